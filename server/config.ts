@@ -1,0 +1,51 @@
+import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+
+export interface RelayConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** the built app (vite's dist/) */
+  staticDir: string;
+  /** largest accepted WebSocket frame, bytes */
+  maxFrameBytes: number;
+  /** how long an empty room stays loaded, so a quick reload does not reload from disk */
+  roomGraceMs: number;
+  compactAfterUpdates: number;
+  compactAfterBytes: number;
+  tls: { cert: string; key: string } | null;
+  version: string;
+}
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export class ConfigError extends Error {}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got ${raw}`);
+  return n;
+}
+
+/** Reads the environment once at start-up; nothing else in server/ looks at process.env. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const certPath = env.TLS_CERT;
+  const keyPath = env.TLS_KEY;
+  if (Boolean(certPath) !== Boolean(keyPath)) throw new ConfigError('set both TLS_CERT and TLS_KEY, or neither');
+  return {
+    host: env.HOST || '0.0.0.0',
+    port: intFrom(env, 'PORT', 8080, 0, 65535),
+    dataDir: resolve(env.DATA_DIR || resolve(ROOT, 'data')),
+    staticDir: resolve(env.STATIC_DIR || resolve(ROOT, 'dist')),
+    maxFrameBytes: intFrom(env, 'MAX_FRAME_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    roomGraceMs: intFrom(env, 'ROOM_GRACE_MS', 10_000, 0, 3_600_000),
+    compactAfterUpdates: intFrom(env, 'COMPACT_AFTER_UPDATES', 500, 1, 10_000_000),
+    compactAfterBytes: intFrom(env, 'COMPACT_AFTER_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    tls: certPath && keyPath ? { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') } : null,
+    version: pkg.version,
+  };
+}

@@ -1,0 +1,310 @@
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import {
+  CloseCode,
+  MESSAGE_AWARENESS,
+  MESSAGE_DURABLE_ACK,
+  MESSAGE_QUERY_AWARENESS,
+  MESSAGE_SYNC,
+} from '../src/protocol/messages.js';
+import type { Logger } from './log.js';
+import type { RoomStore } from './store.js';
+
+/** One end of a connection, as the room sees it; the relay adapts a WebSocket to this. */
+export interface Peer {
+  send(frame: Uint8Array): void;
+  close(code: number): void;
+}
+
+export interface RoomLimits {
+  /** Compact the stored log into a snapshot once this many updates pile up… */
+  compactAfterUpdates: number;
+  /** …or once they add up to this many bytes. */
+  compactAfterBytes: number;
+}
+
+export class RoomError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One workbook held in memory while anyone is connected. Every update from a
+ * peer is validated, committed to the store, and only then applied and
+ * forwarded; the sender gets a durable ack for it.
+ */
+export class Room {
+  readonly doc = new Y.Doc({ gc: true });
+  readonly awareness: awarenessProtocol.Awareness;
+  private readonly peers = new Map<Peer, Set<number>>();
+  private lastSeq = 0;
+  private backlogCount = 0;
+  private backlogBytes = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly store: RoomStore,
+    private readonly limits: RoomLimits,
+    private readonly log: Logger,
+  ) {
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    // The relay is not a participant: it must not appear in anyone's presence list.
+    this.awareness.setLocalState(null);
+    this.load();
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      const frame = encodeSync((enc) => syncProtocol.writeUpdate(enc, update));
+      for (const peer of this.peers.keys()) if (peer !== origin) safeSend(peer, frame);
+    });
+    this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
+      const changed = added.concat(updated, removed);
+      const owned = this.peers.get(origin as Peer);
+      if (owned) {
+        for (const id of added) owned.add(id);
+        for (const id of removed) owned.delete(id);
+      }
+      const enc = encoding.createEncoder();
+      encoding.writeVarUint(enc, MESSAGE_AWARENESS);
+      encoding.writeVarUint8Array(enc, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+      const frame = encoding.toUint8Array(enc);
+      for (const peer of this.peers.keys()) safeSend(peer, frame);
+    });
+  }
+
+  get peerCount(): number {
+    return this.peers.size;
+  }
+
+  private load(): void {
+    const stored = this.store.load(this.name);
+    if (stored.snapshot) this.applyStored(stored.snapshot, 'snapshot');
+    for (const u of stored.updates) {
+      this.applyStored(u.data, `update ${u.seq}`);
+      this.lastSeq = Math.max(this.lastSeq, u.seq);
+      this.backlogCount++;
+      this.backlogBytes += u.data.length;
+    }
+  }
+
+  private applyStored(data: Uint8Array, what: string): void {
+    try {
+      Y.applyUpdate(this.doc, data, this);
+    } catch (err) {
+      // One bad record must not make the whole workbook unreachable.
+      this.log.error('skipped unreadable stored data', { room: this.name, what, error: String(err) });
+    }
+  }
+
+  join(peer: Peer): void {
+    this.peers.set(peer, new Set());
+    safeSend(peer, encodeSync((enc) => syncProtocol.writeSyncStep1(enc, this.doc)));
+    safeSend(peer, encodeAck(Y.encodeStateVector(this.doc)));
+    const states = this.awareness.getStates();
+    if (states.size > 0) {
+      safeSend(peer, encodeAwareness(this.awareness, Array.from(states.keys())));
+    }
+  }
+
+  leave(peer: Peer): void {
+    const owned = this.peers.get(peer);
+    this.peers.delete(peer);
+    if (owned && owned.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, Array.from(owned), null);
+  }
+
+  /**
+   * Handles one frame. Throws RoomError when the frame is malformed or cannot be
+   * stored; the caller closes that connection only, and the doc is untouched.
+   */
+  receive(peer: Peer, frame: Uint8Array): void {
+    const dec = decoding.createDecoder(frame);
+    let messageType: number;
+    try {
+      messageType = decoding.readVarUint(dec);
+    } catch {
+      throw new RoomError(CloseCode.MALFORMED_FRAME, 'empty frame');
+    }
+    switch (messageType) {
+      case MESSAGE_SYNC:
+        this.receiveSync(peer, dec);
+        return;
+      case MESSAGE_AWARENESS: {
+        const update = readPayload(dec);
+        try {
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
+        } catch {
+          throw new RoomError(CloseCode.MALFORMED_FRAME, 'malformed awareness update');
+        }
+        return;
+      }
+      case MESSAGE_QUERY_AWARENESS:
+        safeSend(peer, encodeAwareness(this.awareness, Array.from(this.awareness.getStates().keys())));
+        return;
+      default:
+        throw new RoomError(CloseCode.MALFORMED_FRAME, `unknown message type ${messageType}`);
+    }
+  }
+
+  private receiveSync(peer: Peer, dec: decoding.Decoder): void {
+    let kind: number;
+    try {
+      kind = decoding.readVarUint(dec);
+    } catch {
+      throw new RoomError(CloseCode.MALFORMED_FRAME, 'truncated sync message');
+    }
+    if (kind === syncProtocol.messageYjsSyncStep1) {
+      const sv = readPayload(dec);
+      let diff: Uint8Array;
+      try {
+        diff = Y.encodeStateAsUpdate(this.doc, sv);
+      } catch {
+        throw new RoomError(CloseCode.MALFORMED_FRAME, 'malformed state vector');
+      }
+      safeSend(
+        peer,
+        encodeSync((enc) => {
+          encoding.writeVarUint(enc, syncProtocol.messageYjsSyncStep2);
+          encoding.writeVarUint8Array(enc, diff);
+        }),
+      );
+      return;
+    }
+    if (kind === syncProtocol.messageYjsSyncStep2 || kind === syncProtocol.messageYjsUpdate) {
+      this.commit(peer, readPayload(dec));
+      return;
+    }
+    throw new RoomError(CloseCode.MALFORMED_FRAME, `unknown sync message ${kind}`);
+  }
+
+  /** validate → store (durable) → apply and forward → ack. The order is the product's promise. */
+  private commit(peer: Peer, update: Uint8Array): void {
+    let touched: Map<number, number>;
+    try {
+      // Parses every struct without touching the doc: a malformed update is refused before it is stored.
+      Y.decodeUpdate(update);
+      touched = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update));
+    } catch {
+      throw new RoomError(CloseCode.MALFORMED_FRAME, 'malformed update');
+    }
+    if (isEmptyUpdate(update)) {
+      safeSend(peer, encodeAck(new Uint8Array([0])));
+      return;
+    }
+    let seq: number;
+    try {
+      seq = this.store.append(this.name, update);
+    } catch (err) {
+      this.log.error('could not store update', { room: this.name, error: String(err) });
+      throw new RoomError(CloseCode.STORAGE_FAILED, 'storage failed');
+    }
+    this.lastSeq = seq;
+    this.backlogCount++;
+    this.backlogBytes += update.length;
+    try {
+      Y.applyUpdate(this.doc, update, peer);
+    } catch (err) {
+      this.log.error('stored update failed to apply', { room: this.name, seq, error: String(err) });
+      throw new RoomError(CloseCode.MALFORMED_FRAME, 'update failed to apply');
+    }
+    const docSv = Y.encodeStateVector(this.doc);
+    const held = Y.decodeStateVector(docSv);
+    const acked = new Map<number, number>();
+    for (const client of touched.keys()) acked.set(client, held.get(client) ?? 0);
+    safeSend(peer, encodeAck(encodeSv(acked)));
+    this.maybeCompact();
+  }
+
+  private maybeCompact(): void {
+    if (this.backlogCount >= this.limits.compactAfterUpdates || this.backlogBytes >= this.limits.compactAfterBytes) {
+      this.compact();
+    }
+  }
+
+  /** Folds the stored log into one snapshot so loading stays as cheap after 100k edits as after 10. */
+  compact(): void {
+    if (this.backlogCount === 0) return;
+    try {
+      this.store.compact(this.name, Y.encodeStateAsUpdate(this.doc), this.lastSeq);
+      this.backlogCount = 0;
+      this.backlogBytes = 0;
+    } catch (err) {
+      // The log is still intact; compaction is retried at the next threshold.
+      this.log.error('compaction failed', { room: this.name, error: String(err) });
+    }
+  }
+
+  closeAll(code: number): void {
+    for (const peer of Array.from(this.peers.keys())) {
+      this.leave(peer);
+      peer.close(code);
+    }
+  }
+
+  destroy(): void {
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}
+
+interface AwarenessChange {
+  added: number[];
+  updated: number[];
+  removed: number[];
+}
+
+function readPayload(dec: decoding.Decoder): Uint8Array {
+  try {
+    return decoding.readVarUint8Array(dec);
+  } catch {
+    throw new RoomError(CloseCode.MALFORMED_FRAME, 'truncated payload');
+  }
+}
+
+/** An update with no structs and no deletions (what a fully synced client sends as step 2). */
+function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.length === 2 && update[0] === 0 && update[1] === 0;
+}
+
+function safeSend(peer: Peer, frame: Uint8Array): void {
+  try {
+    peer.send(frame);
+  } catch {
+    peer.close(CloseCode.SHUTDOWN);
+  }
+}
+
+function encodeSync(write: (enc: encoding.Encoder) => void): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MESSAGE_SYNC);
+  write(enc);
+  return encoding.toUint8Array(enc);
+}
+
+function encodeAck(stateVector: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MESSAGE_DURABLE_ACK);
+  encoding.writeVarUint8Array(enc, stateVector);
+  return encoding.toUint8Array(enc);
+}
+
+function encodeAwareness(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MESSAGE_AWARENESS);
+  encoding.writeVarUint8Array(enc, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+  return encoding.toUint8Array(enc);
+}
+
+function encodeSv(sv: Map<number, number>): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, sv.size);
+  for (const [client, clock] of sv) {
+    encoding.writeVarUint(enc, client);
+    encoding.writeVarUint(enc, clock);
+  }
+  return encoding.toUint8Array(enc);
+}

@@ -1,0 +1,39 @@
+import * as Y from 'yjs';
+import { ModelError } from './errors.js';
+
+/** Bump when the layout in docs/schema.md changes; add a migration from the previous version. */
+export const SCHEMA_VERSION = 1;
+
+/**
+ * Forward-only migrations: entry `n` upgrades a doc from version n to n+1.
+ * Each must be idempotent, since two peers may run it concurrently on their copies.
+ */
+const MIGRATIONS: Record<number, (doc: Y.Doc) => void> = {};
+
+export function readSchemaVersion(doc: Y.Doc): number | null {
+  const v = doc.getMap('meta').get('schemaVersion');
+  return typeof v === 'number' ? v : null;
+}
+
+/**
+ * Brings a doc up to this code's schema. A doc from a newer app is refused rather
+ * than edited: writing old-shaped data into it could destroy what the newer app keeps.
+ */
+export function migrate(doc: Y.Doc, supported = SCHEMA_VERSION): void {
+  const version = readSchemaVersion(doc);
+  if (version === null) throw new ModelError('NOT_INITIALIZED', 'this workbook has no data yet');
+  if (version > supported) {
+    throw new ModelError('SCHEMA_TOO_NEW', `this workbook was made by a newer version of Mutual Sheets (schema ${version})`, {
+      version,
+      supported,
+    });
+  }
+  for (let v = version; v < supported; v++) {
+    const step = MIGRATIONS[v];
+    if (!step) throw new ModelError('SCHEMA_TOO_NEW', `no migration from schema ${v}`, { version: v });
+    doc.transact(() => {
+      step(doc);
+      doc.getMap('meta').set('schemaVersion', v + 1);
+    });
+  }
+}

@@ -1,0 +1,71 @@
+export const COLUMN_TYPES = ['text', 'number', 'date', 'checkbox', 'select'] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+export interface SelectOption {
+  id: string;
+  label: string;
+  /** `#rrggbb` */
+  color: string;
+}
+
+/**
+ * What a cell holds. Dates are ISO calendar dates (`YYYY-MM-DD`) without time
+ * zone: a shift on "2026-12-01" must not become the 30th on a phone in another zone.
+ * A select cell holds the option's id, so renaming an option keeps every value.
+ */
+export type CellValue = string | number | boolean | null;
+
+/** Who made a change: the display name they chose, and the device it came from. */
+export interface Actor {
+  name: string;
+  deviceId: string;
+}
+
+export interface CellRecord {
+  v: CellValue;
+  /** display name of who wrote it */
+  by: string;
+  /** device id that wrote it */
+  dev: string;
+  /** ms since epoch, from the writer's clock */
+  at: number;
+}
+
+export interface Column {
+  id: string;
+  name: string;
+  type: ColumnType;
+  width: number;
+  options: SelectOption[];
+}
+
+export interface ColumnSpec {
+  name: string;
+  type?: ColumnType;
+  width?: number;
+  options?: SelectOption[];
+}
+
+export interface ColumnPatch {
+  name?: string;
+  type?: ColumnType;
+  width?: number;
+  options?: SelectOption[];
+}
+
+export interface SheetInfo {
+  id: string;
+  name: string;
+}
+
+export interface Tombstone {
+  by: string;
+  dev: string;
+  at: number;
+}
+
+export interface CellWrite {
+  rowId: string;
+  colId: string;
+  value: CellValue;
+}

@@ -1,0 +1,142 @@
+import { ModelError } from './errors.js';
+import type { CellValue, Column, ColumnType, SelectOption } from './types.js';
+import { COLUMN_TYPES } from './types.js';
+
+export const MAX_TEXT_LENGTH = 50_000;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const COLOR = /^#[0-9a-fA-F]{6}$/;
+
+export function isColumnType(t: unknown): t is ColumnType {
+  return typeof t === 'string' && (COLUMN_TYPES as readonly string[]).includes(t);
+}
+
+export function isIsoDate(s: string): boolean {
+  const m = ISO_DATE.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return d <= days;
+}
+
+/**
+ * Checks a value against its column's type. Throws, never coerces: "12" is not a
+ * number here, because guessing is how spreadsheets silently corrupt counts.
+ */
+export function validateValue(column: Column, value: CellValue): void {
+  if (value === null) return;
+  const ctx = { column: column.name, value };
+  switch (column.type) {
+    case 'text':
+      if (typeof value !== 'string') throw new ModelError('NOT_TEXT', `${column.name} holds text`, ctx);
+      if (value.length > MAX_TEXT_LENGTH) {
+        throw new ModelError('TEXT_TOO_LONG', `${column.name}: text is longer than ${MAX_TEXT_LENGTH} characters`, ctx);
+      }
+      return;
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new ModelError('NOT_A_NUMBER', `${column.name} holds numbers`, ctx);
+      }
+      return;
+    case 'date':
+      if (typeof value !== 'string' || !isIsoDate(value)) {
+        throw new ModelError('NOT_A_DATE', `${column.name} holds dates (YYYY-MM-DD)`, ctx);
+      }
+      return;
+    case 'checkbox':
+      if (typeof value !== 'boolean') throw new ModelError('NOT_A_CHECKBOX', `${column.name} holds yes/no`, ctx);
+      return;
+    case 'select':
+      if (typeof value !== 'string' || !column.options.some((o) => o.id === value)) {
+        throw new ModelError('NOT_AN_OPTION', `${column.name}: not one of its options`, ctx);
+      }
+      return;
+  }
+}
+
+/** Does a stored value still fit its column? (A retype keeps old values; the UI flags the misfits.) */
+export function fitsColumn(column: Column, value: CellValue): boolean {
+  try {
+    validateValue(column, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const PLAIN_NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+const GROUPED_NUMBER = /^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$/;
+const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'x', '✓', '✔', 'on']);
+const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'off']);
+
+/**
+ * Turns what a person typed into a typed value for the column, or throws a
+ * ModelError saying why it does not fit. Empty input clears the cell.
+ */
+export function parseInput(column: Column, text: string): CellValue {
+  const trimmed = text.trim();
+  if (column.type === 'text') {
+    const value = text === '' ? null : text;
+    validateValue(column, value);
+    return value;
+  }
+  if (trimmed === '') return null;
+  const ctx = { column: column.name, input: text };
+  switch (column.type) {
+    case 'number': {
+      if (PLAIN_NUMBER.test(trimmed)) return checkFinite(column, Number(trimmed), ctx);
+      if (GROUPED_NUMBER.test(trimmed)) return checkFinite(column, Number(trimmed.replace(/,/g, '')), ctx);
+      throw new ModelError('NOT_A_NUMBER', `“${trimmed}” is not a number (${column.name} holds numbers)`, ctx);
+    }
+    case 'date':
+      if (isIsoDate(trimmed)) return trimmed;
+      throw new ModelError('NOT_A_DATE', `“${trimmed}” is not a date: write it as YYYY-MM-DD`, ctx);
+    case 'checkbox': {
+      const lower = trimmed.toLowerCase();
+      if (TRUE_WORDS.has(lower)) return true;
+      if (FALSE_WORDS.has(lower)) return false;
+      throw new ModelError('NOT_A_CHECKBOX', `“${trimmed}” is not yes or no`, ctx);
+    }
+    case 'select': {
+      const lower = trimmed.toLowerCase();
+      const hit = column.options.find((o) => o.label.toLowerCase() === lower) ?? column.options.find((o) => o.id === trimmed);
+      if (hit) return hit.id;
+      throw new ModelError('NOT_AN_OPTION', `“${trimmed}” is not an option of ${column.name}`, ctx);
+    }
+  }
+}
+
+function checkFinite(column: Column, n: number, ctx: Record<string, unknown>): number {
+  if (!Number.isFinite(n)) throw new ModelError('NOT_A_NUMBER', `${column.name}: number out of range`, ctx);
+  return n;
+}
+
+/** How a stored value reads as text (the editor's starting text, and plain-text export). */
+export function formatValue(column: Column, value: CellValue): string {
+  if (value === null) return '';
+  if (column.type === 'select' && typeof value === 'string') {
+    return column.options.find((o) => o.id === value)?.label ?? value;
+  }
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return String(value);
+}
+
+export function validateOptions(options: unknown): SelectOption[] {
+  if (!Array.isArray(options)) throw new ModelError('INVALID_OPTIONS', 'options must be a list');
+  const ids = new Set<string>();
+  for (const o of options) {
+    const ok =
+      o !== null &&
+      typeof o === 'object' &&
+      typeof o.id === 'string' &&
+      o.id.length > 0 &&
+      typeof o.label === 'string' &&
+      o.label.trim().length > 0 &&
+      typeof o.color === 'string' &&
+      COLOR.test(o.color);
+    if (!ok) throw new ModelError('INVALID_OPTIONS', 'each option needs an id, a label and a #rrggbb colour', { option: o });
+    if (ids.has(o.id)) throw new ModelError('INVALID_OPTIONS', `duplicate option id ${o.id}`);
+    ids.add(o.id);
+  }
+  return options.map((o: SelectOption) => ({ id: o.id, label: o.label, color: o.color }));
+}

@@ -1,0 +1,725 @@
+import * as Y from 'yjs';
+import { decodeCell, encodeCell } from './cell-codec.js';
+import { ModelError } from './errors.js';
+import { isValidId, randomId } from './ids.js';
+import { comparePositioned, isValidKey, keysBetween } from './position.js';
+import { SCHEMA_VERSION, migrate, readSchemaVersion } from './schema.js';
+import type {
+  Actor,
+  CellRecord,
+  CellValue,
+  CellWrite,
+  Column,
+  ColumnPatch,
+  ColumnSpec,
+  SheetInfo,
+  Tombstone,
+} from './types.js';
+import { isColumnType, validateOptions, validateValue } from './values.js';
+
+/**
+ * Layout of the Y.Doc (docs/schema.md is the reference):
+ *   meta: Y.Map           schemaVersion, createdAt
+ *   actors: Y.Map<ref, {name, dev}>   who wrote cells (see cell-codec.ts)
+ *   sheets: Y.Map<sheetId, Y.Map>
+ *     name, pos, deleted (Tombstone|null)
+ *     columns: Y.Map<colId, Y.Map{name,type,width,pos,options,deleted}>
+ *     rowPos: Y.Map<rowId, positionKey>
+ *     rowDeleted: Y.Map<rowId, Tombstone>
+ *     cells: Y.Map<rowId, Y.Map<colId, encoded cell string>>
+ *
+ * Each cell is one Yjs item holding a short string (cell-codec.ts) under a
+ * short column key in its row's map: this layout loads a 10k×10 snapshot about
+ * twice as fast as JSON records (see docs/schema.md for the measurements).
+ * Deletes are tombstones, so nothing is ever hard-removed and a cell can never
+ * lose its row or column, even when edits race a delete.
+ */
+
+export const MAX_NAME_LENGTH = 200;
+export const MIN_COLUMN_WIDTH = 40;
+export const MAX_COLUMN_WIDTH = 1000;
+export const DEFAULT_COLUMN_WIDTH = 120;
+
+export interface WorkbookOptions {
+  actor: Actor;
+  now?: () => number;
+  newId?: (length: number) => string;
+}
+
+const ID_LENGTH = { sheet: 10, row: 10, column: 8, actor: 6 } as const;
+
+export interface SheetChange {
+  /** rows or columns added, moved, deleted, renamed or retyped */
+  structure: boolean;
+  /** keys (`rowId:colId`) of cells written */
+  cells: Set<string>;
+}
+
+export interface WorkbookChange {
+  /** the sheet list itself (add, rename, reorder, delete) */
+  sheetList: boolean;
+  sheets: Map<string, SheetChange>;
+  /** made through this Workbook object, as opposed to arriving from sync or storage */
+  local: boolean;
+}
+
+export function cellKey(rowId: string, colId: string): string {
+  return `${rowId}:${colId}`;
+}
+
+interface OrderCache {
+  rows?: string[];
+  columns?: Column[];
+}
+
+type SheetMap = Y.Map<unknown>;
+
+export class Workbook {
+  readonly doc: Y.Doc;
+  /** Transaction origin for this object's writes; undo managers track it. */
+  readonly origin: object = {};
+  private actor: Actor;
+  private readonly now: () => number;
+  private readonly newId: (length: number) => string;
+  private actorRef: string | null = null;
+  private readonly sheetsMap: Y.Map<SheetMap>;
+  private readonly cache = new Map<string, OrderCache>();
+  private sheetListCache: SheetInfo[] | undefined;
+  private readonly listeners = new Set<(change: WorkbookChange) => void>();
+  private readonly onDeep = (events: Y.YEvent<any>[], tr: Y.Transaction) => this.handleEvents(events, tr);
+
+  constructor(doc: Y.Doc, options: WorkbookOptions) {
+    this.doc = doc;
+    this.actor = { ...options.actor };
+    this.now = options.now ?? Date.now;
+    this.newId = options.newId ?? randomId;
+    this.sheetsMap = doc.getMap('sheets') as Y.Map<SheetMap>;
+    this.sheetsMap.observeDeep(this.onDeep);
+  }
+
+  destroy(): void {
+    this.sheetsMap.unobserveDeep(this.onDeep);
+    this.listeners.clear();
+  }
+
+  setActor(actor: Actor): void {
+    if (actor.name !== this.actor.name || actor.deviceId !== this.actor.deviceId) this.actorRef = null;
+    this.actor = { ...actor };
+  }
+
+  getActor(): Actor {
+    return { ...this.actor };
+  }
+
+  // ── lifecycle ───────────────────────────────────────────────────────────
+
+  /** True once some peer has created the workbook (it may still be arriving over sync). */
+  isInitialized(): boolean {
+    return readSchemaVersion(this.doc) !== null;
+  }
+
+  schemaVersion(): number | null {
+    return readSchemaVersion(this.doc);
+  }
+
+  /** Sets up a brand-new workbook: schema version and a first sheet to type into. */
+  initialize(options: { sheetName?: string; columns?: number; rows?: number } = {}): string {
+    let sheetId = '';
+    this.transact(() => {
+      const meta = this.doc.getMap('meta');
+      meta.set('schemaVersion', SCHEMA_VERSION);
+      meta.set('createdAt', this.now());
+      sheetId = this.addSheet(options.sheetName ?? 'Sheet 1');
+      const columns = options.columns ?? 5;
+      for (let i = 0; i < columns; i++) this.addColumn(sheetId, { name: columnLetter(i) });
+      const rows = options.rows ?? 20;
+      if (rows > 0) this.insertRows(sheetId, 0, rows);
+    });
+    return sheetId;
+  }
+
+  /** Upgrades an older doc; throws SCHEMA_TOO_NEW for a doc made by a newer app. */
+  ensureSchema(): void {
+    migrate(this.doc);
+  }
+
+  transact<T>(fn: () => T): T {
+    let result: T | undefined;
+    this.doc.transact(() => {
+      result = fn();
+    }, this.origin);
+    return result as T;
+  }
+
+  observe(listener: (change: WorkbookChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ── sheets ──────────────────────────────────────────────────────────────
+
+  sheets(): SheetInfo[] {
+    if (!this.sheetListCache) {
+      const list: { id: string; pos: string; name: string }[] = [];
+      this.sheetsMap.forEach((sheet, id) => {
+        if (sheet.get('deleted')) return;
+        list.push({ id, pos: String(sheet.get('pos')), name: String(sheet.get('name') ?? '') });
+      });
+      list.sort(comparePositioned);
+      this.sheetListCache = list.map(({ id, name }) => ({ id, name }));
+    }
+    return this.sheetListCache.map((s) => ({ ...s }));
+  }
+
+  deletedSheets(): (SheetInfo & { deleted: Tombstone })[] {
+    const out: (SheetInfo & { deleted: Tombstone })[] = [];
+    this.sheetsMap.forEach((sheet, id) => {
+      const deleted = sheet.get('deleted') as Tombstone | null | undefined;
+      if (deleted) out.push({ id, name: String(sheet.get('name') ?? ''), deleted });
+    });
+    return out;
+  }
+
+  addSheet(name: string, index?: number): string {
+    const clean = checkName(name);
+    const list = this.sheets();
+    const at = index ?? list.length;
+    checkIndex(at, list.length);
+    const positions = this.allSheetPositions();
+    const id = this.newId(ID_LENGTH.sheet);
+    const pos = positionAt(positions, list.map((s) => s.id), at, 1)[0];
+    this.transact(() => {
+      const sheet = new Y.Map<unknown>();
+      sheet.set('name', clean);
+      sheet.set('pos', pos);
+      sheet.set('deleted', null);
+      sheet.set('columns', new Y.Map());
+      sheet.set('rowPos', new Y.Map());
+      sheet.set('rowDeleted', new Y.Map());
+      sheet.set('cells', new Y.Map());
+      this.sheetsMap.set(id, sheet);
+    });
+    return id;
+  }
+
+  renameSheet(sheetId: string, name: string): void {
+    const clean = checkName(name);
+    const sheet = this.sheet(sheetId);
+    this.transact(() => sheet.set('name', clean));
+  }
+
+  moveSheet(sheetId: string, toIndex: number): void {
+    const sheet = this.sheet(sheetId);
+    const others = this.sheets().map((s) => s.id).filter((id) => id !== sheetId);
+    checkIndex(toIndex, others.length);
+    const positions = this.allSheetPositions();
+    const pos = positionAt(positions, others, toIndex, 1, sheetId)[0];
+    this.transact(() => sheet.set('pos', pos));
+  }
+
+  /** Moves a sheet to the trash. The last visible sheet cannot go: a workbook always shows something. */
+  deleteSheet(sheetId: string): void {
+    const sheet = this.sheet(sheetId);
+    if (this.sheets().length <= 1) throw new ModelError('LAST_SHEET', 'a workbook needs at least one sheet');
+    this.transact(() => sheet.set('deleted', this.tombstone()));
+  }
+
+  restoreSheet(sheetId: string): void {
+    const sheet = this.sheetIncludingDeleted(sheetId);
+    this.transact(() => sheet.set('deleted', null));
+  }
+
+  // ── columns ─────────────────────────────────────────────────────────────
+
+  columns(sheetId: string): Column[] {
+    const entry = this.cacheFor(sheetId);
+    if (!entry.columns) {
+      const list: (Column & { pos: string })[] = [];
+      this.columnsMap(sheetId).forEach((col, id) => {
+        if (col.get('deleted')) return;
+        list.push(readColumn(id, col));
+      });
+      list.sort(comparePositioned);
+      entry.columns = list.map(({ pos: _pos, ...c }) => c);
+    }
+    return entry.columns.map((c) => ({ ...c, options: c.options.map((o) => ({ ...o })) }));
+  }
+
+  column(sheetId: string, colId: string): Column {
+    const col = this.columns(sheetId).find((c) => c.id === colId);
+    if (!col) throw new ModelError('UNKNOWN_COLUMN', `no column ${colId}`, { sheetId, colId });
+    return col;
+  }
+
+  deletedColumns(sheetId: string): (Column & { deleted: Tombstone })[] {
+    const out: (Column & { deleted: Tombstone })[] = [];
+    this.columnsMap(sheetId).forEach((col, id) => {
+      const deleted = col.get('deleted') as Tombstone | null | undefined;
+      if (!deleted) return;
+      const { pos: _pos, ...c } = readColumn(id, col);
+      out.push({ ...c, deleted });
+    });
+    return out;
+  }
+
+  addColumn(sheetId: string, spec: ColumnSpec, index?: number): string {
+    const columns = this.columnsMap(sheetId);
+    const name = checkName(spec.name);
+    const type = spec.type ?? 'text';
+    if (!isColumnType(type)) throw new ModelError('INVALID_COLUMN_TYPE', `unknown column type ${String(type)}`);
+    const width = checkWidth(spec.width ?? DEFAULT_COLUMN_WIDTH);
+    const options = validateOptions(spec.options ?? []);
+    const visible = this.columns(sheetId).map((c) => c.id);
+    const at = index ?? visible.length;
+    checkIndex(at, visible.length);
+    const pos = positionAt(this.columnPositions(sheetId), visible, at, 1)[0];
+    const id = this.newId(ID_LENGTH.column);
+    this.transact(() => {
+      const col = new Y.Map<unknown>();
+      col.set('name', name);
+      col.set('type', type);
+      col.set('width', width);
+      col.set('options', options);
+      col.set('pos', pos);
+      col.set('deleted', null);
+      columns.set(id, col);
+    });
+    return id;
+  }
+
+  /**
+   * Renames, retypes, resizes or changes options. Each field is its own LWW
+   * register, so one person renaming while another resizes keeps both.
+   * Retyping keeps every stored value as it is; values that no longer fit are
+   * shown flagged rather than converted or dropped.
+   */
+  updateColumn(sheetId: string, colId: string, patch: ColumnPatch): void {
+    const col = this.columnMap(sheetId, colId);
+    const next: [string, unknown][] = [];
+    if (patch.name !== undefined) next.push(['name', checkName(patch.name)]);
+    if (patch.type !== undefined) {
+      if (!isColumnType(patch.type)) throw new ModelError('INVALID_COLUMN_TYPE', `unknown column type ${String(patch.type)}`);
+      next.push(['type', patch.type]);
+    }
+    if (patch.width !== undefined) next.push(['width', checkWidth(patch.width)]);
+    if (patch.options !== undefined) next.push(['options', validateOptions(patch.options)]);
+    if (next.length === 0) return;
+    this.transact(() => {
+      for (const [k, v] of next) col.set(k, v);
+    });
+  }
+
+  moveColumn(sheetId: string, colId: string, toIndex: number): void {
+    const col = this.columnMap(sheetId, colId);
+    const others = this.columns(sheetId).map((c) => c.id).filter((id) => id !== colId);
+    checkIndex(toIndex, others.length);
+    const pos = positionAt(this.columnPositions(sheetId), others, toIndex, 1, colId)[0];
+    this.transact(() => col.set('pos', pos));
+  }
+
+  deleteColumn(sheetId: string, colId: string): void {
+    const col = this.columnMap(sheetId, colId);
+    this.transact(() => col.set('deleted', this.tombstone()));
+  }
+
+  restoreColumn(sheetId: string, colId: string): void {
+    const col = this.columnsMap(sheetId).get(colId);
+    if (!col) throw new ModelError('UNKNOWN_COLUMN', `no column ${colId}`, { sheetId, colId });
+    this.transact(() => col.set('deleted', null));
+  }
+
+  // ── rows ────────────────────────────────────────────────────────────────
+
+  rowIds(sheetId: string): string[] {
+    const entry = this.cacheFor(sheetId);
+    if (!entry.rows) {
+      const sheet = this.sheetIncludingDeleted(sheetId);
+      const rowPos = sheet.get('rowPos') as Y.Map<string>;
+      const rowDeleted = sheet.get('rowDeleted') as Y.Map<Tombstone>;
+      const list: { id: string; pos: string }[] = [];
+      rowPos.forEach((pos, id) => {
+        if (!rowDeleted.has(id)) list.push({ id, pos });
+      });
+      list.sort(comparePositioned);
+      entry.rows = list.map((r) => r.id);
+    }
+    return entry.rows.slice();
+  }
+
+  rowCount(sheetId: string): number {
+    this.rowIds(sheetId);
+    return this.cacheFor(sheetId).rows!.length;
+  }
+
+  hasRow(sheetId: string, rowId: string): boolean {
+    const sheet = this.sheetIncludingDeleted(sheetId);
+    return (sheet.get('rowPos') as Y.Map<string>).has(rowId) && !(sheet.get('rowDeleted') as Y.Map<Tombstone>).has(rowId);
+  }
+
+  /** Inserts `count` empty rows before visible row `index` (index = row count appends). */
+  insertRows(sheetId: string, index: number, count = 1): string[] {
+    const sheet = this.sheetIncludingDeleted(sheetId);
+    const rowPos = sheet.get('rowPos') as Y.Map<string>;
+    const visible = this.rowIds(sheetId);
+    checkIndex(index, visible.length);
+    if (!Number.isInteger(count) || count < 1) throw new ModelError('INVALID_INDEX', `cannot insert ${count} rows`);
+    const positions = this.rowPositions(sheetId);
+    const keys = positionAt(positions, visible, index, count);
+    const ids = keys.map(() => this.newId(ID_LENGTH.row));
+    const cells = sheet.get('cells') as Y.Map<Y.Map<string>>;
+    this.transact(() => {
+      ids.forEach((id, i) => {
+        rowPos.set(id, keys[i]);
+        cells.set(id, new Y.Map<string>());
+      });
+    });
+    return ids;
+  }
+
+  moveRow(sheetId: string, rowId: string, toIndex: number): void {
+    const rowPos = this.sheetIncludingDeleted(sheetId).get('rowPos') as Y.Map<string>;
+    this.requireRow(sheetId, rowId);
+    const others = this.rowIds(sheetId).filter((id) => id !== rowId);
+    checkIndex(toIndex, others.length);
+    const pos = positionAt(this.rowPositions(sheetId), others, toIndex, 1, rowId)[0];
+    this.transact(() => rowPos.set(rowId, pos));
+  }
+
+  /** Moves rows to the trash. Their cells stay, so an offline edit to a deleted row is never lost. */
+  deleteRows(sheetId: string, rowIds: string[]): void {
+    const rowDeleted = this.sheetIncludingDeleted(sheetId).get('rowDeleted') as Y.Map<Tombstone>;
+    for (const id of rowIds) this.requireRow(sheetId, id);
+    const stone = this.tombstone();
+    this.transact(() => {
+      for (const id of rowIds) rowDeleted.set(id, stone);
+    });
+  }
+
+  restoreRows(sheetId: string, rowIds: string[]): void {
+    const sheet = this.sheetIncludingDeleted(sheetId);
+    const rowPos = sheet.get('rowPos') as Y.Map<string>;
+    const rowDeleted = sheet.get('rowDeleted') as Y.Map<Tombstone>;
+    for (const id of rowIds) {
+      if (!rowPos.has(id)) throw new ModelError('UNKNOWN_ROW', `no row ${id}`, { sheetId, rowId: id });
+    }
+    this.transact(() => {
+      for (const id of rowIds) rowDeleted.delete(id);
+    });
+  }
+
+  deletedRows(sheetId: string): { id: string; deleted: Tombstone }[] {
+    const rowDeleted = this.sheetIncludingDeleted(sheetId).get('rowDeleted') as Y.Map<Tombstone>;
+    return Array.from(rowDeleted.entries(), ([id, deleted]) => ({ id, deleted }));
+  }
+
+  // ── cells ───────────────────────────────────────────────────────────────
+
+  getCell(sheetId: string, rowId: string, colId: string): CellRecord | undefined {
+    const raw = this.cellsMap(sheetId).get(rowId)?.get(colId);
+    return raw === undefined ? undefined : this.decode(raw);
+  }
+
+  getValue(sheetId: string, rowId: string, colId: string): CellValue {
+    return this.getCell(sheetId, rowId, colId)?.v ?? null;
+  }
+
+  setCell(sheetId: string, rowId: string, colId: string, value: CellValue): void {
+    this.setCells(sheetId, [{ rowId, colId, value }]);
+  }
+
+  /**
+   * Writes many cells in one transaction (one undo step, one sync update).
+   * Every write is validated first: if any fails, nothing is written.
+   */
+  setCells(sheetId: string, writes: CellWrite[]): void {
+    const cells = this.cellsMap(sheetId);
+    const columns = new Map(this.columns(sheetId).map((c) => [c.id, c]));
+    for (const w of writes) {
+      this.requireRow(sheetId, w.rowId);
+      if (!cells.get(w.rowId)) throw new ModelError('UNKNOWN_ROW', `row ${w.rowId} has not fully arrived yet`, { sheetId, rowId: w.rowId });
+      const column = columns.get(w.colId);
+      if (!column) throw new ModelError('UNKNOWN_COLUMN', `no column ${w.colId}`, { sheetId, colId: w.colId });
+      validateValue(column, w.value);
+    }
+    if (writes.length === 0) return;
+    const at = this.now();
+    this.transact(() => {
+      const ref = this.ensureActorRef();
+      for (const w of writes) cells.get(w.rowId)!.set(w.colId, encodeCell(ref, at, w.value));
+    });
+  }
+
+  /** All stored cells of a sheet, including those of deleted rows and columns. */
+  forEachCell(sheetId: string, fn: (rowId: string, colId: string, record: CellRecord) => void): void {
+    this.cellsMap(sheetId).forEach((row, rowId) => {
+      row.forEach((raw, colId) => {
+        const record = this.decode(raw);
+        if (record) fn(rowId, colId, record);
+      });
+    });
+  }
+
+  // ── invariants (used by tests; cheap enough to call in development) ─────
+
+  /** Returns a description of every broken invariant; empty when the doc is sound. */
+  checkInvariants(): string[] {
+    const problems: string[] = [];
+    const version = readSchemaVersion(this.doc);
+    if (version === null) problems.push('no schemaVersion');
+    this.sheetsMap.forEach((sheet, sheetId) => {
+      if (!isValidId(sheetId)) problems.push(`sheet id ${sheetId} invalid`);
+      if (!(sheet instanceof Y.Map)) {
+        problems.push(`sheet ${sheetId} is not a map`);
+        return;
+      }
+      if (!isValidKey(sheet.get('pos'))) problems.push(`sheet ${sheetId} has bad pos`);
+      if (typeof sheet.get('name') !== 'string') problems.push(`sheet ${sheetId} has no name`);
+      const missing = ['columns', 'rowPos', 'rowDeleted', 'cells'].filter((k) => !(sheet.get(k) instanceof Y.Map));
+      if (missing.length) {
+        problems.push(`sheet ${sheetId} lacks ${missing.join(', ')}`);
+        return;
+      }
+      const columns = sheet.get('columns') as Y.Map<Y.Map<unknown>>;
+      const rowPos = sheet.get('rowPos') as Y.Map<string>;
+      const rowDeleted = sheet.get('rowDeleted') as Y.Map<Tombstone>;
+      const cells = sheet.get('cells') as Y.Map<Y.Map<string>>;
+      columns.forEach((col, colId) => {
+        if (!isValidKey(col.get('pos'))) problems.push(`column ${colId} has bad pos`);
+        if (!isColumnType(col.get('type'))) problems.push(`column ${colId} has bad type`);
+        const w = col.get('width');
+        if (typeof w !== 'number' || w < MIN_COLUMN_WIDTH || w > MAX_COLUMN_WIDTH) problems.push(`column ${colId} has bad width`);
+      });
+      rowPos.forEach((pos, rowId) => {
+        if (!isValidKey(pos)) problems.push(`row ${rowId} has bad pos`);
+      });
+      rowDeleted.forEach((_t, rowId) => {
+        if (!rowPos.has(rowId)) problems.push(`deleted row ${rowId} never existed`);
+      });
+      cells.forEach((row, rowId) => {
+        if (!rowPos.has(rowId)) problems.push(`cells of row ${rowId} have no row`);
+        if (!(row instanceof Y.Map)) {
+          problems.push(`cells of row ${rowId} are not a map`);
+          return;
+        }
+        row.forEach((raw, colId) => {
+          if (!columns.has(colId)) problems.push(`cell ${cellKey(rowId, colId)} has no column`);
+          if (!decodeCell(raw)) problems.push(`cell ${cellKey(rowId, colId)} is malformed`);
+        });
+      });
+      rowPos.forEach((_pos, rowId) => {
+        if (!(cells.get(rowId) instanceof Y.Map)) problems.push(`row ${rowId} has no cell map`);
+      });
+      const order = this.rowIds(sheetId);
+      if (new Set(order).size !== order.length) problems.push(`sheet ${sheetId} row order has duplicates`);
+      const colOrder = this.columns(sheetId).map((c) => c.id);
+      if (new Set(colOrder).size !== colOrder.length) problems.push(`sheet ${sheetId} column order has duplicates`);
+    });
+    const list = this.sheets().map((s) => s.id);
+    if (new Set(list).size !== list.length) problems.push('sheet order has duplicates');
+    return problems;
+  }
+
+  // ── internals ───────────────────────────────────────────────────────────
+
+  private tombstone(): Tombstone {
+    return { by: this.actor.name, dev: this.actor.deviceId, at: this.now() };
+  }
+
+  private sheetIncludingDeleted(sheetId: string): SheetMap {
+    const sheet = isValidId(sheetId) ? this.sheetsMap.get(sheetId) : undefined;
+    if (!sheet) throw new ModelError('UNKNOWN_SHEET', `no sheet ${sheetId}`, { sheetId });
+    return sheet;
+  }
+
+  private sheet(sheetId: string): SheetMap {
+    const sheet = this.sheetIncludingDeleted(sheetId);
+    if (sheet.get('deleted')) throw new ModelError('UNKNOWN_SHEET', `sheet ${sheetId} is in the trash`, { sheetId });
+    return sheet;
+  }
+
+  private columnsMap(sheetId: string): Y.Map<Y.Map<unknown>> {
+    return this.sheetIncludingDeleted(sheetId).get('columns') as Y.Map<Y.Map<unknown>>;
+  }
+
+  private columnMap(sheetId: string, colId: string): Y.Map<unknown> {
+    const col = this.columnsMap(sheetId).get(colId);
+    if (!col || col.get('deleted')) throw new ModelError('UNKNOWN_COLUMN', `no column ${colId}`, { sheetId, colId });
+    return col;
+  }
+
+  private cellsMap(sheetId: string): Y.Map<Y.Map<string>> {
+    return this.sheetIncludingDeleted(sheetId).get('cells') as Y.Map<Y.Map<string>>;
+  }
+
+  private decode(raw: unknown): CellRecord | undefined {
+    const cell = decodeCell(raw);
+    if (!cell) return undefined;
+    const who = this.actorsMap().get(cell.ref);
+    return { v: cell.v, by: who?.name ?? 'someone', dev: who?.dev ?? '', at: cell.at };
+  }
+
+  private actorsMap(): Y.Map<{ name: string; dev: string }> {
+    return this.doc.getMap('actors');
+  }
+
+  /** Registers this session's name+device once; cells then refer to it by a 6-character key. */
+  private ensureActorRef(): string {
+    if (this.actorRef === null) {
+      const ref = this.newId(ID_LENGTH.actor);
+      this.actorsMap().set(ref, { name: this.actor.name, dev: this.actor.deviceId });
+      this.actorRef = ref;
+    }
+    return this.actorRef;
+  }
+
+  private requireRow(sheetId: string, rowId: string): void {
+    if (!this.hasRow(sheetId, rowId)) throw new ModelError('UNKNOWN_ROW', `no row ${rowId}`, { sheetId, rowId });
+  }
+
+  private rowPositions(sheetId: string): Map<string, string> {
+    const rowPos = this.sheetIncludingDeleted(sheetId).get('rowPos') as Y.Map<string>;
+    return new Map(rowPos.entries());
+  }
+
+  private columnPositions(sheetId: string): Map<string, string> {
+    const out = new Map<string, string>();
+    this.columnsMap(sheetId).forEach((col, id) => out.set(id, String(col.get('pos'))));
+    return out;
+  }
+
+  private allSheetPositions(): Map<string, string> {
+    const out = new Map<string, string>();
+    this.sheetsMap.forEach((sheet, id) => out.set(id, String(sheet.get('pos'))));
+    return out;
+  }
+
+  private cacheFor(sheetId: string): OrderCache {
+    let entry = this.cache.get(sheetId);
+    if (!entry) {
+      this.sheetIncludingDeleted(sheetId);
+      entry = {};
+      this.cache.set(sheetId, entry);
+    }
+    return entry;
+  }
+
+  private handleEvents(events: Y.YEvent<any>[], tr: Y.Transaction): void {
+    const change: WorkbookChange = { sheetList: false, sheets: new Map(), local: tr.origin === this.origin };
+    const sheetChange = (id: string): SheetChange => {
+      let c = change.sheets.get(id);
+      if (!c) {
+        c = { structure: false, cells: new Set() };
+        change.sheets.set(id, c);
+      }
+      return c;
+    };
+    for (const event of events) {
+      const path = event.path as (string | number)[];
+      if (path.length === 0) {
+        // sheets added or removed wholesale
+        change.sheetList = true;
+        this.sheetListCache = undefined;
+        for (const key of (event as Y.YMapEvent<unknown>).keysChanged) {
+          this.cache.delete(String(key));
+          sheetChange(String(key)).structure = true;
+        }
+        continue;
+      }
+      const sheetId = String(path[0]);
+      if (path.length === 1) {
+        // name, pos or deleted of a sheet
+        change.sheetList = true;
+        this.sheetListCache = undefined;
+        continue;
+      }
+      const part = path[1];
+      const entry = this.cache.get(sheetId);
+      if (part === 'cells') {
+        // path [sheetId, 'cells', rowId] is a cell write; [sheetId, 'cells'] is a row's map arriving
+        const c = sheetChange(sheetId);
+        if (path.length >= 3) {
+          const rowId = String(path[2]);
+          for (const key of (event as Y.YMapEvent<unknown>).keysChanged) c.cells.add(cellKey(rowId, String(key)));
+        } else {
+          c.structure = true;
+        }
+      } else if (part === 'rowPos' || part === 'rowDeleted') {
+        if (entry) entry.rows = undefined;
+        sheetChange(sheetId).structure = true;
+      } else if (part === 'columns') {
+        if (entry) entry.columns = undefined;
+        sheetChange(sheetId).structure = true;
+      }
+    }
+    for (const listener of this.listeners) listener(change);
+  }
+}
+
+function readColumn(id: string, col: Y.Map<unknown>): Column & { pos: string } {
+  const type = col.get('type');
+  const width = col.get('width');
+  const options = col.get('options');
+  return {
+    id,
+    name: String(col.get('name') ?? ''),
+    type: isColumnType(type) ? type : 'text',
+    width: typeof width === 'number' ? width : DEFAULT_COLUMN_WIDTH,
+    options: Array.isArray(options) ? (options as Column['options']) : [],
+    pos: String(col.get('pos')),
+  };
+}
+
+function checkName(name: unknown): string {
+  if (typeof name !== 'string') throw new ModelError('INVALID_NAME', 'a name must be text');
+  const clean = name.trim();
+  if (clean.length === 0) throw new ModelError('INVALID_NAME', 'a name cannot be empty');
+  if (clean.length > MAX_NAME_LENGTH) throw new ModelError('INVALID_NAME', `a name is at most ${MAX_NAME_LENGTH} characters`);
+  return clean;
+}
+
+function checkWidth(width: unknown): number {
+  if (typeof width !== 'number' || !Number.isFinite(width) || width < MIN_COLUMN_WIDTH || width > MAX_COLUMN_WIDTH) {
+    throw new ModelError('INVALID_WIDTH', `a column is ${MIN_COLUMN_WIDTH}–${MAX_COLUMN_WIDTH} px wide`, { width });
+  }
+  return Math.round(width);
+}
+
+function checkIndex(index: number, length: number): void {
+  if (!Number.isInteger(index) || index < 0 || index > length) {
+    throw new ModelError('INVALID_INDEX', `index ${index} is outside 0–${length}`, { index, length });
+  }
+}
+
+/**
+ * Position keys for `count` new items placed before `visible[index]`. Neighbours
+ * are looked up among *all* items (deleted and hidden ones included) so a key
+ * never lands on an existing one; when two neighbours share a key (two peers
+ * inserted at the same spot), the new items go just after the pair.
+ */
+function positionAt(
+  positions: Map<string, string>,
+  visible: string[],
+  index: number,
+  count: number,
+  exclude?: string,
+): string[] {
+  const before = index > 0 ? positions.get(visible[index - 1])! : null;
+  // The nearest existing key above `before`, hidden items included; it is never
+  // above visible[index], and is strictly above `before` even when keys collide.
+  let after: string | null = null;
+  for (const [id, pos] of positions) {
+    if (id === exclude) continue;
+    if ((before === null || pos > before) && (after === null || pos < after)) after = pos;
+  }
+  return keysBetween(before, after, count);
+}
+
+function columnLetter(i: number): string {
+  let s = '';
+  let n = i;
+  do {
+    s = String.fromCharCode(65 + (n % 26)) + s;
+    n = Math.floor(n / 26) - 1;
+  } while (n >= 0);
+  return s;
+}
