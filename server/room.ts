@@ -183,11 +183,10 @@ export class Room {
 
   /** validate → store (durable) → apply and forward → ack. The order is the product's promise. */
   private commit(peer: Peer, update: Uint8Array): void {
-    let touched: Map<number, number>;
+    const touched = new Set<number>();
     try {
       // Parses every struct without touching the doc: a malformed update is refused before it is stored.
-      Y.decodeUpdate(update);
-      touched = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update));
+      for (const struct of Y.decodeUpdate(update).structs) touched.add(struct.id.client);
     } catch {
       throw new RoomError(CloseCode.MALFORMED_FRAME, 'malformed update');
     }
@@ -214,7 +213,7 @@ export class Room {
     const docSv = Y.encodeStateVector(this.doc);
     const held = Y.decodeStateVector(docSv);
     const acked = new Map<number, number>();
-    for (const client of touched.keys()) acked.set(client, held.get(client) ?? 0);
+    for (const client of touched) acked.set(client, held.get(client) ?? 0);
     safeSend(peer, encodeAck(encodeSv(acked)));
     this.maybeCompact();
   }

@@ -46,7 +46,7 @@ export interface WorkbookOptions {
   newId?: (length: number) => string;
 }
 
-const ID_LENGTH = { sheet: 10, row: 10, column: 8, actor: 6 } as const;
+const ID_LENGTH = { sheet: 10, row: 10, column: 8 } as const;
 
 export interface SheetChange {
   /** rows or columns added, moved, deleted, renamed or retyped */
@@ -562,11 +562,18 @@ export class Workbook {
     return this.doc.getMap('actors');
   }
 
-  /** Registers this session's name+device once; cells then refer to it by a 6-character key. */
+  /**
+   * Cells refer to their writer by a short key derived from name+device, so the
+   * same person on the same device reuses one `actors` entry across sessions.
+   */
   private ensureActorRef(): string {
     if (this.actorRef === null) {
-      const ref = this.newId(ID_LENGTH.actor);
-      this.actorsMap().set(ref, { name: this.actor.name, dev: this.actor.deviceId });
+      const ref = actorKey(this.actor);
+      const actors = this.actorsMap();
+      const known = actors.get(ref);
+      if (!known || known.name !== this.actor.name || known.dev !== this.actor.deviceId) {
+        actors.set(ref, { name: this.actor.name, dev: this.actor.deviceId });
+      }
       this.actorRef = ref;
     }
     return this.actorRef;
@@ -653,6 +660,20 @@ export class Workbook {
     }
     for (const listener of this.listeners) listener(change);
   }
+}
+
+/** Two 32-bit FNV-1a hashes (different seeds) of name+device, base 36: stable, short, no crypto needed. */
+function actorKey(actor: Actor): string {
+  const text = `${actor.name}\u0000${actor.deviceId}`;
+  const hash = (seed: number) => {
+    let h = seed >>> 0;
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h.toString(36).padStart(7, '0');
+  };
+  return hash(0x811c9dc5) + hash(0x2b992ddf);
 }
 
 function readColumn(id: string, col: Y.Map<unknown>): Column & { pos: string } {

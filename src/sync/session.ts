@@ -1,0 +1,142 @@
+import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import { WebsocketProvider } from 'y-websocket';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { CLOSE_REASONS, MESSAGE_DURABLE_ACK } from '../protocol/messages.js';
+import type { HubStateStore } from './hub-state.js';
+import type { SyncStatus } from './status.js';
+
+export interface SyncOptions {
+  doc: Y.Doc;
+  workbookId: string;
+  /** base URL of the relay's sync endpoint, e.g. `ws://host:8080/sync` */
+  syncUrl: string;
+  hubStateStore: HubStateStore;
+  /** keep a full copy in IndexedDB (the browser); off in Node tests that have none */
+  persist?: boolean;
+  WebSocketPolyfill?: unknown;
+  /** longest wait between reconnect attempts */
+  maxBackoffMs?: number;
+  /** connect right away (default) or wait for connect() */
+  connect?: boolean;
+  /** share updates with other tabs of this browser (default true); tests in one process turn it off */
+  crossTab?: boolean;
+}
+
+/**
+ * One workbook's link to local storage and to the hub. Owns the providers and
+ * computes the single status the UI shows.
+ */
+export class SyncSession {
+  readonly provider: WebsocketProvider;
+  readonly local: IndexeddbPersistence | null;
+  /** resolves once the local copy (IndexedDB) is loaded into the doc */
+  readonly whenLoaded: Promise<void>;
+  private status: SyncStatus = { connection: 'connecting', caughtUp: false, pending: 0, lastClose: null };
+  private readonly listeners = new Set<(s: SyncStatus) => void>();
+  private readonly hub;
+  private destroyed = false;
+  private readonly onDocUpdate = () => this.refresh();
+
+  constructor(private readonly options: SyncOptions) {
+    const { doc, workbookId } = options;
+    this.hub = options.hubStateStore.load(workbookId);
+    this.provider = new WebsocketProvider(options.syncUrl, workbookId, doc, {
+      connect: false,
+      maxBackoffTime: options.maxBackoffMs ?? 5000,
+      disableBc: options.crossTab === false,
+      // y-websocket types this as `typeof WebSocket`; Node passes the `ws` class.
+      WebSocketPolyfill: options.WebSocketPolyfill as typeof WebSocket | undefined,
+    });
+    this.provider.messageHandlers[MESSAGE_DURABLE_ACK] = (_encoder, decoder) => {
+      const sv = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
+      if (this.hub.merge(sv)) this.options.hubStateStore.save(workbookId, this.hub);
+      this.refresh();
+    };
+    this.provider.on('status', () => this.refresh());
+    this.provider.on('sync', () => this.refresh());
+    this.provider.on('connection-close', (event) => {
+      if (event && event.code !== 1000) {
+        this.status = { ...this.status, lastClose: { code: event.code, reason: event.reason || CLOSE_REASONS[event.code] || '' } };
+      }
+      this.refresh();
+    });
+    doc.on('update', this.onDocUpdate);
+
+    this.local = options.persist ? new IndexeddbPersistence(`mutual-sheets:${workbookId}`, doc) : null;
+    const loaded = this.local ? this.local.whenSynced.then(() => undefined) : Promise.resolve();
+    this.whenLoaded = loaded;
+    // Connect after the local copy is in: the hub then sends only what this device lacks.
+    if (options.connect ?? true) void loaded.then(() => this.connect());
+    this.refresh();
+  }
+
+  connect(): void {
+    if (!this.destroyed) this.provider.connect();
+  }
+
+  disconnect(): void {
+    this.provider.disconnect();
+  }
+
+  get awareness() {
+    return this.provider.awareness;
+  }
+
+  getStatus(): SyncStatus {
+    return { ...this.status };
+  }
+
+  onStatus(listener: (s: SyncStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves once the hub holds every change this device has (pending = 0 while connected). */
+  whenAllOnHub(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (s: SyncStatus) => {
+        if (s.pending === 0 && s.connection === 'online' && s.caughtUp) {
+          off();
+          resolve();
+          return true;
+        }
+        return false;
+      };
+      const off = this.onStatus(check);
+      check(this.status);
+    });
+  }
+
+  private refresh(): void {
+    if (this.destroyed) return;
+    const p = this.provider;
+    const connection = p.wsconnected ? 'online' : p.wsconnecting && p.wsUnsuccessfulReconnects < 2 ? 'connecting' : 'offline';
+    const next: SyncStatus = {
+      connection,
+      caughtUp: p.wsconnected && p.synced,
+      pending: this.hub.pendingFor(this.options.doc),
+      lastClose: connection === 'online' ? null : this.status.lastClose,
+    };
+    const prev = this.status;
+    if (
+      prev.connection === next.connection &&
+      prev.caughtUp === next.caughtUp &&
+      prev.pending === next.pending &&
+      prev.lastClose === next.lastClose
+    ) {
+      return;
+    }
+    this.status = next;
+    for (const l of this.listeners) l({ ...next });
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.options.doc.off('update', this.onDocUpdate);
+    this.listeners.clear();
+    this.provider.destroy();
+    if (this.local) await this.local.destroy();
+  }
+}

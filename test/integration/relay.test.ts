@@ -1,0 +1,205 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import WebSocket from 'ws';
+import { CloseCode } from '../../src/protocol/messages.js';
+import { allOnHub, makeClient, untilDoc, untilStatus, type TestClient } from '../support/clients.js';
+import { startRelay, type RelayProcess } from '../support/relay-process.js';
+
+const relays: RelayProcess[] = [];
+const clients: TestClient[] = [];
+
+async function relay(opts?: Parameters<typeof startRelay>[0]) {
+  const r = await startRelay(opts);
+  relays.push(r);
+  return r;
+}
+function client(r: RelayProcess, id: string, name?: string, doc?: Y.Doc) {
+  const c = makeClient(r.syncUrl, id, name, doc);
+  clients.push(c);
+  return c;
+}
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.destroy()));
+  await Promise.all(relays.splice(0).map((r) => r.stop('SIGKILL')));
+});
+
+function cellText(c: TestClient, sheetId: string, row: number, col: number): unknown {
+  const rowId = c.wb.rowIds(sheetId)[row];
+  const colId = c.wb.columns(sheetId)[col]?.id;
+  return rowId && colId ? c.wb.getValue(sheetId, rowId, colId) : undefined;
+}
+
+describe('relay over real y-websocket clients', () => {
+  it('serves /healthz with version and uptime, and refuses bad sync paths', async () => {
+    const r = await relay();
+    const res = await fetch(`${r.httpUrl}/healthz`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.ok).toBe(true);
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(typeof body.uptimeSeconds).toBe('number');
+
+    const bad = new WebSocket(`${r.syncUrl}/../etc`);
+    const err = await new Promise<string>((res) => bad.on('unexpected-response', (_req, resp) => res(String(resp.statusCode))));
+    expect(err).toBe('404');
+  });
+
+  it('two clients sync both ways', async () => {
+    const r = await relay();
+    const a = client(r, 'wb-two-way-1', 'ana');
+    const sheet = a.wb.initialize({ rows: 3, columns: 2 });
+    await allOnHub(a);
+    const b = client(r, 'wb-two-way-1', 'ben');
+    await untilDoc(b, () => b.wb.isInitialized() && b.wb.rowCount(sheet) === 3, 'b receives the workbook');
+
+    const [r0] = a.wb.rowIds(sheet);
+    const [c0, c1] = a.wb.columns(sheet).map((c) => c.id);
+    a.wb.setCell(sheet, r0, c0, 'from a');
+    b.wb.setCell(sheet, r0, c1, 'from b');
+    await untilDoc(b, () => b.wb.getValue(sheet, r0, c0) === 'from a', 'b sees a');
+    await untilDoc(a, () => a.wb.getValue(sheet, r0, c1) === 'from b', 'a sees b');
+    expect(b.wb.getCell(sheet, r0, c0)?.by).toBe('ana');
+    expect(a.wb.getCell(sheet, r0, c1)?.by).toBe('ben');
+  });
+
+  it('an offline edit reaches the other client after reconnecting, and the pending count tracks it', async () => {
+    const r = await relay();
+    const a = client(r, 'wb-offline-1', 'ana');
+    const sheet = a.wb.initialize({ rows: 2, columns: 2 });
+    await allOnHub(a);
+    const b = client(r, 'wb-offline-1', 'ben');
+    await untilDoc(b, () => b.wb.isInitialized() && b.wb.rowCount(sheet) === 2, 'b has the workbook');
+
+    a.session.disconnect();
+    await untilStatus(a, (s) => s.connection === 'offline', 'a offline');
+    const [r0, r1] = a.wb.rowIds(sheet);
+    const col = a.wb.columns(sheet)[0].id;
+    expect(a.session.getStatus().pending).toBe(0);
+    a.wb.setCell(sheet, r0, col, 'offline 1');
+    a.wb.setCell(sheet, r1, col, 'offline 2');
+    b.wb.setCell(sheet, r1, a.wb.columns(sheet)[1].id, 'b while a was away');
+    // two cell writes, plus the one-time entry naming this writer in the workbook
+    expect(a.session.getStatus().pending).toBe(3);
+
+    a.session.connect();
+    await allOnHub(a);
+    await untilDoc(b, () => b.wb.getValue(sheet, r1, col) === 'offline 2', 'b sees offline edits');
+    await untilDoc(a, () => cellText(a, sheet, 1, 1) === 'b while a was away', 'a sees b');
+    expect(Y.encodeStateAsUpdate(a.doc).length).toBeGreaterThan(0);
+    expect(a.wb.checkInvariants()).toEqual([]);
+    expect(Array.from(Y.encodeStateVector(a.doc))).toEqual(Array.from(Y.encodeStateVector(b.doc)));
+  });
+
+  it('a graceful restart loses nothing', async () => {
+    const r = await relay();
+    const a = client(r, 'wb-restart-1', 'ana');
+    const sheet = a.wb.initialize({ rows: 5, columns: 3 });
+    const rows = a.wb.rowIds(sheet);
+    const col = a.wb.columns(sheet)[2].id;
+    rows.forEach((row, i) => a.wb.setCell(sheet, row, col, `value ${i}`));
+    await allOnHub(a);
+    const closed = new Promise<number>((res) => a.session.provider.once('connection-close', (e) => res(e?.code ?? 0)));
+    expect(await r.stop('SIGTERM')).toBe(0);
+    expect(await closed).toBe(CloseCode.SHUTDOWN);
+
+    const r2 = await relay({ dataDir: r.dataDir });
+    const b = client(r2, 'wb-restart-1', 'ben');
+    await untilDoc(b, () => b.wb.isInitialized() && b.wb.rowCount(sheet) === 5 && cellText(b, sheet, 4, 2) === 'value 4', 'everything after restart');
+    expect(rows.map((row) => b.wb.getValue(sheet, row, col))).toEqual(rows.map((_, i) => `value ${i}`));
+  });
+
+  it('an update acked just before SIGKILL is there after restart', async () => {
+    const r = await relay();
+    const a = client(r, 'wb-kill-1', 'ana');
+    const sheet = a.wb.initialize({ rows: 1, columns: 1 });
+    const [row] = a.wb.rowIds(sheet);
+    const [col] = a.wb.columns(sheet);
+    a.wb.setCell(sheet, row, col.id, 'first');
+    await allOnHub(a);
+    // Kill the relay the moment the durable ack for this edit arrives.
+    a.wb.setCell(sheet, row, col.id, 'acked then killed');
+    expect(a.session.getStatus().pending).toBe(1);
+    await untilStatus(a, (s) => s.pending === 0, 'ack');
+    await r.stop('SIGKILL');
+
+    const r2 = await relay({ dataDir: r.dataDir });
+    const b = client(r2, 'wb-kill-1', 'ben');
+    await untilDoc(b, () => b.wb.isInitialized() && b.wb.rowCount(sheet) === 1 && b.wb.getValue(sheet, row, col.id) !== null, 'acked edit after restart');
+    expect(b.wb.getValue(sheet, row, col.id)).toBe('acked then killed');
+  });
+
+  it('a malformed frame closes only its own connection and changes nothing', async () => {
+    const r = await relay();
+    const a = client(r, 'wb-malformed-1', 'ana');
+    const sheet = a.wb.initialize({ rows: 2, columns: 2 });
+    await allOnHub(a);
+    const before = Y.encodeStateVector(a.doc);
+
+    const frames: Uint8Array[] = [
+      new Uint8Array([0, 2, 200, 1, 2, 3]), // sync update whose payload length runs past the end
+      new Uint8Array([0, 2, 5, 1, 2, 3, 4, 5]), // sync update that is not a Yjs update
+      new Uint8Array([9, 9, 9]), // unknown message type
+      new Uint8Array([]), // empty frame
+    ];
+    for (const frame of frames) {
+      const raw = new WebSocket(`${r.syncUrl}/wb-malformed-1`);
+      await new Promise((res) => raw.once('open', res));
+      const closed = new Promise<number>((res) => raw.once('close', (code) => res(code)));
+      raw.send(frame);
+      expect(await closed).toBe(CloseCode.MALFORMED_FRAME);
+    }
+    // A text frame is not protocol either.
+    const text = new WebSocket(`${r.syncUrl}/wb-malformed-1`);
+    await new Promise((res) => text.once('open', res));
+    const textClosed = new Promise<number>((res) => text.once('close', (code) => res(code)));
+    text.send('hello');
+    expect(await textClosed).toBe(CloseCode.MALFORMED_FRAME);
+
+    // The well-behaved client is still connected and still syncing.
+    expect(a.session.getStatus().connection).toBe('online');
+    const b = client(r, 'wb-malformed-1', 'ben');
+    await untilDoc(b, () => b.wb.isInitialized() && b.wb.rowCount(sheet) === 2, 'b loads');
+    expect(Array.from(Y.encodeStateVector(b.doc))).toEqual(Array.from(before));
+    const [row] = a.wb.rowIds(sheet);
+    const [col] = a.wb.columns(sheet);
+    a.wb.setCell(sheet, row, col.id, 'still works');
+    await untilDoc(b, () => b.wb.getValue(sheet, row, col.id) === 'still works', 'b gets edits after the bad frames');
+  });
+
+  it('an oversized frame is refused with 1009 and changes nothing', async () => {
+    const r = await relay({ env: { MAX_FRAME_BYTES: '2048' } });
+    const a = client(r, 'wb-oversize-1', 'ana');
+    const sheet = a.wb.initialize({ rows: 1, columns: 1 });
+    await allOnHub(a);
+    const before = Array.from(Y.encodeStateVector(a.doc));
+    const [row] = a.wb.rowIds(sheet);
+    const [col] = a.wb.columns(sheet);
+    const closed = new Promise<number>((res) => a.session.provider.once('connection-close', (e) => res(e?.code ?? 0)));
+    a.wb.setCell(sheet, row, col.id, 'x'.repeat(5000));
+    expect(await closed).toBe(1009);
+    const b = client(r, 'wb-oversize-1', 'ben');
+    await untilDoc(b, () => b.wb.isInitialized() && b.wb.rowCount(sheet) === 1, 'b loads');
+    expect(Array.from(Y.encodeStateVector(b.doc))).toEqual(before);
+    expect(b.wb.getValue(sheet, row, col.id)).toBe(null);
+  });
+
+  it('shares awareness (presence) between clients', async () => {
+    const r = await relay();
+    const a = client(r, 'wb-awareness-1', 'ana');
+    a.wb.initialize({ rows: 1, columns: 1 });
+    a.session.awareness.setLocalStateField('user', { name: 'ana' });
+    const b = client(r, 'wb-awareness-1', 'ben');
+    await new Promise<void>((res) => {
+      const check = () => {
+        const states = Array.from(b.session.awareness.getStates().values());
+        if (states.some((s) => s.user?.name === 'ana')) {
+          b.session.awareness.off('change', check);
+          res();
+        }
+      };
+      b.session.awareness.on('change', check);
+      check();
+    });
+  });
+});

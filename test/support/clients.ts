@@ -1,0 +1,55 @@
+import * as Y from 'yjs';
+import WebSocket from 'ws';
+import { Workbook } from '../../src/model/index.js';
+import { MemoryHubStateStore } from '../../src/sync/hub-state.js';
+import { SyncSession } from '../../src/sync/session.js';
+import type { SyncStatus } from '../../src/sync/status.js';
+import { until } from './wait.js';
+
+export interface TestClient {
+  doc: Y.Doc;
+  wb: Workbook;
+  session: SyncSession;
+  destroy(): Promise<void>;
+}
+
+/** A real y-websocket client (through our SyncSession) in Node, without IndexedDB. */
+export function makeClient(syncUrl: string, workbookId: string, name = 'tester', doc = new Y.Doc()): TestClient {
+  const session = new SyncSession({
+    doc,
+    workbookId,
+    syncUrl,
+    hubStateStore: new MemoryHubStateStore(),
+    WebSocketPolyfill: WebSocket,
+    maxBackoffMs: 300,
+    crossTab: false,
+  });
+  const wb = new Workbook(doc, { actor: { name, deviceId: `${name}-device` } });
+  return {
+    doc,
+    wb,
+    session,
+    destroy: async () => {
+      wb.destroy();
+      await session.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+export function untilStatus(c: TestClient, pred: (s: SyncStatus) => boolean, what: string): Promise<void> {
+  return until((n) => c.session.onStatus(n), () => pred(c.session.getStatus()), what);
+}
+
+export function untilDoc(c: TestClient, pred: () => boolean, what: string): Promise<void> {
+  return until(
+    (n) => {
+      c.doc.on('update', n);
+      return () => c.doc.off('update', n);
+    },
+    pred,
+    what,
+  );
+}
+
+export const allOnHub = (c: TestClient) => untilStatus(c, (s) => s.connection === 'online' && s.caughtUp && s.pending === 0, 'all changes on the hub');
