@@ -56,6 +56,8 @@ export interface SheetChange {
 }
 
 export interface WorkbookChange {
+  /** title, schema version */
+  meta: boolean;
   /** the sheet list itself (add, rename, reorder, delete) */
   sheetList: boolean;
   sheets: Map<string, SheetChange>;
@@ -87,6 +89,8 @@ export class Workbook {
   private sheetListCache: SheetInfo[] | undefined;
   private readonly listeners = new Set<(change: WorkbookChange) => void>();
   private readonly onDeep = (events: Y.YEvent<any>[], tr: Y.Transaction) => this.handleEvents(events, tr);
+  private readonly onMeta = (_e: Y.YMapEvent<unknown>, tr: Y.Transaction) =>
+    this.emit({ meta: true, sheetList: false, sheets: new Map(), local: tr.origin === this.origin });
 
   constructor(doc: Y.Doc, options: WorkbookOptions) {
     this.doc = doc;
@@ -95,10 +99,12 @@ export class Workbook {
     this.newId = options.newId ?? randomId;
     this.sheetsMap = doc.getMap('sheets') as Y.Map<SheetMap>;
     this.sheetsMap.observeDeep(this.onDeep);
+    doc.getMap('meta').observe(this.onMeta);
   }
 
   destroy(): void {
     this.sheetsMap.unobserveDeep(this.onDeep);
+    this.doc.getMap('meta').unobserve(this.onMeta);
     this.listeners.clear();
   }
 
@@ -123,12 +129,13 @@ export class Workbook {
   }
 
   /** Sets up a brand-new workbook: schema version and a first sheet to type into. */
-  initialize(options: { sheetName?: string; columns?: number; rows?: number } = {}): string {
+  initialize(options: { title?: string; sheetName?: string; columns?: number; rows?: number } = {}): string {
     let sheetId = '';
     this.transact(() => {
       const meta = this.doc.getMap('meta');
       meta.set('schemaVersion', SCHEMA_VERSION);
       meta.set('createdAt', this.now());
+      if (options.title) meta.set('title', checkName(options.title));
       sheetId = this.addSheet(options.sheetName ?? 'Sheet 1');
       const columns = options.columns ?? 5;
       for (let i = 0; i < columns; i++) this.addColumn(sheetId, { name: columnLetter(i) });
@@ -136,6 +143,16 @@ export class Workbook {
       if (rows > 0) this.insertRows(sheetId, 0, rows);
     });
     return sheetId;
+  }
+
+  title(): string {
+    const t = this.doc.getMap('meta').get('title');
+    return typeof t === 'string' && t.trim() ? t : 'Untitled workbook';
+  }
+
+  setTitle(title: string): void {
+    const clean = checkName(title);
+    this.transact(() => this.doc.getMap('meta').set('title', clean));
   }
 
   /** Upgrades an older doc; throws SCHEMA_TOO_NEW for a doc made by a newer app. */
@@ -199,6 +216,7 @@ export class Workbook {
       sheet.set('cells', new Y.Map());
       this.sheetsMap.set(id, sheet);
     });
+    this.sheetListCache = undefined;
     return id;
   }
 
@@ -206,6 +224,7 @@ export class Workbook {
     const clean = checkName(name);
     const sheet = this.sheet(sheetId);
     this.transact(() => sheet.set('name', clean));
+    this.sheetListCache = undefined;
   }
 
   moveSheet(sheetId: string, toIndex: number): void {
@@ -215,6 +234,7 @@ export class Workbook {
     const positions = this.allSheetPositions();
     const pos = positionAt(positions, others, toIndex, 1, sheetId)[0];
     this.transact(() => sheet.set('pos', pos));
+    this.sheetListCache = undefined;
   }
 
   /** Moves a sheet to the trash. The last visible sheet cannot go: a workbook always shows something. */
@@ -222,11 +242,13 @@ export class Workbook {
     const sheet = this.sheet(sheetId);
     if (this.sheets().length <= 1) throw new ModelError('LAST_SHEET', 'a workbook needs at least one sheet');
     this.transact(() => sheet.set('deleted', this.tombstone()));
+    this.sheetListCache = undefined;
   }
 
   restoreSheet(sheetId: string): void {
     const sheet = this.sheetIncludingDeleted(sheetId);
     this.transact(() => sheet.set('deleted', null));
+    this.sheetListCache = undefined;
   }
 
   // ── columns ─────────────────────────────────────────────────────────────
@@ -284,6 +306,7 @@ export class Workbook {
       col.set('deleted', null);
       columns.set(id, col);
     });
+    this.invalidate(sheetId, 'columns');
     return id;
   }
 
@@ -307,6 +330,7 @@ export class Workbook {
     this.transact(() => {
       for (const [k, v] of next) col.set(k, v);
     });
+    this.invalidate(sheetId, 'columns');
   }
 
   moveColumn(sheetId: string, colId: string, toIndex: number): void {
@@ -315,17 +339,20 @@ export class Workbook {
     checkIndex(toIndex, others.length);
     const pos = positionAt(this.columnPositions(sheetId), others, toIndex, 1, colId)[0];
     this.transact(() => col.set('pos', pos));
+    this.invalidate(sheetId, 'columns');
   }
 
   deleteColumn(sheetId: string, colId: string): void {
     const col = this.columnMap(sheetId, colId);
     this.transact(() => col.set('deleted', this.tombstone()));
+    this.invalidate(sheetId, 'columns');
   }
 
   restoreColumn(sheetId: string, colId: string): void {
     const col = this.columnsMap(sheetId).get(colId);
     if (!col) throw new ModelError('UNKNOWN_COLUMN', `no column ${colId}`, { sheetId, colId });
     this.transact(() => col.set('deleted', null));
+    this.invalidate(sheetId, 'columns');
   }
 
   // ── rows ────────────────────────────────────────────────────────────────
@@ -373,6 +400,7 @@ export class Workbook {
         cells.set(id, new Y.Map<string>());
       });
     });
+    this.invalidate(sheetId, 'rows');
     return ids;
   }
 
@@ -383,6 +411,7 @@ export class Workbook {
     checkIndex(toIndex, others.length);
     const pos = positionAt(this.rowPositions(sheetId), others, toIndex, 1, rowId)[0];
     this.transact(() => rowPos.set(rowId, pos));
+    this.invalidate(sheetId, 'rows');
   }
 
   /** Moves rows to the trash. Their cells stay, so an offline edit to a deleted row is never lost. */
@@ -393,6 +422,7 @@ export class Workbook {
     this.transact(() => {
       for (const id of rowIds) rowDeleted.set(id, stone);
     });
+    this.invalidate(sheetId, 'rows');
   }
 
   restoreRows(sheetId: string, rowIds: string[]): void {
@@ -405,6 +435,7 @@ export class Workbook {
     this.transact(() => {
       for (const id of rowIds) rowDeleted.delete(id);
     });
+    this.invalidate(sheetId, 'rows');
   }
 
   deletedRows(sheetId: string): { id: string; deleted: Tombstone }[] {
@@ -600,6 +631,16 @@ export class Workbook {
     return out;
   }
 
+  /**
+   * Local writes drop the cached order at once: observers only run when the
+   * outermost transaction ends, and a batch (initialize, a paste) reads the
+   * order again before that.
+   */
+  private invalidate(sheetId: string, what: keyof OrderCache): void {
+    const entry = this.cache.get(sheetId);
+    if (entry) entry[what] = undefined;
+  }
+
   private cacheFor(sheetId: string): OrderCache {
     let entry = this.cache.get(sheetId);
     if (!entry) {
@@ -611,7 +652,7 @@ export class Workbook {
   }
 
   private handleEvents(events: Y.YEvent<any>[], tr: Y.Transaction): void {
-    const change: WorkbookChange = { sheetList: false, sheets: new Map(), local: tr.origin === this.origin };
+    const change: WorkbookChange = { meta: false, sheetList: false, sheets: new Map(), local: tr.origin === this.origin };
     const sheetChange = (id: string): SheetChange => {
       let c = change.sheets.get(id);
       if (!c) {
@@ -658,6 +699,10 @@ export class Workbook {
         sheetChange(sheetId).structure = true;
       }
     }
+    this.emit(change);
+  }
+
+  private emit(change: WorkbookChange): void {
     for (const listener of this.listeners) listener(change);
   }
 }

@@ -1,0 +1,1 @@
+import './ui/mutual-sheets-app.js';

@@ -1,0 +1,218 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { isModelError } from '../model/errors.js';
+import { randomId } from '../model/ids.js';
+import { COLUMN_TYPES, type ColumnType, type SelectOption } from '../model/types.js';
+import type { Workbook } from '../model/workbook.js';
+
+const TYPE_LABELS: Record<ColumnType, string> = {
+  text: 'Text',
+  number: 'Number',
+  date: 'Date',
+  checkbox: 'Checkbox (yes/no)',
+  select: 'Choice from a list',
+};
+
+/** Colours for new select options, readable as a tint behind dark text. */
+const PALETTE = ['#1f6feb', '#1a7f37', '#bf8700', '#cf222e', '#8250df', '#bc4c00', '#0a7ea4', '#57606a'];
+
+/** `<column-editor>`: name, type and options of one column, in a modal dialog. */
+export class ColumnEditor extends LitElement {
+  static properties = {
+    workbook: { attribute: false },
+    sheetId: { attribute: false },
+    colId: { state: true },
+    name: { state: true },
+    type: { state: true },
+    optionsText: { state: true },
+    error: { state: true },
+  };
+
+  declare workbook: Workbook | null;
+  declare sheetId: string;
+  declare colId: string;
+  declare name: string;
+  declare type: ColumnType;
+  declare optionsText: string;
+  declare error: string;
+
+  constructor() {
+    super();
+    this.workbook = null;
+    this.sheetId = '';
+    this.colId = '';
+    this.name = '';
+    this.type = 'text';
+    this.optionsText = '';
+    this.error = '';
+  }
+
+  static styles = css`
+    dialog {
+      border: 1px solid #d0d7de;
+      border-radius: 8px;
+      padding: 1rem 1.25rem;
+      max-width: min(28rem, 92vw);
+      width: 100%;
+      box-sizing: border-box;
+    }
+    form {
+      display: grid;
+      gap: 0.75rem;
+    }
+    label {
+      display: grid;
+      gap: 0.25rem;
+      font-weight: 600;
+    }
+    input,
+    select,
+    textarea {
+      font: inherit;
+      min-height: 44px;
+      padding: 0 0.5rem;
+      border: 1px solid #d0d7de;
+      border-radius: 6px;
+    }
+    textarea {
+      min-height: 6rem;
+      padding: 0.5rem;
+    }
+    .hint {
+      font-weight: 400;
+      color: #57606a;
+      font-size: 0.85rem;
+    }
+    .buttons {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+      justify-content: space-between;
+    }
+    button {
+      min-height: 44px;
+      min-width: 44px;
+      padding: 0 1rem;
+      font: inherit;
+      border-radius: 6px;
+      border: 1px solid #d0d7de;
+      background: white;
+      cursor: pointer;
+    }
+    button.primary {
+      background: #1f883d;
+      color: white;
+      border-color: #1f883d;
+    }
+    button.danger {
+      color: #cf222e;
+    }
+    .error {
+      color: #cf222e;
+      font-weight: 600;
+    }
+  `;
+
+  open(colId: string): void {
+    const col = this.workbook?.columns(this.sheetId).find((c) => c.id === colId);
+    if (!col) return;
+    this.colId = colId;
+    this.name = col.name;
+    this.type = col.type;
+    this.optionsText = col.options.map((o) => o.label).join('\n');
+    this.error = '';
+    this.updateComplete.then(() => {
+      const dialog = this.renderRoot.querySelector('dialog');
+      if (dialog && !dialog.open) dialog.showModal();
+      this.renderRoot.querySelector<HTMLInputElement>('input[name="name"]')?.select();
+    });
+  }
+
+  private close(): void {
+    this.renderRoot.querySelector('dialog')?.close();
+  }
+
+  render() {
+    return html`<dialog aria-labelledby="column-editor-title" @close=${this.onClosed}>
+      <form @submit=${this.onSave}>
+        <h2 id="column-editor-title">Column settings</h2>
+        <label
+          >Name
+          <input name="name" .value=${this.name} @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)} required />
+        </label>
+        <label
+          >Type
+          <select name="type" @change=${(e: Event) => (this.type = (e.target as HTMLSelectElement).value as ColumnType)}>
+            ${COLUMN_TYPES.map((t) => html`<option value=${t} ?selected=${t === this.type}>${TYPE_LABELS[t]}</option>`)}
+          </select>
+          <span class="hint">Changing the type keeps every value; values that do not fit are highlighted, not deleted.</span>
+        </label>
+        ${this.type === 'select'
+          ? html`<label
+              >Options <span class="hint">one per line</span>
+              <textarea
+                name="options"
+                .value=${this.optionsText}
+                @input=${(e: Event) => (this.optionsText = (e.target as HTMLTextAreaElement).value)}
+              ></textarea>
+            </label>`
+          : nothing}
+        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+        <div class="buttons">
+          <button type="button" class="danger" @click=${this.onDelete}>Delete column</button>
+          <span>
+            <button type="button" @click=${() => this.close()}>Cancel</button>
+            <button type="submit" class="primary">Save</button>
+          </span>
+        </div>
+      </form>
+    </dialog>`;
+  }
+
+  /** Keeps ids (and so every cell's value) of options whose label is unchanged. */
+  private buildOptions(): SelectOption[] {
+    const existing = this.workbook?.columns(this.sheetId).find((c) => c.id === this.colId)?.options ?? [];
+    const labels = Array.from(new Set(this.optionsText.split('\n').map((l) => l.trim()).filter(Boolean)));
+    return labels.map((label, i) => {
+      const same = existing.find((o) => o.label === label);
+      return same ?? { id: randomId(6), label, color: PALETTE[i % PALETTE.length] };
+    });
+  }
+
+  private onSave = (e: Event): void => {
+    e.preventDefault();
+    const wb = this.workbook;
+    if (!wb) return;
+    try {
+      wb.transact(() => {
+        wb.updateColumn(this.sheetId, this.colId, {
+          name: this.name,
+          type: this.type,
+          ...(this.type === 'select' ? { options: this.buildOptions() } : {}),
+        });
+      });
+      this.close();
+    } catch (err) {
+      if (isModelError(err)) this.error = err.message;
+      else throw err;
+    }
+  };
+
+  private onDelete = (): void => {
+    const wb = this.workbook;
+    if (!wb) return;
+    wb.deleteColumn(this.sheetId, this.colId);
+    this.close();
+  };
+
+  private onClosed = (): void => {
+    this.dispatchEvent(new CustomEvent('column-editor-closed', { bubbles: true, composed: true }));
+  };
+}
+
+customElements.define('column-editor', ColumnEditor);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'column-editor': ColumnEditor;
+  }
+}

@@ -1,0 +1,322 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import * as Y from 'yjs';
+import { isModelError } from '../model/errors.js';
+import { Workbook } from '../model/workbook.js';
+import { LocalStorageHubStateStore } from '../sync/hub-state.js';
+import { SyncSession } from '../sync/session.js';
+import type { SyncStatus } from '../sync/status.js';
+import type { DeviceProfile } from './device-profile.js';
+import { WorkbookController } from './workbook-controller.js';
+import './column-editor.js';
+import './sheet-grid.js';
+import './sheet-tabs.js';
+import './sync-status.js';
+
+type Phase = 'loading' | 'waiting' | 'ready' | 'too-new';
+
+/** `<workbook-view>`: one open workbook — header, sheet tabs, grid — and its sync session. */
+export class WorkbookView extends LitElement {
+  static properties = {
+    workbookId: { attribute: false },
+    create: { attribute: false },
+    profile: { attribute: false },
+    phase: { state: true },
+    sheetId: { state: true },
+    status: { state: true },
+    people: { state: true },
+    problem: { state: true },
+  };
+
+  declare workbookId: string;
+  declare create: boolean;
+  declare profile: DeviceProfile | null;
+  declare phase: Phase;
+  declare sheetId: string;
+  declare status: SyncStatus | null;
+  declare people: string[];
+  declare problem: string;
+
+  private doc: Y.Doc | null = null;
+  private workbook: Workbook | null = null;
+  private session: SyncSession | null = null;
+  private cleanup: (() => void)[] = [];
+  private readonly controller = new WorkbookController(this, (c) => c.meta || c.sheetList);
+
+  constructor() {
+    super();
+    this.workbookId = '';
+    this.create = false;
+    this.profile = null;
+    this.phase = 'loading';
+    this.sheetId = '';
+    this.status = null;
+    this.people = [];
+    this.problem = '';
+  }
+
+  static styles = css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      height: 100%;
+      min-height: 0;
+    }
+    header {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.5rem 1rem;
+      padding: 0.5rem 0.75rem;
+      border-bottom: 1px solid #d0d7de;
+    }
+    .title {
+      font-size: 1.15rem;
+      font-weight: 600;
+      border: 1px solid transparent;
+      border-radius: 6px;
+      padding: 0 0.4rem;
+      min-height: 44px;
+      min-width: 8rem;
+      font-family: inherit;
+      background: transparent;
+    }
+    .title:hover,
+    .title:focus {
+      border-color: #d0d7de;
+    }
+    .spacer {
+      flex: 1;
+    }
+    label.name {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.4rem;
+      font-size: 0.9rem;
+    }
+    label.name input {
+      min-height: 44px;
+      width: 9rem;
+      font: inherit;
+      padding: 0 0.5rem;
+      border: 1px solid #d0d7de;
+      border-radius: 6px;
+    }
+    a.home,
+    button {
+      min-height: 44px;
+      min-width: 44px;
+      display: inline-flex;
+      align-items: center;
+      justify-content: center;
+      padding: 0 0.75rem;
+      font: inherit;
+      border: 1px solid #d0d7de;
+      border-radius: 6px;
+      background: white;
+      color: inherit;
+      text-decoration: none;
+      cursor: pointer;
+    }
+    .people {
+      font-size: 0.85rem;
+      color: #57606a;
+    }
+    .notice {
+      padding: 0.5rem 0.75rem;
+      background: #fff8c5;
+      border-bottom: 1px solid #d4a72c;
+      font-size: 0.9rem;
+    }
+    .center {
+      padding: 3rem 1rem;
+      text-align: center;
+      color: #57606a;
+    }
+    sheet-grid {
+      flex: 1;
+      min-height: 0;
+    }
+  `;
+
+  protected willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('workbookId') && this.workbookId) void this.open();
+    this.controller.bind(this.workbook);
+    // The open sheet was deleted (here or by a colleague): show the first remaining one.
+    if (this.workbook && this.phase === 'ready') {
+      const sheets = this.workbook.sheets();
+      if (!sheets.some((s) => s.id === this.sheetId) && sheets[0]) this.sheetId = sheets[0].id;
+    }
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    void this.close();
+  }
+
+  private async close(): Promise<void> {
+    for (const fn of this.cleanup.splice(0)) fn();
+    this.workbook?.destroy();
+    const session = this.session;
+    const doc = this.doc;
+    this.session = null;
+    this.workbook = null;
+    this.doc = null;
+    await session?.destroy();
+    doc?.destroy();
+  }
+
+  private async open(): Promise<void> {
+    await this.close();
+    const id = this.workbookId;
+    const profile = this.profile!;
+    const doc = new Y.Doc();
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const session = new SyncSession({
+      doc,
+      workbookId: id,
+      syncUrl: `${scheme}://${location.host}/sync`,
+      hubStateStore: new LocalStorageHubStateStore(localStorage),
+      persist: typeof indexedDB !== 'undefined',
+    });
+    const workbook = new Workbook(doc, { actor: { name: profile.authorName, deviceId: profile.deviceId } });
+    this.doc = doc;
+    this.session = session;
+    this.workbook = workbook;
+    this.phase = 'loading';
+    this.status = session.getStatus();
+    this.cleanup.push(session.onStatus((s) => (this.status = s)));
+
+    const awareness = session.awareness;
+    awareness.setLocalStateField('user', { name: profile.authorName });
+    const onAwareness = () => {
+      const names: string[] = [];
+      awareness.getStates().forEach((state, client) => {
+        if (client !== doc.clientID && state.user?.name) names.push(String(state.user.name));
+      });
+      this.people = names;
+    };
+    awareness.on('change', onAwareness);
+    this.cleanup.push(() => awareness.off('change', onAwareness));
+
+    await session.whenLoaded;
+    if (this.workbook !== workbook) return; // navigated away while loading
+    if (this.create && !workbook.isInitialized()) workbook.initialize();
+    const settle = () => {
+      if (!workbook.isInitialized()) {
+        this.phase = 'waiting';
+        return false;
+      }
+      try {
+        workbook.ensureSchema();
+      } catch (err) {
+        if (isModelError(err, 'SCHEMA_TOO_NEW')) {
+          this.phase = 'too-new';
+          this.problem = err.message;
+          return true;
+        }
+        throw err;
+      }
+      this.phase = 'ready';
+      this.sheetId = workbook.sheets()[0]?.id ?? '';
+      profile.remember({ id, title: workbook.title(), openedAt: Date.now() });
+      return true;
+    };
+    if (!settle()) {
+      // A link opened on a new device: wait for the hub to deliver the workbook.
+      const onUpdate = () => {
+        if (settle()) doc.off('update', onUpdate);
+      };
+      doc.on('update', onUpdate);
+      this.cleanup.push(() => doc.off('update', onUpdate));
+    }
+  }
+
+  render() {
+    const wb = this.workbook;
+    const insecure = typeof window !== 'undefined' && !window.isSecureContext;
+    return html`
+      <header>
+        <a class="home" href="#" aria-label="All workbooks" title="All workbooks">☰</a>
+        ${wb && this.phase === 'ready'
+          ? html`<input class="title" aria-label="Workbook title" .value=${wb.title()} @change=${this.onTitle} />`
+          : html`<span class="title">Mutual Sheets</span>`}
+        <sync-status .status=${this.status}></sync-status>
+        <span class="spacer"></span>
+        ${this.people.length ? html`<span class="people" aria-label="Also here">Here: ${this.people.join(', ')}</span>` : nothing}
+        <label class="name"
+          >Your name
+          <input
+            .value=${this.profile?.displayName ?? ''}
+            placeholder="so colleagues know who changed what"
+            autocomplete="nickname"
+            @change=${this.onName}
+          />
+        </label>
+        <button @click=${this.copyLink} title="Copy the link to this workbook">Copy link</button>
+      </header>
+      ${insecure
+        ? html`<div class="notice" role="note">
+            This page is not on a secure (https) connection, so your browser will not let it start without the network.
+            Everything you type is still saved on this device and sent to the hub while this page is open.
+          </div>`
+        : nothing}
+      ${this.renderBody()}
+    `;
+  }
+
+  private renderBody() {
+    const wb = this.workbook;
+    switch (this.phase) {
+      case 'loading':
+        return html`<p class="center">Opening…</p>`;
+      case 'waiting':
+        return html`<p class="center" role="status">Waiting for this workbook to arrive from the hub…</p>`;
+      case 'too-new':
+        return html`<p class="center" role="alert">${this.problem}. Reload to get the newest version.</p>`;
+      case 'ready':
+        return html`<sheet-grid .workbook=${wb} .sheetId=${this.sheetId}></sheet-grid>
+          <sheet-tabs .workbook=${wb} .activeSheetId=${this.sheetId} @sheet-selected=${this.onSheetSelected}></sheet-tabs>`;
+    }
+  }
+
+  private onSheetSelected = (e: CustomEvent<string>): void => {
+    this.sheetId = e.detail;
+  };
+
+  private onTitle = (e: Event): void => {
+    const input = e.target as HTMLInputElement;
+    try {
+      this.workbook?.setTitle(input.value);
+      if (this.workbook) this.profile?.remember({ id: this.workbookId, title: this.workbook.title(), openedAt: Date.now() });
+    } catch (err) {
+      if (!isModelError(err)) throw err;
+      input.value = this.workbook?.title() ?? '';
+    }
+  };
+
+  private onName = (e: Event): void => {
+    const profile = this.profile;
+    if (!profile) return;
+    profile.displayName = (e.target as HTMLInputElement).value;
+    this.workbook?.setActor({ name: profile.authorName, deviceId: profile.deviceId });
+    this.session?.awareness.setLocalStateField('user', { name: profile.authorName });
+  };
+
+  private copyLink = async (): Promise<void> => {
+    const url = location.href;
+    try {
+      await navigator.clipboard.writeText(url);
+    } catch {
+      // No async clipboard outside secure contexts: let the person copy it by hand.
+      prompt('Copy this link and send it to your colleagues:', url);
+    }
+  };
+}
+
+customElements.define('workbook-view', WorkbookView);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'workbook-view': WorkbookView;
+  }
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { isModelError, parseInput, formatValue, type Column } from '../../src/model/index.js';
+import { decodeCell, encodeCell } from '../../src/model/cell-codec.js';
+
+const col = (type: Column['type'], options: Column['options'] = []): Column => ({ id: 'c', name: 'Col', type, width: 100, options });
+const status = col('select', [
+  { id: 'o1', label: 'Intake needed', color: '#cf222e' },
+  { id: 'o2', label: 'Delivery assigned', color: '#1a7f37' },
+]);
+
+function code(fn: () => unknown): string {
+  try {
+    fn();
+    return 'none';
+  } catch (e) {
+    return isModelError(e) ? e.code : 'other';
+  }
+}
+
+describe('parseInput turns typed text into values, or says why not', () => {
+  it('numbers', () => {
+    expect(parseInput(col('number'), ' 42 ')).toBe(42);
+    expect(parseInput(col('number'), '-3.5')).toBe(-3.5);
+    expect(parseInput(col('number'), '1,250')).toBe(1250);
+    expect(parseInput(col('number'), '1e3')).toBe(1000);
+    expect(parseInput(col('number'), '')).toBe(null);
+    expect(code(() => parseInput(col('number'), '12 boxes'))).toBe('NOT_A_NUMBER');
+    expect(code(() => parseInput(col('number'), '1,2'))).toBe('NOT_A_NUMBER');
+    expect(code(() => parseInput(col('number'), '1e999'))).toBe('NOT_A_NUMBER');
+  });
+  it('dates', () => {
+    expect(parseInput(col('date'), '2026-12-01')).toBe('2026-12-01');
+    expect(parseInput(col('date'), '2024-02-29')).toBe('2024-02-29');
+    expect(code(() => parseInput(col('date'), '2025-02-29'))).toBe('NOT_A_DATE');
+    expect(code(() => parseInput(col('date'), '01/12/2026'))).toBe('NOT_A_DATE');
+  });
+  it('checkboxes', () => {
+    expect(parseInput(col('checkbox'), 'Yes')).toBe(true);
+    expect(parseInput(col('checkbox'), 'x')).toBe(true);
+    expect(parseInput(col('checkbox'), 'no')).toBe(false);
+    expect(code(() => parseInput(col('checkbox'), 'maybe'))).toBe('NOT_A_CHECKBOX');
+  });
+  it('select options by label, case-insensitive', () => {
+    expect(parseInput(status, 'delivery ASSIGNED')).toBe('o2');
+    expect(code(() => parseInput(status, 'Lost'))).toBe('NOT_AN_OPTION');
+    expect(formatValue(status, 'o1')).toBe('Intake needed');
+  });
+  it('text keeps spaces as typed; empty clears', () => {
+    expect(parseInput(col('text'), '  padded ')).toBe('  padded ');
+    expect(parseInput(col('text'), '')).toBe(null);
+  });
+});
+
+describe('cell codec', () => {
+  it('round-trips every value kind, including separators inside text', () => {
+    for (const v of ['', 'a|b|c', 'zzz', 0, -1.25, 1e21, true, false, null]) {
+      expect(decodeCell(encodeCell('ref1', 1_764_000_000_123, v))).toEqual({ ref: 'ref1', at: 1_764_000_000_123, v });
+    }
+  });
+  it('refuses what it did not write', () => {
+    for (const raw of [42, null, {}, '', 'ref', 'ref|', 'ref|abc|', 'ref|abc|q', 'ref|abc|nNaN', 'ref|abc|n']) {
+      expect(decodeCell(raw)).toBe(null);
+    }
+  });
+});
