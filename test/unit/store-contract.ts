@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { RoomStore } from '../../server/store.js';
+
+/** Every RoomStore implementation must pass this suite (run from store.test.ts). */
+export function storeContract(name: string, make: () => { store: RoomStore; reopen?: () => RoomStore }) {
+  describe(`RoomStore contract: ${name}`, () => {
+    it('starts empty', () => {
+      const { store } = make();
+      expect(store.load('room-a')).toEqual({ snapshot: null, updates: [] });
+      expect(store.backlog('room-a')).toEqual({ count: 0, bytes: 0 });
+    });
+
+    it('appends in order with increasing sequence numbers, per room', () => {
+      const { store } = make();
+      const s1 = store.append('room-a', new Uint8Array([1]));
+      const s2 = store.append('room-b', new Uint8Array([2]));
+      const s3 = store.append('room-a', new Uint8Array([3, 3]));
+      expect(s2).toBeGreaterThan(s1);
+      expect(s3).toBeGreaterThan(s2);
+      expect(store.load('room-a').updates).toEqual([
+        { seq: s1, data: new Uint8Array([1]) },
+        { seq: s3, data: new Uint8Array([3, 3]) },
+      ]);
+      expect(store.backlog('room-a')).toEqual({ count: 2, bytes: 3 });
+    });
+
+    it('keeps a copy: mutating the caller’s buffer later changes nothing stored', () => {
+      const { store } = make();
+      const buf = new Uint8Array([7, 7]);
+      store.append('room-a', buf);
+      buf[0] = 0;
+      expect(store.load('room-a').updates[0].data).toEqual(new Uint8Array([7, 7]));
+    });
+
+    it('compaction replaces exactly the updates it covers', () => {
+      const { store } = make();
+      const s1 = store.append('room-a', new Uint8Array([1]));
+      store.append('room-a', new Uint8Array([2]));
+      const other = store.append('room-b', new Uint8Array([9]));
+      store.compact('room-a', new Uint8Array([1, 2]), s1);
+      const loaded = store.load('room-a');
+      expect(loaded.snapshot).toEqual(new Uint8Array([1, 2]));
+      expect(loaded.updates.map((u) => Array.from(u.data))).toEqual([[2]]);
+      expect(store.load('room-b').updates).toEqual([{ seq: other, data: new Uint8Array([9]) }]);
+      store.compact('room-a', new Uint8Array([1, 2, 3]), s1 + 1000);
+      expect(store.load('room-a')).toEqual({ snapshot: new Uint8Array([1, 2, 3]), updates: [] });
+    });
+
+    it('survives reopening, where the implementation is durable', () => {
+      const { store, reopen } = make();
+      if (!reopen) return; // the memory store promises nothing across restarts
+      store.append('room-a', new Uint8Array([5]));
+      store.compact('room-a', new Uint8Array([4]), 0);
+      store.close();
+      const again = reopen();
+      expect(again.load('room-a')).toMatchObject({ snapshot: new Uint8Array([4]), updates: [{ data: new Uint8Array([5]) }] });
+      again.close();
+    });
+  });
+}
