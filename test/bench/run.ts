@@ -1,0 +1,178 @@
+/**
+ * `npm run bench`: performance figures, printed, never asserted. Each number
+ * is compared with a peer measured in the same run where one exists.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import { Workbook } from '../../src/model/index.js';
+import { MESSAGE_SYNC } from '../../src/protocol/messages.js';
+import { Room, type Peer } from '../../server/room.js';
+import { SqliteStore } from '../../server/store.js';
+import { silentLogger } from '../../server/log.js';
+import { allOnHub, makeClient, untilDoc, untilStatus } from '../support/clients.js';
+import { startRelay } from '../support/relay-process.js';
+import { row } from './stats.js';
+
+const ROWS = 10_000;
+const COLS = 10;
+const LOAD_RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 15);
+const EDITS = Number(process.env.BENCH_EDITS ?? 1000);
+
+function time(fn: () => void): number {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+}
+
+function buildWorkbookSnapshot(): { snapshot: Uint8Array; sheet: string } {
+  const doc = new Y.Doc();
+  const wb = new Workbook(doc, { actor: { name: 'Bench', deviceId: 'bench' } });
+  const sheet = wb.initialize({ columns: COLS, rows: 0 });
+  const rows = wb.insertRows(sheet, 0, ROWS);
+  const cols = wb.columns(sheet);
+  const writes = [];
+  for (let r = 0; r < ROWS; r++) for (const c of cols) writes.push({ rowId: rows[r], colId: c.id, value: `item ${r} ${c.name}` });
+  wb.setCells(sheet, writes);
+  return { snapshot: Y.encodeStateAsUpdate(doc), sheet };
+}
+
+/** The brief's reference point: raw Yjs, a Y.Map per row holding plain strings (no provenance). */
+function buildRawYjsSnapshot(): Uint8Array {
+  const doc = new Y.Doc();
+  doc.transact(() => {
+    const rows = doc.getMap('rows');
+    for (let r = 0; r < ROWS; r++) {
+      const m = new Y.Map<string>();
+      rows.set(`row${r}`.padEnd(10, '_'), m);
+      for (let c = 0; c < COLS; c++) m.set(`col${c}`.padEnd(8, '_'), `item ${r} ${c}`);
+    }
+  });
+  return Y.encodeStateAsUpdate(doc);
+}
+
+function benchLoad(): void {
+  console.log(`\n# Load a ${ROWS}×${COLS} workbook snapshot (${LOAD_RUNS} runs each)`);
+  const { snapshot, sheet } = buildWorkbookSnapshot();
+  const raw = buildRawYjsSnapshot();
+  const ours: number[] = [];
+  const peer: number[] = [];
+  for (let i = 0; i < LOAD_RUNS; i++) {
+    ours.push(
+      time(() => {
+        const doc = new Y.Doc();
+        Y.applyUpdate(doc, snapshot);
+        const wb = new Workbook(doc, { actor: { name: 'r', deviceId: 'r' } });
+        const ids = wb.rowIds(sheet);
+        const cols = wb.columns(sheet);
+        // what the grid does first: read the visible cells
+        for (let r = 0; r < 40; r++) for (const c of cols) wb.getCell(sheet, ids[r], c.id);
+      }),
+    );
+    peer.push(
+      time(() => {
+        const doc = new Y.Doc();
+        Y.applyUpdate(doc, raw);
+      }),
+    );
+  }
+  console.log(row(`model load (Y.Doc + Workbook + order), ${(snapshot.length / 1e6).toFixed(1)} MB`, ours));
+  console.log(row(`peer: raw Yjs Y.Map per row, no provenance, ${(raw.length / 1e6).toFixed(1)} MB`, peer));
+}
+
+async function benchRelay(): Promise<void> {
+  console.log(`\n# Through the real relay (child process, SQLite synchronous=FULL), ${EDITS} sequential edits`);
+  const relay = await startRelay();
+  const a = makeClient(relay.syncUrl, 'bench-latency-1', 'a');
+  const sheet = a.wb.initialize({ rows: 20, columns: 5 });
+  await allOnHub(a);
+  const b = makeClient(relay.syncUrl, 'bench-latency-1', 'b');
+  await untilDoc(b, () => b.wb.isInitialized() && b.wb.rowCount(sheet) === 20, 'b loaded');
+  await allOnHub(b);
+  const rows = a.wb.rowIds(sheet);
+  const cols = a.wb.columns(sheet);
+  const toPeer: number[] = [];
+  const toAck: number[] = [];
+  for (let i = 0; i < EDITS; i++) {
+    const rowId = rows[i % rows.length];
+    const colId = cols[i % cols.length].id;
+    const value = `edit ${i}`;
+    const t0 = performance.now();
+    const seen = untilDoc(b, () => b.wb.getValue(sheet, rowId, colId) === value, 'peer sees edit').then(() => toPeer.push(performance.now() - t0));
+    const acked = untilStatus(a, (s) => s.pending === 0, 'durable ack').then(() => toAck.push(performance.now() - t0));
+    a.wb.setCell(sheet, rowId, colId, value);
+    await Promise.all([seen, acked]);
+  }
+  console.log(row('edit → other client sees it', toPeer));
+  console.log(row('edit → durable ack back at the editor', toAck));
+  await a.destroy();
+  await b.destroy();
+  await relay.stop('SIGTERM');
+}
+
+function benchCompaction(): void {
+  console.log('\n# Room load after N stored edits, SQLite on disk (compaction removes log replay; the rest is the history Yjs keeps)');
+  const many = Number(process.env.BENCH_EDITS_MANY ?? 20_000);
+  const cases = [
+    { n: 10, compact: true },
+    { n: 1_000, compact: true },
+    { n: many, compact: true },
+    { n: many, compact: false },
+  ];
+  for (const { n, compact } of cases) {
+    const dir = mkdtempSync(join(tmpdir(), 'ms-bench-'));
+    const store = new SqliteStore(dir);
+    const limits = compact
+      ? { compactAfterUpdates: 500, compactAfterBytes: 4 << 20 }
+      : { compactAfterUpdates: Number.MAX_SAFE_INTEGER, compactAfterBytes: Number.MAX_SAFE_INTEGER };
+    const room = new Room('bench-room-1', store, limits, silentLogger);
+    const peer: Peer = { send() {}, close() {} };
+    room.join(peer);
+    const doc = new Y.Doc();
+    const wb = new Workbook(doc, { actor: { name: 'a', deviceId: 'a' } });
+    const frames: Uint8Array[] = [];
+    doc.on('update', (u: Uint8Array) => {
+      const enc = encoding.createEncoder();
+      encoding.writeVarUint(enc, MESSAGE_SYNC);
+      encoding.writeVarUint(enc, 2);
+      encoding.writeVarUint8Array(enc, u);
+      frames.push(encoding.toUint8Array(enc));
+    });
+    const sheet = wb.initialize({ rows: 50, columns: 5 });
+    const rows = wb.rowIds(sheet);
+    const cols = wb.columns(sheet);
+    for (let i = 0; i < n; i++) wb.setCell(sheet, rows[i % rows.length], cols[i % cols.length].id, `v${i}`);
+    const t = performance.now();
+    for (const f of frames) room.receive(peer, f);
+    const commitMs = (performance.now() - t) / frames.length;
+    room.leave(peer);
+    // what eviction does when a room empties; the no-compaction peer skips it
+    if (compact) room.compact();
+    room.destroy();
+    const loads: number[] = [];
+    for (let k = 0; k < 10; k++) {
+      loads.push(time(() => new Room('bench-room-1', store, limits, silentLogger).destroy()));
+    }
+    const backlog = store.backlog('bench-room-1').count;
+    const label = compact ? `load after ${n} edits` : `peer: same, compaction off`;
+    console.log(row(`${label} (log ${backlog}, ${commitMs.toFixed(2)} ms/commit)`, loads));
+    store.close();
+  }
+}
+
+async function main() {
+  console.log(`Mutual Sheets benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+  benchLoad();
+  await benchRelay();
+  benchCompaction();
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
