@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -18,6 +19,8 @@ export interface Relay {
   /** Stops accepting, closes every socket with a reason, compacts rooms, closes the store. */
   close(): Promise<void>;
   loadedRooms(): string[];
+  /** 'room-loaded' and 'room-evicted' (room name): for tests and logs to wait on, instead of timing. */
+  readonly events: EventEmitter<{ 'room-loaded': [string]; 'room-evicted': [string] }>;
 }
 
 interface RoomSlot {
@@ -29,6 +32,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
   const startedAt = Date.now();
   const rooms = new Map<string, RoomSlot>();
   const sockets = new Set<WebSocket>();
+  const events = new EventEmitter<{ 'room-loaded': [string]; 'room-evicted': [string] }>();
   let closing = false;
 
   const handler = createRequestHandler({
@@ -54,6 +58,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
     }
     const room = new Room(name, store, config, log);
     rooms.set(name, { room, evictTimer: null });
+    events.emit('room-loaded', name);
     return room;
   }
 
@@ -65,6 +70,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       slot.room.compact();
       slot.room.destroy();
       rooms.delete(name);
+      events.emit('room-evicted', name);
     }, config.roomGraceMs);
     slot.evictTimer.unref();
   }
@@ -170,6 +176,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       store.close();
     },
     loadedRooms: () => Array.from(rooms.keys()),
+    events,
   };
 }
 

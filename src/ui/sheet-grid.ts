@@ -5,7 +5,9 @@ import { fitsColumn, formatValue, parseInput } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
 import { WorkbookController } from './workbook-controller.js';
 
-const ROW_HEIGHT = 36;
+/** Row height: roomier where the pointer is a finger, so every row is a 44px tap target. */
+const ROW_HEIGHT_FINE = 36;
+const ROW_HEIGHT_COARSE = 44;
 const HEADER_HEIGHT = 40;
 const ROW_NUMBER_WIDTH = 56;
 /** Rows rendered beyond the visible ones, so a fast scroll does not flash blank rows. */
@@ -44,6 +46,7 @@ export class SheetGrid extends LitElement {
 
   private readonly controller = new WorkbookController(this, (change) => change.sheets.has(this.sheetId));
   private resizeObserver: ResizeObserver | null = null;
+  private rowHeight = ROW_HEIGHT_FINE;
 
   constructor() {
     super();
@@ -104,7 +107,6 @@ export class SheetGrid extends LitElement {
     }
     .row {
       display: flex;
-      height: ${ROW_HEIGHT}px;
       position: absolute;
       left: 0;
       right: 0;
@@ -213,15 +215,11 @@ export class SheetGrid extends LitElement {
       padding: 2rem;
       color: #57606a;
     }
-    @media (pointer: coarse) {
-      .row {
-        height: 44px;
-      }
-    }
   `;
 
   connectedCallback(): void {
     super.connectedCallback();
+    this.rowHeight = matchMedia('(pointer: coarse)').matches ? ROW_HEIGHT_COARSE : ROW_HEIGHT_FINE;
     this.resizeObserver = new ResizeObserver((entries) => {
       for (const e of entries) this.viewportHeight = e.contentRect.height;
     });
@@ -256,10 +254,10 @@ export class SheetGrid extends LitElement {
 
   protected updated(): void {
     if (this.editing) {
-      const editor = this.renderRoot.querySelector<HTMLInputElement | HTMLSelectElement>('.cell.active input, .cell.active select');
+      const editor = this.renderRoot.querySelector<HTMLInputElement>('.cell.active input');
       if (editor && this.shadowRoot?.activeElement !== editor) {
         editor.focus();
-        if (editor instanceof HTMLInputElement) editor.setSelectionRange(editor.value.length, editor.value.length);
+        editor.setSelectionRange(editor.value.length, editor.value.length);
       }
     }
   }
@@ -277,8 +275,8 @@ export class SheetGrid extends LitElement {
     const columns = wb.columns(this.sheetId);
     const rowIds = wb.rowIds(this.sheetId);
     const sheetName = wb.sheets().find((s) => s.id === this.sheetId)?.name ?? '';
-    const first = Math.max(0, Math.floor(this.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const visibleCount = Math.ceil(this.viewportHeight / ROW_HEIGHT) + OVERSCAN * 2;
+    const first = Math.max(0, Math.floor(this.scrollTop / this.rowHeight) - OVERSCAN);
+    const visibleCount = Math.ceil(this.viewportHeight / this.rowHeight) + OVERSCAN * 2;
     const last = Math.min(rowIds.length, first + visibleCount);
     const totalWidth = ROW_NUMBER_WIDTH + columns.reduce((n, c) => n + c.width, 0);
     const activeCol = columns[this.active.col];
@@ -317,7 +315,7 @@ export class SheetGrid extends LitElement {
               </div>`,
             )}
           </div>
-          <div class="body" style="height:${rowIds.length * ROW_HEIGHT}px;position:relative">
+          <div class="body" style="height:${rowIds.length * this.rowHeight}px;position:relative">
             ${rowIds.slice(first, last).map((rowId, k) => this.renderRow(rowId, first + k, columns))}
           </div>
         </div>
@@ -339,7 +337,12 @@ export class SheetGrid extends LitElement {
 
   private renderRow(rowId: string, index: number, columns: Column[]) {
     const wb = this.workbook!;
-    return html`<div class="row" role="row" aria-rowindex=${index + 2} style="transform:translateY(${index * ROW_HEIGHT}px)">
+    return html`<div
+      class="row"
+      role="row"
+      aria-rowindex=${index + 2}
+      style="height:${this.rowHeight}px;transform:translateY(${index * this.rowHeight}px)"
+    >
       <div class="rowhead" role="rowheader" aria-colindex="1">${index + 1}</div>
       ${columns.map((col, c) => {
         const active = index === this.active.row && c === this.active.col;
@@ -379,15 +382,17 @@ export class SheetGrid extends LitElement {
 
   private renderEditor(col: Column) {
     if (col.type === 'select') {
-      return html`<select
-        aria-label=${`Edit ${col.name}`}
-        @keydown=${this.onEditorKeydown}
-        @change=${(e: Event) => (this.draft = (e.target as HTMLSelectElement).value)}
-        @blur=${this.onEditorBlur}
-      >
-        <option value="" ?selected=${this.draft === ''}>—</option>
-        ${col.options.map((o) => html`<option value=${o.label} ?selected=${o.label === this.draft}>${o.label}</option>`)}
-      </select>`;
+      // A text box with suggestions: typing an option's name works like everywhere else.
+      return html`<input
+          aria-label=${`Edit ${col.name}`}
+          .value=${this.draft}
+          list="select-options"
+          @input=${(e: Event) => (this.draft = (e.target as HTMLInputElement).value)}
+          @keydown=${this.onEditorKeydown}
+          @blur=${this.onEditorBlur}
+        /><datalist id="select-options">
+          ${col.options.map((o) => html`<option value=${o.label}></option>`)}
+        </datalist>`;
     }
     return html`<input
       aria-label=${`Edit ${col.name}`}
@@ -441,7 +446,7 @@ export class SheetGrid extends LitElement {
     if (!wb) return;
     const rows = wb.rowCount(this.sheetId);
     const cols = wb.columns(this.sheetId).length;
-    const page = Math.max(1, Math.floor(this.viewportHeight / ROW_HEIGHT) - 1);
+    const page = Math.max(1, Math.floor(this.viewportHeight / this.rowHeight) - 1);
     const { row, col } = this.active;
     const ctrl = e.ctrlKey || e.metaKey;
     let handled = true;
@@ -539,11 +544,11 @@ export class SheetGrid extends LitElement {
   private revealRow(row: number): void {
     const scroller = this.renderRoot.querySelector<HTMLElement>('.scroller');
     if (!scroller) return;
-    const top = row * ROW_HEIGHT;
+    const top = row * this.rowHeight;
     const visibleTop = scroller.scrollTop;
     const visibleBottom = visibleTop + scroller.clientHeight - HEADER_HEIGHT;
     if (top < visibleTop) scroller.scrollTop = top;
-    else if (top + ROW_HEIGHT > visibleBottom) scroller.scrollTop = top + ROW_HEIGHT - (scroller.clientHeight - HEADER_HEIGHT);
+    else if (top + this.rowHeight > visibleBottom) scroller.scrollTop = top + this.rowHeight - (scroller.clientHeight - HEADER_HEIGHT);
     this.scrollTop = scroller.scrollTop;
   }
 

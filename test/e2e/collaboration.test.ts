@@ -137,6 +137,45 @@ describe('e2e: the app in Chromium against the real relay', () => {
     await cell(second, 1, 1).getByText('back to tab two').waitFor();
   });
 
+  it('rows, columns, column types and sheets can be changed from the UI, and a colleague sees it', async () => {
+    const r = await relay();
+    const a = await newPage();
+    const b = await newPage();
+    const url = await createWorkbook(a.page, r.httpUrl);
+    await b.page.goto(url);
+    await b.page.getByRole('grid').waitFor();
+    const grid = (p: Page) => p.getByRole('grid');
+
+    await typeInto(a.page, 0, 0, 'first row');
+    await a.page.getByRole('button', { name: 'Add row' }).click();
+    await a.page.locator('[role="grid"][aria-rowcount="22"]').waitFor();
+    await b.page.locator('[role="grid"][aria-rowcount="22"]').waitFor();
+    await a.page.getByRole('button', { name: 'Delete row' }).click();
+    await b.page.locator('[role="grid"][aria-rowcount="21"]').waitFor();
+
+    await a.page.getByRole('button', { name: 'Add column' }).click();
+    const dialog = a.page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill('Status');
+    await dialog.getByLabel('Type').selectOption('select');
+    await dialog.getByLabel(/Options/).fill('Open\nDone');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await b.page.getByRole('columnheader', { name: /Status/ }).waitFor();
+    expect(await grid(b.page).getAttribute('aria-colcount')).toBe('7');
+    await typeInto(a.page, 0, 1, 'done');
+    await cell(b.page, 0, 1).getByText('Done').waitFor();
+
+    await a.page.getByRole('button', { name: 'Add sheet' }).click();
+    await a.page.getByRole('tab', { name: 'Sheet 2', selected: true }).waitFor();
+    await a.page.getByRole('button', { name: 'Rename' }).click();
+    await a.page.getByLabel('Sheet name').fill('Roster');
+    await a.page.getByLabel('Sheet name').press('Enter');
+    await b.page.getByRole('tab', { name: 'Roster' }).waitFor();
+    await b.page.getByRole('tab', { name: 'Roster' }).click();
+    expect(await grid(b.page).getAttribute('aria-label')).toBe('Roster');
+    expect(a.errors).toEqual([]);
+    expect(b.errors).toEqual([]);
+  });
+
   it('a value that does not fit the column type is refused with a message and nothing is written', async () => {
     const r = await relay();
     const a = await newPage();
