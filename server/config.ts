@@ -10,6 +10,8 @@ export interface RelayConfig {
   staticDir: string;
   /** largest accepted WebSocket frame, bytes */
   maxFrameBytes: number;
+  /** largest message reassembled from fragments (one big Yjs update), bytes */
+  maxMessageBytes: number;
   /** how long an empty room stays loaded, so a quick reload does not reload from disk */
   roomGraceMs: number;
   compactAfterUpdates: number;
@@ -42,6 +44,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
     dataDir: resolve(env.DATA_DIR || resolve(ROOT, 'data')),
     staticDir: resolve(env.STATIC_DIR || resolve(ROOT, 'dist')),
     maxFrameBytes: intFrom(env, 'MAX_FRAME_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    maxMessageBytes: intFrom(env, 'MAX_MESSAGE_BYTES', 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     roomGraceMs: intFrom(env, 'ROOM_GRACE_MS', 10_000, 0, 3_600_000),
     compactAfterUpdates: intFrom(env, 'COMPACT_AFTER_UPDATES', 500, 1, 10_000_000),
     compactAfterBytes: intFrom(env, 'COMPACT_AFTER_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

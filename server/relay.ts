@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { FragmentError, MESSAGE_FRAGMENT, Reassembler } from '../src/protocol/fragments.js';
 import { CLOSE_REASONS, CloseCode, ROOM_ID_PATTERN } from '../src/protocol/messages.js';
 import type { RelayConfig } from './config.js';
 import { createRequestHandler } from './http.js';
@@ -119,15 +120,19 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       alive = false;
       ws.ping();
     }, PING_INTERVAL_MS);
+    const reassembler = new Reassembler(config.maxMessageBytes);
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
         close(CloseCode.MALFORMED_FRAME);
         return;
       }
       try {
-        room.receive(peer, toUint8Array(data));
+        let frame: Uint8Array | null = toUint8Array(data);
+        if (frame[0] === MESSAGE_FRAGMENT) frame = reassembler.push(frame);
+        if (frame) room.receive(peer, frame);
       } catch (err) {
-        const code = err instanceof RoomError ? err.code : CloseCode.MALFORMED_FRAME;
+        const code =
+          err instanceof RoomError ? err.code : err instanceof FragmentError && err.message === 'message too large' ? CloseCode.MESSAGE_TOO_LARGE : CloseCode.MALFORMED_FRAME;
         log.info('closing connection', { room: name, code, why: err instanceof Error ? err.message : String(err) });
         close(code);
       }

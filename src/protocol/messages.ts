@@ -14,11 +14,15 @@ export const MESSAGE_QUERY_AWARENESS = 3;
  * with the relay's full state vector when a connection opens.
  */
 export const MESSAGE_DURABLE_ACK = 100;
+/** Client → relay: one piece of a message too big for one frame (src/protocol/fragments.ts). */
+export { MESSAGE_FRAGMENT } from './fragments.js';
 
 /** Close codes the relay uses; 4000–4999 are ours per RFC 6455. */
 export const CloseCode = {
   SHUTDOWN: 1001,
   FRAME_TOO_LARGE: 1009,
+  /** a fragmented message over MAX_MESSAGE_BYTES: retrying cannot help */
+  MESSAGE_TOO_LARGE: 4413,
   MALFORMED_FRAME: 4400,
   BAD_ROOM: 4404,
   STORAGE_FAILED: 4500,
@@ -30,6 +34,7 @@ export const CLOSE_REASONS: Record<number, string> = {
   [CloseCode.SHUTDOWN]: 'relay shutting down',
   [CloseCode.FRAME_TOO_LARGE]: 'frame too large',
   [CloseCode.MALFORMED_FRAME]: 'malformed frame',
+  [CloseCode.MESSAGE_TOO_LARGE]: 'change too large for this hub',
   [CloseCode.BAD_ROOM]: 'no such workbook',
   [CloseCode.STORAGE_FAILED]: 'relay could not save; your changes are kept on this device',
   [CloseCode.ROOM_LOAD_FAILED]: 'relay could not load this workbook',

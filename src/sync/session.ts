@@ -3,6 +3,7 @@ import * as decoding from 'lib0/decoding';
 import { WebsocketProvider } from 'y-websocket';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { CLOSE_REASONS, MESSAGE_DURABLE_ACK } from '../protocol/messages.js';
+import { fragmentingSocket } from './fragmenting-socket.js';
 import type { HubStateStore } from './hub-state.js';
 import type { SyncStatus } from './status.js';
 
@@ -45,8 +46,8 @@ export class SyncSession {
       connect: false,
       maxBackoffTime: options.maxBackoffMs ?? 5000,
       disableBc: options.crossTab === false,
-      // y-websocket types this as `typeof WebSocket`; Node passes the `ws` class.
-      WebSocketPolyfill: options.WebSocketPolyfill as typeof WebSocket | undefined,
+      // Node tests pass the `ws` class; the browser's own WebSocket otherwise.
+      WebSocketPolyfill: fragmentingSocket((options.WebSocketPolyfill ?? WebSocket) as typeof WebSocket) as typeof WebSocket,
     });
     this.provider.messageHandlers[MESSAGE_DURABLE_ACK] = (_encoder, decoder) => {
       const sv = Y.decodeStateVector(decoding.readVarUint8Array(decoder));

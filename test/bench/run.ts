@@ -10,10 +10,11 @@ import * as encoding from 'lib0/encoding';
 import { Workbook } from '../../src/model/index.js';
 import { MESSAGE_SYNC } from '../../src/protocol/messages.js';
 import { Room, type Peer } from '../../server/room.js';
-import { SqliteStore } from '../../server/store.js';
+import { MemoryStore, SqliteStore } from '../../server/store.js';
+import { configFromEnv } from '../../server/config.js';
+import { createRelay } from '../../server/relay.js';
 import { silentLogger } from '../../server/log.js';
 import { allOnHub, makeClient, untilDoc, untilStatus } from '../support/clients.js';
-import { startRelay } from '../support/relay-process.js';
 import { row } from './stats.js';
 
 const ROWS = 10_000;
@@ -82,13 +83,21 @@ function benchLoad(): void {
   console.log(row(`peer: raw Yjs Y.Map per row, no provenance, ${(raw.length / 1e6).toFixed(1)} MB`, peer));
 }
 
-async function benchRelay(): Promise<void> {
-  console.log(`\n# Through the real relay (child process, SQLite synchronous=FULL), ${EDITS} sequential edits`);
-  const relay = await startRelay();
-  const a = makeClient(relay.syncUrl, 'bench-latency-1', 'a');
+/**
+ * Both relays run in this process so the only difference is the store: SQLite
+ * with synchronous=FULL (the product) versus memory (no durability at all).
+ */
+async function benchRelay(kind: 'sqlite' | 'memory'): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ms-bench-relay-'));
+  const config = configFromEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
+  const store = kind === 'sqlite' ? new SqliteStore(dataDir) : new MemoryStore();
+  const relay = createRelay(config, store, silentLogger);
+  const { port } = await relay.listen();
+  const syncUrl = `ws://127.0.0.1:${port}/sync`;
+  const a = makeClient(syncUrl, 'bench-latency-1', 'a');
   const sheet = a.wb.initialize({ rows: 20, columns: 5 });
   await allOnHub(a);
-  const b = makeClient(relay.syncUrl, 'bench-latency-1', 'b');
+  const b = makeClient(syncUrl, 'bench-latency-1', 'b');
   await untilDoc(b, () => b.wb.isInitialized() && b.wb.rowCount(sheet) === 20, 'b loaded');
   await allOnHub(b);
   const rows = a.wb.rowIds(sheet);
@@ -105,11 +114,12 @@ async function benchRelay(): Promise<void> {
     a.wb.setCell(sheet, rowId, colId, value);
     await Promise.all([seen, acked]);
   }
-  console.log(row('edit → other client sees it', toPeer));
-  console.log(row('edit → durable ack back at the editor', toAck));
+  const label = kind === 'sqlite' ? 'SQLite synchronous=FULL' : 'peer: memory store, no durability';
+  console.log(row(`${label}: edit → other client sees it`, toPeer));
+  console.log(row(`${label}: edit → ack back at the editor`, toAck));
   await a.destroy();
   await b.destroy();
-  await relay.stop('SIGTERM');
+  await relay.close();
 }
 
 function benchCompaction(): void {
@@ -165,7 +175,9 @@ function benchCompaction(): void {
 async function main() {
   console.log(`Mutual Sheets benchmarks — node ${process.version}, ${new Date().toISOString()}`);
   benchLoad();
-  await benchRelay();
+  console.log(`\n# Through the relay with real y-websocket clients, ${EDITS} sequential edits`);
+  await benchRelay('sqlite');
+  await benchRelay('memory');
   benchCompaction();
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
+import { fragmentFrame } from '../../src/protocol/fragments.js';
 import { CloseCode } from '../../src/protocol/messages.js';
 import { allOnHub, makeClient, untilDoc, untilStatus, type TestClient } from '../support/clients.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
@@ -167,21 +168,58 @@ describe('relay over real y-websocket clients', () => {
     await untilDoc(b, () => b.wb.getValue(sheet, row, col.id) === 'still works', 'b gets edits after the bad frames');
   });
 
-  it('an oversized frame is refused with 1009 and changes nothing', async () => {
-    const r = await relay({ env: { MAX_FRAME_BYTES: '2048' } });
+  it('a frame over MAX_FRAME_BYTES is refused with 1009 and changes nothing', async () => {
+    const r = await relay({ env: { MAX_FRAME_BYTES: '4096' } });
     const a = client(r, 'wb-oversize-1', 'ana');
     const sheet = a.wb.initialize({ rows: 1, columns: 1 });
     await allOnHub(a);
     const before = Array.from(Y.encodeStateVector(a.doc));
-    const [row] = a.wb.rowIds(sheet);
-    const [col] = a.wb.columns(sheet);
-    const closed = new Promise<number>((res) => a.session.provider.once('connection-close', (e) => res(e?.code ?? 0)));
-    a.wb.setCell(sheet, row, col.id, 'x'.repeat(5000));
+    const raw = new WebSocket(`${r.syncUrl}/wb-oversize-1`);
+    await new Promise((res) => raw.once('open', res));
+    const closed = new Promise<number>((res) => raw.once('close', (code) => res(code)));
+    raw.send(new Uint8Array(5000).fill(7));
     expect(await closed).toBe(1009);
     const b = client(r, 'wb-oversize-1', 'ben');
     await untilDoc(b, () => b.wb.isInitialized() && b.wb.rowCount(sheet) === 1, 'b loads');
     expect(Array.from(Y.encodeStateVector(b.doc))).toEqual(before);
-    expect(b.wb.getValue(sheet, row, col.id)).toBe(null);
+    expect(a.session.getStatus().connection).toBe('online');
+  });
+
+  it('a change bigger than one frame (a long offline session) arrives in fragments and is acked', async () => {
+    const r = await relay();
+    const a = client(r, 'wb-big-1', 'ana');
+    const sheet = a.wb.initialize({ rows: 0, columns: 5 });
+    await allOnHub(a);
+    a.session.disconnect();
+    await untilStatus(a, (s) => s.connection === 'offline', 'a offline');
+    const rows = a.wb.insertRows(sheet, 0, 2000);
+    const cols = a.wb.columns(sheet);
+    a.wb.setCells(
+      sheet,
+      rows.flatMap((rowId, i) => cols.map((c) => ({ rowId, colId: c.id, value: `${i} `.padEnd(200, 'x') }))),
+    );
+    expect(Y.encodeStateAsUpdate(a.doc).length).toBeGreaterThan(2 * 1024 * 1024);
+    a.session.connect();
+    await allOnHub(a);
+    const b = client(r, 'wb-big-1', 'ben');
+    await untilDoc(b, () => b.wb.isInitialized() && b.wb.rowCount(sheet) === 2000, 'b has every row');
+    expect(b.wb.getValue(sheet, rows[1999], cols[4].id)).toBe('1999 '.padEnd(200, 'x'));
+  });
+
+  it('a fragmented message over MAX_MESSAGE_BYTES is refused with 4413, and other clients are unaffected', async () => {
+    const r = await relay({ env: { MAX_MESSAGE_BYTES: '300000' } });
+    const a = client(r, 'wb-big-2', 'ana');
+    const sheet = a.wb.initialize({ rows: 0, columns: 1 });
+    await allOnHub(a);
+    const before = Array.from(Y.encodeStateVector(a.doc));
+    const raw = new WebSocket(`${r.syncUrl}/wb-big-2`);
+    await new Promise((res) => raw.once('open', res));
+    const closed = new Promise<number>((res) => raw.once('close', (code) => res(code)));
+    for (const part of fragmentFrame(new Uint8Array(600_000).fill(1), 0)) raw.send(part);
+    expect(await closed).toBe(CloseCode.MESSAGE_TOO_LARGE);
+    const b = client(r, 'wb-big-2', 'ben');
+    await untilDoc(b, () => b.wb.isInitialized() && b.wb.columns(sheet).length === 1, 'b loads');
+    expect(Array.from(Y.encodeStateVector(b.doc))).toEqual(before);
   });
 
   it('shares awareness (presence) between clients', async () => {

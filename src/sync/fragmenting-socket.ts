@@ -1,0 +1,25 @@
+import { FRAGMENT_BYTES, fragmentFrame } from '../protocol/fragments.js';
+
+type SocketClass = new (url: string | URL, protocols?: string | string[]) => WebSocket;
+
+/**
+ * Wraps a WebSocket class so that a binary message larger than a fragment is
+ * sent as FRAGMENT frames (see src/protocol/fragments.ts) instead of one frame
+ * the relay would refuse. y-websocket takes the result as its WebSocketPolyfill.
+ */
+export function fragmentingSocket(Base: SocketClass, fragmentBytes = FRAGMENT_BYTES): SocketClass {
+  return class FragmentingSocket extends (Base as typeof WebSocket) {
+    private nextMessageId = 0;
+
+    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+      const bytes =
+        data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : null;
+      if (!bytes || bytes.length <= fragmentBytes) {
+        super.send(data);
+        return;
+      }
+      const id = this.nextMessageId++;
+      for (const part of fragmentFrame(bytes, id, fragmentBytes)) super.send(part);
+    }
+  } as unknown as SocketClass;
+}
