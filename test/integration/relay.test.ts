@@ -20,6 +20,14 @@ function client(r: RelayProcess, id: string, name?: string, doc?: Y.Doc) {
   return c;
 }
 
+/** A bare socket that speaks no protocol: for sending what a real client never would. */
+async function rawSocket(url: string) {
+  const ws = new WebSocket(url);
+  await new Promise((res) => ws.once('open', res));
+  const closed = new Promise<number>((res) => ws.once('close', (code) => res(code)));
+  return { ws, closed };
+}
+
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.destroy()));
   await Promise.all(relays.splice(0).map((r) => r.stop('SIGKILL')));
@@ -144,18 +152,14 @@ describe('relay over real y-websocket clients', () => {
       new Uint8Array([]), // empty frame
     ];
     for (const frame of frames) {
-      const raw = new WebSocket(`${r.syncUrl}/wb-malformed-1`);
-      await new Promise((res) => raw.once('open', res));
-      const closed = new Promise<number>((res) => raw.once('close', (code) => res(code)));
-      raw.send(frame);
-      expect(await closed).toBe(CloseCode.MALFORMED_FRAME);
+      const raw = await rawSocket(`${r.syncUrl}/wb-malformed-1`);
+      raw.ws.send(frame);
+      expect(await raw.closed).toBe(CloseCode.MALFORMED_FRAME);
     }
     // A text frame is not protocol either.
-    const text = new WebSocket(`${r.syncUrl}/wb-malformed-1`);
-    await new Promise((res) => text.once('open', res));
-    const textClosed = new Promise<number>((res) => text.once('close', (code) => res(code)));
-    text.send('hello');
-    expect(await textClosed).toBe(CloseCode.MALFORMED_FRAME);
+    const text = await rawSocket(`${r.syncUrl}/wb-malformed-1`);
+    text.ws.send('hello');
+    expect(await text.closed).toBe(CloseCode.MALFORMED_FRAME);
 
     // The well-behaved client is still connected and still syncing.
     expect(a.session.getStatus().connection).toBe('online');
@@ -174,11 +178,9 @@ describe('relay over real y-websocket clients', () => {
     const sheet = a.wb.initialize({ rows: 1, columns: 1 });
     await allOnHub(a);
     const before = Array.from(Y.encodeStateVector(a.doc));
-    const raw = new WebSocket(`${r.syncUrl}/wb-oversize-1`);
-    await new Promise((res) => raw.once('open', res));
-    const closed = new Promise<number>((res) => raw.once('close', (code) => res(code)));
-    raw.send(new Uint8Array(5000).fill(7));
-    expect(await closed).toBe(1009);
+    const raw = await rawSocket(`${r.syncUrl}/wb-oversize-1`);
+    raw.ws.send(new Uint8Array(5000).fill(7));
+    expect(await raw.closed).toBe(CloseCode.FRAME_TOO_LARGE);
     const b = client(r, 'wb-oversize-1', 'ben');
     await untilDoc(b, () => b.wb.isInitialized() && b.wb.rowCount(sheet) === 1, 'b loads');
     expect(Array.from(Y.encodeStateVector(b.doc))).toEqual(before);
@@ -212,11 +214,9 @@ describe('relay over real y-websocket clients', () => {
     const sheet = a.wb.initialize({ rows: 0, columns: 1 });
     await allOnHub(a);
     const before = Array.from(Y.encodeStateVector(a.doc));
-    const raw = new WebSocket(`${r.syncUrl}/wb-big-2`);
-    await new Promise((res) => raw.once('open', res));
-    const closed = new Promise<number>((res) => raw.once('close', (code) => res(code)));
-    for (const part of fragmentFrame(new Uint8Array(600_000).fill(1), 0)) raw.send(part);
-    expect(await closed).toBe(CloseCode.MESSAGE_TOO_LARGE);
+    const raw = await rawSocket(`${r.syncUrl}/wb-big-2`);
+    for (const part of fragmentFrame(new Uint8Array(600_000).fill(1), 0)) raw.ws.send(part);
+    expect(await raw.closed).toBe(CloseCode.MESSAGE_TOO_LARGE);
     const b = client(r, 'wb-big-2', 'ben');
     await untilDoc(b, () => b.wb.isInitialized() && b.wb.columns(sheet).length === 1, 'b loads');
     expect(Array.from(Y.encodeStateVector(b.doc))).toEqual(before);
