@@ -30,13 +30,15 @@ export interface SyncOptions {
  */
 export class SyncSession {
   readonly provider: WebsocketProvider;
-  readonly local: IndexeddbPersistence | null;
+  private local: IndexeddbPersistence | null = null;
   /** resolves once the local copy (IndexedDB) is loaded into the doc */
   readonly whenLoaded: Promise<void>;
   private status: SyncStatus = { connection: 'connecting', caughtUp: false, pending: 0, lastClose: null };
   private readonly listeners = new Set<(s: SyncStatus) => void>();
   private readonly hub;
   private destroyed = false;
+  /** true when this device could not open its local copy: edits then live only while the page is open */
+  localUnavailable = false;
   private readonly onDocUpdate = () => this.refresh();
 
   constructor(private readonly options: SyncOptions) {
@@ -64,12 +66,26 @@ export class SyncSession {
     });
     doc.on('update', this.onDocUpdate);
 
-    this.local = options.persist ? new IndexeddbPersistence(`mutual-sheets:${workbookId}`, doc) : null;
-    const loaded = this.local ? this.local.whenSynced.then(() => undefined) : Promise.resolve();
-    this.whenLoaded = loaded;
+    this.whenLoaded = options.persist ? this.openLocal() : Promise.resolve();
     // Connect after the local copy is in: the hub then sends only what this device lacks.
-    if (options.connect ?? true) void loaded.then(() => this.connect());
+    if (options.connect ?? true) void this.whenLoaded.then(() => this.connect());
     this.refresh();
+  }
+
+  /**
+   * Opens the device's copy. IndexedDB can be refused (private mode, blocked
+   * storage); y-indexeddb would then never settle, so probe first and carry on
+   * with the hub alone, saying so, instead of hanging on "Opening…".
+   */
+  private async openLocal(): Promise<void> {
+    const name = `mutual-sheets:${this.options.workbookId}`;
+    if (!(await canOpenIndexedDb())) {
+      this.localUnavailable = true;
+      return;
+    }
+    if (this.destroyed) return;
+    this.local = new IndexeddbPersistence(name, this.options.doc);
+    await this.local.whenSynced;
   }
 
   connect(): void {
@@ -140,4 +156,21 @@ export class SyncSession {
     this.provider.destroy();
     if (this.local) await this.local.destroy();
   }
+}
+
+/** Opens a database of its own: opening the workbook's would create it without y-indexeddb's stores. */
+function canOpenIndexedDb(): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      const request = indexedDB.open('mutual-sheets:probe');
+      request.onsuccess = () => {
+        request.result.close();
+        resolve(true);
+      };
+      request.onerror = () => resolve(false);
+      request.onblocked = () => resolve(false);
+    } catch {
+      resolve(false);
+    }
+  });
 }

@@ -200,6 +200,9 @@ export class WorkbookView extends LitElement {
 
     await session.whenLoaded;
     if (this.workbook !== workbook) return; // navigated away while loading
+    if (session.localUnavailable) {
+      this.problem = 'This browser would not let Mutual Sheets keep a copy on this device, so work here lasts only while the page is open and connected.';
+    }
     if (this.create && !workbook.isInitialized()) workbook.initialize();
     const settle = () => {
       if (!workbook.isInitialized()) {
@@ -260,6 +263,7 @@ export class WorkbookView extends LitElement {
             Everything you type is still saved on this device and sent to the hub while this page is open.
           </div>`
         : nothing}
+      ${this.problem && this.phase !== 'too-new' ? html`<div class="notice" role="alert">${this.problem}</div>` : nothing}
       ${this.renderBody()}
     `;
   }

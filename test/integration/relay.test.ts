@@ -100,20 +100,20 @@ describe('relay over real y-websocket clients', () => {
     expect(Array.from(Y.encodeStateVector(a.doc))).toEqual(Array.from(Y.encodeStateVector(b.doc)));
   });
 
-  it('a graceful restart loses nothing', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('a graceful restart (%s) loses nothing', async (signal) => {
     const r = await relay();
-    const a = client(r, 'wb-restart-1', 'ana');
+    const a = client(r, `wb-restart-${signal}`, 'ana');
     const sheet = a.wb.initialize({ rows: 5, columns: 3 });
     const rows = a.wb.rowIds(sheet);
     const col = a.wb.columns(sheet)[2].id;
     rows.forEach((row, i) => a.wb.setCell(sheet, row, col, `value ${i}`));
     await allOnHub(a);
     const closed = new Promise<number>((res) => a.session.provider.once('connection-close', (e) => res(e?.code ?? 0)));
-    expect(await r.stop('SIGTERM')).toBe(0);
+    expect(await r.stop(signal)).toBe(0);
     expect(await closed).toBe(CloseCode.SHUTDOWN);
 
     const r2 = await relay({ dataDir: r.dataDir });
-    const b = client(r2, 'wb-restart-1', 'ben');
+    const b = client(r2, `wb-restart-${signal}`, 'ben');
     await untilDoc(b, () => b.wb.isInitialized() && b.wb.rowCount(sheet) === 5 && cellText(b, sheet, 4, 2) === 'value 4', 'everything after restart');
     expect(rows.map((row) => b.wb.getValue(sheet, row, col))).toEqual(rows.map((_, i) => `value ${i}`));
   });

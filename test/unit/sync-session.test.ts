@@ -1,0 +1,90 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import WebSocket from 'ws';
+import { Workbook } from '../../src/model/index.js';
+import { HubState, MemoryHubStateStore } from '../../src/sync/hub-state.js';
+import { SyncSession } from '../../src/sync/session.js';
+import { statusKind, statusLabel } from '../../src/sync/status.js';
+
+const sessions: SyncSession[] = [];
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.destroy()));
+});
+
+/** A session with IndexedDB (fake-indexeddb in Node) and no hub to reach. */
+function offlineSession(workbookId: string, doc = new Y.Doc()) {
+  const session = new SyncSession({
+    doc,
+    workbookId,
+    syncUrl: 'ws://127.0.0.1:9/sync',
+    hubStateStore: new MemoryHubStateStore(),
+    persist: true,
+    connect: false,
+    crossTab: false,
+    WebSocketPolyfill: WebSocket,
+  });
+  sessions.push(session);
+  return { doc, session };
+}
+
+describe('SyncSession local copy', () => {
+  it('keeps edits in IndexedDB: a fresh doc for the same workbook loads them with no hub', async () => {
+    const first = offlineSession('wb-local-1');
+    await first.session.whenLoaded;
+    const wb = new Workbook(first.doc, { actor: { name: 'Ana', deviceId: 'a' } });
+    const sheet = wb.initialize({ rows: 2, columns: 2 });
+    const [row] = wb.rowIds(sheet);
+    wb.setCell(sheet, row, wb.columns(sheet)[0].id, 'kept on the device');
+    await first.session.destroy();
+
+    const second = offlineSession('wb-local-1');
+    await second.session.whenLoaded;
+    const wb2 = new Workbook(second.doc, { actor: { name: 'Ana', deviceId: 'a' } });
+    expect(wb2.getValue(sheet, row, wb2.columns(sheet)[0].id)).toBe('kept on the device');
+    expect(second.session.localUnavailable).toBe(false);
+  });
+
+  it('does not hang when IndexedDB refuses to open; it says the local copy is unavailable', async () => {
+    const real = globalThis.indexedDB;
+    globalThis.indexedDB = {
+      open() {
+        const request: Record<string, unknown> = {};
+        queueMicrotask(() => (request.onerror as (e: unknown) => void)({ target: { error: new DOMException('blocked', 'SecurityError') } }));
+        return request;
+      },
+    } as unknown as IDBFactory;
+    try {
+      const { session } = offlineSession('wb-local-2');
+      await session.whenLoaded;
+      expect(session.localUnavailable).toBe(true);
+    } finally {
+      globalThis.indexedDB = real;
+    }
+  });
+
+  it('counts changes the hub has not acked, across clients, and only forward', () => {
+    const doc = new Y.Doc();
+    doc.clientID = 7;
+    const wb = new Workbook(doc, { actor: { name: 'Ana', deviceId: 'a' } });
+    wb.initialize({ rows: 1, columns: 1 });
+    const total = Y.decodeStateVector(Y.encodeStateVector(doc)).get(7)!;
+    const hub = new HubState();
+    expect(hub.pendingFor(doc)).toBe(total);
+    expect(hub.merge(new Map([[7, total - 2]]))).toBe(true);
+    expect(hub.pendingFor(doc)).toBe(2);
+    expect(hub.merge(new Map([[7, 1]]))).toBe(false);
+    expect(hub.pendingFor(doc)).toBe(2);
+    expect(HubState.fromJSON(hub.toJSON()).pendingFor(doc)).toBe(2);
+    expect(HubState.fromJSON('garbage').pendingFor(doc)).toBe(total);
+  });
+
+  it('labels the one status the UI shows', () => {
+    const base = { connection: 'online' as const, caughtUp: true, pending: 0, lastClose: null };
+    expect(statusLabel(base)).toBe('Synced');
+    expect(statusLabel({ ...base, pending: 1 })).toBe('1 change not yet on the hub');
+    expect(statusLabel({ ...base, connection: 'offline', caughtUp: false, pending: 3 })).toBe('Offline · 3 changes not yet on the hub');
+    expect(statusLabel({ ...base, connection: 'offline', caughtUp: false })).toBe('Offline');
+    expect(statusKind({ ...base, connection: 'connecting', caughtUp: false })).toBe('connecting');
+  });
+});
