@@ -414,6 +414,54 @@ export class Workbook {
     this.invalidate(sheetId, 'rows');
   }
 
+  /**
+   * Gives the sheet this row order ("apply my sorted view to the sheet"), in one
+   * transaction. Rows not listed keep their place after the listed ones.
+   */
+  reorderRows(sheetId: string, orderedIds: string[]): void {
+    const rowPos = this.sheetIncludingDeleted(sheetId).get('rowPos') as Y.Map<string>;
+    for (const id of orderedIds) this.requireRow(sheetId, id);
+    if (new Set(orderedIds).size !== orderedIds.length) throw new ModelError('INVALID_INDEX', 'a row is listed twice');
+    const listed = new Set(orderedIds);
+    const rest = this.rowIds(sheetId).filter((id) => !listed.has(id));
+    const all = [...orderedIds, ...rest];
+    const keys = keysBetween(null, null, all.length);
+    this.transact(() => {
+      all.forEach((id, i) => rowPos.set(id, keys[i]));
+    });
+    this.invalidate(sheetId, 'rows');
+  }
+
+  /** Moves several rows, keeping their relative order, so they sit together before visible row `toIndex`. */
+  moveRows(sheetId: string, rowIds: string[], toIndex: number): void {
+    const rowPos = this.sheetIncludingDeleted(sheetId).get('rowPos') as Y.Map<string>;
+    for (const id of rowIds) this.requireRow(sheetId, id);
+    const moving = new Set(rowIds);
+    const current = this.rowIds(sheetId);
+    const ordered = current.filter((id) => moving.has(id));
+    const others = current.filter((id) => !moving.has(id));
+    const at = current.slice(0, toIndex).filter((id) => !moving.has(id)).length;
+    const positions = this.rowPositions(sheetId);
+    for (const id of ordered) positions.delete(id);
+    const keys = positionAt(positions, others, at, ordered.length);
+    this.transact(() => {
+      ordered.forEach((id, i) => rowPos.set(id, keys[i]));
+    });
+    this.invalidate(sheetId, 'rows');
+  }
+
+  /**
+   * An undo manager for this person's own changes only: a colleague's edits
+   * arrive with another origin and are never undone from here. Each transaction
+   * (a paste, a fill) is one step.
+   */
+  createUndoManager(): Y.UndoManager {
+    return new Y.UndoManager([this.sheetsMap, this.doc.getMap('meta')], {
+      trackedOrigins: new Set([this.origin]),
+      captureTimeout: 0,
+    });
+  }
+
   /** Moves rows to the trash. Their cells stay, so an offline edit to a deleted row is never lost. */
   deleteRows(sheetId: string, rowIds: string[]): void {
     const rowDeleted = this.sheetIncludingDeleted(sheetId).get('rowDeleted') as Y.Map<Tombstone>;
