@@ -76,11 +76,20 @@ function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** An HTML table Sheets and Excel both paste as cells; newlines become <br>. */
+/**
+ * Keeps a cell's exact text through HTML's whitespace collapsing: newlines
+ * become <br>, tabs and repeated, leading or trailing spaces become entities.
+ */
+function htmlCellText(f: string): string {
+  return escapeHtml(f)
+    .replace(/\t/g, '&#9;')
+    .replace(/ (?= )|^ | $/gm, '&nbsp;')
+    .replace(/\n/g, '<br>');
+}
+
+/** An HTML table Sheets and Excel both paste as cells. */
 export function encodeHtml(grid: Grid): string {
-  const body = grid
-    .map((row) => `<tr>${row.map((f) => `<td>${escapeHtml(f).replace(/\n/g, '<br>')}</td>`).join('')}</tr>`)
-    .join('');
+  const body = grid.map((row) => `<tr>${row.map((f) => `<td>${htmlCellText(f)}</td>`).join('')}</tr>`).join('');
   return `<meta charset="utf-8"><table><tbody>${body}</tbody></table>`;
 }
 
@@ -121,7 +130,9 @@ export function decodeHtml(html: string): Grid | null {
         .replace(/\s*<br\s*\/?>\s*/gi, '\n')
         .replace(/<[^>]*>/g, '')
         .trim();
-      cells.push(decodeEntities(inner).replace(/\u00a0/g, ' '));
+      const text = decodeEntities(inner).replace(/\u00a0/g, ' ');
+      // Excel writes &nbsp; into cells that are empty.
+      cells.push(/^\s*$/.test(text) ? '' : text);
       const span = /colspan\s*=\s*"?(\d+)/i.exec(attrs);
       for (let k = 1; k < Math.min(Number(span?.[1] ?? 1), 1000); k++) cells.push('');
     }
