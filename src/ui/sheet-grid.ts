@@ -1,63 +1,126 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import type * as Y from 'yjs';
+import type { Awareness } from 'y-protocols/awareness';
+import { decodeHtml, decodeTsv, encodeHtml, encodeTsv } from '../io/clipboard.js';
 import { isModelError } from '../model/errors.js';
-import type { Column } from '../model/types.js';
+import { CONFIRM_PASTE_CELLS, fillDown, pasteBlock } from '../model/paste.js';
+import { clampPos, dataEdge, rectContains, rectOf, rectSize, single, type CellPos, type Rect, type Selection } from '../model/range.js';
+import type { CellValue, CellWrite, Column } from '../model/types.js';
 import { fitsColumn, formatValue, parseInput } from '../model/values.js';
-import type { Workbook } from '../model/workbook.js';
-import { WorkbookController } from './workbook-controller.js';
+import { EMPTY_VIEW, applyView, isEmptyView, type ViewSpec } from '../model/view.js';
+import type { Workbook, WorkbookChange } from '../model/workbook.js';
+import { cursors, type PeerCursor } from './presence.js';
+import type { ViewStore } from './view-store.js';
+import './column-editor.js';
+import './view-menu.js';
 
-/** Row height: roomier where the pointer is a finger, so every row is a 44px tap target. */
 const ROW_HEIGHT_FINE = 36;
+/** Where the pointer is a finger, every row is a 44px tap target. */
 const ROW_HEIGHT_COARSE = 44;
 const HEADER_HEIGHT = 40;
 const ROW_NUMBER_WIDTH = 56;
-/** Rows rendered beyond the visible ones, so a fast scroll does not flash blank rows. */
-const OVERSCAN = 8;
+/** Rows and columns rendered beyond the visible ones, so a fast scroll does not flash blanks. */
+const OVERSCAN_ROWS = 6;
+const OVERSCAN_PX = 200;
+const MIN_WIDTH = 40;
+const MAX_WIDTH = 1000;
 
-interface Pos {
-  row: number;
-  col: number;
+interface ViewCache {
+  version: number;
+  spec: ViewSpec;
+  rows: string[];
+  columns: Column[];
 }
 
 /**
- * `<sheet-grid>`: one sheet as a WAI-ARIA grid. Rows are windowed (only the
- * visible ones are in the DOM); focus stays on the grid element and
- * aria-activedescendant names the active cell, so the grid is one tab stop.
+ * `<sheet-grid>`: one sheet as a WAI-ARIA grid, windowed on both axes. One
+ * native scroll container; rows are absolutely placed in a spacer as tall as
+ * the sheet, and only the visible ones (plus a few) exist in the DOM, reused
+ * by position as the sheet scrolls. Header and row numbers stay put with
+ * `position: sticky`. Focus roves: the active cell is the grid's one tab stop.
  */
 export class SheetGrid extends LitElement {
   static properties = {
     workbook: { attribute: false },
     sheetId: { attribute: false },
-    active: { state: true },
+    undo: { attribute: false },
+    awareness: { attribute: false },
+    viewStore: { attribute: false },
+    sel: { state: true },
     editing: { state: true },
     draft: { state: true },
     error: { state: true },
+    notice: { state: true },
     scrollTop: { state: true },
+    scrollLeft: { state: true },
     viewportHeight: { state: true },
+    viewportWidth: { state: true },
+    view: { state: true },
+    findOpen: { state: true },
+    findQuery: { state: true },
+    widthPreview: { state: true },
+    dropRow: { state: true },
   };
 
   declare workbook: Workbook | null;
   declare sheetId: string;
-  declare active: Pos;
+  declare undo: Y.UndoManager | null;
+  declare awareness: Awareness | null;
+  declare viewStore: ViewStore | null;
+  declare sel: Selection;
   declare editing: boolean;
   declare draft: string;
   declare error: string;
+  declare notice: string;
   declare scrollTop: number;
+  declare scrollLeft: number;
   declare viewportHeight: number;
+  declare viewportWidth: number;
+  declare view: ViewSpec;
+  declare findOpen: boolean;
+  declare findQuery: string;
+  declare widthPreview: { colId: string; width: number } | null;
+  declare dropRow: number | null;
 
-  private readonly controller = new WorkbookController(this, (change) => change.sheets.has(this.sheetId));
-  private resizeObserver: ResizeObserver | null = null;
   private rowHeight = ROW_HEIGHT_FINE;
+  private resizeObserver: ResizeObserver | null = null;
+  private unobserve: (() => void) | null = null;
+  private observed: Workbook | null = null;
+  private version = 0;
+  private viewCache: ViewCache | null = null;
+  /** row ids currently in the DOM: a remote edit elsewhere does not re-render anything */
+  private renderedRows = new Set<string>();
+  private peerCursors: PeerCursor[] = [];
+  private readonly onAwareness = () => {
+    this.peerCursors = this.awareness && this.sheetId ? cursors(this.awareness, this.sheetId) : [];
+    this.requestUpdate();
+  };
+  private observedAwareness: Awareness | null = null;
+  private dragging: 'cells' | null = null;
+  private rowDrag: { from: number; count: number } | null = null;
+  private wantFocus = false;
 
   constructor() {
     super();
     this.workbook = null;
     this.sheetId = '';
-    this.active = { row: 0, col: 0 };
+    this.undo = null;
+    this.awareness = null;
+    this.viewStore = null;
+    this.sel = single({ row: 0, col: 0 });
     this.editing = false;
     this.draft = '';
     this.error = '';
+    this.notice = '';
     this.scrollTop = 0;
+    this.scrollLeft = 0;
     this.viewportHeight = 600;
+    this.viewportWidth = 1000;
+    this.view = { ...EMPTY_VIEW };
+    this.findOpen = false;
+    this.findQuery = '';
+    this.widthPreview = null;
+    this.dropRow = null;
   }
 
   static styles = css`
@@ -68,15 +131,18 @@ export class SheetGrid extends LitElement {
       flex: 1;
       font-size: 0.95rem;
     }
-    .toolbar {
+    .toolbar,
+    .findbar {
       display: flex;
       flex-wrap: wrap;
+      align-items: center;
       gap: 0.25rem;
       padding: 0.25rem 0.5rem;
       border-bottom: 1px solid #d0d7de;
       background: #f6f8fa;
     }
-    button {
+    button,
+    .findbar input {
       min-height: 44px;
       min-width: 44px;
       padding: 0 0.75rem;
@@ -86,35 +152,39 @@ export class SheetGrid extends LitElement {
       background: white;
       cursor: pointer;
     }
+    .findbar input {
+      cursor: text;
+      min-width: 12rem;
+    }
     button:focus-visible {
       outline: 3px solid #0969da;
       outline-offset: 1px;
+    }
+    .viewinfo {
+      font-size: 0.85rem;
+      color: #57606a;
     }
     .scroller {
       flex: 1;
       overflow: auto;
       position: relative;
       min-height: 0;
+      overscroll-behavior: contain;
     }
     [role='grid'] {
       position: relative;
       outline: none;
-      width: max-content;
-      min-width: 100%;
-    }
-    [role='grid']:focus-visible .active {
-      outline: 3px solid #0969da;
     }
     .row {
       display: flex;
       position: absolute;
       left: 0;
-      right: 0;
+      top: 0;
     }
     .header {
       position: sticky;
       top: 0;
-      z-index: 2;
+      z-index: 3;
       display: flex;
       height: ${HEADER_HEIGHT}px;
       background: #f6f8fa;
@@ -132,38 +202,75 @@ export class SheetGrid extends LitElement {
       align-items: center;
       overflow: hidden;
       white-space: nowrap;
-      text-overflow: ellipsis;
+      flex: none;
+      position: relative;
+    }
+    .gap {
       flex: none;
     }
     .colhead {
       font-weight: 600;
-      justify-content: space-between;
       gap: 0.25rem;
-      cursor: default;
+      cursor: pointer;
+      user-select: none;
     }
-    .colhead .type {
-      font-weight: 400;
-      color: #57606a;
-      font-size: 0.8em;
+    .colhead .name {
+      overflow: hidden;
+      text-overflow: ellipsis;
+      flex: 1;
+    }
+    .colhead .sort {
+      color: #0969da;
+    }
+    .colhead .menu {
+      min-height: 32px;
+      min-width: 32px;
+      padding: 0;
+      border: none;
+      background: transparent;
+    }
+    .resizer {
+      position: absolute;
+      right: -4px;
+      top: 0;
+      bottom: 0;
+      width: 9px;
+      cursor: col-resize;
+      z-index: 2;
+      touch-action: none;
+    }
+    .resizer:hover,
+    .resizer.active {
+      background: #0969da55;
     }
     .rowhead,
     .corner {
       position: sticky;
       left: 0;
-      z-index: 1;
+      z-index: 2;
       width: ${ROW_NUMBER_WIDTH}px;
       justify-content: flex-end;
       background: #f6f8fa;
       color: #57606a;
+      user-select: none;
+    }
+    .rowhead {
+      cursor: grab;
+      touch-action: none;
     }
     .corner {
-      z-index: 3;
+      z-index: 4;
+    }
+    .row.drop-before {
+      box-shadow: 0 -3px 0 #0969da;
+      z-index: 1;
     }
     .cell {
       background: white;
       cursor: cell;
+      outline: none;
     }
-    .cell span.text {
+    .cell .text {
       overflow: hidden;
       text-overflow: ellipsis;
     }
@@ -171,21 +278,43 @@ export class SheetGrid extends LitElement {
       justify-content: flex-end;
       font-variant-numeric: tabular-nums;
     }
+    .cell[aria-selected='true'] {
+      background: #ddf4ff;
+    }
     .cell.active {
-      outline: 2px solid #0969da;
-      outline-offset: -2px;
-      z-index: 1;
+      box-shadow: inset 0 0 0 2px #0969da;
+      background: white;
     }
     .cell.misfit {
       background: #fff8c5;
+    }
+    .cell.found {
+      background: #fff1a8;
+    }
+    .cell.peer {
+      box-shadow: inset 0 0 0 2px var(--peer);
+    }
+    .peer-tag {
+      position: absolute;
+      top: 0;
+      right: 0;
+      font-size: 0.65rem;
+      line-height: 1;
+      padding: 1px 3px;
+      color: white;
+      background: var(--peer);
+      border-bottom-left-radius: 3px;
+      pointer-events: none;
+    }
+    .idle {
+      opacity: 0.45;
     }
     .chip {
       border-radius: 999px;
       padding: 0.1rem 0.6rem;
       font-size: 0.85em;
     }
-    .cell input,
-    .cell select {
+    .cell input {
       width: 100%;
       height: 100%;
       box-sizing: border-box;
@@ -211,9 +340,25 @@ export class SheetGrid extends LitElement {
       color: #cf222e;
       font-weight: 600;
     }
+    .notice {
+      display: flex;
+      gap: 0.5rem;
+      align-items: center;
+      padding: 0.25rem 0.75rem;
+      background: #fff8c5;
+      border-bottom: 1px solid #d4a72c;
+      font-size: 0.9rem;
+    }
     .empty {
       padding: 2rem;
       color: #57606a;
+    }
+    .sr {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
     }
   `;
 
@@ -221,13 +366,23 @@ export class SheetGrid extends LitElement {
     super.connectedCallback();
     this.rowHeight = matchMedia('(pointer: coarse)').matches ? ROW_HEIGHT_COARSE : ROW_HEIGHT_FINE;
     this.resizeObserver = new ResizeObserver((entries) => {
-      for (const e of entries) this.viewportHeight = e.contentRect.height;
+      for (const e of entries) {
+        this.viewportHeight = e.contentRect.height;
+        this.viewportWidth = e.contentRect.width;
+      }
     });
+    window.addEventListener('pointerup', this.onWindowPointerUp);
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
     this.resizeObserver?.disconnect();
+    this.unobserve?.();
+    this.unobserve = null;
+    this.observed = null;
+    this.observedAwareness?.off('change', this.onAwareness);
+    this.observedAwareness = null;
+    window.removeEventListener('pointerup', this.onWindowPointerUp);
   }
 
   protected firstUpdated(): void {
@@ -236,35 +391,99 @@ export class SheetGrid extends LitElement {
   }
 
   protected willUpdate(changed: PropertyValues<this>): void {
-    this.controller.bind(this.workbook);
-    if (changed.has('sheetId') && changed.get('sheetId') !== undefined) {
-      this.active = { row: 0, col: 0 };
-      this.editing = false;
-      this.error = '';
+    if (this.workbook !== this.observed) {
+      this.unobserve?.();
+      this.observed = this.workbook;
+      this.unobserve = this.workbook ? this.workbook.observe(this.onChange) : null;
+      this.version++;
     }
-    // Remote edits can remove rows or columns under the cursor: keep it inside the sheet.
+    if (this.awareness !== this.observedAwareness) {
+      this.observedAwareness?.off('change', this.onAwareness);
+      this.observedAwareness = this.awareness;
+      this.awareness?.on('change', this.onAwareness);
+    }
+    if (changed.has('sheetId') || changed.has('viewStore')) {
+      if (changed.get('sheetId') !== undefined) {
+        this.sel = single({ row: 0, col: 0 });
+        this.editing = false;
+        this.error = '';
+        this.notice = '';
+      }
+      this.view = this.viewStore && this.sheetId ? this.viewStore.load(this.sheetId) : { ...EMPTY_VIEW };
+      this.peerCursors = this.awareness && this.sheetId ? cursors(this.awareness, this.sheetId) : [];
+    }
     if (this.workbook && this.sheetId) {
-      const rows = this.workbook.rowCount(this.sheetId);
-      const cols = this.workbook.columns(this.sheetId).length;
-      const row = Math.max(0, Math.min(this.active.row, rows - 1));
-      const col = Math.max(0, Math.min(this.active.col, cols - 1));
-      if (row !== this.active.row || col !== this.active.col) this.active = { row, col };
+      const { rows, columns } = this.shown();
+      const focus = clampPos(this.sel.focus, Math.max(rows.length, 1), Math.max(columns.length, 1));
+      const anchor = clampPos(this.sel.anchor, Math.max(rows.length, 1), Math.max(columns.length, 1));
+      if (focus.row !== this.sel.focus.row || focus.col !== this.sel.focus.col || anchor.row !== this.sel.anchor.row || anchor.col !== this.sel.anchor.col) {
+        this.sel = { anchor, focus };
+      }
     }
   }
 
-  protected updated(): void {
+  protected updated(changed: PropertyValues<this>): void {
     if (this.editing) {
       const editor = this.renderRoot.querySelector<HTMLInputElement>('.cell.active input');
       if (editor && this.shadowRoot?.activeElement !== editor) {
         editor.focus();
         editor.setSelectionRange(editor.value.length, editor.value.length);
       }
+    } else if (this.wantFocus) {
+      this.wantFocus = false;
+      this.renderRoot.querySelector<HTMLElement>('.cell.active')?.focus({ preventScroll: true });
     }
+    if (changed.has('sel')) this.publishCursor();
   }
 
-  /** Puts keyboard focus on the grid (the single tab stop). */
+  /** Puts keyboard focus on the active cell (the grid's single tab stop). */
   focusGrid(): void {
-    this.renderRoot.querySelector<HTMLElement>('[role="grid"]')?.focus();
+    this.wantFocus = true;
+    this.requestUpdate();
+  }
+
+  // ── what is shown ───────────────────────────────────────────────────────
+
+  private onChange = (change: WorkbookChange): void => {
+    const mine = change.sheets.get(this.sheetId);
+    if (!mine && !change.sheetList) return;
+    if (change.sheetList) {
+      this.version++;
+      this.requestUpdate();
+      return;
+    }
+    if (!mine) return;
+    const ordered = this.view.sort.length > 0 || this.view.filters.length > 0;
+    if (mine.structure || (ordered && mine.cells.size > 0)) {
+      this.version++;
+      this.requestUpdate();
+      return;
+    }
+    // A cell edit re-renders only if one of its rows is on screen.
+    for (const key of mine.cells) {
+      if (this.renderedRows.has(key.slice(0, key.indexOf(':')))) {
+        this.requestUpdate();
+        return;
+      }
+    }
+  };
+
+  private shown(): { rows: string[]; columns: Column[] } {
+    const wb = this.workbook!;
+    const c = this.viewCache;
+    if (c && c.version === this.version && c.spec === this.view) return c;
+    const baseRows = wb.rowIds(this.sheetId);
+    const baseCols = wb.columns(this.sheetId);
+    const result = isEmptyView(this.view)
+      ? { rows: baseRows, columns: baseCols }
+      : applyView(baseRows, baseCols, this.view, (r, col) => wb.getValue(this.sheetId, r, col));
+    this.viewCache = { version: this.version, spec: this.view, ...result };
+    return result;
+  }
+
+  private setView(view: ViewSpec): void {
+    this.view = view;
+    this.viewStore?.save(this.sheetId, view);
   }
 
   // ── rendering ───────────────────────────────────────────────────────────
@@ -272,253 +491,490 @@ export class SheetGrid extends LitElement {
   render() {
     const wb = this.workbook;
     if (!wb || !this.sheetId) return html`<div class="empty">No sheet</div>`;
-    const columns = wb.columns(this.sheetId);
-    const rowIds = wb.rowIds(this.sheetId);
+    const { rows, columns } = this.shown();
     const sheetName = wb.sheets().find((s) => s.id === this.sheetId)?.name ?? '';
-    const first = Math.max(0, Math.floor(this.scrollTop / this.rowHeight) - OVERSCAN);
-    const visibleCount = Math.ceil(this.viewportHeight / this.rowHeight) + OVERSCAN * 2;
-    const last = Math.min(rowIds.length, first + visibleCount);
-    const totalWidth = ROW_NUMBER_WIDTH + columns.reduce((n, c) => n + c.width, 0);
-    const activeCol = columns[this.active.col];
-    const activeRowId = rowIds[this.active.row];
+    const widths = columns.map((c) => (this.widthPreview?.colId === c.id ? this.widthPreview.width : c.width));
+    const offsets: number[] = [0];
+    for (const w of widths) offsets.push(offsets[offsets.length - 1] + w);
+    const totalWidth = ROW_NUMBER_WIDTH + offsets[offsets.length - 1];
+    const h = this.rowHeight;
+    const first = Math.max(0, Math.floor(this.scrollTop / h) - OVERSCAN_ROWS);
+    const last = Math.min(rows.length, Math.ceil((this.scrollTop + this.viewportHeight) / h) + OVERSCAN_ROWS);
+    const colFrom = Math.max(0, upperBound(offsets, this.scrollLeft - OVERSCAN_PX) - 1);
+    const colTo = Math.min(columns.length, upperBound(offsets, this.scrollLeft + this.viewportWidth + OVERSCAN_PX));
+    const rect = rectOf(this.sel);
+    const focus = this.sel.focus;
+    const indices: number[] = [];
+    for (let i = first; i < last; i++) indices.push(i);
+    // The active row stays in the DOM even when scrolled away, so focus never falls out of the grid.
+    if (rows.length && (focus.row < first || focus.row >= last)) indices.push(focus.row);
+    this.renderedRows = new Set(indices.map((i) => rows[i]));
+    const peersAt = new Map<string, PeerCursor[]>();
+    for (const p of this.peerCursors) {
+      const k = `${p.rowId}:${p.colId}`;
+      peersAt.set(k, [...(peersAt.get(k) ?? []), p]);
+    }
+    const sortOf = new Map(this.view.sort.map((s) => [s.colId, s.dir]));
+    const filtered = this.view.filters.length > 0 || this.view.hidden.length > 0 || this.view.sort.length > 0;
 
     return html`
       <div class="toolbar" role="toolbar" aria-label="Sheet actions">
-        <button @click=${() => this.insertRow(this.active.row + 1)} ?disabled=${!columns.length}>Add row</button>
-        <button @click=${() => this.deleteActiveRow()} ?disabled=${!rowIds.length}>Delete row</button>
+        <button @click=${() => this.insertRows(rect.bottom + 1, 1)} ?disabled=${!columns.length}>Add row</button>
+        <button @click=${() => this.deleteSelectedRows()} ?disabled=${!rows.length}>
+          ${rect.bottom > rect.top ? `Delete ${rect.bottom - rect.top + 1} rows` : 'Delete row'}
+        </button>
         <button @click=${() => this.addColumn()}>Add column</button>
-        <button @click=${() => this.openColumnSettings()} ?disabled=${!activeCol}>Column settings</button>
+        <button @click=${() => this.openColumnSettings()} ?disabled=${!columns[focus.col]}>Column settings</button>
+        <button @click=${() => this.openViewMenu()} ?disabled=${!columns[focus.col]}>Sort & filter</button>
+        <button aria-label="Undo" title="Undo (Ctrl+Z)" @click=${() => this.runUndo(false)} ?disabled=${!this.undo?.canUndo()}>↶</button>
+        <button aria-label="Redo" title="Redo (Ctrl+Y)" @click=${() => this.runUndo(true)} ?disabled=${!this.undo?.canRedo()}>↷</button>
+        ${filtered
+          ? html`<span class="viewinfo" role="status">My view: ${this.describeView(rows.length)}</span>
+              <button @click=${() => this.setView({ ...EMPTY_VIEW })}>Show all</button>
+              ${this.view.sort.length
+                ? html`<button @click=${() => this.applyOrderToSheet(rows)} title="Give the shared sheet this order, for everyone">
+                    Apply this order to the sheet
+                  </button>`
+                : nothing}`
+          : nothing}
       </div>
+      ${this.findOpen ? this.renderFindBar() : nothing}
+      ${this.notice
+        ? html`<div class="notice" role="alert">
+            <span>${this.notice}</span><button @click=${() => (this.notice = '')}>Dismiss</button>
+          </div>`
+        : nothing}
       <div class="scroller" @scroll=${this.onScroll}>
         <div
           role="grid"
-          tabindex="0"
           aria-label=${sheetName}
-          aria-rowcount=${rowIds.length + 1}
+          aria-rowcount=${rows.length + 1}
           aria-colcount=${columns.length + 1}
-          aria-activedescendant=${activeRowId && activeCol ? this.cellDomId(this.active.row, this.active.col) : nothing}
-          aria-describedby="footer-status"
-          style="width:${totalWidth}px"
+          aria-multiselectable="true"
+          style="width:${totalWidth}px;height:${HEADER_HEIGHT + rows.length * h}px"
           @keydown=${this.onGridKeydown}
+          @copy=${this.onCopy}
+          @cut=${this.onCut}
+          @paste=${this.onPaste}
+          @pointerover=${this.onPointerOver}
         >
           <div class="header" role="row" aria-rowindex="1">
-            <div class="corner" role="columnheader" aria-colindex="1"><span class="sr">Row</span></div>
-            ${columns.map(
-              (c, i) => html`<div
+            <div class="corner" role="columnheader" aria-colindex="1"><span class="sr">Row number</span></div>
+            <div class="gap" style="width:${offsets[colFrom]}px"></div>
+            ${columns.slice(colFrom, colTo).map((c, k) => {
+              const i = colFrom + k;
+              const dir = sortOf.get(c.id);
+              return html`<div
                 class="colhead"
                 role="columnheader"
                 aria-colindex=${i + 2}
-                style="width:${c.width}px"
+                aria-sort=${dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : nothing}
+                style="width:${widths[i]}px"
+                title=${`${c.name} (${c.type})`}
+                @click=${(e: MouseEvent) => this.selectColumn(i, e.shiftKey)}
                 @dblclick=${() => this.openColumnSettings(i)}
               >
-                <span class="name">${c.name}</span><span class="type">${c.type}</span>
-              </div>`,
-            )}
+                <span class="name">${c.name}</span>
+                ${dir ? html`<span class="sort" aria-hidden="true">${dir === 'asc' ? '▲' : '▼'}</span>` : nothing}
+                <button
+                  class="menu"
+                  tabindex="-1"
+                  aria-label=${`Sort and filter ${c.name}`}
+                  @click=${(e: Event) => {
+                    e.stopPropagation();
+                    this.openViewMenu(i);
+                  }}
+                >
+                  ⋮
+                </button>
+                <span
+                  class="resizer ${this.widthPreview?.colId === c.id ? 'active' : ''}"
+                  aria-hidden="true"
+                  @pointerdown=${(e: PointerEvent) => this.startResize(e, c, widths[i])}
+                  @click=${(e: Event) => e.stopPropagation()}
+                ></span>
+              </div>`;
+            })}
+            <div class="gap" style="width:${offsets[columns.length] - offsets[colTo]}px"></div>
           </div>
-          <div class="body" style="height:${rowIds.length * this.rowHeight}px;position:relative">
-            ${rowIds.slice(first, last).map((rowId, k) => this.renderRow(rowId, first + k, columns))}
-          </div>
+          ${indices.map((i) => this.renderRow(rows[i], i, columns, widths, offsets, colFrom, colTo, rect, peersAt))}
         </div>
-        ${rowIds.length === 0 ? html`<div class="empty">This sheet has no rows yet. Use “Add row”.</div>` : nothing}
+        ${rows.length === 0
+          ? html`<div class="empty">${filtered ? 'No rows match your view.' : 'This sheet has no rows yet. Use “Add row”.'}</div>`
+          : nothing}
       </div>
-      <div class="footer" id="footer-status">
+      <div class="footer">
         ${this.error
           ? html`<span class="error" role="alert">${this.error}</span>`
-          : html`<span aria-live="polite">${this.describeActive(columns, rowIds)}</span>`}
-        <span>${rowIds.length} rows · ${columns.length} columns</span>
+          : html`<span aria-live="polite">${this.describeActive(columns, rows)}</span>`}
+        <span>${rect.bottom > rect.top || rect.right > rect.left ? `${rectSize(rect).cells} cells selected · ` : ''}${rows.length} rows ·
+          ${columns.length} columns</span>
       </div>
-      <column-editor
-        .workbook=${wb}
-        .sheetId=${this.sheetId}
-        @column-editor-closed=${() => this.focusGrid()}
-      ></column-editor>
+      <column-editor .workbook=${wb} .sheetId=${this.sheetId} @column-editor-closed=${() => this.focusGrid()}></column-editor>
+      <view-menu @view-change=${this.onViewChange} @view-menu-closed=${() => this.focusGrid()}></view-menu>
     `;
   }
 
-  private renderRow(rowId: string, index: number, columns: Column[]) {
+  private renderRow(
+    rowId: string,
+    index: number,
+    columns: Column[],
+    widths: number[],
+    offsets: number[],
+    colFrom: number,
+    colTo: number,
+    rect: Rect,
+    peersAt: Map<string, PeerCursor[]>,
+  ) {
     const wb = this.workbook!;
+    const focus = this.sel.focus;
+    const isActiveRow = index === focus.row;
+    // In the active row the active cell is always rendered, even when scrolled sideways.
+    const from = isActiveRow ? Math.min(colFrom, focus.col) : colFrom;
+    const to = isActiveRow ? Math.max(colTo, focus.col + 1) : colTo;
+    const h = this.rowHeight;
     return html`<div
-      class="row"
+      class="row ${this.dropRow === index ? 'drop-before' : ''}"
       role="row"
       aria-rowindex=${index + 2}
-      style="height:${this.rowHeight}px;transform:translateY(${index * this.rowHeight}px)"
+      style="height:${h}px;transform:translateY(${HEADER_HEIGHT + index * h}px)"
     >
-      <div class="rowhead" role="rowheader" aria-colindex="1">${index + 1}</div>
-      ${columns.map((col, c) => {
-        const active = index === this.active.row && c === this.active.col;
+      <div
+        class="rowhead"
+        role="rowheader"
+        aria-colindex="1"
+        @pointerdown=${(e: PointerEvent) => this.onRowHeadDown(e, index)}
+      >
+        ${index + 1}
+      </div>
+      <div class="gap" style="width:${offsets[from]}px"></div>
+      ${columns.slice(from, to).map((col, k) => {
+        const c = from + k;
+        const active = isActiveRow && c === focus.col;
+        const selected = rectContains(rect, index, c);
         const record = wb.getCell(this.sheetId, rowId, col.id);
         const value = record?.v ?? null;
         const misfit = value !== null && !fitsColumn(col, value);
-        const title = record ? `${formatValue(col, value)}\n— ${record.by}, ${new Date(record.at).toLocaleString()}` : '';
+        const text = formatValue(col, value);
+        const found = this.findOpen && this.findQuery && text.toLowerCase().includes(this.findQuery.toLowerCase());
+        const peers = peersAt.get(`${rowId}:${col.id}`);
+        const title = record ? `${text}\n— ${record.by}, ${new Date(record.at).toLocaleString()}` : '';
         return html`<div
-          id=${this.cellDomId(index, c)}
-          class="cell ${col.type} ${active ? 'active' : ''} ${misfit ? 'misfit' : ''}"
+          class="cell ${col.type} ${active ? 'active' : ''} ${misfit ? 'misfit' : ''} ${found ? 'found' : ''} ${peers ? 'peer' : ''} ${peers?.every((p) => p.idle) ? 'idle' : ''}"
           role="gridcell"
           aria-colindex=${c + 2}
-          aria-selected=${active ? 'true' : 'false'}
-          aria-readonly=${'false'}
+          aria-selected=${selected ? 'true' : 'false'}
+          tabindex=${active ? 0 : -1}
+          data-row=${index}
+          data-col=${c}
           title=${title}
-          style="width:${col.width}px"
-          @mousedown=${(e: MouseEvent) => this.onCellMouseDown(e, index, c)}
+          style="width:${widths[c]}px;${peers ? `--peer:${peers[0].color}` : ''}"
+          @pointerdown=${(e: PointerEvent) => this.onCellPointerDown(e, index, c)}
           @dblclick=${() => this.startEditing()}
         >
           ${active && this.editing ? this.renderEditor(col) : this.renderValue(col, value, misfit)}
+          ${peers ? html`<span class="peer-tag">${peers.map((p) => p.name).join(', ')}</span>` : nothing}
         </div>`;
       })}
     </div>`;
   }
 
-  private renderValue(col: Column, value: unknown, misfit: boolean) {
-    if (value === null || value === undefined) return nothing;
+  private renderValue(col: Column, value: CellValue, misfit: boolean) {
+    if (value === null) return nothing;
     if (!misfit && col.type === 'checkbox') {
-      return html`<span role="img" aria-label=${value ? 'checked' : 'not checked'}>${value ? '☑' : '☐'}</span>`;
+      return html`<span role="img" aria-label=${value ? 'checked' : 'not checked'} data-toggle="1">${value ? '☑' : '☐'}</span>`;
     }
     if (!misfit && col.type === 'select') {
       const opt = col.options.find((o) => o.id === value);
       if (opt) return html`<span class="chip" style="background:${opt.color}33;border:1px solid ${opt.color}">${opt.label}</span>`;
     }
-    return html`<span class="text">${formatValue(col, value as never)}</span>`;
+    return html`<span class="text">${formatValue(col, value)}</span>`;
   }
 
   private renderEditor(col: Column) {
-    if (col.type === 'select') {
-      // A text box with suggestions: typing an option's name works like everywhere else.
-      return html`<input
-          aria-label=${`Edit ${col.name}`}
-          .value=${this.draft}
-          list="select-options"
-          @input=${(e: Event) => (this.draft = (e.target as HTMLInputElement).value)}
-          @keydown=${this.onEditorKeydown}
-          @blur=${this.onEditorBlur}
-        /><datalist id="select-options">
-          ${col.options.map((o) => html`<option value=${o.label}></option>`)}
-        </datalist>`;
-    }
     return html`<input
-      aria-label=${`Edit ${col.name}`}
-      .value=${this.draft}
-      inputmode=${col.type === 'number' ? 'decimal' : 'text'}
-      placeholder=${col.type === 'date' ? 'YYYY-MM-DD' : ''}
-      @input=${(e: Event) => (this.draft = (e.target as HTMLInputElement).value)}
-      @keydown=${this.onEditorKeydown}
-      @blur=${this.onEditorBlur}
-    />`;
+        aria-label=${`Edit ${col.name}`}
+        .value=${this.draft}
+        inputmode=${col.type === 'number' ? 'decimal' : 'text'}
+        placeholder=${col.type === 'date' ? 'YYYY-MM-DD' : ''}
+        list=${col.type === 'select' ? 'select-options' : nothing}
+        @input=${(e: Event) => (this.draft = (e.target as HTMLInputElement).value)}
+        @keydown=${this.onEditorKeydown}
+        @blur=${this.onEditorBlur}
+        @pointerdown=${(e: Event) => e.stopPropagation()}
+      />${col.type === 'select'
+        ? html`<datalist id="select-options">${col.options.map((o) => html`<option value=${o.label}></option>`)}</datalist>`
+        : nothing}`;
   }
 
-  private describeActive(columns: Column[], rowIds: string[]): string {
-    const col = columns[this.active.col];
-    const rowId = rowIds[this.active.row];
+  private renderFindBar() {
+    const matches = this.findMatches();
+    return html`<div class="findbar" role="search">
+      <input
+        aria-label="Find in sheet"
+        placeholder="Find…"
+        .value=${this.findQuery}
+        @input=${(e: Event) => (this.findQuery = (e.target as HTMLInputElement).value)}
+        @keydown=${this.onFindKeydown}
+      />
+      <span role="status">${this.findQuery ? `${matches.length} found` : ''}</span>
+      <button @click=${() => this.findStep(-1)} ?disabled=${!matches.length}>Previous</button>
+      <button @click=${() => this.findStep(1)} ?disabled=${!matches.length}>Next</button>
+      <button @click=${() => this.closeFind()}>Close</button>
+    </div>`;
+  }
+
+  private describeView(shown: number): string {
+    const parts: string[] = [];
+    const cols = this.workbook?.columns(this.sheetId) ?? [];
+    const name = (id: string) => cols.find((c) => c.id === id)?.name ?? '?';
+    for (const s of this.view.sort) parts.push(`sorted by ${name(s.colId)} ${s.dir === 'asc' ? '▲' : '▼'}`);
+    for (const f of this.view.filters) parts.push(`${name(f.colId)} ${f.op === 'empty' || f.op === 'filled' ? f.op : `${f.op} “${f.value}”`}`);
+    if (this.view.hidden.length) parts.push(`${this.view.hidden.length} hidden column${this.view.hidden.length > 1 ? 's' : ''}`);
+    return `${parts.join(', ')} · ${shown} rows shown`;
+  }
+
+  private describeActive(columns: Column[], rows: string[]): string {
+    const col = columns[this.sel.focus.col];
+    const rowId = rows[this.sel.focus.row];
     if (!col || !rowId || !this.workbook) return '';
     const record = this.workbook.getCell(this.sheetId, rowId, col.id);
-    const where = `${col.name}, row ${this.active.row + 1}`;
     const value = record && record.v !== null ? formatValue(col, record.v) : 'empty';
     const who = record ? ` · changed by ${record.by}, ${relativeTime(record.at)}` : '';
-    return `${where}: ${value}${who}`;
+    return `${col.name}, row ${this.sel.focus.row + 1}: ${value}${who}`;
   }
 
-  private cellDomId(row: number, col: number): string {
-    return `cell-${row}-${col}`;
-  }
+  // ── selection and movement ──────────────────────────────────────────────
 
-  // ── interaction ─────────────────────────────────────────────────────────
-
-  private onScroll(e: Event): void {
-    this.scrollTop = (e.target as HTMLElement).scrollTop;
-  }
-
-  private onCellMouseDown(e: MouseEvent, row: number, col: number): void {
-    if (this.editing && row === this.active.row && col === this.active.col) return;
-    if (this.editing && !this.commitEdit()) {
-      e.preventDefault();
-      return;
-    }
-    this.moveTo(row, col);
-    e.preventDefault();
+  private select(focus: CellPos, extend: boolean): void {
+    const { rows, columns } = this.shown();
+    if (!rows.length || !columns.length) return;
+    const f = clampPos(focus, rows.length, columns.length);
+    this.sel = extend ? { anchor: this.sel.anchor, focus: f } : single(f);
+    this.error = '';
+    this.reveal(f);
     this.focusGrid();
-    const column = this.workbook?.columns(this.sheetId)[col];
-    // One click on a checkbox toggles it, as in every spreadsheet.
-    if (column?.type === 'checkbox' && (e.target as HTMLElement).getAttribute('role') === 'img') this.toggleCheckbox();
   }
+
+  private reveal(p: CellPos): void {
+    const scroller = this.renderRoot.querySelector<HTMLElement>('.scroller');
+    if (!scroller) return;
+    const h = this.rowHeight;
+    const top = HEADER_HEIGHT + p.row * h;
+    const viewH = scroller.clientHeight;
+    if (top - HEADER_HEIGHT < scroller.scrollTop) scroller.scrollTop = top - HEADER_HEIGHT;
+    else if (top + h > scroller.scrollTop + viewH) scroller.scrollTop = top + h - viewH;
+    const { columns } = this.shown();
+    let left = ROW_NUMBER_WIDTH;
+    for (let i = 0; i < p.col; i++) left += columns[i].width;
+    const w = columns[p.col]?.width ?? 0;
+    if (left - ROW_NUMBER_WIDTH < scroller.scrollLeft) scroller.scrollLeft = left - ROW_NUMBER_WIDTH;
+    else if (left + w > scroller.scrollLeft + scroller.clientWidth) scroller.scrollLeft = left + w - scroller.clientWidth;
+    this.scrollTop = scroller.scrollTop;
+    this.scrollLeft = scroller.scrollLeft;
+  }
+
+  private selectColumn(col: number, extend: boolean): void {
+    const { rows } = this.shown();
+    if (this.editing && !this.commitEdit()) return;
+    const anchorCol = extend ? this.sel.anchor.col : col;
+    this.sel = { anchor: { row: 0, col: anchorCol }, focus: { row: Math.max(0, rows.length - 1), col } };
+    this.focusGrid();
+  }
+
+  private onScroll = (e: Event): void => {
+    const t = e.target as HTMLElement;
+    this.scrollTop = t.scrollTop;
+    this.scrollLeft = t.scrollLeft;
+  };
+
+  private onCellPointerDown(e: PointerEvent, row: number, col: number): void {
+    if (e.button !== 0) return;
+    if (this.editing) {
+      if (row === this.sel.focus.row && col === this.sel.focus.col) return;
+      if (!this.commitEdit(false)) {
+        e.preventDefault();
+        return;
+      }
+    }
+    e.preventDefault();
+    this.select({ row, col }, e.shiftKey);
+    this.dragging = 'cells';
+    const { columns } = this.shown();
+    // One click on a checkbox toggles it, as in every spreadsheet.
+    if (columns[col]?.type === 'checkbox' && (e.target as HTMLElement).dataset.toggle) this.toggleCheckboxes();
+  }
+
+  private onPointerOver = (e: PointerEvent): void => {
+    const cell = (e.target as HTMLElement).closest<HTMLElement>('.cell');
+    if (!cell) return;
+    const row = Number(cell.dataset.row);
+    const col = Number(cell.dataset.col);
+    if (this.dragging === 'cells' && e.buttons === 1) {
+      if (row !== this.sel.focus.row || col !== this.sel.focus.col) this.sel = { anchor: this.sel.anchor, focus: { row, col } };
+    } else if (this.rowDrag && e.buttons === 1) {
+      this.dropRow = row;
+    }
+  };
+
+  private onWindowPointerUp = (): void => {
+    this.dragging = null;
+    if (this.rowDrag) {
+      const drag = this.rowDrag;
+      this.rowDrag = null;
+      const to = this.dropRow;
+      this.dropRow = null;
+      if (to !== null && (to < drag.from || to > drag.from + drag.count)) this.moveSelectedRows(drag.from, drag.count, to);
+    }
+  };
+
+  private onRowHeadDown(e: PointerEvent, row: number): void {
+    if (e.button !== 0) return;
+    e.preventDefault();
+    const rect = rectOf(this.sel);
+    const { columns } = this.shown();
+    const inSelection = row >= rect.top && row <= rect.bottom && rect.left === 0 && rect.right === columns.length - 1;
+    if (!inSelection || e.shiftKey) {
+      const anchorRow = e.shiftKey ? this.sel.anchor.row : row;
+      this.sel = { anchor: { row: anchorRow, col: 0 }, focus: { row, col: Math.max(0, columns.length - 1) } };
+    }
+    const r = rectOf(this.sel);
+    this.rowDrag = { from: r.top, count: r.bottom - r.top + 1 };
+    this.focusGrid();
+  }
+
+  // ── keyboard ────────────────────────────────────────────────────────────
 
   private onGridKeydown = (e: KeyboardEvent): void => {
-    if (this.editing || e.isComposing) return;
+    if (this.editing || e.isComposing || (e.target as HTMLElement).closest('input')) return;
     const wb = this.workbook;
     if (!wb) return;
-    const rows = wb.rowCount(this.sheetId);
-    const cols = wb.columns(this.sheetId).length;
+    const { rows, columns } = this.shown();
+    const nRows = rows.length;
+    const nCols = columns.length;
     const page = Math.max(1, Math.floor(this.viewportHeight / this.rowHeight) - 1);
-    const { row, col } = this.active;
+    const { row, col } = this.sel.focus;
     const ctrl = e.ctrlKey || e.metaKey;
+    const shift = e.shiftKey;
+    const filled = (r: number, c: number) => r >= 0 && r < nRows && c >= 0 && c < nCols && wb.getValue(this.sheetId, rows[r], columns[c].id) !== null;
+    const key = e.key;
     let handled = true;
-    switch (e.key) {
+    if (ctrl && !e.altKey) {
+      switch (key.toLowerCase()) {
+        case 'z':
+          this.runUndo(shift);
+          break;
+        case 'y':
+          this.runUndo(true);
+          break;
+        case 'a':
+          this.sel = { anchor: { row: 0, col: 0 }, focus: { row: nRows - 1, col: nCols - 1 } };
+          break;
+        case 'd':
+          this.fillDown();
+          break;
+        case 'f':
+          this.openFind();
+          break;
+        case ' ':
+          this.sel = { anchor: { row: 0, col }, focus: { row: nRows - 1, col } };
+          break;
+        case 'arrowup':
+          this.select({ row: dataEdge(row, -1, nRows, (r) => filled(r, col)), col }, shift);
+          break;
+        case 'arrowdown':
+          this.select({ row: dataEdge(row, 1, nRows, (r) => filled(r, col)), col }, shift);
+          break;
+        case 'arrowleft':
+          this.select({ row, col: dataEdge(col, -1, nCols, (c) => filled(row, c)) }, shift);
+          break;
+        case 'arrowright':
+          this.select({ row, col: dataEdge(col, 1, nCols, (c) => filled(row, c)) }, shift);
+          break;
+        case 'home':
+          this.select({ row: 0, col: 0 }, shift);
+          break;
+        case 'end':
+          this.select({ row: nRows - 1, col: nCols - 1 }, shift);
+          break;
+        default:
+          // Ctrl+C / X / V reach us as copy / cut / paste events.
+          handled = false;
+      }
+      if (handled) e.preventDefault();
+      return;
+    }
+    switch (key) {
       case 'ArrowUp':
-        this.moveTo(ctrl ? 0 : row - 1, col);
+        this.select({ row: row - 1, col }, shift);
         break;
       case 'ArrowDown':
-        this.moveTo(ctrl ? rows - 1 : row + 1, col);
+        this.select({ row: row + 1, col }, shift);
         break;
       case 'ArrowLeft':
-        this.moveTo(row, ctrl ? 0 : col - 1);
+        this.select({ row, col: col - 1 }, shift);
         break;
       case 'ArrowRight':
-        this.moveTo(row, ctrl ? cols - 1 : col + 1);
+        this.select({ row, col: col + 1 }, shift);
         break;
       case 'Home':
-        this.moveTo(ctrl ? 0 : row, 0);
+        this.select({ row, col: 0 }, shift);
         break;
       case 'End':
-        this.moveTo(ctrl ? rows - 1 : row, cols - 1);
+        this.select({ row, col: nCols - 1 }, shift);
         break;
       case 'PageUp':
-        this.moveTo(row - page, col);
+        this.select({ row: row - page, col }, shift);
         break;
       case 'PageDown':
-        this.moveTo(row + page, col);
+        this.select({ row: row + page, col }, shift);
         break;
       case 'Tab':
-        if ((e.shiftKey && col === 0) || (!e.shiftKey && col === cols - 1)) {
-          handled = false; // let focus leave the grid at its edges
-        } else {
-          this.moveTo(row, col + (e.shiftKey ? -1 : 1));
-        }
+        if ((shift && col === 0) || (!shift && col === nCols - 1)) handled = false;
+        else this.select({ row, col: col + (shift ? -1 : 1) }, false);
         break;
       case 'Enter':
-      case 'F2':
-        if (this.activeColumn()?.type === 'checkbox') this.toggleCheckbox();
+        if (shift) this.select({ row: row - 1, col }, false);
+        else if (columns[col]?.type === 'checkbox') this.toggleCheckboxes();
         else this.startEditing();
         break;
+      case 'F2':
+        this.startEditing();
+        break;
       case ' ':
-        if (this.activeColumn()?.type === 'checkbox') this.toggleCheckbox();
+        if (shift) this.sel = { anchor: { row, col: 0 }, focus: { row, col: nCols - 1 } };
+        else if (columns[col]?.type === 'checkbox') this.toggleCheckboxes();
         else this.startEditing(' ');
         break;
       case 'Delete':
       case 'Backspace':
-        this.writeActive(null);
+        this.clearSelection();
+        break;
+      case 'Escape':
+        if (this.findOpen) this.closeFind();
+        else this.sel = single(this.sel.focus);
         break;
       default:
-        if (e.key.length === 1 && !ctrl && !e.altKey) {
-          if (this.activeColumn()?.type === 'checkbox') handled = false;
-          else this.startEditing(e.key);
-        } else {
-          handled = false;
-        }
+        if (key.length === 1 && !e.altKey && columns[col]?.type !== 'checkbox') this.startEditing(key);
+        else handled = false;
     }
     if (handled) e.preventDefault();
   };
 
   private onEditorKeydown = (e: KeyboardEvent): void => {
     e.stopPropagation();
-    // An IME commits its composition with Enter: that Enter is not ours.
+    // An IME commits its composition with Enter: that Enter (and Tab, Escape) is not ours.
     if (e.isComposing || e.keyCode === 229) return;
+    const { row, col } = this.sel.focus;
     if (e.key === 'Escape') {
       e.preventDefault();
       this.cancelEdit();
     } else if (e.key === 'Enter') {
       e.preventDefault();
-      if (this.commitEdit()) this.moveTo(this.active.row + (e.shiftKey ? -1 : 1), this.active.col);
+      if (this.commitEdit()) this.select({ row: row + (e.shiftKey ? -1 : 1), col }, false);
     } else if (e.key === 'Tab') {
       e.preventDefault();
-      if (this.commitEdit()) this.moveTo(this.active.row, this.active.col + (e.shiftKey ? -1 : 1));
+      if (this.commitEdit()) this.select({ row, col: col + (e.shiftKey ? -1 : 1) }, false);
     }
   };
 
@@ -527,37 +983,19 @@ export class SheetGrid extends LitElement {
     if (this.editing) this.commitEdit(false);
   };
 
-  private activeColumn(): Column | undefined {
-    return this.workbook?.columns(this.sheetId)[this.active.col];
-  }
+  // ── editing ─────────────────────────────────────────────────────────────
 
-  private moveTo(row: number, col: number): void {
-    const wb = this.workbook;
-    if (!wb) return;
-    const rows = wb.rowCount(this.sheetId);
-    const cols = wb.columns(this.sheetId).length;
-    this.active = { row: clamp(row, 0, rows - 1), col: clamp(col, 0, cols - 1) };
-    this.error = '';
-    this.revealRow(this.active.row);
-  }
-
-  private revealRow(row: number): void {
-    const scroller = this.renderRoot.querySelector<HTMLElement>('.scroller');
-    if (!scroller) return;
-    const top = row * this.rowHeight;
-    const visibleTop = scroller.scrollTop;
-    const visibleBottom = visibleTop + scroller.clientHeight - HEADER_HEIGHT;
-    if (top < visibleTop) scroller.scrollTop = top;
-    else if (top + this.rowHeight > visibleBottom) scroller.scrollTop = top + this.rowHeight - (scroller.clientHeight - HEADER_HEIGHT);
-    this.scrollTop = scroller.scrollTop;
+  private active(): { rowId: string; col: Column } | null {
+    const { rows, columns } = this.shown();
+    const rowId = rows[this.sel.focus.row];
+    const col = columns[this.sel.focus.col];
+    return rowId && col ? { rowId, col } : null;
   }
 
   private startEditing(initial?: string): void {
-    const col = this.activeColumn();
-    const rowId = this.workbook?.rowIds(this.sheetId)[this.active.row];
-    if (!col || !rowId || !this.workbook) return;
-    const current = this.workbook.getValue(this.sheetId, rowId, col.id);
-    this.draft = initial ?? formatValue(col, current);
+    const a = this.active();
+    if (!a || !this.workbook) return;
+    this.draft = initial ?? formatValue(a.col, this.workbook.getValue(this.sheetId, a.rowId, a.col.id));
     this.error = '';
     this.editing = true;
   }
@@ -565,16 +1003,17 @@ export class SheetGrid extends LitElement {
   private cancelEdit(): void {
     this.editing = false;
     this.error = '';
-    this.updateComplete.then(() => this.focusGrid());
+    this.focusGrid();
   }
 
   /** Writes the draft; on a value that does not fit, keeps the editor open and says why. */
   private commitEdit(refocus = true): boolean {
-    const col = this.activeColumn();
-    if (!col || !this.workbook) return false;
-    let value;
+    const a = this.active();
+    if (!a || !this.workbook) return false;
     try {
-      value = parseInput(col, this.draft);
+      const value = parseInput(a.col, this.draft);
+      const current = this.workbook.getCell(this.sheetId, a.rowId, a.col.id);
+      if (!(current?.v === value || (current === undefined && value === null))) this.workbook.setCell(this.sheetId, a.rowId, a.col.id, value);
     } catch (err) {
       if (isModelError(err)) {
         this.error = err.message;
@@ -582,81 +1021,304 @@ export class SheetGrid extends LitElement {
       }
       throw err;
     }
-    if (!this.writeActive(value)) return false;
     this.editing = false;
-    if (refocus) this.updateComplete.then(() => this.focusGrid());
+    this.error = '';
+    if (refocus) this.focusGrid();
     return true;
   }
 
-  private writeActive(value: ReturnType<typeof parseInput>): boolean {
-    const wb = this.workbook;
-    const col = this.activeColumn();
-    const rowId = wb?.rowIds(this.sheetId)[this.active.row];
-    if (!wb || !col || !rowId) return false;
+  private guard(fn: () => void): void {
     try {
-      const current = wb.getCell(this.sheetId, rowId, col.id);
-      if (current?.v === value || (current === undefined && value === null)) return true;
-      wb.setCell(this.sheetId, rowId, col.id, value);
-      this.error = '';
-      return true;
+      fn();
     } catch (err) {
-      if (isModelError(err)) {
-        this.error = err.message;
-        return false;
-      }
-      throw err;
+      if (isModelError(err)) this.error = err.message;
+      else throw err;
     }
   }
 
-  private toggleCheckbox(): void {
+  private toggleCheckboxes(): void {
+    const a = this.active();
     const wb = this.workbook;
-    const col = this.activeColumn();
-    const rowId = wb?.rowIds(this.sheetId)[this.active.row];
-    if (!wb || !col || !rowId) return;
-    this.writeActive(wb.getValue(this.sheetId, rowId, col.id) !== true);
+    if (!a || !wb) return;
+    const next = wb.getValue(this.sheetId, a.rowId, a.col.id) !== true;
+    const { rows, columns } = this.shown();
+    const r = rectOf(this.sel);
+    const writes: CellWrite[] = [];
+    for (let i = r.top; i <= r.bottom; i++) {
+      for (let c = r.left; c <= r.right; c++) if (columns[c].type === 'checkbox') writes.push({ rowId: rows[i], colId: columns[c].id, value: next });
+    }
+    this.guard(() => wb.setCells(this.sheetId, writes));
   }
 
-  private insertRow(index: number): void {
+  private clearSelection(): void {
     const wb = this.workbook;
     if (!wb) return;
-    const at = clamp(index, 0, wb.rowCount(this.sheetId));
-    wb.insertRows(this.sheetId, at, 1);
-    this.updateComplete.then(() => {
-      this.moveTo(at, this.active.col);
-      this.focusGrid();
-    });
+    const { rows, columns } = this.shown();
+    const r = rectOf(this.sel);
+    const writes: CellWrite[] = [];
+    for (let i = r.top; i <= r.bottom; i++) {
+      for (let c = r.left; c <= r.right; c++) {
+        if (wb.getCell(this.sheetId, rows[i], columns[c].id)?.v != null) writes.push({ rowId: rows[i], colId: columns[c].id, value: null });
+      }
+    }
+    this.guard(() => wb.setCells(this.sheetId, writes));
   }
 
-  private deleteActiveRow(): void {
+  private fillDown(): void {
     const wb = this.workbook;
-    const rowId = wb?.rowIds(this.sheetId)[this.active.row];
-    if (!wb || !rowId) return;
-    wb.deleteRows(this.sheetId, [rowId]);
+    if (!wb) return;
+    const { rows, columns } = this.shown();
+    const r = rectOf(this.sel);
+    this.guard(() => fillDown(wb, this.sheetId, rows, columns.slice(r.left, r.right + 1), r.top, r.bottom));
+  }
+
+  private runUndo(redo: boolean): void {
+    if (!this.undo) return;
+    if (redo) this.undo.redo();
+    else this.undo.undo();
+    this.requestUpdate();
+  }
+
+  // ── clipboard ───────────────────────────────────────────────────────────
+
+  private selectionText(): string[][] {
+    const wb = this.workbook!;
+    const { rows, columns } = this.shown();
+    const r = rectOf(this.sel);
+    const out: string[][] = [];
+    for (let i = r.top; i <= r.bottom; i++) {
+      const line: string[] = [];
+      for (let c = r.left; c <= r.right; c++) line.push(formatValue(columns[c], wb.getValue(this.sheetId, rows[i], columns[c].id)));
+      out.push(line);
+    }
+    return out;
+  }
+
+  private onCopy = (e: ClipboardEvent): void => {
+    if (this.editing || !this.workbook || !e.clipboardData) return;
+    const grid = this.selectionText();
+    e.clipboardData.setData('text/plain', encodeTsv(grid));
+    e.clipboardData.setData('text/html', encodeHtml(grid));
+    e.preventDefault();
+  };
+
+  private onCut = (e: ClipboardEvent): void => {
+    if (this.editing) return;
+    this.onCopy(e);
+    this.clearSelection();
+  };
+
+  private onPaste = (e: ClipboardEvent): void => {
+    if (this.editing || !this.workbook || !e.clipboardData) return;
+    e.preventDefault();
+    const html = e.clipboardData.getData('text/html');
+    const block = (html && decodeHtml(html)) || decodeTsv(e.clipboardData.getData('text/plain'));
+    this.pasteGrid(block);
+  };
+
+  /** Public so tests and the phone view can paste without a clipboard event. */
+  pasteGrid(block: string[][]): void {
+    const wb = this.workbook;
+    if (!wb || !block.length) return;
+    const { rows, columns } = this.shown();
+    const r = rectOf(this.sel);
+    const cells = block.reduce((n, line) => n + line.length, 0);
+    if (cells > CONFIRM_PASTE_CELLS && !confirm(`Paste ${cells.toLocaleString()} cells? This may add rows and columns to the shared sheet.`)) return;
+    try {
+      const result = pasteBlock(wb, this.sheetId, rows, columns, r.top, r.left, block);
+      const height = block.length;
+      const width = Math.max(...block.map((l) => l.length));
+      this.version++;
+      this.sel = { anchor: { row: r.top, col: r.left }, focus: { row: r.top + height - 1, col: r.left + width - 1 } };
+      const grew = result.addedRows || result.addedColumns ? ` Added ${result.addedRows} rows and ${result.addedColumns} columns.` : '';
+      if (result.misfits.length) {
+        const sample = result.misfits
+          .slice(0, 5)
+          .map((m) => `${m.column} row ${m.row}: “${m.text}”`)
+          .join('; ');
+        const more = result.misfits.length > 5 ? ` and ${result.misfits.length - 5} more` : '';
+        this.notice = `${result.misfits.length} pasted value${result.misfits.length > 1 ? 's' : ''} did not fit the column type and were not written — ${sample}${more}.${grew}`;
+      } else {
+        this.notice = grew.trim();
+      }
+    } catch (err) {
+      if (isModelError(err)) this.error = err.message;
+      else throw err;
+    }
+  }
+
+  // ── find ────────────────────────────────────────────────────────────────
+
+  private openFind(): void {
+    this.findOpen = true;
+    this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('.findbar input')?.select());
+  }
+
+  private closeFind(): void {
+    this.findOpen = false;
     this.focusGrid();
+  }
+
+  private findMatches(): CellPos[] {
+    const q = this.findQuery.trim().toLowerCase();
+    if (!q || !this.workbook) return [];
+    const { rows, columns } = this.shown();
+    const out: CellPos[] = [];
+    for (let r = 0; r < rows.length; r++) {
+      for (let c = 0; c < columns.length; c++) {
+        const v = this.workbook.getValue(this.sheetId, rows[r], columns[c].id);
+        if (v !== null && formatValue(columns[c], v).toLowerCase().includes(q)) out.push({ row: r, col: c });
+      }
+    }
+    return out;
+  }
+
+  private findStep(dir: 1 | -1): void {
+    const matches = this.findMatches();
+    if (!matches.length) return;
+    const { row, col } = this.sel.focus;
+    const after = (m: CellPos) => m.row > row || (m.row === row && m.col > col);
+    const before = (m: CellPos) => m.row < row || (m.row === row && m.col < col);
+    const next = dir > 0 ? (matches.find(after) ?? matches[0]) : ([...matches].reverse().find(before) ?? matches[matches.length - 1]);
+    this.sel = single(next);
+    this.reveal(next);
+  }
+
+  private onFindKeydown = (e: KeyboardEvent): void => {
+    e.stopPropagation();
+    if (e.isComposing) return;
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      this.findStep(e.shiftKey ? -1 : 1);
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      this.closeFind();
+    }
+  };
+
+  // ── structure ───────────────────────────────────────────────────────────
+
+  private insertRows(viewIndex: number, count: number): void {
+    const wb = this.workbook;
+    if (!wb) return;
+    const { rows } = this.shown();
+    // Insert next to the row shown at this position, wherever it sits in the sheet.
+    const base = wb.rowIds(this.sheetId);
+    const anchor = rows[viewIndex - 1];
+    const at = anchor ? base.indexOf(anchor) + 1 : 0;
+    this.guard(() => wb.insertRows(this.sheetId, at, count));
+    this.updateComplete.then(() => this.select({ row: viewIndex, col: this.sel.focus.col }, false));
+  }
+
+  private deleteSelectedRows(): void {
+    const wb = this.workbook;
+    if (!wb) return;
+    const { rows } = this.shown();
+    const r = rectOf(this.sel);
+    const ids = rows.slice(r.top, r.bottom + 1);
+    this.guard(() => wb.deleteRows(this.sheetId, ids));
+    this.sel = single({ row: r.top, col: this.sel.focus.col });
+    this.focusGrid();
+  }
+
+  private moveSelectedRows(from: number, count: number, toViewIndex: number): void {
+    const wb = this.workbook;
+    if (!wb) return;
+    const { rows } = this.shown();
+    const ids = rows.slice(from, from + count);
+    const base = wb.rowIds(this.sheetId);
+    const target = rows[toViewIndex];
+    const toIndex = target ? base.indexOf(target) : base.length;
+    this.guard(() => wb.moveRows(this.sheetId, ids, toIndex));
+    const newTop = toViewIndex > from ? toViewIndex - count : toViewIndex;
+    const cols = this.shown().columns.length;
+    this.sel = { anchor: { row: newTop, col: 0 }, focus: { row: newTop + count - 1, col: Math.max(0, cols - 1) } };
   }
 
   private addColumn(): void {
     const wb = this.workbook;
     if (!wb) return;
-    const count = wb.columns(this.sheetId).length;
-    const at = count === 0 ? 0 : this.active.col + 1;
-    wb.addColumn(this.sheetId, { name: `Column ${count + 1}` }, at);
-    if (wb.rowCount(this.sheetId) === 0) wb.insertRows(this.sheetId, 0, 1);
+    const base = wb.columns(this.sheetId);
+    const { columns } = this.shown();
+    const after = columns[this.sel.focus.col];
+    const at = after ? base.findIndex((c) => c.id === after.id) + 1 : base.length;
+    let id = '';
+    this.guard(() => {
+      id = wb.addColumn(this.sheetId, { name: `Column ${base.length + 1}` }, at);
+      if (wb.rowCount(this.sheetId) === 0) wb.insertRows(this.sheetId, 0, 1);
+    });
+    if (!id) return;
     this.updateComplete.then(() => {
-      this.moveTo(this.active.row, at);
-      this.openColumnSettings(at);
+      const idx = this.shown().columns.findIndex((c) => c.id === id);
+      if (idx >= 0) this.sel = single({ row: this.sel.focus.row, col: idx });
+      this.renderRoot.querySelector('column-editor')?.open(id);
     });
   }
 
-  private openColumnSettings(index = this.active.col): void {
-    const col = this.workbook?.columns(this.sheetId)[index];
-    if (!col) return;
-    this.renderRoot.querySelector('column-editor')?.open(col.id);
+  private openColumnSettings(index = this.sel.focus.col): void {
+    const col = this.shown().columns[index];
+    if (col) this.renderRoot.querySelector('column-editor')?.open(col.id);
+  }
+
+  private openViewMenu(index = this.sel.focus.col): void {
+    const col = this.shown().columns[index];
+    if (col) this.renderRoot.querySelector('view-menu')?.open(col, this.view);
+  }
+
+  private onViewChange = (e: CustomEvent<ViewSpec>): void => {
+    this.setView(e.detail);
+  };
+
+  private applyOrderToSheet(rows: string[]): void {
+    const wb = this.workbook;
+    if (!wb) return;
+    if (!confirm('Give the shared sheet this order? Everyone will see the rows in this order.')) return;
+    this.guard(() => wb.reorderRows(this.sheetId, rows));
+    this.setView({ ...this.view, sort: [] });
+  }
+
+  private startResize(e: PointerEvent, col: Column, startWidth: number): void {
+    e.preventDefault();
+    e.stopPropagation();
+    const handle = e.target as HTMLElement;
+    handle.setPointerCapture(e.pointerId);
+    const startX = e.clientX;
+    const move = (ev: PointerEvent) => {
+      const width = Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, Math.round(startWidth + ev.clientX - startX)));
+      this.widthPreview = { colId: col.id, width };
+    };
+    const up = () => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+      const preview = this.widthPreview;
+      this.widthPreview = null;
+      // Widths are shared: one write when the drag ends, not one per pixel.
+      if (preview && preview.width !== col.width && this.workbook) this.guard(() => this.workbook!.updateColumn(this.sheetId, col.id, { width: preview.width }));
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
+  }
+
+  // ── presence ────────────────────────────────────────────────────────────
+
+  private publishCursor(): void {
+    const a = this.active();
+    if (!this.awareness) return;
+    this.awareness.setLocalStateField('cursor', a ? { sheetId: this.sheetId, rowId: a.rowId, colId: a.col.id } : null);
+    this.awareness.setLocalStateField('active', Date.now());
   }
 }
 
-function clamp(n: number, lo: number, hi: number): number {
-  return Math.max(lo, Math.min(hi, n));
+/** Index of the first offset greater than x (offsets ascending). */
+function upperBound(offsets: number[], x: number): number {
+  let lo = 0;
+  let hi = offsets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (offsets[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function relativeTime(at: number): string {

@@ -6,6 +6,8 @@ import { LocalStorageHubStateStore } from '../sync/hub-state.js';
 import { SyncSession } from '../sync/session.js';
 import type { SyncStatus } from '../sync/status.js';
 import type { DeviceProfile } from './device-profile.js';
+import { colorFor, people, type Person } from './presence.js';
+import { ViewStore } from './view-store.js';
 import { WorkbookController } from './workbook-controller.js';
 import './column-editor.js';
 import './sheet-grid.js';
@@ -33,12 +35,14 @@ export class WorkbookView extends LitElement {
   declare phase: Phase;
   declare sheetId: string;
   declare status: SyncStatus | null;
-  declare people: string[];
+  declare people: Person[];
   declare problem: string;
 
   private doc: Y.Doc | null = null;
   private workbook: Workbook | null = null;
   private session: SyncSession | null = null;
+  private undo: Y.UndoManager | null = null;
+  private viewStore: ViewStore | null = null;
   private cleanup: (() => void)[] = [];
   private readonly controller = new WorkbookController(this, (c) => c.meta || c.sheetList);
 
@@ -118,8 +122,18 @@ export class WorkbookView extends LitElement {
       cursor: pointer;
     }
     .people {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.25rem;
       font-size: 0.85rem;
-      color: #57606a;
+    }
+    .person {
+      border: 2px solid var(--c);
+      border-radius: 999px;
+      padding: 0.1rem 0.5rem;
+    }
+    .person.idle {
+      opacity: 0.45;
     }
     .notice {
       padding: 0.5rem 0.75rem;
@@ -156,6 +170,8 @@ export class WorkbookView extends LitElement {
   private async close(): Promise<void> {
     for (const fn of this.cleanup.splice(0)) fn();
     this.workbook?.destroy();
+    this.undo?.destroy();
+    this.undo = null;
     const session = this.session;
     const doc = this.doc;
     this.session = null;
@@ -186,17 +202,20 @@ export class WorkbookView extends LitElement {
     this.status = session.getStatus();
     this.cleanup.push(session.onStatus((s) => (this.status = s)));
 
+    this.viewStore = new ViewStore(localStorage, id);
     const awareness = session.awareness;
-    awareness.setLocalStateField('user', { name: profile.authorName });
+    awareness.setLocalStateField('user', { name: profile.authorName, color: colorFor(profile.deviceId) });
+    awareness.setLocalStateField('active', Date.now());
     const onAwareness = () => {
-      const names: string[] = [];
-      awareness.getStates().forEach((state, client) => {
-        if (client !== doc.clientID && state.user?.name) names.push(String(state.user.name));
-      });
-      this.people = names;
+      this.people = people(awareness);
     };
     awareness.on('change', onAwareness);
-    this.cleanup.push(() => awareness.off('change', onAwareness));
+    // Idle people fade: re-check now and then even when nobody moves.
+    const idleTimer = setInterval(onAwareness, 15_000);
+    this.cleanup.push(() => {
+      awareness.off('change', onAwareness);
+      clearInterval(idleTimer);
+    });
 
     await session.whenLoaded;
     if (this.workbook !== workbook) return; // navigated away while loading
@@ -204,6 +223,7 @@ export class WorkbookView extends LitElement {
       this.problem = 'This browser would not let Mutual Sheets keep a copy on this device, so work here lasts only while the page is open and connected.';
     }
     if (this.create && !workbook.isInitialized()) workbook.initialize();
+    this.undo = workbook.createUndoManager();
     const settle = () => {
       if (!workbook.isInitialized()) {
         this.phase = 'waiting';
@@ -245,7 +265,15 @@ export class WorkbookView extends LitElement {
           : html`<span class="title">Mutual Sheets</span>`}
         <sync-status .status=${this.status}></sync-status>
         <span class="spacer"></span>
-        ${this.people.length ? html`<span class="people" aria-label="Also here">Here: ${this.people.join(', ')}</span>` : nothing}
+        ${this.people.length
+          ? html`<span class="people" role="list" aria-label="Also here">
+              ${this.people.map(
+                (p) => html`<span role="listitem" class="person ${p.idle ? 'idle' : ''}" style="--c:${p.color}" title=${p.idle ? `${p.name} (idle)` : p.name}
+                  >${p.name}</span
+                >`,
+              )}
+            </span>`
+          : nothing}
         <label class="name"
           >Your name
           <input
@@ -278,7 +306,13 @@ export class WorkbookView extends LitElement {
       case 'too-new':
         return html`<p class="center" role="alert">${this.problem}. Reload to get the newest version.</p>`;
       case 'ready':
-        return html`<sheet-grid .workbook=${wb} .sheetId=${this.sheetId}></sheet-grid>
+        return html`<sheet-grid
+            .workbook=${wb}
+            .sheetId=${this.sheetId}
+            .undo=${this.undo}
+            .awareness=${this.session?.awareness ?? null}
+            .viewStore=${this.viewStore}
+          ></sheet-grid>
           <sheet-tabs .workbook=${wb} .activeSheetId=${this.sheetId} @sheet-selected=${this.onSheetSelected}></sheet-tabs>`;
     }
   }
@@ -303,7 +337,7 @@ export class WorkbookView extends LitElement {
     if (!profile) return;
     profile.displayName = (e.target as HTMLInputElement).value;
     this.workbook?.setActor({ name: profile.authorName, deviceId: profile.deviceId });
-    this.session?.awareness.setLocalStateField('user', { name: profile.authorName });
+    this.session?.awareness.setLocalStateField('user', { name: profile.authorName, color: colorFor(profile.deviceId) });
   };
 
   private copyLink = async (): Promise<void> => {

@@ -1,0 +1,90 @@
+import { isModelError } from './errors.js';
+import type { CellValue, CellWrite, Column } from './types.js';
+import { fitsColumn, parseInput } from './values.js';
+import type { Workbook } from './workbook.js';
+
+export const CONFIRM_PASTE_CELLS = 10_000;
+
+export interface Misfit {
+  /** 1-based row number in the view and the column's name, as a person would say them */
+  row: number;
+  column: string;
+  text: string;
+  reason: string;
+}
+
+export interface PasteResult {
+  written: number;
+  addedRows: number;
+  addedColumns: number;
+  misfits: Misfit[];
+}
+
+/**
+ * Pastes a block of text cells with its top-left at (top, left) of a view.
+ * Grows the sheet with rows and text columns when the block runs past its
+ * edges. Each value is typed by its column (parseInput); values that do not
+ * fit are not written and are reported, never silently dropped or coerced.
+ * Everything happens in one transaction: one sync update, one undo step.
+ */
+export function pasteBlock(
+  wb: Workbook,
+  sheetId: string,
+  viewRows: readonly string[],
+  viewColumns: readonly Column[],
+  top: number,
+  left: number,
+  block: string[][],
+): PasteResult {
+  const height = block.length;
+  const width = Math.max(0, ...block.map((r) => r.length));
+  const result: PasteResult = { written: 0, addedRows: 0, addedColumns: 0, misfits: [] };
+  if (height === 0 || width === 0) return result;
+  wb.transact(() => {
+    const rows = viewRows.slice(top, top + height);
+    result.addedRows = height - rows.length;
+    if (result.addedRows > 0) rows.push(...wb.insertRows(sheetId, wb.rowCount(sheetId), result.addedRows));
+    const columns = viewColumns.slice(left, left + width);
+    const existing = wb.columns(sheetId).length;
+    for (let i = columns.length; i < width; i++) {
+      const id = wb.addColumn(sheetId, { name: `Column ${existing + i - columns.length + 1}` });
+      columns.push(wb.column(sheetId, id));
+      result.addedColumns++;
+    }
+    const writes: CellWrite[] = [];
+    block.forEach((line, r) => {
+      line.forEach((text, c) => {
+        const column = columns[c];
+        let value: CellValue;
+        try {
+          value = parseInput(column, text);
+        } catch (err) {
+          if (!isModelError(err)) throw err;
+          result.misfits.push({ row: top + r + 1, column: column.name, text, reason: err.message });
+          return;
+        }
+        writes.push({ rowId: rows[r], colId: column.id, value });
+      });
+    });
+    wb.setCells(sheetId, writes);
+    result.written = writes.length;
+  });
+  return result;
+}
+
+/** Ctrl+D: copies the top row of a block into the rows below it (or the row above into a single row). */
+export function fillDown(wb: Workbook, sheetId: string, viewRows: readonly string[], columns: readonly Column[], top: number, bottom: number): number {
+  const source = top === bottom ? top - 1 : top;
+  if (source < 0) return 0;
+  const from = viewRows[source];
+  const writes: CellWrite[] = [];
+  for (let r = source + 1; r <= bottom; r++) {
+    for (const col of columns) {
+      const value = wb.getValue(sheetId, from, col.id);
+      // A value left over from a retype cannot be written again; the target keeps its own.
+      if (fitsColumn(col, value)) writes.push({ rowId: viewRows[r], colId: col.id, value });
+    }
+  }
+  wb.setCells(sheetId, writes);
+  return writes.length;
+}

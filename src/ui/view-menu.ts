@@ -1,0 +1,158 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { Column } from '../model/types.js';
+import type { FilterOp, ViewSpec } from '../model/view.js';
+
+/**
+ * `<view-menu>`: sort, filter and hide for one column, in *my* view only.
+ * Fires `view-change` with the new ViewSpec; the grid stores it on this device.
+ */
+export class ViewMenu extends LitElement {
+  static properties = {
+    column: { state: true },
+    spec: { state: true },
+    op: { state: true },
+    value: { state: true },
+  };
+
+  declare column: Column | null;
+  declare spec: ViewSpec;
+  declare op: FilterOp;
+  declare value: string;
+
+  constructor() {
+    super();
+    this.column = null;
+    this.spec = { sort: [], filters: [], hidden: [] };
+    this.op = 'contains';
+    this.value = '';
+  }
+
+  static styles = css`
+    dialog {
+      border: 1px solid #d0d7de;
+      border-radius: 8px;
+      padding: 1rem 1.25rem;
+      max-width: min(26rem, 92vw);
+      width: 100%;
+      box-sizing: border-box;
+    }
+    h2 {
+      margin: 0 0 0.25rem;
+      font-size: 1.1rem;
+    }
+    p.hint {
+      margin: 0 0 0.75rem;
+      color: #57606a;
+      font-size: 0.85rem;
+    }
+    fieldset {
+      border: 1px solid #d0d7de;
+      border-radius: 6px;
+      margin: 0 0 0.75rem;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+      align-items: center;
+    }
+    button,
+    select,
+    input {
+      min-height: 44px;
+      min-width: 44px;
+      padding: 0 0.75rem;
+      font: inherit;
+      border: 1px solid #d0d7de;
+      border-radius: 6px;
+      background: white;
+    }
+    .close {
+      display: flex;
+      justify-content: flex-end;
+    }
+  `;
+
+  open(column: Column, spec: ViewSpec): void {
+    this.column = column;
+    this.spec = spec;
+    const existing = spec.filters.find((f) => f.colId === column.id);
+    this.op = existing?.op ?? 'contains';
+    this.value = existing?.value ?? '';
+    this.updateComplete.then(() => {
+      const d = this.renderRoot.querySelector('dialog');
+      if (d && !d.open) d.showModal();
+    });
+  }
+
+  private emit(spec: ViewSpec): void {
+    this.spec = spec;
+    this.dispatchEvent(new CustomEvent('view-change', { detail: spec, bubbles: true, composed: true }));
+  }
+
+  private close(): void {
+    this.renderRoot.querySelector('dialog')?.close();
+  }
+
+  render() {
+    const col = this.column;
+    return html`<dialog aria-labelledby="view-menu-title" @close=${() => this.dispatchEvent(new CustomEvent('view-menu-closed', { bubbles: true, composed: true }))}>
+      ${col
+        ? html`<h2 id="view-menu-title">My view: ${col.name}</h2>
+            <p class="hint">Sorting, filtering and hiding change only what you see on this device.</p>
+            <fieldset>
+              <legend>Sort</legend>
+              <button @click=${() => this.sort('asc')}>Sort A → Z</button>
+              <button @click=${() => this.sort('desc')}>Sort Z → A</button>
+              ${this.spec.sort.length ? html`<button @click=${() => this.emit({ ...this.spec, sort: [] })}>Clear sort</button>` : nothing}
+            </fieldset>
+            <fieldset>
+              <legend>Filter</legend>
+              <select aria-label="Filter rule" @change=${(e: Event) => (this.op = (e.target as HTMLSelectElement).value as FilterOp)}>
+                ${(['contains', 'is', 'empty', 'filled'] as const).map(
+                  (op) => html`<option value=${op} ?selected=${op === this.op}>${{ contains: 'contains', is: 'is', empty: 'is empty', filled: 'is filled' }[op]}</option>`,
+                )}
+              </select>
+              ${this.op === 'contains' || this.op === 'is'
+                ? html`<input aria-label="Filter value" .value=${this.value} @input=${(e: Event) => (this.value = (e.target as HTMLInputElement).value)} />`
+                : nothing}
+              <button @click=${this.applyFilter}>Apply filter</button>
+              ${this.spec.filters.some((f) => f.colId === col.id)
+                ? html`<button @click=${() => this.emit({ ...this.spec, filters: this.spec.filters.filter((f) => f.colId !== col.id) })}>Clear filter</button>`
+                : nothing}
+            </fieldset>
+            <fieldset>
+              <legend>Columns</legend>
+              <button @click=${() => this.hide()}>Hide this column</button>
+              ${this.spec.hidden.length ? html`<button @click=${() => this.emit({ ...this.spec, hidden: [] })}>Show all columns</button>` : nothing}
+            </fieldset>
+            <div class="close"><button @click=${() => this.close()}>Done</button></div>`
+        : nothing}
+    </dialog>`;
+  }
+
+  private sort(dir: 'asc' | 'desc'): void {
+    if (!this.column) return;
+    this.emit({ ...this.spec, sort: [{ colId: this.column.id, dir }] });
+    this.close();
+  }
+
+  private applyFilter = (): void => {
+    if (!this.column) return;
+    const others = this.spec.filters.filter((f) => f.colId !== this.column!.id);
+    this.emit({ ...this.spec, filters: [...others, { colId: this.column.id, op: this.op, value: this.value }] });
+    this.close();
+  };
+
+  private hide(): void {
+    if (!this.column) return;
+    this.emit({ ...this.spec, hidden: [...new Set([...this.spec.hidden, this.column.id])] });
+    this.close();
+  }
+}
+
+customElements.define('view-menu', ViewMenu);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'view-menu': ViewMenu;
+  }
+}
