@@ -10,6 +10,7 @@ import { colorFor, people, type Person } from './presence.js';
 import { ViewStore } from './view-store.js';
 import { WorkbookController } from './workbook-controller.js';
 import './column-editor.js';
+import './row-cards.js';
 import './sheet-grid.js';
 import './sheet-tabs.js';
 import './sync-status.js';
@@ -27,6 +28,7 @@ export class WorkbookView extends LitElement {
     status: { state: true },
     people: { state: true },
     problem: { state: true },
+    narrow: { state: true },
   };
 
   declare workbookId: string;
@@ -37,6 +39,10 @@ export class WorkbookView extends LitElement {
   declare status: SyncStatus | null;
   declare people: Person[];
   declare problem: string;
+  /** under ~600px the sheet is shown as cards with a form per row */
+  declare narrow: boolean;
+  private readonly narrowQuery = matchMedia('(max-width: 600px)');
+  private readonly onNarrow = () => (this.narrow = this.narrowQuery.matches);
 
   private doc: Y.Doc | null = null;
   private workbook: Workbook | null = null;
@@ -56,6 +62,12 @@ export class WorkbookView extends LitElement {
     this.status = null;
     this.people = [];
     this.problem = '';
+    this.narrow = this.narrowQuery.matches;
+  }
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    this.narrowQuery.addEventListener('change', this.onNarrow);
   }
 
   static styles = css`
@@ -164,6 +176,7 @@ export class WorkbookView extends LitElement {
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.narrowQuery.removeEventListener('change', this.onNarrow);
     void this.close();
   }
 
@@ -306,13 +319,15 @@ export class WorkbookView extends LitElement {
       case 'too-new':
         return html`<p class="center" role="alert">${this.problem}. Reload to get the newest version.</p>`;
       case 'ready':
-        return html`<sheet-grid
+        return html`${this.narrow
+            ? html`<row-cards .workbook=${wb} .sheetId=${this.sheetId} .viewStore=${this.viewStore}></row-cards>`
+            : html`<sheet-grid
             .workbook=${wb}
             .sheetId=${this.sheetId}
             .undo=${this.undo}
             .awareness=${this.session?.awareness ?? null}
             .viewStore=${this.viewStore}
-          ></sheet-grid>
+          ></sheet-grid>`}
           <sheet-tabs .workbook=${wb} .activeSheetId=${this.sheetId} @sheet-selected=${this.onSheetSelected}></sheet-tabs>`;
     }
   }

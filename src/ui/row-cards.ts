@@ -1,0 +1,213 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import type { Column } from '../model/types.js';
+import { formatValue } from '../model/values.js';
+import { EMPTY_VIEW, applyView, isEmptyView } from '../model/view.js';
+import type { Workbook } from '../model/workbook.js';
+import type { ViewStore } from './view-store.js';
+import { WorkbookController } from './workbook-controller.js';
+import './row-form.js';
+
+const CARD_HEIGHT = 112;
+const OVERSCAN = 4;
+/** A finger that moved this far was scrolling, not tapping. */
+const TAP_SLOP_PX = 10;
+
+/**
+ * `<row-cards>`: the sheet on a phone — a windowed list of row cards; tapping
+ * one opens `<row-form>` for that row. A card opens only on a tap that did not
+ * move, so scrolling never opens an editor by accident.
+ */
+export class RowCards extends LitElement {
+  static properties = {
+    workbook: { attribute: false },
+    sheetId: { attribute: false },
+    viewStore: { attribute: false },
+    openIndex: { state: true },
+    scrollTop: { state: true },
+    viewportHeight: { state: true },
+  };
+
+  declare workbook: Workbook | null;
+  declare sheetId: string;
+  declare viewStore: ViewStore | null;
+  declare openIndex: number | null;
+  declare scrollTop: number;
+  declare viewportHeight: number;
+
+  private readonly controller = new WorkbookController(this, (c) => c.sheets.has(this.sheetId) || c.sheetList);
+  private down: { x: number; y: number } | null = null;
+  private resizeObserver: ResizeObserver | null = null;
+
+  constructor() {
+    super();
+    this.workbook = null;
+    this.sheetId = '';
+    this.viewStore = null;
+    this.openIndex = null;
+    this.scrollTop = 0;
+    this.viewportHeight = 600;
+  }
+
+  static styles = css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      flex: 1;
+      min-height: 0;
+    }
+    .bar {
+      display: flex;
+      gap: 0.5rem;
+      padding: 0.5rem;
+      border-bottom: 1px solid #d0d7de;
+      background: #f6f8fa;
+      align-items: center;
+    }
+    button {
+      min-height: 44px;
+      min-width: 44px;
+      padding: 0 1rem;
+      font: inherit;
+      border: 1px solid #d0d7de;
+      border-radius: 6px;
+      background: white;
+    }
+    .list {
+      flex: 1;
+      overflow-y: auto;
+      position: relative;
+      overscroll-behavior: contain;
+    }
+    .card {
+      position: absolute;
+      left: 0.5rem;
+      right: 0.5rem;
+      height: ${CARD_HEIGHT - 8}px;
+      box-sizing: border-box;
+      border: 1px solid #d0d7de;
+      border-radius: 8px;
+      padding: 0.5rem 0.75rem;
+      background: white;
+      overflow: hidden;
+      cursor: pointer;
+      display: grid;
+      align-content: start;
+      gap: 0.15rem;
+      text-align: left;
+      font: inherit;
+      width: auto;
+    }
+    .title {
+      font-weight: 600;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    .field {
+      font-size: 0.9rem;
+      color: #57606a;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    .count {
+      color: #57606a;
+      font-size: 0.9rem;
+    }
+  `;
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    this.resizeObserver = new ResizeObserver((entries) => {
+      for (const e of entries) this.viewportHeight = e.contentRect.height;
+    });
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resizeObserver?.disconnect();
+  }
+
+  protected firstUpdated(): void {
+    const list = this.renderRoot.querySelector('.list');
+    if (list) this.resizeObserver?.observe(list);
+  }
+
+  protected willUpdate(_changed: PropertyValues<this>): void {
+    this.controller.bind(this.workbook);
+  }
+
+  private shown(): { rows: string[]; columns: Column[] } {
+    const wb = this.workbook!;
+    const view = this.viewStore?.load(this.sheetId) ?? EMPTY_VIEW;
+    const rows = wb.rowIds(this.sheetId);
+    const columns = wb.columns(this.sheetId);
+    return isEmptyView(view) ? { rows, columns } : applyView(rows, columns, view, (r, c) => wb.getValue(this.sheetId, r, c));
+  }
+
+  render() {
+    const wb = this.workbook;
+    if (!wb || !this.sheetId) return nothing;
+    const { rows, columns } = this.shown();
+    if (this.openIndex !== null && rows[this.openIndex]) {
+      return html`<row-form
+        .workbook=${wb}
+        .sheetId=${this.sheetId}
+        .rowIds=${rows}
+        .columns=${columns}
+        .index=${this.openIndex}
+        @row-form-close=${() => (this.openIndex = null)}
+        @row-form-goto=${(e: CustomEvent<number>) => (this.openIndex = e.detail)}
+      ></row-form>`;
+    }
+    const first = Math.max(0, Math.floor(this.scrollTop / CARD_HEIGHT) - OVERSCAN);
+    const last = Math.min(rows.length, Math.ceil((this.scrollTop + this.viewportHeight) / CARD_HEIGHT) + OVERSCAN);
+    const indices = [];
+    for (let i = first; i < last; i++) indices.push(i);
+    return html`<div class="bar">
+        <button @click=${this.addRow}>Add row</button>
+        <span class="count">${rows.length} rows</span>
+      </div>
+      <div class="list" role="list" aria-label="Rows" @scroll=${(e: Event) => (this.scrollTop = (e.target as HTMLElement).scrollTop)}>
+        <div style="height:${rows.length * CARD_HEIGHT + 8}px"></div>
+        ${indices.map((i) => {
+          const rowId = rows[i];
+          const [head, ...rest] = columns;
+          const text = (c: Column) => formatValue(c, wb.getValue(this.sheetId, rowId, c.id));
+          return html`<button
+            class="card"
+            role="listitem"
+            style="top:${i * CARD_HEIGHT + 8}px"
+            aria-label=${`Row ${i + 1}: ${head ? text(head) || 'empty' : ''}`}
+            @pointerdown=${(e: PointerEvent) => (this.down = { x: e.clientX, y: e.clientY })}
+            @click=${(e: MouseEvent) => this.onCardClick(e, i)}
+          >
+            <span class="title">${i + 1}. ${head ? text(head) || '—' : ''}</span>
+            ${rest.slice(0, 3).map((c) => html`<span class="field">${c.name}: ${text(c) || '—'}</span>`)}
+          </button>`;
+        })}
+      </div>`;
+  }
+
+  private onCardClick(e: MouseEvent, index: number): void {
+    const d = this.down;
+    this.down = null;
+    if (d && Math.hypot(e.clientX - d.x, e.clientY - d.y) > TAP_SLOP_PX) return;
+    this.openIndex = index;
+  }
+
+  private addRow = (): void => {
+    const wb = this.workbook;
+    if (!wb) return;
+    wb.insertRows(this.sheetId, wb.rowCount(this.sheetId), 1);
+    this.openIndex = this.shown().rows.length - 1;
+  };
+}
+
+customElements.define('row-cards', RowCards);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'row-cards': RowCards;
+  }
+}

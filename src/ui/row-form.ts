@@ -1,0 +1,222 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { isModelError } from '../model/errors.js';
+import type { CellValue, CellWrite, Column } from '../model/types.js';
+import { formatValue, parseInput } from '../model/values.js';
+import type { Workbook } from '../model/workbook.js';
+
+/**
+ * `<row-form>`: one row as a form with big inputs and the phone's own
+ * keyboards (decimal pad for numbers, date picker for dates). Saves all fields
+ * in one step, or none if any does not fit, saying which and why.
+ */
+export class RowForm extends LitElement {
+  static properties = {
+    workbook: { attribute: false },
+    sheetId: { attribute: false },
+    rowIds: { attribute: false },
+    columns: { attribute: false },
+    index: { attribute: false },
+    drafts: { state: true },
+    errors: { state: true },
+  };
+
+  declare workbook: Workbook | null;
+  declare sheetId: string;
+  declare rowIds: string[];
+  declare columns: Column[];
+  declare index: number;
+  declare drafts: Map<string, string>;
+  declare errors: Map<string, string>;
+
+  constructor() {
+    super();
+    this.workbook = null;
+    this.sheetId = '';
+    this.rowIds = [];
+    this.columns = [];
+    this.index = 0;
+    this.drafts = new Map();
+    this.errors = new Map();
+  }
+
+  static styles = css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      flex: 1;
+      min-height: 0;
+    }
+    form {
+      flex: 1;
+      overflow-y: auto;
+      padding: 0.75rem;
+      display: grid;
+      gap: 0.75rem;
+      align-content: start;
+    }
+    .nav {
+      display: flex;
+      gap: 0.5rem;
+      padding: 0.5rem;
+      border-bottom: 1px solid #d0d7de;
+      background: #f6f8fa;
+      align-items: center;
+    }
+    .nav .where {
+      flex: 1;
+      text-align: center;
+      font-weight: 600;
+    }
+    label {
+      display: grid;
+      gap: 0.25rem;
+      font-weight: 600;
+    }
+    input,
+    select,
+    textarea,
+    button {
+      min-height: 48px;
+      font: inherit;
+      font-size: 1.05rem;
+      padding: 0 0.75rem;
+      border: 1px solid #d0d7de;
+      border-radius: 8px;
+      background: white;
+      box-sizing: border-box;
+      width: 100%;
+    }
+    .nav button {
+      width: auto;
+      min-width: 48px;
+    }
+    input[type='checkbox'] {
+      width: 44px;
+      min-height: 44px;
+      height: 44px;
+    }
+    .error {
+      color: #cf222e;
+      font-weight: 400;
+      font-size: 0.9rem;
+    }
+    .save {
+      background: #1f883d;
+      color: white;
+      border-color: #1f883d;
+      font-weight: 600;
+    }
+  `;
+
+  private get rowId(): string {
+    return this.rowIds[this.index];
+  }
+
+  private valueText(col: Column): string {
+    if (this.drafts.has(col.id)) return this.drafts.get(col.id)!;
+    return formatValue(col, this.workbook?.getValue(this.sheetId, this.rowId, col.id) ?? null);
+  }
+
+  render() {
+    const wb = this.workbook;
+    if (!wb || !this.rowId) return nothing;
+    return html`<div class="nav">
+        <button @click=${this.back} aria-label="Back to the list">←</button>
+        <button @click=${() => this.go(-1)} ?disabled=${this.index === 0} aria-label="Previous row">▲</button>
+        <span class="where">Row ${this.index + 1} of ${this.rowIds.length}</span>
+        <button @click=${() => this.go(1)} ?disabled=${this.index >= this.rowIds.length - 1} aria-label="Next row">▼</button>
+      </div>
+      <form @submit=${this.onSubmit}>
+        ${this.columns.map((col) => this.renderField(col))}
+        <button class="save" type="submit">Save</button>
+      </form>`;
+  }
+
+  private renderField(col: Column) {
+    const text = this.valueText(col);
+    const error = this.errors.get(col.id);
+    const set = (v: string) => {
+      this.drafts = new Map(this.drafts).set(col.id, v);
+    };
+    let input;
+    switch (col.type) {
+      case 'checkbox':
+        input = html`<input
+          type="checkbox"
+          .checked=${text === 'yes'}
+          @change=${(e: Event) => set((e.target as HTMLInputElement).checked ? 'yes' : 'no')}
+        />`;
+        break;
+      case 'select':
+        input = html`<select @change=${(e: Event) => set((e.target as HTMLSelectElement).value)}>
+          <option value="" ?selected=${text === ''}>—</option>
+          ${col.options.map((o) => html`<option value=${o.label} ?selected=${o.label === text}>${o.label}</option>`)}
+        </select>`;
+        break;
+      case 'date':
+        input = html`<input type="date" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />`;
+        break;
+      case 'number':
+        input = html`<input type="text" inputmode="decimal" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />`;
+        break;
+      default:
+        input = html`<input type="text" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />`;
+    }
+    return html`<label
+      >${col.name} ${input} ${error ? html`<span class="error" role="alert">${error}</span>` : nothing}</label
+    >`;
+  }
+
+  /** Writes every changed field, or nothing when one does not fit. */
+  private save(): boolean {
+    const wb = this.workbook;
+    if (!wb) return false;
+    const writes: CellWrite[] = [];
+    const errors = new Map<string, string>();
+    for (const col of this.columns) {
+      if (!this.drafts.has(col.id)) continue;
+      try {
+        const value: CellValue = parseInput(col, this.drafts.get(col.id)!);
+        if (value !== wb.getValue(this.sheetId, this.rowId, col.id)) writes.push({ rowId: this.rowId, colId: col.id, value });
+      } catch (err) {
+        if (!isModelError(err)) throw err;
+        errors.set(col.id, err.message);
+      }
+    }
+    this.errors = errors;
+    if (errors.size) return false;
+    try {
+      wb.setCells(this.sheetId, writes);
+    } catch (err) {
+      if (!isModelError(err)) throw err;
+      this.errors = new Map([[this.columns[0]?.id ?? '', err.message]]);
+      return false;
+    }
+    this.drafts = new Map();
+    return true;
+  }
+
+  private onSubmit = (e: Event): void => {
+    e.preventDefault();
+    if (this.save()) this.back();
+  };
+
+  private go(step: number): void {
+    if (!this.save()) return;
+    this.dispatchEvent(new CustomEvent('row-form-goto', { detail: this.index + step }));
+  }
+
+  private back = (): void => {
+    this.drafts = new Map();
+    this.errors = new Map();
+    this.dispatchEvent(new CustomEvent('row-form-close'));
+  };
+}
+
+customElements.define('row-form', RowForm);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'row-form': RowForm;
+  }
+}

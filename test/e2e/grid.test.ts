@@ -1,0 +1,238 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
+import { startRelay, type RelayProcess } from '../support/relay-process.js';
+
+let browser: Browser;
+let relay: RelayProcess;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  relay = await startRelay();
+});
+afterAll(async () => {
+  await browser?.close();
+  await relay?.stop('SIGKILL');
+});
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+});
+
+async function newPage(viewport = { width: 1200, height: 800 }, mobile = false) {
+  const context = await browser.newContext({ viewport, hasTouch: mobile, isMobile: mobile });
+  contexts.push(context);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: relay.httpUrl });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { page, errors };
+}
+
+const cell = (page: Page, row: number, col: number) =>
+  page.locator(`[role="row"][aria-rowindex="${row + 2}"] [role="gridcell"][aria-colindex="${col + 2}"]`);
+/** What the cell shows as its value (not the name tags of people standing on it). */
+const text = async (page: Page, row: number, col: number) =>
+  (await cell(page, row, col).evaluate((el) => el.querySelector('.text, .chip, [role="img"]')?.textContent ?? '')).trim();
+
+async function createWorkbook(page: Page): Promise<string> {
+  await page.goto(`${relay.httpUrl}/`);
+  await page.getByRole('button', { name: 'New workbook' }).click();
+  await page.getByRole('grid').waitFor();
+  return page.url();
+}
+
+async function typeColumn(page: Page, col: number, values: string[]) {
+  await cell(page, 0, col).click();
+  for (const v of values) {
+    await page.keyboard.type(v);
+    await page.keyboard.press('Enter');
+  }
+}
+
+describe('e2e: driving the grid', () => {
+  it('keyboard: navigation, Ctrl+Arrow jumps, Shift ranges, fill down, clear, find', async () => {
+    const { page, errors } = await newPage();
+    await createWorkbook(page);
+    await typeColumn(page, 0, ['Rice', 'Beans', 'Water']);
+    await cell(page, 0, 0).click();
+    await page.keyboard.press('Control+ArrowDown');
+    await page.locator('[role="gridcell"].active[aria-colindex="2"]').and(cell(page, 2, 0)).waitFor();
+    await page.keyboard.press('Control+ArrowDown');
+    await cell(page, 19, 0).and(page.locator('.active')).waitFor();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+ArrowRight');
+    expect(await page.locator('[role="gridcell"][aria-selected="true"]').count()).toBe(4);
+    // The active cell is the one tab stop.
+    expect(await page.locator('[role="gridcell"][tabindex="0"]').count()).toBe(1);
+
+    // Ctrl+D copies the top row of the selection down.
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Control+d');
+    await cell(page, 2, 0).getByText('Rice').waitFor();
+    expect(await text(page, 1, 0)).toBe('Rice');
+    // Delete clears the range.
+    await page.keyboard.press('Delete');
+    expect([await text(page, 0, 0), await text(page, 1, 0), await text(page, 2, 0)]).toEqual(['', '', '']);
+    await page.keyboard.press('Control+z');
+    await cell(page, 2, 0).getByText('Rice').waitFor();
+
+    // Ctrl+Space selects the column, Shift+Space the row.
+    await page.keyboard.press('Control+Space');
+    expect(await page.locator('[role="gridcell"][aria-selected="true"][aria-colindex="2"]').count()).toBeGreaterThanOrEqual(20);
+    await page.keyboard.press('Shift+Space');
+    expect(await page.locator('[role="gridcell"][aria-selected="true"]').count()).toBe(5);
+
+    // Ctrl+F finds, Enter goes to the next match.
+    await cell(page, 4, 1).click();
+    await page.keyboard.type('Rice again');
+    await page.keyboard.press('Enter');
+    await cell(page, 0, 0).click();
+    await page.keyboard.press('Control+f');
+    await page.getByLabel('Find in sheet').fill('rice');
+    await page.getByText('4 found').waitFor();
+    await page.getByLabel('Find in sheet').press('Enter');
+    await page.getByLabel('Find in sheet').press('Enter');
+    await page.getByLabel('Find in sheet').press('Enter');
+    await cell(page, 4, 1).and(page.locator('.active')).waitFor();
+    await page.getByLabel('Find in sheet').press('Escape');
+    // Escape cancels an edit.
+    await page.keyboard.type('draft');
+    await page.keyboard.press('Escape');
+    expect(await text(page, 4, 1)).toBe('Rice again');
+    // While an IME is composing, Enter and Escape belong to the IME, not to the grid.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.type('にほん');
+    const editor = page.getByLabel('Edit B');
+    for (const key of ['Enter', 'Escape', 'Tab']) {
+      await editor.evaluate((el, k) => el.dispatchEvent(new KeyboardEvent('keydown', { key: k, isComposing: true, bubbles: true, composed: true })), key);
+    }
+    expect(await editor.isVisible()).toBe(true);
+    await page.keyboard.press('Enter');
+    await cell(page, 5, 1).getByText('にほん').waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it('copies a range and pastes it elsewhere; pastes a Google Sheets block, typed per column, growing the sheet', async () => {
+    const { page, errors } = await newPage();
+    await createWorkbook(page);
+    await typeColumn(page, 0, ['a1', 'a2']);
+    await typeColumn(page, 1, ['b1', 'with\ttab']);
+    await cell(page, 0, 0).click();
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Control+c');
+    await cell(page, 5, 2).click();
+    await page.keyboard.press('Control+v');
+    await cell(page, 6, 3).getByText('with tab').waitFor();
+    expect([await text(page, 5, 2), await text(page, 5, 3), await text(page, 6, 2)]).toEqual(['a1', 'b1', 'a2']);
+
+    // A number column refuses words: the paste says so instead of dropping them silently.
+    await cell(page, 0, 4).click();
+    await page.getByRole('button', { name: 'Column settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Column settings' });
+    await dialog.getByLabel('Name').fill('Qty');
+    await dialog.getByLabel('Type').selectOption('number');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await cell(page, 18, 3).click();
+    const sheetsHtml =
+      '<meta charset="utf-8"><google-sheets-html-origin><table xmlns="http://www.w3.org/1999/xhtml" cellspacing="0" cellpadding="0" dir="ltr" border="1"><colgroup><col width="100"/><col width="100"/><col width="100"/></colgroup><tbody>' +
+      '<tr style="height:21px;"><td>Soap</td><td>12</td><td>shelf A</td></tr>' +
+      '<tr style="height:21px;"><td>Tea</td><td>twelve</td><td>shelf B</td></tr>' +
+      '<tr style="height:21px;"><td>Milk</td><td>3</td><td>fridge</td></tr></tbody></table></google-sheets-html-origin>';
+    await page.evaluate((html) => {
+      const dt = new DataTransfer();
+      dt.setData('text/html', html);
+      dt.setData('text/plain', 'Soap\t12\tshelf A\nTea\ttwelve\tshelf B\nMilk\t3\tfridge');
+      const target = document.querySelector('mutual-sheets-app')!.shadowRoot!.querySelector('workbook-view')!.shadowRoot!.querySelector('sheet-grid')!.shadowRoot!.querySelector('.cell.active')!;
+      target.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, composed: true }));
+    }, sheetsHtml);
+    await page.getByRole('alert').getByText(/1 pasted value did not fit/).waitFor();
+    await page.getByText(/Qty row 20: “twelve”/).waitFor();
+    await page.getByText(/Added 1 rows and 1 columns/).waitFor();
+    expect(await page.getByRole('grid').getAttribute('aria-rowcount')).toBe('22');
+    await cell(page, 20, 4).getByText('3').waitFor();
+    expect(await text(page, 19, 4)).toBe('');
+    expect(await text(page, 20, 5)).toBe('fridge');
+    // The whole paste is one undo step.
+    await page.keyboard.press('Control+z');
+    await page.locator('[role="grid"][aria-rowcount="21"]').waitFor();
+    expect(await text(page, 18, 3)).toBe('');
+    expect(errors).toEqual([]);
+  });
+
+  it('undo reverts only my own edit while a colleague’s stays; presence shows where they are', async () => {
+    const a = await newPage();
+    const b = await newPage();
+    const url = await createWorkbook(a.page);
+    await b.page.goto(url);
+    await b.page.getByRole('grid').waitFor();
+    await b.page.getByLabel('Your name').fill('Luis');
+    await b.page.getByLabel('Your name').press('Enter');
+    await typeColumn(a.page, 0, ['mine']);
+    await typeColumn(b.page, 1, ['theirs']);
+    await cell(a.page, 0, 1).getByText('theirs').waitFor();
+    await cell(a.page, 3, 3).click();
+    await a.page.keyboard.press('Control+z');
+    await cell(b.page, 0, 0).getByText('mine').waitFor({ state: 'detached' });
+    expect(await text(a.page, 0, 0)).toBe('');
+    expect(await text(a.page, 0, 1)).toBe('theirs');
+    expect(await text(b.page, 0, 1)).toBe('theirs');
+    await a.page.keyboard.press('Control+y');
+    await cell(b.page, 0, 0).getByText('mine').waitFor();
+    // B's cursor (row 2 after Enter) carries B's name on A's screen.
+    await a.page.locator('.peer-tag', { hasText: 'Luis' }).waitFor();
+    await a.page.getByRole('listitem', { name: '' }).filter({ hasText: 'Luis' }).waitFor();
+  });
+
+  it('a personal filter and sort in one context never change what the other sees', async () => {
+    const a = await newPage();
+    const b = await newPage();
+    const url = await createWorkbook(a.page);
+    await typeColumn(a.page, 0, ['pear', 'apple', 'fig', 'apricot']);
+    await b.page.goto(url);
+    await cell(b.page, 3, 0).getByText('apricot').waitFor();
+    await cell(a.page, 0, 0).click();
+    await a.page.getByRole('button', { name: 'Sort & filter' }).click();
+    const menu = a.page.getByRole('dialog', { name: /My view/ });
+    await menu.getByLabel('Filter value').fill('ap');
+    await menu.getByRole('button', { name: 'Apply filter' }).click();
+    await a.page.locator('[role="grid"][aria-rowcount="3"]').waitFor();
+    await a.page.getByRole('button', { name: 'Sort & filter' }).click();
+    await menu.getByRole('button', { name: 'Sort Z → A' }).click();
+    expect([await text(a.page, 0, 0), await text(a.page, 1, 0)]).toEqual(['apricot', 'apple']);
+    expect(await a.page.getByRole('columnheader', { name: /^A/ }).first().getAttribute('aria-sort')).toBe('descending');
+    // B still sees the whole sheet, in the sheet's order.
+    expect(await b.page.getByRole('grid').getAttribute('aria-rowcount')).toBe('21');
+    expect([await text(b.page, 0, 0), await text(b.page, 1, 0)]).toEqual(['pear', 'apple']);
+    // The view survives a reload on A's device.
+    await a.page.reload();
+    await a.page.locator('[role="grid"][aria-rowcount="3"]').waitFor();
+    await a.page.getByRole('button', { name: 'Show all' }).click();
+    await a.page.locator('[role="grid"][aria-rowcount="21"]').waitFor();
+  });
+
+  it('on a phone the sheet is a list of cards; a tapped card opens a form that saves', async () => {
+    const desk = await newPage();
+    const url = await createWorkbook(desk.page);
+    const phone = await newPage({ width: 390, height: 780 }, true);
+    await phone.page.goto(url);
+    const card = phone.page.getByRole('listitem', { name: /^Row 2:/ });
+    await card.tap();
+    await phone.page.getByText('Row 2 of 20').waitFor();
+    const field = phone.page.getByLabel('B', { exact: true });
+    expect(await field.evaluate((el) => el.getBoundingClientRect().height)).toBeGreaterThanOrEqual(44);
+    await field.fill('counted 40');
+    await phone.page.getByRole('button', { name: 'Save' }).tap();
+    await phone.page.getByRole('listitem', { name: /^Row 2:/ }).waitFor();
+    await cell(desk.page, 1, 1).getByText('counted 40').waitFor();
+    // Next/previous move between rows in the form.
+    await phone.page.getByRole('listitem', { name: /^Row 1:/ }).tap();
+    await phone.page.getByRole('button', { name: 'Next row' }).tap();
+    await phone.page.getByText('Row 2 of 20').waitFor();
+    expect(await phone.page.getByLabel('B', { exact: true }).inputValue()).toBe('counted 40');
+  });
+});
