@@ -105,7 +105,8 @@ describe('e2e: driving the grid', () => {
     expect(await text(page, 4, 1)).toBe('Rice again');
     // While an IME is composing, Enter and Escape belong to the IME, not to the grid.
     await page.keyboard.press('ArrowDown');
-    await page.keyboard.type('にほん');
+    await page.keyboard.press('F2');
+    await page.keyboard.insertText('にほん');
     const editor = page.getByLabel('Edit B');
     for (const key of ['Enter', 'Escape', 'Tab']) {
       await editor.evaluate((el, k) => el.dispatchEvent(new KeyboardEvent('keydown', { key: k, isComposing: true, bubbles: true, composed: true })), key);
