@@ -47,6 +47,8 @@ export class Room {
   private lastSeq = 0;
   private backlogCount = 0;
   private backlogBytes = 0;
+  /** The whole doc encoded once for every device that arrives with nothing (a new phone): encoding a big doc takes ~0.5 s. */
+  private fullState: Uint8Array | null = null;
 
   constructor(
     readonly name: string,
@@ -59,6 +61,7 @@ export class Room {
     this.awareness.setLocalState(null);
     this.load();
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      this.fullState = null;
       const frame = encodeSync((enc) => syncProtocol.writeUpdate(enc, update));
       for (const peer of this.peers.keys()) if (peer !== origin) safeSend(peer, frame);
     });
@@ -161,7 +164,12 @@ export class Room {
       const sv = readPayload(dec);
       let diff: Uint8Array;
       try {
-        diff = Y.encodeStateAsUpdate(this.doc, sv);
+        if (Y.decodeStateVector(sv).size === 0) {
+          this.fullState ??= Y.encodeStateAsUpdate(this.doc);
+          diff = this.fullState;
+        } else {
+          diff = Y.encodeStateAsUpdate(this.doc, sv);
+        }
       } catch {
         throw new RoomError(CloseCode.MALFORMED_FRAME, 'malformed state vector');
       }

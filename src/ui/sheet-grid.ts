@@ -20,8 +20,8 @@ const ROW_HEIGHT_COARSE = 44;
 const HEADER_HEIGHT = 40;
 const ROW_NUMBER_WIDTH = 56;
 /** Rows and columns rendered beyond the visible ones, so a fast scroll does not flash blanks. */
-const OVERSCAN_ROWS = 6;
-const OVERSCAN_PX = 200;
+const OVERSCAN_ROWS = 3;
+const OVERSCAN_PX = 120;
 const MIN_WIDTH = 40;
 const MAX_WIDTH = 1000;
 
@@ -180,6 +180,8 @@ export class SheetGrid extends LitElement {
       position: absolute;
       left: 0;
       top: 0;
+      /* Each row lays out on its own: re-filling a row does not relayout the sheet. */
+      contain: layout style;
     }
     .header {
       position: sticky;
@@ -204,6 +206,13 @@ export class SheetGrid extends LitElement {
       white-space: nowrap;
       flex: none;
       position: relative;
+    }
+    /* Cells are plain blocks (cheaper to lay out than flex boxes): the text sits right in them. */
+    .cell {
+      display: block;
+      line-height: var(--row-h);
+      height: 100%;
+      text-overflow: ellipsis;
     }
     .gap {
       flex: none;
@@ -270,12 +279,8 @@ export class SheetGrid extends LitElement {
       cursor: cell;
       outline: none;
     }
-    .cell .text {
-      overflow: hidden;
-      text-overflow: ellipsis;
-    }
     .cell.number {
-      justify-content: flex-end;
+      text-align: right;
       font-variant-numeric: tabular-nums;
     }
     .cell[aria-selected='true'] {
@@ -498,17 +503,22 @@ export class SheetGrid extends LitElement {
     for (const w of widths) offsets.push(offsets[offsets.length - 1] + w);
     const totalWidth = ROW_NUMBER_WIDTH + offsets[offsets.length - 1];
     const h = this.rowHeight;
-    const first = Math.max(0, Math.floor(this.scrollTop / h) - OVERSCAN_ROWS);
-    const last = Math.min(rows.length, Math.ceil((this.scrollTop + this.viewportHeight) / h) + OVERSCAN_ROWS);
+    // A fixed pool of row slots: row i always renders in slot i % pool, so scrolling by one row
+    // re-fills one slot instead of shifting every row's content.
+    const pool = Math.ceil(this.viewportHeight / h) + 2 * OVERSCAN_ROWS + 1;
+    const first = Math.max(0, Math.min(Math.floor(this.scrollTop / h) - OVERSCAN_ROWS, rows.length - pool));
+    const last = Math.min(rows.length, first + pool);
     const colFrom = Math.max(0, upperBound(offsets, this.scrollLeft - OVERSCAN_PX) - 1);
     const colTo = Math.min(columns.length, upperBound(offsets, this.scrollLeft + this.viewportWidth + OVERSCAN_PX));
     const rect = rectOf(this.sel);
     const focus = this.sel.focus;
-    const indices: number[] = [];
-    for (let i = first; i < last; i++) indices.push(i);
+    const slots: (number | undefined)[] = new Array(pool);
+    for (let i = first; i < last; i++) slots[i % pool] = i;
     // The active row stays in the DOM even when scrolled away, so focus never falls out of the grid.
-    if (rows.length && (focus.row < first || focus.row >= last)) indices.push(focus.row);
-    this.renderedRows = new Set(indices.map((i) => rows[i]));
+    const extra = rows.length && (focus.row < first || focus.row >= last) ? focus.row : undefined;
+    this.renderedRows = new Set();
+    for (let i = first; i < last; i++) this.renderedRows.add(rows[i]);
+    if (extra !== undefined) this.renderedRows.add(rows[extra]);
     const peersAt = new Map<string, PeerCursor[]>();
     for (const p of this.peerCursors) {
       const k = `${p.rowId}:${p.colId}`;
@@ -551,7 +561,7 @@ export class SheetGrid extends LitElement {
           aria-rowcount=${rows.length + 1}
           aria-colcount=${columns.length + 1}
           aria-multiselectable="true"
-          style="width:${totalWidth}px;height:${HEADER_HEIGHT + rows.length * h}px"
+          style="--row-h:${h - 1}px;width:${totalWidth}px;height:${HEADER_HEIGHT + rows.length * h}px"
           @keydown=${this.onGridKeydown}
           @copy=${this.onCopy}
           @cut=${this.onCut}
@@ -597,7 +607,8 @@ export class SheetGrid extends LitElement {
             })}
             <div class="gap" style="width:${offsets[columns.length] - offsets[colTo]}px"></div>
           </div>
-          ${indices.map((i) => this.renderRow(rows[i], i, columns, widths, offsets, colFrom, colTo, rect, peersAt))}
+          ${Array.from(slots, (i) => (i === undefined ? nothing : this.renderRow(rows[i], i, columns, widths, offsets, colFrom, colTo, rect, peersAt)))}
+          ${extra !== undefined ? this.renderRow(rows[extra], extra, columns, widths, offsets, colFrom, colTo, rect, peersAt) : nothing}
         </div>
         ${rows.length === 0
           ? html`<div class="empty">${filtered ? 'No rows match your view.' : 'This sheet has no rows yet. Use “Add row”.'}</div>`
@@ -637,7 +648,7 @@ export class SheetGrid extends LitElement {
       class="row ${this.dropRow === index ? 'drop-before' : ''}"
       role="row"
       aria-rowindex=${index + 2}
-      style="height:${h}px;transform:translateY(${HEADER_HEIGHT + index * h}px)"
+      style="height:${h}px;width:${ROW_NUMBER_WIDTH + offsets[offsets.length - 1]}px;transform:translateY(${HEADER_HEIGHT + index * h}px)"
     >
       <div
         class="rowhead"
@@ -658,7 +669,8 @@ export class SheetGrid extends LitElement {
         const text = formatValue(col, value);
         const found = this.findOpen && this.findQuery && text.toLowerCase().includes(this.findQuery.toLowerCase());
         const peers = peersAt.get(`${rowId}:${col.id}`);
-        const title = record ? `${text}\n— ${record.by}, ${new Date(record.at).toLocaleString()}` : '';
+        // Long text clips; the tooltip shows all of it. Who/when is in the footer for the active cell.
+        const title = text.length > 12 ? text : '';
         return html`<div
           class="cell ${col.type} ${active ? 'active' : ''} ${misfit ? 'misfit' : ''} ${found ? 'found' : ''} ${peers ? 'peer' : ''} ${peers?.every((p) => p.idle) ? 'idle' : ''}"
           role="gridcell"
@@ -688,7 +700,7 @@ export class SheetGrid extends LitElement {
       const opt = col.options.find((o) => o.id === value);
       if (opt) return html`<span class="chip" style="background:${opt.color}33;border:1px solid ${opt.color}">${opt.label}</span>`;
     }
-    return html`<span class="text">${formatValue(col, value)}</span>`;
+    return formatValue(col, value);
   }
 
   private renderEditor(col: Column) {
