@@ -158,6 +158,12 @@ export class ColumnEditor extends LitElement {
           : nothing}
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         <div class="buttons">
+          <span>
+            <button type="button" @click=${() => this.move(-1)} aria-label="Move column left">◀ Move</button>
+            <button type="button" @click=${() => this.move(1)} aria-label="Move column right">Move ▶</button>
+          </span>
+        </div>
+        <div class="buttons">
           <button type="button" class="danger" @click=${this.onDelete}>Delete column</button>
           <span>
             <button type="button" @click=${() => this.close()}>Cancel</button>
@@ -196,6 +202,21 @@ export class ColumnEditor extends LitElement {
       else throw err;
     }
   };
+
+  /** Reorders the shared sheet's columns (everyone sees it), one place at a time. */
+  private move(step: -1 | 1): void {
+    const wb = this.workbook;
+    if (!wb) return;
+    const index = wb.columns(this.sheetId).findIndex((c) => c.id === this.colId);
+    const to = index + step;
+    if (index < 0 || to < 0 || to >= wb.columns(this.sheetId).length) return;
+    try {
+      wb.moveColumn(this.sheetId, this.colId, to);
+    } catch (err) {
+      if (isModelError(err)) this.error = err.message;
+      else throw err;
+    }
+  }
 
   private onDelete = (): void => {
     const wb = this.workbook;

@@ -222,6 +222,8 @@ export class SheetGrid extends LitElement {
       gap: 0.25rem;
       cursor: pointer;
       user-select: none;
+      /* the resize handle straddles the right edge; the name clips on its own */
+      overflow: visible;
     }
     .colhead .name {
       overflow: hidden;
@@ -240,12 +242,12 @@ export class SheetGrid extends LitElement {
     }
     .resizer {
       position: absolute;
-      right: -4px;
+      right: -5px;
       top: 0;
       bottom: 0;
-      width: 9px;
+      width: 10px;
       cursor: col-resize;
-      z-index: 2;
+      z-index: 5;
       touch-action: none;
     }
     .resizer:hover,

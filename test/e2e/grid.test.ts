@@ -33,7 +33,13 @@ const cell = (page: Page, row: number, col: number) =>
   page.locator(`[role="row"][aria-rowindex="${row + 2}"] [role="gridcell"][aria-colindex="${col + 2}"]`);
 /** What the cell shows as its value (not the name tags of people standing on it). */
 const text = async (page: Page, row: number, col: number) =>
-  (await cell(page, row, col).evaluate((el) => el.querySelector('.text, .chip, [role="img"]')?.textContent ?? '')).trim();
+  (
+    await cell(page, row, col).evaluate((el) => {
+      const copy = el.cloneNode(true) as HTMLElement;
+      copy.querySelectorAll('.peer-tag').forEach((t) => t.remove());
+      return copy.textContent ?? '';
+    })
+  ).trim();
 
 async function createWorkbook(page: Page): Promise<string> {
   await page.goto(`${relay.httpUrl}/`);
@@ -214,6 +220,79 @@ describe('e2e: driving the grid', () => {
     await a.page.locator('[role="grid"][aria-rowcount="3"]').waitFor();
     await a.page.getByRole('button', { name: 'Show all' }).click();
     await a.page.locator('[role="grid"][aria-rowcount="21"]').waitFor();
+    // "Apply this order to the sheet" is the explicit way to share an order.
+    await cell(a.page, 0, 0).click();
+    await a.page.getByRole('button', { name: 'Sort & filter' }).click();
+    await menu.getByRole('button', { name: 'Sort A → Z' }).click();
+    a.page.once('dialog', (d) => void d.accept());
+    await a.page.getByRole('button', { name: 'Apply this order to the sheet' }).click();
+    await cell(b.page, 0, 0).getByText('apple').waitFor();
+    expect([await text(b.page, 0, 0), await text(b.page, 1, 0), await text(b.page, 2, 0), await text(b.page, 3, 0)]).toEqual([
+      'apple',
+      'apricot',
+      'fig',
+      'pear',
+    ]);
+  });
+
+  it('mouse: drag a range, resize a column (shared), drag rows to move them, reorder a column', async () => {
+    const a = await newPage();
+    const b = await newPage();
+    const url = await createWorkbook(a.page);
+    await typeColumn(a.page, 0, ['one', 'two', 'three', 'four']);
+    await b.page.goto(url);
+    await cell(b.page, 3, 0).getByText('four').waitFor();
+
+    // Drag from B1 to C3 selects 3×2 cells.
+    const from = await cell(a.page, 0, 1).boundingBox();
+    const to = await cell(a.page, 2, 2).boundingBox();
+    await a.page.mouse.move(from!.x + 10, from!.y + 10);
+    await a.page.mouse.down();
+    await a.page.mouse.move(to!.x + 10, to!.y + 10, { steps: 5 });
+    await a.page.mouse.up();
+    expect(await a.page.locator('[role="gridcell"][aria-selected="true"]').count()).toBe(6);
+
+    // Drag the edge of column A: the new width reaches the colleague.
+    const header = a.page.getByRole('columnheader', { name: /^A/ }).first();
+    const box = (await header.boundingBox())!;
+    await a.page.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
+    await a.page.mouse.down();
+    await a.page.mouse.move(box.x + box.width + 80, box.y + box.height / 2, { steps: 5 });
+    await a.page.mouse.up();
+    await b.page.waitForFunction(
+      (w) => {
+        const root = document.querySelector('mutual-sheets-app')?.shadowRoot?.querySelector('workbook-view')?.shadowRoot?.querySelector('sheet-grid')?.shadowRoot;
+        const h = root?.querySelector('[role="columnheader"][aria-colindex="2"]') as HTMLElement | null;
+        return !!h && Math.abs(h.getBoundingClientRect().width - w) <= 2;
+      },
+      box.width + 80,
+    );
+
+    // Select rows 1–2 by their numbers, then drag them to below row 4.
+    const rowHead = (n: string) => a.page.getByRole('rowheader', { name: n, exact: true });
+    await rowHead('1').click();
+    await rowHead('2').click({ modifiers: ['Shift'] });
+    expect(await a.page.locator('[role="gridcell"][aria-selected="true"]').count()).toBe(10);
+    const r1 = (await rowHead('1').boundingBox())!;
+    const target = (await cell(a.page, 4, 0).boundingBox())!;
+    await a.page.mouse.move(r1.x + 10, r1.y + 10);
+    await a.page.mouse.down();
+    await a.page.mouse.move(target.x + 10, target.y + 10, { steps: 5 });
+    await a.page.mouse.up();
+    await cell(b.page, 0, 0).getByText('three').waitFor();
+    expect([await text(b.page, 0, 0), await text(b.page, 1, 0), await text(b.page, 2, 0), await text(b.page, 3, 0)]).toEqual([
+      'three',
+      'four',
+      'one',
+      'two',
+    ]);
+
+    // Reorder: move column A one place right.
+    await cell(a.page, 0, 0).click();
+    await a.page.getByRole('button', { name: 'Column settings' }).click();
+    await a.page.getByRole('button', { name: 'Move column right' }).click();
+    await a.page.getByRole('dialog', { name: 'Column settings' }).getByRole('button', { name: 'Cancel' }).click();
+    await b.page.locator('[role="columnheader"][aria-colindex="3"]', { hasText: 'A' }).waitFor();
   });
 
   it('on a phone the sheet is a list of cards; a tapped card opens a form that saves', async () => {
