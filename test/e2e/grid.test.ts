@@ -295,6 +295,44 @@ describe('e2e: driving the grid', () => {
     await b.page.locator('[role="columnheader"][aria-colindex="3"]', { hasText: 'A' }).waitFor();
   });
 
+  it('a colleague’s edit changes only the DOM of the cell it touches, and nothing for rows off screen', async () => {
+    const a = await newPage({ width: 1200, height: 420 });
+    const b = await newPage();
+    const url = await createWorkbook(a.page);
+    await b.page.goto(url);
+    await b.page.getByRole('grid').waitFor();
+    await a.page.evaluate(() => {
+      const grid = document
+        .querySelector('mutual-sheets-app')!
+        .shadowRoot!.querySelector('workbook-view')!
+        .shadowRoot!.querySelector('sheet-grid')!
+        .shadowRoot!.querySelector('[role="grid"]')!;
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      new MutationObserver((list) => {
+        for (const m of list) {
+          const el = (m.target.nodeType === 1 ? m.target : m.target.parentElement) as HTMLElement;
+          const c = el.closest('[role="gridcell"]');
+          seen.push(c ? `${c.parentElement!.getAttribute('aria-rowindex')}:${c.getAttribute('aria-colindex')}` : `outside ${el.className}`);
+        }
+      }).observe(grid, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    expect(await cell(a.page, 18, 1).count()).toBe(0); // row 19 is off A's screen
+    await typeColumn(b.page, 1, []);
+    await cell(b.page, 18, 1).click();
+    await b.page.keyboard.type('far away');
+    await b.page.keyboard.press('Enter');
+    await cell(b.page, 0, 1).click();
+    await b.page.keyboard.type('near');
+    await b.page.keyboard.press('Enter');
+    await cell(a.page, 0, 1).getByText('near').waitFor();
+    const seen = await a.page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    // Only the cells B's cursor visited on A's screen (A1 where B started, B1 which B edited, B2
+    // after Enter) changed: no other cell, row or header, and nothing at all for the edit to row 19.
+    expect(seen).toContain('2:3');
+    expect(new Set(seen)).toEqual(new Set(['2:2', '2:3', '3:3']));
+  });
+
   it('on a phone the sheet is a list of cards; a tapped card opens a form that saves', async () => {
     const desk = await newPage();
     const url = await createWorkbook(desk.page);
