@@ -120,6 +120,13 @@ describe('e2e: driving the grid', () => {
     expect(await editor.isVisible()).toBe(true);
     await page.keyboard.press('Enter');
     await cell(page, 5, 1).getByText('にほん').waitFor();
+    // Several rows go to the trash at once from a selection.
+    await cell(page, 0, 0).click();
+    await page.keyboard.press('Shift+Space');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.getByRole('button', { name: 'Delete 2 rows' }).click();
+    await page.locator('[role="grid"][aria-rowcount="19"]').waitFor();
+    expect(await text(page, 0, 0)).toBe('Rice');
     expect(errors).toEqual([]);
   });
 
@@ -212,6 +219,17 @@ describe('e2e: driving the grid', () => {
     await menu.getByRole('button', { name: 'Sort Z → A' }).click();
     expect([await text(a.page, 0, 0), await text(a.page, 1, 0)]).toEqual(['apricot', 'apple']);
     expect(await a.page.getByRole('columnheader', { name: /^A/ }).first().getAttribute('aria-sort')).toBe('descending');
+    // Hiding a column is personal too.
+    await a.page.getByRole('button', { name: 'Sort & filter' }).click();
+    await menu.getByRole('button', { name: 'Hide this column' }).click();
+    await a.page.locator('[role="grid"][aria-colcount="5"]').waitFor();
+    expect(await b.page.getByRole('grid').getAttribute('aria-colcount')).toBe('6');
+    await a.page.getByRole('button', { name: 'Show all' }).click();
+    await a.page.getByRole('button', { name: 'Sort & filter' }).click();
+    await menu.getByLabel('Filter value').fill('ap');
+    await menu.getByRole('button', { name: 'Apply filter' }).click();
+    await a.page.getByRole('button', { name: 'Sort & filter' }).click();
+    await menu.getByRole('button', { name: 'Sort Z → A' }).click();
     // B still sees the whole sheet, in the sheet's order.
     expect(await b.page.getByRole('grid').getAttribute('aria-rowcount')).toBe('21');
     expect([await text(b.page, 0, 0), await text(b.page, 1, 0)]).toEqual(['pear', 'apple']);
