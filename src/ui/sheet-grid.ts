@@ -174,6 +174,7 @@ export class SheetGrid extends LitElement {
     [role='grid'] {
       position: relative;
       outline: none;
+      background: white;
     }
     .row {
       display: flex;
@@ -207,7 +208,8 @@ export class SheetGrid extends LitElement {
       flex: none;
       position: relative;
     }
-    /* Cells are plain blocks (cheaper to lay out than flex boxes): the text sits right in them. */
+    /* Cells are plain blocks (cheaper to lay out than flex boxes): the text sits right in them,
+       clipped with an ellipsis (the tooltip and the editor show all of it). */
     .cell {
       display: block;
       line-height: var(--row-h);
@@ -277,7 +279,6 @@ export class SheetGrid extends LitElement {
       z-index: 1;
     }
     .cell {
-      background: white;
       cursor: cell;
       outline: none;
     }
