@@ -17,6 +17,8 @@ export type ModelErrorCode =
   | 'NOT_A_CHECKBOX'
   | 'NOT_AN_OPTION'
   | 'NOT_TEXT'
+  | 'NOT_A_COUNTER'
+  | 'NOT_A_CLAIM'
   | 'TEXT_TOO_LONG'
   | 'LAST_SHEET'
   | 'SCHEMA_TOO_NEW'

@@ -2,13 +2,18 @@ import * as Y from 'yjs';
 import { ModelError } from './errors.js';
 
 /** Bump when the layout in docs/schema.md changes; add a migration from the previous version. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Forward-only migrations: entry `n` upgrades a doc from version n to n+1.
  * Each must be idempotent, since two peers may run it concurrently on their copies.
  */
-const MIGRATIONS: Record<number, (doc: Y.Doc) => void> = {};
+const MIGRATIONS: Record<number, (doc: Y.Doc) => void> = {
+  // 2 adds counter and claim columns, whose ops live under `col#session#seq` and `col@person`
+  // keys in a row's map. Nothing to convert; the bump keeps older apps (which would read those
+  // keys as cells) from editing a doc that has them.
+  1: () => {},
+};
 
 export function readSchemaVersion(doc: Y.Doc): number | null {
   const v = doc.getMap('meta').get('schemaVersion');

@@ -1,4 +1,4 @@
-export const COLUMN_TYPES = ['text', 'number', 'date', 'checkbox', 'select'] as const;
+export const COLUMN_TYPES = ['text', 'number', 'date', 'checkbox', 'select', 'counter', 'claim'] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 export interface SelectOption {

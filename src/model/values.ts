@@ -51,6 +51,12 @@ export function validateValue(column: Column, value: CellValue): void {
         throw new ModelError('NOT_AN_OPTION', `${column.name}: not one of its options`, ctx);
       }
       return;
+    case 'counter':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw new ModelError('NOT_A_COUNTER', `${column.name} holds counts`, ctx);
+      return;
+    case 'claim':
+      // Claims change through claim/release, never by writing a value: that would overwrite someone's claim.
+      throw new ModelError('NOT_A_CLAIM', `${column.name}: use Claim or Release`, ctx);
   }
 }
 
@@ -83,6 +89,7 @@ export function parseInput(column: Column, text: string): CellValue {
   if (trimmed === '') return null;
   const ctx = { column: column.name, input: text };
   switch (column.type) {
+    case 'counter':
     case 'number': {
       if (PLAIN_NUMBER.test(trimmed)) return checkFinite(column, Number(trimmed), ctx);
       if (GROUPED_NUMBER.test(trimmed)) return checkFinite(column, Number(trimmed.replace(/,/g, '')), ctx);
@@ -103,6 +110,8 @@ export function parseInput(column: Column, text: string): CellValue {
       if (hit) return hit.id;
       throw new ModelError('NOT_AN_OPTION', `“${trimmed}” is not an option of ${column.name}`, ctx);
     }
+    case 'claim':
+      throw new ModelError('NOT_A_CLAIM', `${column.name}: use Claim or Release`, ctx);
   }
 }
 

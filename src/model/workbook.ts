@@ -1,5 +1,7 @@
 import * as Y from 'yjs';
 import { decodeCell, encodeCell } from './cell-codec.js';
+import { claimKey, decodeClaim, encodeClaim, holders, parseClaimKey, type ClaimEntry } from './claim.js';
+import { counterValue, decodeOp, encodeOp, opKey, parseOpKey, seenVector, type CounterOp } from './counter.js';
 import { ModelError } from './errors.js';
 import { isValidId, randomId } from './ids.js';
 import { comparePositioned, isValidKey, keysBetween } from './position.js';
@@ -84,6 +86,8 @@ export class Workbook {
   private readonly now: () => number;
   private readonly newId: (length: number) => string;
   private actorRef: string | null = null;
+  /** Numbers this open workbook's counter ops; see counter.ts. */
+  private readonly session: string;
   private readonly sheetsMap: Y.Map<SheetMap>;
   private readonly cache = new Map<string, OrderCache>();
   private sheetListCache: SheetInfo[] | undefined;
@@ -97,6 +101,7 @@ export class Workbook {
     this.actor = { ...options.actor };
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? randomId;
+    this.session = this.newId(8);
     this.sheetsMap = doc.getMap('sheets') as Y.Map<SheetMap>;
     this.sheetsMap.observeDeep(this.onDeep);
     doc.getMap('meta').observe(this.onMeta);
@@ -494,12 +499,157 @@ export class Workbook {
   // ── cells ───────────────────────────────────────────────────────────────
 
   getCell(sheetId: string, rowId: string, colId: string): CellRecord | undefined {
-    const raw = this.cellsMap(sheetId).get(rowId)?.get(colId);
+    const row = this.cellsMap(sheetId).get(rowId);
+    if (!row) return undefined;
+    const type = this.columnType(sheetId, colId);
+    if (type === 'counter') return this.counterCell(row, colId);
+    if (type === 'claim') return this.claimCell(row, colId);
+    const raw = row.get(colId);
     return raw === undefined ? undefined : this.decode(raw);
   }
 
   getValue(sheetId: string, rowId: string, colId: string): CellValue {
     return this.getCell(sheetId, rowId, colId)?.v ?? null;
+  }
+
+  // ── counters (see counter.ts for the merge rule) ────────────────────────
+
+  counterOps(sheetId: string, rowId: string, colId: string): CounterOp[] {
+    const row = this.cellsMap(sheetId).get(rowId);
+    return row ? this.opsIn(row, colId) : [];
+  }
+
+  /** Records +n / −n from this device; deltas from every device add up. */
+  adjustCounter(sheetId: string, rowId: string, colId: string, delta: number): void {
+    if (typeof delta !== 'number' || !Number.isFinite(delta) || delta === 0) {
+      throw new ModelError('NOT_A_COUNTER', 'a change to a count is a non-zero number', { delta });
+    }
+    this.writeCounter(sheetId, rowId, colId, (ops, seq, ref, at) => ({ kind: 'delta', session: this.session, seq, delta, ref, at }));
+  }
+
+  /** "Set to N": supersedes the deltas this device has seen; deltas it has not seen still apply. */
+  recount(sheetId: string, rowId: string, colId: string, value: number): void {
+    validateValue(this.requireColumnOfType(sheetId, colId, 'counter'), value);
+    this.writeCounter(sheetId, rowId, colId, (ops, seq, ref, at) => ({
+      kind: 'recount',
+      session: this.session,
+      seq,
+      value,
+      seen: seenVector(ops),
+      ref,
+      at,
+    }));
+  }
+
+  private writeCounter(
+    sheetId: string,
+    rowId: string,
+    colId: string,
+    make: (ops: CounterOp[], seq: number, ref: string, at: number) => CounterOp,
+  ): void {
+    this.requireColumnOfType(sheetId, colId, 'counter');
+    this.requireRow(sheetId, rowId);
+    const row = this.cellsMap(sheetId).get(rowId);
+    if (!row) throw new ModelError('UNKNOWN_ROW', `row ${rowId} has not fully arrived yet`, { sheetId, rowId });
+    const at = this.now();
+    this.transact(() => {
+      const ops = this.opsIn(row, colId);
+      const seq = 1 + Math.max(0, ...ops.filter((o) => o.session === this.session).map((o) => o.seq));
+      const op = make(ops, seq, this.ensureActorRef(), at);
+      row.set(opKey(colId, op.session, op.seq), encodeOp(op));
+    });
+  }
+
+  private opsIn(row: Y.Map<string>, colId: string): CounterOp[] {
+    const prefix = `${colId}#`;
+    const ops: CounterOp[] = [];
+    row.forEach((raw, key) => {
+      if (!key.startsWith(prefix)) return;
+      const op = decodeOp(key, raw);
+      if (op) ops.push(op);
+    });
+    return ops;
+  }
+
+  private counterCell(row: Y.Map<string>, colId: string): CellRecord | undefined {
+    const ops = this.opsIn(row, colId);
+    if (!ops.length) return undefined;
+    const last = ops.reduce((a, b) => (b.at > a.at ? b : a));
+    const who = this.actorsMap().get(last.ref);
+    return { v: counterValue(ops), by: who?.name ?? 'someone', dev: who?.dev ?? '', at: last.at };
+  }
+
+  // ── claims (see claim.ts) ───────────────────────────────────────────────
+
+  claims(sheetId: string, rowId: string, colId: string): ClaimEntry[] {
+    const row = this.cellsMap(sheetId).get(rowId);
+    return row ? this.claimsIn(row, colId) : [];
+  }
+
+  /** This person takes it. Others who hold it keep holding it: that is a conflict to resolve, not an overwrite. */
+  claim(sheetId: string, rowId: string, colId: string): void {
+    this.setClaim(sheetId, rowId, colId, actorKey(this.actor), this.actor.name, true);
+  }
+
+  /** Lets go of a claim: one's own by default, or a named person's (a coordinator tidying up). */
+  release(sheetId: string, rowId: string, colId: string, person = actorKey(this.actor)): void {
+    const entry = this.claims(sheetId, rowId, colId).find((e) => e.person === person);
+    this.setClaim(sheetId, rowId, colId, person, entry?.name ?? this.actor.name, false);
+  }
+
+  /** Settles a conflict (or reassigns): `keep` holds it, every other current holder is released. */
+  resolveClaim(sheetId: string, rowId: string, colId: string, keep: string | null): void {
+    const entries = this.claims(sheetId, rowId, colId);
+    this.transact(() => {
+      for (const e of holders(entries)) if (e.person !== keep) this.setClaim(sheetId, rowId, colId, e.person, e.name, false);
+    });
+  }
+
+  private setClaim(sheetId: string, rowId: string, colId: string, person: string, name: string, held: boolean): void {
+    this.requireColumnOfType(sheetId, colId, 'claim');
+    this.requireRow(sheetId, rowId);
+    const row = this.cellsMap(sheetId).get(rowId);
+    if (!row) throw new ModelError('UNKNOWN_ROW', `row ${rowId} has not fully arrived yet`, { sheetId, rowId });
+    const at = this.now();
+    this.transact(() => row.set(claimKey(colId, person), encodeClaim({ held, name, ref: this.ensureActorRef(), at })));
+  }
+
+  private claimsIn(row: Y.Map<string>, colId: string): ClaimEntry[] {
+    const prefix = `${colId}@`;
+    const out: ClaimEntry[] = [];
+    row.forEach((raw, key) => {
+      if (!key.startsWith(prefix)) return;
+      const e = decodeClaim(key, raw);
+      if (e) out.push(e);
+    });
+    return out;
+  }
+
+  private claimCell(row: Y.Map<string>, colId: string): CellRecord | undefined {
+    const entries = this.claimsIn(row, colId);
+    if (!entries.length) return undefined;
+    const names = Array.from(new Set(holders(entries).map((e) => e.name)));
+    const last = entries.reduce((a, b) => (b.at > a.at ? b : a));
+    const who = this.actorsMap().get(last.ref);
+    return { v: names.length ? names.join(', ') : null, by: who?.name ?? 'someone', dev: who?.dev ?? '', at: last.at };
+  }
+
+  private columnType(sheetId: string, colId: string): Column['type'] | undefined {
+    const entry = this.cacheFor(sheetId);
+    if (!entry.columns) this.columns(sheetId);
+    const cached = entry.columns!.find((c) => c.id === colId);
+    if (cached) return cached.type;
+    // A deleted column still has a type; its cells stay readable from the trash.
+    const type = this.columnsMap(sheetId).get(colId)?.get('type');
+    return isColumnType(type) ? type : undefined;
+  }
+
+  private requireColumnOfType(sheetId: string, colId: string, type: Column['type']): Column {
+    const column = this.column(sheetId, colId);
+    if (column.type !== type) {
+      throw new ModelError(type === 'counter' ? 'NOT_A_COUNTER' : 'NOT_A_CLAIM', `${column.name} is not a ${type} column`, { colId });
+    }
+    return column;
   }
 
   setCell(sheetId: string, rowId: string, colId: string, value: CellValue): void {
@@ -518,13 +668,20 @@ export class Workbook {
       if (!cells.get(w.rowId)) throw new ModelError('UNKNOWN_ROW', `row ${w.rowId} has not fully arrived yet`, { sheetId, rowId: w.rowId });
       const column = columns.get(w.colId);
       if (!column) throw new ModelError('UNKNOWN_COLUMN', `no column ${w.colId}`, { sheetId, colId: w.colId });
-      validateValue(column, w.value);
+      if (!(column.type === 'counter' && w.value === null)) validateValue(column, w.value);
     }
     if (writes.length === 0) return;
     const at = this.now();
     this.transact(() => {
       const ref = this.ensureActorRef();
-      for (const w of writes) cells.get(w.rowId)!.set(w.colId, encodeCell(ref, at, w.value));
+      for (const w of writes) {
+        const type = columns.get(w.colId)!.type;
+        // A value typed or pasted into a counter is a recount; clearing one recounts to 0.
+        if (type === 'counter') this.recount(sheetId, w.rowId, w.colId, (w.value as number | null) ?? 0);
+        // Clearing a claim cell is a coordinator releasing everyone who holds it.
+        else if (type === 'claim') this.resolveClaim(sheetId, w.rowId, w.colId, null);
+        else cells.get(w.rowId)!.set(w.colId, encodeCell(ref, at, w.value));
+      }
     });
   }
 
@@ -532,6 +689,7 @@ export class Workbook {
   forEachCell(sheetId: string, fn: (rowId: string, colId: string, record: CellRecord) => void): void {
     this.cellsMap(sheetId).forEach((row, rowId) => {
       row.forEach((raw, colId) => {
+        if (parseOpKey(colId) || parseClaimKey(colId)) return;
         const record = this.decode(raw);
         if (record) fn(rowId, colId, record);
       });
@@ -580,9 +738,13 @@ export class Workbook {
           problems.push(`cells of row ${rowId} are not a map`);
           return;
         }
-        row.forEach((raw, colId) => {
-          if (!columns.has(colId)) problems.push(`cell ${cellKey(rowId, colId)} has no column`);
-          if (!decodeCell(raw)) problems.push(`cell ${cellKey(rowId, colId)} is malformed`);
+        row.forEach((raw, key) => {
+          const op = parseOpKey(key);
+          const claim = op ? null : parseClaimKey(key);
+          const colId = op?.colId ?? claim?.colId ?? key;
+          if (!columns.has(colId)) problems.push(`cell ${cellKey(rowId, key)} has no column`);
+          const ok = op ? decodeOp(key, raw) : claim ? decodeClaim(key, raw) : decodeCell(raw);
+          if (!ok) problems.push(`cell ${cellKey(rowId, key)} is malformed`);
         });
       });
       rowPos.forEach((_pos, rowId) => {

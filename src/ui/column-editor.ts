@@ -10,6 +10,8 @@ const TYPE_LABELS: Record<ColumnType, string> = {
   date: 'Date',
   checkbox: 'Checkbox (yes/no)',
   select: 'Choice from a list',
+  counter: 'Counter (supply count: + / − add up across phones)',
+  claim: 'Claim (who took it)',
 };
 
 /** Colours for new select options, readable as a tint behind dark text. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { COLUMN_TYPES, isModelError, type CellValue, type Column, type Workbook } from '../../src/model/index.js';
+import { winningRecount } from '../../src/model/counter.js';
 import { Network, observable, prng, type Prng } from '../support/peers.js';
 
 const PEERS = 5;
@@ -21,7 +22,65 @@ function valueFor(col: Column, r: Prng): CellValue {
       return r.chance(0.5);
     case 'select':
       return col.options.length ? r.pick(col.options).id : null;
+    case 'counter':
+      return r.int(100);
+    case 'claim':
+      return null;
   }
+}
+
+/** What the test saw done to counters and claims, to check the merge rules against at the end. */
+interface Ledger {
+  deltas: Map<string, number>;
+  recounted: Set<string>;
+  claimed: Set<string>;
+  released: Set<string>;
+}
+
+function typedOp(wb: Workbook, r: Prng, ledger: Ledger): string | null {
+  const sheets = wb.sheets();
+  const sheet = r.pick(sheets).id;
+  const rows = wb.rowIds(sheet);
+  const cols = wb.columns(sheet);
+  const counters = cols.filter((c) => c.type === 'counter');
+  const claims = cols.filter((c) => c.type === 'claim');
+  if (!rows.length) return null;
+  const row = r.pick(rows);
+  const op = r.int(6);
+  if (op <= 2 && counters.length) {
+    const col = r.pick(counters).id;
+    const key = `${sheet}:${row}:${col}`;
+    if (op < 2) {
+      const d = r.pick([-1, -1, -2, 1, 3]);
+      wb.adjustCounter(sheet, row, col, d);
+      ledger.deltas.set(key, (ledger.deltas.get(key) ?? 0) + d);
+      return 'adjustCounter';
+    }
+    wb.recount(sheet, row, col, r.int(60));
+    ledger.recounted.add(key);
+    return 'recount';
+  }
+  if (claims.length) {
+    const col = r.pick(claims).id;
+    const cell = `${sheet}:${row}:${col}`;
+    const entries = wb.claims(sheet, row, col);
+    if (op === 3 || op === 4) {
+      wb.claim(sheet, row, col);
+      ledger.claimed.add(`${cell}:${wb.getActor().name}`);
+      return 'claim';
+    }
+    if (r.chance(0.5)) {
+      wb.release(sheet, row, col);
+      ledger.released.add(`${cell}:${wb.getActor().name}`);
+      return 'release';
+    }
+    const held = entries.filter((e) => e.held);
+    const keep = held.length ? r.pick(held).person : null;
+    for (const e of held) if (e.person !== keep) ledger.released.add(`${cell}:${e.name}`);
+    wb.resolveClaim(sheet, row, col, keep);
+    return 'resolveClaim';
+  }
+  return null;
 }
 
 /** One random model operation; each returns its name for the failure report. */
@@ -32,9 +91,11 @@ function randomOp(wb: Workbook, r: Prng): string {
   const cols = wb.columns(sheet);
   const rows = wb.rowIds(sheet);
   const op = r.int(100);
-  if (op < 40 && rows.length && cols.length) {
+  // Counter and claim cells change only through typedOp, which keeps the ledger the rules are checked against.
+  const writable = cols.filter((c) => c.type !== 'claim' && c.type !== 'counter');
+  if (op < 40 && rows.length && writable.length) {
     const writes = Array.from({ length: 1 + r.int(4) }, () => {
-      const col = r.pick(cols);
+      const col = r.pick(writable);
       return { rowId: r.pick(rows), colId: col.id, value: valueFor(col, r) };
     });
     // A peer may write a type the column no longer has (a concurrent retype): that is refused, not coerced.
@@ -127,7 +188,7 @@ function randomOp(wb: Workbook, r: Prng): string {
   }
   wb.transact(() => {
     const [id] = wb.insertRows(sheet, 0, 1);
-    if (cols.length) wb.setCell(sheet, id, cols[0].id, valueFor(cols[0], r));
+    if (writable.length) wb.setCell(sheet, id, writable[0].id, valueFor(writable[0], r));
   });
   return 'batch';
 }
@@ -135,8 +196,12 @@ function randomOp(wb: Workbook, r: Prng): string {
 function runSeed(seed: number): { ops: Record<string, number>; refused: number } {
   const r = prng(seed);
   const net = new Network(PEERS, r);
-  net.peers[0].wb.initialize({ columns: 3, rows: 4 });
+  const first = net.peers[0].wb;
+  const s0 = first.initialize({ columns: 3, rows: 4 });
+  first.addColumn(s0, { name: 'Stock', type: 'counter' });
+  first.addColumn(s0, { name: 'Taken by', type: 'claim' });
   net.settle();
+  const ledger: Ledger = { deltas: new Map(), recounted: new Set(), claimed: new Set(), released: new Set() };
   const ops: Record<string, number> = {};
   let refused = 0;
   for (let step = 0; step < STEPS; step++) {
@@ -144,7 +209,7 @@ function runSeed(seed: number): { ops: Record<string, number>; refused: number }
     if (action < 45) {
       const peer = r.pick(net.peers);
       try {
-        const name = randomOp(peer.wb, r);
+        const name = (r.chance(0.35) && typedOp(peer.wb, r, ledger)) || randomOp(peer.wb, r);
         ops[name] = (ops[name] ?? 0) + 1;
       } catch (e) {
         // Refusals are the model working (e.g. LAST_SHEET, a write racing a retype); anything else is a bug.
@@ -162,17 +227,68 @@ function runSeed(seed: number): { ops: Record<string, number>; refused: number }
     }
   }
   net.settle();
-  const [first, ...rest] = net.peers;
-  const expected = observable(first.wb);
-  const sv = Array.from(Y.encodeStateVector(first.doc));
+  const [head, ...rest] = net.peers;
+  const expected = observable(head.wb);
+  const sv = Array.from(Y.encodeStateVector(head.doc));
+  for (const p of net.peers) checkTypedRules(p.wb, ledger, p.name);
   for (const p of net.peers) {
     expect(p.wb.checkInvariants(), `${p.name} invariants`).toEqual([]);
   }
   for (const p of rest) {
     expect(Array.from(Y.encodeStateVector(p.doc)), `${p.name} state vector`).toEqual(sv);
+    expect(typedState(p.wb), `${p.name} counters and claims`).toEqual(typedState(head.wb));
     expect(observable(p.wb), `${p.name} content`).toEqual(expected);
   }
   return { ops, refused };
+}
+
+/** Every counter value and claim holder list, for comparing peers. */
+function typedState(wb: Workbook) {
+  const out: Record<string, unknown> = {};
+  for (const s of [...wb.sheets(), ...wb.deletedSheets()]) {
+    for (const c of [...wb.columns(s.id), ...wb.deletedColumns(s.id)]) {
+      if (c.type !== 'counter' && c.type !== 'claim') continue;
+      for (const row of [...wb.rowIds(s.id), ...wb.deletedRows(s.id).map((d) => d.id)]) {
+        out[`${s.id}:${row}:${c.id}`] = [wb.getValue(s.id, row, c.id), wb.claims(s.id, row, c.id).map((e) => [e.person, e.held]).sort()];
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The merge rules, checked on one peer after everything is delivered:
+ * - a counter nobody recounted is exactly the sum of every delta ever made;
+ * - any counter is its winning recount plus the deltas that recount had not seen;
+ * - a claim is only ever not held if someone released or resolved it.
+ */
+function checkTypedRules(wb: Workbook, ledger: Ledger, who: string): void {
+  for (const s of wb.sheets()) {
+    for (const c of wb.columns(s.id)) {
+      for (const row of wb.rowIds(s.id)) {
+        const key = `${s.id}:${row}:${c.id}`;
+        if (c.type === 'counter') {
+          const ops = wb.counterOps(s.id, row, c.id);
+          const base = winningRecount(ops);
+          let expected = base ? base.value : 0;
+          for (const op of ops) if (op.kind === 'delta' && !(base && (base.seen[op.session] ?? 0) >= op.seq)) expected += op.delta;
+          const value = wb.getValue(s.id, row, c.id) ?? 0;
+          expect(value, `${who}: counter ${key} = recount base + unseen deltas`).toBe(expected);
+          if (!ledger.recounted.has(key)) expect(value, `${who}: counter ${key} = sum of all deltas`).toBe(ledger.deltas.get(key) ?? 0);
+        }
+        if (c.type === 'claim') {
+          for (const e of wb.claims(s.id, row, c.id)) {
+            if (!e.held) expect(ledger.released.has(`${key}:${e.name}`), `${who}: claim by ${e.name} on ${key} ended only by a release`).toBe(true);
+          }
+          for (const name of new Set(wb.claims(s.id, row, c.id).map((e) => e.name))) {
+            const everClaimed = ledger.claimed.has(`${key}:${name}`);
+            const held = wb.claims(s.id, row, c.id).some((e) => e.name === name && e.held);
+            if (everClaimed && !ledger.released.has(`${key}:${name}`)) expect(held, `${who}: ${name} still holds ${key}`).toBe(true);
+          }
+        }
+      }
+    }
+  }
 }
 
 describe(`convergence: ${PEERS} peers, random ops, drops, reordering, duplicates`, () => {
@@ -206,6 +322,11 @@ describe(`convergence: ${PEERS} peers, random ops, drops, reordering, duplicates
       'deleteSheet',
       'setTitle',
       'batch',
+      'adjustCounter',
+      'recount',
+      'claim',
+      'release',
+      'resolveClaim',
     ]) {
       expect(totals[op] ?? 0, `${op} was exercised`).toBeGreaterThan(0);
     }

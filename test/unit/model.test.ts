@@ -27,6 +27,13 @@ describe('workbook lifecycle', () => {
     expect(wb.checkInvariants()).toEqual([]);
   });
 
+  it('migrates a version-1 doc forward', () => {
+    const doc = new Y.Doc();
+    doc.getMap('meta').set('schemaVersion', 1);
+    migrate(doc);
+    expect(doc.getMap('meta').get('schemaVersion')).toBe(SCHEMA_VERSION);
+  });
+
   it('refuses a doc from a newer schema and does not touch it', () => {
     const doc = new Y.Doc();
     doc.getMap('meta').set('schemaVersion', SCHEMA_VERSION + 1);
