@@ -40,6 +40,8 @@ export class SyncSession {
   /** true when this device could not open its local copy: edits then live only while the page is open */
   localUnavailable = false;
   private readonly onDocUpdate = () => this.refresh();
+  private readonly onOffline = () => this.provider.disconnect();
+  private readonly onOnline = () => this.connect();
 
   constructor(private readonly options: SyncOptions) {
     const { doc, workbookId } = options;
@@ -65,6 +67,12 @@ export class SyncSession {
       this.refresh();
     });
     doc.on('update', this.onDocUpdate);
+    // When the device says it lost its network, say Offline now rather than after the
+    // 30 s silence y-websocket waits for; reconnect as soon as it is back.
+    if (typeof window !== 'undefined') {
+      window.addEventListener('offline', this.onOffline);
+      window.addEventListener('online', this.onOnline);
+    }
 
     this.whenLoaded = options.persist ? this.openLocal() : Promise.resolve();
     // Connect after the local copy is in: the hub then sends only what this device lacks.
@@ -152,6 +160,10 @@ export class SyncSession {
     if (this.destroyed) return;
     this.destroyed = true;
     this.options.doc.off('update', this.onDocUpdate);
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('offline', this.onOffline);
+      window.removeEventListener('online', this.onOnline);
+    }
     this.listeners.clear();
     this.provider.destroy();
     if (this.local) await this.local.destroy();

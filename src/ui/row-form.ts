@@ -100,6 +100,32 @@ export class RowForm extends LitElement {
       font-weight: 400;
       font-size: 0.9rem;
     }
+    .field {
+      display: grid;
+      gap: 0.35rem;
+    }
+    .label {
+      font-weight: 600;
+    }
+    .counter {
+      display: flex;
+      align-items: center;
+      gap: 0.75rem;
+    }
+    .counter output {
+      font-size: 1.6rem;
+      font-variant-numeric: tabular-nums;
+      min-width: 3ch;
+      text-align: center;
+    }
+    button.big {
+      width: 64px;
+      min-height: 56px;
+      font-size: 1.6rem;
+    }
+    .recount {
+      font-weight: 400;
+    }
     .save {
       background: #1f883d;
       color: white;
@@ -140,6 +166,10 @@ export class RowForm extends LitElement {
     };
     let input;
     switch (col.type) {
+      case 'counter':
+        return this.renderCounter(col);
+      case 'claim':
+        return this.renderClaim(col);
       case 'checkbox':
         input = html`<input
           type="checkbox"
@@ -167,6 +197,57 @@ export class RowForm extends LitElement {
     >`;
   }
 
+  /** Big − / + that record a change at once (it adds up with everyone's), and a box to recount. */
+  private renderCounter(col: Column) {
+    const wb = this.workbook!;
+    const value = wb.getValue(this.sheetId, this.rowId, col.id) ?? 0;
+    const error = this.errors.get(col.id);
+    const step = (d: number) => {
+      try {
+        wb.adjustCounter(this.sheetId, this.rowId, col.id, d);
+        this.requestUpdate();
+      } catch (err) {
+        if (!isModelError(err)) throw err;
+        this.errors = new Map(this.errors).set(col.id, err.message);
+      }
+    };
+    return html`<div class="field">
+      <span class="label" id=${`l-${col.id}`}>${col.name}</span>
+      <div class="counter" role="group" aria-labelledby=${`l-${col.id}`}>
+        <button type="button" class="big" aria-label=${`${col.name} minus one`} @click=${() => step(-1)}>−</button>
+        <output aria-live="polite" data-testid=${`count-${col.name}`}>${value}</output>
+        <button type="button" class="big" aria-label=${`${col.name} plus one`} @click=${() => step(1)}>+</button>
+      </div>
+      <label class="recount"
+        >Recount: set to
+        <input
+          type="text"
+          inputmode="numeric"
+          .value=${this.drafts.get(col.id) ?? ''}
+          @input=${(e: Event) => (this.drafts = new Map(this.drafts).set(col.id, (e.target as HTMLInputElement).value))}
+      /></label>
+      ${error ? html`<span class="error" role="alert">${error}</span>` : nothing}
+    </div>`;
+  }
+
+  private renderClaim(col: Column) {
+    const wb = this.workbook!;
+    const held = wb.claims(this.sheetId, this.rowId, col.id).filter((e) => e.held);
+    const names = Array.from(new Set(held.map((e) => e.name)));
+    const mine = names.includes(wb.getActor().name);
+    const act = (fn: () => void) => {
+      fn();
+      this.requestUpdate();
+    };
+    return html`<div class="field">
+      <span class="label">${col.name}</span>
+      <span role="status">${names.length === 0 ? 'Nobody yet' : names.length === 1 ? names[0] : `⚠ ${names.join(' and ')} both claimed this`}</span>
+      ${mine
+        ? html`<button type="button" @click=${() => act(() => wb.release(this.sheetId, this.rowId, col.id))}>Release</button>`
+        : html`<button type="button" @click=${() => act(() => wb.claim(this.sheetId, this.rowId, col.id))}>Claim</button>`}
+    </div>`;
+  }
+
   /** Writes every changed field, or nothing when one does not fit. */
   private save(): boolean {
     const wb = this.workbook;
@@ -175,6 +256,8 @@ export class RowForm extends LitElement {
     const errors = new Map<string, string>();
     for (const col of this.columns) {
       if (!this.drafts.has(col.id)) continue;
+      // An empty recount box means "no recount", not "set to 0".
+      if (col.type === 'counter' && this.drafts.get(col.id)!.trim() === '') continue;
       try {
         const value: CellValue = parseInput(col, this.drafts.get(col.id)!);
         if (value !== wb.getValue(this.sheetId, this.rowId, col.id)) writes.push({ rowId: this.rowId, colId: col.id, value });

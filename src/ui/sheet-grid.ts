@@ -12,6 +12,7 @@ import type { Workbook, WorkbookChange } from '../model/workbook.js';
 import { cursors, type PeerCursor } from './presence.js';
 import type { ViewStore } from './view-store.js';
 import './column-editor.js';
+import './claim-menu.js';
 import './view-menu.js';
 
 const ROW_HEIGHT_FINE = 36;
@@ -316,6 +317,22 @@ export class SheetGrid extends LitElement {
     }
     .idle {
       opacity: 0.45;
+    }
+    .steppers {
+      float: left;
+      display: inline-flex;
+      gap: 2px;
+      margin-right: 0.25rem;
+    }
+    .steppers button {
+      min-height: 26px;
+      min-width: 26px;
+      padding: 0;
+      line-height: 1;
+      margin-top: 4px;
+    }
+    .cell.claim .conflict {
+      color: #bc4c00;
     }
     .chip {
       border-radius: 999px;
@@ -626,6 +643,7 @@ export class SheetGrid extends LitElement {
       </div>
       <column-editor .workbook=${wb} .sheetId=${this.sheetId} @column-editor-closed=${() => this.focusGrid()}></column-editor>
       <view-menu @view-change=${this.onViewChange} @view-menu-closed=${() => this.focusGrid()}></view-menu>
+      <claim-menu .workbook=${wb} @claim-menu-closed=${() => this.focusGrid()}></claim-menu>
     `;
   }
 
@@ -668,7 +686,7 @@ export class SheetGrid extends LitElement {
         const selected = rectContains(rect, index, c);
         const record = wb.getCell(this.sheetId, rowId, col.id);
         const value = record?.v ?? null;
-        const misfit = value !== null && !fitsColumn(col, value);
+        const misfit = value !== null && col.type !== 'claim' && !fitsColumn(col, value);
         const text = formatValue(col, value);
         const found = this.findOpen && this.findQuery && text.toLowerCase().includes(this.findQuery.toLowerCase());
         const peers = peersAt.get(`${rowId}:${col.id}`);
@@ -685,16 +703,29 @@ export class SheetGrid extends LitElement {
           title=${title}
           style="width:${widths[c]}px;${peers ? `--peer:${peers[0].color}` : ''}"
           @pointerdown=${(e: PointerEvent) => this.onCellPointerDown(e, index, c)}
-          @dblclick=${() => this.startEditing()}
+          @dblclick=${() => (col.type === 'claim' ? this.openClaimMenu() : this.startEditing())}
         >
-          ${active && this.editing ? this.renderEditor(col) : this.renderValue(col, value, misfit)}
+          ${active && this.editing ? this.renderEditor(col) : this.renderValue(col, value, misfit, rowId, active)}
           ${peers ? html`<span class="peer-tag">${peers.map((p) => p.name).join(', ')}</span>` : nothing}
         </div>`;
       })}
     </div>`;
   }
 
-  private renderValue(col: Column, value: CellValue, misfit: boolean) {
+  private renderValue(col: Column, value: CellValue, misfit: boolean, rowId: string, active: boolean) {
+    if (col.type === 'counter') {
+      return html`${active
+          ? html`<span class="steppers"
+              ><button tabindex="-1" aria-label=${`${col.name} minus one`} @pointerdown=${(e: Event) => this.step(e, rowId, col, -1)}>−</button
+              ><button tabindex="-1" aria-label=${`${col.name} plus one`} @pointerdown=${(e: Event) => this.step(e, rowId, col, 1)}>+</button></span
+            >`
+          : nothing}${value ?? ''}`;
+    }
+    if (col.type === 'claim') {
+      const held = this.workbook!.claims(this.sheetId, rowId, col.id).filter((e) => e.held);
+      const conflict = new Set(held.map((e) => e.name)).size > 1;
+      return html`${conflict ? html`<span class="conflict" title="More than one person claimed this">⚠ </span>` : nothing}${value ?? ''}`;
+    }
     if (value === null) return nothing;
     if (!misfit && col.type === 'checkbox') {
       return html`<span role="img" aria-label=${value ? 'checked' : 'not checked'} data-toggle="1">${value ? '☑' : '☐'}</span>`;
@@ -951,6 +982,7 @@ export class SheetGrid extends LitElement {
       case 'Enter':
         if (shift) this.select({ row: row - 1, col }, false);
         else if (columns[col]?.type === 'checkbox') this.toggleCheckboxes();
+        else if (columns[col]?.type === 'claim') this.openClaimMenu();
         else this.startEditing();
         break;
       case 'F2':
@@ -959,6 +991,7 @@ export class SheetGrid extends LitElement {
       case ' ':
         if (shift) this.sel = { anchor: { row, col: 0 }, focus: { row, col: nCols - 1 } };
         else if (columns[col]?.type === 'checkbox') this.toggleCheckboxes();
+        else if (columns[col]?.type === 'claim') this.openClaimMenu();
         else this.startEditing(' ');
         break;
       case 'Delete':
@@ -970,7 +1003,7 @@ export class SheetGrid extends LitElement {
         else this.sel = single(this.sel.focus);
         break;
       default:
-        if (key.length === 1 && !e.altKey && columns[col]?.type !== 'checkbox') this.startEditing(key);
+        if (key.length === 1 && !e.altKey && columns[col]?.type !== 'checkbox' && columns[col]?.type !== 'claim') this.startEditing(key);
         else handled = false;
     }
     if (handled) e.preventDefault();
@@ -1085,6 +1118,18 @@ export class SheetGrid extends LitElement {
     const { rows, columns } = this.shown();
     const r = rectOf(this.sel);
     this.guard(() => fillDown(wb, this.sheetId, rows, columns.slice(r.left, r.right + 1), r.top, r.bottom));
+  }
+
+  /** −1 / +1 on a counter: a delta, which adds up with everyone else's (never a recount). */
+  private step(e: Event, rowId: string, col: Column, delta: number): void {
+    e.preventDefault();
+    e.stopPropagation();
+    this.guard(() => this.workbook!.adjustCounter(this.sheetId, rowId, col.id, delta));
+  }
+
+  private openClaimMenu(): void {
+    const a = this.active();
+    if (a?.col.type === 'claim') this.renderRoot.querySelector('claim-menu')?.open(this.sheetId, a.rowId, a.col);
   }
 
   private runUndo(redo: boolean): void {
