@@ -27,6 +27,8 @@ async function relay(opts?: Parameters<typeof startRelay>[0]) {
 async function newPage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
   contexts.push(context);
+  // A locator that never appears fails on its own, naming itself, before the test timeout.
+  context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

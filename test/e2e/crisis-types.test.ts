@@ -23,6 +23,8 @@ async function open(viewport: { width: number; height: number }, name: string, u
   const mobile = viewport.width < 600;
   const context = await browser.newContext({ viewport, hasTouch: mobile, isMobile: mobile });
   contexts.push(context);
+  // A locator that never appears fails on its own, naming itself, before the test timeout.
+  context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   await page.goto(url ?? `${relay.httpUrl}/`);
   if (!url) {
@@ -52,6 +54,8 @@ describe('e2e: counters and claims', () => {
     await retype(desk.page, 0, 'Water', 'counter');
     await retype(desk.page, 1, 'Driver', 'claim');
     const phone = await open({ width: 390, height: 780 }, 'Luis', desk.page.url());
+    await phone.page.getByRole('listitem', { name: /^Row 1:/ }).waitFor();
+    await phone.page.getByTestId('sync-status').getByText('Synced').waitFor();
 
     await phone.context.setOffline(true);
     await phone.page.getByTestId('sync-status').getByText(/Offline/).waitFor();

@@ -22,6 +22,8 @@ afterEach(async () => {
 async function newPage(viewport = { width: 1200, height: 800 }, mobile = false) {
   const context = await browser.newContext({ viewport, hasTouch: mobile, isMobile: mobile });
   contexts.push(context);
+  // A locator that never appears fails on its own, naming itself, before the test timeout.
+  context.setDefaultTimeout(15_000);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: relay.httpUrl });
   const page = await context.newPage();
   const errors: string[] = [];
