@@ -37,16 +37,28 @@ export interface Column {
   type: ColumnType;
   width: number;
   options: SelectOption[];
+  /** counter: rows below this are low stock */
+  min: number | null;
+  /** counter: or, per row, below the number in this column (an inventory's reorder level) */
+  minColumn: string | null;
+  /** claim: a claim older than this many days is flagged as stale (Crisis Cleanup releases after 6) */
+  expiresDays: number | null;
 }
 
-export interface ColumnSpec {
+export interface ColumnSettings {
+  min?: number | null;
+  minColumn?: string | null;
+  expiresDays?: number | null;
+}
+
+export interface ColumnSpec extends ColumnSettings {
   name: string;
   type?: ColumnType;
   width?: number;
   options?: SelectOption[];
 }
 
-export interface ColumnPatch {
+export interface ColumnPatch extends ColumnSettings {
   name?: string;
   type?: ColumnType;
   width?: number;

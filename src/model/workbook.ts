@@ -13,6 +13,7 @@ import type {
   CellWrite,
   Column,
   ColumnPatch,
+  ColumnSettings,
   ColumnSpec,
   SheetInfo,
   Tombstone,
@@ -296,6 +297,7 @@ export class Workbook {
     if (!isColumnType(type)) throw new ModelError('INVALID_COLUMN_TYPE', `unknown column type ${String(type)}`);
     const width = checkWidth(spec.width ?? DEFAULT_COLUMN_WIDTH);
     const options = validateOptions(spec.options ?? []);
+    const settings = checkSettings(spec);
     const visible = this.columns(sheetId).map((c) => c.id);
     const at = index ?? visible.length;
     checkIndex(at, visible.length);
@@ -309,6 +311,7 @@ export class Workbook {
       col.set('options', options);
       col.set('pos', pos);
       col.set('deleted', null);
+      for (const [k, v] of settings) col.set(k, v);
       columns.set(id, col);
     });
     this.invalidate(sheetId, 'columns');
@@ -331,6 +334,7 @@ export class Workbook {
     }
     if (patch.width !== undefined) next.push(['width', checkWidth(patch.width)]);
     if (patch.options !== undefined) next.push(['options', validateOptions(patch.options)]);
+    next.push(...checkSettings(patch));
     if (next.length === 0) return;
     this.transact(() => {
       for (const [k, v] of next) col.set(k, v);
@@ -941,8 +945,35 @@ function readColumn(id: string, col: Y.Map<unknown>): Column & { pos: string } {
     type: isColumnType(type) ? type : 'text',
     width: typeof width === 'number' ? width : DEFAULT_COLUMN_WIDTH,
     options: Array.isArray(options) ? (options as Column['options']) : [],
+    min: numberOrNull(col.get('min')),
+    minColumn: typeof col.get('minColumn') === 'string' ? (col.get('minColumn') as string) : null,
+    expiresDays: numberOrNull(col.get('expiresDays')),
     pos: String(col.get('pos')),
   };
+}
+
+function numberOrNull(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** Checks the optional per-type settings; returns the fields to write. */
+function checkSettings(spec: ColumnSettings): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  if (spec.min !== undefined) {
+    if (spec.min !== null && (typeof spec.min !== 'number' || !Number.isFinite(spec.min))) throw new ModelError('INVALID_OPTIONS', 'a minimum is a number');
+    out.push(['min', spec.min]);
+  }
+  if (spec.minColumn !== undefined) {
+    if (spec.minColumn !== null && !isValidId(spec.minColumn)) throw new ModelError('INVALID_OPTIONS', 'a minimum column is a column id');
+    out.push(['minColumn', spec.minColumn]);
+  }
+  if (spec.expiresDays !== undefined) {
+    if (spec.expiresDays !== null && (typeof spec.expiresDays !== 'number' || !(spec.expiresDays > 0) || spec.expiresDays > 3650)) {
+      throw new ModelError('INVALID_OPTIONS', 'a claim expires after 1 to 3650 days');
+    }
+    out.push(['expiresDays', spec.expiresDays]);
+  }
+  return out;
 }
 
 function checkName(name: unknown): string {

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
 import { decodeHtml, decodeTsv, encodeHtml, encodeTsv } from '../io/clipboard.js';
+import { SheetAggregates } from '../model/aggregates.js';
 import { isModelError } from '../model/errors.js';
 import { CONFIRM_PASTE_CELLS, fillDown, pasteBlock } from '../model/paste.js';
 import { clampPos, dataEdge, rectContains, rectOf, rectSize, single, type CellPos, type Rect, type Selection } from '../model/range.js';
@@ -88,9 +89,9 @@ export class SheetGrid extends LitElement {
   private unobserve: (() => void) | null = null;
   private observed: Workbook | null = null;
   private version = 0;
+  /** footer figures, kept current change by change */
+  private aggregates: SheetAggregates | null = null;
   private viewCache: ViewCache | null = null;
-  /** row ids currently in the DOM: a remote edit elsewhere does not re-render anything */
-  private renderedRows = new Set<string>();
   private peerCursors: PeerCursor[] = [];
   private readonly onAwareness = () => {
     this.peerCursors = this.awareness && this.sheetId ? cursors(this.awareness, this.sheetId) : [];
@@ -318,6 +319,48 @@ export class SheetGrid extends LitElement {
     .idle {
       opacity: 0.45;
     }
+    .summaries {
+      position: sticky;
+      bottom: 0;
+      z-index: 3;
+      display: flex;
+      height: 30px;
+      background: #f6f8fa;
+      border-top: 1px solid #d0d7de;
+      font-size: 0.8rem;
+      color: #57606a;
+    }
+    .summaries .corner {
+      height: 30px;
+    }
+    .figure {
+      box-sizing: border-box;
+      flex: none;
+      padding: 0 0.5rem;
+      line-height: 30px;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      border-right: 1px solid #eaeef2;
+    }
+    .figure.alert {
+      color: #bc4c00;
+      font-weight: 600;
+    }
+    .cell.low {
+      background: #ffebe9;
+      color: #a40e26;
+      font-weight: 600;
+    }
+    .cell.stale {
+      color: #bc4c00;
+      font-style: italic;
+    }
+    .lowinfo {
+      color: #a40e26;
+      font-weight: 600;
+      font-size: 0.9rem;
+    }
     .steppers {
       float: left;
       display: inline-flex;
@@ -427,6 +470,9 @@ export class SheetGrid extends LitElement {
       this.observedAwareness = this.awareness;
       this.awareness?.on('change', this.onAwareness);
     }
+    if (this.workbook && this.sheetId && (changed.has('sheetId') || changed.has('workbook') || !this.aggregates)) {
+      this.aggregates = new SheetAggregates(this.workbook, this.sheetId);
+    }
     if (changed.has('sheetId') || changed.has('viewStore')) {
       if (changed.get('sheetId') !== undefined) {
         this.sel = single({ row: 0, col: 0 });
@@ -478,19 +524,16 @@ export class SheetGrid extends LitElement {
       return;
     }
     if (!mine) return;
+    this.aggregates?.apply(mine);
     const ordered = this.view.sort.length > 0 || this.view.filters.length > 0;
     if (mine.structure || (ordered && mine.cells.size > 0)) {
       this.version++;
       this.requestUpdate();
       return;
     }
-    // A cell edit re-renders only if one of its rows is on screen.
-    for (const key of mine.cells) {
-      if (this.renderedRows.has(key.slice(0, key.indexOf(':')))) {
-        this.requestUpdate();
-        return;
-      }
-    }
+    // A cell edit anywhere can change the column figures (rendered outside the grid); Lit
+    // then rewrites only the DOM whose values changed: the cell if it is on screen, and the figures.
+    if (mine.cells.size) this.requestUpdate();
   };
 
   private shown(): { rows: string[]; columns: Column[] } {
@@ -536,9 +579,6 @@ export class SheetGrid extends LitElement {
     for (let i = first; i < last; i++) slots[i % pool] = i;
     // The active row stays in the DOM even when scrolled away, so focus never falls out of the grid.
     const extra = rows.length && (focus.row < first || focus.row >= last) ? focus.row : undefined;
-    this.renderedRows = new Set();
-    for (let i = first; i < last; i++) this.renderedRows.add(rows[i]);
-    if (extra !== undefined) this.renderedRows.add(rows[extra]);
     const peersAt = new Map<string, PeerCursor[]>();
     for (const p of this.peerCursors) {
       const k = `${p.rowId}:${p.colId}`;
@@ -558,6 +598,9 @@ export class SheetGrid extends LitElement {
         <button @click=${() => this.openViewMenu()} ?disabled=${!columns[focus.col]}>Sort & filter</button>
         <button aria-label="Undo" title="Undo (Ctrl+Z)" @click=${() => this.runUndo(false)} ?disabled=${!this.undo?.canUndo()}>↶</button>
         <button aria-label="Redo" title="Redo (Ctrl+Y)" @click=${() => this.runUndo(true)} ?disabled=${!this.undo?.canRedo()}>↷</button>
+        ${this.aggregates?.lowCount()
+          ? html`<span class="lowinfo" role="status">${this.aggregates.lowCount()} low in stock</span>`
+          : nothing}
         ${filtered
           ? html`<span class="viewinfo" role="status">My view: ${this.describeView(rows.length)}</span>
               <button @click=${() => this.setView({ ...EMPTY_VIEW })}>Show all</button>
@@ -633,6 +676,7 @@ export class SheetGrid extends LitElement {
         ${rows.length === 0
           ? html`<div class="empty">${filtered ? 'No rows match your view.' : 'This sheet has no rows yet. Use “Add row”.'}</div>`
           : nothing}
+        ${this.renderSummaries(columns, widths, offsets, colFrom, colTo)}
       </div>
       <div class="footer">
         ${this.error
@@ -690,10 +734,12 @@ export class SheetGrid extends LitElement {
         const text = formatValue(col, value);
         const found = this.findOpen && this.findQuery && text.toLowerCase().includes(this.findQuery.toLowerCase());
         const peers = peersAt.get(`${rowId}:${col.id}`);
+        const low = col.type === 'counter' && this.aggregates?.isLow(rowId, col.id);
+        const stale = col.type === 'claim' && this.aggregates?.isStale(rowId, col.id);
         // Long text clips; the tooltip shows all of it. Who/when is in the footer for the active cell.
         const title = text.length > 12 ? text : '';
         return html`<div
-          class="cell ${col.type} ${active ? 'active' : ''} ${misfit ? 'misfit' : ''} ${found ? 'found' : ''} ${peers ? 'peer' : ''} ${peers?.every((p) => p.idle) ? 'idle' : ''}"
+          class="cell ${col.type} ${active ? 'active' : ''} ${misfit ? 'misfit' : ''} ${low ? 'low' : ''} ${stale ? 'stale' : ''} ${found ? 'found' : ''} ${peers ? 'peer' : ''} ${peers?.every((p) => p.idle) ? 'idle' : ''}"
           role="gridcell"
           aria-colindex=${c + 2}
           aria-selected=${selected ? 'true' : 'false'}
@@ -707,6 +753,22 @@ export class SheetGrid extends LitElement {
         >
           ${active && this.editing ? this.renderEditor(col) : this.renderValue(col, value, misfit, rowId, active)}
           ${peers ? html`<span class="peer-tag">${peers.map((p) => p.name).join(', ')}</span>` : nothing}
+        </div>`;
+      })}
+    </div>`;
+  }
+
+  /** Column figures under the grid, sticky at the bottom, scrolled sideways with it. */
+  private renderSummaries(columns: Column[], widths: number[], offsets: number[], colFrom: number, colTo: number) {
+    const agg = this.aggregates;
+    if (!agg || !columns.length) return nothing;
+    return html`<div class="summaries" aria-label="Column totals" style="width:${ROW_NUMBER_WIDTH + offsets[offsets.length - 1]}px">
+      <div class="corner" aria-hidden="true">Σ</div>
+      <div class="gap" style="width:${offsets[colFrom]}px"></div>
+      ${columns.slice(colFrom, colTo).map((c, k) => {
+        const sum = agg.summary(c.id);
+        return html`<div class="figure ${sum.low || sum.conflicts || sum.stale ? 'alert' : ''}" style="width:${widths[colFrom + k]}px" title=${`${c.name}: ${sum.text}`}>
+          ${sum.text}
         </div>`;
       })}
     </div>`;

@@ -26,8 +26,8 @@ describe('range maths', () => {
 
 describe('personal views', () => {
   const cols: Column[] = [
-    { id: 'name', name: 'Name', type: 'text', width: 100, options: [] },
-    { id: 'qty', name: 'Qty', type: 'number', width: 100, options: [] },
+    { id: 'name', name: 'Name', type: 'text', width: 100, options: [], min: null, minColumn: null, expiresDays: null },
+    { id: 'qty', name: 'Qty', type: 'number', width: 100, options: [], min: null, minColumn: null, expiresDays: null },
     {
       id: 'st',
       name: 'Status',
@@ -37,6 +37,9 @@ describe('personal views', () => {
         { id: 'new', label: 'Intake needed', color: '#cf222e' },
         { id: 'done', label: 'Request complete', color: '#1a7f37' },
       ],
+      min: null,
+      minColumn: null,
+      expiresDays: null,
     },
   ];
   const data: Record<string, Record<string, CellValue>> = {

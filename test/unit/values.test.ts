@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isModelError, parseInput, formatValue, type Column } from '../../src/model/index.js';
 import { decodeCell, encodeCell } from '../../src/model/cell-codec.js';
 
-const col = (type: Column['type'], options: Column['options'] = []): Column => ({ id: 'c', name: 'Col', type, width: 100, options });
+const col = (type: Column['type'], options: Column['options'] = []): Column => ({ id: 'c', name: 'Col', type, width: 100, options, min: null, minColumn: null, expiresDays: null });
 const status = col('select', [
   { id: 'o1', label: 'Intake needed', color: '#cf222e' },
   { id: 'o2', label: 'Delivery assigned', color: '#1a7f37' },

@@ -1,0 +1,216 @@
+import { holders } from './claim.js';
+import type { CellValue, Column } from './types.js';
+import type { SheetChange, Workbook } from './workbook.js';
+
+const DAY_MS = 86_400_000;
+
+export interface ColumnSummary {
+  text: string;
+  /** counter rows under their minimum */
+  low: number;
+  /** claim cells held by more than one person */
+  conflicts: number;
+  /** claims older than the column's expiry */
+  stale: number;
+}
+
+interface RowFacts {
+  value: CellValue;
+  low: boolean;
+  conflict: boolean;
+  stale: boolean;
+}
+
+/**
+ * Per-column footer figures for one sheet (sum/min/max, counts per option,
+ * checked, claimed, low stock), kept up to date incrementally: a cell change
+ * re-reads that one row and column, so a count ticking on a 10k-row sheet does
+ * not rescan the sheet. Structural changes rebuild.
+ */
+export class SheetAggregates {
+  private facts = new Map<string, Map<string, RowFacts>>();
+  private totals = new Map<string, Totals>();
+  private columns: Column[] = [];
+
+  constructor(
+    private readonly wb: Workbook,
+    private readonly sheetId: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.rebuild();
+  }
+
+  rebuild(): void {
+    this.columns = this.wb.columns(this.sheetId);
+    this.facts = new Map();
+    this.totals = new Map();
+    const rows = this.wb.rowIds(this.sheetId);
+    for (const col of this.columns) {
+      const m = new Map<string, RowFacts>();
+      const t = emptyTotals();
+      for (const row of rows) {
+        const f = this.read(row, col);
+        m.set(row, f);
+        account(t, f, 1);
+      }
+      this.facts.set(col.id, m);
+      this.totals.set(col.id, t);
+    }
+  }
+
+  /** Folds in one model change for this sheet. */
+  apply(change: SheetChange): void {
+    if (change.structure) {
+      this.rebuild();
+      return;
+    }
+    const byId = new Map(this.columns.map((c) => [c.id, c]));
+    for (const key of change.cells) {
+      const i = key.indexOf(':');
+      const rowId = key.slice(0, i);
+      // Counter ops and claims are stored under `col#…` / `col@…` keys.
+      const colId = key.slice(i + 1).split(/[#@]/)[0];
+      const col = byId.get(colId);
+      const m = this.facts.get(colId);
+      if (!col || !m || !m.has(rowId)) continue;
+      this.reread(rowId, col);
+      // A counter's minimum may live in another column of the same row.
+      for (const c of this.columns) if (c.type === 'counter' && c.minColumn === colId) this.reread(rowId, c);
+    }
+  }
+
+  private reread(rowId: string, col: Column): void {
+    const m = this.facts.get(col.id)!;
+    const t = this.totals.get(col.id)!;
+    account(t, m.get(rowId)!, -1);
+    const f = this.read(rowId, col);
+    m.set(rowId, f);
+    account(t, f, 1);
+  }
+
+  private read(rowId: string, col: Column): RowFacts {
+    const value = this.wb.getValue(this.sheetId, rowId, col.id);
+    const facts: RowFacts = { value, low: false, conflict: false, stale: false };
+    if (col.type === 'counter') {
+      const min = col.min ?? (col.minColumn ? this.wb.getValue(this.sheetId, rowId, col.minColumn) : null);
+      facts.low = typeof min === 'number' && typeof value === 'number' && value < min;
+    }
+    if (col.type === 'claim') {
+      const held = holders(this.wb.claims(this.sheetId, rowId, col.id));
+      facts.conflict = new Set(held.map((e) => e.name)).size > 1;
+      facts.stale = col.expiresDays !== null && held.some((e) => this.now() - e.at > col.expiresDays! * DAY_MS);
+    }
+    return facts;
+  }
+
+  isLow(rowId: string, colId: string): boolean {
+    return this.facts.get(colId)?.get(rowId)?.low ?? false;
+  }
+
+  isStale(rowId: string, colId: string): boolean {
+    return this.facts.get(colId)?.get(rowId)?.stale ?? false;
+  }
+
+  /** Counter cells under their minimum, across the sheet. */
+  lowCount(): number {
+    let n = 0;
+    for (const t of this.totals.values()) n += t.low;
+    return n;
+  }
+
+  summary(colId: string): ColumnSummary {
+    const col = this.columns.find((c) => c.id === colId);
+    const t = this.totals.get(colId);
+    const out: ColumnSummary = { text: '', low: 0, conflicts: 0, stale: 0 };
+    if (!col || !t) return out;
+    out.low = t.low;
+    out.conflicts = t.conflicts;
+    out.stale = t.stale;
+    switch (col.type) {
+      case 'number':
+      case 'counter': {
+        if (!t.numbers) {
+          out.text = 'no numbers';
+          break;
+        }
+        const [min, max] = this.extremes(colId);
+        out.text = `Σ ${fmt(t.sum)} · min ${fmt(min)} · max ${fmt(max)}${t.low ? ` · ${t.low} low` : ''}`;
+        break;
+      }
+      case 'select': {
+        const counts = col.options.map((o) => [o.label, t.byValue.get(o.id) ?? 0] as const).filter(([, n]) => n > 0);
+        out.text = counts.length ? counts.map(([label, n]) => `${label} ${n}`).join(' · ') : 'none chosen';
+        break;
+      }
+      case 'checkbox':
+        out.text = `${t.byValue.get(true) ?? 0} of ${t.rows} checked`;
+        break;
+      case 'claim':
+        out.text = `${t.filled} claimed · ${t.rows - t.filled} open${t.conflicts ? ` · ${t.conflicts} conflicts` : ''}${t.stale ? ` · ${t.stale} stale` : ''}`;
+        break;
+      default:
+        out.text = `${t.filled} filled · ${t.rows - t.filled} empty`;
+    }
+    return out;
+  }
+
+  /** min/max, recomputed only after a change removed the current one. */
+  private extremes(colId: string): [number, number] {
+    const t = this.totals.get(colId)!;
+    if (t.min === null || t.max === null) {
+      let min = Infinity;
+      let max = -Infinity;
+      for (const f of this.facts.get(colId)!.values()) {
+        if (typeof f.value === 'number') {
+          if (f.value < min) min = f.value;
+          if (f.value > max) max = f.value;
+        }
+      }
+      t.min = min;
+      t.max = max;
+    }
+    return [t.min, t.max];
+  }
+}
+
+interface Totals {
+  rows: number;
+  filled: number;
+  numbers: number;
+  sum: number;
+  min: number | null;
+  max: number | null;
+  byValue: Map<CellValue, number>;
+  low: number;
+  conflicts: number;
+  stale: number;
+}
+
+function emptyTotals(): Totals {
+  return { rows: 0, filled: 0, numbers: 0, sum: 0, min: null, max: null, byValue: new Map(), low: 0, conflicts: 0, stale: 0 };
+}
+
+/** Adds (sign 1) or removes (sign −1) one row's facts from a column's running totals. */
+function account(t: Totals, f: RowFacts, sign: 1 | -1): void {
+  t.rows += sign;
+  if (f.value !== null && f.value !== '') t.filled += sign;
+  if (typeof f.value === 'number') {
+    t.numbers += sign;
+    t.sum += sign * f.value;
+    if (sign > 0) {
+      if (t.min !== null && f.value < t.min) t.min = f.value;
+      if (t.max !== null && f.value > t.max) t.max = f.value;
+    } else if (f.value === t.min || f.value === t.max) {
+      t.min = null;
+      t.max = null;
+    }
+  }
+  if (f.value !== null) t.byValue.set(f.value, (t.byValue.get(f.value) ?? 0) + sign);
+  if (f.low) t.low += sign;
+  if (f.conflict) t.conflicts += sign;
+  if (f.stale) t.stale += sign;
+}
+
+function fmt(n: number): string {
+  return Number.isInteger(n) ? n.toLocaleString('en') : n.toLocaleString('en', { maximumFractionDigits: 2 });
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { SheetAggregates } from '../../src/model/aggregates.js';
+import { Workbook, type WorkbookChange } from '../../src/model/index.js';
+import { newWorkbook } from '../support/model.js';
+import { prng } from '../support/peers.js';
+
+function setup() {
+  const t = newWorkbook('Ana');
+  const s = t.wb.initialize({ rows: 6, columns: 0 });
+  const qty = t.wb.addColumn(s, { name: 'Qty', type: 'number' });
+  const min = t.wb.addColumn(s, { name: 'Reorder at', type: 'number' });
+  const stock = t.wb.addColumn(s, { name: 'Stock', type: 'counter', minColumn: min });
+  const status = t.wb.addColumn(s, {
+    name: 'Status',
+    type: 'select',
+    options: [
+      { id: 'open', label: 'Open', color: '#1f6feb' },
+      { id: 'done', label: 'Done', color: '#1a7f37' },
+    ],
+  });
+  const done = t.wb.addColumn(s, { name: 'Checked', type: 'checkbox' });
+  const driver = t.wb.addColumn(s, { name: 'Driver', type: 'claim', expiresDays: 6 });
+  const note = t.wb.addColumn(s, { name: 'Note' });
+  return { ...t, s, qty, min, stock, status, done, driver, note, rows: t.wb.rowIds(s) };
+}
+
+function follow(wb: Workbook, agg: SheetAggregates, sheet: string) {
+  wb.observe((c: WorkbookChange) => {
+    const mine = c.sheets.get(sheet);
+    if (mine) agg.apply(mine);
+  });
+}
+
+describe('SheetAggregates', () => {
+  it('summarises each column by its type: sums, option counts, checked, claims, low stock, stale claims', () => {
+    const { wb, s, qty, min, stock, status, done, driver, note, rows, tick } = setup();
+    const agg = new SheetAggregates(wb, s, () => 1_764_000_000_000 + 10 * 86_400_000);
+    follow(wb, agg, s);
+    wb.setCells(s, [
+      { rowId: rows[0], colId: qty, value: 5 },
+      { rowId: rows[1], colId: qty, value: -2 },
+      { rowId: rows[2], colId: qty, value: 10.5 },
+      { rowId: rows[0], colId: min, value: 10 },
+      { rowId: rows[0], colId: status, value: 'open' },
+      { rowId: rows[1], colId: status, value: 'open' },
+      { rowId: rows[2], colId: status, value: 'done' },
+      { rowId: rows[3], colId: done, value: true },
+      { rowId: rows[4], colId: note, value: 'hi' },
+    ]);
+    wb.recount(s, rows[0], stock, 4);
+    wb.recount(s, rows[1], stock, 20);
+    wb.claim(s, rows[0], driver);
+    tick();
+    expect(agg.summary(qty).text).toBe('Σ 13.5 · min -2 · max 10.5');
+    expect(agg.summary(stock).text).toBe('Σ 24 · min 4 · max 20 · 1 low');
+    expect(agg.isLow(rows[0], stock)).toBe(true);
+    expect(agg.lowCount()).toBe(1);
+    expect(agg.summary(status).text).toBe('Open 2 · Done 1');
+    expect(agg.summary(done).text).toBe('1 of 6 checked');
+    expect(agg.summary(driver)).toMatchObject({ text: '1 claimed · 5 open · 1 stale', stale: 1 });
+    expect(agg.summary(note).text).toBe('1 filled · 5 empty');
+    // Raising the reorder level elsewhere in the row makes another row low.
+    wb.setCell(s, rows[1], min, 25);
+    expect(agg.isLow(rows[1], stock)).toBe(true);
+    expect(agg.summary(stock).low).toBe(2);
+  });
+
+  it('stays equal to a full rebuild through hundreds of random edits', () => {
+    const { wb, s, qty, stock, status, done, rows } = setup();
+    const agg = new SheetAggregates(wb, s);
+    follow(wb, agg, s);
+    const r = prng(42);
+    for (let i = 0; i < 400; i++) {
+      const row = r.pick(rows);
+      const k = r.int(5);
+      if (k === 0) wb.setCell(s, row, qty, r.chance(0.2) ? null : r.int(100) - 50);
+      if (k === 1) wb.adjustCounter(s, row, stock, r.pick([-1, 2]));
+      if (k === 2) wb.recount(s, row, stock, r.int(30));
+      if (k === 3) wb.setCell(s, row, status, r.pick(['open', 'done', null]));
+      if (k === 4) wb.setCell(s, row, done, r.chance(0.5));
+      const fresh = new SheetAggregates(wb, s);
+      for (const col of [qty, stock, status, done]) expect(agg.summary(col)).toEqual(fresh.summary(col));
+    }
+  });
+});
