@@ -138,10 +138,7 @@ export class Workbook {
   initialize(options: { title?: string; sheetName?: string; columns?: number; rows?: number } = {}): string {
     let sheetId = '';
     this.transact(() => {
-      const meta = this.doc.getMap('meta');
-      meta.set('schemaVersion', SCHEMA_VERSION);
-      meta.set('createdAt', this.now());
-      if (options.title) meta.set('title', checkName(options.title));
+      this.stamp(options.title);
       sheetId = this.addSheet(options.sheetName ?? 'Sheet 1');
       const columns = options.columns ?? 5;
       for (let i = 0; i < columns; i++) this.addColumn(sheetId, { name: columnLetter(i) });
@@ -159,6 +156,16 @@ export class Workbook {
   setTitle(title: string): void {
     const clean = checkName(title);
     this.transact(() => this.doc.getMap('meta').set('title', clean));
+  }
+
+  /** Marks a new doc as a workbook of this schema (what initialize and templates start with). */
+  stamp(title?: string): void {
+    this.transact(() => {
+      const meta = this.doc.getMap('meta');
+      meta.set('schemaVersion', SCHEMA_VERSION);
+      meta.set('createdAt', this.now());
+      if (title) meta.set('title', checkName(title));
+    });
   }
 
   /** Upgrades an older doc; throws SCHEMA_TOO_NEW for a doc made by a newer app. */

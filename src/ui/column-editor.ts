@@ -26,6 +26,9 @@ export class ColumnEditor extends LitElement {
     name: { state: true },
     type: { state: true },
     optionsText: { state: true },
+    min: { state: true },
+    minColumn: { state: true },
+    expiresDays: { state: true },
     error: { state: true },
   };
 
@@ -35,6 +38,9 @@ export class ColumnEditor extends LitElement {
   declare name: string;
   declare type: ColumnType;
   declare optionsText: string;
+  declare min: string;
+  declare minColumn: string;
+  declare expiresDays: string;
   declare error: string;
 
   constructor() {
@@ -45,6 +51,9 @@ export class ColumnEditor extends LitElement {
     this.name = '';
     this.type = 'text';
     this.optionsText = '';
+    this.min = '';
+    this.minColumn = '';
+    this.expiresDays = '';
     this.error = '';
   }
 
@@ -121,6 +130,9 @@ export class ColumnEditor extends LitElement {
     this.name = col.name;
     this.type = col.type;
     this.optionsText = col.options.map((o) => o.label).join('\n');
+    this.min = col.min === null ? '' : String(col.min);
+    this.minColumn = col.minColumn ?? '';
+    this.expiresDays = col.expiresDays === null ? '' : String(col.expiresDays);
     this.error = '';
     this.updateComplete.then(() => {
       const dialog = this.renderRoot.querySelector('dialog');
@@ -158,6 +170,18 @@ export class ColumnEditor extends LitElement {
               ></textarea>
             </label>`
           : nothing}
+        ${this.type === 'counter' ? this.renderCounterSettings() : nothing}
+        ${this.type === 'claim'
+          ? html`<label
+              >Flag claims older than (days) <span class="hint">empty: never</span>
+              <input
+                name="expires"
+                inputmode="numeric"
+                .value=${this.expiresDays}
+                @input=${(e: Event) => (this.expiresDays = (e.target as HTMLInputElement).value)}
+              />
+            </label>`
+          : nothing}
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         <div class="buttons">
           <span>
@@ -176,6 +200,30 @@ export class ColumnEditor extends LitElement {
     </dialog>`;
   }
 
+  private renderCounterSettings() {
+    const numberColumns = (this.workbook?.columns(this.sheetId) ?? []).filter((c) => c.type === 'number' && c.id !== this.colId);
+    return html`<label
+        >Low stock below <span class="hint">a fixed number; empty: none</span>
+        <input name="min" inputmode="decimal" .value=${this.min} @input=${(e: Event) => (this.min = (e.target as HTMLInputElement).value)} />
+      </label>
+      <label
+        >…or below each row's value in
+        <select name="minColumn" @change=${(e: Event) => (this.minColumn = (e.target as HTMLSelectElement).value)}>
+          <option value="" ?selected=${this.minColumn === ''}>—</option>
+          ${numberColumns.map((c) => html`<option value=${c.id} ?selected=${c.id === this.minColumn}>${c.name}</option>`)}
+        </select>
+      </label>`;
+  }
+
+  /** Reads an optional number field; throws a model-style message for anything else. */
+  private optionalNumber(text: string, what: string): number | null {
+    const t = text.trim();
+    if (t === '') return null;
+    const n = Number(t);
+    if (!Number.isFinite(n)) throw new Error(`${what} must be a number`);
+    return n;
+  }
+
   /** Keeps ids (and so every cell's value) of options whose label is unchanged. */
   private buildOptions(): SelectOption[] {
     const existing = this.workbook?.columns(this.sheetId).find((c) => c.id === this.colId)?.options ?? [];
@@ -190,12 +238,23 @@ export class ColumnEditor extends LitElement {
     e.preventDefault();
     const wb = this.workbook;
     if (!wb) return;
+    let settings = {};
+    try {
+      if (this.type === 'counter') {
+        settings = { min: this.optionalNumber(this.min, 'Low stock'), minColumn: this.minColumn || null };
+      }
+      if (this.type === 'claim') settings = { expiresDays: this.optionalNumber(this.expiresDays, 'Days') };
+    } catch (err) {
+      this.error = (err as Error).message;
+      return;
+    }
     try {
       wb.transact(() => {
         wb.updateColumn(this.sheetId, this.colId, {
           name: this.name,
           type: this.type,
           ...(this.type === 'select' ? { options: this.buildOptions() } : {}),
+          ...settings,
         });
       });
       this.close();

@@ -1,5 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { randomId } from '../model/ids.js';
+import { TEMPLATES } from '../model/templates.js';
 import { DeviceProfile } from './device-profile.js';
 import './workbook-view.js';
 
@@ -14,7 +15,8 @@ export class MutualSheetsApp extends LitElement {
   static properties = { workbookId: { state: true } };
 
   declare workbookId: string;
-  private create = false;
+  /** template to build the next opened workbook from; null when opening an existing one */
+  private create: string | null = null;
   private readonly profile = new DeviceProfile(localStorage);
   private readonly onHash = () => this.route();
 
@@ -51,6 +53,25 @@ export class MutualSheetsApp extends LitElement {
       padding: 0;
       list-style: none;
     }
+    .templates li {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.5rem 1rem;
+      margin-bottom: 0.5rem;
+    }
+    button.template {
+      min-height: 44px;
+      padding: 0 1rem;
+      font: inherit;
+      border: 1px solid #d0d7de;
+      border-radius: 6px;
+      background: white;
+      cursor: pointer;
+    }
+    .desc {
+      color: #57606a;
+    }
     li a {
       display: flex;
       align-items: center;
@@ -76,15 +97,15 @@ export class MutualSheetsApp extends LitElement {
     const m = ROUTE.exec(location.hash);
     const id = m ? m[1] : '';
     if (id !== this.workbookId) {
-      if (!id) this.create = false;
+      if (!id) this.create = null;
       this.workbookId = id;
     }
   }
 
-  private newWorkbook = (): void => {
-    this.create = true;
+  private newWorkbook(template: string): void {
+    this.create = template;
     location.hash = `#/w/${randomId(16)}`;
-  };
+  }
 
   render() {
     if (this.workbookId) {
@@ -94,7 +115,16 @@ export class MutualSheetsApp extends LitElement {
     return html`<main class="home">
       <h1>Mutual Sheets</h1>
       <p>A shared spreadsheet that works without signal. Everything you type is kept on this device and shared through your group's hub.</p>
-      <button class="new" @click=${this.newWorkbook}>New workbook</button>
+      <button class="new" @click=${() => this.newWorkbook('blank')}>New workbook</button>
+      <h2>Or start from a template</h2>
+      <ul class="templates">
+        ${TEMPLATES.filter((t) => t.id !== 'blank').map(
+          (t) => html`<li>
+            <button class="template" @click=${() => this.newWorkbook(t.id)}>${t.title}</button>
+            <span class="desc">${t.description}</span>
+          </li>`,
+        )}
+      </ul>
       ${recent.length
         ? html`<h2>Opened on this device</h2>
             <ul>

@@ -14,6 +14,7 @@ import { cursors, type PeerCursor } from './presence.js';
 import type { ViewStore } from './view-store.js';
 import './column-editor.js';
 import './claim-menu.js';
+import './trash-panel.js';
 import './view-menu.js';
 
 const ROW_HEIGHT_FINE = 36;
@@ -594,6 +595,7 @@ export class SheetGrid extends LitElement {
           ${rect.bottom > rect.top ? `Delete ${rect.bottom - rect.top + 1} rows` : 'Delete row'}
         </button>
         <button @click=${() => this.addColumn()}>Add column</button>
+        <button @click=${() => this.renderRoot.querySelector('trash-panel')?.open()}>Trash (${wb.deletedRows(this.sheetId).length})</button>
         <button @click=${() => this.openColumnSettings()} ?disabled=${!columns[focus.col]}>Column settings</button>
         <button @click=${() => this.openViewMenu()} ?disabled=${!columns[focus.col]}>Sort & filter</button>
         <button aria-label="Undo" title="Undo (Ctrl+Z)" @click=${() => this.runUndo(false)} ?disabled=${!this.undo?.canUndo()}>↶</button>
@@ -688,6 +690,7 @@ export class SheetGrid extends LitElement {
       <column-editor .workbook=${wb} .sheetId=${this.sheetId} @column-editor-closed=${() => this.focusGrid()}></column-editor>
       <view-menu @view-change=${this.onViewChange} @view-menu-closed=${() => this.focusGrid()}></view-menu>
       <claim-menu .workbook=${wb} @claim-menu-closed=${() => this.focusGrid()}></claim-menu>
+      <trash-panel .workbook=${wb} .sheetId=${this.sheetId} @trash-closed=${() => this.focusGrid()}></trash-panel>
     `;
   }
 

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import * as Y from 'yjs';
 import { isModelError } from '../model/errors.js';
+import { TEMPLATES, applyTemplate } from '../model/templates.js';
 import { Workbook } from '../model/workbook.js';
 import { LocalStorageHubStateStore } from '../sync/hub-state.js';
 import { SyncSession } from '../sync/session.js';
@@ -32,7 +33,8 @@ export class WorkbookView extends LitElement {
   };
 
   declare workbookId: string;
-  declare create: boolean;
+  /** template id when this view is creating the workbook */
+  declare create: string | null;
   declare profile: DeviceProfile | null;
   declare phase: Phase;
   declare sheetId: string;
@@ -55,7 +57,7 @@ export class WorkbookView extends LitElement {
   constructor() {
     super();
     this.workbookId = '';
-    this.create = false;
+    this.create = null;
     this.profile = null;
     this.phase = 'loading';
     this.sheetId = '';
@@ -235,7 +237,9 @@ export class WorkbookView extends LitElement {
     if (session.localUnavailable) {
       this.problem = 'This browser would not let Mutual Sheets keep a copy on this device, so work here lasts only while the page is open and connected.';
     }
-    if (this.create && !workbook.isInitialized()) workbook.initialize();
+    if (this.create && !workbook.isInitialized()) {
+      applyTemplate(workbook, TEMPLATES.find((t) => t.id === this.create) ?? TEMPLATES[0]);
+    }
     this.undo = workbook.createUndoManager();
     const settle = () => {
       if (!workbook.isInitialized()) {

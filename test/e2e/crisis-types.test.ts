@@ -39,6 +39,16 @@ async function open(viewport: { width: number; height: number }, name: string, u
 const cell = (page: Page, row: number, col: number) =>
   page.locator(`[role="row"][aria-rowindex="${row + 2}"] [role="gridcell"][aria-colindex="${col + 2}"]`);
 
+/** What the cell shows as its value, not the name tags of people standing on it. */
+const text = async (page: Page, row: number, col: number) =>
+  (
+    await cell(page, row, col).evaluate((el) => {
+      const copy = el.cloneNode(true) as HTMLElement;
+      copy.querySelectorAll('.peer-tag').forEach((t) => t.remove());
+      return copy.textContent ?? '';
+    })
+  ).trim();
+
 async function retype(page: Page, col: number, name: string, type: string) {
   await cell(page, 0, col).click();
   await page.getByRole('button', { name: 'Column settings' }).click();
@@ -93,5 +103,40 @@ describe('e2e: counters and claims', () => {
     await desk.page.keyboard.press('Enter');
     await desk.page.getByRole('dialog').getByRole('button', { name: 'Keep Luis only' }).click();
     await phone.page.getByRole('status').filter({ hasText: /^Luis$/ }).waitFor();
+  });
+
+  it('an inventory from its template flags low stock; a deleted row comes back from the trash for everyone', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 800 } });
+    contexts.push(context);
+    context.setDefaultTimeout(15_000);
+    const a = await context.newPage();
+    await a.goto(`${relay.httpUrl}/`);
+    await a.getByRole('button', { name: 'Supply inventory' }).click();
+    await a.getByRole('columnheader', { name: /On hand/ }).waitFor();
+    expect(await a.getByLabel('Workbook title').inputValue()).toBe('Supply inventory');
+    await cell(a, 0, 0).click();
+    await a.keyboard.type('Water 5L');
+    await a.keyboard.press('Tab');
+    await a.keyboard.press('Tab');
+    await a.keyboard.press('Tab');
+    await a.keyboard.type('4');
+    await a.keyboard.press('Tab');
+    await a.keyboard.type('10');
+    await a.keyboard.press('Enter');
+    await a.locator('.cell.low').getByText('4').waitFor();
+    await a.getByText('1 low in stock').waitFor();
+    await a.locator('.figure', { hasText: 'Σ 4 · min 4 · max 4 · 1 low' }).waitFor();
+
+    const b = await (await open({ width: 1400, height: 800 }, 'Luis', a.url())).page;
+    await cell(b, 0, 0).getByText('Water 5L').waitFor();
+    await cell(a, 0, 0).click();
+    await a.getByRole('button', { name: 'Delete row' }).click();
+    await b.getByRole('button', { name: 'Trash (1)' }).waitFor();
+    expect(await text(b, 0, 0)).toBe('');
+    await b.getByRole('button', { name: 'Trash (1)' }).click();
+    await b.getByText(/deleted by Anonymous/).waitFor();
+    await b.getByRole('button', { name: /^Restore Water 5L/ }).click();
+    await cell(a, 0, 0).getByText('Water 5L').waitFor();
+    await a.getByRole('button', { name: 'Trash (0)' }).waitFor();
   });
 });

@@ -277,3 +277,27 @@ describe('cells', () => {
     ]);
   });
 });
+
+describe('templates', () => {
+  it('builds each template with its columns, types and statuses, and a sound doc', async () => {
+    const { TEMPLATES, applyTemplate } = await import('../../src/model/templates.js');
+    for (const t of TEMPLATES) {
+      const { wb } = newWorkbook();
+      const sheet = applyTemplate(wb, t);
+      expect(wb.isInitialized()).toBe(true);
+      expect(wb.columns(sheet).map((c) => c.name)).toEqual(t.sheets[0].columns.map((c) => c.name));
+      expect(wb.rowCount(sheet)).toBe(t.sheets[0].rows);
+      expect(wb.checkInvariants()).toEqual([]);
+    }
+    const { wb } = newWorkbook();
+    const s = applyTemplate(wb, TEMPLATES.find((t) => t.id === 'inventory')!);
+    const onHand = wb.columns(s).find((c) => c.name === 'On hand')!;
+    expect(onHand.type).toBe('counter');
+    expect(onHand.minColumn).toBe(wb.columns(s).find((c) => c.name === 'Reorder at')!.id);
+    const { wb: w2 } = newWorkbook();
+    const r = applyTemplate(w2, TEMPLATES.find((t) => t.id === 'requests')!);
+    const status = w2.columns(r).find((c) => c.name === 'Status')!;
+    expect(status.options.map((o) => o.label)).toContain('Delivery assigned');
+    expect(w2.columns(r).find((c) => c.name === 'Delivery volunteer')).toMatchObject({ type: 'claim', expiresDays: 6 });
+  });
+});

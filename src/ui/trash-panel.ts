@@ -1,0 +1,112 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { formatValue } from '../model/values.js';
+import type { Workbook } from '../model/workbook.js';
+
+/** `<trash-panel>`: rows deleted from a sheet — by whom, when — and a way back for each. */
+export class TrashPanel extends LitElement {
+  static properties = {
+    workbook: { attribute: false },
+    sheetId: { attribute: false },
+    tick: { state: true },
+  };
+
+  declare workbook: Workbook | null;
+  declare sheetId: string;
+  declare tick: number;
+
+  constructor() {
+    super();
+    this.workbook = null;
+    this.sheetId = '';
+    this.tick = 0;
+  }
+
+  static styles = css`
+    dialog {
+      border: 1px solid #d0d7de;
+      border-radius: 8px;
+      padding: 1rem 1.25rem;
+      max-width: min(36rem, 94vw);
+      width: 100%;
+      box-sizing: border-box;
+    }
+    ul {
+      list-style: none;
+      padding: 0;
+      max-height: 60vh;
+      overflow: auto;
+    }
+    li {
+      display: flex;
+      gap: 0.75rem;
+      align-items: center;
+      justify-content: space-between;
+      border-bottom: 1px solid #eaeef2;
+      padding: 0.25rem 0;
+    }
+    .what {
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .who {
+      color: #57606a;
+      font-size: 0.85rem;
+    }
+    button {
+      min-height: 44px;
+      min-width: 44px;
+      padding: 0 1rem;
+      font: inherit;
+      border: 1px solid #d0d7de;
+      border-radius: 6px;
+      background: white;
+      flex: none;
+    }
+  `;
+
+  open(): void {
+    this.tick++;
+    this.updateComplete.then(() => {
+      const d = this.renderRoot.querySelector('dialog');
+      if (d && !d.open) d.showModal();
+    });
+  }
+
+  render() {
+    const wb = this.workbook;
+    if (!wb || !this.sheetId) return nothing;
+    const cols = wb.columns(this.sheetId).slice(0, 3);
+    const rows = wb.deletedRows(this.sheetId).sort((a, b) => b.deleted.at - a.deleted.at);
+    return html`<dialog aria-labelledby="trash-title" @close=${() => this.dispatchEvent(new CustomEvent('trash-closed', { bubbles: true, composed: true }))}>
+      <h2 id="trash-title">Deleted rows</h2>
+      ${rows.length === 0 ? html`<p>Nothing here.</p>` : nothing}
+      <ul>
+        ${rows.map((r) => {
+          const summary = cols.map((c) => formatValue(c, wb.getValue(this.sheetId, r.id, c.id))).filter(Boolean).join(' · ') || '(empty row)';
+          return html`<li>
+            <span>
+              <span class="what">${summary}</span><br />
+              <span class="who">deleted by ${r.deleted.by}, ${new Date(r.deleted.at).toLocaleString()}</span>
+            </span>
+            <button aria-label=${`Restore ${summary}`} @click=${() => this.restore(r.id)}>Restore</button>
+          </li>`;
+        })}
+      </ul>
+      <button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>Close</button>
+    </dialog>`;
+  }
+
+  private restore(rowId: string): void {
+    this.workbook?.restoreRows(this.sheetId, [rowId]);
+    this.tick++;
+  }
+}
+
+customElements.define('trash-panel', TrashPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'trash-panel': TrashPanel;
+  }
+}
