@@ -18,6 +18,8 @@ export type ModelErrorCode =
   | 'NOT_AN_OPTION'
   | 'NOT_TEXT'
   | 'NOT_A_COUNTER'
+  | 'NOT_A_DATETIME'
+  | 'NOT_A_PHONE'
   | 'NOT_A_CLAIM'
   | 'TEXT_TOO_LONG'
   | 'LAST_SHEET'

@@ -1,4 +1,17 @@
-export const COLUMN_TYPES = ['text', 'number', 'date', 'checkbox', 'select', 'counter', 'claim'] as const;
+export const COLUMN_TYPES = [
+  'text',
+  'longtext',
+  'number',
+  'date',
+  'datetime',
+  'checkbox',
+  'select',
+  'multiselect',
+  'phone',
+  'link',
+  'counter',
+  'claim',
+] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 export interface SelectOption {
@@ -43,9 +56,12 @@ export interface Column {
   minColumn: string | null;
   /** claim: a claim older than this many days is flagged as stale (Crisis Cleanup releases after 6) */
   expiresDays: number | null;
+  /** number/counter: shown after the value ("12 kg") */
+  unit: string | null;
 }
 
 export interface ColumnSettings {
+  unit?: string | null;
   min?: number | null;
   minColumn?: string | null;
   expiresDays?: number | null;

@@ -4,10 +4,24 @@ import { COLUMN_TYPES } from './types.js';
 
 export const MAX_TEXT_LENGTH = 50_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ISO_DATETIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)$/;
+const PHONE = /^\+?[0-9][0-9 ()\-.]{2,29}$/;
+/** Links open only with these schemes; anything else in a link column is shown as plain text. */
+const LINK_SCHEMES = /^(https?:\/\/|mailto:|tel:)/i;
+export const MULTI_SEPARATOR = ',';
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 
 export function isColumnType(t: unknown): t is ColumnType {
   return typeof t === 'string' && (COLUMN_TYPES as readonly string[]).includes(t);
+}
+
+export function isIsoDateTime(s: string): boolean {
+  const m = ISO_DATETIME.exec(s);
+  return !!m && isIsoDate(m[1]);
+}
+
+export function isSafeLink(s: string): boolean {
+  return LINK_SCHEMES.test(s.trim());
 }
 
 export function isIsoDate(s: string): boolean {
@@ -28,6 +42,8 @@ export function validateValue(column: Column, value: CellValue): void {
   const ctx = { column: column.name, value };
   switch (column.type) {
     case 'text':
+    case 'longtext':
+    case 'link':
       if (typeof value !== 'string') throw new ModelError('NOT_TEXT', `${column.name} holds text`, ctx);
       if (value.length > MAX_TEXT_LENGTH) {
         throw new ModelError('TEXT_TOO_LONG', `${column.name}: text is longer than ${MAX_TEXT_LENGTH} characters`, ctx);
@@ -43,6 +59,21 @@ export function validateValue(column: Column, value: CellValue): void {
         throw new ModelError('NOT_A_DATE', `${column.name} holds dates (YYYY-MM-DD)`, ctx);
       }
       return;
+    case 'datetime':
+      if (typeof value !== 'string' || !isIsoDateTime(value)) {
+        throw new ModelError('NOT_A_DATETIME', `${column.name} holds a date and time (YYYY-MM-DD HH:MM)`, ctx);
+      }
+      return;
+    case 'phone':
+      if (typeof value !== 'string' || !PHONE.test(value)) throw new ModelError('NOT_A_PHONE', `${column.name} holds phone numbers`, ctx);
+      return;
+    case 'multiselect': {
+      const ids = typeof value === 'string' ? value.split(MULTI_SEPARATOR) : [];
+      if (!ids.length || ids.some((id) => !column.options.some((o) => o.id === id)) || new Set(ids).size !== ids.length) {
+        throw new ModelError('NOT_AN_OPTION', `${column.name}: not among its options`, ctx);
+      }
+      return;
+    }
     case 'checkbox':
       if (typeof value !== 'boolean') throw new ModelError('NOT_A_CHECKBOX', `${column.name} holds yes/no`, ctx);
       return;
@@ -81,7 +112,7 @@ const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'off']);
  */
 export function parseInput(column: Column, text: string): CellValue {
   const trimmed = text.trim();
-  if (column.type === 'text') {
+  if (column.type === 'text' || column.type === 'longtext' || column.type === 'link') {
     const value = text === '' ? null : text;
     validateValue(column, value);
     return value;
@@ -98,6 +129,23 @@ export function parseInput(column: Column, text: string): CellValue {
     case 'date':
       if (isIsoDate(trimmed)) return trimmed;
       throw new ModelError('NOT_A_DATE', `“${trimmed}” is not a date: write it as YYYY-MM-DD`, ctx);
+    case 'datetime': {
+      const normal = trimmed.replace(' ', 'T');
+      if (isIsoDateTime(normal)) return normal;
+      throw new ModelError('NOT_A_DATETIME', `“${trimmed}” is not a date and time: write it as YYYY-MM-DD HH:MM`, ctx);
+    }
+    case 'phone':
+      if (PHONE.test(trimmed)) return trimmed;
+      throw new ModelError('NOT_A_PHONE', `“${trimmed}” is not a phone number`, ctx);
+    case 'multiselect': {
+      const ids: string[] = [];
+      for (const part of trimmed.split(/[,;]/).map((p) => p.trim().toLowerCase()).filter(Boolean)) {
+        const hit = column.options.find((o) => o.label.toLowerCase() === part) ?? column.options.find((o) => o.id.toLowerCase() === part);
+        if (!hit) throw new ModelError('NOT_AN_OPTION', `“${part}” is not an option of ${column.name}`, ctx);
+        if (!ids.includes(hit.id)) ids.push(hit.id);
+      }
+      return ids.length ? ids.join(MULTI_SEPARATOR) : null;
+    }
     case 'checkbox': {
       const lower = trimmed.toLowerCase();
       if (TRUE_WORDS.has(lower)) return true;
@@ -126,6 +174,14 @@ export function formatValue(column: Column, value: CellValue): string {
   if (column.type === 'select' && typeof value === 'string') {
     return column.options.find((o) => o.id === value)?.label ?? value;
   }
+  if (column.type === 'multiselect' && typeof value === 'string') {
+    return value
+      .split(MULTI_SEPARATOR)
+      .map((id) => column.options.find((o) => o.id === id)?.label ?? id)
+      .join(', ');
+  }
+  if (column.type === 'datetime' && typeof value === 'string') return value.replace('T', ' ');
+  if (typeof value === 'number' && column.unit) return `${value} ${column.unit}`;
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   return String(value);
 }

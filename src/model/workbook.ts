@@ -955,6 +955,7 @@ function readColumn(id: string, col: Y.Map<unknown>): Column & { pos: string } {
     min: numberOrNull(col.get('min')),
     minColumn: typeof col.get('minColumn') === 'string' ? (col.get('minColumn') as string) : null,
     expiresDays: numberOrNull(col.get('expiresDays')),
+    unit: typeof col.get('unit') === 'string' ? (col.get('unit') as string) : null,
     pos: String(col.get('pos')),
   };
 }
@@ -966,6 +967,10 @@ function numberOrNull(v: unknown): number | null {
 /** Checks the optional per-type settings; returns the fields to write. */
 function checkSettings(spec: ColumnSettings): [string, unknown][] {
   const out: [string, unknown][] = [];
+  if (spec.unit !== undefined) {
+    if (spec.unit !== null && (typeof spec.unit !== 'string' || spec.unit.length > 20)) throw new ModelError('INVALID_OPTIONS', 'a unit is up to 20 characters');
+    out.push(['unit', spec.unit === null || spec.unit.trim() === '' ? null : spec.unit.trim()]);
+  }
   if (spec.min !== undefined) {
     if (spec.min !== null && (typeof spec.min !== 'number' || !Number.isFinite(spec.min))) throw new ModelError('INVALID_OPTIONS', 'a minimum is a number');
     out.push(['min', spec.min]);

@@ -6,10 +6,15 @@ import type { Workbook } from '../model/workbook.js';
 
 const TYPE_LABELS: Record<ColumnType, string> = {
   text: 'Text',
-  number: 'Number',
+  longtext: 'Long text (notes)',
+  number: 'Number (optionally with a unit)',
   date: 'Date',
+  datetime: 'Date and time',
   checkbox: 'Checkbox (yes/no)',
-  select: 'Choice from a list',
+  select: 'Status / choice from a list',
+  multiselect: 'Several choices from a list',
+  phone: 'Phone number',
+  link: 'Link (web, email, phone)',
   counter: 'Counter (supply count: + / − add up across phones)',
   claim: 'Claim (who took it)',
 };
@@ -27,6 +32,7 @@ export class ColumnEditor extends LitElement {
     type: { state: true },
     optionsText: { state: true },
     min: { state: true },
+    unit: { state: true },
     minColumn: { state: true },
     expiresDays: { state: true },
     error: { state: true },
@@ -39,6 +45,7 @@ export class ColumnEditor extends LitElement {
   declare type: ColumnType;
   declare optionsText: string;
   declare min: string;
+  declare unit: string;
   declare minColumn: string;
   declare expiresDays: string;
   declare error: string;
@@ -52,6 +59,7 @@ export class ColumnEditor extends LitElement {
     this.type = 'text';
     this.optionsText = '';
     this.min = '';
+    this.unit = '';
     this.minColumn = '';
     this.expiresDays = '';
     this.error = '';
@@ -131,6 +139,7 @@ export class ColumnEditor extends LitElement {
     this.type = col.type;
     this.optionsText = col.options.map((o) => o.label).join('\n');
     this.min = col.min === null ? '' : String(col.min);
+    this.unit = col.unit ?? '';
     this.minColumn = col.minColumn ?? '';
     this.expiresDays = col.expiresDays === null ? '' : String(col.expiresDays);
     this.error = '';
@@ -160,7 +169,13 @@ export class ColumnEditor extends LitElement {
           </select>
           <span class="hint">Changing the type keeps every value; values that do not fit are highlighted, not deleted.</span>
         </label>
-        ${this.type === 'select'
+        ${this.type === 'number'
+          ? html`<label
+              >Unit <span class="hint">shown after each value, e.g. kg, boxes</span>
+              <input name="unit" .value=${this.unit} @input=${(e: Event) => (this.unit = (e.target as HTMLInputElement).value)} />
+            </label>`
+          : nothing}
+        ${this.type === 'select' || this.type === 'multiselect'
           ? html`<label
               >Options <span class="hint">one per line</span>
               <textarea
@@ -253,7 +268,8 @@ export class ColumnEditor extends LitElement {
         wb.updateColumn(this.sheetId, this.colId, {
           name: this.name,
           type: this.type,
-          ...(this.type === 'select' ? { options: this.buildOptions() } : {}),
+          ...(this.type === 'select' || this.type === 'multiselect' ? { options: this.buildOptions() } : {}),
+          ...(this.type === 'number' ? { unit: this.unit } : {}),
           ...settings,
         });
       });

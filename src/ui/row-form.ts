@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { isModelError } from '../model/errors.js';
 import type { CellValue, CellWrite, Column } from '../model/types.js';
-import { formatValue, parseInput } from '../model/values.js';
+import { formatValue, isSafeLink, parseInput } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
 
 /**
@@ -126,6 +126,25 @@ export class RowForm extends LitElement {
     .recount {
       font-weight: 400;
     }
+    .links a,
+    a {
+      display: inline-flex;
+      align-items: center;
+      min-height: 44px;
+      padding: 0 0.75rem;
+      font-weight: 400;
+    }
+    .choices {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+      font-weight: 400;
+    }
+    label.choice {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.25rem;
+    }
     .save {
       background: #1f883d;
       color: white;
@@ -186,6 +205,41 @@ export class RowForm extends LitElement {
       case 'date':
         input = html`<input type="date" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />`;
         break;
+      case 'datetime':
+        input = html`<input type="datetime-local" .value=${text.replace(' ', 'T')} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />`;
+        break;
+      case 'longtext':
+        input = html`<textarea rows="4" .value=${text} @input=${(e: Event) => set((e.target as HTMLTextAreaElement).value)}></textarea>`;
+        break;
+      case 'phone': {
+        const number = text.replace(/[^+0-9]/g, '');
+        input = html`<input type="tel" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />
+          ${number ? html`<span class="links"><a href=${`tel:${number}`}>Call</a> <a href=${`sms:${number}`}>Text</a></span>` : nothing}`;
+        break;
+      }
+      case 'link':
+        input = html`<input type="text" inputmode="url" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />
+          ${isSafeLink(text) ? html`<a href=${text} target="_blank" rel="noopener noreferrer">Open</a>` : nothing}`;
+        break;
+      case 'multiselect': {
+        const chosen = new Set(text.split(',').map((t) => t.trim()).filter(Boolean));
+        const toggle = (label: string, on: boolean) => {
+          const next = new Set(chosen);
+          if (on) next.add(label);
+          else next.delete(label);
+          set(col.options.filter((o) => next.has(o.label)).map((o) => o.label).join(', '));
+        };
+        input = html`<span class="choices">
+          ${col.options.map(
+            (o) =>
+              html`<label class="choice"
+                ><input type="checkbox" .checked=${chosen.has(o.label)} @change=${(e: Event) => toggle(o.label, (e.target as HTMLInputElement).checked)} />
+                ${o.label}</label
+              >`,
+          )}
+        </span>`;
+        break;
+      }
       case 'number':
         input = html`<input type="text" inputmode="decimal" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />`;
         break;

@@ -7,7 +7,7 @@ import { isModelError } from '../model/errors.js';
 import { CONFIRM_PASTE_CELLS, fillDown, pasteBlock } from '../model/paste.js';
 import { clampPos, dataEdge, rectContains, rectOf, rectSize, single, type CellPos, type Rect, type Selection } from '../model/range.js';
 import type { CellValue, CellWrite, Column } from '../model/types.js';
-import { fitsColumn, formatValue, parseInput } from '../model/values.js';
+import { MULTI_SEPARATOR, fitsColumn, formatValue, isSafeLink, parseInput } from '../model/values.js';
 import { EMPTY_VIEW, applyView, isEmptyView, type ViewSpec } from '../model/view.js';
 import type { Workbook, WorkbookChange } from '../model/workbook.js';
 import { cursors, type PeerCursor } from './presence.js';
@@ -383,6 +383,19 @@ export class SheetGrid extends LitElement {
       padding: 0.1rem 0.6rem;
       font-size: 0.85em;
     }
+    .cell textarea {
+      width: 100%;
+      height: 100%;
+      box-sizing: border-box;
+      border: none;
+      font: inherit;
+      padding: 0;
+      outline: none;
+      resize: none;
+      line-height: inherit;
+      overflow: hidden;
+      white-space: pre;
+    }
     .cell input {
       width: 100%;
       height: 100%;
@@ -496,7 +509,7 @@ export class SheetGrid extends LitElement {
 
   protected updated(changed: PropertyValues<this>): void {
     if (this.editing) {
-      const editor = this.renderRoot.querySelector<HTMLInputElement>('.cell.active input');
+      const editor = this.renderRoot.querySelector<HTMLInputElement | HTMLTextAreaElement>('.cell.active input, .cell.active textarea');
       if (editor && this.shadowRoot?.activeElement !== editor) {
         editor.focus();
         editor.setSelectionRange(editor.value.length, editor.value.length);
@@ -795,25 +808,44 @@ export class SheetGrid extends LitElement {
     if (!misfit && col.type === 'checkbox') {
       return html`<span role="img" aria-label=${value ? 'checked' : 'not checked'} data-toggle="1">${value ? '☑' : '☐'}</span>`;
     }
-    if (!misfit && col.type === 'select') {
-      const opt = col.options.find((o) => o.id === value);
-      if (opt) return html`<span class="chip" style="background:${opt.color}33;border:1px solid ${opt.color}">${opt.label}</span>`;
+    if (!misfit && (col.type === 'select' || col.type === 'multiselect') && typeof value === 'string') {
+      const opts = value.split(MULTI_SEPARATOR).map((id) => col.options.find((o) => o.id === id));
+      if (opts.every(Boolean)) {
+        return opts.map((opt) => html`<span class="chip" style="background:${opt!.color}33;border:1px solid ${opt!.color}">${opt!.label}</span> `);
+      }
     }
+    // Only web, mail and phone links open; anything else in a link column stays inert text.
+    if (col.type === 'link' && typeof value === 'string' && isSafeLink(value)) {
+      return html`<a href=${value} target="_blank" rel="noopener noreferrer" tabindex="-1">${value}</a>`;
+    }
+    if (col.type === 'longtext' && typeof value === 'string') return value.split('\n')[0];
     return formatValue(col, value);
   }
 
   private renderEditor(col: Column) {
+    if (col.type === 'text' || col.type === 'longtext') {
+      // A textarea keeps line breaks that an <input> would silently drop; Alt+Enter adds one.
+      return html`<textarea
+        aria-label=${`Edit ${col.name}`}
+        rows="1"
+        .value=${this.draft}
+        @input=${(e: Event) => (this.draft = (e.target as HTMLTextAreaElement).value)}
+        @keydown=${this.onEditorKeydown}
+        @blur=${this.onEditorBlur}
+        @pointerdown=${(e: Event) => e.stopPropagation()}
+      ></textarea>`;
+    }
     return html`<input
         aria-label=${`Edit ${col.name}`}
         .value=${this.draft}
         inputmode=${col.type === 'number' ? 'decimal' : 'text'}
-        placeholder=${col.type === 'date' ? 'YYYY-MM-DD' : ''}
-        list=${col.type === 'select' ? 'select-options' : nothing}
+        placeholder=${col.type === 'date' ? 'YYYY-MM-DD' : col.type === 'datetime' ? 'YYYY-MM-DD HH:MM' : ''}
+        list=${col.type === 'select' || col.type === 'multiselect' ? 'select-options' : nothing}
         @input=${(e: Event) => (this.draft = (e.target as HTMLInputElement).value)}
         @keydown=${this.onEditorKeydown}
         @blur=${this.onEditorBlur}
         @pointerdown=${(e: Event) => e.stopPropagation()}
-      />${col.type === 'select'
+      />${col.type === 'select' || col.type === 'multiselect'
         ? html`<datalist id="select-options">${col.options.map((o) => html`<option value=${o.label}></option>`)}</datalist>`
         : nothing}`;
   }
@@ -1082,6 +1114,11 @@ export class SheetGrid extends LitElement {
     if (e.key === 'Escape') {
       e.preventDefault();
       this.cancelEdit();
+    } else if (e.key === 'Enter' && e.altKey) {
+      e.preventDefault();
+      const t = e.target as HTMLTextAreaElement;
+      if (t instanceof HTMLTextAreaElement) t.setRangeText('\n', t.selectionStart, t.selectionEnd, 'end');
+      this.draft = t.value;
     } else if (e.key === 'Enter') {
       e.preventDefault();
       if (this.commitEdit()) this.select({ row: row + (e.shiftKey ? -1 : 1), col }, false);

@@ -26,6 +26,16 @@ function valueFor(col: Column, r: Prng): CellValue {
       return r.int(100);
     case 'claim':
       return null;
+    case 'longtext':
+      return r.pick(['long\nnote', 'a'.repeat(r.int(200))]);
+    case 'datetime':
+      return `2026-0${1 + r.int(9)}-1${r.int(9)}T${String(r.int(24)).padStart(2, '0')}:${String(r.int(60)).padStart(2, '0')}`;
+    case 'multiselect':
+      return col.options.length ? col.options.slice(0, 1 + r.int(col.options.length)).map((o) => o.id).join(',') : null;
+    case 'phone':
+      return r.pick(['+1 555 0100', '(212) 555-0199', '07700 900123']);
+    case 'link':
+      return r.pick(['https://example.org/a', 'mailto:ops@example.org', 'javascript:alert(1)', 'plain words']);
   }
 }
 
@@ -126,7 +136,7 @@ function randomOp(wb: Workbook, r: Prng): string {
       {
         name: `col ${r.int(100)}`,
         type,
-        options: type === 'select' ? [{ id: 'o1', label: 'Open', color: '#1f6feb' }] : [],
+        options: type === 'select' || type === 'multiselect' ? [{ id: 'o1', label: 'Open', color: '#1f6feb' }] : [],
       },
       r.int(cols.length + 1),
     );

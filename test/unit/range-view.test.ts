@@ -26,8 +26,8 @@ describe('range maths', () => {
 
 describe('personal views', () => {
   const cols: Column[] = [
-    { id: 'name', name: 'Name', type: 'text', width: 100, options: [], min: null, minColumn: null, expiresDays: null },
-    { id: 'qty', name: 'Qty', type: 'number', width: 100, options: [], min: null, minColumn: null, expiresDays: null },
+    { id: 'name', name: 'Name', type: 'text', width: 100, options: [], min: null, minColumn: null, expiresDays: null, unit: null },
+    { id: 'qty', name: 'Qty', type: 'number', width: 100, options: [], min: null, minColumn: null, expiresDays: null, unit: null },
     {
       id: 'st',
       name: 'Status',
@@ -40,6 +40,7 @@ describe('personal views', () => {
       min: null,
       minColumn: null,
       expiresDays: null,
+      unit: null,
     },
   ];
   const data: Record<string, Record<string, CellValue>> = {

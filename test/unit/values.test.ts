@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isModelError, parseInput, formatValue, type Column } from '../../src/model/index.js';
+import { isModelError, isSafeLink, parseInput, formatValue, validateValue, type Column } from '../../src/model/index.js';
 import { decodeCell, encodeCell } from '../../src/model/cell-codec.js';
 
-const col = (type: Column['type'], options: Column['options'] = []): Column => ({ id: 'c', name: 'Col', type, width: 100, options, min: null, minColumn: null, expiresDays: null });
+const col = (type: Column['type'], options: Column['options'] = []): Column => ({ id: 'c', name: 'Col', type, width: 100, options, min: null, minColumn: null, expiresDays: null, unit: null });
 const status = col('select', [
   { id: 'o1', label: 'Intake needed', color: '#cf222e' },
   { id: 'o2', label: 'Delivery assigned', color: '#1a7f37' },
@@ -61,5 +61,37 @@ describe('cell codec', () => {
     for (const raw of [42, null, {}, '', 'ref', 'ref|', 'ref|abc|', 'ref|abc|q', 'ref|abc|nNaN', 'ref|abc|n']) {
       expect(decodeCell(raw)).toBe(null);
     }
+  });
+});
+
+describe('the other column types', () => {
+  const tags = col('multiselect', [
+    { id: 'a', label: 'Vegan', color: '#1a7f37' },
+    { id: 'b', label: 'Halal', color: '#1f6feb' },
+  ]);
+  it('date and time, as typed with a space or a T', () => {
+    expect(parseInput(col('datetime'), '2026-12-01 09:30')).toBe('2026-12-01T09:30');
+    expect(code(() => parseInput(col('datetime'), '2026-12-01 25:00'))).toBe('NOT_A_DATETIME');
+    expect(formatValue(col('datetime'), '2026-12-01T09:30')).toBe('2026-12-01 09:30');
+  });
+  it('phone numbers', () => {
+    expect(parseInput(col('phone'), ' +1 (212) 555-0199 ')).toBe('+1 (212) 555-0199');
+    expect(code(() => parseInput(col('phone'), 'call me'))).toBe('NOT_A_PHONE');
+  });
+  it('links keep any text, but only web, mail and phone links count as links', () => {
+    expect(parseInput(col('link'), 'javascript:alert(1)')).toBe('javascript:alert(1)');
+    expect(isSafeLink('https://example.org')).toBe(true);
+    expect(isSafeLink('mailto:a@b.org') && isSafeLink('tel:+15550100')).toBe(true);
+    expect(isSafeLink('javascript:alert(1)') || isSafeLink('data:text/html,x') || isSafeLink('example.org')).toBe(false);
+  });
+  it('several choices, by label, without repeats', () => {
+    expect(parseInput(tags, 'halal, vegan; Halal')).toBe('b,a');
+    expect(formatValue(tags, 'b,a')).toBe('Halal, Vegan');
+    expect(code(() => parseInput(tags, 'Vegan, Kosher'))).toBe('NOT_AN_OPTION');
+    expect(code(() => validateValue(tags, 'a,a'))).toBe('NOT_AN_OPTION');
+  });
+  it('numbers with a unit show it, and long text keeps its lines', () => {
+    expect(formatValue({ ...col('number'), unit: 'kg' }, 12)).toBe('12 kg');
+    expect(parseInput(col('longtext'), 'line one\nline two')).toBe('line one\nline two');
   });
 });
