@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { decodeActivity, encodeActivity, type ActivityEntry, type ActivityKind, type RevertResult } from './activity.js';
 import { decodeCell, encodeCell } from './cell-codec.js';
 import { claimKey, decodeClaim, encodeClaim, holders, parseClaimKey, type ClaimEntry } from './claim.js';
 import { counterValue, decodeOp, encodeOp, opKey, parseOpKey, seenVector, type CounterOp } from './counter.js';
@@ -568,6 +569,7 @@ export class Workbook {
       const seq = 1 + Math.max(0, ...ops.filter((o) => o.session === this.session).map((o) => o.seq));
       const op = make(ops, seq, this.ensureActorRef(), at);
       row.set(opKey(colId, op.session, op.seq), encodeOp(op));
+      this.log(sheetId, rowId, colId, op.kind, null, op.kind === 'delta' ? op.delta : op.value, op.ref, at);
     });
   }
 
@@ -622,7 +624,11 @@ export class Workbook {
     const row = this.cellsMap(sheetId).get(rowId);
     if (!row) throw new ModelError('UNKNOWN_ROW', `row ${rowId} has not fully arrived yet`, { sheetId, rowId });
     const at = this.now();
-    this.transact(() => row.set(claimKey(colId, person), encodeClaim({ held, name, ref: this.ensureActorRef(), at })));
+    this.transact(() => {
+      const ref = this.ensureActorRef();
+      row.set(claimKey(colId, person), encodeClaim({ held, name, ref, at }));
+      this.log(sheetId, rowId, colId, held ? 'claim' : 'release', null, name, ref, at);
+    });
   }
 
   private claimsIn(row: Y.Map<string>, colId: string): ClaimEntry[] {
@@ -691,7 +697,13 @@ export class Workbook {
         if (type === 'counter') this.recount(sheetId, w.rowId, w.colId, (w.value as number | null) ?? 0);
         // Clearing a claim cell is a coordinator releasing everyone who holds it.
         else if (type === 'claim') this.resolveClaim(sheetId, w.rowId, w.colId, null);
-        else cells.get(w.rowId)!.set(w.colId, encodeCell(ref, at, w.value));
+        else {
+          const row = cells.get(w.rowId)!;
+          const before = row.get(w.colId) ?? null;
+          const after = encodeCell(ref, at, w.value);
+          row.set(w.colId, after);
+          this.log(sheetId, w.rowId, w.colId, 'cell', before, after, ref, at);
+        }
       }
     });
   }
@@ -705,6 +717,80 @@ export class Workbook {
         if (record) fn(rowId, colId, record);
       });
     });
+  }
+
+  // ── activity ────────────────────────────────────────────────────────────
+
+  private activityLog(): Y.Array<string> {
+    return this.doc.getArray('activity');
+  }
+
+  private log(sheetId: string, rowId: string, colId: string, kind: ActivityKind, before: string | number | null, after: string | number | null, ref: string, at: number): void {
+    this.activityLog().push([encodeActivity({ sheetId, rowId, colId, kind, before, after, ref, at })]);
+  }
+
+  /** Changes, newest first, optionally for one sheet; `who` resolves an entry's author. */
+  activity(options: { sheetId?: string; limit?: number; by?: string } = {}): (ActivityEntry & { by: string })[] {
+    const log = this.activityLog();
+    const out: (ActivityEntry & { by: string })[] = [];
+    const limit = options.limit ?? Infinity;
+    for (let i = log.length - 1; i >= 0 && out.length < limit; i--) {
+      const e = decodeActivity(log.get(i), i);
+      if (!e || (options.sheetId && e.sheetId !== options.sheetId)) continue;
+      const by = this.actorsMap().get(e.ref)?.name ?? 'someone';
+      if (options.by && by !== options.by) continue;
+      out.push({ ...e, by });
+    }
+    return out;
+  }
+
+  /** The value a raw logged cell string held, for showing "before → after". */
+  loggedValue(raw: string | number | null): CellValue {
+    if (raw === null || typeof raw === 'number') return raw;
+    return decodeCell(raw)?.v ?? null;
+  }
+
+  /**
+   * Undoes what one person (by display name) changed between two times, newest
+   * first, in one transaction. A cell someone else changed since is left alone
+   * and counted as skipped, so reverting a vandal never erases a colleague's fix.
+   * Counter deltas are reverted with the opposite delta; recounts and claims are skipped.
+   */
+  revertBy(name: string, from: number, to: number): RevertResult {
+    const result: RevertResult = { reverted: 0, skipped: 0 };
+    const entries = this.activity({ by: name }).filter((e) => e.at >= from && e.at <= to);
+    this.transact(() => {
+      for (const e of entries) {
+        const sheet = this.sheetsMap.get(e.sheetId);
+        const row = (sheet?.get('cells') as Y.Map<Y.Map<string>> | undefined)?.get(e.rowId);
+        if (!row) {
+          result.skipped++;
+          continue;
+        }
+        if (e.kind === 'cell') {
+          if ((row.get(e.colId) ?? null) !== e.after) {
+            result.skipped++;
+            continue;
+          }
+          const ref = this.ensureActorRef();
+          const at = this.now();
+          if (e.before === null) row.delete(e.colId);
+          else row.set(e.colId, String(e.before));
+          this.log(e.sheetId, e.rowId, e.colId, 'cell', e.after, e.before === null ? null : String(e.before), ref, at);
+          result.reverted++;
+        } else if (e.kind === 'delta' && typeof e.after === 'number') {
+          try {
+            this.adjustCounter(e.sheetId, e.rowId, e.colId, -e.after);
+            result.reverted++;
+          } catch {
+            result.skipped++;
+          }
+        } else {
+          result.skipped++;
+        }
+      }
+    });
+    return result;
   }
 
   // ── invariants (used by tests; cheap enough to call in development) ─────

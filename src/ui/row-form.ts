@@ -145,6 +145,11 @@ export class RowForm extends LitElement {
       align-items: center;
       gap: 0.25rem;
     }
+    .who {
+      font-weight: 400;
+      font-size: 0.8rem;
+      color: #57606a;
+    }
     .save {
       background: #1f883d;
       color: white;
@@ -246,8 +251,10 @@ export class RowForm extends LitElement {
       default:
         input = html`<input type="text" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />`;
     }
+    const record = this.workbook?.getCell(this.sheetId, this.rowId, col.id);
     return html`<label
-      >${col.name} ${input} ${error ? html`<span class="error" role="alert">${error}</span>` : nothing}</label
+      >${col.name} ${input} ${error ? html`<span class="error" role="alert">${error}</span>` : nothing}
+      ${record ? html`<span class="who">changed by ${record.by}, ${new Date(record.at).toLocaleString()}</span>` : nothing}</label
     >`;
   }
 

@@ -13,6 +13,7 @@ import type { Workbook, WorkbookChange } from '../model/workbook.js';
 import { cursors, type PeerCursor } from './presence.js';
 import type { ViewStore } from './view-store.js';
 import './column-editor.js';
+import './activity-panel.js';
 import './claim-menu.js';
 import './trash-panel.js';
 import './view-menu.js';
@@ -609,6 +610,7 @@ export class SheetGrid extends LitElement {
         </button>
         <button @click=${() => this.addColumn()}>Add column</button>
         <button @click=${() => this.renderRoot.querySelector('trash-panel')?.open()}>Trash (${wb.deletedRows(this.sheetId).length})</button>
+        <button @click=${() => this.renderRoot.querySelector('activity-panel')?.open()}>Activity</button>
         <button @click=${() => this.openColumnSettings()} ?disabled=${!columns[focus.col]}>Column settings</button>
         <button @click=${() => this.openViewMenu()} ?disabled=${!columns[focus.col]}>Sort & filter</button>
         <button aria-label="Undo" title="Undo (Ctrl+Z)" @click=${() => this.runUndo(false)} ?disabled=${!this.undo?.canUndo()}>↶</button>
@@ -704,6 +706,7 @@ export class SheetGrid extends LitElement {
       <view-menu @view-change=${this.onViewChange} @view-menu-closed=${() => this.focusGrid()}></view-menu>
       <claim-menu .workbook=${wb} @claim-menu-closed=${() => this.focusGrid()}></claim-menu>
       <trash-panel .workbook=${wb} .sheetId=${this.sheetId} @trash-closed=${() => this.focusGrid()}></trash-panel>
+      <activity-panel .workbook=${wb} .sheetId=${this.sheetId} @activity-closed=${() => this.focusGrid()}></activity-panel>
     `;
   }
 
@@ -752,8 +755,6 @@ export class SheetGrid extends LitElement {
         const peers = peersAt.get(`${rowId}:${col.id}`);
         const low = col.type === 'counter' && this.aggregates?.isLow(rowId, col.id);
         const stale = col.type === 'claim' && this.aggregates?.isStale(rowId, col.id);
-        // Long text clips; the tooltip shows all of it. Who/when is in the footer for the active cell.
-        const title = text.length > 12 ? text : '';
         return html`<div
           class="cell ${col.type} ${active ? 'active' : ''} ${misfit ? 'misfit' : ''} ${low ? 'low' : ''} ${stale ? 'stale' : ''} ${found ? 'found' : ''} ${peers ? 'peer' : ''} ${peers?.every((p) => p.idle) ? 'idle' : ''}"
           role="gridcell"
@@ -762,7 +763,6 @@ export class SheetGrid extends LitElement {
           tabindex=${active ? 0 : -1}
           data-row=${index}
           data-col=${c}
-          title=${title}
           style="width:${widths[c]}px;${peers ? `--peer:${peers[0].color}` : ''}"
           @pointerdown=${(e: PointerEvent) => this.onCellPointerDown(e, index, c)}
           @dblclick=${() => (col.type === 'claim' ? this.openClaimMenu() : this.startEditing())}
@@ -953,12 +953,26 @@ export class SheetGrid extends LitElement {
     if (!cell) return;
     const row = Number(cell.dataset.row);
     const col = Number(cell.dataset.col);
+    this.showProvenance(cell, row, col);
     if (this.dragging === 'cells' && e.buttons === 1) {
       if (row !== this.sel.focus.row || col !== this.sel.focus.col) this.sel = { anchor: this.sel.anchor, focus: { row, col } };
     } else if (this.rowDrag && e.buttons === 1) {
       this.dropRow = row;
     }
   };
+
+  /** Who changed a cell and when, as its tooltip: computed on hover, not for every rendered cell. */
+  private showProvenance(cell: HTMLElement, row: number, col: number): void {
+    const { rows, columns } = this.shown();
+    const c = columns[col];
+    const record = c && rows[row] ? this.workbook?.getCell(this.sheetId, rows[row], c.id) : undefined;
+    if (!c || !record) {
+      cell.removeAttribute('title');
+      return;
+    }
+    const text = formatValue(c, record.v);
+    cell.title = `${text ? `${text}\n` : ''}Changed by ${record.by}, ${new Date(record.at).toLocaleString()}`;
+  }
 
   private onWindowPointerUp = (): void => {
     this.dragging = null;

@@ -139,4 +139,29 @@ describe('e2e: counters and claims', () => {
     await cell(a, 0, 0).getByText('Water 5L').waitFor();
     await a.getByRole('button', { name: 'Trash (0)' }).waitFor();
   });
+
+  it('the activity panel shows who changed what, and reverts one person’s changes for everyone', async () => {
+    const coord = await open({ width: 1400, height: 800 }, 'Coord');
+    await cell(coord.page, 0, 0).click();
+    await coord.page.keyboard.type('Insulin pickup');
+    await coord.page.keyboard.press('Enter');
+    const vandal = await open({ width: 1400, height: 800 }, 'Vandal', coord.page.url());
+    await cell(vandal.page, 0, 0).getByText('Insulin pickup').waitFor();
+    await cell(vandal.page, 0, 0).click();
+    await vandal.page.keyboard.type('lol');
+    await vandal.page.keyboard.press('Enter');
+    await vandal.page.keyboard.type('spam');
+    await vandal.page.keyboard.press('Enter');
+    await cell(coord.page, 1, 0).getByText('spam').waitFor();
+
+    await coord.page.getByRole('button', { name: 'Activity' }).click();
+    const panel = coord.page.getByRole('dialog', { name: 'Activity' });
+    await panel.getByText('A, row 1: Insulin pickup → lol').waitFor();
+    await panel.getByLabel('Person').selectOption('Vandal');
+    coord.page.once('dialog', (d) => void d.accept());
+    await panel.getByRole('button', { name: 'Revert Vandal’s changes' }).click();
+    await panel.getByText('Reverted 2 changes.').waitFor();
+    await cell(vandal.page, 0, 0).getByText('Insulin pickup').waitFor();
+    expect(await text(vandal.page, 1, 0)).toBe('');
+  });
 });
