@@ -12,6 +12,29 @@ export interface EncodedCell {
   ref: string;
   at: number;
   v: CellValue;
+  /** the record this write replaced (one step of history), raw, or null */
+  before: string | null;
+}
+
+/**
+ * A write keeps the record it replaced, one step deep, in front of its own:
+ * `~<length>~<previous record><record>`. That is the cell's history for the
+ * activity panel and for reverting one person's changes, at no extra Yjs item
+ * per write (a separate log would double every edit's cost and its count in
+ * "N changes not yet on the hub").
+ */
+export function withBefore(record: string, previousRaw: string | null | undefined): string {
+  if (!previousRaw) return record;
+  const prev = splitBefore(previousRaw).record;
+  return `~${prev.length}~${prev}${record}`;
+}
+
+export function splitBefore(raw: string): { before: string | null; record: string } {
+  if (!raw.startsWith('~')) return { before: null, record: raw };
+  const end = raw.indexOf('~', 1);
+  const len = end > 0 ? Number(raw.slice(1, end)) : NaN;
+  if (!Number.isInteger(len) || len < 0 || end + 1 + len > raw.length) return { before: null, record: raw };
+  return { before: raw.slice(end + 1, end + 1 + len), record: raw.slice(end + 1 + len) };
 }
 
 export function encodeCell(ref: string, at: number, v: CellValue): string {
@@ -23,8 +46,9 @@ export function encodeCell(ref: string, at: number, v: CellValue): string {
 }
 
 /** Returns null for anything not in this format (a hostile or corrupted peer's write). */
-export function decodeCell(raw: unknown): EncodedCell | null {
-  if (typeof raw !== 'string') return null;
+export function decodeCell(input: unknown): EncodedCell | null {
+  if (typeof input !== 'string') return null;
+  const { before, record: raw } = splitBefore(input);
   const a = raw.indexOf('|');
   const b = a < 0 ? -1 : raw.indexOf('|', a + 1);
   if (b < 0 || b + 1 >= raw.length) return null;
@@ -35,17 +59,17 @@ export function decodeCell(raw: unknown): EncodedCell | null {
   const payload = raw.slice(b + 2);
   switch (tag) {
     case 'z':
-      return { ref, at, v: null };
+      return { ref, at, v: null, before };
     case 's':
-      return { ref, at, v: payload };
+      return { ref, at, v: payload, before };
     case 'n': {
       const n = Number(payload);
-      return payload !== '' && Number.isFinite(n) ? { ref, at, v: n } : null;
+      return payload !== '' && Number.isFinite(n) ? { ref, at, v: n, before } : null;
     }
     case 't':
-      return { ref, at, v: true };
+      return { ref, at, v: true, before };
     case 'f':
-      return { ref, at, v: false };
+      return { ref, at, v: false, before };
     default:
       return null;
   }

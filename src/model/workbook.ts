@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
-import { decodeActivity, encodeActivity, type ActivityEntry, type ActivityKind, type RevertResult } from './activity.js';
-import { decodeCell, encodeCell } from './cell-codec.js';
+import type { ActivityEntry, RevertResult } from './activity.js';
+import { decodeCell, encodeCell, splitBefore, withBefore } from './cell-codec.js';
 import { claimKey, decodeClaim, encodeClaim, holders, parseClaimKey, type ClaimEntry } from './claim.js';
 import { counterValue, decodeOp, encodeOp, opKey, parseOpKey, seenVector, type CounterOp } from './counter.js';
 import { ModelError } from './errors.js';
@@ -569,7 +569,6 @@ export class Workbook {
       const seq = 1 + Math.max(0, ...ops.filter((o) => o.session === this.session).map((o) => o.seq));
       const op = make(ops, seq, this.ensureActorRef(), at);
       row.set(opKey(colId, op.session, op.seq), encodeOp(op));
-      this.log(sheetId, rowId, colId, op.kind, null, op.kind === 'delta' ? op.delta : op.value, op.ref, at);
     });
   }
 
@@ -624,11 +623,7 @@ export class Workbook {
     const row = this.cellsMap(sheetId).get(rowId);
     if (!row) throw new ModelError('UNKNOWN_ROW', `row ${rowId} has not fully arrived yet`, { sheetId, rowId });
     const at = this.now();
-    this.transact(() => {
-      const ref = this.ensureActorRef();
-      row.set(claimKey(colId, person), encodeClaim({ held, name, ref, at }));
-      this.log(sheetId, rowId, colId, held ? 'claim' : 'release', null, name, ref, at);
-    });
+    this.transact(() => row.set(claimKey(colId, person), encodeClaim({ held, name, ref: this.ensureActorRef(), at })));
   }
 
   private claimsIn(row: Y.Map<string>, colId: string): ClaimEntry[] {
@@ -699,10 +694,7 @@ export class Workbook {
         else if (type === 'claim') this.resolveClaim(sheetId, w.rowId, w.colId, null);
         else {
           const row = cells.get(w.rowId)!;
-          const before = row.get(w.colId) ?? null;
-          const after = encodeCell(ref, at, w.value);
-          row.set(w.colId, after);
-          this.log(sheetId, w.rowId, w.colId, 'cell', before, after, ref, at);
+          row.set(w.colId, withBefore(encodeCell(ref, at, w.value), row.get(w.colId)));
         }
       }
     });
@@ -721,27 +713,39 @@ export class Workbook {
 
   // ── activity ────────────────────────────────────────────────────────────
 
-  private activityLog(): Y.Array<string> {
-    return this.doc.getArray('activity');
-  }
-
-  private log(sheetId: string, rowId: string, colId: string, kind: ActivityKind, before: string | number | null, after: string | number | null, ref: string, at: number): void {
-    this.activityLog().push([encodeActivity({ sheetId, rowId, colId, kind, before, after, ref, at })]);
-  }
-
-  /** Changes, newest first, optionally for one sheet; `who` resolves an entry's author. */
+  /**
+   * What changed, newest first, read from the doc itself: each cell's latest
+   * write with the value it replaced, every counter op, every claim change.
+   * Scans the sheet, so it is for the activity panel, not for every render.
+   */
   activity(options: { sheetId?: string; limit?: number; by?: string } = {}): (ActivityEntry & { by: string })[] {
-    const log = this.activityLog();
     const out: (ActivityEntry & { by: string })[] = [];
-    const limit = options.limit ?? Infinity;
-    for (let i = log.length - 1; i >= 0 && out.length < limit; i--) {
-      const e = decodeActivity(log.get(i), i);
-      if (!e || (options.sheetId && e.sheetId !== options.sheetId)) continue;
-      const by = this.actorsMap().get(e.ref)?.name ?? 'someone';
-      if (options.by && by !== options.by) continue;
-      out.push({ ...e, by });
-    }
-    return out;
+    const nameOf = (ref: string) => this.actorsMap().get(ref)?.name ?? 'someone';
+    this.sheetsMap.forEach((sheet, sheetId) => {
+      if (options.sheetId && sheetId !== options.sheetId) return;
+      (sheet.get('cells') as Y.Map<Y.Map<string>>).forEach((row, rowId) => {
+        row.forEach((raw, key) => {
+          const op = parseOpKey(key);
+          const claim = op ? null : parseClaimKey(key);
+          let e: ActivityEntry | null = null;
+          if (op) {
+            const d = decodeOp(key, raw);
+            if (d) e = { sheetId, rowId, colId: op.colId, kind: d.kind, before: null, after: d.kind === 'delta' ? d.delta : d.value, ref: d.ref, at: d.at };
+          } else if (claim) {
+            const c = decodeClaim(key, raw);
+            if (c) e = { sheetId, rowId, colId: claim.colId, kind: c.held ? 'claim' : 'release', before: null, after: c.name, ref: c.ref, at: c.at };
+          } else {
+            const c = decodeCell(raw);
+            if (c) e = { sheetId, rowId, colId: key, kind: 'cell', before: c.before, after: splitBefore(raw).record, ref: c.ref, at: c.at };
+          }
+          if (!e) return;
+          const by = nameOf(e.ref);
+          if (!options.by || by === options.by) out.push({ ...e, by });
+        });
+      });
+    });
+    out.sort((a, b) => b.at - a.at);
+    return options.limit !== undefined ? out.slice(0, options.limit) : out;
   }
 
   /** The value a raw logged cell string held, for showing "before → after". */
@@ -751,40 +755,29 @@ export class Workbook {
   }
 
   /**
-   * Undoes what one person (by display name) changed between two times, newest
-   * first, in one transaction. A cell someone else changed since is left alone
-   * and counted as skipped, so reverting a vandal never erases a colleague's fix.
-   * Counter deltas are reverted with the opposite delta; recounts and claims are skipped.
+   * Undoes what one person (by display name) changed between two times, in one
+   * transaction: each cell they were the last to write goes back to the value
+   * their write replaced, and each counter change they made is offset. A cell
+   * someone else has written since is not theirs any more and is left alone, so
+   * reverting a vandal never erases a colleague's fix. Recounts and claims are
+   * reported as skipped (a recount's count cannot be un-counted).
    */
   revertBy(name: string, from: number, to: number): RevertResult {
     const result: RevertResult = { reverted: 0, skipped: 0 };
     const entries = this.activity({ by: name }).filter((e) => e.at >= from && e.at <= to);
     this.transact(() => {
       for (const e of entries) {
-        const sheet = this.sheetsMap.get(e.sheetId);
-        const row = (sheet?.get('cells') as Y.Map<Y.Map<string>> | undefined)?.get(e.rowId);
+        const row = (this.sheetsMap.get(e.sheetId)?.get('cells') as Y.Map<Y.Map<string>> | undefined)?.get(e.rowId);
         if (!row) {
           result.skipped++;
-          continue;
-        }
-        if (e.kind === 'cell') {
-          if ((row.get(e.colId) ?? null) !== e.after) {
-            result.skipped++;
-            continue;
-          }
-          const ref = this.ensureActorRef();
-          const at = this.now();
+        } else if (e.kind === 'cell') {
+          // The restored record keeps its original author and time: the cell is as it was.
           if (e.before === null) row.delete(e.colId);
           else row.set(e.colId, String(e.before));
-          this.log(e.sheetId, e.rowId, e.colId, 'cell', e.after, e.before === null ? null : String(e.before), ref, at);
           result.reverted++;
         } else if (e.kind === 'delta' && typeof e.after === 'number') {
-          try {
-            this.adjustCounter(e.sheetId, e.rowId, e.colId, -e.after);
-            result.reverted++;
-          } catch {
-            result.skipped++;
-          }
+          this.adjustCounter(e.sheetId, e.rowId, e.colId, -e.after);
+          result.reverted++;
         } else {
           result.skipped++;
         }

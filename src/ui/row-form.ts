@@ -252,10 +252,12 @@ export class RowForm extends LitElement {
         input = html`<input type="text" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />`;
     }
     const record = this.workbook?.getCell(this.sheetId, this.rowId, col.id);
-    return html`<label
-      >${col.name} ${input} ${error ? html`<span class="error" role="alert">${error}</span>` : nothing}
-      ${record ? html`<span class="who">changed by ${record.by}, ${new Date(record.at).toLocaleString()}</span>` : nothing}</label
-    >`;
+    // Who/when sits beside the label, not in it, so the field's accessible name stays its column name.
+    return html`<div class="field">
+      <label>${col.name} ${input}</label>
+      ${error ? html`<span class="error" role="alert">${error}</span>` : nothing}
+      ${record ? html`<span class="who">changed by ${record.by}, ${new Date(record.at).toLocaleString()}</span>` : nothing}
+    </div>`;
   }
 
   /** Big − / + that record a change at once (it adds up with everyone's), and a box to recount. */
