@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { dialogStyles, showDialog } from './dialog-styles.js';
 import type { ActivityEntry } from '../model/activity.js';
 import { formatValue } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
@@ -42,14 +43,11 @@ export class ActivityPanel extends LitElement {
     this.tick = 0;
   }
 
-  static styles = css`
+  static styles = [
+    dialogStyles,
+    css`
     dialog {
-      border: 1px solid #d0d7de;
-      border-radius: 8px;
-      padding: 1rem 1.25rem;
       max-width: min(44rem, 96vw);
-      width: 100%;
-      box-sizing: border-box;
     }
     .controls {
       display: flex;
@@ -71,31 +69,19 @@ export class ActivityPanel extends LitElement {
       color: #57606a;
       font-size: 0.85rem;
     }
-    button,
-    select {
-      min-height: 44px;
-      min-width: 44px;
-      padding: 0 0.75rem;
-      font: inherit;
-      border: 1px solid #d0d7de;
-      border-radius: 6px;
-      background: white;
-    }
     .danger {
       color: #cf222e;
     }
     .message {
       font-weight: 600;
     }
-  `;
+  `,
+  ];
 
   open(): void {
     this.message = '';
     this.tick++;
-    this.updateComplete.then(() => {
-      const d = this.renderRoot.querySelector('dialog');
-      if (d && !d.open) d.showModal();
-    });
+    showDialog(this);
   }
 
   private describe(e: ActivityEntry & { by: string }): string {

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { dialogStyles, showDialog } from './dialog-styles.js';
 import { holders, type ClaimEntry } from '../model/claim.js';
 import { isModelError } from '../model/errors.js';
 import type { Column } from '../model/types.js';
@@ -28,18 +29,11 @@ export class ClaimMenu extends LitElement {
     this.error = '';
   }
 
-  static styles = css`
+  static styles = [
+    dialogStyles,
+    css`
     dialog {
-      border: 1px solid #d0d7de;
-      border-radius: 8px;
-      padding: 1rem 1.25rem;
       max-width: min(24rem, 92vw);
-      width: 100%;
-      box-sizing: border-box;
-    }
-    h2 {
-      margin: 0 0 0.5rem;
-      font-size: 1.1rem;
     }
     .row {
       display: flex;
@@ -47,30 +41,16 @@ export class ClaimMenu extends LitElement {
       gap: 0.5rem;
       margin: 0.5rem 0;
     }
-    button {
-      min-height: 44px;
-      min-width: 44px;
-      padding: 0 1rem;
-      font: inherit;
-      border: 1px solid #d0d7de;
-      border-radius: 6px;
-      background: white;
-    }
     .warn {
       color: #bc4c00;
     }
-    .error {
-      color: #cf222e;
-    }
-  `;
+  `,
+  ];
 
   open(sheetId: string, rowId: string, col: Column): void {
     this.target = { sheetId, rowId, col };
     this.refresh();
-    this.updateComplete.then(() => {
-      const d = this.renderRoot.querySelector('dialog');
-      if (d && !d.open) d.showModal();
-    });
+    showDialog(this);
   }
 
   private refresh(): void {

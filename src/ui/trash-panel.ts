@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { dialogStyles, showDialog } from './dialog-styles.js';
 import { formatValue } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
 
@@ -21,14 +22,11 @@ export class TrashPanel extends LitElement {
     this.tick = 0;
   }
 
-  static styles = css`
+  static styles = [
+    dialogStyles,
+    css`
     dialog {
-      border: 1px solid #d0d7de;
-      border-radius: 8px;
-      padding: 1rem 1.25rem;
       max-width: min(36rem, 94vw);
-      width: 100%;
-      box-sizing: border-box;
     }
     ul {
       list-style: none;
@@ -54,23 +52,14 @@ export class TrashPanel extends LitElement {
       font-size: 0.85rem;
     }
     button {
-      min-height: 44px;
-      min-width: 44px;
-      padding: 0 1rem;
-      font: inherit;
-      border: 1px solid #d0d7de;
-      border-radius: 6px;
-      background: white;
       flex: none;
     }
-  `;
+  `,
+  ];
 
   open(): void {
     this.tick++;
-    this.updateComplete.then(() => {
-      const d = this.renderRoot.querySelector('dialog');
-      if (d && !d.open) d.showModal();
-    });
+    showDialog(this);
   }
 
   render() {

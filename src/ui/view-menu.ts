@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { dialogStyles, showDialog } from './dialog-styles.js';
 import type { Column } from '../model/types.js';
 import type { FilterOp, ViewSpec } from '../model/view.js';
 
@@ -27,14 +28,11 @@ export class ViewMenu extends LitElement {
     this.value = '';
   }
 
-  static styles = css`
+  static styles = [
+    dialogStyles,
+    css`
     dialog {
-      border: 1px solid #d0d7de;
-      border-radius: 8px;
-      padding: 1rem 1.25rem;
       max-width: min(26rem, 92vw);
-      width: 100%;
-      box-sizing: border-box;
     }
     h2 {
       margin: 0 0 0.25rem;
@@ -54,22 +52,12 @@ export class ViewMenu extends LitElement {
       gap: 0.5rem;
       align-items: center;
     }
-    button,
-    select,
-    input {
-      min-height: 44px;
-      min-width: 44px;
-      padding: 0 0.75rem;
-      font: inherit;
-      border: 1px solid #d0d7de;
-      border-radius: 6px;
-      background: white;
-    }
     .close {
       display: flex;
       justify-content: flex-end;
     }
-  `;
+  `,
+  ];
 
   open(column: Column, spec: ViewSpec): void {
     this.column = column;
@@ -77,10 +65,7 @@ export class ViewMenu extends LitElement {
     const existing = spec.filters.find((f) => f.colId === column.id);
     this.op = existing?.op ?? 'contains';
     this.value = existing?.value ?? '';
-    this.updateComplete.then(() => {
-      const d = this.renderRoot.querySelector('dialog');
-      if (d && !d.open) d.showModal();
-    });
+    showDialog(this);
   }
 
   private emit(spec: ViewSpec): void {

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { cell } from '../support/grid-page.js';
 import { launchChromium, serveAppFromCache } from '../support/browser.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 
@@ -35,10 +36,6 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page; errors:
   return { context, page, errors };
 }
 
-/** The grid cell at (row, col), both 0-based over data cells, found by ARIA role and indices. */
-function cell(page: Page, row: number, col: number) {
-  return page.locator(`[role="row"][aria-rowindex="${row + 2}"] [role="gridcell"][aria-colindex="${col + 2}"]`);
-}
 
 async function typeInto(page: Page, row: number, col: number, text: string) {
   await cell(page, row, col).click();

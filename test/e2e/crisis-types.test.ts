@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { cell, cellText as text } from '../support/grid-page.js';
 import { launchChromium } from '../support/browser.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 
@@ -36,18 +37,7 @@ async function open(viewport: { width: number; height: number }, name: string, u
   return { context, page };
 }
 
-const cell = (page: Page, row: number, col: number) =>
-  page.locator(`[role="row"][aria-rowindex="${row + 2}"] [role="gridcell"][aria-colindex="${col + 2}"]`);
 
-/** What the cell shows as its value, not the name tags of people standing on it. */
-const text = async (page: Page, row: number, col: number) =>
-  (
-    await cell(page, row, col).evaluate((el) => {
-      const copy = el.cloneNode(true) as HTMLElement;
-      copy.querySelectorAll('.peer-tag').forEach((t) => t.remove());
-      return copy.textContent ?? '';
-    })
-  ).trim();
 
 async function retype(page: Page, col: number, name: string, type: string) {
   await cell(page, 0, col).click();
