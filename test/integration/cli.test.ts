@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { allOnHub, makeClient, untilDoc, type TestClient } from '../support/clients.js';
+import { startRelay, type RelayProcess } from '../support/relay-process.js';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+const relays: RelayProcess[] = [];
+const clients: TestClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.destroy()));
+  await Promise.all(relays.splice(0).map((r) => r.stop('SIGKILL')));
+});
+
+/** Runs `tsx server/cli.ts …` as the hub's operator would, and collects its output. */
+function cli(dataDir: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/cli.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: dataDir },
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('exit', (code) => res({ code, stdout, stderr }));
+  });
+}
+
+describe('hub command line', () => {
+  it('exports, backs up and restores a workbook a client wrote, while the relay runs', async () => {
+    const relay = await startRelay();
+    relays.push(relay);
+    const a = makeClient(relay.syncUrl, 'cli-wb-000001', 'ana');
+    clients.push(a);
+    const sheet = a.wb.initialize({ title: 'Pantry', rows: 2, columns: 2 });
+    const [r0, r1] = a.wb.rowIds(sheet);
+    const [c0, c1] = a.wb.columns(sheet).map((c) => c.id);
+    a.wb.setCells(sheet, [
+      { rowId: r0, colId: c0, value: 'Rice, 10kg' },
+      { rowId: r0, colId: c1, value: '=HYPERLINK("x")' },
+      { rowId: r1, colId: c0, value: 'Beans' },
+    ]);
+    await allOnHub(a);
+
+    const json = await cli(relay.dataDir, ['export', '--workbook', 'cli-wb-000001', '--format', 'json']);
+    expect(json.code).toBe(0);
+    const snap = JSON.parse(json.stdout);
+    expect(snap.title).toBe('Pantry');
+    expect(snap.sheets[0].rows[0].cells[c0]).toBe('Rice, 10kg');
+
+    const out = join(mkdtempSync(join(tmpdir(), 'ms-cli-')), 'sheet.csv');
+    const csv = await cli(relay.dataDir, ['export', '--workbook', 'cli-wb-000001', '--format', 'csv', '--sheet', 'Sheet 1', '--out', out]);
+    expect(csv.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('A,B\r\n"Rice, 10kg","\'=HYPERLINK(""x"")"\r\nBeans,\r\n');
+
+    const backupFile = join(mkdtempSync(join(tmpdir(), 'ms-backup-')), 'hub.sqlite');
+    expect((await cli(relay.dataDir, ['backup', '--out', backupFile])).code).toBe(0);
+    const fresh = mkdtempSync(join(tmpdir(), 'ms-restored-'));
+    expect((await cli(fresh, ['restore', backupFile])).code).toBe(0);
+    const relay2 = await startRelay({ dataDir: fresh });
+    relays.push(relay2);
+    const b = makeClient(relay2.syncUrl, 'cli-wb-000001', 'ben');
+    clients.push(b);
+    await untilDoc(b, () => b.wb.isInitialized() && b.wb.getValue(sheet, r1, c0) === 'Beans', 'restored hub serves the workbook');
+  });
+
+  it('says clearly what is wrong: unknown workbook or sheet, unwritable path, corrupt backup, non-empty target', async () => {
+    const relay = await startRelay();
+    relays.push(relay);
+    const a = makeClient(relay.syncUrl, 'cli-wb-000002', 'ana');
+    clients.push(a);
+    a.wb.initialize({ rows: 1, columns: 1 });
+    await allOnHub(a);
+    const unknown = await cli(relay.dataDir, ['export', '--workbook', 'nope-nope-nope', '--format', 'csv']);
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('no workbook nope-nope-nope')]);
+    const sheet = await cli(relay.dataDir, ['export', '--workbook', 'cli-wb-000002', '--format', 'csv', '--sheet', 'Roster']);
+    expect([sheet.code, sheet.stderr]).toEqual([2, expect.stringContaining('no sheet named Roster')]);
+    const path = await cli(relay.dataDir, ['export', '--workbook', 'cli-wb-000002', '--out', '/nonexistent-dir/x.json']);
+    expect([path.code, path.stderr]).toEqual([2, expect.stringContaining('cannot write /nonexistent-dir/x.json')]);
+    const corrupt = join(mkdtempSync(join(tmpdir(), 'ms-bad-')), 'bad.sqlite');
+    writeFileSync(corrupt, 'this is not a database');
+    const empty = mkdtempSync(join(tmpdir(), 'ms-empty-'));
+    const bad = await cli(empty, ['restore', corrupt]);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('is not a readable Mutual Sheets backup')]);
+    const busy = await cli(relay.dataDir, ['restore', corrupt]);
+    expect([busy.code, busy.stderr]).toEqual([2, expect.stringContaining('already holds hub data')]);
+  });
+});
