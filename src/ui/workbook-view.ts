@@ -323,6 +323,18 @@ export class WorkbookView extends LitElement {
       case 'too-new':
         return html`<p class="center" role="alert">${this.problem}. Reload to get the newest version.</p>`;
       case 'ready':
+        if (wb && wb.sheets().length === 0) {
+          // Two people deleted the last two sheets at the same moment: offer them back.
+          return html`<div class="center" role="alert">
+            <p>Every sheet of this workbook is in the trash.</p>
+            ${wb.deletedSheets().map(
+              (s) => html`<button @click=${() => {
+                wb.restoreSheet(s.id);
+                this.sheetId = s.id;
+              }}>Restore “${s.name}”</button> `,
+            )}
+          </div>`;
+        }
         return html`${this.narrow
             ? html`<row-cards .workbook=${wb} .sheetId=${this.sheetId} .viewStore=${this.viewStore}></row-cards>`
             : html`<sheet-grid

@@ -49,6 +49,8 @@ interface Ledger {
 
 function typedOp(wb: Workbook, r: Prng, ledger: Ledger): string | null {
   const sheets = wb.sheets();
+  // Two people deleting the last two sheets at once can leave none visible: everything is in the trash.
+  if (!sheets.length) return null;
   const sheet = r.pick(sheets).id;
   const rows = wb.rowIds(sheet);
   const cols = wb.columns(sheet);
