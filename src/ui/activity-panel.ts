@@ -24,6 +24,7 @@ export class ActivityPanel extends LitElement {
     range: { state: true },
     message: { state: true },
     tick: { state: true },
+    isOpen: { state: true },
   };
 
   declare workbook: Workbook | null;
@@ -32,6 +33,8 @@ export class ActivityPanel extends LitElement {
   declare range: number;
   declare message: string;
   declare tick: number;
+  /** Contents are built only while open: listing them scans the sheet. */
+  declare isOpen: boolean;
 
   constructor() {
     super();
@@ -41,6 +44,7 @@ export class ActivityPanel extends LitElement {
     this.range = 1;
     this.message = '';
     this.tick = 0;
+    this.isOpen = false;
   }
 
   static styles = [
@@ -81,6 +85,7 @@ export class ActivityPanel extends LitElement {
   open(): void {
     this.message = '';
     this.tick++;
+    this.isOpen = true;
     showDialog(this);
   }
 
@@ -109,11 +114,14 @@ export class ActivityPanel extends LitElement {
 
   render() {
     const wb = this.workbook;
-    if (!wb || !this.sheetId) return nothing;
+    if (!wb || !this.sheetId || !this.isOpen) return html`<dialog></dialog>`;
     const all = wb.activity({ sheetId: this.sheetId, limit: 500 });
     const people = Array.from(new Set(all.map((e) => e.by))).sort();
     const shown = (this.person ? all.filter((e) => e.by === this.person) : all).slice(0, 200);
-    return html`<dialog aria-labelledby="activity-title" @close=${() => this.dispatchEvent(new CustomEvent('activity-closed', { bubbles: true, composed: true }))}>
+    return html`<dialog aria-labelledby="activity-title" @close=${() => {
+        this.isOpen = false;
+        this.dispatchEvent(new CustomEvent('activity-closed', { bubbles: true, composed: true }));
+      }}>
       <h2 id="activity-title">Activity</h2>
       <div class="controls">
         <label

@@ -9,17 +9,21 @@ export class TrashPanel extends LitElement {
     workbook: { attribute: false },
     sheetId: { attribute: false },
     tick: { state: true },
+    isOpen: { state: true },
   };
 
   declare workbook: Workbook | null;
   declare sheetId: string;
   declare tick: number;
+  /** Contents are built only while open: listing them scans the sheet. */
+  declare isOpen: boolean;
 
   constructor() {
     super();
     this.workbook = null;
     this.sheetId = '';
     this.tick = 0;
+    this.isOpen = false;
   }
 
   static styles = [
@@ -59,15 +63,19 @@ export class TrashPanel extends LitElement {
 
   open(): void {
     this.tick++;
+    this.isOpen = true;
     showDialog(this);
   }
 
   render() {
     const wb = this.workbook;
-    if (!wb || !this.sheetId) return nothing;
+    if (!wb || !this.sheetId || !this.isOpen) return html`<dialog></dialog>`;
     const cols = wb.columns(this.sheetId).slice(0, 3);
     const rows = wb.deletedRows(this.sheetId).sort((a, b) => b.deleted.at - a.deleted.at);
-    return html`<dialog aria-labelledby="trash-title" @close=${() => this.dispatchEvent(new CustomEvent('trash-closed', { bubbles: true, composed: true }))}>
+    return html`<dialog aria-labelledby="trash-title" @close=${() => {
+        this.isOpen = false;
+        this.dispatchEvent(new CustomEvent('trash-closed', { bubbles: true, composed: true }));
+      }}>
       <h2 id="trash-title">Deleted rows</h2>
       ${rows.length === 0 ? html`<p>Nothing here.</p>` : nothing}
       <ul>
