@@ -31,31 +31,45 @@ export class SheetAggregates {
   private facts = new Map<string, Map<string, RowFacts>>();
   private totals = new Map<string, Totals>();
   private columns: Column[] = [];
+  /** columns still to read, when built a column at a time (so opening a big sheet is not blocked) */
+  private unbuilt: Column[] = [];
 
   constructor(
     private readonly wb: Workbook,
     private readonly sheetId: string,
     private readonly now: () => number = Date.now,
+    private readonly lazy = false,
   ) {
     this.rebuild();
+  }
+
+  /** True once every column has been read. */
+  get ready(): boolean {
+    return this.unbuilt.length === 0;
   }
 
   rebuild(): void {
     this.columns = this.wb.columns(this.sheetId);
     this.facts = new Map();
     this.totals = new Map();
-    const rows = this.wb.rowIds(this.sheetId);
-    for (const col of this.columns) {
-      const m = new Map<string, RowFacts>();
-      const t = emptyTotals();
-      for (const row of rows) {
-        const f = this.read(row, col);
-        m.set(row, f);
-        account(t, f, 1);
-      }
-      this.facts.set(col.id, m);
-      this.totals.set(col.id, t);
+    this.unbuilt = this.columns.slice();
+    if (!this.lazy) while (this.buildNext());
+  }
+
+  /** Reads one more column; returns whether any remain. Changes to unread columns need no folding in. */
+  buildNext(): boolean {
+    const col = this.unbuilt.shift();
+    if (!col) return false;
+    const m = new Map<string, RowFacts>();
+    const t = emptyTotals();
+    for (const row of this.wb.rowIds(this.sheetId)) {
+      const f = this.read(row, col);
+      m.set(row, f);
+      account(t, f, 1);
     }
+    this.facts.set(col.id, m);
+    this.totals.set(col.id, t);
+    return this.unbuilt.length > 0;
   }
 
   /** Folds in one model change for this sheet. */
@@ -75,7 +89,7 @@ export class SheetAggregates {
       if (!col || !m || !m.has(rowId)) continue;
       this.reread(rowId, col);
       // A counter's minimum may live in another column of the same row.
-      for (const c of this.columns) if (c.type === 'counter' && c.minColumn === colId) this.reread(rowId, c);
+      for (const c of this.columns) if (c.type === 'counter' && c.minColumn === colId && this.facts.has(c.id)) this.reread(rowId, c);
     }
   }
 

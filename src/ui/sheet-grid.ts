@@ -93,6 +93,7 @@ export class SheetGrid extends LitElement {
   private version = 0;
   /** footer figures, kept current change by change */
   private aggregates: SheetAggregates | null = null;
+  private aggregatesBuilding: SheetAggregates | null = null;
   private viewCache: ViewCache | null = null;
   private peerCursors: PeerCursor[] = [];
   private readonly onAwareness = () => {
@@ -486,7 +487,8 @@ export class SheetGrid extends LitElement {
       this.awareness?.on('change', this.onAwareness);
     }
     if (this.workbook && this.sheetId && (changed.has('sheetId') || changed.has('workbook') || !this.aggregates)) {
-      this.aggregates = new SheetAggregates(this.workbook, this.sheetId);
+      this.aggregates = new SheetAggregates(this.workbook, this.sheetId, Date.now, true);
+      this.buildAggregates(this.aggregates);
     }
     if (changed.has('sheetId') || changed.has('viewStore')) {
       if (changed.get('sheetId') !== undefined) {
@@ -528,6 +530,25 @@ export class SheetGrid extends LitElement {
     this.requestUpdate();
   }
 
+  /**
+   * Reads the column figures one column per macrotask after the grid is on
+   * screen: a 100k-row sheet is interactive first, and never blocked for long.
+   */
+  private buildAggregates(agg: SheetAggregates): void {
+    if (this.aggregatesBuilding === agg) return;
+    this.aggregatesBuilding = agg;
+    const step = () => {
+      if (agg !== this.aggregates) return;
+      if (agg.buildNext()) {
+        setTimeout(step, 0);
+      } else {
+        this.aggregatesBuilding = null;
+        this.requestUpdate();
+      }
+    };
+    requestAnimationFrame(() => setTimeout(step, 0));
+  }
+
   // ── what is shown ───────────────────────────────────────────────────────
 
   private onChange = (change: WorkbookChange): void => {
@@ -539,7 +560,11 @@ export class SheetGrid extends LitElement {
       return;
     }
     if (!mine) return;
-    this.aggregates?.apply(mine);
+    if (this.aggregates) {
+      this.aggregates.apply(mine);
+      // A structural change re-reads the figures, again a column at a time.
+      if (!this.aggregates.ready) this.buildAggregates(this.aggregates);
+    }
     const ordered = this.view.sort.length > 0 || this.view.filters.length > 0;
     if (mine.structure || (ordered && mine.cells.size > 0)) {
       this.version++;
@@ -615,7 +640,7 @@ export class SheetGrid extends LitElement {
         <button @click=${() => this.openViewMenu()} ?disabled=${!columns[focus.col]}>Sort & filter</button>
         <button aria-label="Undo" title="Undo (Ctrl+Z)" @click=${() => this.runUndo(false)} ?disabled=${!this.undo?.canUndo()}>↶</button>
         <button aria-label="Redo" title="Redo (Ctrl+Y)" @click=${() => this.runUndo(true)} ?disabled=${!this.undo?.canRedo()}>↷</button>
-        ${this.aggregates?.lowCount()
+        ${this.aggregates?.ready && this.aggregates.lowCount()
           ? html`<span class="lowinfo" role="status">${this.aggregates.lowCount()} low in stock</span>`
           : nothing}
         ${filtered
@@ -777,7 +802,7 @@ export class SheetGrid extends LitElement {
   /** Column figures under the grid, sticky at the bottom, scrolled sideways with it. */
   private renderSummaries(columns: Column[], widths: number[], offsets: number[], colFrom: number, colTo: number) {
     const agg = this.aggregates;
-    if (!agg || !columns.length) return nothing;
+    if (!agg || !agg.ready || !columns.length) return nothing;
     return html`<div class="summaries" aria-label="Column totals" style="width:${ROW_NUMBER_WIDTH + offsets[offsets.length - 1]}px">
       <div class="corner" aria-hidden="true">Σ</div>
       <div class="gap" style="width:${offsets[colFrom]}px"></div>
