@@ -1225,21 +1225,8 @@ export class SheetGrid extends LitElement {
     }
   }
 
-  private toggleCheckboxes(): void {
-    const a = this.active();
-    const wb = this.workbook;
-    if (!a || !wb) return;
-    const next = wb.getValue(this.sheetId, a.rowId, a.col.id) !== true;
-    const { rows, columns } = this.shown();
-    const r = rectOf(this.sel);
-    const writes: CellWrite[] = [];
-    for (let i = r.top; i <= r.bottom; i++) {
-      for (let c = r.left; c <= r.right; c++) if (columns[c].type === 'checkbox') writes.push({ rowId: rows[i], colId: columns[c].id, value: next });
-    }
-    this.guard(() => wb.setCells(this.sheetId, writes));
-  }
-
-  private clearSelection(): void {
+  /** Writes, in one transaction, what `make` returns for each selected cell (null: leave it). */
+  private writeSelection(make: (rowId: string, col: Column) => CellWrite | null): void {
     const wb = this.workbook;
     if (!wb) return;
     const { rows, columns } = this.shown();
@@ -1247,10 +1234,25 @@ export class SheetGrid extends LitElement {
     const writes: CellWrite[] = [];
     for (let i = r.top; i <= r.bottom; i++) {
       for (let c = r.left; c <= r.right; c++) {
-        if (wb.getCell(this.sheetId, rows[i], columns[c].id)?.v != null) writes.push({ rowId: rows[i], colId: columns[c].id, value: null });
+        const w = make(rows[i], columns[c]);
+        if (w) writes.push(w);
       }
     }
     this.guard(() => wb.setCells(this.sheetId, writes));
+  }
+
+  private toggleCheckboxes(): void {
+    const a = this.active();
+    const wb = this.workbook;
+    if (!a || !wb) return;
+    const next = wb.getValue(this.sheetId, a.rowId, a.col.id) !== true;
+    this.writeSelection((rowId, col) => (col.type === 'checkbox' ? { rowId, colId: col.id, value: next } : null));
+  }
+
+  private clearSelection(): void {
+    const wb = this.workbook;
+    if (!wb) return;
+    this.writeSelection((rowId, col) => (wb.getCell(this.sheetId, rowId, col.id)?.v != null ? { rowId, colId: col.id, value: null } : null));
   }
 
   private fillDown(): void {
