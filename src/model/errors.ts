@@ -24,7 +24,8 @@ export type ModelErrorCode =
   | 'TEXT_TOO_LONG'
   | 'LAST_SHEET'
   | 'SCHEMA_TOO_NEW'
-  | 'NOT_INITIALIZED';
+  | 'NOT_INITIALIZED'
+  | 'IMPORT_TOO_LARGE';
 
 export class ModelError extends Error {
   readonly code: ModelErrorCode;

@@ -19,7 +19,7 @@ import type {
   SheetInfo,
   Tombstone,
 } from './types.js';
-import { isColumnType, validateOptions, validateValue } from './values.js';
+import { MAX_TEXT_LENGTH, isColumnType, validateOptions, validateValue } from './values.js';
 
 /**
  * Layout of the Y.Doc (docs/schema.md is the reference):
@@ -617,6 +617,21 @@ export class Workbook {
     });
   }
 
+  /**
+   * Makes exactly these people the holders (an import, a restore from a
+   * snapshot); anyone else holding it is released by an explicit entry, so the
+   * change is visible in the activity like any other release. A person without
+   * a key (a name read from a file) gets one from their name alone.
+   */
+  setClaimHolders(sheetId: string, rowId: string, colId: string, people: readonly { person?: string; name: string }[]): void {
+    const current = holders(this.claims(sheetId, rowId, colId));
+    const wanted = people.map((p) => ({ person: p.person ?? actorKey({ name: p.name, deviceId: IMPORTED_DEVICE }), name: p.name }));
+    this.transact(() => {
+      for (const e of current) if (!wanted.some((w) => w.person === e.person)) this.setClaim(sheetId, rowId, colId, e.person, e.name, false);
+      for (const w of wanted) if (!current.some((e) => e.person === w.person)) this.setClaim(sheetId, rowId, colId, w.person, w.name, true);
+    });
+  }
+
   private setClaim(sheetId: string, rowId: string, colId: string, person: string, name: string, held: boolean): void {
     this.requireColumnOfType(sheetId, colId, 'claim');
     this.requireRow(sheetId, rowId);
@@ -672,7 +687,7 @@ export class Workbook {
    * Writes many cells in one transaction (one undo step, one sync update).
    * Every write is validated first: if any fails, nothing is written.
    */
-  setCells(sheetId: string, writes: CellWrite[]): void {
+  setCells(sheetId: string, writes: CellWrite[], options: { keepMisfitText?: boolean } = {}): void {
     const cells = this.cellsMap(sheetId);
     const columns = new Map(this.columns(sheetId).map((c) => [c.id, c]));
     for (const w of writes) {
@@ -680,7 +695,11 @@ export class Workbook {
       if (!cells.get(w.rowId)) throw new ModelError('UNKNOWN_ROW', `row ${w.rowId} has not fully arrived yet`, { sheetId, rowId: w.rowId });
       const column = columns.get(w.colId);
       if (!column) throw new ModelError('UNKNOWN_COLUMN', `no column ${w.colId}`, { sheetId, colId: w.colId });
-      if (!(column.type === 'counter' && w.value === null)) validateValue(column, w.value);
+      if (column.type === 'counter' && w.value === null) continue;
+      // An import keeps text that does not fit its column as it came (flagged, like
+      // a value left by a retype) rather than dropping it; counts and claims cannot hold text.
+      if (options.keepMisfitText && keepableText(column, w.value)) continue;
+      validateValue(column, w.value);
     }
     if (writes.length === 0) return;
     const at = this.now();
@@ -1008,7 +1027,14 @@ export class Workbook {
 }
 
 /** Two 32-bit FNV-1a hashes (different seeds) of name+device, base 36: stable, short, no crypto needed. */
-function actorKey(actor: Actor): string {
+/** The device named in claims that came from a file rather than from a person's own device. */
+export const IMPORTED_DEVICE = 'import';
+
+function keepableText(column: Column, value: CellValue): boolean {
+  return typeof value === 'string' && value.length <= MAX_TEXT_LENGTH && column.type !== 'counter' && column.type !== 'claim';
+}
+
+export function actorKey(actor: Actor): string {
   const text = `${actor.name}\u0000${actor.deviceId}`;
   const hash = (seed: number) => {
     let h = seed >>> 0;

@@ -1,0 +1,31 @@
+/**
+ * Why a file could not be read or written. The UI picks its words by code;
+ * the message is for logs, the command line and tests.
+ */
+export type IoErrorCode =
+  | 'EMPTY_FILE'
+  | 'FILE_TOO_LARGE'
+  | 'NOT_TEXT'
+  | 'NOT_XLSX'
+  | 'MALFORMED_CSV'
+  | 'MALFORMED_XLSX'
+  | 'UNSUPPORTED_FILE'
+  | 'CANCELLED';
+
+export class IoError extends Error {
+  readonly code: IoErrorCode;
+
+  constructor(code: IoErrorCode, message: string) {
+    super(message);
+    this.name = 'IoError';
+    this.code = code;
+  }
+}
+
+export function isIoError(e: unknown, code?: IoErrorCode): e is IoError {
+  return e instanceof IoError && (code === undefined || e.code === code);
+}
+
+/** Files past these sizes are refused before reading: a phone would run out of memory first. */
+export const MAX_CSV_BYTES = 100 * 1024 * 1024;
+export const MAX_XLSX_BYTES = 40 * 1024 * 1024;
