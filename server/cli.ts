@@ -1,6 +1,6 @@
 /**
  * Commands for the person running the hub:
- *   npm run export -- --workbook <id> --format csv|json [--sheet <name>] [--out <file>]
+ *   npm run export -- --workbook <id> --format csv|xlsx|json [--sheet <name>] [--out <file>]
  *   npm run backup -- --out <file>
  *   npm run restore -- <file>
  * They read DATA_DIR (default ./data) and work while the relay runs (SQLite WAL).
@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import * as Y from 'yjs';
 import { toCsv } from '../src/io/csv.js';
 import { exportSnapshot } from '../src/io/snapshot-json.js';
+import { writeXlsx } from '../src/io/xlsx.js';
 import { Workbook } from '../src/model/workbook.js';
 import { configFromEnv } from './config.js';
 import { DB_FILE_NAME, SqliteStore } from './store.js';
@@ -22,7 +23,7 @@ function arg(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-function write(out: string | undefined, data: string): void {
+function write(out: string | undefined, data: string | Uint8Array): void {
   if (!out) {
     process.stdout.write(data);
     return;
@@ -34,11 +35,11 @@ function write(out: string | undefined, data: string): void {
   }
 }
 
-export function exportCommand(dataDir: string, args: string[]): void {
+export async function exportCommand(dataDir: string, args: string[]): Promise<void> {
   const id = arg(args, 'workbook');
   const format = arg(args, 'format') ?? 'json';
   if (!id) throw new CliError('say which workbook: --workbook <id> (the part after #/w/ in its link)');
-  if (format !== 'csv' && format !== 'json') throw new CliError(`unknown format ${format}: use csv or json`);
+  if (format !== 'csv' && format !== 'json' && format !== 'xlsx') throw new CliError(`unknown format ${format}: use csv, xlsx or json`);
   if (!existsSync(join(dataDir, DB_FILE_NAME))) throw new CliError(`no hub data in ${dataDir}`);
   const store = new SqliteStore(dataDir);
   const doc = new Y.Doc();
@@ -58,6 +59,12 @@ export function exportCommand(dataDir: string, args: string[]): void {
   const sheetName = arg(args, 'sheet');
   const sheet = sheetName ? wb.sheets().find((s) => s.name === sheetName) : wb.sheets()[0];
   if (!sheet) throw new CliError(`no sheet named ${sheetName}; sheets: ${wb.sheets().map((s) => s.name).join(', ')}`);
+  if (format === 'xlsx') {
+    const out = arg(args, 'out');
+    if (!out && process.stdout.isTTY) throw new CliError('an .xlsx file is binary: say where with --out <file>');
+    write(out, await writeXlsx(wb, sheetName ? [{ sheetId: sheet.id }] : undefined));
+    return;
+  }
   write(arg(args, 'out'), toCsv(wb.columns(sheet.id), wb.rowIds(sheet.id), (r, c) => wb.getValue(sheet.id, r, c)));
 }
 
@@ -103,7 +110,7 @@ export function restoreCommand(dataDir: string, args: string[]): void {
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   const { dataDir } = configFromEnv();
-  if (command === 'export') exportCommand(dataDir, args);
+  if (command === 'export') await exportCommand(dataDir, args);
   else if (command === 'backup') await backupCommand(dataDir, args);
   else if (command === 'restore') restoreCommand(dataDir, args);
   else throw new CliError('commands: export, backup, restore');

@@ -16,6 +16,8 @@ export interface RelayConfig {
   roomGraceMs: number;
   compactAfterUpdates: number;
   compactAfterBytes: number;
+  /** automatic snapshots: at most one per this many ms while edits arrive; 0 turns them off */
+  autoSnapshotMs: number;
   tls: { cert: string; key: string } | null;
   version: string;
 }
@@ -48,6 +50,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
     roomGraceMs: intFrom(env, 'ROOM_GRACE_MS', 10_000, 0, 3_600_000),
     compactAfterUpdates: intFrom(env, 'COMPACT_AFTER_UPDATES', 500, 1, 10_000_000),
     compactAfterBytes: intFrom(env, 'COMPACT_AFTER_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    autoSnapshotMs: intFrom(env, 'AUTO_SNAPSHOT_MS', 3_600_000, 0, 30 * 24 * 3_600_000),
     tls: certPath && keyPath ? { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') } : null,
     version: pkg.version,
   };

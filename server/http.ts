@@ -20,6 +20,8 @@ const MIME: Record<string, string> = {
 export interface HttpDeps {
   staticDir: string;
   health: () => Record<string, unknown>;
+  /** handles the API paths it owns (returns true), before static files */
+  api?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 }
 
 /** Serves /healthz and the built app; unknown paths get index.html so deep links load the app. */
@@ -29,6 +31,7 @@ export function createRequestHandler(deps: HttpDeps) {
     // The workbook key lives in the URL fragment; never leak the page URL to other sites.
     res.setHeader('Referrer-Policy', 'no-referrer');
     const url = new URL(req.url ?? '/', 'http://relay.invalid');
+    if (deps.api?.(req, res, url)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;

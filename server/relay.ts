@@ -8,6 +8,7 @@ import { FragmentError, MESSAGE_FRAGMENT, Reassembler } from '../src/protocol/fr
 import { CLOSE_REASONS, CloseCode, ROOM_ID_PATTERN } from '../src/protocol/messages.js';
 import type { RelayConfig } from './config.js';
 import { createRequestHandler } from './http.js';
+import { createSnapshotApi } from './snapshot-api.js';
 import type { Logger } from './log.js';
 import { Room, RoomError, type Peer } from './room.js';
 import type { RoomStore } from './store.js';
@@ -38,6 +39,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
 
   const handler = createRequestHandler({
     staticDir: config.staticDir,
+    api: createSnapshotApi({ store, liveDoc: (name) => rooms.get(name)?.room.doc ?? null, now: Date.now, log }),
     health: () => ({
       ok: true,
       version: config.version,

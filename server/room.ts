@@ -24,7 +24,13 @@ export interface RoomLimits {
   compactAfterUpdates: number;
   /** …or once they add up to this many bytes. */
   compactAfterBytes: number;
+  /** Keep an automatic snapshot at most this often while edits arrive (0: never). */
+  autoSnapshotMs?: number;
+  now?: () => number;
 }
+
+export const AUTO_SNAPSHOT_NAME = 'Automatic';
+export const HUB_AUTHOR = 'hub';
 
 export class RoomError extends Error {
   constructor(
@@ -49,6 +55,7 @@ export class Room {
   private backlogBytes = 0;
   /** The whole doc encoded once for every device that arrives with nothing (a new phone): encoding a big doc takes ~0.5 s. */
   private fullState: Uint8Array | null = null;
+  private lastAutoSnapshotAt = -Infinity;
 
   constructor(
     readonly name: string,
@@ -63,7 +70,14 @@ export class Room {
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       this.fullState = null;
       const frame = encodeSync((enc) => syncProtocol.writeUpdate(enc, update));
-      for (const peer of this.peers.keys()) if (peer !== origin) safeSend(peer, frame);
+      // What the hub forwards it has already stored: say so, or a receiving device
+      // would count a colleague's change as one of its own not yet on the hub.
+      const ack = encodeAck(encodeSv(Y.parseUpdateMeta(update).to));
+      for (const peer of this.peers.keys()) {
+        if (peer === origin) continue;
+        safeSend(peer, frame);
+        safeSend(peer, ack);
+      }
     });
     this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
       const changed = added.concat(updated, removed);
@@ -85,6 +99,7 @@ export class Room {
   }
 
   private load(): void {
+    this.lastAutoSnapshotAt = this.store.listSnapshots(this.name).find((s) => s.kind === 'auto')?.at ?? -Infinity;
     const stored = this.store.load(this.name);
     if (stored.snapshot) this.applyStored(stored.snapshot, 'snapshot');
     for (const u of stored.updates) {
@@ -212,6 +227,7 @@ export class Room {
     this.lastSeq = seq;
     this.backlogCount++;
     this.backlogBytes += update.length;
+    this.maybeAutoSnapshot();
     try {
       Y.applyUpdate(this.doc, update, peer);
     } catch (err) {
@@ -224,6 +240,29 @@ export class Room {
     for (const client of touched) acked.set(client, held.get(client) ?? 0);
     safeSend(peer, encodeAck(encodeSv(acked)));
     this.maybeCompact();
+  }
+
+  /**
+   * Taken before the update that finds the last one an hour old is applied, so
+   * it holds the sheet as it was when this burst of editing began.
+   */
+  private maybeAutoSnapshot(): void {
+    const every = this.limits.autoSnapshotMs ?? 0;
+    if (every <= 0 || this.doc.store.clients.size === 0) return;
+    const now = (this.limits.now ?? Date.now)();
+    if (now - this.lastAutoSnapshotAt < every) return;
+    try {
+      this.saveSnapshot(AUTO_SNAPSHOT_NAME, HUB_AUTHOR, 'auto');
+      this.lastAutoSnapshotAt = now;
+    } catch (err) {
+      // The edit itself is already stored; a missed automatic copy is logged and tried again at the next edit.
+      this.log.error('automatic snapshot failed', { room: this.name, error: String(err) });
+    }
+  }
+
+  /** A whole-document copy kept by the hub; returns its id. */
+  saveSnapshot(name: string, by: string, kind: 'named' | 'auto' = 'named'): number {
+    return this.store.saveSnapshot(this.name, { name, kind, by, at: (this.limits.now ?? Date.now)() }, Y.encodeStateAsUpdate(this.doc));
   }
 
   private maybeCompact(): void {

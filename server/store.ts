@@ -2,6 +2,17 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** A saved copy of a workbook people can open, compare and restore from ("end of day 3", or the hourly automatic one). */
+export interface SavedSnapshotInfo {
+  id: number;
+  name: string;
+  kind: 'named' | 'auto';
+  /** display name of who asked for it; the hub itself for automatic ones */
+  by: string;
+  at: number;
+  bytes: number;
+}
+
 export interface StoredRoom {
   snapshot: Uint8Array | null;
   updates: { seq: number; data: Uint8Array }[];
@@ -21,6 +32,11 @@ export interface RoomStore {
   compact(room: string, snapshot: Uint8Array, throughSeq: number): void;
   /** Updates stored after the snapshot: what a load still has to replay. */
   backlog(room: string): { count: number; bytes: number };
+  /** Keeps a whole-document copy; returns its id (increasing per store). */
+  saveSnapshot(room: string, info: Omit<SavedSnapshotInfo, 'id' | 'bytes'>, data: Uint8Array): number;
+  /** This room's saved snapshots, newest first. */
+  listSnapshots(room: string): SavedSnapshotInfo[];
+  loadSnapshot(room: string, id: number): Uint8Array | null;
   close(): void;
 }
 
@@ -49,6 +65,16 @@ export class SqliteStore implements RoomStore {
         data BLOB NOT NULL,
         through_seq INTEGER NOT NULL
       );
+      CREATE TABLE IF NOT EXISTS saved_snapshots (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        room TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('named', 'auto')),
+        by TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        data BLOB NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS saved_snapshots_room ON saved_snapshots (room, id);
     `);
     this.stmts = {
       snapshot: this.db.prepare<[string], { data: Buffer }>('SELECT data FROM snapshots WHERE room = ?'),
@@ -58,6 +84,13 @@ export class SqliteStore implements RoomStore {
         'INSERT INTO snapshots (room, data, through_seq) VALUES (?, ?, ?) ON CONFLICT(room) DO UPDATE SET data = excluded.data, through_seq = excluded.through_seq',
       ),
       dropUpdates: this.db.prepare<[string, number]>('DELETE FROM updates WHERE room = ? AND seq <= ?'),
+      saveSnapshot: this.db.prepare<[string, string, string, string, number, Uint8Array]>(
+        'INSERT INTO saved_snapshots (room, name, kind, by, at, data) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      listSnapshots: this.db.prepare<[string], Omit<SavedSnapshotInfo, 'kind'> & { kind: string }>(
+        'SELECT id, name, kind, by, at, LENGTH(data) AS bytes FROM saved_snapshots WHERE room = ? ORDER BY id DESC',
+      ),
+      loadSnapshot: this.db.prepare<[string, number], { data: Buffer }>('SELECT data FROM saved_snapshots WHERE room = ? AND id = ?'),
       backlog: this.db.prepare<[string], { count: number; bytes: number | null }>(
         'SELECT COUNT(*) AS count, SUM(LENGTH(data)) AS bytes FROM updates WHERE room = ?',
       ),
@@ -84,6 +117,19 @@ export class SqliteStore implements RoomStore {
   backlog(room: string): { count: number; bytes: number } {
     const r = this.stmts.backlog.get(room)!;
     return { count: r.count, bytes: r.bytes ?? 0 };
+  }
+
+  saveSnapshot(room: string, info: Omit<SavedSnapshotInfo, 'id' | 'bytes'>, data: Uint8Array): number {
+    return Number(this.stmts.saveSnapshot.run(room, info.name, info.kind, info.by, info.at, data).lastInsertRowid);
+  }
+
+  listSnapshots(room: string): SavedSnapshotInfo[] {
+    return this.stmts.listSnapshots.all(room).map((r) => ({ ...r, kind: r.kind === 'auto' ? 'auto' : 'named' }));
+  }
+
+  loadSnapshot(room: string, id: number): Uint8Array | null {
+    const r = this.stmts.loadSnapshot.get(room, id);
+    return r ? new Uint8Array(r.data) : null;
   }
 
   close(): void {
@@ -125,6 +171,25 @@ export class MemoryStore implements RoomStore {
   backlog(room: string): { count: number; bytes: number } {
     const r = this.room(room);
     return { count: r.updates.length, bytes: r.updates.reduce((n, u) => n + u.data.length, 0) };
+  }
+
+  private nextSnapshot = 0;
+  private readonly saved = new Map<string, (SavedSnapshotInfo & { data: Uint8Array })[]>();
+
+  saveSnapshot(room: string, info: Omit<SavedSnapshotInfo, 'id' | 'bytes'>, data: Uint8Array): number {
+    const id = ++this.nextSnapshot;
+    const list = this.saved.get(room) ?? [];
+    list.push({ ...info, id, bytes: data.length, data: data.slice() });
+    this.saved.set(room, list);
+    return id;
+  }
+
+  listSnapshots(room: string): SavedSnapshotInfo[] {
+    return (this.saved.get(room) ?? []).map(({ data: _data, ...info }) => info).reverse();
+  }
+
+  loadSnapshot(room: string, id: number): Uint8Array | null {
+    return this.saved.get(room)?.find((s) => s.id === id)?.data.slice() ?? null;
   }
 
   close(): void {}

@@ -400,6 +400,11 @@ export class Workbook {
     return (sheet.get('rowPos') as Y.Map<string>).has(rowId) && !(sheet.get('rowDeleted') as Y.Map<Tombstone>).has(rowId);
   }
 
+  /** The row exists, visible or in the trash. */
+  hasRowRecord(sheetId: string, rowId: string): boolean {
+    return (this.sheetIncludingDeleted(sheetId).get('rowPos') as Y.Map<string>).has(rowId);
+  }
+
   /** Inserts `count` empty rows before visible row `index` (index = row count appends). */
   insertRows(sheetId: string, index: number, count = 1): string[] {
     const sheet = this.sheetIncludingDeleted(sheetId);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readXlsx } from '../../src/io/xlsx.js';
 import { allOnHub, makeClient, untilDoc, type TestClient } from '../support/clients.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 
@@ -56,6 +57,12 @@ describe('hub command line', () => {
     const csv = await cli(relay.dataDir, ['export', '--workbook', 'cli-wb-000001', '--format', 'csv', '--sheet', 'Sheet 1', '--out', out]);
     expect(csv.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('A,B\r\n"Rice, 10kg","\'=HYPERLINK(""x"")"\r\nBeans,\r\n');
+
+    const xlsxOut = join(mkdtempSync(join(tmpdir(), 'ms-cli-')), 'book.xlsx');
+    const xlsx = await cli(relay.dataDir, ['export', '--workbook', 'cli-wb-000001', '--format', 'xlsx', '--out', xlsxOut]);
+    expect(xlsx.code).toBe(0);
+    const [table] = await readXlsx(new Uint8Array(readFileSync(xlsxOut)));
+    expect(table).toMatchObject({ name: 'Sheet 1', header: ['A', 'B'], rows: [['Rice, 10kg', '=HYPERLINK("x")'], ['Beans']] });
 
     const backupFile = join(mkdtempSync(join(tmpdir(), 'ms-backup-')), 'hub.sqlite');
     expect((await cli(relay.dataDir, ['backup', '--out', backupFile])).code).toBe(0);

@@ -64,7 +64,9 @@ describe('Room', () => {
     };
     room.receive(sender, updateFrame(updates[0]));
     expect(storedWhenForwarded).toBe(1);
-    expect(other.frames.length).toBe(forwardedBefore + 1);
+    // the update, then the hub's word that it holds it (so the receiver does not count it as its own pending change)
+    expect(other.frames.length).toBe(forwardedBefore + 2);
+    expect(other.acks().at(-1)!.get(doc.clientID)).toBe(Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID));
     const ack = sender.acks().at(-1)!;
     expect(ack.get(doc.clientID)).toBe(Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID));
   });
@@ -113,6 +115,9 @@ describe('Room', () => {
       },
       compact: (r, s, q) => inner.compact(r, s, q),
       backlog: (r) => inner.backlog(r),
+      saveSnapshot: (r, i, d) => inner.saveSnapshot(r, i, d),
+      listSnapshots: (r) => inner.listSnapshots(r),
+      loadSnapshot: (r, id) => inner.loadSnapshot(r, id),
       close: () => inner.close(),
     };
     const room = new Room('room-1', store, limits, silentLogger);
@@ -163,5 +168,40 @@ describe('Room', () => {
     store.append('room-1', new Uint8Array([9, 9, 9, 9]));
     const room = new Room('room-1', store, limits, silentLogger);
     expect(Y.encodeStateVector(room.doc)).toEqual(Y.encodeStateVector(doc));
+  });
+
+  it('keeps an automatic snapshot at most once an hour while edits arrive, holding the sheet as the burst began', () => {
+    const store = new MemoryStore();
+    let clock = 1_000_000;
+    const room = new Room('room-1', store, { ...limits, autoSnapshotMs: 3_600_000, now: () => clock }, silentLogger);
+    const peer = new FakePeer();
+    room.join(peer);
+    const { updates } = editsOf(6);
+    room.receive(peer, updateFrame(updates[0]));
+    // the first edit into an empty doc has nothing to keep
+    expect(store.listSnapshots('room-1')).toEqual([]);
+    room.receive(peer, updateFrame(updates[1]));
+    room.receive(peer, updateFrame(updates[2]));
+    expect(store.listSnapshots('room-1')).toMatchObject([{ kind: 'auto', name: 'Automatic', by: 'hub', at: 1_000_000 }]);
+    clock += 3_599_999;
+    room.receive(peer, updateFrame(updates[3]));
+    expect(store.listSnapshots('room-1')).toHaveLength(1);
+    clock += 1;
+    room.receive(peer, updateFrame(updates[4]));
+    const list = store.listSnapshots('room-1');
+    expect(list).toHaveLength(2);
+    // taken before edit 4 applied: it holds edit 3, not edit 4
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, store.loadSnapshot('room-1', list[0].id)!);
+    const wb = new Workbook(doc, { actor: { name: 'r', deviceId: 'r' } });
+    const sheet = wb.sheets()[0].id;
+    expect(wb.getValue(sheet, wb.rowIds(sheet)[0], wb.columns(sheet)[0].id)).toBe('edit 2');
+    // a reloaded room remembers when the last one was taken
+    room.destroy();
+    const again = new Room('room-1', store, { ...limits, autoSnapshotMs: 3_600_000, now: () => clock }, silentLogger);
+    again.join(peer);
+    again.receive(peer, updateFrame(updates[5]));
+    expect(store.listSnapshots('room-1')).toHaveLength(2);
+    again.destroy();
   });
 });

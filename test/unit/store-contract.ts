@@ -56,5 +56,23 @@ export function storeContract(name: string, make: () => { store: RoomStore; reop
       expect(again.load('room-a')).toMatchObject({ snapshot: new Uint8Array([4]), updates: [{ data: new Uint8Array([5]) }] });
       again.close();
     });
+
+    it('keeps saved snapshots per room, newest first, with who, when and size; a copy, not the caller’s buffer', () => {
+      const { store } = make();
+      const data = new Uint8Array([1, 2, 3]);
+      const a = store.saveSnapshot('room-a', { name: 'end of day 3', kind: 'named', by: 'Ana', at: 1000 }, data);
+      data[0] = 9;
+      const b = store.saveSnapshot('room-a', { name: 'Automatic', kind: 'auto', by: 'hub', at: 2000 }, new Uint8Array([4]));
+      store.saveSnapshot('room-b', { name: 'other', kind: 'named', by: 'Ben', at: 1500 }, new Uint8Array([5]));
+      expect(b).toBeGreaterThan(a);
+      expect(store.listSnapshots('room-a')).toEqual([
+        { id: b, name: 'Automatic', kind: 'auto', by: 'hub', at: 2000, bytes: 1 },
+        { id: a, name: 'end of day 3', kind: 'named', by: 'Ana', at: 1000, bytes: 3 },
+      ]);
+      expect(store.loadSnapshot('room-a', a)).toEqual(new Uint8Array([1, 2, 3]));
+      // ids are not guessable across rooms: another room's id reads nothing here
+      expect(store.loadSnapshot('room-b', a)).toBeNull();
+      expect(store.listSnapshots('room-c')).toEqual([]);
+    });
   });
 }
