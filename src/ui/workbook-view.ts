@@ -5,12 +5,19 @@ import { TEMPLATES, applyTemplate } from '../model/templates.js';
 import { Workbook } from '../model/workbook.js';
 import { LocalStorageHubStateStore } from '../sync/hub-state.js';
 import { SyncSession } from '../sync/session.js';
+import { SnapshotClient } from '../sync/snapshots.js';
 import type { SyncStatus } from '../sync/status.js';
 import type { DeviceProfile } from './device-profile.js';
 import { colorFor, people, type Person } from './presence.js';
 import { ViewStore } from './view-store.js';
 import { WorkbookController } from './workbook-controller.js';
 import './column-editor.js';
+import type { ExportMenu } from './export-menu.js';
+import './export-menu.js';
+import type { ImportDialog } from './import-dialog.js';
+import './import-dialog.js';
+import type { SnapshotsPanel } from './snapshots-panel.js';
+import './snapshots-panel.js';
 import './row-cards.js';
 import './sheet-grid.js';
 import './sheet-tabs.js';
@@ -51,6 +58,7 @@ export class WorkbookView extends LitElement {
   private session: SyncSession | null = null;
   private undo: Y.UndoManager | null = null;
   private viewStore: ViewStore | null = null;
+  private snapshots: SnapshotClient | null = null;
   private cleanup: (() => void)[] = [];
   private readonly controller = new WorkbookController(this, (c) => c.meta || c.sheetList);
 
@@ -218,6 +226,7 @@ export class WorkbookView extends LitElement {
     this.cleanup.push(session.onStatus((s) => (this.status = s)));
 
     this.viewStore = new ViewStore(localStorage, id);
+    this.snapshots = new SnapshotClient(location.origin, id);
     const awareness = session.awareness;
     awareness.setLocalStateField('user', { name: profile.authorName, color: colorFor(profile.deviceId) });
     awareness.setLocalStateField('active', Date.now());
@@ -300,6 +309,13 @@ export class WorkbookView extends LitElement {
             @change=${this.onName}
           />
         </label>
+        ${wb && this.phase === 'ready'
+          ? html`<span class="records">
+              <button @click=${() => this.shadowRoot?.querySelector<ImportDialog>('import-dialog')?.open()}>Import</button>
+              <button @click=${this.openExport}>Export</button>
+              <button @click=${() => void this.shadowRoot?.querySelector<SnapshotsPanel>('snapshots-panel')?.open()}>Snapshots</button>
+            </span>`
+          : nothing}
         <button @click=${this.copyLink} title="Copy the link to this workbook">Copy link</button>
       </header>
       ${insecure
@@ -310,8 +326,30 @@ export class WorkbookView extends LitElement {
         : nothing}
       ${this.problem && this.phase !== 'too-new' ? html`<div class="notice" role="alert">${this.problem}</div>` : nothing}
       ${this.renderBody()}
+      ${wb && this.phase === 'ready'
+        ? html`<import-dialog .workbook=${wb} .sheetId=${this.sheetId} .undo=${this.undo} @import-done=${this.onImported}></import-dialog>
+            <export-menu .workbook=${wb} .sheetId=${this.sheetId}></export-menu>
+            <snapshots-panel
+              .workbook=${wb}
+              .client=${this.snapshots}
+              .author=${this.profile?.authorName ?? ''}
+              .pendingChanges=${this.status?.pending ?? 0}
+            ></snapshots-panel>`
+        : nothing}
     `;
   }
+
+  private openExport = (): void => {
+    const menu = this.shadowRoot?.querySelector<ExportMenu>('export-menu');
+    if (!menu) return;
+    // The person's own view of this sheet, read when they ask: it changes as they sort and filter.
+    menu.view = this.viewStore?.load(this.sheetId) ?? null;
+    menu.open();
+  };
+
+  private onImported = (e: CustomEvent<string>): void => {
+    if (e.detail) this.sheetId = e.detail;
+  };
 
   private renderBody() {
     const wb = this.workbook;

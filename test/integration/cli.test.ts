@@ -1,35 +1,18 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readXlsx } from '../../src/io/xlsx.js';
+import { cli } from '../support/cli.js';
 import { allOnHub, makeClient, untilDoc, type TestClient } from '../support/clients.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const relays: RelayProcess[] = [];
 const clients: TestClient[] = [];
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.destroy()));
   await Promise.all(relays.splice(0).map((r) => r.stop('SIGKILL')));
 });
-
-/** Runs `tsx server/cli.ts …` as the hub's operator would, and collects its output. */
-function cli(dataDir: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/cli.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATA_DIR: dataDir },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('exit', (code) => res({ code, stdout, stderr }));
-  });
-}
 
 describe('hub command line', () => {
   it('exports, backs up and restores a workbook a client wrote, while the relay runs', async () => {

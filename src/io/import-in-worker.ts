@@ -1,0 +1,39 @@
+import type { ImportTable } from '../model/import.js';
+import { IoError, type IoErrorCode } from './errors.js';
+import type { ImportWorkerMessage } from './import-worker.js';
+
+/**
+ * Reads a chosen file into tables in a Web Worker. `signal` cancels: the worker
+ * is terminated at once, whatever it was doing, and the promise rejects with CANCELLED.
+ */
+export function readFileInWorker(file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<ImportTable[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./import-worker.ts', import.meta.url), { type: 'module' });
+    const finish = () => {
+      worker.terminate();
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      finish();
+      reject(new IoError('CANCELLED', 'Import cancelled.'));
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort);
+    worker.onmessage = (e: MessageEvent<ImportWorkerMessage>) => {
+      const m = e.data;
+      if (m.type === 'progress') onProgress(m.fraction);
+      else if (m.type === 'done') {
+        finish();
+        resolve(m.tables);
+      } else {
+        finish();
+        reject(new IoError(m.code as IoErrorCode, m.message));
+      }
+    };
+    worker.onerror = (e) => {
+      finish();
+      reject(new IoError('MALFORMED_XLSX', e.message || 'The file could not be read.'));
+    };
+    worker.postMessage({ file });
+  });
+}

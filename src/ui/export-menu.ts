@@ -1,0 +1,149 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { toCsv } from '../io/csv.js';
+import { exportFileName } from '../io/file-name.js';
+import { exportSnapshot } from '../io/snapshot-json.js';
+import { isEmptyView, applyView, type ViewSpec } from '../model/view.js';
+import type { Workbook } from '../model/workbook.js';
+import { dialogStyles, showDialog } from './dialog-styles.js';
+import { download } from './download.js';
+import { PrintView } from './print-view.js';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/**
+ * `<export-menu>`: records to take away. Everything by default; "this view"
+ * when a person asks for the rows and columns their own sort, filter and
+ * hidden columns show. File names carry the workbook title and the date-time.
+ */
+export class ExportMenu extends LitElement {
+  static properties = {
+    workbook: { attribute: false },
+    sheetId: { attribute: false },
+    view: { attribute: false },
+    busy: { state: true },
+    error: { state: true },
+  };
+
+  declare workbook: Workbook | null;
+  declare sheetId: string;
+  declare view: ViewSpec | null;
+  declare busy: boolean;
+  declare error: string;
+
+  constructor() {
+    super();
+    this.workbook = null;
+    this.sheetId = '';
+    this.view = null;
+    this.busy = false;
+    this.error = '';
+  }
+
+  static styles = [
+    dialogStyles,
+    css`
+      dialog {
+        max-width: min(30rem, 94vw);
+      }
+      ul {
+        list-style: none;
+        padding: 0;
+        display: grid;
+        gap: 0.5rem;
+      }
+      button {
+        width: 100%;
+        text-align: left;
+      }
+    `,
+  ];
+
+  open(): void {
+    this.error = '';
+    showDialog(this);
+  }
+
+  private close(): void {
+    this.renderRoot.querySelector('dialog')?.close();
+  }
+
+  private sheetName(): string {
+    return this.workbook?.sheets().find((s) => s.id === this.sheetId)?.name ?? '';
+  }
+
+  /** The rows and columns the person sees: their view, or the whole sheet. */
+  private shown(useView: boolean) {
+    const wb = this.workbook!;
+    const rows = wb.rowIds(this.sheetId);
+    const columns = wb.columns(this.sheetId);
+    if (!useView || !this.view) return { rows, columns };
+    return applyView(rows, columns, this.view, (r, c) => wb.getValue(this.sheetId, r, c));
+  }
+
+  private csv(useView: boolean): void {
+    const wb = this.workbook!;
+    const { rows, columns } = this.shown(useView);
+    // The BOM makes Excel read the file as UTF-8 (names like Zoë or 李雷 stay intact).
+    const text = '\ufeff' + toCsv(columns, rows, (r, c) => wb.getValue(this.sheetId, r, c));
+    download(text, exportFileName(wb.title(), this.sheetName() + (useView ? ' (my view)' : ''), 'csv'), 'text/csv;charset=utf-8');
+    this.close();
+  }
+
+  private async xlsx(useView: boolean): Promise<void> {
+    const wb = this.workbook!;
+    this.busy = true;
+    this.error = '';
+    try {
+      const { writeXlsx } = await import('../io/xlsx.js');
+      const choice = useView ? [{ sheetId: this.sheetId, ...this.shown(true) }] : undefined;
+      const bytes = await writeXlsx(wb, choice);
+      download(bytes, exportFileName(wb.title(), useView ? `${this.sheetName()} (my view)` : null, 'xlsx'), XLSX_TYPE);
+      this.close();
+    } catch (err) {
+      this.error = `The Excel file could not be made: ${(err as Error).message}`;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private json(): void {
+    const wb = this.workbook!;
+    download(JSON.stringify(exportSnapshot(wb), null, 2), exportFileName(wb.title(), null, 'json'), 'application/json');
+    this.close();
+  }
+
+  private async print(): Promise<void> {
+    const wb = this.workbook!;
+    const { rows, columns } = this.shown(true);
+    const view = new PrintView();
+    view.heading = `${wb.title()} – ${this.sheetName()}`;
+    view.columns = columns;
+    view.rows = rows;
+    view.get = (r, c) => wb.getValue(this.sheetId, r, c);
+    document.body.append(view);
+    await view.updateComplete;
+    this.close();
+    window.addEventListener('afterprint', () => view.remove(), { once: true });
+    window.print();
+  }
+
+  render() {
+    const hasView = !!this.view && !isEmptyView(this.view);
+    return html`<dialog aria-labelledby="export-title">
+      <h2 id="export-title">Export</h2>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      <ul>
+        <li><button @click=${() => this.csv(false)}>This sheet as CSV</button></li>
+        ${hasView ? html`<li><button @click=${() => this.csv(true)}>This view as CSV (my sort, filter and columns)</button></li>` : nothing}
+        <li><button ?disabled=${this.busy} @click=${() => this.xlsx(false)}>Whole workbook as Excel (.xlsx)</button></li>
+        ${hasView ? html`<li><button ?disabled=${this.busy} @click=${() => this.xlsx(true)}>This view as Excel (.xlsx)</button></li>` : nothing}
+        <li><button @click=${this.json}>Whole workbook as a JSON snapshot (complete, can be imported back exactly)</button></li>
+        <li><button @click=${this.print}>Print or save as PDF (this view)</button></li>
+      </ul>
+      ${this.busy ? html`<p role="status">Making the Excel file…</p>` : nothing}
+      <button @click=${this.close}>Close</button>
+    </dialog>`;
+  }
+}
+
+customElements.define('export-menu', ExportMenu);

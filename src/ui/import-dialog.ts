@@ -1,0 +1,373 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type * as Y from 'yjs';
+import { isIoError } from '../io/errors.js';
+import { readFileInWorker } from '../io/import-in-worker.js';
+import {
+  checkImport,
+  commitImport,
+  inferColumns,
+  optionsFromValues,
+  planColumn,
+  type DateOrder,
+  type ImportCheck,
+  type ImportColumnPlan,
+  type ImportTable,
+} from '../model/import.js';
+import { isModelError } from '../model/errors.js';
+import { COLUMN_TYPES, type ColumnType } from '../model/types.js';
+import { formatValue } from '../model/values.js';
+import type { Workbook } from '../model/workbook.js';
+import { dialogStyles, showDialog } from './dialog-styles.js';
+
+const TYPE_LABELS: Record<ColumnType, string> = {
+  text: 'Text',
+  longtext: 'Long text',
+  number: 'Number',
+  date: 'Date',
+  datetime: 'Date and time',
+  checkbox: 'Checkbox',
+  select: 'Choice',
+  multiselect: 'Several choices',
+  phone: 'Phone',
+  link: 'Link',
+  counter: 'Counter',
+  claim: 'Claimed by',
+};
+
+const DATE_ORDERS: [DateOrder, string][] = [
+  ['mdy', 'month/day/year'],
+  ['dmy', 'day/month/year'],
+  ['ymd', 'year-month-day'],
+];
+
+interface TablePlan {
+  table: ImportTable;
+  include: boolean;
+  target: 'new' | 'append';
+  name: string;
+  columns: ImportColumnPlan[];
+  check: ImportCheck;
+}
+
+type Phase = 'choose' | 'reading' | 'preview' | 'done';
+
+/**
+ * `<import-dialog>`: CSV or Excel into new sheets or onto the current one. The
+ * file is read in a worker (progress, cancel); every column's type is guessed
+ * and shown with sample values for a person to change; values that do not fit
+ * are listed before anything is written; the import is one undo step.
+ */
+export class ImportDialog extends LitElement {
+  static properties = {
+    workbook: { attribute: false },
+    sheetId: { attribute: false },
+    undo: { attribute: false },
+    phase: { state: true },
+    progress: { state: true },
+    plans: { state: true },
+    error: { state: true },
+    result: { state: true },
+    acceptSkipped: { state: true },
+  };
+
+  declare workbook: Workbook | null;
+  declare sheetId: string;
+  declare undo: Y.UndoManager | null;
+  declare phase: Phase;
+  declare progress: number;
+  declare plans: TablePlan[];
+  declare error: string;
+  declare result: string;
+  declare acceptSkipped: boolean;
+  private abort: AbortController | null = null;
+  private undoDepth = -1;
+
+  constructor() {
+    super();
+    this.workbook = null;
+    this.sheetId = '';
+    this.undo = null;
+    this.phase = 'choose';
+    this.progress = 0;
+    this.plans = [];
+    this.error = '';
+    this.result = '';
+    this.acceptSkipped = false;
+  }
+
+  static styles = [
+    dialogStyles,
+    css`
+      dialog {
+        max-width: min(60rem, 96vw);
+      }
+      .scroll {
+        max-height: 60vh;
+        overflow: auto;
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+        font-size: 0.9rem;
+      }
+      th,
+      td {
+        border-bottom: 1px solid #eaeef2;
+        padding: 0.25rem;
+        text-align: left;
+        vertical-align: middle;
+      }
+      td.sample {
+        color: #57606a;
+        max-width: 16rem;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      input[type='checkbox'] {
+        width: 24px;
+        height: 24px;
+        min-height: 24px;
+        min-width: 24px;
+        margin: 10px;
+      }
+      progress {
+        width: 100%;
+        height: 1.5rem;
+      }
+      .issues li.skipped {
+        color: #cf222e;
+      }
+      .row {
+        display: flex;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+        align-items: center;
+        margin: 0.5rem 0;
+      }
+      fieldset {
+        border: 1px solid #d0d7de;
+        border-radius: 6px;
+        margin: 0.75rem 0;
+      }
+    `,
+  ];
+
+  open(): void {
+    this.reset();
+    showDialog(this);
+  }
+
+  private reset(): void {
+    this.abort?.abort();
+    this.abort = null;
+    this.phase = 'choose';
+    this.progress = 0;
+    this.plans = [];
+    this.error = '';
+    this.result = '';
+    this.acceptSkipped = false;
+    this.undoDepth = -1;
+  }
+
+  private close(): void {
+    this.abort?.abort();
+    this.renderRoot.querySelector('dialog')?.close();
+  }
+
+  private async onFile(e: Event): Promise<void> {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    this.error = '';
+    this.phase = 'reading';
+    this.progress = 0;
+    const abort = new AbortController();
+    this.abort = abort;
+    try {
+      const tables = await readFileInWorker(file, (f) => (this.progress = f), abort.signal);
+      this.plans = tables.map((table) => {
+        const columns = inferColumns(table);
+        return { table, include: true, target: 'new', name: table.name, columns, check: checkImport(table, columns) };
+      });
+      this.phase = 'preview';
+    } catch (err) {
+      this.phase = 'choose';
+      this.error = isIoError(err, 'CANCELLED') ? 'Import cancelled: nothing was changed.' : `${(err as Error).message} Nothing was changed.`;
+    } finally {
+      if (this.abort === abort) this.abort = null;
+    }
+  }
+
+  private updatePlan(index: number, patch: Partial<TablePlan>): void {
+    if (patch.target === 'append' && this.workbook) {
+      // Rows added to an existing sheet take its columns' types: preview what they will hold there.
+      const existing = this.workbook.columns(this.sheetId);
+      const plan = this.plans[index];
+      const columns = plan.columns.map((c) => {
+        const match = existing.find((e) => e.name.trim().toLowerCase() === c.name.trim().toLowerCase());
+        return match ? { ...c, type: match.type, options: match.options, unit: match.unit } : c;
+      });
+      patch = { ...patch, columns, check: checkImport(plan.table, columns) };
+    }
+    this.plans = this.plans.map((p, i) => (i === index ? { ...p, ...patch } : p));
+  }
+
+  private updateColumn(index: number, col: number, patch: Partial<ImportColumnPlan>): void {
+    const plan = this.plans[index];
+    const columns = plan.columns.map((c, i) => {
+      if (i !== col) return c;
+      const next = { ...c, ...patch };
+      if (patch.type && (patch.type === 'select' || patch.type === 'multiselect') && !c.options.length) {
+        next.options = optionsFromValues(plan.table, c.source, patch.type === 'multiselect');
+      }
+      return next;
+    });
+    this.updatePlan(index, { columns, check: checkImport(plan.table, columns) });
+  }
+
+  private commit(): void {
+    const wb = this.workbook;
+    if (!wb) return;
+    const chosen = this.plans.filter((p) => p.include);
+    const before = this.undo?.undoStack.length ?? 0;
+    try {
+      let firstSheet = '';
+      let rows = 0;
+      let kept = 0;
+      let skipped = 0;
+      // Every sheet of the file in one transaction: one undo step brings the workbook back as it was.
+      wb.transact(() => {
+        for (const p of chosen) {
+          const target = p.target === 'append' ? { kind: 'append' as const, sheetId: this.sheetId } : { kind: 'new' as const, name: p.name };
+          const r = commitImport(wb, p.table, p.columns, target);
+          firstSheet ||= r.sheetId;
+          rows += r.rows;
+          kept += r.keptCount;
+          skipped += r.skippedCount;
+        }
+      });
+      this.undo?.stopCapturing();
+      this.undoDepth = (this.undo?.undoStack.length ?? 0) > before ? (this.undo?.undoStack.length ?? 0) : -1;
+      this.result =
+        `Imported ${rows} row${rows === 1 ? '' : 's'}.` +
+        (kept ? ` ${kept} value${kept === 1 ? '' : 's'} did not fit and ${kept === 1 ? 'is' : 'are'} kept as text, flagged in the grid.` : '') +
+        (skipped ? ` ${skipped} value${skipped === 1 ? ' was' : 's were'} left out, as listed.` : '');
+      this.phase = 'done';
+      this.dispatchEvent(new CustomEvent('import-done', { detail: firstSheet, bubbles: true, composed: true }));
+    } catch (err) {
+      this.error = isModelError(err) ? `${err.message} Nothing was changed.` : String(err);
+    }
+  }
+
+  private undoImport(): void {
+    if (this.undo && this.undo.undoStack.length === this.undoDepth) this.undo.undo();
+    this.result = 'The import was undone.';
+    this.undoDepth = -1;
+  }
+
+  render() {
+    return html`<dialog aria-labelledby="import-title" @close=${() => this.abort?.abort()}>
+      <h2 id="import-title">Import from CSV or Excel</h2>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing} ${this.renderPhase()}
+    </dialog>`;
+  }
+
+  private renderPhase() {
+    switch (this.phase) {
+      case 'choose':
+        return html`<p>A Google Sheets or Excel download (.csv or .xlsx). You will see what each column becomes before anything changes.</p>
+          <div class="row">
+            <label>Choose a file <input type="file" accept=".csv,.tsv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" @change=${this.onFile} /></label>
+            <button @click=${this.close}>Close</button>
+          </div>`;
+      case 'reading':
+        return html`<p id="reading">Reading the file…</p>
+          <progress aria-labelledby="reading" max="1" .value=${this.progress}></progress>
+          <div class="row"><button @click=${() => this.abort?.abort()}>Cancel</button></div>`;
+      case 'preview':
+        return this.renderPreview();
+      case 'done':
+        return html`<p role="status">${this.result}</p>
+          <div class="row">
+            ${this.undoDepth >= 0 ? html`<button @click=${this.undoImport}>Undo import</button>` : nothing}
+            <button @click=${this.close}>Close</button>
+          </div>`;
+    }
+  }
+
+  private renderPreview() {
+    const chosen = this.plans.filter((p) => p.include);
+    const skipped = chosen.reduce((n, p) => n + p.check.skippedCount, 0);
+    const current = this.workbook?.sheets().find((s) => s.id === this.sheetId);
+    return html`<div class="scroll">
+        ${this.plans.map((p, i) => this.renderTable(p, i, current?.name ?? 'this sheet'))}
+      </div>
+      ${skipped
+        ? html`<label class="row"
+            ><input type="checkbox" .checked=${this.acceptSkipped} @change=${(e: Event) => (this.acceptSkipped = (e.target as HTMLInputElement).checked)} />
+            Import without the ${skipped} value${skipped === 1 ? '' : 's'} that cannot be kept (listed above)</label
+          >`
+        : nothing}
+      <div class="row">
+        <button @click=${this.commit} ?disabled=${!chosen.length || (skipped > 0 && !this.acceptSkipped)}>Import</button>
+        <button @click=${this.close}>Cancel</button>
+      </div>`;
+  }
+
+  private renderTable(p: TablePlan, i: number, currentName: string) {
+    const samples = p.table.rows.slice(0, 3);
+    return html`<fieldset>
+      <legend>
+        <label><input type="checkbox" .checked=${p.include} @change=${(e: Event) => this.updatePlan(i, { include: (e.target as HTMLInputElement).checked })} />
+          ${p.table.name}: ${p.table.rows.length} row${p.table.rows.length === 1 ? '' : 's'}</label>
+      </legend>
+      <div class="row">
+        <select aria-label="Where to put ${p.table.name}" .value=${p.target} @change=${(e: Event) => this.updatePlan(i, { target: (e.target as HTMLSelectElement).value as 'new' | 'append' })}>
+          <option value="new">Into a new sheet named</option>
+          <option value="append">Add the rows to “${currentName}” (columns matched by name)</option>
+        </select>
+        ${p.target === 'new'
+          ? html`<input aria-label="New sheet name" .value=${p.name} @change=${(e: Event) => this.updatePlan(i, { name: (e.target as HTMLInputElement).value })} />`
+          : nothing}
+      </div>
+      <table>
+        <thead>
+          <tr><th scope="col">Use</th><th scope="col">Column</th><th scope="col">Type</th><th scope="col">First values</th></tr>
+        </thead>
+        <tbody>
+          ${p.columns.map((c, ci) => {
+            const column = planColumn(c);
+            return html`<tr>
+              <td><input type="checkbox" aria-label="Import ${c.name}" .checked=${c.include} @change=${(e: Event) => this.updateColumn(i, ci, { include: (e.target as HTMLInputElement).checked })} /></td>
+              <td><input aria-label="Name of column ${ci + 1}" .value=${c.name} @change=${(e: Event) => this.updateColumn(i, ci, { name: (e.target as HTMLInputElement).value.trim() || c.name })} /></td>
+              <td>
+                <select aria-label="Type of ${c.name}" .value=${c.type} @change=${(e: Event) => this.updateColumn(i, ci, { type: (e.target as HTMLSelectElement).value as ColumnType })}>
+                  ${COLUMN_TYPES.map((t) => html`<option value=${t} ?selected=${t === c.type}>${TYPE_LABELS[t]}</option>`)}
+                </select>
+                ${c.type === 'date' || c.type === 'datetime'
+                  ? html`<select aria-label="Date order of ${c.name}" .value=${c.dateOrder} @change=${(e: Event) => this.updateColumn(i, ci, { dateOrder: (e.target as HTMLSelectElement).value as DateOrder })}>
+                      ${DATE_ORDERS.map(([v, label]) => html`<option value=${v} ?selected=${v === c.dateOrder}>${label}</option>`)}
+                    </select>`
+                  : nothing}
+              </td>
+              <td class="sample">${samples.map((r) => (r[c.source] === null || r[c.source] === undefined ? '' : formatValue({ ...column, type: 'text' }, String(r[c.source])))).filter(Boolean).join(' · ')}</td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>
+      ${p.check.issues.length
+        ? html`<p>${p.check.keptCount + p.check.skippedCount} value${p.check.keptCount + p.check.skippedCount === 1 ? '' : 's'} do not fit their column's type:</p>
+            <ul class="issues" aria-label="Values that do not fit in ${p.table.name}">
+              ${p.check.issues.map(
+                (x) => html`<li class=${x.kept ? 'kept' : 'skipped'}>Row ${x.row}, ${x.column}: “${x.text}” — ${x.reason}. ${x.kept ? 'Kept as text, flagged.' : 'Cannot be kept.'}</li>`,
+              )}
+              ${p.check.issues.length < p.check.keptCount + p.check.skippedCount ? html`<li>…and ${p.check.keptCount + p.check.skippedCount - p.check.issues.length} more</li>` : nothing}
+            </ul>`
+        : nothing}
+    </fieldset>`;
+  }
+}
+
+customElements.define('import-dialog', ImportDialog);
