@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import ExcelJS from 'exceljs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { readXlsx } from '../../src/io/xlsx.js';
@@ -133,6 +134,39 @@ describe('e2e: records', () => {
     expect(Object.values(requests.rows[0].cells)).toEqual(['Zoë Ñandú', '2026-12-01', 1234.5, true, expect.any(String)]);
     const csv = await cli(relay.dataDir, ['export', '--workbook', id, '--format', 'csv', '--sheet', 'requests']);
     expect(csv.stdout.split('\r\n')[4]).toBe('Luis,2026-12-15,n/a,TRUE,done');
+  });
+
+  it('imports every sheet of an Excel workbook in the worker, and a big file can be cancelled with nothing changed', async () => {
+    const page = await newWorkbook('Ana', 'Shelter');
+    const book = new ExcelJS.Workbook();
+    const ws = book.addWorksheet('Beds');
+    ws.addRow(['Site', 'Open since', 'Beds', 'Accessible']);
+    ws.addRow(['Gym', new Date(Date.UTC(2026, 10, 2)), 40, true]);
+    ws.addRow(['Church hall', new Date(Date.UTC(2026, 10, 5)), 25, false]);
+    book.addWorksheet('Contacts').addRow(['Who', 'Phone']);
+    book.getWorksheet('Contacts')!.addRow(['Marta', '+34 600 11 22 33']);
+    const bytes = Buffer.from((await book.xlsx.writeBuffer()) as ArrayBuffer);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import from CSV or Excel' });
+    await dialog.getByLabel('Choose a file').setInputFiles({ name: 'shelter.xlsx', mimeType: 'application/octet-stream', buffer: bytes });
+    await dialog.getByText('Beds: 2 rows').waitFor();
+    await dialog.getByText('Contacts: 1 row').waitFor();
+    expect(await dialog.getByLabel('Type of Open since').inputValue()).toBe('date');
+    expect(await dialog.getByLabel('Type of Beds', { exact: true }).inputValue()).toBe('number');
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await dialog.getByRole('status').getByText('Imported 3 rows.').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('tab', { name: /Contacts/ }).waitFor();
+    await cell(page, 1, 1).getByText('2026-11-05').waitFor();
+
+    // 40 MB of CSV: the progress bar shows, Cancel stops the worker, the workbook is untouched.
+    const big = 'Item,Qty,Note\r\n' + 'Rice,12,"a note that pads the line out to a realistic length"\r\n'.repeat(600_000);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await dialog.getByLabel('Choose a file').setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(big) });
+    await dialog.getByRole('progressbar').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.getByRole('alert').getByText('Import cancelled: nothing was changed.').waitFor();
+    expect(await page.getByRole('tab').count()).toBe(3);
   });
 
   it('takes a named snapshot, shows what changed since, and restores a row as a new edit', async () => {
