@@ -1,9 +1,10 @@
 /**
  * Part of `npm run bench`: import and export of a 50,000-row × 12-column
  * sheet as CSV and XLSX. Each phase runs in its own child process so its peak
- * memory (maxRSS) is its own; the "inputs only" phase is the baseline every
- * other phase pays just to have its input in memory. Peers: papaparse and
- * exceljs alone, without our inference, checks and transaction.
+ * memory (maxRSS) is its own; the two baseline phases are what every other
+ * phase pays just to have its input in memory. Peers: papaparse and exceljs
+ * alone, without our inference, checks and transaction; and exceljs writing
+ * the same cells, which is what our own SpreadsheetML writer replaced.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -78,7 +79,7 @@ async function phase(name: string, dir: string): Promise<number[]> {
   const times: number[] = [];
   const csvBytes = new Uint8Array(readFileSync(join(dir, 'book.csv')));
   const xlsxBytes = new Uint8Array(readFileSync(join(dir, 'book.xlsx')));
-  const needsBook = name.startsWith('export') || name === 'inputs+book';
+  const needsBook = name.startsWith('export') || name === 'inputs+book' || name === 'peer-exceljs-write';
   const wb = needsBook ? loadWorkbook(dir) : null;
   const sheet = wb?.sheets()[0].id ?? '';
   for (let i = 0; i < (name.startsWith('inputs') ? 1 : RUNS); i++) {
@@ -99,6 +100,16 @@ async function phase(name: string, dir: string): Promise<number[]> {
         const target = new Workbook(new Y.Doc(), { actor: { name: 'bench', deviceId: 'bench' } });
         target.initialize({ columns: 0, rows: 0 });
         commitImport(target, table, inferColumns(table), { kind: 'new', name: table.name });
+        break;
+      }
+      case 'peer-exceljs-write': {
+        // What export cost before we wrote SpreadsheetML ourselves: the same typed values through exceljs's object model.
+        const book = new ExcelJS.Workbook();
+        const ws = book.addWorksheet('Requests');
+        const cols = wb!.columns(sheet);
+        ws.addRow(cols.map((c) => c.name));
+        for (const r of wb!.rowIds(sheet)) ws.addRow(cols.map((c) => wb!.getValue(sheet, r, c.id)));
+        await book.xlsx.writeBuffer();
         break;
       }
       case 'peer-papaparse':
@@ -129,7 +140,8 @@ async function orchestrate(): Promise<void> {
     ['inputs', 'baseline: input files in memory'],
     ['inputs+book', 'baseline: files + workbook loaded (for exports)'],
     ['export-csv', 'export CSV (toCsv)'],
-    ['export-xlsx', 'export XLSX (writeXlsx, exceljs)'],
+    ['export-xlsx', 'export XLSX (own SpreadsheetML + fflate)'],
+    ['peer-exceljs-write', 'peer: same cells through exceljs writeBuffer'],
     ['import-csv', 'import CSV: parse + infer + one transaction'],
     ['peer-papaparse', 'peer: papaparse alone'],
     ['import-xlsx', 'import XLSX: read + infer + one transaction'],
