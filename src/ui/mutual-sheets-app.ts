@@ -1,4 +1,6 @@
 import { LitElement, css, html } from 'lit';
+import * as Y from 'yjs';
+import { importSnapshot } from '../io/snapshot-json.js';
 import { randomId } from '../model/ids.js';
 import { TEMPLATES } from '../model/templates.js';
 import { DeviceProfile } from './device-profile.js';
@@ -12,17 +14,23 @@ const ROUTE = /^#\/w\/([A-Za-z0-9_-]{8,128})$/;
  * can carry keys.
  */
 export class MutualSheetsApp extends LitElement {
-  static properties = { workbookId: { state: true } };
+  static properties = { workbookId: { state: true }, problem: { state: true } };
 
   declare workbookId: string;
-  /** template to build the next opened workbook from; null when opening an existing one */
-  private create: string | null = null;
+  declare problem: string;
+
+  /**
+   * How the workbook this device is creating starts (a template, or a snapshot's
+   * state), bound to its new id so that opening any other link never applies it.
+   */
+  private creating: { id: string; template: string | null; seed: Uint8Array | null } | null = null;
   private readonly profile = new DeviceProfile(localStorage);
   private readonly onHash = () => this.route();
 
   constructor() {
     super();
     this.workbookId = '';
+    this.problem = '';
   }
 
   static styles = css`
@@ -72,6 +80,19 @@ export class MutualSheetsApp extends LitElement {
     .desc {
       color: #57606a;
     }
+    label.snapshot {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+      align-items: center;
+      min-height: 44px;
+    }
+    label.snapshot input {
+      min-height: 44px;
+    }
+    .error {
+      color: #cf222e;
+    }
     li a {
       display: flex;
       align-items: center;
@@ -97,19 +118,47 @@ export class MutualSheetsApp extends LitElement {
     const m = ROUTE.exec(location.hash);
     const id = m ? m[1] : '';
     if (id !== this.workbookId) {
-      if (!id) this.create = null;
+      if (this.creating && this.creating.id !== id) this.creating = null;
       this.workbookId = id;
     }
   }
 
   private newWorkbook(template: string): void {
-    this.create = template;
-    location.hash = `#/w/${randomId(16)}`;
+    const id = randomId(16);
+    this.creating = { id, template, seed: null };
+    location.hash = `#/w/${id}`;
+  }
+
+  /** A JSON snapshot (Export → JSON) becomes a new workbook: exactly the old one, history included, under a new link. */
+  private async openSnapshot(e: Event): Promise<void> {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    this.problem = '';
+    let seed: Uint8Array;
+    try {
+      const doc = importSnapshot(await file.text());
+      seed = Y.encodeStateAsUpdate(doc);
+      doc.destroy();
+    } catch (err) {
+      this.problem = `${(err as Error).message} Nothing was opened.`;
+      return;
+    }
+    const id = randomId(16);
+    this.creating = { id, template: null, seed };
+    location.hash = `#/w/${id}`;
   }
 
   render() {
     if (this.workbookId) {
-      return html`<workbook-view .workbookId=${this.workbookId} .create=${this.create} .profile=${this.profile}></workbook-view>`;
+      const creating = this.creating?.id === this.workbookId ? this.creating : null;
+      return html`<workbook-view
+        .workbookId=${this.workbookId}
+        .create=${creating?.template ?? null}
+        .seed=${creating?.seed ?? null}
+        .profile=${this.profile}
+      ></workbook-view>`;
     }
     const recent = this.profile.recent();
     return html`<main class="home">
@@ -125,6 +174,11 @@ export class MutualSheetsApp extends LitElement {
           </li>`,
         )}
       </ul>
+      <h2>Or bring back a saved copy</h2>
+      <label class="snapshot"
+        >Open a JSON snapshot (a copy under a new link) <input type="file" accept=".json,application/json" @change=${this.openSnapshot}
+      /></label>
+      ${this.problem ? html`<p class="error" role="alert">${this.problem}</p>` : ''}
       ${recent.length
         ? html`<h2>Opened on this device</h2>
             <ul>

@@ -30,6 +30,7 @@ export class WorkbookView extends LitElement {
   static properties = {
     workbookId: { attribute: false },
     create: { attribute: false },
+    seed: { attribute: false },
     profile: { attribute: false },
     phase: { state: true },
     sheetId: { state: true },
@@ -42,6 +43,8 @@ export class WorkbookView extends LitElement {
   declare workbookId: string;
   /** template id when this view is creating the workbook */
   declare create: string | null;
+  /** the complete Yjs state a new workbook starts from (a JSON snapshot opened on the home screen) */
+  declare seed: Uint8Array | null;
   declare profile: DeviceProfile | null;
   declare phase: Phase;
   declare sheetId: string;
@@ -66,6 +69,7 @@ export class WorkbookView extends LitElement {
     super();
     this.workbookId = '';
     this.create = null;
+    this.seed = null;
     this.profile = null;
     this.phase = 'loading';
     this.sheetId = '';
@@ -246,7 +250,9 @@ export class WorkbookView extends LitElement {
     if (session.localUnavailable) {
       this.problem = 'This browser would not let Mutual Sheets keep a copy on this device, so work here lasts only while the page is open and connected.';
     }
-    if (this.create && !workbook.isInitialized()) {
+    if (this.seed && !workbook.isInitialized()) {
+      Y.applyUpdate(doc, this.seed);
+    } else if (this.create && !workbook.isInitialized()) {
       applyTemplate(workbook, TEMPLATES.find((t) => t.id === this.create) ?? TEMPLATES[0]);
     }
     this.undo = workbook.createUndoManager();

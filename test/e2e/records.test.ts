@@ -204,4 +204,25 @@ describe('e2e: records', () => {
     await page.keyboard.press('Control+z');
     await cell(page, 0, 0).getByText('Beans').waitFor();
   });
+
+  it('a JSON snapshot exported from one workbook opens as an exact new workbook; a damaged one is refused', async () => {
+    const page = await newWorkbook('Ana', 'Pantry');
+    await cell(page, 0, 0).click();
+    await page.keyboard.type('Rice');
+    await page.keyboard.press('Enter');
+    const firstUrl = page.url();
+    await page.getByRole('button', { name: 'Export' }).click();
+    const json = await downloadOf(page, () => page.getByRole('dialog', { name: 'Export' }).getByRole('button', { name: /JSON snapshot/ }).click());
+    expect(json.name).toMatch(/^Pantry \d{4}-\d{2}-\d{2} \d{4}\.json$/);
+
+    await page.goto(`${relay.httpUrl}/`);
+    const picker = page.getByLabel('Open a JSON snapshot (a copy under a new link)');
+    await picker.setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"something else"}') });
+    await page.getByRole('alert').getByText('This file is not a Mutual Sheets snapshot. Nothing was opened.').waitFor();
+    await picker.setInputFiles({ name: json.name, mimeType: 'application/json', buffer: json.bytes });
+    await page.getByRole('grid').waitFor();
+    expect(page.url()).not.toBe(firstUrl);
+    expect(await page.getByLabel('Workbook title').inputValue()).toBe('Pantry');
+    await cell(page, 0, 0).getByText('Rice').waitFor();
+  });
 });
