@@ -168,22 +168,30 @@ function cellXml(strings: SharedStrings, ref: string, col: Column, value: CellVa
   }
 }
 
-function sheetXml(columns: readonly { width: number }[], rowCount: number, cellAt: (r: number, c: number) => string, frozen: boolean): string {
-  const parts: string[] = [`${XML_HEAD}<worksheet xmlns="${NS}" xmlns:r="${NS_R}">`];
-  if (frozen) parts.push('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>');
+/** Writes a worksheet in pieces of this many rows, so no sheet is ever one giant string in memory. */
+const ROWS_PER_PIECE = 2000;
+
+function writeSheet(emit: (xmlPiece: string, last: boolean) => void, columns: readonly { width: number }[], rowCount: number, cellAt: (r: number, c: number) => string, frozen: boolean): void {
+  let piece = `${XML_HEAD}<worksheet xmlns="${NS}" xmlns:r="${NS_R}">`;
+  if (frozen) piece += '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>';
   if (columns.length) {
-    parts.push('<cols>');
-    columns.forEach((c, i) => parts.push(`<col min="${i + 1}" max="${i + 1}" width="${Math.max(8, Math.round(c.width / 7))}" customWidth="1"/>`));
-    parts.push('</cols>');
+    piece += '<cols>';
+    columns.forEach((c, i) => (piece += `<col min="${i + 1}" max="${i + 1}" width="${Math.max(8, Math.round(c.width / 7))}" customWidth="1"/>`));
+    piece += '</cols>';
   }
-  parts.push('<sheetData>');
+  piece += '<sheetData>';
+  const parts: string[] = [piece];
   for (let r = 0; r < rowCount; r++) {
-    let row = '';
+    let row = `<row r="${r + 1}">`;
     for (let c = 0; c < columns.length; c++) row += cellAt(r, c);
-    parts.push(`<row r="${r + 1}">${row}</row>`);
+    parts.push(row, '</row>');
+    if ((r + 1) % ROWS_PER_PIECE === 0) {
+      emit(parts.join(''), false);
+      parts.length = 0;
+    }
   }
   parts.push('</sheetData></worksheet>');
-  return parts.join('');
+  emit(parts.join(''), true);
 }
 
 /**
@@ -191,17 +199,28 @@ function sheetXml(columns: readonly { width: number }[], rowCount: number, cellA
  * dates as dates, checkboxes as booleans, selects as their labels, claims as
  * the holders' names. Text is always an inline string cell, never a formula,
  * so "=cmd|…" stays inert in Excel and Sheets. Written directly as
- * SpreadsheetML and zipped with fflate: a 50,000-row workbook takes seconds and
- * a few hundred MB, where building it through exceljs's object model took
- * ~13 s and ~2 GB (npm run bench).
+ * SpreadsheetML, a few thousand rows at a time, into fflate's streaming zip:
+ * exceljs's object model needed ~13 s and ~2 GB for 50,000 rows (npm run bench).
  */
 export async function writeXlsx(wb: Workbook, choices?: readonly XlsxSheetChoice[]): Promise<Uint8Array> {
-  const { zipSync, strToU8 } = await import('fflate');
+  const { Zip, ZipDeflate, strToU8 } = await import('fflate');
+  const out: Uint8Array[] = [];
+  let failure: Error | null = null;
+  const zip = new Zip((err, chunk) => {
+    if (err) failure = err;
+    else out.push(chunk);
+  });
+  // Level 6 over level 1: measured on 50k rows, ~25% smaller files (3.2 vs 4.2 MB) for ~10–25% more time.
+  const file = (path: string) => {
+    const entry = new ZipDeflate(path, { level: 6 });
+    zip.add(entry);
+    return (text: string, last: boolean) => entry.push(strToU8(text), last);
+  };
+  const whole = (path: string, text: string) => file(path)(text, true);
   const picked: readonly XlsxSheetChoice[] = choices ?? wb.sheets().map((s) => ({ sheetId: s.id }));
   const taken = new Set<string>([META_SHEET.toLowerCase()]);
   const styles = new Styles();
   const strings = new SharedStrings();
-  const files: Record<string, Uint8Array> = {};
   const sheets: { title: string; hidden: boolean }[] = [];
   const meta: [string, string][] = [];
   for (const choice of picked) {
@@ -212,43 +231,47 @@ export async function writeXlsx(wb: Workbook, choices?: readonly XlsxSheetChoice
     const title = sheetTitle(info.name, taken);
     const colStyles = columns.map((c) => styles.styleFor(c));
     const letters = columns.map((_, i) => columnLetters(i));
-    const body = sheetXml(columns, rows.length + 1, (r, c) => {
-      const ref = `${letters[c]}${r + 1}`;
-      if (r === 0) return strings.cell(ref, columns[c].name, 1);
-      return cellXml(strings, ref, columns[c], wb.getValue(info.id, rows[r - 1], columns[c].id), colStyles[c]);
-    }, true);
     sheets.push({ title, hidden: false });
-    files[`xl/worksheets/sheet${sheets.length}.xml`] = strToU8(body);
+    writeSheet(
+      file(`xl/worksheets/sheet${sheets.length}.xml`),
+      columns,
+      rows.length + 1,
+      (r, c) => {
+        const ref = `${letters[c]}${r + 1}`;
+        if (r === 0) return strings.cell(ref, columns[c].name, 1);
+        return cellXml(strings, ref, columns[c], wb.getValue(info.id, rows[r - 1], columns[c].id), colStyles[c]);
+      },
+      true,
+    );
     meta.push([title, JSON.stringify({ name: info.name, rows: rows.length, columns: columns.map(metaOf) })]);
   }
   const metaRows: string[][] = [[META_FORMAT], ...meta];
   sheets.push({ title: META_SHEET, hidden: true });
-  files[`xl/worksheets/sheet${sheets.length}.xml`] = strToU8(
-    sheetXml(
-      [{ width: 100 }, { width: 700 }],
-      metaRows.length,
-      (r, c) => (metaRows[r][c] === undefined ? '' : strings.cell(`${columnLetters(c)}${r + 1}`, metaRows[r][c])),
-      false,
-    ),
+  writeSheet(
+    file(`xl/worksheets/sheet${sheets.length}.xml`),
+    [{ width: 100 }, { width: 700 }],
+    metaRows.length,
+    (r, c) => (metaRows[r][c] === undefined ? '' : strings.cell(`${columnLetters(c)}${r + 1}`, metaRows[r][c])),
+    false,
   );
-  files['xl/styles.xml'] = strToU8(styles.toXml());
-  files['xl/sharedStrings.xml'] = strToU8(strings.toXml());
-  files['xl/workbook.xml'] = strToU8(
+  whole('xl/styles.xml', styles.toXml());
+  whole('xl/sharedStrings.xml', strings.toXml());
+  whole('xl/workbook.xml', 
     `${XML_HEAD}<workbook xmlns="${NS}" xmlns:r="${NS_R}"><bookViews><workbookView/></bookViews><sheets>` +
       sheets.map((s, i) => `<sheet name="${xml(s.title)}" sheetId="${i + 1}"${s.hidden ? ' state="veryHidden"' : ''} r:id="rId${i + 1}"/>`).join('') +
       '</sheets></workbook>',
   );
-  files['xl/_rels/workbook.xml.rels'] = strToU8(
+  whole('xl/_rels/workbook.xml.rels', 
     `${XML_HEAD}<Relationships xmlns="${NS_PKG}">` +
       sheets.map((_, i) => `<Relationship Id="rId${i + 1}" Type="${NS_R}/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join('') +
       `<Relationship Id="rId${sheets.length + 1}" Type="${NS_R}/styles" Target="styles.xml"/>` +
       `<Relationship Id="rId${sheets.length + 2}" Type="${NS_R}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
   );
-  files['_rels/.rels'] = strToU8(`${XML_HEAD}<Relationships xmlns="${NS_PKG}"><Relationship Id="rId1" Type="${NS_R}/officeDocument" Target="xl/workbook.xml"/></Relationships>`);
-  files['docProps/core.xml'] = strToU8(
+  whole('_rels/.rels', `${XML_HEAD}<Relationships xmlns="${NS_PKG}"><Relationship Id="rId1" Type="${NS_R}/officeDocument" Target="xl/workbook.xml"/></Relationships>`);
+  whole('docProps/core.xml', 
     `${XML_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>${xml(wb.title())}</dc:title><dc:creator>Mutual Sheets</dc:creator></cp:coreProperties>`,
   );
-  files['[Content_Types].xml'] = strToU8(
+  whole('[Content_Types].xml', 
     `${XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
       '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>' +
       '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' +
@@ -257,7 +280,17 @@ export async function writeXlsx(wb: Workbook, choices?: readonly XlsxSheetChoice
       '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>' +
       '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>',
   );
-  return zipSync(files, { level: 6 });
+  zip.end();
+  if (failure) throw failure;
+  let size = 0;
+  for (const c of out) size += c.length;
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of out) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
 }
 
 function pad(n: number): string {
