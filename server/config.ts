@@ -20,6 +20,23 @@ export interface RelayConfig {
   autoSnapshotMs: number;
   tls: { cert: string; key: string } | null;
   version: string;
+  /** origins besides the hub's own that may open WebSockets (ALLOWED_ORIGINS, comma-separated) */
+  allowedOrigins: string[];
+  maxMessagesPerSecond: number;
+  maxAwarenessPerSecond: number;
+  /** one presence state, bytes */
+  maxAwarenessBytes: number;
+  /** workbooks held in memory at once; the least recently used is unloaded past this */
+  maxRooms: number;
+  maxConnectionsPerIp: number;
+  handshakeTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** a workbook's stored size (snapshot + log), bytes */
+  maxDocBytes: number;
+  /** resident memory above which the hub unloads workbooks instead of growing */
+  maxRssBytes: number;
+  /** how often resident memory is compared with maxRssBytes */
+  memoryCheckMs: number;
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,5 +70,26 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
     autoSnapshotMs: intFrom(env, 'AUTO_SNAPSHOT_MS', 3_600_000, 0, 30 * 24 * 3_600_000),
     tls: certPath && keyPath ? { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') } : null,
     version: pkg.version,
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean)
+      .map((o) => {
+        try {
+          return new URL(o).origin;
+        } catch {
+          throw new ConfigError(`ALLOWED_ORIGINS: ${o} is not an origin like https://sheets.example.org`);
+        }
+      }),
+    maxMessagesPerSecond: intFrom(env, 'MAX_MESSAGES_PER_SECOND', 200, 1, 100_000),
+    maxAwarenessPerSecond: intFrom(env, 'MAX_AWARENESS_PER_SECOND', 20, 1, 10_000),
+    maxAwarenessBytes: intFrom(env, 'MAX_AWARENESS_BYTES', 4096, 64, 1024 * 1024),
+    maxRooms: intFrom(env, 'MAX_ROOMS', 500, 1, 1_000_000),
+    maxConnectionsPerIp: intFrom(env, 'MAX_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
+    handshakeTimeoutMs: intFrom(env, 'HANDSHAKE_TIMEOUT_MS', 10_000, 100, 600_000),
+    idleTimeoutMs: intFrom(env, 'IDLE_TIMEOUT_MS', 600_000, 1000, 86_400_000),
+    maxDocBytes: intFrom(env, 'MAX_DOC_BYTES', 256 * 1024 * 1024, 1024, 8 * 1024 * 1024 * 1024),
+    memoryCheckMs: intFrom(env, 'MEMORY_CHECK_MS', 5000, 10, 3_600_000),
+    maxRssBytes: intFrom(env, 'MAX_RSS_BYTES', 1536 * 1024 * 1024, 16 * 1024 * 1024, 1024 * 1024 * 1024 * 1024),
   };
 }

@@ -10,11 +10,14 @@ import {
   MESSAGE_QUERY_AWARENESS,
   MESSAGE_SYNC,
 } from '../src/protocol/messages.js';
+import { MESSAGE_REFUSED, type Role } from '../src/protocol/access.js';
 import type { Logger } from './log.js';
 import type { RoomStore } from './store.js';
 
 /** One end of a connection, as the room sees it; the relay adapts a WebSocket to this. */
 export interface Peer {
+  /** what its link allows: a view peer's changes are refused */
+  role: Role;
   send(frame: Uint8Array): void;
   close(code: number): void;
 }
@@ -27,6 +30,10 @@ export interface RoomLimits {
   /** Keep an automatic snapshot at most this often while edits arrive (0: never). */
   autoSnapshotMs?: number;
   now?: () => number;
+  /** refuse updates that would take the stored workbook past this many bytes */
+  maxDocBytes?: number;
+  /** refuse a presence state larger than this */
+  maxAwarenessBytes?: number;
 }
 
 export const AUTO_SNAPSHOT_NAME = 'Automatic';
@@ -56,6 +63,8 @@ export class Room {
   /** The whole doc encoded once for every device that arrives with nothing (a new phone): encoding a big doc takes ~0.5 s. */
   private fullState: Uint8Array | null = null;
   private lastAutoSnapshotAt = -Infinity;
+  /** snapshot + log as stored: the size MAX_DOC_BYTES bounds */
+  private storedBytes = 0;
 
   constructor(
     readonly name: string,
@@ -101,6 +110,7 @@ export class Room {
   private load(): void {
     this.lastAutoSnapshotAt = this.store.listSnapshots(this.name).find((s) => s.kind === 'auto')?.at ?? -Infinity;
     const stored = this.store.load(this.name);
+    this.storedBytes = (stored.snapshot?.length ?? 0) + stored.updates.reduce((n, u) => n + u.data.length, 0);
     if (stored.snapshot) this.applyStored(stored.snapshot, 'snapshot');
     for (const u of stored.updates) {
       this.applyStored(u.data, `update ${u.seq}`);
@@ -153,6 +163,7 @@ export class Room {
         return;
       case MESSAGE_AWARENESS: {
         const update = readPayload(dec);
+        if (update.length > (this.limits.maxAwarenessBytes ?? Infinity)) throw new RoomError(CloseCode.AWARENESS_TOO_LARGE, 'presence state too large');
         try {
           awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
         } catch {
@@ -207,15 +218,33 @@ export class Room {
   /** validate → store (durable) → apply and forward → ack. The order is the product's promise. */
   private commit(peer: Peer, update: Uint8Array): void {
     const touched = new Set<number>();
+    let decoded: ReturnType<typeof Y.decodeUpdate>;
     try {
       // Parses every struct without touching the doc: a malformed update is refused before it is stored.
-      for (const struct of Y.decodeUpdate(update).structs) touched.add(struct.id.client);
+      decoded = Y.decodeUpdate(update);
     } catch {
       throw new RoomError(CloseCode.MALFORMED_FRAME, 'malformed update');
+    }
+    for (const struct of decoded.structs) {
+      touched.add(struct.id.client);
+      // Clocks count items; no real workbook comes near 2^31. Absurd ones poison state vectors.
+      if (struct.id.clock + struct.length > MAX_CLOCK) throw new RoomError(CloseCode.MALFORMED_FRAME, 'clock out of range');
+    }
+    for (const [, ranges] of decoded.ds.clients) {
+      for (const r of ranges) if (r.clock + r.len > MAX_CLOCK) throw new RoomError(CloseCode.MALFORMED_FRAME, 'delete range out of range');
     }
     if (isEmptyUpdate(update)) {
       safeSend(peer, encodeAck(new Uint8Array([0])));
       return;
+    }
+    if (peer.role === 'view') {
+      // A view link's device answers the hub's sync with what it holds; that is fine as long as
+      // it holds nothing the hub lacks. Anything new is a change, and a view link may not make one.
+      if (changesDoc(this.doc, decoded)) throw new RoomError(CloseCode.READ_ONLY, 'view-only link sent a change');
+      return;
+    }
+    if (this.storedBytes + update.length > (this.limits.maxDocBytes ?? Infinity)) {
+      throw new RoomError(CloseCode.DOC_TOO_LARGE, 'workbook would exceed MAX_DOC_BYTES');
     }
     let seq: number;
     try {
@@ -227,6 +256,7 @@ export class Room {
     this.lastSeq = seq;
     this.backlogCount++;
     this.backlogBytes += update.length;
+    this.storedBytes += update.length;
     this.maybeAutoSnapshot();
     try {
       Y.applyUpdate(this.doc, update, peer);
@@ -275,7 +305,9 @@ export class Room {
   compact(): void {
     if (this.backlogCount === 0) return;
     try {
-      this.store.compact(this.name, Y.encodeStateAsUpdate(this.doc), this.lastSeq);
+      const snapshot = Y.encodeStateAsUpdate(this.doc);
+      this.store.compact(this.name, snapshot, this.lastSeq);
+      this.storedBytes = snapshot.length;
       this.backlogCount = 0;
       this.backlogBytes = 0;
     } catch (err) {
@@ -312,6 +344,43 @@ function readPayload(dec: decoding.Decoder): Uint8Array {
 }
 
 /** An update with no structs and no deletions (what a fully synced client sends as step 2). */
+const MAX_CLOCK = 2 ** 31;
+
+/** Would applying this (already decoded) update change the doc: new structs, or deletions it does not have yet? */
+export function changesDoc(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpdate>): boolean {
+  const sv = Y.decodeStateVector(Y.encodeStateVector(doc));
+  for (const struct of update.structs) {
+    if (struct instanceof Y.Skip) continue;
+    if (struct.id.clock + struct.length > (sv.get(struct.id.client) ?? 0)) return true;
+  }
+  if (update.ds.clients.size === 0) return false;
+  const held = Y.createDeleteSetFromStructStore(doc.store).clients;
+  for (const [client, ranges] of update.ds.clients) {
+    const mine = held.get(client) ?? [];
+    for (const r of ranges) {
+      // Every clock in [r.clock, r.clock + r.len) must already be deleted here; `mine` is sorted and merged.
+      let at = r.clock;
+      const end = r.clock + r.len;
+      for (const m of mine) {
+        if (m.clock > at) break;
+        if (m.clock + m.len > at) at = m.clock + m.len;
+        if (at >= end) break;
+      }
+      if (at < end) return true;
+    }
+  }
+  return false;
+}
+
+/** Relay → client: why the connection is about to close, for the app to say in words. */
+export function encodeRefused(code: number, reason: string): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MESSAGE_REFUSED);
+  encoding.writeVarUint(enc, code);
+  encoding.writeVarString(enc, reason);
+  return encoding.toUint8Array(enc);
+}
+
 function isEmptyUpdate(update: Uint8Array): boolean {
   return update.length === 2 && update[0] === 0 && update[1] === 0;
 }

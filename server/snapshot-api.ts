@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as Y from 'yjs';
 import { ROOM_ID_PATTERN } from '../src/protocol/messages.js';
-import { SNAPSHOT_API_PREFIX, SnapshotApiError, type SnapshotApiErrorCode } from '../src/protocol/snapshots.js';
+import { parseCredential, roleFor } from '../src/protocol/access.js';
+import { CREDENTIAL_HEADER, SNAPSHOT_API_PREFIX, SnapshotApiError, type SnapshotApiErrorCode } from '../src/protocol/snapshots.js';
 import type { Logger } from './log.js';
 import type { RoomStore } from './store.js';
 
@@ -31,17 +32,30 @@ export function createSnapshotApi(deps: SnapshotApiDeps) {
       fail(res, 404, 'NOT_FOUND', 'no such address');
       return true;
     }
-    if (id === undefined) {
-      if (req.method === 'GET') list(res, room);
-      else if (req.method === 'POST') void create(req, res, room);
-      else fail(res, 405, 'METHOD', 'use GET or POST');
-      return true;
-    }
-    if (req.method !== 'GET') {
-      fail(res, 405, 'METHOD', 'use GET');
-      return true;
-    }
-    fetchOne(res, room, id);
+    void (async () => {
+      const header = req.headers[CREDENTIAL_HEADER.toLowerCase()];
+      const role = await roleFor(room, parseCredential(typeof header === 'string' ? header : ''));
+      if (!role) {
+        fail(res, 401, 'UNAUTHORIZED', 'this link does not open this workbook');
+        return;
+      }
+      if (id === undefined) {
+        if (req.method === 'GET') list(res, room);
+        else if (req.method === 'POST') {
+          if (role !== 'edit') fail(res, 403, 'READ_ONLY', 'a view link cannot take snapshots');
+          else await create(req, res, room);
+        } else fail(res, 405, 'METHOD', 'use GET or POST');
+        return;
+      }
+      if (req.method !== 'GET') {
+        fail(res, 405, 'METHOD', 'use GET');
+        return;
+      }
+      fetchOne(res, room, id);
+    })().catch((err) => {
+      deps.log.error('snapshot api failed', { room, error: String(err) });
+      fail(res, 500, 'STORAGE_FAILED', 'the hub failed to answer');
+    });
     return true;
   };
 

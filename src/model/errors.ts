@@ -25,7 +25,8 @@ export type ModelErrorCode =
   | 'LAST_SHEET'
   | 'SCHEMA_TOO_NEW'
   | 'NOT_INITIALIZED'
-  | 'IMPORT_TOO_LARGE';
+  | 'IMPORT_TOO_LARGE'
+  | 'READ_ONLY';
 
 export class ModelError extends Error {
   readonly code: ModelErrorCode;

@@ -48,6 +48,8 @@ export interface WorkbookOptions {
   actor: Actor;
   now?: () => number;
   newId?: (length: number) => string;
+  /** opened with a view link: every write is refused with READ_ONLY before it touches the doc */
+  readOnly?: boolean;
 }
 
 const ID_LENGTH = { sheet: 10, row: 10, column: 8 } as const;
@@ -93,6 +95,7 @@ export class Workbook {
   private readonly sheetsMap: Y.Map<SheetMap>;
   private readonly cache = new Map<string, OrderCache>();
   private sheetListCache: SheetInfo[] | undefined;
+  readonly readOnly: boolean;
   private readonly listeners = new Set<(change: WorkbookChange) => void>();
   private readonly onDeep = (events: Y.YEvent<any>[], tr: Y.Transaction) => this.handleEvents(events, tr);
   private readonly onMeta = (_e: Y.YMapEvent<unknown>, tr: Y.Transaction) =>
@@ -104,6 +107,7 @@ export class Workbook {
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? randomId;
     this.session = this.newId(8);
+    this.readOnly = options.readOnly ?? false;
     this.sheetsMap = doc.getMap('sheets') as Y.Map<SheetMap>;
     this.sheetsMap.observeDeep(this.onDeep);
     doc.getMap('meta').observe(this.onMeta);
@@ -171,10 +175,13 @@ export class Workbook {
 
   /** Upgrades an older doc; throws SCHEMA_TOO_NEW for a doc made by a newer app. */
   ensureSchema(): void {
-    migrate(this.doc);
+    // A view-only device cannot upgrade the shared doc; it reads an older schema as it is (migrations only add).
+    const version = readSchemaVersion(this.doc);
+    migrate(this.doc, this.readOnly && version !== null && version < SCHEMA_VERSION ? version : SCHEMA_VERSION);
   }
 
   transact<T>(fn: () => T): T {
+    if (this.readOnly) throw new ModelError('READ_ONLY', 'This is a view-only link: you can look, not change.');
     let result: T | undefined;
     this.doc.transact(() => {
       result = fn();

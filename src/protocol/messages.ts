@@ -27,6 +27,22 @@ export const CloseCode = {
   BAD_ROOM: 4404,
   STORAGE_FAILED: 4500,
   ROOM_LOAD_FAILED: 4501,
+  /** the link's key does not open this workbook (or it needs one): retrying cannot help */
+  UNAUTHORIZED: 4401,
+  /** a view link sent a change: refused, the document is unchanged */
+  READ_ONLY: 4403,
+  /** no first message within the handshake timeout */
+  HANDSHAKE_TIMEOUT: 4408,
+  /** nothing received for the idle timeout */
+  IDLE: 4409,
+  /** over the per-connection message or awareness rate */
+  RATE_LIMITED: 4429,
+  /** the workbook would grow past the hub's maximum document size */
+  DOC_TOO_LARGE: 4414,
+  /** one presence state over the size limit */
+  AWARENESS_TOO_LARGE: 4415,
+  /** the hub is unloading this workbook to free memory; reconnecting loads it again */
+  TRY_AGAIN: 1013,
 } as const;
 export type CloseCodeName = keyof typeof CloseCode;
 
@@ -38,7 +54,18 @@ export const CLOSE_REASONS: Record<number, string> = {
   [CloseCode.BAD_ROOM]: 'no such workbook',
   [CloseCode.STORAGE_FAILED]: 'relay could not save; your changes are kept on this device',
   [CloseCode.ROOM_LOAD_FAILED]: 'relay could not load this workbook',
+  [CloseCode.UNAUTHORIZED]: 'this link does not open this workbook',
+  [CloseCode.READ_ONLY]: 'view-only link: changes are not accepted',
+  [CloseCode.HANDSHAKE_TIMEOUT]: 'no hello in time',
+  [CloseCode.IDLE]: 'idle too long',
+  [CloseCode.RATE_LIMITED]: 'too many messages',
+  [CloseCode.DOC_TOO_LARGE]: 'workbook too large for this hub',
+  [CloseCode.AWARENESS_TOO_LARGE]: 'presence state too large',
+  [CloseCode.TRY_AGAIN]: 'hub busy, try again',
 };
+
+/** Close codes after which reconnecting with the same link cannot succeed. */
+export const FINAL_CLOSE_CODES: readonly number[] = [4401, 4403, 4413, 4414];
 
 /** Room (workbook) ids the relay accepts in `/sync/<id>`. */
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;

@@ -20,7 +20,12 @@ export type SnapshotApiErrorCode =
   | 'UNKNOWN_WORKBOOK'
   | 'UNKNOWN_SNAPSHOT'
   | 'STORAGE_FAILED'
+  | 'UNAUTHORIZED'
+  | 'READ_ONLY'
   | 'OFFLINE';
+
+/** Carries the link's credential (src/protocol/access.ts) on API requests: a header, never the URL. */
+export const CREDENTIAL_HEADER = 'X-Workbook-Key';
 
 export class SnapshotApiError extends Error {
   constructor(

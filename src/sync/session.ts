@@ -1,8 +1,10 @@
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { WebsocketProvider } from 'y-websocket';
 import { IndexeddbPersistence } from 'y-indexeddb';
-import { CLOSE_REASONS, MESSAGE_DURABLE_ACK } from '../protocol/messages.js';
+import { MESSAGE_HELLO, MESSAGE_REFUSED, credentialText, type Credential } from '../protocol/access.js';
+import { CLOSE_REASONS, FINAL_CLOSE_CODES, MESSAGE_DURABLE_ACK } from '../protocol/messages.js';
 import { fragmentingSocket } from './fragmenting-socket.js';
 import type { HubStateStore } from './hub-state.js';
 import type { SyncStatus } from './status.js';
@@ -22,6 +24,8 @@ export interface SyncOptions {
   connect?: boolean;
   /** share updates with other tabs of this browser (default true); tests in one process turn it off */
   crossTab?: boolean;
+  /** the link's key for a secured workbook (src/protocol/access.ts) */
+  credential?: Credential | null;
 }
 
 /**
@@ -37,6 +41,8 @@ export class SyncSession {
   private readonly listeners = new Set<(s: SyncStatus) => void>();
   private readonly hub;
   private destroyed = false;
+  private lastClose: SyncStatus['lastClose'] = null;
+  private refusal: { code: number; reason: string } | null = null;
   /** true when this device could not open its local copy: edits then live only while the page is open */
   localUnavailable = false;
   private readonly onDocUpdate = () => this.refresh();
@@ -51,8 +57,17 @@ export class SyncSession {
       maxBackoffTime: options.maxBackoffMs ?? 5000,
       disableBc: options.crossTab === false,
       // Node tests pass the `ws` class; the browser's own WebSocket otherwise.
-      WebSocketPolyfill: fragmentingSocket((options.WebSocketPolyfill ?? WebSocket) as typeof WebSocket) as typeof WebSocket,
+      WebSocketPolyfill: fragmentingSocket(
+        (options.WebSocketPolyfill ?? WebSocket) as typeof WebSocket,
+        undefined,
+        options.credential ? encodeHello(options.credential) : null,
+      ) as typeof WebSocket,
     });
+    this.provider.messageHandlers[MESSAGE_REFUSED] = (_encoder, decoder) => {
+      const code = decoding.readVarUint(decoder);
+      // The hub's own words; the close that follows carries the same code.
+      this.refusal = { code, reason: decoding.readVarString(decoder) };
+    };
     this.provider.messageHandlers[MESSAGE_DURABLE_ACK] = (_encoder, decoder) => {
       const sv = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
       if (this.hub.merge(sv)) this.options.hubStateStore.save(workbookId, this.hub);
@@ -62,7 +77,10 @@ export class SyncSession {
     this.provider.on('sync', () => this.refresh());
     this.provider.on('connection-close', (event) => {
       if (event && event.code !== 1000) {
-        this.status = { ...this.status, lastClose: { code: event.code, reason: event.reason || CLOSE_REASONS[event.code] || '' } };
+        const said = this.refusal?.code === event.code ? this.refusal.reason : '';
+        this.lastClose = { code: event.code, reason: said || event.reason || CLOSE_REASONS[event.code] || '' };
+        // A wrong key or a refused change fails the same way every time: stop, and say why.
+        if (FINAL_CLOSE_CODES.includes(event.code)) this.provider.disconnect();
       }
       this.refresh();
     });
@@ -141,7 +159,7 @@ export class SyncSession {
       connection,
       caughtUp: p.wsconnected && p.synced,
       pending: this.hub.pendingFor(this.options.doc),
-      lastClose: connection === 'online' ? null : this.status.lastClose,
+      lastClose: connection === 'online' ? null : this.lastClose,
     };
     const prev = this.status;
     if (
@@ -185,4 +203,11 @@ function canOpenIndexedDb(): Promise<boolean> {
       resolve(false);
     }
   });
+}
+
+function encodeHello(credential: Credential): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MESSAGE_HELLO);
+  encoding.writeVarString(enc, credentialText(credential));
+  return encoding.toUint8Array(enc);
 }

@@ -1,4 +1,5 @@
-import { SnapshotApiError, snapshotsPath, type SnapshotApiErrorCode, type SnapshotInfo } from '../protocol/snapshots.js';
+import { credentialText, type Credential } from '../protocol/access.js';
+import { CREDENTIAL_HEADER, SnapshotApiError, snapshotsPath, type SnapshotApiErrorCode, type SnapshotInfo } from '../protocol/snapshots.js';
 
 /** Talks to the hub's snapshot API. Snapshots live on the hub, so every call needs it reachable. */
 export class SnapshotClient {
@@ -6,6 +7,8 @@ export class SnapshotClient {
     /** the hub's http(s) origin, e.g. http://192.168.1.20:8080 */
     private readonly origin: string,
     private readonly workbookId: string,
+    /** the link's key, for secured workbooks */
+    private readonly credential: Credential | null = null,
     private readonly fetchFn: typeof fetch = (...args) => globalThis.fetch(...args),
   ) {}
 
@@ -28,8 +31,10 @@ export class SnapshotClient {
 
   private async call(path: string, init: RequestInit): Promise<Response> {
     let res: Response;
+    const headers = new Headers(init.headers);
+    if (this.credential) headers.set(CREDENTIAL_HEADER, credentialText(this.credential));
     try {
-      res = await this.fetchFn(`${this.origin}${path}`, init);
+      res = await this.fetchFn(`${this.origin}${path}`, { ...init, headers });
     } catch {
       throw new SnapshotApiError('OFFLINE', 'The hub cannot be reached: snapshots are kept on the hub.');
     }

@@ -138,7 +138,7 @@ function benchCompaction(): void {
       ? { compactAfterUpdates: 500, compactAfterBytes: 4 << 20 }
       : { compactAfterUpdates: Number.MAX_SAFE_INTEGER, compactAfterBytes: Number.MAX_SAFE_INTEGER };
     const room = new Room('bench-room-1', store, limits, silentLogger);
-    const peer: Peer = { send() {}, close() {} };
+    const peer: Peer = { role: 'edit', send() {}, close() {} };
     room.join(peer);
     const doc = new Y.Doc();
     const wb = new Workbook(doc, { actor: { name: 'a', deviceId: 'a' } });

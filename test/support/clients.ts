@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { Workbook } from '../../src/model/index.js';
+import type { Credential } from '../../src/protocol/access.js';
 import { MemoryHubStateStore } from '../../src/sync/hub-state.js';
 import { SyncSession } from '../../src/sync/session.js';
 import type { SyncStatus } from '../../src/sync/status.js';
@@ -14,8 +15,9 @@ export interface TestClient {
 }
 
 /** A real y-websocket client (through our SyncSession) in Node, without IndexedDB. */
-export function makeClient(syncUrl: string, workbookId: string, name = 'tester', doc = new Y.Doc()): TestClient {
+export function makeClient(syncUrl: string, workbookId: string, name = 'tester', doc = new Y.Doc(), credential: Credential | null = null): TestClient {
   const session = new SyncSession({
+    credential,
     doc,
     workbookId,
     syncUrl,

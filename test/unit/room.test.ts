@@ -11,6 +11,7 @@ import { silentLogger } from '../../server/log.js';
 const limits = { compactAfterUpdates: 50, compactAfterBytes: 1 << 20 };
 
 class FakePeer implements Peer {
+  role: Peer['role'] = 'edit';
   frames: Uint8Array[] = [];
   closed: number | null = null;
   send(frame: Uint8Array) {
