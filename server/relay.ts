@@ -50,6 +50,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       rooms: rooms.size,
       connections: sockets.size,
+      rssBytes: process.memoryUsage().rss,
     }),
   });
   const server: Server = config.tls ? createHttpsServer(config.tls, handler) : createHttpServer(handler);

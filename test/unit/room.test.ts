@@ -205,4 +205,36 @@ describe('Room', () => {
     expect(store.listSnapshots('room-1')).toHaveLength(2);
     again.destroy();
   });
+
+  it('a view peer may echo what the hub holds, but any new struct or deletion is refused with READ_ONLY and changes nothing', () => {
+    const store = new MemoryStore();
+    const room = new Room('room-1', store, limits, silentLogger);
+    const editor = new FakePeer();
+    room.join(editor);
+    const { doc, updates } = editsOf(2);
+    for (const u of updates) room.receive(editor, updateFrame(u));
+    const viewer = new FakePeer();
+    viewer.role = 'view';
+    room.join(viewer);
+    const before = { sv: Y.encodeStateVector(room.doc), stored: store.backlog('room-1') };
+    // y-websocket's answer to the hub's step 1: everything the viewer holds, which the hub already has
+    room.receive(viewer, updateFrame(Y.encodeStateAsUpdate(doc)));
+    room.receive(viewer, updateFrame(new Uint8Array([0, 0])));
+    expect(viewer.closed).toBeNull();
+    const wb = new Workbook(doc, { actor: { name: 'Vic', deviceId: 'v' } });
+    const sheet = wb.sheets()[0].id;
+    const sv = Y.encodeStateVector(doc);
+    wb.setCell(sheet, wb.rowIds(sheet)[0], wb.columns(sheet)[0].id, 'changed by a viewer');
+    expect(() => room.receive(viewer, updateFrame(Y.encodeStateAsUpdate(doc, sv)))).toThrowError(expect.objectContaining({ code: CloseCode.READ_ONLY }));
+    // a deletion alone (no new structs) is a change too
+    const deleting = new Y.Doc();
+    Y.applyUpdate(deleting, Y.encodeStateAsUpdate(room.doc));
+    const svd = Y.encodeStateVector(deleting);
+    deleting.getMap('meta').delete('createdAt');
+    const update = Y.encodeStateAsUpdate(deleting, svd);
+    expect(Y.decodeUpdate(update).structs).toHaveLength(0);
+    expect(() => room.receive(viewer, updateFrame(update))).toThrowError(expect.objectContaining({ code: CloseCode.READ_ONLY }));
+    expect(Y.encodeStateVector(room.doc)).toEqual(before.sv);
+    expect(store.backlog('room-1')).toEqual(before.stored);
+  });
 });

@@ -1,0 +1,172 @@
+import { EventEmitter, once } from 'node:events';
+import * as encoding from 'lib0/encoding';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { Workbook } from '../../src/model/index.js';
+import { newWorkbookKeys } from '../../src/protocol/access.js';
+import { MESSAGE_AWARENESS, MESSAGE_SYNC } from '../../src/protocol/messages.js';
+import { allOnHub, makeClient, untilDoc, type TestClient } from '../support/clients.js';
+import { helloFrame, rawSocket } from '../support/raw-socket.js';
+import { startRelay, type RelayProcess } from '../support/relay-process.js';
+
+/** `npm run fuzz` sets FUZZ_FRAMES=1000000; npm test sends 20,000. */
+const FRAMES = Number(process.env.FUZZ_FRAMES ?? 20_000);
+const WORKERS = 8;
+const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
+
+const relays: RelayProcess[] = [];
+const clients: TestClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.destroy()));
+  await Promise.all(relays.splice(0).map((r) => r.stop('SIGKILL')));
+});
+
+function rng(seed: number) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 0x100000000;
+  };
+}
+
+function syncFrame(kind: number, payload: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MESSAGE_SYNC);
+  encoding.writeVarUint(enc, kind);
+  encoding.writeVarUint8Array(enc, payload);
+  return encoding.toUint8Array(enc);
+}
+
+/** Valid frames of every kind the relay reads: the seeds the mutations start from. */
+async function seeds(): Promise<Uint8Array[]> {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on('update', (u: Uint8Array) => updates.push(u));
+  const wb = new Workbook(doc, { actor: { name: 'fuzz', deviceId: 'fuzz' } });
+  const sheet = wb.initialize({ rows: 3, columns: 3 });
+  const [r0, r1] = wb.rowIds(sheet);
+  wb.setCell(sheet, r0, wb.columns(sheet)[0].id, 'hello');
+  wb.deleteRows(sheet, [r1]);
+  const awareness = encoding.createEncoder();
+  encoding.writeVarUint(awareness, MESSAGE_AWARENESS);
+  const inner = encoding.createEncoder();
+  encoding.writeVarUint(inner, 1);
+  encoding.writeVarUint(inner, 777);
+  encoding.writeVarUint(inner, 3);
+  encoding.writeVarString(inner, JSON.stringify({ user: { name: 'Fuzz', color: '#123456' }, cursor: null }));
+  encoding.writeVarUint8Array(awareness, encoding.toUint8Array(inner));
+  const keys = await newWorkbookKeys();
+  return [
+    syncFrame(0, Y.encodeStateVector(doc)),
+    syncFrame(1, Y.encodeStateAsUpdate(doc)),
+    ...updates.map((u) => syncFrame(2, u)),
+    encoding.toUint8Array(awareness),
+    new Uint8Array([3]),
+    helloFrame(keys.edit),
+    helloFrame(keys.view),
+  ];
+}
+
+/** One hostile frame: truncated, bit-flipped, varints stretched, lengths made huge, pieces spliced. */
+function mutate(seedFrames: Uint8Array[], rand: () => number): Uint8Array {
+  const base = seedFrames[Math.floor(rand() * seedFrames.length)];
+  const bytes = Array.from(base);
+  const kind = Math.floor(rand() * 6);
+  const at = () => Math.floor(rand() * Math.max(1, bytes.length));
+  if (kind === 0) bytes.length = Math.max(1, at());
+  else if (kind === 1) for (let i = 0, n = 1 + Math.floor(rand() * 4); i < n; i++) bytes[at()] = Math.floor(rand() * 256);
+  else if (kind === 2) bytes.splice(at(), 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f);
+  else if (kind === 3) bytes.splice(at(), 1, 0xff, 0xff, 0xff, 0xff, 0x0f);
+  else if (kind === 4) {
+    const other = Array.from(seedFrames[Math.floor(rand() * seedFrames.length)]);
+    bytes.splice(at(), Math.floor(rand() * 8), ...other.slice(Math.floor(rand() * other.length)));
+  } else bytes.splice(1 + Math.floor(rand() * Math.max(1, bytes.length - 1)), 1);
+  if (bytes[0] === undefined) bytes[0] = 0;
+  return new Uint8Array(bytes);
+}
+
+describe('hostile input', () => {
+  it(`${FRAMES} mutated frames: the relay stays up, memory stays bounded, a healthy room keeps syncing (seed printed on failure)`, async () => {
+    const relay = await startRelay({ env: { MAX_MESSAGES_PER_SECOND: '100000', MAX_CONNECTIONS_PER_IP: '1000' } });
+    relays.push(relay);
+    const a = makeClient(relay.syncUrl, 'healthy-room-01', 'Ana');
+    const b = makeClient(relay.syncUrl, 'healthy-room-01', 'Ben');
+    clients.push(a, b);
+    const sheet = a.wb.initialize();
+    await allOnHub(a);
+    await untilDoc(b, () => b.wb.isInitialized(), 'Ben has the workbook');
+    const [row] = a.wb.rowIds(sheet);
+    const [col] = a.wb.columns(sheet);
+    const seedFrames = await seeds();
+    let sent = 0;
+    let closedByRelay = 0;
+    const progress = new EventEmitter();
+    let rounds = 0;
+
+    const worker = async (w: number) => {
+      const rand = rng(SEED * 31 + w);
+      const room = `fuzz-room-${w}-${SEED}`.slice(0, 60);
+      while (sent < FRAMES) {
+        const s = rawSocket(relay.syncUrl, room);
+        await s.opened;
+        // Each frame is followed by a probe (query awareness) the relay answers while the connection lives.
+        for (;;) {
+          if (sent >= FRAMES) break;
+          const frame = mutate(seedFrames, rand);
+          sent++;
+          if (sent % 1000 === 0) progress.emit('thousand');
+          const before = s.frames.length;
+          s.ws.send(frame);
+          s.ws.send(new Uint8Array([3]));
+          const alive = await Promise.race([
+            new Promise<boolean>((res) => {
+              const check = () => {
+                if (s.frames.length > before) {
+                  s.ws.off('message', check);
+                  res(true);
+                }
+              };
+              s.ws.on('message', check);
+              check();
+            }),
+            s.closed.then(() => false),
+          ]);
+          if (!alive) {
+            closedByRelay++;
+            break;
+          }
+        }
+        s.ws.close();
+        await s.closed;
+      }
+    };
+
+    try {
+      const running = Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
+      // The healthy room keeps syncing while the fuzzing runs.
+      let done = false;
+      void running.then(() => (done = true));
+      while (!done) {
+        rounds++;
+        a.wb.setCell(sheet, row, col.id, `round ${rounds}`);
+        await untilDoc(b, () => b.wb.getValue(sheet, row, col.id) === `round ${rounds}`, `round ${rounds} reaches Ben`);
+        // the next edit goes out after another thousand hostile frames
+        await Promise.race([running, once(progress, 'thousand')]);
+      }
+      await running;
+      const health = await (await fetch(`${relay.httpUrl}/healthz`)).json();
+      expect(health.ok).toBe(true);
+      expect(health.rssBytes).toBeLessThan(768 * 1024 * 1024);
+      expect(relay.proc.exitCode).toBeNull();
+      expect(sent).toBeGreaterThanOrEqual(FRAMES);
+      expect(closedByRelay).toBeGreaterThan(0);
+      expect(rounds).toBeGreaterThan(0);
+      a.wb.setCell(sheet, row, col.id, 'after the fuzz');
+      await untilDoc(b, () => b.wb.getValue(sheet, row, col.id) === 'after the fuzz', 'the healthy room still syncs');
+    } catch (err) {
+      throw new Error(`hostile-input fuzz failed with FUZZ_SEED=${SEED} after ${sent} frames: ${(err as Error).message}`);
+    }
+  });
+});
