@@ -130,6 +130,11 @@ export class SyncSession {
     return { ...this.status };
   }
 
+  /** The clock the hub has durably acknowledged for a Yjs client id (0 if none). */
+  hubAckedClock(clientId: number): number {
+    return new Map(this.hub.toJSON()).get(clientId) ?? 0;
+  }
+
   onStatus(listener: (s: SyncStatus) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -168,5 +168,5 @@ describe('hostile input', () => {
     } catch (err) {
       throw new Error(`hostile-input fuzz failed with FUZZ_SEED=${SEED} after ${sent} frames: ${(err as Error).message}`);
     }
-  });
+    }, 180_000);
 });
