@@ -4,6 +4,8 @@ export interface RecentWorkbook {
   id: string;
   title: string;
   openedAt: number;
+  /** the link's fragment (with its key) so the workbook reopens from this list */
+  hash?: string;
 }
 
 const NAME_KEY = 'mutual-sheets:display-name';

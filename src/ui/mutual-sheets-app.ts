@@ -1,12 +1,12 @@
 import { LitElement, css, html } from 'lit';
 import * as Y from 'yjs';
 import { importSnapshot } from '../io/snapshot-json.js';
-import { randomId } from '../model/ids.js';
+import { newWorkbookKeys, parseCredential, type Credential } from '../protocol/access.js';
 import { TEMPLATES } from '../model/templates.js';
 import { DeviceProfile } from './device-profile.js';
 import './workbook-view.js';
 
-const ROUTE = /^#\/w\/([A-Za-z0-9_-]{8,128})$/;
+const ROUTE = /^#\/w\/([A-Za-z0-9_-]{8,128})(?:\/(.+))?$/;
 
 /**
  * `<mutual-sheets-app>`: the shell. The workbook id lives in the URL fragment
@@ -14,9 +14,11 @@ const ROUTE = /^#\/w\/([A-Za-z0-9_-]{8,128})$/;
  * can carry keys.
  */
 export class MutualSheetsApp extends LitElement {
-  static properties = { workbookId: { state: true }, problem: { state: true } };
+  static properties = { workbookId: { state: true }, credential: { state: true }, problem: { state: true } };
 
   declare workbookId: string;
+  /** the key the link carries (edit or view); null for an open workbook's plain link */
+  declare credential: Credential | null;
   declare problem: string;
 
   /**
@@ -30,6 +32,7 @@ export class MutualSheetsApp extends LitElement {
   constructor() {
     super();
     this.workbookId = '';
+    this.credential = null;
     this.problem = '';
   }
 
@@ -117,16 +120,19 @@ export class MutualSheetsApp extends LitElement {
   private route(): void {
     const m = ROUTE.exec(location.hash);
     const id = m ? m[1] : '';
+    const credential = m?.[2] ? parseCredential(m[2]) : null;
     if (id !== this.workbookId) {
       if (this.creating && this.creating.id !== id) this.creating = null;
       this.workbookId = id;
     }
+    this.credential = credential;
   }
 
-  private newWorkbook(template: string): void {
-    const id = randomId(16);
-    this.creating = { id, template, seed: null };
-    location.hash = `#/w/${id}`;
+  /** A new workbook is secured: its id commits to a fresh edit key that only the edit link carries. */
+  private async newWorkbook(template: string | null, seed: Uint8Array | null = null): Promise<void> {
+    const keys = await newWorkbookKeys();
+    this.creating = { id: keys.id, template, seed };
+    location.hash = `#/w/${keys.id}/edit/${keys.edit.role === 'edit' ? keys.edit.editKey : ''}`;
   }
 
   /** A JSON snapshot (Export → JSON) becomes a new workbook: exactly the old one, history included, under a new link. */
@@ -145,9 +151,7 @@ export class MutualSheetsApp extends LitElement {
       this.problem = `${(err as Error).message} Nothing was opened.`;
       return;
     }
-    const id = randomId(16);
-    this.creating = { id, template: null, seed };
-    location.hash = `#/w/${id}`;
+    await this.newWorkbook(null, seed);
   }
 
   render() {
@@ -157,6 +161,7 @@ export class MutualSheetsApp extends LitElement {
         .workbookId=${this.workbookId}
         .create=${creating?.template ?? null}
         .seed=${creating?.seed ?? null}
+        .credential=${this.credential}
         .profile=${this.profile}
       ></workbook-view>`;
     }
@@ -164,12 +169,12 @@ export class MutualSheetsApp extends LitElement {
     return html`<main class="home">
       <h1>Mutual Sheets</h1>
       <p>A shared spreadsheet that works without signal. Everything you type is kept on this device and shared through your group's hub.</p>
-      <button class="new" @click=${() => this.newWorkbook('blank')}>New workbook</button>
+      <button class="new" @click=${() => void this.newWorkbook('blank')}>New workbook</button>
       <h2>Or start from a template</h2>
       <ul class="templates">
         ${TEMPLATES.filter((t) => t.id !== 'blank').map(
           (t) => html`<li>
-            <button class="template" @click=${() => this.newWorkbook(t.id)}>${t.title}</button>
+            <button class="template" @click=${() => void this.newWorkbook(t.id)}>${t.title}</button>
             <span class="desc">${t.description}</span>
           </li>`,
         )}
@@ -182,7 +187,7 @@ export class MutualSheetsApp extends LitElement {
       ${recent.length
         ? html`<h2>Opened on this device</h2>
             <ul>
-              ${recent.map((r) => html`<li><a href="#/w/${r.id}">${r.title}</a></li>`)}
+              ${recent.map((r) => html`<li><a href=${r.hash ?? `#/w/${r.id}`}>${r.title}</a></li>`)}
             </ul>`
         : ''}
     </main>`;

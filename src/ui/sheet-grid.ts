@@ -1184,6 +1184,10 @@ export class SheetGrid extends LitElement {
   private startEditing(initial?: string): void {
     const a = this.active();
     if (!a || !this.workbook) return;
+    if (this.workbook.readOnly) {
+      this.notice = 'This is a view-only link: you can look, not change.';
+      return;
+    }
     this.draft = initial ?? formatValue(a.col, this.workbook.getValue(this.sheetId, a.rowId, a.col.id));
     this.error = '';
     this.editing = true;

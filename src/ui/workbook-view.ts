@@ -6,6 +6,7 @@ import { Workbook } from '../model/workbook.js';
 import { LocalStorageHubStateStore } from '../sync/hub-state.js';
 import { SyncSession } from '../sync/session.js';
 import { SnapshotClient } from '../sync/snapshots.js';
+import type { Credential } from '../protocol/access.js';
 import type { SyncStatus } from '../sync/status.js';
 import type { DeviceProfile } from './device-profile.js';
 import { colorFor, people, type Person } from './presence.js';
@@ -16,6 +17,8 @@ import type { ExportMenu } from './export-menu.js';
 import './export-menu.js';
 import type { ImportDialog } from './import-dialog.js';
 import './import-dialog.js';
+import type { ShareDialog } from './share-dialog.js';
+import './share-dialog.js';
 import type { SnapshotsPanel } from './snapshots-panel.js';
 import './snapshots-panel.js';
 import './row-cards.js';
@@ -31,6 +34,7 @@ export class WorkbookView extends LitElement {
     workbookId: { attribute: false },
     create: { attribute: false },
     seed: { attribute: false },
+    credential: { attribute: false },
     profile: { attribute: false },
     phase: { state: true },
     sheetId: { state: true },
@@ -45,6 +49,8 @@ export class WorkbookView extends LitElement {
   declare create: string | null;
   /** the complete Yjs state a new workbook starts from (a JSON snapshot opened on the home screen) */
   declare seed: Uint8Array | null;
+  /** the key from the link: edit, view (read-only), or none for an open workbook */
+  declare credential: Credential | null;
   declare profile: DeviceProfile | null;
   declare phase: Phase;
   declare sheetId: string;
@@ -70,6 +76,7 @@ export class WorkbookView extends LitElement {
     this.workbookId = '';
     this.create = null;
     this.seed = null;
+    this.credential = null;
     this.profile = null;
     this.phase = 'loading';
     this.sheetId = '';
@@ -122,6 +129,13 @@ export class WorkbookView extends LitElement {
       align-items: center;
       gap: 0.4rem;
       font-size: 0.9rem;
+    }
+    .view-only {
+      padding: 0.25rem 0.75rem;
+      border-radius: 999px;
+      background: #ddf4ff;
+      color: #0969da;
+      font-weight: 600;
     }
     label.name input {
       min-height: 44px;
@@ -220,8 +234,12 @@ export class WorkbookView extends LitElement {
       syncUrl: `${scheme}://${location.host}/sync`,
       hubStateStore: new LocalStorageHubStateStore(localStorage),
       persist: typeof indexedDB !== 'undefined',
+      credential: this.credential,
     });
-    const workbook = new Workbook(doc, { actor: { name: profile.authorName, deviceId: profile.deviceId } });
+    const workbook = new Workbook(doc, {
+      actor: { name: profile.authorName, deviceId: profile.deviceId },
+      readOnly: this.credential?.role === 'view',
+    });
     this.doc = doc;
     this.session = session;
     this.workbook = workbook;
@@ -230,7 +248,7 @@ export class WorkbookView extends LitElement {
     this.cleanup.push(session.onStatus((s) => (this.status = s)));
 
     this.viewStore = new ViewStore(localStorage, id);
-    this.snapshots = new SnapshotClient(location.origin, id);
+    this.snapshots = new SnapshotClient(location.origin, id, this.credential);
     const awareness = session.awareness;
     awareness.setLocalStateField('user', { name: profile.authorName, color: colorFor(profile.deviceId) });
     awareness.setLocalStateField('active', Date.now());
@@ -273,7 +291,7 @@ export class WorkbookView extends LitElement {
       }
       this.phase = 'ready';
       this.sheetId = workbook.sheets()[0]?.id ?? '';
-      profile.remember({ id, title: workbook.title(), openedAt: Date.now() });
+      profile.remember({ id, title: workbook.title(), openedAt: Date.now(), hash: location.hash });
       return true;
     };
     if (!settle()) {
@@ -293,7 +311,7 @@ export class WorkbookView extends LitElement {
       <header>
         <a class="home" href="#" aria-label="All workbooks" title="All workbooks">☰</a>
         ${wb && this.phase === 'ready'
-          ? html`<input class="title" aria-label="Workbook title" .value=${wb.title()} @change=${this.onTitle} />`
+          ? html`<input class="title" aria-label="Workbook title" .value=${wb.title()} ?readonly=${wb.readOnly} @change=${this.onTitle} />`
           : html`<span class="title">Mutual Sheets</span>`}
         <sync-status .status=${this.status}></sync-status>
         <span class="spacer"></span>
@@ -317,12 +335,14 @@ export class WorkbookView extends LitElement {
         </label>
         ${wb && this.phase === 'ready'
           ? html`<span class="records">
-              <button @click=${() => this.shadowRoot?.querySelector<ImportDialog>('import-dialog')?.open()}>Import</button>
+              ${wb.readOnly
+                ? html`<span class="view-only" role="note">View only</span>`
+                : html`<button @click=${() => this.shadowRoot?.querySelector<ImportDialog>('import-dialog')?.open()}>Import</button>`}
               <button @click=${this.openExport}>Export</button>
               <button @click=${() => void this.shadowRoot?.querySelector<SnapshotsPanel>('snapshots-panel')?.open()}>Snapshots</button>
             </span>`
           : nothing}
-        <button @click=${this.copyLink} title="Copy the link to this workbook">Copy link</button>
+        <button @click=${() => void this.shadowRoot?.querySelector<ShareDialog>('share-dialog')?.open()} title="Links and QR codes for this workbook">Share</button>
       </header>
       ${insecure
         ? html`<div class="notice" role="note">
@@ -330,11 +350,15 @@ export class WorkbookView extends LitElement {
             Everything you type is still saved on this device and sent to the hub while this page is open.
           </div>`
         : nothing}
+      ${wb?.readOnly && this.phase === 'ready'
+        ? html`<div class="notice" role="note">You opened a view-only link: you can look at everything and change nothing.</div>`
+        : nothing}
       ${this.problem && this.phase !== 'too-new' ? html`<div class="notice" role="alert">${this.problem}</div>` : nothing}
       ${this.renderBody()}
       ${wb && this.phase === 'ready'
         ? html`<import-dialog .workbook=${wb} .sheetId=${this.sheetId} .undo=${this.undo} @import-done=${this.onImported}></import-dialog>
             <export-menu .workbook=${wb} .sheetId=${this.sheetId}></export-menu>
+            <share-dialog .workbookId=${this.workbookId} .credential=${this.credential}></share-dialog>
             <snapshots-panel
               .workbook=${wb}
               .client=${this.snapshots}
@@ -413,16 +437,6 @@ export class WorkbookView extends LitElement {
     profile.displayName = (e.target as HTMLInputElement).value;
     this.workbook?.setActor({ name: profile.authorName, deviceId: profile.deviceId });
     this.session?.awareness.setLocalStateField('user', { name: profile.authorName, color: colorFor(profile.deviceId) });
-  };
-
-  private copyLink = async (): Promise<void> => {
-    const url = location.href;
-    try {
-      await navigator.clipboard.writeText(url);
-    } catch {
-      // No async clipboard outside secure contexts: let the person copy it by hand.
-      prompt('Copy this link and send it to your colleagues:', url);
-    }
   };
 }
 

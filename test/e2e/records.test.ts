@@ -61,7 +61,7 @@ async function downloadOf(page: Page, click: () => Promise<void>) {
 describe('e2e: records', () => {
   it('imports a Google Sheets CSV through the preview (undoable), exports this view and the workbook with dated names, and the hub CLI exports what the browser wrote', async () => {
     const page = await newWorkbook('Ana', 'Food bank');
-    const id = new URL(page.url()).hash.replace('#/w/', '');
+    const id = new URL(page.url()).hash.split('/')[2];
 
     // A broken file is refused and changes nothing.
     let dialog = await importFile(page, 'cut.csv', 'Name,Note\r\nA,"never closed\r\n');

@@ -51,7 +51,8 @@ describe('crash safety', () => {
     const rand = rng(SEED);
     const dataDir = mkdtempSync(join(tmpdir(), 'ms-crash-'));
     // small compaction thresholds so kills also land during compaction
-    const env = { COMPACT_AFTER_UPDATES: '40', AUTO_SNAPSHOT_MS: '0' };
+    // writers here send ~300 messages a second each, past the default per-connection rate
+    const env = { COMPACT_AFTER_UPDATES: '40', AUTO_SNAPSHOT_MS: '0', MAX_MESSAGES_PER_SECOND: '10000' };
     relay = await startRelay({ dataDir, env });
     const port = String(relay.port);
     const names = ['Ana', 'Ben', 'Cai'];
@@ -102,9 +103,15 @@ describe('crash safety', () => {
       timers.forEach(clearInterval);
     }
     await Promise.all(writers.map((w) => allOnHub(w)));
-    for (const w of writers.slice(1)) {
-      await untilDoc(w, () => Y.encodeStateVector(w.doc).toString() === Y.encodeStateVector(writers[0].doc).toString(), 'converged');
-    }
+    const same = () => writers.every((w) => Y.encodeStateVector(w.doc).toString() === Y.encodeStateVector(writers[0].doc).toString());
+    await until(
+      (notify) => {
+        writers.forEach((w) => w.doc.on('update', notify));
+        return () => writers.forEach((w) => w.doc.off('update', notify));
+      },
+      same,
+      'all three converged',
+    );
     const cells = (w: TestClient) => w.wb.rowIds(sheet).map((r) => w.wb.columns(sheet).map((c) => w.wb.getValue(sheet, r, c.id)));
     expect(cells(writers[1])).toEqual(cells(writers[0]));
     expect(cells(writers[2])).toEqual(cells(writers[0]));
