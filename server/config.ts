@@ -37,6 +37,8 @@ export interface RelayConfig {
   maxRssBytes: number;
   /** how often resident memory is compared with maxRssBytes */
   memoryCheckMs: number;
+  /** store the updates of one event-loop turn in one transaction (one fsync) */
+  groupCommit: boolean;
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -90,6 +92,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
     idleTimeoutMs: intFrom(env, 'IDLE_TIMEOUT_MS', 600_000, 1000, 86_400_000),
     maxDocBytes: intFrom(env, 'MAX_DOC_BYTES', 256 * 1024 * 1024, 1024, 8 * 1024 * 1024 * 1024),
     memoryCheckMs: intFrom(env, 'MEMORY_CHECK_MS', 5000, 10, 3_600_000),
+    groupCommit: env.GROUP_COMMIT !== '0',
     maxRssBytes: intFrom(env, 'MAX_RSS_BYTES', 1536 * 1024 * 1024, 16 * 1024 * 1024, 1024 * 1024 * 1024 * 1024),
   };
 }

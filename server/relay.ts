@@ -10,6 +10,7 @@ import { MESSAGE_HELLO, parseCredential, roleFor, type Credential } from '../src
 import { CLOSE_REASONS, CloseCode, MESSAGE_AWARENESS, ROOM_ID_PATTERN } from '../src/protocol/messages.js';
 import type { RelayConfig } from './config.js';
 import { createRequestHandler } from './http.js';
+import { BatchingCommitter, ImmediateCommitter } from './committer.js';
 import { createSnapshotApi } from './snapshot-api.js';
 import type { Logger } from './log.js';
 import { Room, RoomError, encodeRefused, type Peer } from './room.js';
@@ -39,6 +40,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
   const rooms = new Map<string, RoomSlot>();
   const sockets = new Set<WebSocket>();
   const events = new EventEmitter<{ 'room-loaded': [string]; 'room-evicted': [string] }>();
+  const committer = config.groupCommit ? new BatchingCommitter(store) : new ImmediateCommitter(store);
   let closing = false;
 
   const handler = createRequestHandler({
@@ -68,7 +70,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
     while (rooms.size >= config.maxRooms && evictLeastRecentlyUsed()) {
       // keep unloading until there is room for one more
     }
-    const room = new Room(name, store, config, log);
+    const room = new Room(name, store, config, log, committer);
     rooms.set(name, { room, evictTimer: null, lastUsed: Date.now() });
     events.emit('room-loaded', name);
     return room;
@@ -323,6 +325,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       }, 2000);
       await closed;
       clearTimeout(deadline);
+      if (committer instanceof BatchingCommitter) committer.flush();
       for (const [, slot] of rooms) {
         slot.room.compact();
         slot.room.destroy();

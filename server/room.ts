@@ -11,6 +11,7 @@ import {
   MESSAGE_SYNC,
 } from '../src/protocol/messages.js';
 import { MESSAGE_REFUSED, type Role } from '../src/protocol/access.js';
+import { ImmediateCommitter, type Committer } from './committer.js';
 import type { Logger } from './log.js';
 import type { RoomStore } from './store.js';
 
@@ -63,6 +64,10 @@ export class Room {
   /** The whole doc encoded once for every device that arrives with nothing (a new phone): encoding a big doc takes ~0.5 s. */
   private fullState: Uint8Array | null = null;
   private lastAutoSnapshotAt = -Infinity;
+  /** bytes submitted to the committer and not yet stored */
+  private queuedBytes = 0;
+  private destroyed = false;
+  private readonly committer: Committer;
   /** snapshot + log as stored: the size MAX_DOC_BYTES bounds */
   private storedBytes = 0;
 
@@ -71,7 +76,9 @@ export class Room {
     private readonly store: RoomStore,
     private readonly limits: RoomLimits,
     private readonly log: Logger,
+    committer?: Committer,
   ) {
+    this.committer = committer ?? new ImmediateCommitter(store);
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     // The relay is not a participant: it must not appear in anyone's presence list.
     this.awareness.setLocalState(null);
@@ -215,7 +222,10 @@ export class Room {
     throw new RoomError(CloseCode.MALFORMED_FRAME, `unknown sync message ${kind}`);
   }
 
-  /** validate → store (durable) → apply and forward → ack. The order is the product's promise. */
+  /**
+   * validate → store (durable) → apply and forward → ack. The order is the product's promise;
+   * the relay's committer groups the "store" step of many updates into one transaction.
+   */
   private commit(peer: Peer, update: Uint8Array): void {
     const touched = new Set<number>();
     let decoded: ReturnType<typeof Y.decodeUpdate>;
@@ -243,16 +253,32 @@ export class Room {
       if (changesDoc(this.doc, decoded)) throw new RoomError(CloseCode.READ_ONLY, 'view-only link sent a change');
       return;
     }
-    if (this.storedBytes + update.length > (this.limits.maxDocBytes ?? Infinity)) {
+    if (this.storedBytes + this.queuedBytes + update.length > (this.limits.maxDocBytes ?? Infinity)) {
       throw new RoomError(CloseCode.DOC_TOO_LARGE, 'workbook would exceed MAX_DOC_BYTES');
     }
-    let seq: number;
-    try {
-      seq = this.store.append(this.name, update);
-    } catch (err) {
-      this.log.error('could not store update', { room: this.name, error: String(err) });
+    this.queuedBytes += update.length;
+    this.committer.submit({
+      room: this.name,
+      update,
+      done: (seq, error) => {
+        this.queuedBytes -= update.length;
+        this.afterStore(peer, update, touched, seq, error);
+      },
+      onError: (err) => {
+        const code = err instanceof RoomError ? err.code : CloseCode.STORAGE_FAILED;
+        peer.close(code);
+      },
+    });
+  }
+
+  /** Once the update is durable (or could not be made so): apply, forward, ack — or refuse. */
+  private afterStore(peer: Peer, update: Uint8Array, touched: Set<number>, seq: number | null, error?: unknown): void {
+    if (seq === null) {
+      this.log.error('could not store update', { room: this.name, error: String(error) });
       throw new RoomError(CloseCode.STORAGE_FAILED, 'storage failed');
     }
+    // Unloaded while the batch was on its way to disk: it is stored, and the next load has it.
+    if (this.destroyed) return;
     this.lastSeq = seq;
     this.backlogCount++;
     this.backlogBytes += update.length;
@@ -324,6 +350,7 @@ export class Room {
   }
 
   destroy(): void {
+    this.destroyed = true;
     this.awareness.destroy();
     this.doc.destroy();
   }

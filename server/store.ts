@@ -28,6 +28,8 @@ export interface RoomStore {
   load(room: string): StoredRoom;
   /** Durably stores one update; returns its sequence number (increasing per store). */
   append(room: string, update: Uint8Array): number;
+  /** Durably stores several updates, all or none, in one transaction; returns their sequence numbers in order. */
+  appendMany(entries: readonly { room: string; update: Uint8Array }[]): number[];
   /** Replaces every update with seq ≤ throughSeq by one snapshot, atomically. */
   compact(room: string, snapshot: Uint8Array, throughSeq: number): void;
   /** Updates stored after the snapshot: what a load still has to replay. */
@@ -107,6 +109,10 @@ export class SqliteStore implements RoomStore {
     return Number(this.stmts.append.run(room, update).lastInsertRowid);
   }
 
+  appendMany(entries: readonly { room: string; update: Uint8Array }[]): number[] {
+    return this.db.transaction(() => entries.map((e) => Number(this.stmts.append.run(e.room, e.update).lastInsertRowid)))();
+  }
+
   compact(room: string, snapshot: Uint8Array, throughSeq: number): void {
     this.db.transaction(() => {
       this.stmts.putSnapshot.run(room, snapshot, throughSeq);
@@ -160,6 +166,10 @@ export class MemoryStore implements RoomStore {
     const seq = ++this.seq;
     this.room(room).updates.push({ seq, data: update.slice() });
     return seq;
+  }
+
+  appendMany(entries: readonly { room: string; update: Uint8Array }[]): number[] {
+    return entries.map((e) => this.append(e.room, e.update));
   }
 
   compact(room: string, snapshot: Uint8Array, throughSeq: number): void {

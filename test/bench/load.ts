@@ -204,7 +204,7 @@ function line(kind: Kind, r: RunResult): string {
 
 // Every spawned server adds exit listeners to this process; there are many runs.
 process.setMaxListeners(100);
-const kinds: Kind[] = ['ours', 'y-websocket-server', 'hocuspocus'];
+const kinds = (process.env.LOAD_KINDS ?? 'ours,y-websocket-server,hocuspocus').split(',') as Kind[];
 console.log(
   `\n# Load: rooms of ${ROOM_SIZE}, each client edits every ${EDIT_EVERY_MS} ms and sends presence every ${AWARENESS_EVERY_MS} ms, ${SECONDS} s per run; load generator and server share this 2-core machine`,
 );

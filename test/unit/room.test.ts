@@ -114,6 +114,10 @@ describe('Room', () => {
         if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
         return inner.append(r, u);
       },
+      appendMany: (entries) => {
+        if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+        return inner.appendMany(entries);
+      },
       compact: (r, s, q) => inner.compact(r, s, q),
       backlog: (r) => inner.backlog(r),
       saveSnapshot: (r, i, d) => inner.saveSnapshot(r, i, d),

@@ -74,5 +74,20 @@ export function storeContract(name: string, make: () => { store: RoomStore; reop
       expect(store.loadSnapshot('room-b', a)).toBeNull();
       expect(store.listSnapshots('room-c')).toEqual([]);
     });
+
+    it('appends a batch in one go, in order, with increasing sequence numbers across rooms', () => {
+      const { store } = make();
+      const first = store.append('room-a', new Uint8Array([1]));
+      const seqs = store.appendMany([
+        { room: 'room-a', update: new Uint8Array([2]) },
+        { room: 'room-b', update: new Uint8Array([3]) },
+        { room: 'room-a', update: new Uint8Array([4]) },
+      ]);
+      expect(seqs[0]).toBeGreaterThan(first);
+      expect(seqs[1]).toBeGreaterThan(seqs[0]);
+      expect(seqs[2]).toBeGreaterThan(seqs[1]);
+      expect(store.load('room-a').updates.map((u) => Array.from(u.data))).toEqual([[1], [2], [4]]);
+      expect(store.appendMany([])).toEqual([]);
+    });
   });
 }
