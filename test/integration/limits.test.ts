@@ -54,6 +54,7 @@ describe('relay limits: each refuses only the connection over it, with its own c
   it('message rate, presence size, handshake timeout, document size — while a healthy room keeps syncing', async () => {
     const relay = await start({
       MAX_MESSAGES_PER_SECOND: '50',
+      MAX_AWARENESS_PER_SECOND: '20',
       MAX_AWARENESS_BYTES: '512',
       HANDSHAKE_TIMEOUT_MS: '300',
       MAX_DOC_BYTES: '30000',
@@ -72,6 +73,13 @@ describe('relay limits: each refuses only the connection over it, with its own c
     big.ws.send(STEP1);
     big.ws.send(awarenessFrame(2000));
     expect(await big.closed).toBe(CloseCode.AWARENESS_TOO_LARGE);
+
+    // Presence has its own, lower rate: 20 a second (here) with bursts of 40.
+    const chatty = rawSocket(relay.syncUrl, 'flood-room-001');
+    await chatty.opened;
+    chatty.ws.send(STEP1);
+    for (let i = 0; i < 60; i++) chatty.ws.send(awarenessFrame(10));
+    expect(await chatty.closed).toBe(CloseCode.RATE_LIMITED);
 
     const silent = rawSocket(relay.syncUrl, 'flood-room-001');
     await silent.opened;
