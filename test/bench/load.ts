@@ -225,15 +225,26 @@ for (const n of SCALES) {
     }
   }
 }
-// The largest N (in steps) at which each server keeps fan-out p99 under 100 ms.
+// The largest N at which each server keeps fan-out p99 under 100 ms: from the largest scale,
+// up by half-steps while it holds, or down by halves while it does not (at most 3 more runs each).
+const holds = (r: RunResult) => !!r.fanout && r.fanout.p99 < 100;
 for (const kind of kinds) {
-  let best = 0;
-  for (let n = Math.max(...SCALES) * 2; n <= MAX_N; n *= 2) {
+  const top = Math.max(...SCALES);
+  let best = SCALES.filter((n) => holds(results.get(`${kind}/${n}`)!)).reduce((a, b) => Math.max(a, b), 0);
+  const up = holds(results.get(`${kind}/${top}`)!);
+  let n = up ? Math.round(top * 1.5) : Math.round(top / 2);
+  for (let step = 0; step < 3 && n <= MAX_N && n >= 10; step++) {
     const r = await run(kind, n);
     console.log(line(kind, r));
-    if (!r.fanout || r.fanout.p99 >= 100) break;
-    best = n;
+    if (holds(r)) {
+      best = Math.max(best, n);
+      if (!up) break;
+      n = Math.round(n * 1.5);
+    } else {
+      if (up) break;
+      n = Math.round(n / 2);
+    }
   }
-  console.log(`  ${kind}: largest N tried with fan-out p99 < 100 ms: ${best || `≤ ${Math.max(...SCALES)}`}`);
+  console.log(`  ${kind}: largest N tried with fan-out p99 < 100 ms: ${best || 'none'}`);
 }
 process.exit(0);
