@@ -1,6 +1,39 @@
+import { VitePWA } from 'vite-plugin-pwa';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  plugins: [
+    // The app shell is precached by a service worker so that, after one visit, the app opens with
+    // no network at all. "prompt": a new version waits until the person chooses to reload.
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: false,
+      includeAssets: ['icon-192.png', 'icon-512.png'],
+      manifest: {
+        name: 'Mutual Sheets',
+        short_name: 'Sheets',
+        description: 'A shared spreadsheet that works without signal',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        background_color: '#ffffff',
+        theme_color: '#1f883d',
+        icons: [
+          { src: '/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any maskable' },
+          { src: '/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any maskable' },
+        ],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}'],
+        navigateFallback: '/index.html',
+        // Sync, the API and the health check always go to the hub, never the cache.
+        navigateFallbackDenylist: [/^\/sync\//, /^\/api\//, /^\/healthz/],
+        // The import worker and exceljs are big; they are precached too so import works offline.
+        maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
   build: {
     target: 'es2022',
     outDir: 'dist',

@@ -47,7 +47,12 @@ export class SyncSession {
   localUnavailable = false;
   private readonly onDocUpdate = () => this.refresh();
   private readonly onOffline = () => this.provider.disconnect();
-  private readonly onOnline = () => this.connect();
+  private readonly onOnline = () => {
+    // The network is back: try at once, and say "Connecting…" rather than "Offline" while trying.
+    this.provider.wsUnsuccessfulReconnects = 0;
+    this.connect();
+    this.refresh();
+  };
 
   constructor(private readonly options: SyncOptions) {
     const { doc, workbookId } = options;

@@ -24,7 +24,8 @@ export function statusLabel(s: SyncStatus): string {
   const kind = statusKind(s);
   if (kind === 'pending') {
     const n = `${s.pending} ${s.pending === 1 ? 'change' : 'changes'} not yet on the hub`;
-    return s.connection === 'offline' ? `Offline · ${n}` : n;
+    if (s.connection === 'offline') return `Offline · ${n}`;
+    return s.connection === 'connecting' ? `Connecting… · ${n}` : n;
   }
   if (kind === 'synced') return 'Synced';
   if (kind === 'offline') return 'Offline';

@@ -4,6 +4,7 @@ import { importSnapshot } from '../io/snapshot-json.js';
 import { newWorkbookKeys, parseCredential, type Credential } from '../protocol/access.js';
 import { TEMPLATES } from '../model/templates.js';
 import { DeviceProfile } from './device-profile.js';
+import './app-update.js';
 import './workbook-view.js';
 
 const ROUTE = /^#\/w\/([A-Za-z0-9_-]{8,128})(?:\/(.+))?$/;
@@ -157,7 +158,7 @@ export class MutualSheetsApp extends LitElement {
   render() {
     if (this.workbookId) {
       const creating = this.creating?.id === this.workbookId ? this.creating : null;
-      return html`<workbook-view
+      return html`<app-update></app-update><workbook-view
         .workbookId=${this.workbookId}
         .create=${creating?.template ?? null}
         .seed=${creating?.seed ?? null}
@@ -166,7 +167,7 @@ export class MutualSheetsApp extends LitElement {
       ></workbook-view>`;
     }
     const recent = this.profile.recent();
-    return html`<main class="home">
+    return html`<app-update></app-update><main class="home">
       <h1>Mutual Sheets</h1>
       <p>A shared spreadsheet that works without signal. Everything you type is kept on this device and shared through your group's hub.</p>
       <button class="new" @click=${() => void this.newWorkbook('blank')}>New workbook</button>

@@ -1,0 +1,80 @@
+import { LitElement, css, html, nothing } from 'lit';
+
+/**
+ * `<app-update>`: what the service worker says, in words. "Ready to work
+ * offline" once the app is cached; "A new version is ready — Reload" when one
+ * is waiting. It never reloads by itself: that could happen under someone's fingers.
+ */
+export class AppUpdate extends LitElement {
+  static properties = {
+    offlineReady: { state: true },
+    needRefresh: { state: true },
+  };
+
+  declare offlineReady: boolean;
+  declare needRefresh: boolean;
+  private reloadWithUpdate: ((reload?: boolean) => Promise<void>) | null = null;
+
+  constructor() {
+    super();
+    this.offlineReady = false;
+    this.needRefresh = false;
+  }
+
+  static styles = css`
+    :host {
+      position: fixed;
+      right: 1rem;
+      bottom: 1rem;
+      z-index: 20;
+    }
+    div {
+      display: flex;
+      gap: 0.75rem;
+      align-items: center;
+      padding: 0.5rem 0.75rem;
+      border: 1px solid #d0d7de;
+      border-radius: 8px;
+      background: white;
+      box-shadow: 0 2px 8px rgb(0 0 0 / 15%);
+    }
+    button {
+      min-height: 44px;
+      min-width: 44px;
+      font: inherit;
+    }
+  `;
+
+  async connectedCallback(): Promise<void> {
+    super.connectedCallback();
+    if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+    try {
+      const { registerSW } = await import('virtual:pwa-register');
+      this.reloadWithUpdate = registerSW({
+        onOfflineReady: () => (this.offlineReady = true),
+        onNeedRefresh: () => (this.needRefresh = true),
+      });
+    } catch {
+      // No service worker (a dev server, a blocked browser): the app still works online.
+    }
+  }
+
+  render() {
+    if (this.needRefresh) {
+      return html`<div role="alert">
+        A new version of Mutual Sheets is ready.
+        <button @click=${() => void this.reloadWithUpdate?.(true)}>Reload</button>
+        <button @click=${() => (this.needRefresh = false)}>Later</button>
+      </div>`;
+    }
+    if (this.offlineReady) {
+      return html`<div role="status">
+        Ready to work offline: this device can open Mutual Sheets with no network.
+        <button @click=${() => (this.offlineReady = false)}>OK</button>
+      </div>`;
+    }
+    return nothing;
+  }
+}
+
+customElements.define('app-update', AppUpdate);

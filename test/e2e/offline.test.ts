@@ -1,0 +1,86 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
+import { cell } from '../support/grid-page.js';
+import { startRelay, type RelayProcess } from '../support/relay-process.js';
+
+let browser: Browser;
+let relay: RelayProcess | null = null;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await relay?.stop('SIGKILL');
+});
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+});
+
+async function newContext() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  contexts.push(context);
+  context.setDefaultTimeout(15_000);
+  return context;
+}
+
+describe('e2e: offline app shell', () => {
+  it('after one visit the app opens with the hub stopped and the network cut, shows and edits the workbook, and delivers the edits when both return; the status walks offline → connecting → not yet on the hub → synced', async () => {
+    relay = await startRelay();
+    const dataDir = relay.dataDir;
+    const port = String(relay.port);
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${relay.httpUrl}/`);
+    await page.getByRole('status').getByText('Ready to work offline').waitFor();
+    await page.getByRole('button', { name: 'New workbook' }).click();
+    await page.getByRole('grid').waitFor();
+    await cell(page, 0, 0).click();
+    await page.keyboard.type('Water: 120');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('sync-status').getByText('Synced').waitFor();
+    const link = page.url();
+
+    // No hub, no network. setOffline alone does not stop a service worker's fetches, so the hub stops too.
+    await relay.stop('SIGTERM');
+    await context.setOffline(true);
+    await page.reload();
+    await cell(page, 0, 0).getByText('Water: 120').waitFor();
+    await page.getByTestId('sync-status').getByText(/^Offline/).waitFor();
+    // Record every status the page shows from here on.
+    await page.evaluate(`(() => {
+      window.__statuses = [];
+      const host = document.querySelector('mutual-sheets-app').shadowRoot.querySelector('workbook-view').shadowRoot.querySelector('sync-status');
+      const read = () => host.shadowRoot.querySelector('[data-testid="sync-status"] .label')?.textContent ?? '';
+      const push = () => { const t = read(); if (t && window.__statuses.at(-1) !== t) window.__statuses.push(t); };
+      push();
+      new MutationObserver(push).observe(host.shadowRoot, { subtree: true, childList: true, characterData: true });
+    })()`);
+    await cell(page, 1, 0).click();
+    await page.keyboard.type('Rice: 40');
+    await page.keyboard.press('Enter');
+    await cell(page, 1, 0).getByText('Rice: 40').waitFor();
+    await page.getByTestId('sync-status').getByText(/not yet on the hub/).waitFor();
+
+    relay = await startRelay({ dataDir, env: { PORT: port } });
+    await context.setOffline(false);
+    await page.getByTestId('sync-status').getByText('Synced').waitFor();
+    const statuses = (await page.evaluate('window.__statuses')) as string[];
+    const first = (re: RegExp) => statuses.findIndex((s) => re.test(s));
+    const offline = first(/^Offline · 1 change not yet on the hub$/);
+    const connecting = first(/^Connecting…/);
+    const delivering = first(/^1 change not yet on the hub$/);
+    expect(offline, statuses.join(' → ')).toBeGreaterThanOrEqual(0);
+    expect(connecting, statuses.join(' → ')).toBeGreaterThan(offline);
+    expect(statuses.at(-1), statuses.join(' → ')).toBe('Synced');
+    // The moment between the hub taking the change and acking it may be too short to render.
+    if (delivering >= 0) expect(delivering).toBeGreaterThan(connecting);
+
+    const other = await (await newContext()).newPage();
+    await other.goto(link);
+    await cell(other, 1, 0).getByText('Rice: 40').waitFor();
+    expect((await cell(other, 0, 0).textContent())?.trim()).toBe('Water: 120');
+  });
+});
