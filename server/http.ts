@@ -20,6 +20,8 @@ const MIME: Record<string, string> = {
 export interface HttpDeps {
   staticDir: string;
   health: () => Record<string, unknown>;
+  /** what the share dialog needs to make links phones on the LAN can open */
+  hubInfo?: () => { version: string; lanUrls: string[] };
   /** handles the API paths it owns (returns true), before static files */
   api?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 }
@@ -34,6 +36,11 @@ export function createRequestHandler(deps: HttpDeps) {
     if (deps.api?.(req, res, url)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (url.pathname === '/api/hub' && deps.hubInfo) {
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : JSON.stringify(deps.hubInfo()));
       return;
     }
     if (url.pathname === '/healthz') {

@@ -1,16 +1,9 @@
-import { networkInterfaces } from 'node:os';
+import { renderUnicodeCompact } from 'uqr';
 import { ConfigError, configFromEnv } from './config.js';
 import { jsonLogger } from './log.js';
+import { lanUrls } from './network.js';
 import { createRelay } from './relay.js';
 import { SqliteStore } from './store.js';
-
-function lanAddresses(): string[] {
-  const out: string[] = [];
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) out.push(a.address);
-  }
-  return out;
-}
 
 async function main(): Promise<void> {
   let config;
@@ -29,9 +22,13 @@ async function main(): Promise<void> {
   const address = await relay.listen();
   const scheme = config.tls ? 'https' : 'http';
   const lines = [`Mutual Sheets ${config.version} is running.`, `  On this computer: ${scheme}://localhost:${address.port}/`];
-  const wildcard = config.host === '0.0.0.0' || config.host === '::';
-  if (wildcard) for (const ip of lanAddresses()) lines.push(`  On your network:  ${scheme}://${ip}:${address.port}/`);
+  const lan = lanUrls(config.host, address.port, !!config.tls);
+  for (const url of lan) lines.push(`  On your network:  ${url}`);
   lines.push(`  Data: ${config.dataDir}`);
+  if (lan.length && process.stdout.isTTY) {
+    // A phone on the same Wi-Fi can scan this to open the app from this hub.
+    lines.push('', `Scan to open ${lan[0]} on a phone on this network:`, renderUnicodeCompact(lan[0], { border: 1 }));
+  }
   process.stdout.write(lines.join('\n') + '\n');
   // Machine-readable line for tests and scripts that start the relay on port 0.
   process.stdout.write(`LISTENING ${address.port}\n`);

@@ -10,6 +10,7 @@ import { MESSAGE_HELLO, parseCredential, roleFor, type Credential } from '../src
 import { CLOSE_REASONS, CloseCode, MESSAGE_AWARENESS, ROOM_ID_PATTERN } from '../src/protocol/messages.js';
 import type { RelayConfig } from './config.js';
 import { createRequestHandler } from './http.js';
+import { lanUrls } from './network.js';
 import { BatchingCommitter, ImmediateCommitter } from './committer.js';
 import { createSnapshotApi } from './snapshot-api.js';
 import type { Logger } from './log.js';
@@ -45,6 +46,11 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
 
   const handler = createRequestHandler({
     staticDir: config.staticDir,
+    hubInfo: () => {
+      const address = server.address();
+      const port = address && typeof address === 'object' ? address.port : config.port;
+      return { version: config.version, lanUrls: lanUrls(config.host, port, !!config.tls) };
+    },
     api: createSnapshotApi({ store, liveDoc: (name) => rooms.get(name)?.room.doc ?? null, now: Date.now, log }),
     health: () => ({
       ok: true,

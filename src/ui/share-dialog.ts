@@ -22,12 +22,14 @@ export class ShareDialog extends LitElement {
     credential: { attribute: false },
     links: { state: true },
     copied: { state: true },
+    lanNote: { state: true },
   };
 
   declare workbookId: string;
   declare credential: Credential | null;
   declare links: Link[];
   declare copied: string;
+  declare lanNote: string;
 
   constructor() {
     super();
@@ -35,6 +37,7 @@ export class ShareDialog extends LitElement {
     this.credential = null;
     this.links = [];
     this.copied = '';
+    this.lanNote = '';
   }
 
   static styles = [
@@ -71,9 +74,29 @@ export class ShareDialog extends LitElement {
     `,
   ];
 
+  /**
+   * Opened as localhost on the hub's own laptop, a link would point phones at themselves:
+   * use the hub's address on the local network instead (from /api/hub).
+   */
+  private async origin(): Promise<string> {
+    if (!/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(location.hostname)) return location.origin;
+    try {
+      const info = (await (await fetch('/api/hub', { cache: 'no-store' })).json()) as { lanUrls?: string[] };
+      const lan = info.lanUrls?.[0];
+      if (lan) {
+        this.lanNote = `Links use this hub's address on your network (${new URL(lan).host}) so that phones on the same Wi-Fi can open them.`;
+        return new URL(lan).origin;
+      }
+    } catch {
+      // Offline or an older hub: links keep this page's address.
+    }
+    return location.origin;
+  }
+
   async open(): Promise<void> {
     this.copied = '';
-    const base = `${location.origin}${location.pathname}#/w/${this.workbookId}`;
+    this.lanNote = '';
+    const base = `${await this.origin()}${location.pathname}#/w/${this.workbookId}`;
     const { renderSVG } = await import('uqr');
     const links: Omit<Link, 'svg'>[] = [];
     const c = this.credential;
@@ -119,6 +142,7 @@ export class ShareDialog extends LitElement {
         </section>`,
       )}
       <p class="note">A phone on the same Wi-Fi can scan a code to open the workbook from this hub.</p>
+      ${this.lanNote ? html`<p class="note" role="note">${this.lanNote}</p>` : nothing}
       <button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>Close</button>
     </dialog>`;
   }
