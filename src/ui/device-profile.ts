@@ -52,6 +52,21 @@ export class DeviceProfile {
     }
   }
 
+  /** Forgets a workbook on this device: the list entry and every key this device kept for it. */
+  forget(id: string): void {
+    this.write(RECENT_KEY, JSON.stringify(this.recent().filter((r) => r.id !== id)));
+    try {
+      const doomed: string[] = [];
+      for (let i = 0; i < this.storage.length; i++) {
+        const key = this.storage.key(i);
+        if (key && key.startsWith('mutual-sheets:') && key.includes(id)) doomed.push(key);
+      }
+      for (const key of doomed) this.storage.removeItem(key);
+    } catch {
+      // storage refused: the list entry is gone, which is what the person sees
+    }
+  }
+
   remember(entry: RecentWorkbook): void {
     const list = [entry, ...this.recent().filter((r) => r.id !== entry.id)].slice(0, MAX_RECENT);
     this.write(RECENT_KEY, JSON.stringify(list));

@@ -15,7 +15,17 @@ const ROUTE = /^#\/w\/([A-Za-z0-9_-]{8,128})(?:\/(.+))?$/;
  * can carry keys.
  */
 export class MutualSheetsApp extends LitElement {
-  static properties = { workbookId: { state: true }, credential: { state: true }, problem: { state: true } };
+  static properties = {
+    workbookId: { state: true },
+    credential: { state: true },
+    problem: { state: true },
+    storageLine: { state: true },
+    persisted: { state: true },
+  };
+
+  declare storageLine: string;
+  /** whether the browser promised not to clear this site's data when space runs low; null: unknown */
+  declare persisted: boolean | null;
 
   declare workbookId: string;
   /** the key the link carries (edit or view); null for an open workbook's plain link */
@@ -35,6 +45,8 @@ export class MutualSheetsApp extends LitElement {
     this.workbookId = '';
     this.credential = null;
     this.problem = '';
+    this.storageLine = '';
+    this.persisted = null;
   }
 
   static styles = css`
@@ -97,6 +109,17 @@ export class MutualSheetsApp extends LitElement {
     .error {
       color: #cf222e;
     }
+    ul.recent li {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0 1rem;
+      border-bottom: 1px solid #eaeef2;
+    }
+    ul.recent li a {
+      border-bottom: none;
+      flex: 1;
+    }
     li a {
       display: flex;
       align-items: center;
@@ -109,6 +132,7 @@ export class MutualSheetsApp extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
+    void this.readStorage();
     window.addEventListener('hashchange', this.onHash);
     this.route();
   }
@@ -129,8 +153,45 @@ export class MutualSheetsApp extends LitElement {
     this.credential = credential;
   }
 
+  /** How much this device keeps, and whether the browser may clear it under pressure. */
+  private async readStorage(): Promise<void> {
+    const storage = navigator.storage;
+    if (!storage?.estimate) return;
+    try {
+      const [{ usage = 0, quota = 0 }, persisted] = await Promise.all([storage.estimate(), storage.persisted?.() ?? Promise.resolve(false)]);
+      this.persisted = persisted;
+      const mb = (n: number) => (n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0);
+      this.storageLine =
+        `This device keeps ${mb(usage)} MB of workbooks (room for ${mb(quota)} MB). ` +
+        (persisted ? 'The browser will keep them until you remove them.' : 'The browser may clear them if the device runs short of space.');
+    } catch {
+      this.storageLine = '';
+    }
+  }
+
+  private askToKeep = async (): Promise<void> => {
+    try {
+      await navigator.storage.persist();
+    } finally {
+      await this.readStorage();
+    }
+  };
+
+  private async removeFromDevice(id: string, title: string): Promise<void> {
+    if (!confirm(`Remove “${title}” from this device? Changes not yet on the hub would be lost; the workbook stays on the hub.`)) return;
+    this.profile.forget(id);
+    await new Promise<void>((resolve) => {
+      const req = indexedDB.deleteDatabase(`mutual-sheets:${id}`);
+      req.onsuccess = req.onerror = req.onblocked = () => resolve();
+    });
+    this.requestUpdate();
+    await this.readStorage();
+  }
+
   /** A new workbook is secured: its id commits to a fresh edit key that only the edit link carries. */
   private async newWorkbook(template: string | null, seed: Uint8Array | null = null): Promise<void> {
+    // The first workbook is when keeping data starts to matter; browsers that grant silently do so here.
+    void navigator.storage?.persist?.().catch(() => false);
     const keys = await newWorkbookKeys();
     this.creating = { id: keys.id, template, seed };
     location.hash = `#/w/${keys.id}/edit/${keys.edit.role === 'edit' ? keys.edit.editKey : ''}`;
@@ -186,11 +247,19 @@ export class MutualSheetsApp extends LitElement {
       /></label>
       ${this.problem ? html`<p class="error" role="alert">${this.problem}</p>` : ''}
       ${recent.length
-        ? html`<h2>Opened on this device</h2>
-            <ul>
-              ${recent.map((r) => html`<li><a href=${r.hash ?? `#/w/${r.id}`}>${r.title}</a></li>`)}
+        ? html`<h2>On this device</h2>
+            <ul class="recent" aria-label="Workbooks on this device">
+              ${recent.map(
+                (r) => html`<li>
+                  <a href=${r.hash ?? `#/w/${r.id}`}>${r.title}</a>
+                  <span class="desc">opened ${new Date(r.openedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}</span>
+                  <button class="template" @click=${() => this.removeFromDevice(r.id, r.title)} aria-label="Remove ${r.title} from this device">Remove</button>
+                </li>`,
+              )}
             </ul>`
         : ''}
+      <p class="desc" role="status">${this.storageLine}</p>
+      ${this.persisted === false ? html`<button class="template" @click=${this.askToKeep}>Ask this browser to keep my data</button>` : ''}
     </main>`;
   }
 }

@@ -83,4 +83,26 @@ describe('e2e: offline app shell', () => {
     await cell(other, 1, 0).getByText('Rice: 40').waitFor();
     expect((await cell(other, 0, 0).textContent())?.trim()).toBe('Water: 120');
   });
+
+  it('the home screen lists this device’s workbooks with when each was opened and how much is kept, and removes one with its local copy', async () => {
+    relay ??= await startRelay();
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${relay.httpUrl}/`);
+    await page.getByRole('button', { name: 'New workbook' }).click();
+    await page.getByRole('grid').waitFor();
+    await page.getByLabel('Workbook title').fill('Pantry');
+    await page.getByLabel('Workbook title').press('Enter');
+    const id = new URL(page.url()).hash.split('/')[2];
+    await page.getByRole('link', { name: 'All workbooks' }).click();
+    const list = page.getByRole('list', { name: 'Workbooks on this device' });
+    await list.getByRole('link', { name: 'Pantry' }).waitFor();
+    await list.getByText(/^opened /).waitFor();
+    await page.getByText(/This device keeps [\d.]+ MB of workbooks/).waitFor();
+    expect(await page.evaluate(`indexedDB.databases().then((d) => d.map((x) => x.name))`)).toContain(`mutual-sheets:${id}`);
+    page.once('dialog', (d) => void d.accept());
+    await list.getByRole('button', { name: 'Remove Pantry from this device' }).click();
+    await list.waitFor({ state: 'detached' });
+    expect(await page.evaluate(`indexedDB.databases().then((d) => d.map((x) => x.name))`)).not.toContain(`mutual-sheets:${id}`);
+  });
 });
