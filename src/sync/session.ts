@@ -6,6 +6,7 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import { MESSAGE_HELLO, MESSAGE_REFUSED, credentialText, type Credential } from '../protocol/access.js';
 import { CLOSE_REASONS, FINAL_CLOSE_CODES, MESSAGE_DURABLE_ACK } from '../protocol/messages.js';
 import { fragmentingSocket } from './fragmenting-socket.js';
+import { LocalSaver } from './local-saver.js';
 import type { HubStateStore } from './hub-state.js';
 import type { SyncStatus } from './status.js';
 
@@ -37,7 +38,8 @@ export class SyncSession {
   private local: IndexeddbPersistence | null = null;
   /** resolves once the local copy (IndexedDB) is loaded into the doc */
   readonly whenLoaded: Promise<void>;
-  private status: SyncStatus = { connection: 'connecting', caughtUp: false, pending: 0, lastClose: null };
+  private status: SyncStatus = { connection: 'connecting', caughtUp: false, pending: 0, lastClose: null, local: 'none', localError: null };
+  private saver: LocalSaver | null = null;
   private readonly listeners = new Set<(s: SyncStatus) => void>();
   private readonly hub;
   private destroyed = false;
@@ -117,6 +119,9 @@ export class SyncSession {
     if (this.destroyed) return;
     this.local = new IndexeddbPersistence(name, this.options.doc);
     await this.local.whenSynced;
+    if (this.destroyed) return;
+    this.saver = new LocalSaver(this.options.doc, this.local, () => this.refresh());
+    this.refresh();
   }
 
   connect(): void {
@@ -133,6 +138,16 @@ export class SyncSession {
 
   getStatus(): SyncStatus {
     return { ...this.status };
+  }
+
+  /** Changes made here that are not yet on this device's disk (a reload now would lose them). */
+  get unsavedLocal(): number {
+    return this.saver?.unsaved ?? 0;
+  }
+
+  /** Retries refused local writes now (they are also retried on a timer). */
+  retryLocalSave(): void {
+    this.saver?.retry();
   }
 
   /** The clock the hub has durably acknowledged for a Yjs client id (0 if none). */
@@ -170,13 +185,17 @@ export class SyncSession {
       caughtUp: p.wsconnected && p.synced,
       pending: this.hub.pendingFor(this.options.doc),
       lastClose: connection === 'online' ? null : this.lastClose,
+      local: this.saver?.state ?? 'none',
+      localError: this.saver?.error ?? null,
     };
     const prev = this.status;
     if (
       prev.connection === next.connection &&
       prev.caughtUp === next.caughtUp &&
       prev.pending === next.pending &&
-      prev.lastClose === next.lastClose
+      prev.lastClose === next.lastClose &&
+      prev.local === next.local &&
+      prev.localError === next.localError
     ) {
       return;
     }
@@ -194,6 +213,9 @@ export class SyncSession {
     }
     this.listeners.clear();
     this.provider.destroy();
+    // Everything queued reaches the disk before the database closes.
+    await this.saver?.drain();
+    this.saver?.destroy();
     if (this.local) await this.local.destroy();
   }
 }

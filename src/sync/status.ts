@@ -9,6 +9,24 @@ export interface SyncStatus {
   pending: number;
   /** why the hub last closed the connection, if it said */
   lastClose: { code: number; reason: string } | null;
+  /** this device's own copy: every change on its disk, some still being written, or a write refused */
+  local: 'saved' | 'saving' | 'failed' | 'none';
+  /** why the last local write failed, in words */
+  localError: string | null;
+}
+
+/** The "on this device" half of the status; the hub half is statusLabel. */
+export function localLabel(s: SyncStatus): string {
+  switch (s.local) {
+    case 'saved':
+      return 'Saved on this device';
+    case 'saving':
+      return 'Saving on this device…';
+    case 'failed':
+      return `Not saved on this device: ${s.localError ?? 'storage refused'}. Kept in this page and retried — do not close it.`;
+    default:
+      return 'Not kept on this device';
+  }
 }
 
 export type StatusKind = 'offline' | 'connecting' | 'synced' | 'pending';

@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import { statusKind, statusLabel, type SyncStatus } from '../sync/status.js';
+import { localLabel, statusKind, statusLabel, type SyncStatus } from '../sync/status.js';
 
 /** The one place the person learns whether their work is safe on the hub. */
 export class SyncStatusElement extends LitElement {
@@ -38,16 +38,28 @@ export class SyncStatusElement extends LitElement {
     .why {
       color: #57606a;
     }
+    .local {
+      color: #57606a;
+      margin-right: 0.75rem;
+    }
+    .local.failed {
+      color: #cf222e;
+      font-weight: 600;
+    }
   `;
 
   render() {
     if (!this.status) return html``;
     const kind = statusKind(this.status);
     const why = this.status.lastClose && this.status.connection !== 'online' ? this.status.lastClose.reason : '';
-    return html`<span role="status" aria-live="polite" data-kind=${kind} data-testid="sync-status">
-      <span class="dot" aria-hidden="true"></span><span class="label">${statusLabel(this.status)}</span>
-      ${why ? html`<span class="why">(${why})</span>` : ''}
-    </span>`;
+    const local = this.status.local === 'none' ? '' : localLabel(this.status);
+    return html`${local
+        ? html`<span role=${this.status.local === 'failed' ? 'alert' : 'status'} class="local ${this.status.local}" data-testid="local-status">${local}</span>`
+        : ''}
+      <span role="status" aria-live="polite" data-kind=${kind} data-testid="sync-status">
+        <span class="dot" aria-hidden="true"></span><span class="label">${statusLabel(this.status)}</span>
+        ${why ? html`<span class="why">(${why})</span>` : ''}
+      </span>`;
   }
 }
 

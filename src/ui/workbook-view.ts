@@ -89,7 +89,13 @@ export class WorkbookView extends LitElement {
   connectedCallback(): void {
     super.connectedCallback();
     this.narrowQuery.addEventListener('change', this.onNarrow);
+    window.addEventListener('beforeunload', this.onBeforeUnload);
   }
+
+  /** Closing the page while a change is only in memory (storage refused it) would lose it: ask first. */
+  private readonly onBeforeUnload = (e: BeforeUnloadEvent): void => {
+    if ((this.session?.unsavedLocal ?? 0) > 0) e.preventDefault();
+  };
 
   static styles = css`
     :host {
@@ -205,6 +211,7 @@ export class WorkbookView extends LitElement {
   disconnectedCallback(): void {
     super.disconnectedCallback();
     this.narrowQuery.removeEventListener('change', this.onNarrow);
+    window.removeEventListener('beforeunload', this.onBeforeUnload);
     void this.close();
   }
 

@@ -89,11 +89,22 @@ describe('e2e: offline app shell', () => {
     const context = await newContext();
     const page = await context.newPage();
     await page.goto(`${relay.httpUrl}/`);
+    await page.getByRole('status').getByText('Ready to work offline').waitFor();
     await page.getByRole('button', { name: 'New workbook' }).click();
     await page.getByRole('grid').waitFor();
     await page.getByLabel('Workbook title').fill('Pantry');
     await page.getByLabel('Workbook title').press('Enter');
     const id = new URL(page.url()).hash.split('/')[2];
+    // "Saved on this device" means IndexedDB has it: a reload right away loses nothing.
+    await cell(page, 0, 0).click();
+    await page.keyboard.type('Beans: 12');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('local-status').getByText('Saved on this device').waitFor();
+    const { dataDir, port } = relay;
+    await relay.stop('SIGKILL');
+    await page.reload();
+    await cell(page, 0, 0).getByText('Beans: 12').waitFor();
+    relay = await startRelay({ dataDir, env: { PORT: String(port) } });
     await page.getByRole('link', { name: 'All workbooks' }).click();
     const list = page.getByRole('list', { name: 'Workbooks on this device' });
     await list.getByRole('link', { name: 'Pantry' }).waitFor();

@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { Workbook } from '../../src/model/index.js';
 import { HubState, MemoryHubStateStore } from '../../src/sync/hub-state.js';
 import { SyncSession } from '../../src/sync/session.js';
-import { statusKind, statusLabel } from '../../src/sync/status.js';
+import { localLabel, statusKind, statusLabel } from '../../src/sync/status.js';
 
 const sessions: SyncSession[] = [];
 afterEach(async () => {
@@ -80,11 +80,60 @@ describe('SyncSession local copy', () => {
   });
 
   it('labels the one status the UI shows', () => {
-    const base = { connection: 'online' as const, caughtUp: true, pending: 0, lastClose: null };
+    const base = { connection: 'online' as const, caughtUp: true, pending: 0, lastClose: null, local: 'saved' as const, localError: null };
     expect(statusLabel(base)).toBe('Synced');
     expect(statusLabel({ ...base, pending: 1 })).toBe('1 change not yet on the hub');
     expect(statusLabel({ ...base, connection: 'offline', caughtUp: false, pending: 3 })).toBe('Offline · 3 changes not yet on the hub');
     expect(statusLabel({ ...base, connection: 'offline', caughtUp: false })).toBe('Offline');
     expect(statusKind({ ...base, connection: 'connecting', caughtUp: false })).toBe('connecting');
+    expect(statusLabel({ ...base, connection: 'connecting', caughtUp: false, pending: 2 })).toBe('Connecting… · 2 changes not yet on the hub');
+    expect(localLabel(base)).toBe('Saved on this device');
+    expect(localLabel({ ...base, local: 'failed', localError: 'this device is out of storage space' })).toMatch(/^Not saved on this device: this device is out of storage space\./);
+  });
+
+  it('says "saved on this device" only once IndexedDB has the change; a quota error is shown, the change kept in memory and retried, nothing lost', async () => {
+    const first = offlineSession('wb-local-quota');
+    await first.session.whenLoaded;
+    const wb = new Workbook(first.doc, { actor: { name: 'Ana', deviceId: 'a' } });
+    const sheet = wb.initialize({ rows: 2, columns: 1 });
+    const [row] = wb.rowIds(sheet);
+    const col = wb.columns(sheet)[0].id;
+    const until = (pred: (s: ReturnType<SyncSession['getStatus']>) => boolean) =>
+      new Promise<void>((res) => {
+        if (pred(first.session.getStatus())) return res();
+        const off = first.session.onStatus((s) => {
+          if (pred(s)) {
+            off();
+            res();
+          }
+        });
+      });
+    wb.setCell(sheet, row, col, 'first');
+    expect(first.session.getStatus().local).toBe('saving');
+    await until((s) => s.local === 'saved');
+
+    const realAdd = IDBObjectStore.prototype.add;
+    IDBObjectStore.prototype.add = function () {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+    try {
+      wb.setCell(sheet, row, col, 'while the disk is full');
+      await until((s) => s.local === 'failed');
+      expect(first.session.getStatus().localError).toBe('this device is out of storage space');
+      expect(first.session.unsavedLocal).toBe(1);
+      // the change is still in the page: nothing was rolled back or dropped
+      expect(wb.getValue(sheet, row, col)).toBe('while the disk is full');
+    } finally {
+      IDBObjectStore.prototype.add = realAdd;
+    }
+    first.session.retryLocalSave();
+    await until((s) => s.local === 'saved');
+    expect(first.session.unsavedLocal).toBe(0);
+    await first.session.destroy();
+
+    const second = offlineSession('wb-local-quota');
+    await second.session.whenLoaded;
+    const wb2 = new Workbook(second.doc, { actor: { name: 'Ana', deviceId: 'a' } });
+    expect(wb2.getValue(sheet, row, wb2.columns(sheet)[0].id)).toBe('while the disk is full');
   });
 });
