@@ -21,22 +21,19 @@ export class AppUpdate extends LitElement {
     this.needRefresh = false;
   }
 
+  // A bar in the page's flow, never an overlay: it must not cover a phone form's Save button.
   static styles = css`
     :host {
-      position: fixed;
-      right: 1rem;
-      bottom: 1rem;
-      z-index: 20;
+      display: block;
     }
     div {
       display: flex;
-      gap: 0.75rem;
+      flex-wrap: wrap;
+      gap: 0.25rem 0.75rem;
       align-items: center;
-      padding: 0.5rem 0.75rem;
-      border: 1px solid #d0d7de;
-      border-radius: 8px;
-      background: white;
-      box-shadow: 0 2px 8px rgb(0 0 0 / 15%);
+      padding: 0.25rem 0.75rem;
+      border-bottom: 1px solid #d0d7de;
+      background: #ddf4ff;
     }
     button {
       min-height: 44px;

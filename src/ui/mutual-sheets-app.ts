@@ -51,8 +51,19 @@ export class MutualSheetsApp extends LitElement {
 
   static styles = css`
     :host {
-      display: block;
+      display: flex;
+      flex-direction: column;
       height: 100%;
+    }
+    app-update {
+      flex: none;
+    }
+    workbook-view {
+      flex: 1;
+      min-height: 0;
+    }
+    main.home {
+      overflow: auto;
     }
     main.home {
       max-width: 40rem;
