@@ -21,10 +21,17 @@ export class AppUpdate extends LitElement {
     this.needRefresh = false;
   }
 
-  // A bar in the page's flow, never an overlay: it must not cover a phone form's Save button.
+  // Floats over the top edge without taking pointer events (only its buttons do) and without
+  // moving the layout: it must neither cover a phone form's Save button nor shift the grid.
   static styles = css`
     :host {
-      display: block;
+      position: fixed;
+      top: 0.25rem;
+      left: 50%;
+      transform: translateX(-50%);
+      z-index: 20;
+      pointer-events: none;
+      max-width: 96vw;
     }
     div {
       display: flex;
@@ -32,10 +39,13 @@ export class AppUpdate extends LitElement {
       gap: 0.25rem 0.75rem;
       align-items: center;
       padding: 0.25rem 0.75rem;
-      border-bottom: 1px solid #d0d7de;
+      border: 1px solid #54aeff;
+      border-radius: 8px;
       background: #ddf4ff;
+      box-shadow: 0 2px 8px rgb(0 0 0 / 15%);
     }
     button {
+      pointer-events: auto;
       min-height: 44px;
       min-width: 44px;
       font: inherit;
@@ -48,7 +58,11 @@ export class AppUpdate extends LitElement {
     try {
       const { registerSW } = await import('virtual:pwa-register');
       this.reloadWithUpdate = registerSW({
-        onOfflineReady: () => (this.offlineReady = true),
+        onOfflineReady: () => {
+          this.offlineReady = true;
+          // A passing note, not a question: it goes away by itself.
+          setTimeout(() => (this.offlineReady = false), 8000);
+        },
         onNeedRefresh: () => (this.needRefresh = true),
       });
     } catch {

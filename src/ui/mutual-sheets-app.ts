@@ -55,9 +55,6 @@ export class MutualSheetsApp extends LitElement {
       flex-direction: column;
       height: 100%;
     }
-    app-update {
-      flex: none;
-    }
     workbook-view {
       flex: 1;
       min-height: 0;
