@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { isModelError } from '../../src/model/index.js';
+import { isModelError, Workbook } from '../../src/model/index.js';
 import { keysFromEditKey, newWorkbookKeys, type Credential } from '../../src/protocol/access.js';
 import { CloseCode } from '../../src/protocol/messages.js';
 import { SnapshotApiError } from '../../src/protocol/snapshots.js';
@@ -59,7 +59,7 @@ describe('edit and view links', () => {
     expect(check.wb.getValue(sheet, row, col.id)).toBe('Gym: 40 beds');
 
     // A read-only Workbook refuses locally too, with a typed error.
-    const readOnly = new (ana.wb.constructor as typeof import('../../src/model/index.js').Workbook)(new Y.Doc(), { actor: { name: 'v', deviceId: 'v' }, readOnly: true });
+    const readOnly = new Workbook(new Y.Doc(), { actor: { name: 'v', deviceId: 'v' }, readOnly: true });
     let error: unknown;
     try {
       readOnly.initialize();
