@@ -1,17 +1,10 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SnapshotInfo } from '../src/protocol/snapshots.js';
 
-/** A saved copy of a workbook people can open, compare and restore from ("end of day 3", or the hourly automatic one). */
-export interface SavedSnapshotInfo {
-  id: number;
-  name: string;
-  kind: 'named' | 'auto';
-  /** display name of who asked for it; the hub itself for automatic ones */
-  by: string;
-  at: number;
-  bytes: number;
-}
+/** A saved copy of a workbook people can open, compare and restore from: the API's SnapshotInfo, as stored. */
+export type SavedSnapshotInfo = SnapshotInfo;
 
 export interface StoredRoom {
   snapshot: Uint8Array | null;

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DB_FILE_NAME, SqliteStore } from '../../server/store.js';
 import { allOnHub, makeClient, untilDoc, type TestClient } from '../support/clients.js';
+import { prng } from '../support/prng.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 import { until } from '../support/wait.js';
 
@@ -21,16 +22,6 @@ afterEach(async () => {
   await relay?.stop('SIGKILL');
   relay = null;
 });
-
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
 
 /** Opens the hub's database while the hub is dead: integrity, and the workbook as it would load. */
 function inspect(dataDir: string): { integrity: string; doc: Y.Doc } {
@@ -48,7 +39,7 @@ function inspect(dataDir: string): { integrity: string; doc: Y.Doc } {
 
 describe('crash safety', () => {
   it(`SIGKILL at ${KILLS} random moments while three clients write: every acknowledged change survives, the database stays intact, everyone converges`, async () => {
-    const rand = rng(SEED);
+    const rand = prng(SEED).next;
     const dataDir = mkdtempSync(join(tmpdir(), 'ms-crash-'));
     // small compaction thresholds so kills also land during compaction
     // writers here send ~100 messages a second each; bursts after a reconnect can pass the default rate

@@ -7,6 +7,7 @@ import { newWorkbookKeys } from '../../src/protocol/access.js';
 import { MESSAGE_AWARENESS, MESSAGE_SYNC } from '../../src/protocol/messages.js';
 import { allOnHub, makeClient, untilDoc, type TestClient } from '../support/clients.js';
 import { helloFrame, rawSocket } from '../support/raw-socket.js';
+import { prng } from '../support/prng.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 
 /** `npm run fuzz` sets FUZZ_FRAMES=1000000; npm test sends 20,000. */
@@ -20,16 +21,6 @@ afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.destroy()));
   await Promise.all(relays.splice(0).map((r) => r.stop('SIGKILL')));
 });
-
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
 
 function syncFrame(kind: number, payload: Uint8Array): Uint8Array {
   const enc = encoding.createEncoder();
@@ -106,7 +97,7 @@ describe('hostile input', () => {
     let rounds = 0;
 
     const worker = async (w: number) => {
-      const rand = rng(SEED * 31 + w);
+      const rand = prng(SEED * 31 + w).next;
       const room = `fuzz-room-${w}-${SEED}`.slice(0, 60);
       while (sent < FRAMES) {
         const s = rawSocket(relay.syncUrl, room);

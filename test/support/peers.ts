@@ -1,30 +1,9 @@
 import * as Y from 'yjs';
 import { Workbook } from '../../src/model/index.js';
 
-/** Deterministic PRNG (mulberry32) so a failing run can be replayed from its seed. */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)],
-    chance: (p: number) => next() < p,
-    id: (length: number) => {
-      const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-      let s = '';
-      for (let i = 0; i < length; i++) s += abc[Math.floor(next() * abc.length)];
-      return s;
-    },
-  };
-}
-export type Prng = ReturnType<typeof prng>;
+import { prng, type Prng } from './prng.js';
+
+export { prng, type Prng };
 
 export interface Peer {
   name: string;
