@@ -1,31 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { e2eEnvironment } from '../support/e2e.js';
 import { cell } from '../support/grid-page.js';
-import { startRelay, type RelayProcess } from '../support/relay-process.js';
 
-let browser: Browser;
-let relay: RelayProcess;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  relay = await startRelay();
-});
-afterAll(async () => {
-  await browser?.close();
-  await relay?.stop('SIGKILL');
-});
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+const env = e2eEnvironment();
 
 async function newPage(name: string) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  contexts.push(context);
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  env.contexts.push(context);
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
-  await page.goto(`${relay.httpUrl}/`);
+  await page.goto(`${env.relay.httpUrl}/`);
   await page.evaluate(`localStorage.setItem('mutual-sheets:display-name', ${JSON.stringify(name)})`);
   return page;
 }
@@ -71,7 +55,7 @@ describe('e2e: edit and view links', () => {
     // The view key presented as an edit key opens nothing.
     const [, , id, , viewPart] = new URL(viewLink).hash.split('/');
     const forged = await newPage('Mal');
-    await forged.goto(`${relay.httpUrl}/#/w/${id}/edit/${viewPart.split('.')[0]}`);
+    await forged.goto(`${env.relay.httpUrl}/#/w/${id}/edit/${viewPart.split('.')[0]}`);
     await forged.getByTestId('sync-status').getByText(/this link does not open this workbook/).waitFor();
   });
 });

@@ -1,33 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { e2eEnvironment } from '../support/e2e.js';
 import { cell, cellText as text } from '../support/grid-page.js';
-import { launchChromium } from '../support/browser.js';
-import { startRelay, type RelayProcess } from '../support/relay-process.js';
 
-let browser: Browser;
-let relay: RelayProcess;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  relay = await startRelay();
-});
-afterAll(async () => {
-  await browser?.close();
-  await relay?.stop('SIGKILL');
-});
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+const env = e2eEnvironment();
 
 async function open(viewport: { width: number; height: number }, name: string, url?: string) {
   const mobile = viewport.width < 600;
-  const context = await browser.newContext({ viewport, hasTouch: mobile, isMobile: mobile });
-  contexts.push(context);
+  const context = await env.browser.newContext({ viewport, hasTouch: mobile, isMobile: mobile });
+  env.contexts.push(context);
   // A locator that never appears fails on its own, naming itself, before the test timeout.
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
-  await page.goto(url ?? `${relay.httpUrl}/`);
+  await page.goto(url ?? `${env.relay.httpUrl}/`);
   if (!url) {
     await page.getByRole('button', { name: 'New workbook' }).click();
     await page.getByRole('grid').waitFor();
@@ -96,11 +81,11 @@ describe('e2e: counters and claims', () => {
   });
 
   it('an inventory from its template flags low stock; a deleted row comes back from the trash for everyone', async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 800 } });
-    contexts.push(context);
+    const context = await env.browser.newContext({ viewport: { width: 1400, height: 800 } });
+    env.contexts.push(context);
     context.setDefaultTimeout(15_000);
     const a = await context.newPage();
-    await a.goto(`${relay.httpUrl}/`);
+    await a.goto(`${env.relay.httpUrl}/`);
     await a.getByRole('button', { name: 'Supply inventory' }).click();
     await a.getByRole('columnheader', { name: /On hand/ }).waitFor();
     expect(await a.getByLabel('Workbook title').inputValue()).toBe('Supply inventory');

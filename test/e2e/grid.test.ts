@@ -1,31 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { e2eEnvironment } from '../support/e2e.js';
 import { cell, cellText as text } from '../support/grid-page.js';
-import { launchChromium } from '../support/browser.js';
-import { startRelay, type RelayProcess } from '../support/relay-process.js';
 
-let browser: Browser;
-let relay: RelayProcess;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  relay = await startRelay();
-});
-afterAll(async () => {
-  await browser?.close();
-  await relay?.stop('SIGKILL');
-});
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+const env = e2eEnvironment();
 
 async function newPage(viewport = { width: 1200, height: 800 }, mobile = false) {
-  const context = await browser.newContext({ viewport, hasTouch: mobile, isMobile: mobile });
-  contexts.push(context);
+  const context = await env.browser.newContext({ viewport, hasTouch: mobile, isMobile: mobile });
+  env.contexts.push(context);
   // A locator that never appears fails on its own, naming itself, before the test timeout.
   context.setDefaultTimeout(15_000);
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: relay.httpUrl });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.relay.httpUrl });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -34,7 +19,7 @@ async function newPage(viewport = { width: 1200, height: 800 }, mobile = false) 
 
 
 async function createWorkbook(page: Page): Promise<string> {
-  await page.goto(`${relay.httpUrl}/`);
+  await page.goto(`${env.relay.httpUrl}/`);
   await page.getByRole('button', { name: 'New workbook' }).click();
   await page.getByRole('grid').waitFor();
   return page.url();

@@ -1,35 +1,20 @@
 import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { readXlsx } from '../../src/io/xlsx.js';
-import { launchChromium } from '../support/browser.js';
 import { cli } from '../support/cli.js';
+import { e2eEnvironment } from '../support/e2e.js';
 import { cell, cellText as text } from '../support/grid-page.js';
-import { startRelay, type RelayProcess } from '../support/relay-process.js';
 
-let browser: Browser;
-let relay: RelayProcess;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  relay = await startRelay();
-});
-afterAll(async () => {
-  await browser?.close();
-  await relay?.stop('SIGKILL');
-});
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+const env = e2eEnvironment();
 
 async function newWorkbook(name: string, title: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  contexts.push(context);
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  env.contexts.push(context);
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
-  await page.goto(`${relay.httpUrl}/`);
+  await page.goto(`${env.relay.httpUrl}/`);
   await page.getByRole('button', { name: 'New workbook' }).click();
   await page.getByRole('grid').waitFor();
   await page.getByLabel('Your name').fill(name);
@@ -125,14 +110,14 @@ describe('e2e: records', () => {
 
     // The hub's operator exports the same workbook from the data dir while the relay runs.
     await page.getByTestId('sync-status').getByText('Synced').waitFor();
-    const json = await cli(relay.dataDir, ['export', '--workbook', id, '--format', 'json']);
+    const json = await cli(env.relay.dataDir, ['export', '--workbook', id, '--format', 'json']);
     expect(json.code).toBe(0);
     const snap = JSON.parse(json.stdout);
     expect(snap.title).toBe('Food bank');
     const requests = snap.sheets.find((s: { name: string }) => s.name === 'requests');
     expect(requests.rows).toHaveLength(4);
     expect(Object.values(requests.rows[0].cells)).toEqual(['Zoë Ñandú', '2026-12-01', 1234.5, true, expect.any(String)]);
-    const csv = await cli(relay.dataDir, ['export', '--workbook', id, '--format', 'csv', '--sheet', 'requests']);
+    const csv = await cli(env.relay.dataDir, ['export', '--workbook', id, '--format', 'csv', '--sheet', 'requests']);
     expect(csv.stdout.split('\r\n')[4]).toBe('Luis,2026-12-15,n/a,TRUE,done');
   });
 
@@ -224,7 +209,7 @@ describe('e2e: records', () => {
     const json = await downloadOf(page, () => page.getByRole('dialog', { name: 'Export' }).getByRole('button', { name: /JSON snapshot/ }).click());
     expect(json.name).toMatch(/^Pantry \d{4}-\d{2}-\d{2} \d{4}\.json$/);
 
-    await page.goto(`${relay.httpUrl}/`);
+    await page.goto(`${env.relay.httpUrl}/`);
     const picker = page.getByLabel('Open a JSON snapshot (a copy under a new link)');
     await picker.setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"something else"}') });
     await page.getByRole('alert').getByText('This file is not a Mutual Sheets snapshot. Nothing was opened.').waitFor();
