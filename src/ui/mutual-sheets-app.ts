@@ -5,6 +5,7 @@ import { newWorkbookKeys, parseCredential, type Credential } from '../protocol/a
 import { TEMPLATES } from '../model/templates.js';
 import { DeviceProfile } from './device-profile.js';
 import './app-update.js';
+import { LOCALES, LOCALE_NAMES, LocaleController, currentLocale, formatDateTime, formatNumber, setLocale, t, type Locale } from './i18n/locale.js';
 import './workbook-view.js';
 
 const ROUTE = /^#\/w\/([A-Za-z0-9_-]{8,128})(?:\/(.+))?$/;
@@ -19,11 +20,11 @@ export class MutualSheetsApp extends LitElement {
     workbookId: { state: true },
     credential: { state: true },
     problem: { state: true },
-    storageLine: { state: true },
+    storage: { state: true },
     persisted: { state: true },
   };
 
-  declare storageLine: string;
+  declare storage: { usage: number; quota: number } | null;
   /** whether the browser promised not to clear this site's data when space runs low; null: unknown */
   declare persisted: boolean | null;
 
@@ -45,8 +46,10 @@ export class MutualSheetsApp extends LitElement {
     this.workbookId = '';
     this.credential = null;
     this.problem = '';
-    this.storageLine = '';
+    this.storage = null;
     this.persisted = null;
+    // Re-render in the new language when someone switches it.
+    new LocaleController(this);
   }
 
   static styles = css`
@@ -103,6 +106,16 @@ export class MutualSheetsApp extends LitElement {
     }
     .desc {
       color: #57606a;
+    }
+    label.language {
+      display: flex;
+      gap: 0.5rem;
+      align-items: center;
+      margin-bottom: 1rem;
+    }
+    label.language select {
+      min-height: 44px;
+      font: inherit;
     }
     label.snapshot {
       display: flex;
@@ -168,13 +181,16 @@ export class MutualSheetsApp extends LitElement {
     try {
       const [{ usage = 0, quota = 0 }, persisted] = await Promise.all([storage.estimate(), storage.persisted?.() ?? Promise.resolve(false)]);
       this.persisted = persisted;
-      const mb = (n: number) => (n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0);
-      this.storageLine =
-        `This device keeps ${mb(usage)} MB of workbooks (room for ${mb(quota)} MB). ` +
-        (persisted ? 'The browser will keep them until you remove them.' : 'The browser may clear them if the device runs short of space.');
+      this.storage = { usage, quota };
     } catch {
-      this.storageLine = '';
+      this.storage = null;
     }
+  }
+
+  private storageText(): string {
+    if (!this.storage) return '';
+    const mb = (n: number) => formatNumber(n / 1024 / 1024, n < 10 * 1024 * 1024 ? 1 : 0);
+    return `${t('home.storage', { used: mb(this.storage.usage), quota: mb(this.storage.quota) })} ${t(this.persisted ? 'home.storageKept' : 'home.storageMayClear')}`;
   }
 
   private askToKeep = async (): Promise<void> => {
@@ -186,7 +202,7 @@ export class MutualSheetsApp extends LitElement {
   };
 
   private async removeFromDevice(id: string, title: string): Promise<void> {
-    if (!confirm(`Remove “${title}” from this device? Changes not yet on the hub would be lost; the workbook stays on the hub.`)) return;
+    if (!confirm(t('home.removeConfirm', { title }))) return;
     this.profile.forget(id);
     await new Promise<void>((resolve) => {
       const req = indexedDB.deleteDatabase(`mutual-sheets:${id}`);
@@ -218,7 +234,7 @@ export class MutualSheetsApp extends LitElement {
       seed = Y.encodeStateAsUpdate(doc);
       doc.destroy();
     } catch (err) {
-      this.problem = `${(err as Error).message} Nothing was opened.`;
+      this.problem = t('home.snapshotRefused', { reason: (err as Error).message });
       return;
     }
     await this.newWorkbook(null, seed);
@@ -238,9 +254,15 @@ export class MutualSheetsApp extends LitElement {
     const recent = this.profile.recent();
     return html`<app-update></app-update><main class="home">
       <h1>Mutual Sheets</h1>
-      <p>A shared spreadsheet that works without signal. Everything you type is kept on this device and shared through your group's hub.</p>
-      <button class="new" @click=${() => void this.newWorkbook('blank')}>New workbook</button>
-      <h2>Or start from a template</h2>
+      <p>${t('app.tagline')}</p>
+      <label class="language"
+        >${t('home.language')}
+        <select .value=${currentLocale()} @change=${(e: Event) => setLocale((e.target as HTMLSelectElement).value as Locale)}>
+          ${LOCALES.map((l) => html`<option value=${l} ?selected=${l === currentLocale()}>${LOCALE_NAMES[l]}</option>`)}
+        </select></label
+      >
+      <button class="new" @click=${() => void this.newWorkbook('blank')}>${t('home.new')}</button>
+      <h2>${t('home.templates')}</h2>
       <ul class="templates">
         ${TEMPLATES.filter((t) => t.id !== 'blank').map(
           (t) => html`<li>
@@ -249,25 +271,27 @@ export class MutualSheetsApp extends LitElement {
           </li>`,
         )}
       </ul>
-      <h2>Or bring back a saved copy</h2>
+      <h2>${t('home.saved')}</h2>
       <label class="snapshot"
-        >Open a JSON snapshot (a copy under a new link) <input type="file" accept=".json,application/json" @change=${this.openSnapshot}
+        >${t('home.openSnapshot')} <input type="file" accept=".json,application/json" @change=${this.openSnapshot}
       /></label>
       ${this.problem ? html`<p class="error" role="alert">${this.problem}</p>` : ''}
       ${recent.length
-        ? html`<h2>On this device</h2>
-            <ul class="recent" aria-label="Workbooks on this device">
+        ? html`<h2>${t('home.onDevice')}</h2>
+            <ul class="recent" aria-label=${t('home.onDeviceList')}>
               ${recent.map(
                 (r) => html`<li>
                   <a href=${r.hash ?? `#/w/${r.id}`}>${r.title}</a>
-                  <span class="desc">opened ${new Date(r.openedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}</span>
-                  <button class="template" @click=${() => this.removeFromDevice(r.id, r.title)} aria-label="Remove ${r.title} from this device">Remove</button>
+                  <span class="desc">${t('home.opened', { when: formatDateTime(r.openedAt) })}</span>
+                  <button class="template" @click=${() => this.removeFromDevice(r.id, r.title)} aria-label=${t('home.removeLabel', { title: r.title })}>
+                    ${t('home.remove')}
+                  </button>
                 </li>`,
               )}
             </ul>`
         : ''}
-      <p class="desc" role="status">${this.storageLine}</p>
-      ${this.persisted === false ? html`<button class="template" @click=${this.askToKeep}>Ask this browser to keep my data</button>` : ''}
+      <p class="desc" role="status">${this.storageText()}</p>
+      ${this.persisted === false ? html`<button class="template" @click=${this.askToKeep}>${t('home.askKeep')}</button>` : ''}
     </main>`;
   }
 }

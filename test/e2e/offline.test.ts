@@ -116,4 +116,19 @@ describe('e2e: offline app shell', () => {
     await list.waitFor({ state: 'detached' });
     expect(await page.evaluate(`indexedDB.databases().then((d) => d.map((x) => x.name))`)).not.toContain(`mutual-sheets:${id}`);
   });
+
+  it('the home screen follows the browser’s language (Spanish here) and can be switched, remembering the choice', async () => {
+    relay ??= await startRelay();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'es-ES' });
+    contexts.push(context);
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    await page.goto(`${relay.httpUrl}/`);
+    await page.getByRole('button', { name: 'Nuevo libro' }).waitFor();
+    await page.getByText('O empieza con una plantilla').waitFor();
+    await page.getByLabel('Idioma').selectOption('en');
+    await page.getByRole('button', { name: 'New workbook' }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'New workbook' }).waitFor();
+  });
 });
