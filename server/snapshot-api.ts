@@ -59,12 +59,6 @@ export function createSnapshotApi(deps: SnapshotApiDeps) {
     return true;
   };
 
-  function exists(room: string): boolean {
-    if (deps.liveDoc(room)) return true;
-    const stored = deps.store.load(room);
-    return stored.snapshot !== null || stored.updates.length > 0;
-  }
-
   function list(res: ServerResponse, room: string): void {
     json(res, 200, deps.store.listSnapshots(room));
   }
@@ -94,16 +88,17 @@ export function createSnapshotApi(deps: SnapshotApiDeps) {
       fail(res, 400, 'BAD_NAME', `a snapshot needs a name (up to ${MAX_NAME_LENGTH} characters) and who made it`);
       return;
     }
-    if (!exists(room)) {
-      fail(res, 404, 'UNKNOWN_WORKBOOK', 'the hub holds no such workbook yet');
-      return;
-    }
     let data: Uint8Array;
     const live = deps.liveDoc(room);
     if (live) data = Y.encodeStateAsUpdate(live);
     else {
-      const doc = new Y.Doc();
+      // Not loaded: read it from the store once, which also says whether it exists.
       const stored = deps.store.load(room);
+      if (!stored.snapshot && stored.updates.length === 0) {
+        fail(res, 404, 'UNKNOWN_WORKBOOK', 'the hub holds no such workbook yet');
+        return;
+      }
+      const doc = new Y.Doc();
       if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
       for (const u of stored.updates) Y.applyUpdate(doc, u.data);
       data = Y.encodeStateAsUpdate(doc);

@@ -10,6 +10,8 @@ export type IoErrorCode =
   | 'MALFORMED_CSV'
   | 'MALFORMED_XLSX'
   | 'UNSUPPORTED_FILE'
+  /** the reader itself failed (a worker crash, out of memory): nothing more specific is known */
+  | 'UNREADABLE_FILE'
   | 'CANCELLED';
 
 export class IoError extends Error {

@@ -32,7 +32,7 @@ export function readFileInWorker(file: File, onProgress: (fraction: number) => v
     };
     worker.onerror = (e) => {
       finish();
-      reject(new IoError('MALFORMED_XLSX', e.message || 'The file could not be read.'));
+      reject(new IoError('UNREADABLE_FILE', e.message || 'The file could not be read.'));
     };
     worker.postMessage({ file });
   });

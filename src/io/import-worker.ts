@@ -28,7 +28,7 @@ scope.onmessage = async (event: MessageEvent<{ file: File }>) => {
     const tables = await readImportFile(bytes, file.name, (fraction) => post({ type: 'progress', fraction }));
     post({ type: 'done', tables });
   } catch (err) {
-    const code = isIoError(err) || isModelError(err) ? err.code : 'MALFORMED_FILE';
+    const code = isIoError(err) || isModelError(err) ? err.code : 'UNREADABLE_FILE';
     post({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
   }
 };

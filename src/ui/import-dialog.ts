@@ -87,12 +87,7 @@ export class ImportDialog extends LitElement {
     this.workbook = null;
     this.sheetId = '';
     this.undo = null;
-    this.phase = 'choose';
-    this.progress = 0;
-    this.plans = [];
-    this.error = '';
-    this.result = '';
-    this.acceptSkipped = false;
+    this.reset();
   }
 
   static styles = [

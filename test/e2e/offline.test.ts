@@ -19,8 +19,8 @@ afterEach(async () => {
   await Promise.all(contexts.splice(0).map((c) => c.close()));
 });
 
-async function newContext() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+async function newContext(locale?: string) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...(locale ? { locale } : {}) });
   contexts.push(context);
   context.setDefaultTimeout(15_000);
   return context;
@@ -119,10 +119,7 @@ describe('e2e: offline app shell', () => {
 
   it('the home screen follows the browser’s language (Spanish here) and can be switched, remembering the choice', async () => {
     relay ??= await startRelay();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'es-ES' });
-    contexts.push(context);
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
+    const page = await (await newContext('es-ES')).newPage();
     await page.goto(`${relay.httpUrl}/`);
     await page.getByRole('button', { name: 'Nuevo libro' }).waitFor();
     await page.getByText('O empieza con una plantilla').waitFor();
