@@ -8,13 +8,13 @@ import { IoError, MAX_CSV_BYTES } from './errors.js';
  * writes. NUL bytes mean it is not a text file at all (an XLSX or an image renamed).
  */
 export function decodeCsvBytes(bytes: Uint8Array): string {
-  if (bytes.length === 0) throw new IoError('EMPTY_FILE', 'The file is empty.');
-  if (bytes.length > MAX_CSV_BYTES) throw new IoError('FILE_TOO_LARGE', `The file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB.`);
+  if (bytes.length === 0) throw new IoError('EMPTY_FILE', 'The file is empty.', { reason: 'empty' });
+  if (bytes.length > MAX_CSV_BYTES) throw new IoError('FILE_TOO_LARGE', `The file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB.`, { mb: MAX_CSV_BYTES / 1024 / 1024 });
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
-    throw new IoError('NOT_TEXT', 'This file is a spreadsheet (XLSX) or an archive, not CSV text. Import it as XLSX.');
+    throw new IoError('NOT_TEXT', 'This file is a spreadsheet (XLSX) or an archive, not CSV text. Import it as XLSX.', { reason: 'archive' });
   }
   const probe = bytes.subarray(0, Math.min(bytes.length, 64 * 1024));
-  if (probe.includes(0)) throw new IoError('NOT_TEXT', 'This file is not CSV text (it holds binary data).');
+  if (probe.includes(0)) throw new IoError('NOT_TEXT', 'This file is not CSV text (it holds binary data).', { reason: 'binary' });
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
@@ -48,8 +48,8 @@ export function parseCsv(text: string, name: string, onProgress?: (fraction: num
       }
     },
   });
-  if (failure) throw new IoError('MALFORMED_CSV', `This CSV file is broken: ${failure}.`);
-  if (rows.length === 0) throw new IoError('EMPTY_FILE', 'The file has no rows.');
+  if (failure) throw new IoError('MALFORMED_CSV', `This CSV file is broken: ${failure}.`, { failure });
+  if (rows.length === 0) throw new IoError('EMPTY_FILE', 'The file has no rows.', { reason: 'rows' });
   const [header, ...body] = rows;
   return { name, header, rows: body as ImportCell[][] };
 }

@@ -16,11 +16,14 @@ export type IoErrorCode =
 
 export class IoError extends Error {
   readonly code: IoErrorCode;
+  /** what the UI needs to say it in the reader's language: `reason` picks a variant, the rest fill it in */
+  readonly detail: Record<string, string | number>;
 
-  constructor(code: IoErrorCode, message: string) {
+  constructor(code: IoErrorCode, message: string, detail: Record<string, string | number> = {}) {
     super(message);
     this.name = 'IoError';
     this.code = code;
+    this.detail = detail;
   }
 }
 

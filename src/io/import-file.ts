@@ -13,7 +13,7 @@ export function importKind(fileName: string): ImportKind {
   if (ext === 'xlsx' || ext === 'xlsm') return 'xlsx';
   if (ext === 'csv' || ext === 'tsv' || ext === 'txt') return 'csv';
   if (ext === 'xls' || ext === 'ods' || ext === 'numbers') {
-    throw new IoError('UNSUPPORTED_FILE', `.${ext} files cannot be read: save it as .xlsx or .csv first.`);
+    throw new IoError('UNSUPPORTED_FILE', `.${ext} files cannot be read: save it as .xlsx or .csv first.`, { reason: 'ext', ext });
   }
   throw new IoError('UNSUPPORTED_FILE', 'Choose a .csv or .xlsx file.');
 }

@@ -27,7 +27,7 @@ export function readFileInWorker(file: File, onProgress: (fraction: number) => v
         resolve(m.tables);
       } else {
         finish();
-        reject(new IoError(m.code as IoErrorCode, m.message));
+        reject(new IoError(m.code as IoErrorCode, m.message, m.detail));
       }
     };
     worker.onerror = (e) => {

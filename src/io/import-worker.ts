@@ -10,7 +10,7 @@ import { importKind, readImportFile } from './import-file.js';
 export type ImportWorkerMessage =
   | { type: 'progress'; fraction: number }
   | { type: 'done'; tables: import('../model/import.js').ImportTable[] }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: string; message: string; detail: Record<string, string | number> };
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -21,7 +21,7 @@ scope.onmessage = async (event: MessageEvent<{ file: File }>) => {
     // Refuse an oversized file before reading a byte of it.
     const max = importKind(file.name) === 'xlsx' ? MAX_XLSX_BYTES : MAX_CSV_BYTES;
     if (file.size > max) {
-      post({ type: 'error', code: 'FILE_TOO_LARGE', message: `The file is larger than ${max / 1024 / 1024} MB.` });
+      post({ type: 'error', code: 'FILE_TOO_LARGE', message: `The file is larger than ${max / 1024 / 1024} MB.`, detail: { mb: max / 1024 / 1024 } });
       return;
     }
     const bytes = new Uint8Array(await file.arrayBuffer());
@@ -29,6 +29,14 @@ scope.onmessage = async (event: MessageEvent<{ file: File }>) => {
     post({ type: 'done', tables });
   } catch (err) {
     const code = isIoError(err) || isModelError(err) ? err.code : 'UNREADABLE_FILE';
-    post({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
+    const detail = isIoError(err) ? err.detail : isModelError(err) ? plainDetail(err.detail) : {};
+    post({ type: 'error', code, message: err instanceof Error ? err.message : String(err), detail });
   }
 };
+
+/** Only what survives a structured clone and fills in a message. */
+function plainDetail(detail: Record<string, unknown>): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(detail)) if (typeof v === 'string' || typeof v === 'number') out[k] = v;
+  return out;
+}

@@ -26,7 +26,19 @@ export interface WorkbookSnapshot {
   yjs: string;
 }
 
-export class SnapshotError extends Error {}
+export type SnapshotErrorCode = 'SNAPSHOT_NOT_JSON' | 'NOT_A_SNAPSHOT' | 'SNAPSHOT_TOO_NEW' | 'SNAPSHOT_NO_DATA' | 'SNAPSHOT_DAMAGED';
+
+export class SnapshotError extends Error {
+  readonly code: SnapshotErrorCode;
+  readonly detail: Record<string, string | number>;
+
+  constructor(code: SnapshotErrorCode, message: string, detail: Record<string, string | number> = {}) {
+    super(message);
+    this.name = 'SnapshotError';
+    this.code = code;
+    this.detail = detail;
+  }
+}
 
 function toBase64(bytes: Uint8Array): string {
   let s = '';
@@ -70,20 +82,20 @@ export function importSnapshot(json: string, doc = new Y.Doc()): Y.Doc {
   try {
     parsed = JSON.parse(json);
   } catch {
-    throw new SnapshotError('This file is not JSON.');
+    throw new SnapshotError('SNAPSHOT_NOT_JSON', 'This file is not JSON.');
   }
   const snap = parsed as Partial<WorkbookSnapshot>;
-  if (!snap || snap.format !== SNAPSHOT_FORMAT) throw new SnapshotError('This file is not a Mutual Sheets snapshot.');
+  if (!snap || snap.format !== SNAPSHOT_FORMAT) throw new SnapshotError('NOT_A_SNAPSHOT', 'This file is not a Mutual Sheets snapshot.');
   if (typeof snap.version !== 'number' || snap.version > SNAPSHOT_VERSION) {
-    throw new SnapshotError(`This snapshot was made by a newer Mutual Sheets (format ${String(snap.version)}).`);
+    throw new SnapshotError('SNAPSHOT_TOO_NEW', `This snapshot was made by a newer Mutual Sheets (format ${String(snap.version)}).`, { version: String(snap.version) });
   }
-  if (typeof snap.yjs !== 'string') throw new SnapshotError('This snapshot has no workbook data.');
+  if (typeof snap.yjs !== 'string') throw new SnapshotError('SNAPSHOT_NO_DATA', 'This snapshot has no workbook data.');
   let update: Uint8Array;
   try {
     update = fromBase64(snap.yjs);
     Y.decodeUpdate(update);
   } catch {
-    throw new SnapshotError('This snapshot is damaged: its workbook data cannot be read.');
+    throw new SnapshotError('SNAPSHOT_DAMAGED', 'This snapshot is damaged: its workbook data cannot be read.');
   }
   Y.applyUpdate(doc, update);
   return doc;

@@ -354,8 +354,8 @@ function readMeta(book: ExcelWorkbook): Map<string, SheetMeta> {
 
 /** Every sheet of an .xlsx as a table (header in row 1); our own files bring their exact column types. */
 export async function readXlsx(bytes: Uint8Array, onProgress?: (fraction: number) => void): Promise<ImportTable[]> {
-  if (bytes.length === 0) throw new IoError('EMPTY_FILE', 'The file is empty.');
-  if (bytes.length > MAX_XLSX_BYTES) throw new IoError('FILE_TOO_LARGE', `The file is larger than ${MAX_XLSX_BYTES / 1024 / 1024} MB.`);
+  if (bytes.length === 0) throw new IoError('EMPTY_FILE', 'The file is empty.', { reason: 'empty' });
+  if (bytes.length > MAX_XLSX_BYTES) throw new IoError('FILE_TOO_LARGE', `The file is larger than ${MAX_XLSX_BYTES / 1024 / 1024} MB.`, { mb: MAX_XLSX_BYTES / 1024 / 1024 });
   if (!(bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)) {
     throw new IoError('NOT_XLSX', 'This file is not an Excel workbook (.xlsx), whatever its name says.');
   }
@@ -364,7 +364,7 @@ export async function readXlsx(bytes: Uint8Array, onProgress?: (fraction: number
   try {
     await book.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   } catch (err) {
-    throw new IoError('MALFORMED_XLSX', `This Excel file cannot be read: ${(err as Error).message ?? String(err)}`);
+    throw new IoError('MALFORMED_XLSX', `This Excel file cannot be read: ${(err as Error).message ?? String(err)}`, { failure: (err as Error).message ?? String(err) });
   }
   onProgress?.(0.5);
   const meta = readMeta(book);
@@ -392,7 +392,7 @@ export async function readXlsx(bytes: Uint8Array, onProgress?: (fraction: number
     });
     onProgress?.(0.5 + (0.5 * (i + 1)) / sheets.length);
   });
-  if (tables.length === 0) throw new IoError('EMPTY_FILE', 'The workbook has no sheets.');
+  if (tables.length === 0) throw new IoError('EMPTY_FILE', 'The workbook has no sheets.', { reason: 'sheets' });
   return tables;
 }
 

@@ -4,8 +4,17 @@ import type { SheetChange, Workbook } from './workbook.js';
 
 const DAY_MS = 86_400_000;
 
+/** What a column's figures say, as numbers: the UI puts them in words. */
+export type ColumnFigures =
+  | { kind: 'numbers'; count: number; sum: number; min: number; max: number }
+  | { kind: 'choices'; counts: { label: string; n: number }[] }
+  | { kind: 'checked'; checked: number; rows: number }
+  | { kind: 'claims'; claimed: number; open: number }
+  | { kind: 'filled'; filled: number; empty: number }
+  | { kind: 'none' };
+
 export interface ColumnSummary {
-  text: string;
+  figures: ColumnFigures;
   /** counter rows under their minimum */
   low: number;
   /** claim cells held by more than one person */
@@ -135,7 +144,7 @@ export class SheetAggregates {
   summary(colId: string): ColumnSummary {
     const col = this.columns.find((c) => c.id === colId);
     const t = this.totals.get(colId);
-    const out: ColumnSummary = { text: '', low: 0, conflicts: 0, stale: 0 };
+    const out: ColumnSummary = { figures: { kind: 'none' }, low: 0, conflicts: 0, stale: 0 };
     if (!col || !t) return out;
     out.low = t.low;
     out.conflicts = t.conflicts;
@@ -144,26 +153,26 @@ export class SheetAggregates {
       case 'number':
       case 'counter': {
         if (!t.numbers) {
-          out.text = 'no numbers';
+          out.figures = { kind: 'numbers', count: 0, sum: 0, min: 0, max: 0 };
           break;
         }
         const [min, max] = this.extremes(colId);
-        out.text = `Σ ${fmt(t.sum)} · min ${fmt(min)} · max ${fmt(max)}${t.low ? ` · ${t.low} low` : ''}`;
+        out.figures = { kind: 'numbers', count: t.numbers, sum: t.sum, min, max };
         break;
       }
       case 'select': {
-        const counts = col.options.map((o) => [o.label, t.byValue.get(o.id) ?? 0] as const).filter(([, n]) => n > 0);
-        out.text = counts.length ? counts.map(([label, n]) => `${label} ${n}`).join(' · ') : 'none chosen';
+        const counts = col.options.map((o) => ({ label: o.label, n: t.byValue.get(o.id) ?? 0 })).filter((c) => c.n > 0);
+        out.figures = { kind: 'choices', counts };
         break;
       }
       case 'checkbox':
-        out.text = `${t.byValue.get(true) ?? 0} of ${t.rows} checked`;
+        out.figures = { kind: 'checked', checked: t.byValue.get(true) ?? 0, rows: t.rows };
         break;
       case 'claim':
-        out.text = `${t.filled} claimed · ${t.rows - t.filled} open${t.conflicts ? ` · ${t.conflicts} conflicts` : ''}${t.stale ? ` · ${t.stale} stale` : ''}`;
+        out.figures = { kind: 'claims', claimed: t.filled, open: t.rows - t.filled };
         break;
       default:
-        out.text = `${t.filled} filled · ${t.rows - t.filled} empty`;
+        out.figures = { kind: 'filled', filled: t.filled, empty: t.rows - t.filled };
     }
     return out;
   }
@@ -223,8 +232,4 @@ function account(t: Totals, f: RowFacts, sign: 1 | -1): void {
   if (f.low) t.low += sign;
   if (f.conflict) t.conflicts += sign;
   if (f.stale) t.stale += sign;
-}
-
-function fmt(n: number): string {
-  return Number.isInteger(n) ? n.toLocaleString('en') : n.toLocaleString('en', { maximumFractionDigits: 2 });
 }

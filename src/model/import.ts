@@ -1,4 +1,4 @@
-import { isModelError, ModelError } from './errors.js';
+import { isModelError, ModelError, type ModelErrorCode } from './errors.js';
 import type { CellValue, CellWrite, Column, ColumnSpec, ColumnType, SelectOption } from './types.js';
 import { COLUMN_TYPES } from './types.js';
 import { isIsoDate, isIsoDateTime, MAX_TEXT_LENGTH, MULTI_SEPARATOR, parseInput, validateValue } from './values.js';
@@ -51,7 +51,10 @@ export interface ImportIssue {
   row: number;
   column: string;
   text: string;
+  /** why, in English for logs; `code` and `detail` let the UI say it in the reader's language */
   reason: string;
+  code: ModelErrorCode;
+  detail: Record<string, unknown>;
   /** true: the text goes in as it is, flagged as not fitting; false: the cell cannot be imported */
   kept: boolean;
 }
@@ -286,7 +289,7 @@ function textOf(cell: ImportCell): string {
  */
 export function convertCell(column: Column, plan: Pick<ImportColumnPlan, 'dateOrder'>, cell: ImportCell): CellValue {
   if (cell === null || cell === '') return null;
-  const ctx = { column: column.name, value: cell };
+  const ctx = { column: column.name, value: cell, input: textOf(cell) };
   switch (column.type) {
     case 'text':
     case 'longtext':
@@ -354,7 +357,7 @@ export function checkImport(table: ImportTable, plans: readonly ImportColumnPlan
         const kept = canKeepAsText(column, text);
         if (kept) out.keptCount++;
         else out.skippedCount++;
-        if (out.issues.length < limit) out.issues.push({ row: r + 2, column: plan.name, text: text.slice(0, 200), reason: err.message, kept });
+        if (out.issues.length < limit) out.issues.push({ row: r + 2, column: plan.name, text: text.slice(0, 200), reason: err.message, code: err.code, detail: err.detail, kept });
       }
     }
   }
@@ -371,6 +374,8 @@ export function checkTableSize(table: ImportTable): void {
     throw new ModelError('IMPORT_TOO_LARGE', `${table.name} has ${table.rows.length} rows × ${width} columns; one import takes at most ${MAX_IMPORT_ROWS} rows and ${MAX_IMPORT_CELLS} cells`, {
       rows: table.rows.length,
       columns: width,
+      maxRows: MAX_IMPORT_ROWS,
+      maxCells: MAX_IMPORT_CELLS,
     });
   }
 }

@@ -10,7 +10,17 @@ export interface Template {
   id: string;
   title: string;
   description: string;
-  sheets: { name: string; columns: ColumnSpec[]; rows: number }[];
+  /** the title a new workbook gets, when not the template's own (a blank workbook is not called "Blank workbook") */
+  newTitle?: string;
+  sheets: TemplateSheet[];
+}
+
+export interface TemplateSheet {
+  name: string;
+  columns: ColumnSpec[];
+  rows: number;
+  /** [counter column, the column holding its row's minimum], by position in `columns` */
+  minColumns?: [number, number][];
 }
 
 const PALETTE = ['#cf222e', '#bc4c00', '#bf8700', '#1f6feb', '#8250df', '#1a7f37', '#57606a', '#0a7ea4', '#bf3989', '#6e7781', '#116329', '#953800'];
@@ -24,6 +34,7 @@ export const TEMPLATES: Template[] = [
     id: 'blank',
     title: 'Blank workbook',
     description: 'One empty sheet.',
+    newTitle: 'Untitled workbook',
     sheets: [{ name: 'Sheet 1', columns: ['A', 'B', 'C', 'D', 'E'].map((name) => ({ name })), rows: 20 }],
   },
   {
@@ -108,6 +119,8 @@ export const TEMPLATES: Template[] = [
       {
         name: 'Inventory',
         rows: 30,
+        // "On hand" is low below the row's own "Reorder at".
+        minColumns: [[3, 4]],
         columns: [
           { name: 'Item', width: 160 },
           { name: 'Category', type: 'select', width: 120, options: options('ca', ['Food', 'Water', 'Hygiene', 'Medical', 'Baby', 'Clothing', 'Other']) },
@@ -127,19 +140,48 @@ export const TEMPLATES: Template[] = [
 /** Builds a new workbook from a template, in one transaction. Returns the first sheet's id. */
 export function applyTemplate(wb: Workbook, template: Template): string {
   return wb.transact(() => {
-    wb.stamp(template.id === 'blank' ? undefined : template.title);
+    wb.stamp(template.newTitle ?? template.title);
     let first = '';
     for (const sheet of template.sheets) {
       const id = wb.addSheet(sheet.name);
       first ||= id;
-      const ids = new Map<string, string>();
-      for (const spec of sheet.columns) ids.set(spec.name, wb.addColumn(id, spec));
-      // The inventory's counter is low below the row's own reorder level.
-      const onHand = ids.get('On hand');
-      const reorder = ids.get('Reorder at');
-      if (onHand && reorder) wb.updateColumn(id, onHand, { minColumn: reorder });
+      const ids = sheet.columns.map((spec) => wb.addColumn(id, spec));
+      for (const [counter, min] of sheet.minColumns ?? []) wb.updateColumn(id, ids[counter], { minColumn: ids[min] });
       wb.insertRows(id, 0, sheet.rows);
     }
     return first;
   });
+}
+
+/**
+ * The same template in other words: every name, label and description passed
+ * through `word` (the UI's translation); ids, types and structure unchanged, so
+ * a template made in Spanish is the same workbook as one made in English.
+ */
+export function translateTemplate(template: Template, word: (english: string) => string): Template {
+  return {
+    ...template,
+    title: word(template.title),
+    description: word(template.description),
+    ...(template.newTitle ? { newTitle: word(template.newTitle) } : {}),
+    sheets: template.sheets.map((sheet) => ({
+      ...sheet,
+      name: word(sheet.name),
+      columns: sheet.columns.map((spec) => ({
+        ...spec,
+        name: word(spec.name),
+        ...(spec.options ? { options: spec.options.map((o) => ({ ...o, label: word(o.label) })) } : {}),
+      })),
+    })),
+  };
+}
+
+/** Every piece of text a template shows, for translation tables and their tests. */
+export function templateWords(template: Template): string[] {
+  const words = [template.title, template.description, ...(template.newTitle ? [template.newTitle] : [])];
+  for (const sheet of template.sheets) {
+    words.push(sheet.name);
+    for (const spec of sheet.columns) words.push(spec.name, ...(spec.options ?? []).map((o) => o.label));
+  }
+  return words;
 }

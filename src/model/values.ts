@@ -46,7 +46,7 @@ export function validateValue(column: Column, value: CellValue): void {
     case 'link':
       if (typeof value !== 'string') throw new ModelError('NOT_TEXT', `${column.name} holds text`, ctx);
       if (value.length > MAX_TEXT_LENGTH) {
-        throw new ModelError('TEXT_TOO_LONG', `${column.name}: text is longer than ${MAX_TEXT_LENGTH} characters`, ctx);
+        throw new ModelError('TEXT_TOO_LONG', `${column.name}: text is longer than ${MAX_TEXT_LENGTH} characters`, { ...ctx, max: MAX_TEXT_LENGTH });
       }
       return;
     case 'number':
@@ -141,7 +141,7 @@ export function parseInput(column: Column, text: string): CellValue {
       const ids: string[] = [];
       for (const part of trimmed.split(/[,;]/).map((p) => p.trim().toLowerCase()).filter(Boolean)) {
         const hit = column.options.find((o) => o.label.toLowerCase() === part) ?? column.options.find((o) => o.id.toLowerCase() === part);
-        if (!hit) throw new ModelError('NOT_AN_OPTION', `“${part}” is not an option of ${column.name}`, ctx);
+        if (!hit) throw new ModelError('NOT_AN_OPTION', `“${part}” is not an option of ${column.name}`, { ...ctx, input: part });
         if (!ids.includes(hit.id)) ids.push(hit.id);
       }
       return ids.length ? ids.join(MULTI_SEPARATOR) : null;
@@ -164,7 +164,7 @@ export function parseInput(column: Column, text: string): CellValue {
 }
 
 function checkFinite(column: Column, n: number, ctx: Record<string, unknown>): number {
-  if (!Number.isFinite(n)) throw new ModelError('NOT_A_NUMBER', `${column.name}: number out of range`, ctx);
+  if (!Number.isFinite(n)) throw new ModelError('NOT_A_NUMBER', `${column.name}: number out of range`, { ...ctx, reason: 'range' });
   return n;
 }
 
@@ -187,7 +187,7 @@ export function formatValue(column: Column, value: CellValue): string {
 }
 
 export function validateOptions(options: unknown): SelectOption[] {
-  if (!Array.isArray(options)) throw new ModelError('INVALID_OPTIONS', 'options must be a list');
+  if (!Array.isArray(options)) throw new ModelError('INVALID_OPTIONS', 'options must be a list', { reason: 'list' });
   const ids = new Set<string>();
   for (const o of options) {
     const ok =
@@ -199,8 +199,8 @@ export function validateOptions(options: unknown): SelectOption[] {
       o.label.trim().length > 0 &&
       typeof o.color === 'string' &&
       COLOR.test(o.color);
-    if (!ok) throw new ModelError('INVALID_OPTIONS', 'each option needs an id, a label and a #rrggbb colour', { option: o });
-    if (ids.has(o.id)) throw new ModelError('INVALID_OPTIONS', `duplicate option id ${o.id}`);
+    if (!ok) throw new ModelError('INVALID_OPTIONS', 'each option needs an id, a label and a #rrggbb colour', { option: o, reason: 'option' });
+    if (ids.has(o.id)) throw new ModelError('INVALID_OPTIONS', `duplicate option id ${o.id}`, { reason: 'duplicate' });
     ids.add(o.id);
   }
   return options.map((o: SelectOption) => ({ id: o.id, label: o.label, color: o.color }));

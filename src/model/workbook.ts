@@ -546,7 +546,7 @@ export class Workbook {
   /** Records +n / −n from this device; deltas from every device add up. */
   adjustCounter(sheetId: string, rowId: string, colId: string, delta: number): void {
     if (typeof delta !== 'number' || !Number.isFinite(delta) || delta === 0) {
-      throw new ModelError('NOT_A_COUNTER', 'a change to a count is a non-zero number', { delta });
+      throw new ModelError('NOT_A_COUNTER', 'a change to a count is a non-zero number', { delta, reason: 'delta' });
     }
     this.writeCounter(sheetId, rowId, colId, (ops, seq, ref, at) => ({ kind: 'delta', session: this.session, seq, delta, ref, at }));
   }
@@ -574,7 +574,7 @@ export class Workbook {
     this.requireColumnOfType(sheetId, colId, 'counter');
     this.requireRow(sheetId, rowId);
     const row = this.cellsMap(sheetId).get(rowId);
-    if (!row) throw new ModelError('UNKNOWN_ROW', `row ${rowId} has not fully arrived yet`, { sheetId, rowId });
+    if (!row) throw new ModelError('UNKNOWN_ROW', `row ${rowId} has not fully arrived yet`, { sheetId, rowId, reason: 'arriving' });
     const at = this.now();
     this.transact(() => {
       const ops = this.opsIn(row, colId);
@@ -648,7 +648,7 @@ export class Workbook {
     this.requireColumnOfType(sheetId, colId, 'claim');
     this.requireRow(sheetId, rowId);
     const row = this.cellsMap(sheetId).get(rowId);
-    if (!row) throw new ModelError('UNKNOWN_ROW', `row ${rowId} has not fully arrived yet`, { sheetId, rowId });
+    if (!row) throw new ModelError('UNKNOWN_ROW', `row ${rowId} has not fully arrived yet`, { sheetId, rowId, reason: 'arriving' });
     const at = this.now();
     this.transact(() => row.set(claimKey(colId, person), encodeClaim({ held, name, ref: this.ensureActorRef(), at })));
   }
@@ -686,7 +686,7 @@ export class Workbook {
   private requireColumnOfType(sheetId: string, colId: string, type: Column['type']): Column {
     const column = this.column(sheetId, colId);
     if (column.type !== type) {
-      throw new ModelError(type === 'counter' ? 'NOT_A_COUNTER' : 'NOT_A_CLAIM', `${column.name} is not a ${type} column`, { colId });
+      throw new ModelError(type === 'counter' ? 'NOT_A_COUNTER' : 'NOT_A_CLAIM', `${column.name} is not a ${type} column`, { colId, column: column.name, reason: 'type' });
     }
     return column;
   }
@@ -704,7 +704,7 @@ export class Workbook {
     const columns = new Map(this.columns(sheetId).map((c) => [c.id, c]));
     for (const w of writes) {
       this.requireRow(sheetId, w.rowId);
-      if (!cells.get(w.rowId)) throw new ModelError('UNKNOWN_ROW', `row ${w.rowId} has not fully arrived yet`, { sheetId, rowId: w.rowId });
+      if (!cells.get(w.rowId)) throw new ModelError('UNKNOWN_ROW', `row ${w.rowId} has not fully arrived yet`, { sheetId, rowId: w.rowId, reason: 'arriving' });
       const column = columns.get(w.colId);
       if (!column) throw new ModelError('UNKNOWN_COLUMN', `no column ${w.colId}`, { sheetId, colId: w.colId });
       if (column.type === 'counter' && w.value === null) continue;
@@ -1085,20 +1085,20 @@ function numberOrNull(v: unknown): number | null {
 function checkSettings(spec: ColumnSettings): [string, unknown][] {
   const out: [string, unknown][] = [];
   if (spec.unit !== undefined) {
-    if (spec.unit !== null && (typeof spec.unit !== 'string' || spec.unit.length > 20)) throw new ModelError('INVALID_OPTIONS', 'a unit is up to 20 characters');
+    if (spec.unit !== null && (typeof spec.unit !== 'string' || spec.unit.length > 20)) throw new ModelError('INVALID_OPTIONS', 'a unit is up to 20 characters', { reason: 'unit' });
     out.push(['unit', spec.unit === null || spec.unit.trim() === '' ? null : spec.unit.trim()]);
   }
   if (spec.min !== undefined) {
-    if (spec.min !== null && (typeof spec.min !== 'number' || !Number.isFinite(spec.min))) throw new ModelError('INVALID_OPTIONS', 'a minimum is a number');
+    if (spec.min !== null && (typeof spec.min !== 'number' || !Number.isFinite(spec.min))) throw new ModelError('INVALID_OPTIONS', 'a minimum is a number', { reason: 'min' });
     out.push(['min', spec.min]);
   }
   if (spec.minColumn !== undefined) {
-    if (spec.minColumn !== null && !isValidId(spec.minColumn)) throw new ModelError('INVALID_OPTIONS', 'a minimum column is a column id');
+    if (spec.minColumn !== null && !isValidId(spec.minColumn)) throw new ModelError('INVALID_OPTIONS', 'a minimum column is a column id', { reason: 'minColumn' });
     out.push(['minColumn', spec.minColumn]);
   }
   if (spec.expiresDays !== undefined) {
     if (spec.expiresDays !== null && (typeof spec.expiresDays !== 'number' || !(spec.expiresDays > 0) || spec.expiresDays > 3650)) {
-      throw new ModelError('INVALID_OPTIONS', 'a claim expires after 1 to 3650 days');
+      throw new ModelError('INVALID_OPTIONS', 'a claim expires after 1 to 3650 days', { reason: 'expiry' });
     }
     out.push(['expiresDays', spec.expiresDays]);
   }
@@ -1106,16 +1106,16 @@ function checkSettings(spec: ColumnSettings): [string, unknown][] {
 }
 
 function checkName(name: unknown): string {
-  if (typeof name !== 'string') throw new ModelError('INVALID_NAME', 'a name must be text');
+  if (typeof name !== 'string') throw new ModelError('INVALID_NAME', 'a name must be text', { reason: 'empty' });
   const clean = name.trim();
-  if (clean.length === 0) throw new ModelError('INVALID_NAME', 'a name cannot be empty');
-  if (clean.length > MAX_NAME_LENGTH) throw new ModelError('INVALID_NAME', `a name is at most ${MAX_NAME_LENGTH} characters`);
+  if (clean.length === 0) throw new ModelError('INVALID_NAME', 'a name cannot be empty', { reason: 'empty' });
+  if (clean.length > MAX_NAME_LENGTH) throw new ModelError('INVALID_NAME', `a name is at most ${MAX_NAME_LENGTH} characters`, { reason: 'long', max: MAX_NAME_LENGTH });
   return clean;
 }
 
 function checkWidth(width: unknown): number {
   if (typeof width !== 'number' || !Number.isFinite(width) || width < MIN_COLUMN_WIDTH || width > MAX_COLUMN_WIDTH) {
-    throw new ModelError('INVALID_WIDTH', `a column is ${MIN_COLUMN_WIDTH}–${MAX_COLUMN_WIDTH} px wide`, { width });
+    throw new ModelError('INVALID_WIDTH', `a column is ${MIN_COLUMN_WIDTH}–${MAX_COLUMN_WIDTH} px wide`, { width, min: MIN_COLUMN_WIDTH, max: MAX_COLUMN_WIDTH });
   }
   return Math.round(width);
 }

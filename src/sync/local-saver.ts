@@ -60,7 +60,7 @@ export class LocalSaver {
     const fail = (err: unknown) => {
       this.writing = false;
       const e = err as DOMException | null;
-      this.set('failed', e?.name === 'QuotaExceededError' ? 'this device is out of storage space' : `the browser refused to save (${e?.name ?? 'error'})`);
+      this.set('failed', e?.name || 'Error');
       this.retryTimer = setTimeout(() => this.retry(), this.retryMs);
       this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
     };

@@ -11,22 +11,8 @@ export interface SyncStatus {
   lastClose: { code: number; reason: string } | null;
   /** this device's own copy: every change on its disk, some still being written, or a write refused */
   local: 'saved' | 'saving' | 'failed' | 'none';
-  /** why the last local write failed, in words */
+  /** the name of the storage error that refused the last local write (`QuotaExceededError`, …); the UI chooses the words */
   localError: string | null;
-}
-
-/** The "on this device" half of the status; the hub half is statusLabel. */
-export function localLabel(s: SyncStatus): string {
-  switch (s.local) {
-    case 'saved':
-      return 'Saved on this device';
-    case 'saving':
-      return 'Saving on this device…';
-    case 'failed':
-      return `Not saved on this device: ${s.localError ?? 'storage refused'}. Kept in this page and retried — do not close it.`;
-    default:
-      return 'Not kept on this device';
-  }
 }
 
 export type StatusKind = 'offline' | 'connecting' | 'synced' | 'pending';
@@ -36,16 +22,4 @@ export function statusKind(s: SyncStatus): StatusKind {
   if (s.connection === 'online' && s.caughtUp) return 'synced';
   if (s.connection === 'offline') return 'offline';
   return 'connecting';
-}
-
-export function statusLabel(s: SyncStatus): string {
-  const kind = statusKind(s);
-  if (kind === 'pending') {
-    const n = `${s.pending} ${s.pending === 1 ? 'change' : 'changes'} not yet on the hub`;
-    if (s.connection === 'offline') return `Offline · ${n}`;
-    return s.connection === 'connecting' ? `Connecting… · ${n}` : n;
-  }
-  if (kind === 'synced') return 'Synced';
-  if (kind === 'offline') return 'Offline';
-  return 'Connecting…';
 }

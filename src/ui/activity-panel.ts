@@ -1,15 +1,16 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { dialogStyles, showDialog } from './dialog-styles.js';
 import type { ActivityEntry } from '../model/activity.js';
-import { formatValue } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
+import { LocaleController, currentLocale, formatDateTime, t, tn } from './i18n/locale.js';
+import { displayValue } from './i18n/value-text.js';
 
-const RANGES: [label: string, ms: number][] = [
-  ['in the last hour', 3_600_000],
-  ['in the last 24 hours', 86_400_000],
-  ['in the last 7 days', 7 * 86_400_000],
-  ['ever', Number.POSITIVE_INFINITY],
-];
+const RANGES = [
+  ['activity.hour', 3_600_000],
+  ['activity.day', 86_400_000],
+  ['activity.week', 7 * 86_400_000],
+  ['activity.ever', Number.POSITIVE_INFINITY],
+] as const;
 
 /**
  * `<activity-panel>`: what changed in this sheet, newest first — who, which
@@ -38,6 +39,8 @@ export class ActivityPanel extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.workbook = null;
     this.sheetId = '';
     this.person = '';
@@ -93,22 +96,23 @@ export class ActivityPanel extends LitElement {
     const wb = this.workbook!;
     const col = [...wb.columns(e.sheetId), ...wb.deletedColumns(e.sheetId)].find((c) => c.id === e.colId);
     const index = wb.rowIds(e.sheetId).indexOf(e.rowId);
-    const where = `${col?.name ?? 'a deleted column'}, ${index >= 0 ? `row ${index + 1}` : 'a deleted row'}`;
+    const column = col?.name ?? t('activity.deletedColumn');
+    const where = index >= 0 ? t('activity.where', { column, row: index + 1 }) : t('activity.whereGone', { column, row: t('activity.deletedRow') });
     const show = (raw: string | number | null) => {
       const v = wb.loggedValue(raw);
-      return v === null ? 'empty' : col ? formatValue(col, v) : String(v);
+      return v === null ? t('value.empty') : col ? displayValue(currentLocale(), col, v) : String(v);
     };
     switch (e.kind) {
       case 'cell':
-        return `${where}: ${show(e.before)} → ${show(e.after)}`;
+        return t('activity.cell', { where, before: show(e.before), after: show(e.after) });
       case 'delta':
-        return `${where}: ${Number(e.after) > 0 ? '+' : ''}${e.after}`;
+        return t('activity.delta', { where, delta: `${Number(e.after) > 0 ? '+' : ''}${e.after}` });
       case 'recount':
-        return `${where}: recounted to ${e.after}`;
+        return t('activity.recount', { where, n: String(e.after) });
       case 'claim':
-        return `${where}: ${e.after} claimed it`;
+        return t('activity.claimed', { where, name: String(e.after) });
       case 'release':
-        return `${where}: ${e.after} released it`;
+        return t('activity.released', { where, name: String(e.after) });
     }
   }
 
@@ -122,32 +126,32 @@ export class ActivityPanel extends LitElement {
         this.isOpen = false;
         this.dispatchEvent(new CustomEvent('activity-closed', { bubbles: true, composed: true }));
       }}>
-      <h2 id="activity-title">Activity</h2>
+      <h2 id="activity-title">${t('activity.title')}</h2>
       <div class="controls">
         <label
-          >Person
+          >${t('activity.person')}
           <select @change=${(e: Event) => (this.person = (e.target as HTMLSelectElement).value)}>
-            <option value="" ?selected=${this.person === ''}>Everyone</option>
+            <option value="" ?selected=${this.person === ''}>${t('activity.everyone')}</option>
             ${people.map((p) => html`<option value=${p} ?selected=${p === this.person}>${p}</option>`)}
           </select>
         </label>
         ${this.person
-          ? html`<select aria-label="Time range" @change=${(e: Event) => (this.range = Number((e.target as HTMLSelectElement).value))}>
-                ${RANGES.map(([label], i) => html`<option value=${i} ?selected=${i === this.range}>${label}</option>`)}
+          ? html`<select aria-label=${t('activity.range')} @change=${(e: Event) => (this.range = Number((e.target as HTMLSelectElement).value))}>
+                ${RANGES.map(([label], i) => html`<option value=${i} ?selected=${i === this.range}>${t(label)}</option>`)}
               </select>
-              <button class="danger" @click=${this.revert}>Revert ${this.person}’s changes</button>`
+              <button class="danger" @click=${this.revert}>${t('activity.revert', { name: this.person })}</button>`
           : nothing}
       </div>
       ${this.message ? html`<p class="message" role="status">${this.message}</p>` : nothing}
       <ol>
         ${shown.map(
           (e) => html`<li>
-            <strong>${e.by}</strong> · ${this.describe(e)}<br /><span class="when">${new Date(e.at).toLocaleString()}</span>
+            <strong>${e.by}</strong> · ${this.describe(e)}<br /><span class="when">${formatDateTime(e.at)}</span>
           </li>`,
         )}
       </ol>
-      ${shown.length === 0 ? html`<p>No changes yet.</p>` : nothing}
-      <button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>Close</button>
+      ${shown.length === 0 ? html`<p>${t('activity.none')}</p>` : nothing}
+      <button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>${t('activity.close')}</button>
     </dialog>`;
   }
 
@@ -155,10 +159,10 @@ export class ActivityPanel extends LitElement {
     const wb = this.workbook;
     if (!wb || !this.person) return;
     const [label, ms] = RANGES[this.range];
-    if (!confirm(`Revert every change ${this.person} made ${label}? Cells someone else changed since are left as they are.`)) return;
+    if (!confirm(t('activity.revertConfirm', { name: this.person, range: t(label) }))) return;
     const now = Date.now();
     const result = wb.revertBy(this.person, ms === Number.POSITIVE_INFINITY ? 0 : now - ms, now);
-    this.message = `Reverted ${result.reverted} change${result.reverted === 1 ? '' : 's'}${result.skipped ? `; left ${result.skipped} that were changed since or cannot be undone` : ''}.`;
+    this.message = [tn('activity.reverted', result.reverted), result.skipped ? tn('activity.skipped', result.skipped) : ''].filter(Boolean).join(' ');
   };
 }
 

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { LocaleController, t } from './i18n/locale.js';
 
 /**
  * `<app-update>`: what the service worker says, in words. "Ready to work
@@ -17,6 +18,8 @@ export class AppUpdate extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.offlineReady = false;
     this.needRefresh = false;
   }
@@ -73,15 +76,15 @@ export class AppUpdate extends LitElement {
   render() {
     if (this.needRefresh) {
       return html`<div role="alert">
-        A new version of Mutual Sheets is ready.
-        <button @click=${() => void this.reloadWithUpdate?.(true)}>Reload</button>
-        <button @click=${() => (this.needRefresh = false)}>Later</button>
+        ${t('update.ready')}
+        <button @click=${() => void this.reloadWithUpdate?.(true)}>${t('update.reload')}</button>
+        <button @click=${() => (this.needRefresh = false)}>${t('update.later')}</button>
       </div>`;
     }
     if (this.offlineReady) {
       return html`<div role="status">
-        Ready to work offline: this device can open Mutual Sheets with no network.
-        <button @click=${() => (this.offlineReady = false)}>OK</button>
+        ${t('update.offlineReady')}
+        <button @click=${() => (this.offlineReady = false)}>${t('update.ok')}</button>
       </div>`;
     }
     return nothing;

@@ -4,6 +4,9 @@ import { holders, type ClaimEntry } from '../model/claim.js';
 import { isModelError } from '../model/errors.js';
 import type { Column } from '../model/types.js';
 import type { Workbook } from '../model/workbook.js';
+import { errorText } from './i18n/error-text.js';
+import { LocaleController, currentLocale, t } from './i18n/locale.js';
+import { listAnd } from './i18n/value-text.js';
 
 /**
  * `<claim-menu>`: take or let go of a request or shift, and — when two people
@@ -24,6 +27,8 @@ export class ClaimMenu extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.workbook = null;
     this.entries = [];
     this.error = '';
@@ -54,53 +59,57 @@ export class ClaimMenu extends LitElement {
   }
 
   private refresh(): void {
-    const t = this.target;
-    this.entries = t && this.workbook ? this.workbook.claims(t.sheetId, t.rowId, t.col.id) : [];
+    const target = this.target;
+    this.entries = target && this.workbook ? this.workbook.claims(target.sheetId, target.rowId, target.col.id) : [];
   }
 
   private act(fn: (wb: Workbook, t: { sheetId: string; rowId: string; col: Column }) => void): void {
     const wb = this.workbook;
-    const t = this.target;
-    if (!wb || !t) return;
+    const target = this.target;
+    if (!wb || !target) return;
     try {
-      fn(wb, t);
+      fn(wb, target);
       this.error = '';
       this.renderRoot.querySelector('dialog')?.close();
     } catch (err) {
-      if (isModelError(err)) this.error = err.message;
+      if (isModelError(err)) this.error = errorText(err);
       else throw err;
     }
   }
 
   render() {
-    const t = this.target;
+    const target = this.target;
     const wb = this.workbook;
     const held = holders(this.entries);
     const me = wb?.getActor().name;
     const mine = held.some((e) => e.name === me);
     const names = Array.from(new Set(held.map((e) => e.name)));
     return html`<dialog aria-labelledby="claim-title" @close=${() => this.dispatchEvent(new CustomEvent('claim-menu-closed', { bubbles: true, composed: true }))}>
-      <h2 id="claim-title">${t?.col.name ?? 'Claim'}</h2>
+      <h2 id="claim-title">${target?.col.name ?? t('claim.title')}</h2>
       <p role="status">
-        ${names.length === 0 ? 'Nobody has claimed this.' : names.length === 1 ? `Claimed by ${names[0]}.` : html`<span class="warn">Claimed by ${names.join(' and ')} — decide who keeps it.</span>`}
+        ${names.length === 0
+          ? t('claim.nobody')
+          : names.length === 1
+            ? t('claim.by', { name: names[0] })
+            : html`<span class="warn">${t('claim.conflict', { names: listAnd(currentLocale(), names) })}</span>`}
       </p>
       <div class="row">
         ${mine
-          ? html`<button @click=${() => this.act((w, x) => w.release(x.sheetId, x.rowId, x.col.id))}>Release mine</button>`
-          : html`<button @click=${() => this.act((w, x) => w.claim(x.sheetId, x.rowId, x.col.id))}>Claim it</button>`}
+          ? html`<button @click=${() => this.act((w, x) => w.release(x.sheetId, x.rowId, x.col.id))}>${t('claim.releaseMine')}</button>`
+          : html`<button @click=${() => this.act((w, x) => w.claim(x.sheetId, x.rowId, x.col.id))}>${t('claim.take')}</button>`}
       </div>
       ${names.length > 1
         ? html`<div class="row">
             ${held.map(
-              (e) => html`<button @click=${() => this.act((w, x) => w.resolveClaim(x.sheetId, x.rowId, x.col.id, e.person))}>Keep ${e.name} only</button>`,
+              (e) => html`<button @click=${() => this.act((w, x) => w.resolveClaim(x.sheetId, x.rowId, x.col.id, e.person))}>${t('claim.keepOnly', { name: e.name })}</button>`,
             )}
           </div>`
         : nothing}
       ${held.length
-        ? html`<div class="row"><button @click=${() => this.act((w, x) => w.resolveClaim(x.sheetId, x.rowId, x.col.id, null))}>Release everyone</button></div>`
+        ? html`<div class="row"><button @click=${() => this.act((w, x) => w.resolveClaim(x.sheetId, x.rowId, x.col.id, null))}>${t('claim.releaseAll')}</button></div>`
         : nothing}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      <div class="row"><button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>Close</button></div>
+      <div class="row"><button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>${t('claim.close')}</button></div>
     </dialog>`;
   }
 }

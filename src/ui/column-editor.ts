@@ -3,21 +3,8 @@ import { isModelError } from '../model/errors.js';
 import { randomId } from '../model/ids.js';
 import { COLUMN_TYPES, type ColumnType, type SelectOption } from '../model/types.js';
 import type { Workbook } from '../model/workbook.js';
-
-const TYPE_LABELS: Record<ColumnType, string> = {
-  text: 'Text',
-  longtext: 'Long text (notes)',
-  number: 'Number (optionally with a unit)',
-  date: 'Date',
-  datetime: 'Date and time',
-  checkbox: 'Checkbox (yes/no)',
-  select: 'Status / choice from a list',
-  multiselect: 'Several choices from a list',
-  phone: 'Phone number',
-  link: 'Link (web, email, phone)',
-  counter: 'Counter (supply count: + / − add up across phones)',
-  claim: 'Claim (who took it)',
-};
+import { errorText } from './i18n/error-text.js';
+import { LocaleController, t } from './i18n/locale.js';
 
 /** Colours for new select options, readable as a tint behind dark text. */
 const PALETTE = ['#1f6feb', '#1a7f37', '#bf8700', '#cf222e', '#8250df', '#bc4c00', '#0a7ea4', '#57606a'];
@@ -52,6 +39,8 @@ export class ColumnEditor extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.workbook = null;
     this.sheetId = '';
     this.colId = '';
@@ -157,27 +146,27 @@ export class ColumnEditor extends LitElement {
   render() {
     return html`<dialog aria-labelledby="column-editor-title" @close=${this.onClosed}>
       <form @submit=${this.onSave}>
-        <h2 id="column-editor-title">Column settings</h2>
+        <h2 id="column-editor-title">${t('column.title')}</h2>
         <label
-          >Name
+          >${t('column.name')}
           <input name="name" .value=${this.name} @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)} required />
         </label>
         <label
-          >Type
+          >${t('column.type')}
           <select name="type" @change=${(e: Event) => (this.type = (e.target as HTMLSelectElement).value as ColumnType)}>
-            ${COLUMN_TYPES.map((t) => html`<option value=${t} ?selected=${t === this.type}>${TYPE_LABELS[t]}</option>`)}
+            ${COLUMN_TYPES.map((x) => html`<option value=${x} ?selected=${x === this.type}>${t(`type.${x}`)}</option>`)}
           </select>
-          <span class="hint">Changing the type keeps every value; values that do not fit are highlighted, not deleted.</span>
+          <span class="hint">${t('column.typeHint')}</span>
         </label>
         ${this.type === 'number'
           ? html`<label
-              >Unit <span class="hint">shown after each value, e.g. kg, boxes</span>
+              >${t('column.unit')} <span class="hint">${t('column.unitHint')}</span>
               <input name="unit" .value=${this.unit} @input=${(e: Event) => (this.unit = (e.target as HTMLInputElement).value)} />
             </label>`
           : nothing}
         ${this.type === 'select' || this.type === 'multiselect'
           ? html`<label
-              >Options <span class="hint">one per line</span>
+              >${t('column.options')} <span class="hint">${t('column.optionsHint')}</span>
               <textarea
                 name="options"
                 .value=${this.optionsText}
@@ -188,7 +177,7 @@ export class ColumnEditor extends LitElement {
         ${this.type === 'counter' ? this.renderCounterSettings() : nothing}
         ${this.type === 'claim'
           ? html`<label
-              >Flag claims older than (days) <span class="hint">empty: never</span>
+              >${t('column.expires')} <span class="hint">${t('column.expiresHint')}</span>
               <input
                 name="expires"
                 inputmode="numeric"
@@ -200,15 +189,15 @@ export class ColumnEditor extends LitElement {
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         <div class="buttons">
           <span>
-            <button type="button" @click=${() => this.move(-1)} aria-label="Move column left">◀ Move</button>
-            <button type="button" @click=${() => this.move(1)} aria-label="Move column right">Move ▶</button>
+            <button type="button" @click=${() => this.move(-1)} aria-label=${t('column.moveLeft')}>${t('column.moveLeftButton')}</button>
+            <button type="button" @click=${() => this.move(1)} aria-label=${t('column.moveRight')}>${t('column.moveRightButton')}</button>
           </span>
         </div>
         <div class="buttons">
-          <button type="button" class="danger" @click=${this.onDelete}>Delete column</button>
+          <button type="button" class="danger" @click=${this.onDelete}>${t('column.delete')}</button>
           <span>
-            <button type="button" @click=${() => this.close()}>Cancel</button>
-            <button type="submit" class="primary">Save</button>
+            <button type="button" @click=${() => this.close()}>${t('column.cancel')}</button>
+            <button type="submit" class="primary">${t('column.save')}</button>
           </span>
         </div>
       </form>
@@ -218,11 +207,11 @@ export class ColumnEditor extends LitElement {
   private renderCounterSettings() {
     const numberColumns = (this.workbook?.columns(this.sheetId) ?? []).filter((c) => c.type === 'number' && c.id !== this.colId);
     return html`<label
-        >Low stock below <span class="hint">a fixed number; empty: none</span>
+        >${t('column.lowBelow')} <span class="hint">${t('column.lowBelowHint')}</span>
         <input name="min" inputmode="decimal" .value=${this.min} @input=${(e: Event) => (this.min = (e.target as HTMLInputElement).value)} />
       </label>
       <label
-        >…or below each row's value in
+        >${t('column.lowBelowColumn')}
         <select name="minColumn" @change=${(e: Event) => (this.minColumn = (e.target as HTMLSelectElement).value)}>
           <option value="" ?selected=${this.minColumn === ''}>—</option>
           ${numberColumns.map((c) => html`<option value=${c.id} ?selected=${c.id === this.minColumn}>${c.name}</option>`)}
@@ -232,10 +221,10 @@ export class ColumnEditor extends LitElement {
 
   /** Reads an optional number field; throws a model-style message for anything else. */
   private optionalNumber(text: string, what: string): number | null {
-    const t = text.trim();
-    if (t === '') return null;
-    const n = Number(t);
-    if (!Number.isFinite(n)) throw new Error(`${what} must be a number`);
+    const trimmed = text.trim();
+    if (trimmed === '') return null;
+    const n = Number(trimmed);
+    if (!Number.isFinite(n)) throw new Error(t('column.notANumber', { what }));
     return n;
   }
 
@@ -256,9 +245,9 @@ export class ColumnEditor extends LitElement {
     let settings = {};
     try {
       if (this.type === 'counter') {
-        settings = { min: this.optionalNumber(this.min, 'Low stock'), minColumn: this.minColumn || null };
+        settings = { min: this.optionalNumber(this.min, t('column.lowBelow')), minColumn: this.minColumn || null };
       }
-      if (this.type === 'claim') settings = { expiresDays: this.optionalNumber(this.expiresDays, 'Days') };
+      if (this.type === 'claim') settings = { expiresDays: this.optionalNumber(this.expiresDays, t('column.days')) };
     } catch (err) {
       this.error = (err as Error).message;
       return;
@@ -275,7 +264,7 @@ export class ColumnEditor extends LitElement {
       });
       this.close();
     } catch (err) {
-      if (isModelError(err)) this.error = err.message;
+      if (isModelError(err)) this.error = errorText(err);
       else throw err;
     }
   };
@@ -290,7 +279,7 @@ export class ColumnEditor extends LitElement {
     try {
       wb.moveColumn(this.sheetId, this.colId, to);
     } catch (err) {
-      if (isModelError(err)) this.error = err.message;
+      if (isModelError(err)) this.error = errorText(err);
       else throw err;
     }
   }

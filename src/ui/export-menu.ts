@@ -6,6 +6,7 @@ import { isEmptyView, applyView, type ViewSpec } from '../model/view.js';
 import type { Workbook } from '../model/workbook.js';
 import { dialogStyles, showDialog } from './dialog-styles.js';
 import { download } from './download.js';
+import { LocaleController, t } from './i18n/locale.js';
 import { PrintView } from './print-view.js';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -32,6 +33,8 @@ export class ExportMenu extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.workbook = null;
     this.sheetId = '';
     this.view = null;
@@ -85,7 +88,7 @@ export class ExportMenu extends LitElement {
     const { rows, columns } = this.shown(useView);
     // The BOM makes Excel read the file as UTF-8 (names like Zoë or 李雷 stay intact).
     const text = '\ufeff' + toCsv(columns, rows, (r, c) => wb.getValue(this.sheetId, r, c));
-    download(text, exportFileName(wb.title(), this.sheetName() + (useView ? ' (my view)' : ''), 'csv'), 'text/csv;charset=utf-8');
+    download(text, exportFileName(wb.title(), useView ? t('export.myView', { sheet: this.sheetName() }) : this.sheetName(), 'csv'), 'text/csv;charset=utf-8');
     this.close();
   }
 
@@ -97,10 +100,10 @@ export class ExportMenu extends LitElement {
       const { writeXlsx } = await import('../io/xlsx.js');
       const choice = useView ? [{ sheetId: this.sheetId, ...this.shown(true) }] : undefined;
       const bytes = await writeXlsx(wb, choice);
-      download(bytes, exportFileName(wb.title(), useView ? `${this.sheetName()} (my view)` : null, 'xlsx'), XLSX_TYPE);
+      download(bytes, exportFileName(wb.title(), useView ? t('export.myView', { sheet: this.sheetName() }) : null, 'xlsx'), XLSX_TYPE);
       this.close();
     } catch (err) {
-      this.error = `The Excel file could not be made: ${(err as Error).message}`;
+      this.error = t('export.xlsxFailed', { reason: (err as Error).message });
     } finally {
       this.busy = false;
     }
@@ -130,18 +133,18 @@ export class ExportMenu extends LitElement {
   render() {
     const hasView = !!this.view && !isEmptyView(this.view);
     return html`<dialog aria-labelledby="export-title">
-      <h2 id="export-title">Export</h2>
+      <h2 id="export-title">${t('export.title')}</h2>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <ul>
-        <li><button @click=${() => this.csv(false)}>This sheet as CSV</button></li>
-        ${hasView ? html`<li><button @click=${() => this.csv(true)}>This view as CSV (my sort, filter and columns)</button></li>` : nothing}
-        <li><button ?disabled=${this.busy} @click=${() => this.xlsx(false)}>Whole workbook as Excel (.xlsx)</button></li>
-        ${hasView ? html`<li><button ?disabled=${this.busy} @click=${() => this.xlsx(true)}>This view as Excel (.xlsx)</button></li>` : nothing}
-        <li><button @click=${this.json}>Whole workbook as a JSON snapshot (complete, can be imported back exactly)</button></li>
-        <li><button @click=${this.print}>Print or save as PDF (this view)</button></li>
+        <li><button @click=${() => this.csv(false)}>${t('export.sheetCsv')}</button></li>
+        ${hasView ? html`<li><button @click=${() => this.csv(true)}>${t('export.viewCsv')}</button></li>` : nothing}
+        <li><button ?disabled=${this.busy} @click=${() => this.xlsx(false)}>${t('export.workbookXlsx')}</button></li>
+        ${hasView ? html`<li><button ?disabled=${this.busy} @click=${() => this.xlsx(true)}>${t('export.viewXlsx')}</button></li>` : nothing}
+        <li><button @click=${this.json}>${t('export.json')}</button></li>
+        <li><button @click=${this.print}>${t('export.print')}</button></li>
       </ul>
-      ${this.busy ? html`<p role="status">Making the Excel file…</p>` : nothing}
-      <button @click=${this.close}>Close</button>
+      ${this.busy ? html`<p role="status">${t('export.making')}</p>` : nothing}
+      <button @click=${this.close}>${t('export.close')}</button>
     </dialog>`;
   }
 }

@@ -11,34 +11,19 @@ import {
   type DateOrder,
   type ImportCheck,
   type ImportColumnPlan,
+  type ImportIssue,
   type ImportTable,
 } from '../model/import.js';
 import { isModelError } from '../model/errors.js';
 import { COLUMN_TYPES, type ColumnType } from '../model/types.js';
+import { ModelError } from '../model/errors.js';
 import { formatValue } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
 import { dialogStyles, showDialog } from './dialog-styles.js';
+import { errorText } from './i18n/error-text.js';
+import { LocaleController, t, tn } from './i18n/locale.js';
 
-const TYPE_LABELS: Record<ColumnType, string> = {
-  text: 'Text',
-  longtext: 'Long text',
-  number: 'Number',
-  date: 'Date',
-  datetime: 'Date and time',
-  checkbox: 'Checkbox',
-  select: 'Choice',
-  multiselect: 'Several choices',
-  phone: 'Phone',
-  link: 'Link',
-  counter: 'Counter',
-  claim: 'Claimed by',
-};
-
-const DATE_ORDERS: [DateOrder, string][] = [
-  ['mdy', 'month/day/year'],
-  ['dmy', 'day/month/year'],
-  ['ymd', 'year-month-day'],
-];
+const DATE_ORDERS: DateOrder[] = ['mdy', 'dmy', 'ymd'];
 
 interface TablePlan {
   table: ImportTable;
@@ -84,6 +69,8 @@ export class ImportDialog extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.workbook = null;
     this.sheetId = '';
     this.undo = null;
@@ -189,7 +176,7 @@ export class ImportDialog extends LitElement {
       this.phase = 'preview';
     } catch (err) {
       this.phase = 'choose';
-      this.error = isIoError(err, 'CANCELLED') ? 'Import cancelled: nothing was changed.' : `${(err as Error).message} Nothing was changed.`;
+      this.error = isIoError(err, 'CANCELLED') ? t('import.cancelled') : t('import.refused', { reason: errorText(err) });
     } finally {
       if (this.abort === abort) this.abort = null;
     }
@@ -245,26 +232,23 @@ export class ImportDialog extends LitElement {
       });
       this.undo?.stopCapturing();
       this.undoDepth = (this.undo?.undoStack.length ?? 0) > before ? (this.undo?.undoStack.length ?? 0) : -1;
-      this.result =
-        `Imported ${rows} row${rows === 1 ? '' : 's'}.` +
-        (kept ? ` ${kept} value${kept === 1 ? '' : 's'} did not fit and ${kept === 1 ? 'is' : 'are'} kept as text, flagged in the grid.` : '') +
-        (skipped ? ` ${skipped} value${skipped === 1 ? ' was' : 's were'} left out, as listed.` : '');
+      this.result = [tn('import.imported', rows), kept ? tn('import.kept', kept) : '', skipped ? tn('import.skipped', skipped) : ''].filter(Boolean).join(' ');
       this.phase = 'done';
       this.dispatchEvent(new CustomEvent('import-done', { detail: firstSheet, bubbles: true, composed: true }));
     } catch (err) {
-      this.error = isModelError(err) ? `${err.message} Nothing was changed.` : String(err);
+      this.error = isModelError(err) ? t('import.refused', { reason: errorText(err) }) : String(err);
     }
   }
 
   private undoImport(): void {
     if (this.undo && this.undo.undoStack.length === this.undoDepth) this.undo.undo();
-    this.result = 'The import was undone.';
+    this.result = t('import.undone');
     this.undoDepth = -1;
   }
 
   render() {
     return html`<dialog aria-labelledby="import-title" @close=${() => this.abort?.abort()}>
-      <h2 id="import-title">Import from CSV or Excel</h2>
+      <h2 id="import-title">${t('import.title')}</h2>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing} ${this.renderPhase()}
     </dialog>`;
   }
@@ -272,22 +256,22 @@ export class ImportDialog extends LitElement {
   private renderPhase() {
     switch (this.phase) {
       case 'choose':
-        return html`<p>A Google Sheets or Excel download (.csv or .xlsx). You will see what each column becomes before anything changes.</p>
+        return html`<p>${t('import.intro')}</p>
           <div class="row">
-            <label>Choose a file <input type="file" accept=".csv,.tsv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" @change=${this.onFile} /></label>
-            <button @click=${this.close}>Close</button>
+            <label>${t('import.choose')} <input type="file" accept=".csv,.tsv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" @change=${this.onFile} /></label>
+            <button @click=${this.close}>${t('import.close')}</button>
           </div>`;
       case 'reading':
-        return html`<p id="reading">Reading the file…</p>
+        return html`<p id="reading">${t('import.reading')}</p>
           <progress aria-labelledby="reading" max="1" .value=${this.progress}></progress>
-          <div class="row"><button @click=${() => this.abort?.abort()}>Cancel</button></div>`;
+          <div class="row"><button @click=${() => this.abort?.abort()}>${t('import.cancel')}</button></div>`;
       case 'preview':
         return this.renderPreview();
       case 'done':
         return html`<p role="status">${this.result}</p>
           <div class="row">
-            ${this.undoDepth >= 0 ? html`<button @click=${this.undoImport}>Undo import</button>` : nothing}
-            <button @click=${this.close}>Close</button>
+            ${this.undoDepth >= 0 ? html`<button @click=${this.undoImport}>${t('import.undo')}</button>` : nothing}
+            <button @click=${this.close}>${t('import.close')}</button>
           </div>`;
     }
   }
@@ -297,18 +281,23 @@ export class ImportDialog extends LitElement {
     const skipped = chosen.reduce((n, p) => n + p.check.skippedCount, 0);
     const current = this.workbook?.sheets().find((s) => s.id === this.sheetId);
     return html`<div class="scroll">
-        ${this.plans.map((p, i) => this.renderTable(p, i, current?.name ?? 'this sheet'))}
+        ${this.plans.map((p, i) => this.renderTable(p, i, current?.name ?? t('import.thisSheet')))}
       </div>
       ${skipped
         ? html`<label class="row"
             ><input type="checkbox" .checked=${this.acceptSkipped} @change=${(e: Event) => (this.acceptSkipped = (e.target as HTMLInputElement).checked)} />
-            Import without the ${skipped} value${skipped === 1 ? '' : 's'} that cannot be kept (listed above)</label
+            ${tn('import.acceptSkipped', skipped)}</label
           >`
         : nothing}
       <div class="row">
-        <button @click=${this.commit} ?disabled=${!chosen.length || (skipped > 0 && !this.acceptSkipped)}>Import</button>
-        <button @click=${this.close}>Cancel</button>
+        <button @click=${this.commit} ?disabled=${!chosen.length || (skipped > 0 && !this.acceptSkipped)}>${t('import.import')}</button>
+        <button @click=${this.close}>${t('import.cancel')}</button>
       </div>`;
+  }
+
+  private issueText(x: ImportIssue): string {
+    const reason = errorText(new ModelError(x.code, x.reason, x.detail));
+    return `${t('import.issue', { row: x.row, column: x.column, text: x.text, reason })} ${x.kept ? t('import.issueKept') : t('import.issueSkipped')}`;
   }
 
   private renderTable(p: TablePlan, i: number, currentName: string) {
@@ -316,34 +305,39 @@ export class ImportDialog extends LitElement {
     return html`<fieldset>
       <legend>
         <label><input type="checkbox" .checked=${p.include} @change=${(e: Event) => this.updatePlan(i, { include: (e.target as HTMLInputElement).checked })} />
-          ${p.table.name}: ${p.table.rows.length} row${p.table.rows.length === 1 ? '' : 's'}</label>
+          ${tn('import.tableRows', p.table.rows.length, { name: p.table.name })}</label>
       </legend>
       <div class="row">
-        <select aria-label="Where to put ${p.table.name}" .value=${p.target} @change=${(e: Event) => this.updatePlan(i, { target: (e.target as HTMLSelectElement).value as 'new' | 'append' })}>
-          <option value="new">Into a new sheet named</option>
-          <option value="append">Add the rows to “${currentName}” (columns matched by name)</option>
+        <select aria-label=${t('import.where', { name: p.table.name })} .value=${p.target} @change=${(e: Event) => this.updatePlan(i, { target: (e.target as HTMLSelectElement).value as 'new' | 'append' })}>
+          <option value="new">${t('import.newSheet')}</option>
+          <option value="append">${t('import.append', { name: currentName })}</option>
         </select>
         ${p.target === 'new'
-          ? html`<input aria-label="New sheet name" .value=${p.name} @change=${(e: Event) => this.updatePlan(i, { name: (e.target as HTMLInputElement).value })} />`
+          ? html`<input aria-label=${t('import.newSheetName')} .value=${p.name} @change=${(e: Event) => this.updatePlan(i, { name: (e.target as HTMLInputElement).value })} />`
           : nothing}
       </div>
       <table>
         <thead>
-          <tr><th scope="col">Use</th><th scope="col">Column</th><th scope="col">Type</th><th scope="col">First values</th></tr>
+          <tr>
+            <th scope="col">${t('import.use')}</th>
+            <th scope="col">${t('import.column')}</th>
+            <th scope="col">${t('import.type')}</th>
+            <th scope="col">${t('import.firstValues')}</th>
+          </tr>
         </thead>
         <tbody>
           ${p.columns.map((c, ci) => {
             const column = planColumn(c);
             return html`<tr>
-              <td><input type="checkbox" aria-label="Import ${c.name}" .checked=${c.include} @change=${(e: Event) => this.updateColumn(i, ci, { include: (e.target as HTMLInputElement).checked })} /></td>
-              <td><input aria-label="Name of column ${ci + 1}" .value=${c.name} @change=${(e: Event) => this.updateColumn(i, ci, { name: (e.target as HTMLInputElement).value.trim() || c.name })} /></td>
+              <td><input type="checkbox" aria-label=${t('import.include', { name: c.name })} .checked=${c.include} @change=${(e: Event) => this.updateColumn(i, ci, { include: (e.target as HTMLInputElement).checked })} /></td>
+              <td><input aria-label=${t('import.columnName', { n: ci + 1 })} .value=${c.name} @change=${(e: Event) => this.updateColumn(i, ci, { name: (e.target as HTMLInputElement).value.trim() || c.name })} /></td>
               <td>
-                <select aria-label="Type of ${c.name}" .value=${c.type} @change=${(e: Event) => this.updateColumn(i, ci, { type: (e.target as HTMLSelectElement).value as ColumnType })}>
-                  ${COLUMN_TYPES.map((t) => html`<option value=${t} ?selected=${t === c.type}>${TYPE_LABELS[t]}</option>`)}
+                <select aria-label=${t('import.typeOf', { name: c.name })} .value=${c.type} @change=${(e: Event) => this.updateColumn(i, ci, { type: (e.target as HTMLSelectElement).value as ColumnType })}>
+                  ${COLUMN_TYPES.map((x) => html`<option value=${x} ?selected=${x === c.type}>${t(`import.type.${x}`)}</option>`)}
                 </select>
                 ${c.type === 'date' || c.type === 'datetime'
-                  ? html`<select aria-label="Date order of ${c.name}" .value=${c.dateOrder} @change=${(e: Event) => this.updateColumn(i, ci, { dateOrder: (e.target as HTMLSelectElement).value as DateOrder })}>
-                      ${DATE_ORDERS.map(([v, label]) => html`<option value=${v} ?selected=${v === c.dateOrder}>${label}</option>`)}
+                  ? html`<select aria-label=${t('import.dateOrder', { name: c.name })} .value=${c.dateOrder} @change=${(e: Event) => this.updateColumn(i, ci, { dateOrder: (e.target as HTMLSelectElement).value as DateOrder })}>
+                      ${DATE_ORDERS.map((v) => html`<option value=${v} ?selected=${v === c.dateOrder}>${t(`import.${v}`)}</option>`)}
                     </select>`
                   : nothing}
               </td>
@@ -353,12 +347,12 @@ export class ImportDialog extends LitElement {
         </tbody>
       </table>
       ${p.check.issues.length
-        ? html`<p>${p.check.keptCount + p.check.skippedCount} value${p.check.keptCount + p.check.skippedCount === 1 ? '' : 's'} do not fit their column's type:</p>
-            <ul class="issues" aria-label="Values that do not fit in ${p.table.name}">
+        ? html`<p>${tn('import.misfits', p.check.keptCount + p.check.skippedCount)}</p>
+            <ul class="issues" aria-label=${t('import.misfitList', { name: p.table.name })}>
               ${p.check.issues.map(
-                (x) => html`<li class=${x.kept ? 'kept' : 'skipped'}>Row ${x.row}, ${x.column}: “${x.text}” — ${x.reason}. ${x.kept ? 'Kept as text, flagged.' : 'Cannot be kept.'}</li>`,
+                (x) => html`<li class=${x.kept ? 'kept' : 'skipped'}>${this.issueText(x)}</li>`,
               )}
-              ${p.check.issues.length < p.check.keptCount + p.check.skippedCount ? html`<li>…and ${p.check.keptCount + p.check.skippedCount - p.check.issues.length} more</li>` : nothing}
+              ${p.check.issues.length < p.check.keptCount + p.check.skippedCount ? html`<li>${t('import.more', { n: p.check.keptCount + p.check.skippedCount - p.check.issues.length })}</li>` : nothing}
             </ul>`
         : nothing}
     </fieldset>`;

@@ -5,6 +5,8 @@ import { newWorkbookKeys, parseCredential, type Credential } from '../protocol/a
 import { TEMPLATES } from '../model/templates.js';
 import { DeviceProfile } from './device-profile.js';
 import './app-update.js';
+import { errorText } from './i18n/error-text.js';
+import { localizeTemplate } from './i18n/template-text.js';
 import { LOCALES, LOCALE_NAMES, LocaleController, currentLocale, formatDateTime, formatNumber, setLocale, t, type Locale } from './i18n/locale.js';
 import './workbook-view.js';
 
@@ -234,7 +236,7 @@ export class MutualSheetsApp extends LitElement {
       seed = Y.encodeStateAsUpdate(doc);
       doc.destroy();
     } catch (err) {
-      this.problem = t('home.snapshotRefused', { reason: (err as Error).message });
+      this.problem = t('home.snapshotRefused', { reason: errorText(err) });
       return;
     }
     await this.newWorkbook(null, seed);
@@ -264,10 +266,10 @@ export class MutualSheetsApp extends LitElement {
       <button class="new" @click=${() => void this.newWorkbook('blank')}>${t('home.new')}</button>
       <h2>${t('home.templates')}</h2>
       <ul class="templates">
-        ${TEMPLATES.filter((t) => t.id !== 'blank').map(
-          (t) => html`<li>
-            <button class="template" @click=${() => void this.newWorkbook(t.id)}>${t.title}</button>
-            <span class="desc">${t.description}</span>
+        ${TEMPLATES.filter((x) => x.id !== 'blank').map((x) => localizeTemplate(currentLocale(), x)).map(
+          (x) => html`<li>
+            <button class="template" @click=${() => void this.newWorkbook(x.id)}>${x.title}</button>
+            <span class="desc">${x.description}</span>
           </li>`,
         )}
       </ul>

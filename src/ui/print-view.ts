@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import type { CellValue, Column } from '../model/types.js';
-import { formatValue } from '../model/values.js';
+import { currentLocale, formatNumber, t } from './i18n/locale.js';
+import { displayValue } from './i18n/value-text.js';
 
 export const MAX_PRINT_ROWS = 20_000;
 
@@ -74,13 +75,13 @@ export class PrintView extends LitElement {
             (r) => html`<tr>
               ${this.columns.map((c) => {
                 const v = this.get(r, c.id);
-                return html`<td class=${typeof v === 'number' ? 'num' : ''}>${formatValue(c, v)}</td>`;
+                return html`<td class=${typeof v === 'number' ? 'num' : ''}>${displayValue(currentLocale(), c, v)}</td>`;
               })}
             </tr>`,
           )}
         </tbody>
       </table>
-      ${this.rows.length > shown.length ? html`<p>First ${MAX_PRINT_ROWS} of ${this.rows.length} rows; export to CSV or Excel for all of them.</p>` : ''}`;
+      ${this.rows.length > shown.length ? html`<p>${t('print.firstRows', { max: formatNumber(MAX_PRINT_ROWS), n: formatNumber(this.rows.length) })}</p>` : ''}`;
   }
 }
 

@@ -1,8 +1,9 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { Column } from '../model/types.js';
-import { formatValue } from '../model/values.js';
 import { EMPTY_VIEW, applyView, isEmptyView } from '../model/view.js';
 import type { Workbook } from '../model/workbook.js';
+import { LocaleController, currentLocale, t, tn } from './i18n/locale.js';
+import { displayValue } from './i18n/value-text.js';
 import type { ViewStore } from './view-store.js';
 import { WorkbookController } from './workbook-controller.js';
 import './row-form.js';
@@ -40,6 +41,8 @@ export class RowCards extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.workbook = null;
     this.sheetId = '';
     this.viewStore = null;
@@ -165,20 +168,20 @@ export class RowCards extends LitElement {
     const indices = [];
     for (let i = first; i < last; i++) indices.push(i);
     return html`<div class="bar">
-        <button @click=${this.addRow}>Add row</button>
-        <span class="count">${rows.length} rows</span>
+        <button @click=${this.addRow}>${t('grid.addRow')}</button>
+        <span class="count">${tn('cards.count', rows.length)}</span>
       </div>
-      <div class="list" role="list" aria-label="Rows" @scroll=${(e: Event) => (this.scrollTop = (e.target as HTMLElement).scrollTop)}>
+      <div class="list" role="list" aria-label=${t('cards.rows')} @scroll=${(e: Event) => (this.scrollTop = (e.target as HTMLElement).scrollTop)}>
         <div style="height:${rows.length * CARD_HEIGHT + 8}px"></div>
         ${indices.map((i) => {
           const rowId = rows[i];
           const [head, ...rest] = columns;
-          const text = (c: Column) => formatValue(c, wb.getValue(this.sheetId, rowId, c.id));
+          const text = (c: Column) => displayValue(currentLocale(), c, wb.getValue(this.sheetId, rowId, c.id));
           return html`<button
             class="card"
             role="listitem"
             style="top:${i * CARD_HEIGHT + 8}px"
-            aria-label=${`Row ${i + 1}: ${head ? text(head) || 'empty' : ''}`}
+            aria-label=${t('cards.row', { n: i + 1, text: head ? text(head) || t('value.empty') : '' })}
             @pointerdown=${(e: PointerEvent) => (this.down = { x: e.clientX, y: e.clientY })}
             @click=${(e: MouseEvent) => this.onCardClick(e, i)}
           >

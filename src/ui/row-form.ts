@@ -3,6 +3,9 @@ import { isModelError } from '../model/errors.js';
 import type { CellValue, CellWrite, Column } from '../model/types.js';
 import { formatValue, isSafeLink, parseInput } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
+import { errorText } from './i18n/error-text.js';
+import { LocaleController, currentLocale, formatDateTime, t } from './i18n/locale.js';
+import { listAnd } from './i18n/value-text.js';
 
 /**
  * `<row-form>`: one row as a form with big inputs and the phone's own
@@ -30,6 +33,8 @@ export class RowForm extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.workbook = null;
     this.sheetId = '';
     this.rowIds = [];
@@ -171,14 +176,14 @@ export class RowForm extends LitElement {
     const wb = this.workbook;
     if (!wb || !this.rowId) return nothing;
     return html`<div class="nav">
-        <button @click=${this.back} aria-label="Back to the list">←</button>
-        <button @click=${() => this.go(-1)} ?disabled=${this.index === 0} aria-label="Previous row">▲</button>
-        <span class="where">Row ${this.index + 1} of ${this.rowIds.length}</span>
-        <button @click=${() => this.go(1)} ?disabled=${this.index >= this.rowIds.length - 1} aria-label="Next row">▼</button>
+        <button @click=${this.back} aria-label=${t('form.back')}>←</button>
+        <button @click=${() => this.go(-1)} ?disabled=${this.index === 0} aria-label=${t('form.previous')}>▲</button>
+        <span class="where">${t('form.where', { n: this.index + 1, total: this.rowIds.length })}</span>
+        <button @click=${() => this.go(1)} ?disabled=${this.index >= this.rowIds.length - 1} aria-label=${t('form.next')}>▼</button>
       </div>
       <form @submit=${this.onSubmit}>
         ${this.columns.map((col) => this.renderField(col))}
-        <button class="save" type="submit">Save</button>
+        <button class="save" type="submit">${t('form.save')}</button>
       </form>`;
   }
 
@@ -219,12 +224,12 @@ export class RowForm extends LitElement {
       case 'phone': {
         const number = text.replace(/[^+0-9]/g, '');
         input = html`<input type="tel" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />
-          ${number ? html`<span class="links"><a href=${`tel:${number}`}>Call</a> <a href=${`sms:${number}`}>Text</a></span>` : nothing}`;
+          ${number ? html`<span class="links"><a href=${`tel:${number}`}>${t('form.call')}</a> <a href=${`sms:${number}`}>${t('form.text')}</a></span>` : nothing}`;
         break;
       }
       case 'link':
         input = html`<input type="text" inputmode="url" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />
-          ${isSafeLink(text) ? html`<a href=${text} target="_blank" rel="noopener noreferrer">Open</a>` : nothing}`;
+          ${isSafeLink(text) ? html`<a href=${text} target="_blank" rel="noopener noreferrer">${t('form.open')}</a>` : nothing}`;
         break;
       case 'multiselect': {
         const chosen = new Set(text.split(',').map((t) => t.trim()).filter(Boolean));
@@ -256,7 +261,7 @@ export class RowForm extends LitElement {
     return html`<div class="field">
       <label>${col.name} ${input}</label>
       ${error ? html`<span class="error" role="alert">${error}</span>` : nothing}
-      ${record ? html`<span class="who">changed by ${record.by}, ${new Date(record.at).toLocaleString()}</span>` : nothing}
+      ${record ? html`<span class="who">${t('form.changedBy', { by: record.by, when: formatDateTime(record.at) })}</span>` : nothing}
     </div>`;
   }
 
@@ -271,18 +276,18 @@ export class RowForm extends LitElement {
         this.requestUpdate();
       } catch (err) {
         if (!isModelError(err)) throw err;
-        this.errors = new Map(this.errors).set(col.id, err.message);
+        this.errors = new Map(this.errors).set(col.id, errorText(err));
       }
     };
     return html`<div class="field">
       <span class="label" id=${`l-${col.id}`}>${col.name}</span>
       <div class="counter" role="group" aria-labelledby=${`l-${col.id}`}>
-        <button type="button" class="big" aria-label=${`${col.name} minus one`} @click=${() => step(-1)}>−</button>
+        <button type="button" class="big" aria-label=${t('grid.minusOne', { name: col.name })} @click=${() => step(-1)}>−</button>
         <output aria-live="polite" data-testid=${`count-${col.name}`}>${value}</output>
-        <button type="button" class="big" aria-label=${`${col.name} plus one`} @click=${() => step(1)}>+</button>
+        <button type="button" class="big" aria-label=${t('grid.plusOne', { name: col.name })} @click=${() => step(1)}>+</button>
       </div>
       <label class="recount"
-        >Recount: set to
+        >${t('form.recount')}
         <input
           type="text"
           inputmode="numeric"
@@ -304,10 +309,10 @@ export class RowForm extends LitElement {
     };
     return html`<div class="field">
       <span class="label">${col.name}</span>
-      <span role="status">${names.length === 0 ? 'Nobody yet' : names.length === 1 ? names[0] : `⚠ ${names.join(' and ')} both claimed this`}</span>
+      <span role="status">${names.length === 0 ? t('form.nobody') : names.length === 1 ? names[0] : t('form.bothClaimed', { names: listAnd(currentLocale(), names) })}</span>
       ${mine
-        ? html`<button type="button" @click=${() => act(() => wb.release(this.sheetId, this.rowId, col.id))}>Release</button>`
-        : html`<button type="button" @click=${() => act(() => wb.claim(this.sheetId, this.rowId, col.id))}>Claim</button>`}
+        ? html`<button type="button" @click=${() => act(() => wb.release(this.sheetId, this.rowId, col.id))}>${t('form.release')}</button>`
+        : html`<button type="button" @click=${() => act(() => wb.claim(this.sheetId, this.rowId, col.id))}>${t('form.claim')}</button>`}
     </div>`;
   }
 
@@ -326,7 +331,7 @@ export class RowForm extends LitElement {
         if (value !== wb.getValue(this.sheetId, this.rowId, col.id)) writes.push({ rowId: this.rowId, colId: col.id, value });
       } catch (err) {
         if (!isModelError(err)) throw err;
-        errors.set(col.id, err.message);
+        errors.set(col.id, errorText(err));
       }
     }
     this.errors = errors;
@@ -335,7 +340,7 @@ export class RowForm extends LitElement {
       wb.setCells(this.sheetId, writes);
     } catch (err) {
       if (!isModelError(err)) throw err;
-      this.errors = new Map([[this.columns[0]?.id ?? '', err.message]]);
+      this.errors = new Map([[this.columns[0]?.id ?? '', errorText(err)]]);
       return false;
     }
     this.drafts = new Map();

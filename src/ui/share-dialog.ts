@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { unsafeSVG } from 'lit/directives/unsafe-svg.js';
 import { keysFromEditKey, type Credential } from '../protocol/access.js';
 import { dialogStyles, showDialog } from './dialog-styles.js';
+import { LocaleController, t } from './i18n/locale.js';
 
 interface Link {
   label: string;
@@ -33,6 +34,8 @@ export class ShareDialog extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.workbookId = '';
     this.credential = null;
     this.links = [];
@@ -84,7 +87,7 @@ export class ShareDialog extends LitElement {
       const info = (await (await fetch('/api/hub', { cache: 'no-store' })).json()) as { lanUrls?: string[] };
       const lan = info.lanUrls?.[0];
       if (lan) {
-        this.lanNote = `Links use this hub's address on your network (${new URL(lan).host}) so that phones on the same Wi-Fi can open them.`;
+        this.lanNote = t('share.lan', { host: new URL(lan).host });
         return new URL(lan).origin;
       }
     } catch {
@@ -103,12 +106,12 @@ export class ShareDialog extends LitElement {
     if (c?.role === 'edit') {
       const keys = await keysFromEditKey(c.editKey);
       const view = keys.view.role === 'view' ? keys.view : null;
-      links.push({ label: 'Edit link', note: 'Anyone with this link can change the workbook. Share it only with your team.', url: `${base}/edit/${c.editKey}` });
-      if (view) links.push({ label: 'View link', note: 'Can see everything and cannot change anything; it cannot be turned into an edit link.', url: `${base}/view/${view.viewKey}.${view.editVerifier}` });
+      links.push({ label: t('share.editLink'), note: t('share.editNote'), url: `${base}/edit/${c.editKey}` });
+      if (view) links.push({ label: t('share.viewLink'), note: t('share.viewNote'), url: `${base}/view/${view.viewKey}.${view.editVerifier}` });
     } else if (c?.role === 'view') {
-      links.push({ label: 'View link', note: 'You opened this workbook to look at it; this link only lets others look too.', url: `${base}/view/${c.viewKey}.${c.editVerifier}` });
+      links.push({ label: t('share.viewLink'), note: t('share.viewOnlyNote'), url: `${base}/view/${c.viewKey}.${c.editVerifier}` });
     } else {
-      links.push({ label: 'Link', note: 'This workbook was made before links carried keys: anyone with the link can change it.', url: base });
+      links.push({ label: t('share.link'), note: t('share.openNote'), url: base });
     }
     this.links = links.map((l) => ({ ...l, svg: renderSVG(l.url, { border: 1 }) }));
     showDialog(this);
@@ -128,22 +131,22 @@ export class ShareDialog extends LitElement {
 
   render() {
     return html`<dialog aria-labelledby="share-title">
-      <h2 id="share-title">Share this workbook</h2>
+      <h2 id="share-title">${t('share.title')}</h2>
       ${this.links.map(
         (l) => html`<section>
           <strong>${l.label}</strong>
-          <div class="qr" role="img" aria-label="QR code of the ${l.label.toLowerCase()}">${unsafeSVG(l.svg)}</div>
+          <div class="qr" role="img" aria-label=${t('share.qr', { link: l.label.toLowerCase() })}>${unsafeSVG(l.svg)}</div>
           <input readonly aria-label=${l.label} .value=${l.url} @focus=${(e: Event) => (e.target as HTMLInputElement).select()} />
           <div>
-            <button @click=${() => this.copy(l)}>Copy ${l.label.toLowerCase()}</button>
-            ${this.copied === l.label ? html`<span role="status">Copied.</span>` : nothing}
+            <button @click=${() => this.copy(l)}>${t('share.copy', { link: l.label.toLowerCase() })}</button>
+            ${this.copied === l.label ? html`<span role="status">${t('share.copied')}</span>` : nothing}
           </div>
           <p class="note">${l.note}</p>
         </section>`,
       )}
-      <p class="note">A phone on the same Wi-Fi can scan a code to open the workbook from this hub.</p>
+      <p class="note">${t('share.scan')}</p>
       ${this.lanNote ? html`<p class="note" role="note">${this.lanNote}</p>` : nothing}
-      <button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>Close</button>
+      <button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>${t('share.close')}</button>
     </dialog>`;
   }
 }

@@ -10,6 +10,9 @@ import type { CellValue, CellWrite, Column } from '../model/types.js';
 import { MULTI_SEPARATOR, fitsColumn, formatValue, isSafeLink, parseInput } from '../model/values.js';
 import { EMPTY_VIEW, applyView, isEmptyView, type ViewSpec } from '../model/view.js';
 import type { Workbook, WorkbookChange } from '../model/workbook.js';
+import { errorText } from './i18n/error-text.js';
+import { LocaleController, currentLocale, formatNumber, t, tn } from './i18n/locale.js';
+import { displayValue, relativeTime, summaryText } from './i18n/value-text.js';
 import { cursors, type PeerCursor } from './presence.js';
 import type { ViewStore } from './view-store.js';
 import './column-editor.js';
@@ -107,6 +110,8 @@ export class SheetGrid extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.workbook = null;
     this.sheetId = '';
     this.undo = null;
@@ -598,7 +603,7 @@ export class SheetGrid extends LitElement {
 
   render() {
     const wb = this.workbook;
-    if (!wb || !this.sheetId) return html`<div class="empty">No sheet</div>`;
+    if (!wb || !this.sheetId) return html`<div class="empty">${t('grid.noSheet')}</div>`;
     const { rows, columns } = this.shown();
     const sheetName = wb.sheets().find((s) => s.id === this.sheetId)?.name ?? '';
     const widths = columns.map((c) => (this.widthPreview?.colId === c.id ? this.widthPreview.width : c.width));
@@ -628,27 +633,27 @@ export class SheetGrid extends LitElement {
     const filtered = this.view.filters.length > 0 || this.view.hidden.length > 0 || this.view.sort.length > 0;
 
     return html`
-      <div class="toolbar" role="toolbar" aria-label="Sheet actions">
-        <button @click=${() => this.insertRows(rect.bottom + 1, 1)} ?disabled=${!columns.length}>Add row</button>
+      <div class="toolbar" role="toolbar" aria-label=${t('grid.actions')}>
+        <button @click=${() => this.insertRows(rect.bottom + 1, 1)} ?disabled=${!columns.length}>${t('grid.addRow')}</button>
         <button @click=${() => this.deleteSelectedRows()} ?disabled=${!rows.length}>
-          ${rect.bottom > rect.top ? `Delete ${rect.bottom - rect.top + 1} rows` : 'Delete row'}
+          ${rect.bottom > rect.top ? t('grid.deleteRows', { n: rect.bottom - rect.top + 1 }) : t('grid.deleteRow')}
         </button>
-        <button @click=${() => this.addColumn()}>Add column</button>
-        <button @click=${() => this.renderRoot.querySelector('trash-panel')?.open()}>Trash (${wb.deletedRows(this.sheetId).length})</button>
-        <button @click=${() => this.renderRoot.querySelector('activity-panel')?.open()}>Activity</button>
-        <button @click=${() => this.openColumnSettings()} ?disabled=${!columns[focus.col]}>Column settings</button>
-        <button @click=${() => this.openViewMenu()} ?disabled=${!columns[focus.col]}>Sort & filter</button>
-        <button aria-label="Undo" title="Undo (Ctrl+Z)" @click=${() => this.runUndo(false)} ?disabled=${!this.undo?.canUndo()}>↶</button>
-        <button aria-label="Redo" title="Redo (Ctrl+Y)" @click=${() => this.runUndo(true)} ?disabled=${!this.undo?.canRedo()}>↷</button>
+        <button @click=${() => this.addColumn()}>${t('grid.addColumn')}</button>
+        <button @click=${() => this.renderRoot.querySelector('trash-panel')?.open()}>${t('grid.trash', { n: wb.deletedRows(this.sheetId).length })}</button>
+        <button @click=${() => this.renderRoot.querySelector('activity-panel')?.open()}>${t('grid.activity')}</button>
+        <button @click=${() => this.openColumnSettings()} ?disabled=${!columns[focus.col]}>${t('grid.columnSettings')}</button>
+        <button @click=${() => this.openViewMenu()} ?disabled=${!columns[focus.col]}>${t('grid.sortFilter')}</button>
+        <button aria-label=${t('grid.undo')} title=${t('grid.undoTitle')} @click=${() => this.runUndo(false)} ?disabled=${!this.undo?.canUndo()}>↶</button>
+        <button aria-label=${t('grid.redo')} title=${t('grid.redoTitle')} @click=${() => this.runUndo(true)} ?disabled=${!this.undo?.canRedo()}>↷</button>
         ${this.aggregates?.ready && this.aggregates.lowCount()
-          ? html`<span class="lowinfo" role="status">${this.aggregates.lowCount()} low in stock</span>`
+          ? html`<span class="lowinfo" role="status">${tn('grid.low', this.aggregates.lowCount())}</span>`
           : nothing}
         ${filtered
-          ? html`<span class="viewinfo" role="status">My view: ${this.describeView(rows.length)}</span>
-              <button @click=${() => this.setView({ ...EMPTY_VIEW })}>Show all</button>
+          ? html`<span class="viewinfo" role="status">${t('grid.myView', { view: this.describeView(rows.length) })}</span>
+              <button @click=${() => this.setView({ ...EMPTY_VIEW })}>${t('grid.showAll')}</button>
               ${this.view.sort.length
-                ? html`<button @click=${() => this.applyOrderToSheet(rows)} title="Give the shared sheet this order, for everyone">
-                    Apply this order to the sheet
+                ? html`<button @click=${() => this.applyOrderToSheet(rows)} title=${t('grid.applyOrderTitle')}>
+                    ${t('grid.applyOrder')}
                   </button>`
                 : nothing}`
           : nothing}
@@ -656,7 +661,7 @@ export class SheetGrid extends LitElement {
       ${this.findOpen ? this.renderFindBar() : nothing}
       ${this.notice
         ? html`<div class="notice" role="alert">
-            <span>${this.notice}</span><button @click=${() => (this.notice = '')}>Dismiss</button>
+            <span>${this.notice}</span><button @click=${() => (this.notice = '')}>${t('grid.dismiss')}</button>
           </div>`
         : nothing}
       <div class="scroller" @scroll=${this.onScroll}>
@@ -674,7 +679,7 @@ export class SheetGrid extends LitElement {
           @pointerover=${this.onPointerOver}
         >
           <div class="header" role="row" aria-rowindex="1">
-            <div class="corner" role="columnheader" aria-colindex="1"><span class="sr">Row number</span></div>
+            <div class="corner" role="columnheader" aria-colindex="1"><span class="sr">${t('grid.rowNumber')}</span></div>
             <div class="gap" style="width:${offsets[colFrom]}px"></div>
             ${columns.slice(colFrom, colTo).map((c, k) => {
               const i = colFrom + k;
@@ -685,7 +690,7 @@ export class SheetGrid extends LitElement {
                 aria-colindex=${i + 2}
                 aria-sort=${dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : nothing}
                 style="width:${widths[i]}px"
-                title=${`${c.name} (${c.type})`}
+                title=${t('grid.columnTitle', { name: c.name, type: t(`type.${c.type}`) })}
                 @click=${(e: MouseEvent) => this.selectColumn(i, e.shiftKey)}
                 @dblclick=${() => this.openColumnSettings(i)}
               >
@@ -694,7 +699,7 @@ export class SheetGrid extends LitElement {
                 <button
                   class="menu"
                   tabindex="-1"
-                  aria-label=${`Sort and filter ${c.name}`}
+                  aria-label=${t('grid.columnMenu', { name: c.name })}
                   @click=${(e: Event) => {
                     e.stopPropagation();
                     this.openViewMenu(i);
@@ -716,7 +721,7 @@ export class SheetGrid extends LitElement {
           ${extra !== undefined ? this.renderRow(rows[extra], extra, columns, widths, offsets, colFrom, colTo, rect, peersAt) : nothing}
         </div>
         ${rows.length === 0
-          ? html`<div class="empty">${filtered ? 'No rows match your view.' : 'This sheet has no rows yet. Use “Add row”.'}</div>`
+          ? html`<div class="empty">${filtered ? t('grid.noMatch') : t('grid.noRows')}</div>`
           : nothing}
         ${this.renderSummaries(columns, widths, offsets, colFrom, colTo)}
       </div>
@@ -724,8 +729,12 @@ export class SheetGrid extends LitElement {
         ${this.error
           ? html`<span class="error" role="alert">${this.error}</span>`
           : html`<span aria-live="polite">${this.describeActive(columns, rows)}</span>`}
-        <span>${rect.bottom > rect.top || rect.right > rect.left ? `${rectSize(rect).cells} cells selected · ` : ''}${rows.length} rows ·
-          ${columns.length} columns</span>
+        <span
+          >${rect.bottom > rect.top || rect.right > rect.left ? t('grid.cellsSelected', { n: formatNumber(rectSize(rect).cells) }) : ''}${t('grid.size', {
+            rows: formatNumber(rows.length),
+            columns: formatNumber(columns.length),
+          })}</span
+        >
       </div>
       <column-editor .workbook=${wb} .sheetId=${this.sheetId} @column-editor-closed=${() => this.focusGrid()}></column-editor>
       <view-menu @view-change=${this.onViewChange} @view-menu-closed=${() => this.focusGrid()}></view-menu>
@@ -803,13 +812,14 @@ export class SheetGrid extends LitElement {
   private renderSummaries(columns: Column[], widths: number[], offsets: number[], colFrom: number, colTo: number) {
     const agg = this.aggregates;
     if (!agg || !agg.ready || !columns.length) return nothing;
-    return html`<div class="summaries" aria-label="Column totals" style="width:${ROW_NUMBER_WIDTH + offsets[offsets.length - 1]}px">
+    return html`<div class="summaries" aria-label=${t('grid.totals')} style="width:${ROW_NUMBER_WIDTH + offsets[offsets.length - 1]}px">
       <div class="corner" aria-hidden="true">Σ</div>
       <div class="gap" style="width:${offsets[colFrom]}px"></div>
       ${columns.slice(colFrom, colTo).map((c, k) => {
         const sum = agg.summary(c.id);
-        return html`<div class="figure ${sum.low || sum.conflicts || sum.stale ? 'alert' : ''}" style="width:${widths[colFrom + k]}px" title=${`${c.name}: ${sum.text}`}>
-          ${sum.text}
+        const text = summaryText(currentLocale(), sum);
+        return html`<div class="figure ${sum.low || sum.conflicts || sum.stale ? 'alert' : ''}" style="width:${widths[colFrom + k]}px" title=${`${c.name}: ${text}`}>
+          ${text}
         </div>`;
       })}
     </div>`;
@@ -819,19 +829,19 @@ export class SheetGrid extends LitElement {
     if (col.type === 'counter') {
       return html`${active
           ? html`<span class="steppers"
-              ><button tabindex="-1" aria-label=${`${col.name} minus one`} @pointerdown=${(e: Event) => this.step(e, rowId, col, -1)}>−</button
-              ><button tabindex="-1" aria-label=${`${col.name} plus one`} @pointerdown=${(e: Event) => this.step(e, rowId, col, 1)}>+</button></span
+              ><button tabindex="-1" aria-label=${t('grid.minusOne', { name: col.name })} @pointerdown=${(e: Event) => this.step(e, rowId, col, -1)}>−</button
+              ><button tabindex="-1" aria-label=${t('grid.plusOne', { name: col.name })} @pointerdown=${(e: Event) => this.step(e, rowId, col, 1)}>+</button></span
             >`
           : nothing}${value ?? ''}`;
     }
     if (col.type === 'claim') {
       const held = this.workbook!.claims(this.sheetId, rowId, col.id).filter((e) => e.held);
       const conflict = new Set(held.map((e) => e.name)).size > 1;
-      return html`${conflict ? html`<span class="conflict" title="More than one person claimed this">⚠ </span>` : nothing}${value ?? ''}`;
+      return html`${conflict ? html`<span class="conflict" title=${t('grid.claimConflict')}>⚠ </span>` : nothing}${value ?? ''}`;
     }
     if (value === null) return nothing;
     if (!misfit && col.type === 'checkbox') {
-      return html`<span role="img" aria-label=${value ? 'checked' : 'not checked'} data-toggle="1">${value ? '☑' : '☐'}</span>`;
+      return html`<span role="img" aria-label=${value ? t('grid.checked') : t('grid.notChecked')} data-toggle="1">${value ? '☑' : '☐'}</span>`;
     }
     if (!misfit && (col.type === 'select' || col.type === 'multiselect') && typeof value === 'string') {
       const opts = value.split(MULTI_SEPARATOR).map((id) => col.options.find((o) => o.id === id));
@@ -851,7 +861,7 @@ export class SheetGrid extends LitElement {
     if (col.type === 'text' || col.type === 'longtext') {
       // A textarea keeps line breaks that an <input> would silently drop; Alt+Enter adds one.
       return html`<textarea
-        aria-label=${`Edit ${col.name}`}
+        aria-label=${t('grid.edit', { name: col.name })}
         rows="1"
         .value=${this.draft}
         @input=${(e: Event) => (this.draft = (e.target as HTMLTextAreaElement).value)}
@@ -861,10 +871,10 @@ export class SheetGrid extends LitElement {
       ></textarea>`;
     }
     return html`<input
-        aria-label=${`Edit ${col.name}`}
+        aria-label=${t('grid.edit', { name: col.name })}
         .value=${this.draft}
         inputmode=${col.type === 'number' ? 'decimal' : 'text'}
-        placeholder=${col.type === 'date' ? 'YYYY-MM-DD' : col.type === 'datetime' ? 'YYYY-MM-DD HH:MM' : ''}
+        placeholder=${col.type === 'date' ? t('grid.datePlaceholder') : col.type === 'datetime' ? t('grid.dateTimePlaceholder') : ''}
         list=${col.type === 'select' || col.type === 'multiselect' ? 'select-options' : nothing}
         @input=${(e: Event) => (this.draft = (e.target as HTMLInputElement).value)}
         @keydown=${this.onEditorKeydown}
@@ -879,16 +889,16 @@ export class SheetGrid extends LitElement {
     const matches = this.findMatches();
     return html`<div class="findbar" role="search">
       <input
-        aria-label="Find in sheet"
-        placeholder="Find…"
+        aria-label=${t('grid.find')}
+        placeholder=${t('grid.findPlaceholder')}
         .value=${this.findQuery}
         @input=${(e: Event) => (this.findQuery = (e.target as HTMLInputElement).value)}
         @keydown=${this.onFindKeydown}
       />
-      <span role="status">${this.findQuery ? `${matches.length} found` : ''}</span>
-      <button @click=${() => this.findStep(-1)} ?disabled=${!matches.length}>Previous</button>
-      <button @click=${() => this.findStep(1)} ?disabled=${!matches.length}>Next</button>
-      <button @click=${() => this.closeFind()}>Close</button>
+      <span role="status">${this.findQuery ? t('grid.found', { n: formatNumber(matches.length) }) : ''}</span>
+      <button @click=${() => this.findStep(-1)} ?disabled=${!matches.length}>${t('grid.previous')}</button>
+      <button @click=${() => this.findStep(1)} ?disabled=${!matches.length}>${t('grid.next')}</button>
+      <button @click=${() => this.closeFind()}>${t('grid.close')}</button>
     </div>`;
   }
 
@@ -896,10 +906,11 @@ export class SheetGrid extends LitElement {
     const parts: string[] = [];
     const cols = this.workbook?.columns(this.sheetId) ?? [];
     const name = (id: string) => cols.find((c) => c.id === id)?.name ?? '?';
-    for (const s of this.view.sort) parts.push(`sorted by ${name(s.colId)} ${s.dir === 'asc' ? '▲' : '▼'}`);
-    for (const f of this.view.filters) parts.push(`${name(f.colId)} ${f.op === 'empty' || f.op === 'filled' ? f.op : `${f.op} “${f.value}”`}`);
-    if (this.view.hidden.length) parts.push(`${this.view.hidden.length} hidden column${this.view.hidden.length > 1 ? 's' : ''}`);
-    return `${parts.join(', ')} · ${shown} rows shown`;
+    for (const s of this.view.sort) parts.push(t('grid.sortedBy', { name: name(s.colId), dir: s.dir === 'asc' ? '▲' : '▼' }));
+    const FILTER_WORDS = { contains: 'grid.filterContains', is: 'grid.filterIs', empty: 'grid.filterEmpty', filled: 'grid.filterFilled' } as const;
+    for (const f of this.view.filters) parts.push(t(FILTER_WORDS[f.op], { name: name(f.colId), value: f.value ?? '' }));
+    if (this.view.hidden.length) parts.push(tn('grid.hidden', this.view.hidden.length));
+    return tn('grid.shown', shown, { views: parts.join(', ') });
   }
 
   private describeActive(columns: Column[], rows: string[]): string {
@@ -907,9 +918,10 @@ export class SheetGrid extends LitElement {
     const rowId = rows[this.sel.focus.row];
     if (!col || !rowId || !this.workbook) return '';
     const record = this.workbook.getCell(this.sheetId, rowId, col.id);
-    const value = record && record.v !== null ? formatValue(col, record.v) : 'empty';
-    const who = record ? ` · changed by ${record.by}, ${relativeTime(record.at)}` : '';
-    return `${col.name}, row ${this.sel.focus.row + 1}: ${value}${who}`;
+    const locale = currentLocale();
+    const value = record && record.v !== null ? displayValue(locale, col, record.v) : t('value.empty');
+    const where = { column: col.name, row: this.sel.focus.row + 1, value };
+    return record ? t('grid.activeBy', { ...where, by: record.by, when: relativeTime(locale, record.at) }) : t('grid.active', where);
   }
 
   // ── selection and movement ──────────────────────────────────────────────
@@ -1185,7 +1197,7 @@ export class SheetGrid extends LitElement {
     const a = this.active();
     if (!a || !this.workbook) return;
     if (this.workbook.readOnly) {
-      this.notice = 'This is a view-only link: you can look, not change.';
+      this.notice = t('grid.viewOnly');
       return;
     }
     this.draft = initial ?? formatValue(a.col, this.workbook.getValue(this.sheetId, a.rowId, a.col.id));
@@ -1209,7 +1221,7 @@ export class SheetGrid extends LitElement {
       if (!(current?.v === value || (current === undefined && value === null))) this.workbook.setCell(this.sheetId, a.rowId, a.col.id, value);
     } catch (err) {
       if (isModelError(err)) {
-        this.error = err.message;
+        this.error = errorText(err);
         return false;
       }
       throw err;
@@ -1224,7 +1236,7 @@ export class SheetGrid extends LitElement {
     try {
       fn();
     } catch (err) {
-      if (isModelError(err)) this.error = err.message;
+      if (isModelError(err)) this.error = errorText(err);
       else throw err;
     }
   }
@@ -1330,26 +1342,26 @@ export class SheetGrid extends LitElement {
     const { rows, columns } = this.shown();
     const r = rectOf(this.sel);
     const cells = block.reduce((n, line) => n + line.length, 0);
-    if (cells > CONFIRM_PASTE_CELLS && !confirm(`Paste ${cells.toLocaleString()} cells? This may add rows and columns to the shared sheet.`)) return;
+    if (cells > CONFIRM_PASTE_CELLS && !confirm(t('grid.pasteConfirm', { n: formatNumber(cells) }))) return;
     try {
       const result = pasteBlock(wb, this.sheetId, rows, columns, r.top, r.left, block);
       const height = block.length;
       const width = Math.max(...block.map((l) => l.length));
       this.version++;
       this.sel = { anchor: { row: r.top, col: r.left }, focus: { row: r.top + height - 1, col: r.left + width - 1 } };
-      const grew = result.addedRows || result.addedColumns ? ` Added ${result.addedRows} rows and ${result.addedColumns} columns.` : '';
+      const grew = result.addedRows || result.addedColumns ? t('grid.pasteGrew', { rows: result.addedRows, columns: result.addedColumns }) : '';
       if (result.misfits.length) {
         const sample = result.misfits
           .slice(0, 5)
-          .map((m) => `${m.column} row ${m.row}: “${m.text}”`)
+          .map((m) => t('grid.misfit', { column: m.column, row: m.row, text: m.text }))
           .join('; ');
-        const more = result.misfits.length > 5 ? ` and ${result.misfits.length - 5} more` : '';
-        this.notice = `${result.misfits.length} pasted value${result.misfits.length > 1 ? 's' : ''} did not fit the column type and were not written — ${sample}${more}.${grew}`;
+        const list = result.misfits.length > 5 ? t('grid.misfitMore', { list: sample, n: result.misfits.length - 5 }) : sample;
+        this.notice = [tn('grid.misfits', result.misfits.length, { list }), grew].filter(Boolean).join(' ');
       } else {
-        this.notice = grew.trim();
+        this.notice = grew;
       }
     } catch (err) {
-      if (isModelError(err)) this.error = err.message;
+      if (isModelError(err)) this.error = errorText(err);
       else throw err;
     }
   }
@@ -1451,7 +1463,7 @@ export class SheetGrid extends LitElement {
     const at = after ? base.findIndex((c) => c.id === after.id) + 1 : base.length;
     let id = '';
     this.guard(() => {
-      id = wb.addColumn(this.sheetId, { name: `Column ${base.length + 1}` }, at);
+      id = wb.addColumn(this.sheetId, { name: t('grid.newColumn', { n: base.length + 1 }) }, at);
       if (wb.rowCount(this.sheetId) === 0) wb.insertRows(this.sheetId, 0, 1);
     });
     if (!id) return;
@@ -1479,7 +1491,7 @@ export class SheetGrid extends LitElement {
   private applyOrderToSheet(rows: string[]): void {
     const wb = this.workbook;
     if (!wb) return;
-    if (!confirm('Give the shared sheet this order? Everyone will see the rows in this order.')) return;
+    if (!confirm(t('grid.applyOrderConfirm'))) return;
     this.guard(() => wb.reorderRows(this.sheetId, rows));
     this.setView({ ...this.view, sort: [] });
   }
@@ -1526,14 +1538,6 @@ function upperBound(offsets: number[], x: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-function relativeTime(at: number): string {
-  const s = Math.round((Date.now() - at) / 1000);
-  if (s < 45) return 'just now';
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
-  return new Date(at).toLocaleDateString();
 }
 
 customElements.define('sheet-grid', SheetGrid);

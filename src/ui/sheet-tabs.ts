@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { isModelError } from '../model/errors.js';
 import type { Workbook } from '../model/workbook.js';
+import { errorText } from './i18n/error-text.js';
+import { LocaleController, t } from './i18n/locale.js';
 import { WorkbookController } from './workbook-controller.js';
 
 /** `<sheet-tabs>`: the sheets of a workbook; add, rename, reorder, delete. Fires `sheet-selected`. */
@@ -21,6 +23,8 @@ export class SheetTabs extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.workbook = null;
     this.activeSheetId = '';
     this.renaming = false;
@@ -72,11 +76,11 @@ export class SheetTabs extends LitElement {
     const sheets = wb.sheets();
     const index = sheets.findIndex((s) => s.id === this.activeSheetId);
     return html`
-      <div role="tablist" aria-label="Sheets" @keydown=${this.onTabKeydown}>
+      <div role="tablist" aria-label=${t('tabs.label')} @keydown=${this.onTabKeydown}>
         ${sheets.map((s) =>
           this.renaming && s.id === this.activeSheetId
             ? html`<input
-                aria-label="Sheet name"
+                aria-label=${t('tabs.nameLabel')}
                 .value=${s.name}
                 @keydown=${this.onRenameKeydown}
                 @blur=${(e: Event) => this.finishRename((e.target as HTMLInputElement).value)}
@@ -92,18 +96,18 @@ export class SheetTabs extends LitElement {
               </button>`,
         )}
       </div>
-      <button aria-label="Add sheet" title="Add sheet" @click=${this.addSheet}>+</button>
-      <button @click=${() => this.startRename()}>Rename</button>
-      <button aria-label="Move sheet left" title="Move sheet left" ?disabled=${index <= 0} @click=${() => this.move(index - 1)}>◀</button>
+      <button aria-label=${t('tabs.add')} title=${t('tabs.add')} @click=${this.addSheet}>+</button>
+      <button @click=${() => this.startRename()}>${t('tabs.rename')}</button>
+      <button aria-label=${t('tabs.moveLeft')} title=${t('tabs.moveLeft')} ?disabled=${index <= 0} @click=${() => this.move(index - 1)}>◀</button>
       <button
-        aria-label="Move sheet right"
-        title="Move sheet right"
+        aria-label=${t('tabs.moveRight')}
+        title=${t('tabs.moveRight')}
         ?disabled=${index < 0 || index >= sheets.length - 1}
         @click=${() => this.move(index + 1)}
       >
         ▶
       </button>
-      <button ?disabled=${sheets.length <= 1} @click=${this.deleteSheet}>Delete sheet</button>
+      <button ?disabled=${sheets.length <= 1} @click=${this.deleteSheet}>${t('tabs.delete')}</button>
       ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : nothing}
     `;
   }
@@ -128,7 +132,7 @@ export class SheetTabs extends LitElement {
     if (!wb) return;
     const n = wb.sheets().length + 1;
     const id = wb.transact(() => {
-      const sheetId = wb.addSheet(`Sheet ${n}`);
+      const sheetId = wb.addSheet(t('tabs.newName', { n }));
       wb.addColumn(sheetId, { name: 'A' });
       wb.addColumn(sheetId, { name: 'B' });
       wb.addColumn(sheetId, { name: 'C' });
@@ -156,7 +160,7 @@ export class SheetTabs extends LitElement {
       this.workbook?.renameSheet(this.activeSheetId, name);
       this.error = '';
     } catch (err) {
-      if (isModelError(err)) this.error = err.message;
+      if (isModelError(err)) this.error = errorText(err);
       else throw err;
     }
   }
@@ -170,13 +174,13 @@ export class SheetTabs extends LitElement {
     if (!wb) return;
     const sheets = wb.sheets();
     const name = sheets.find((s) => s.id === this.activeSheetId)?.name ?? '';
-    if (!confirm(`Move “${name}” to the trash?`)) return;
+    if (!confirm(t('tabs.deleteConfirm', { name }))) return;
     try {
       wb.deleteSheet(this.activeSheetId);
       const next = wb.sheets()[0];
       if (next) this.select(next.id);
     } catch (err) {
-      if (isModelError(err)) this.error = err.message;
+      if (isModelError(err)) this.error = errorText(err);
       else throw err;
     }
   };

@@ -1,11 +1,14 @@
 import { LitElement, css, html, nothing } from 'lit';
 import * as Y from 'yjs';
 import { diffWorkbooks, isUnchanged, planRestore, restoreFromSnapshot, type RestorePlan, type RestoreSummary, type SheetDiff } from '../model/snapshot-diff.js';
-import { formatValue } from '../model/values.js';
+import type { CellValue, Column } from '../model/types.js';
 import { Workbook } from '../model/workbook.js';
 import { SnapshotApiError, type SnapshotInfo } from '../protocol/snapshots.js';
 import type { SnapshotClient } from '../sync/snapshots.js';
 import { dialogStyles, showDialog } from './dialog-styles.js';
+import { errorText } from './i18n/error-text.js';
+import { LocaleController, currentLocale, formatDateTime, formatNumber, t, tn } from './i18n/locale.js';
+import { displayValue } from './i18n/value-text.js';
 
 const MAX_SHOWN_ROWS = 200;
 
@@ -22,9 +25,7 @@ interface Pending {
   label: string;
 }
 
-function when(at: number): string {
-  return new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
+const when = formatDateTime;
 
 /**
  * `<snapshots-panel>`: copies of the workbook kept by the hub — named ones
@@ -60,6 +61,8 @@ export class SnapshotsPanel extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.workbook = null;
     this.client = null;
     this.author = '';
@@ -159,7 +162,7 @@ export class SnapshotsPanel extends LitElement {
       this.list = await this.client.list();
     } catch (err) {
       this.list = null;
-      this.error = (err as Error).message;
+      this.error = errorText(err);
     }
   }
 
@@ -172,10 +175,10 @@ export class SnapshotsPanel extends LitElement {
     try {
       const info = await this.client.create(name, this.author || 'someone');
       input.value = '';
-      this.message = `Snapshot “${info.name}” kept on the hub.`;
+      this.message = t('snap.kept', { name: info.name });
       await this.refresh();
     } catch (err) {
-      this.error = err instanceof SnapshotApiError ? err.message : String(err);
+      this.error = err instanceof SnapshotApiError ? errorText(err) : String(err);
     }
   }
 
@@ -192,7 +195,7 @@ export class SnapshotsPanel extends LitElement {
       this.opened = { info, then, diffs, sheetId: first?.sheetId ?? '' };
       this.pending = null;
     } catch (err) {
-      this.error = err instanceof SnapshotApiError ? err.message : `This snapshot cannot be read: ${String(err)}`;
+      this.error = err instanceof SnapshotApiError ? errorText(err) : t('snap.unreadable', { reason: String(err) });
     }
   }
 
@@ -201,7 +204,7 @@ export class SnapshotsPanel extends LitElement {
     try {
       this.pending = { plan, summary: planRestore(this.opened.then, this.workbook, plan), label };
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = errorText(err);
     }
   }
 
@@ -209,7 +212,8 @@ export class SnapshotsPanel extends LitElement {
     const o = this.opened;
     if (!o || !this.workbook || !this.pending) return;
     const s = restoreFromSnapshot(o.then, this.workbook, this.pending.plan);
-    this.message = `Restored ${this.pending.label}: ${s.cells.length} cell${s.cells.length === 1 ? '' : 's'} set back, ${s.rowsBack.length} row${s.rowsBack.length === 1 ? '' : 's'} back from the trash${s.rowsToTrash.length ? `, ${s.rowsToTrash.length} later row${s.rowsToTrash.length === 1 ? '' : 's'} moved to the trash` : ''}. Undo or the activity panel can take it back.`;
+    const counts = { what: this.pending.label, cells: tn('snap.cells', s.cells.length), rows: tn('snap.rows', s.rowsBack.length), later: tn('snap.rows', s.rowsToTrash.length) };
+    this.message = `${t(s.rowsToTrash.length ? 'snap.restoredTrash' : 'snap.restored', counts)} ${t('snap.restoredUndo')}`;
     this.pending = null;
     this.opened = { ...o, diffs: diffWorkbooks(o.then, this.workbook) };
   }
@@ -217,35 +221,37 @@ export class SnapshotsPanel extends LitElement {
   render() {
     if (!this.isOpen) return html`<dialog aria-labelledby="snap-title" @close=${this.onClosed}></dialog>`;
     return html`<dialog aria-labelledby="snap-title" @close=${this.onClosed}>
-      <h2 id="snap-title">Snapshots</h2>
+      <h2 id="snap-title">${t('snap.title')}</h2>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.message ? html`<p role="status">${this.message}</p>` : nothing}
       ${this.opened ? this.renderOpened(this.opened) : this.renderList()}
-      <div class="row"><button @click=${this.close}>Close</button></div>
+      <div class="row"><button @click=${this.close}>${t('snap.close')}</button></div>
     </dialog>`;
   }
 
   private renderList() {
     return html`<form class="row" @submit=${this.take}>
-        <label>Name <input id="snap-name" maxlength="100" placeholder="end of day 3" required /></label>
-        <button type="submit">Take a snapshot now</button>
+        <label>${t('snap.name')} <input id="snap-name" maxlength="100" placeholder=${t('snap.namePlaceholder')} required /></label>
+        <button type="submit">${t('snap.take')}</button>
       </form>
       ${this.pendingChanges > 0
-        ? html`<p class="who">${this.pendingChanges} change${this.pendingChanges === 1 ? '' : 's'} from this device ${this.pendingChanges === 1 ? 'is' : 'are'} not on the hub yet and will not be in it.</p>`
+        ? html`<p class="who">${tn('snap.pending', this.pendingChanges)}</p>`
         : nothing}
       ${this.list === null
         ? nothing
         : this.list.length === 0
-          ? html`<p>No snapshots yet. The hub also keeps one automatically each hour while people edit.</p>`
-          : html`<ul class="scroll" aria-label="Snapshots, newest first">
+          ? html`<p>${t('snap.none')}</p>`
+          : html`<ul class="scroll" aria-label=${t('snap.list')}>
               ${this.list.map(
                 (s) => html`<li>
                   <span
-                    ><strong>${s.kind === 'auto' ? 'Automatic' : s.name}</strong><br /><span class="who"
-                      >${when(s.at)} · ${s.kind === 'auto' ? 'kept by the hub' : `by ${s.by}`}</span
+                    ><strong>${s.kind === 'auto' ? t('snap.automatic') : s.name}</strong><br /><span class="who"
+                      >${when(s.at)} · ${s.kind === 'auto' ? t('snap.keptByHub') : t('snap.by', { name: s.by })}</span
                     ></span
                   >
-                  <button @click=${() => this.openSnapshot(s)} aria-label="Open ${s.kind === 'auto' ? 'automatic snapshot' : s.name} of ${when(s.at)}">Open</button>
+                  <button @click=${() => this.openSnapshot(s)} aria-label=${t('snap.openLabel', { name: s.kind === 'auto' ? t('snap.automaticSnapshot') : s.name, when: when(s.at) })}>
+                    ${t('snap.open')}
+                  </button>
                 </li>`,
               )}
             </ul>`}`;
@@ -254,23 +260,23 @@ export class SnapshotsPanel extends LitElement {
   private renderOpened(o: Opened) {
     const diff = o.diffs.find((d) => d.sheetId === o.sheetId);
     return html`<p>
-        <strong>${o.info.kind === 'auto' ? 'Automatic snapshot' : `“${o.info.name}”`}</strong>, ${when(o.info.at)}${o.info.kind === 'auto' ? '' : ` by ${o.info.by}`} — read-only.
-        <button @click=${() => (this.opened = null)}>Back to the list</button>
+        ${o.info.kind === 'auto' ? t('snap.openedAuto', { when: when(o.info.at) }) : t('snap.openedNamed', { name: o.info.name, when: when(o.info.at), by: o.info.by })}
+        <button @click=${() => (this.opened = null)}>${t('snap.back')}</button>
       </p>
-      <ul aria-label="What changed since, per sheet">
+      <ul aria-label=${t('snap.perSheet')}>
         ${o.diffs.map(
           (d) => html`<li>
             <span>
               <strong>${d.name}</strong>:
               ${d.state === 'added-now'
-                ? 'created after this snapshot'
+                ? t('snap.addedNow')
                 : d.state === 'deleted-now'
-                  ? 'in the trash now'
+                  ? t('snap.deletedNow')
                   : isUnchanged(d)
-                    ? 'no changes since'
-                    : `${d.added.length} row${d.added.length === 1 ? '' : 's'} added, ${d.removed.length} removed, ${d.changed.length} cell${d.changed.length === 1 ? '' : 's'} changed since`}
+                    ? t('snap.unchanged')
+                    : t('snap.changes', { added: tn('snap.rows', d.added.length), removed: formatNumber(d.removed.length), cells: tn('snap.cells', d.changed.length) })}
             </span>
-            ${d.state !== 'added-now' ? html`<button @click=${() => (this.opened = { ...o, sheetId: d.sheetId })} aria-pressed=${d.sheetId === o.sheetId ? 'true' : 'false'}>Show</button>` : nothing}
+            ${d.state !== 'added-now' ? html`<button @click=${() => (this.opened = { ...o, sheetId: d.sheetId })} aria-pressed=${d.sheetId === o.sheetId ? 'true' : 'false'}>${t('snap.show')}</button>` : nothing}
           </li>`,
         )}
       </ul>
@@ -280,22 +286,28 @@ export class SnapshotsPanel extends LitElement {
 
   private renderConfirm(p: Pending) {
     const s = p.summary;
-    return html`<div class="confirm" role="alertdialog" aria-label="Confirm restore">
-      <p>Restore ${p.label}?</p>
+    return html`<div class="confirm" role="alertdialog" aria-label=${t('snap.confirmLabel')}>
+      <p>${t('snap.confirm', { what: p.label })}</p>
       <ul>
-        ${s.sheetBack ? html`<li>The sheet comes back from the trash.</li>` : nothing}
-        <li>${s.cells.length} cell${s.cells.length === 1 ? '' : 's'} set back to the snapshot's values.</li>
-        ${s.overwrites.length ? html`<li>This sets back later changes by ${s.overwrites.map((o) => `${o.by} (${o.cells})`).join(', ')}.</li>` : nothing}
-        ${s.rowsBack.length ? html`<li>${s.rowsBack.length} row${s.rowsBack.length === 1 ? '' : 's'} back from the trash.</li>` : nothing}
-        ${s.rowsToTrash.length ? html`<li>${s.rowsToTrash.length} row${s.rowsToTrash.length === 1 ? '' : 's'} added since go to the trash (restorable).</li>` : nothing}
-        ${s.unfit.length ? html`<li>${s.unfit.length} value${s.unfit.length === 1 ? '' : 's'} no longer fit a retyped column and stay as they are.</li>` : nothing}
+        ${s.sheetBack ? html`<li>${t('snap.sheetBack')}</li>` : nothing}
+        <li>${tn('snap.cellsBack', s.cells.length)}</li>
+        ${s.overwrites.length ? html`<li>${t('snap.overwrites', { people: s.overwrites.map((o) => `${o.by} (${o.cells})`).join(', ') })}</li>` : nothing}
+        ${s.rowsBack.length ? html`<li>${tn('snap.rowsBack', s.rowsBack.length)}</li>` : nothing}
+        ${s.rowsToTrash.length ? html`<li>${tn('snap.rowsToTrash', s.rowsToTrash.length)}</li>` : nothing}
+        ${s.unfit.length ? html`<li>${tn('snap.unfit', s.unfit.length)}</li>` : nothing}
       </ul>
-      <p class="who">It is recorded as your edits; nothing is erased from history, and undo takes it back.</p>
+      <p class="who">${t('snap.recorded')}</p>
       <div class="row">
-        <button @click=${this.confirmRestore}>Restore</button>
-        <button @click=${() => (this.pending = null)}>Cancel</button>
+        <button @click=${this.confirmRestore}>${t('snap.restore')}</button>
+        <button @click=${() => (this.pending = null)}>${t('snap.cancel')}</button>
       </div>
     </div>`;
+  }
+
+  /** A changed cell's hover: today's value and who set it. */
+  private nowTitle(c: Column, after: CellValue, by: string | null | undefined): string {
+    const now = displayValue(currentLocale(), c, after) || t('snap.emptyValue');
+    return by ? t('snap.nowBy', { value: now, by }) : t('snap.now', { value: now });
   }
 
   private renderSheet(o: Opened, diff: SheetDiff) {
@@ -307,16 +319,16 @@ export class SnapshotsPanel extends LitElement {
     const removed = new Set(diff.removed);
     const touched = new Set([...diff.changed.map((c) => c.rowId), ...diff.removed]);
     return html`<div class="row">
-        <button @click=${() => this.askRestore({ sheetId }, `the whole sheet “${diff.name}”`)} ?disabled=${isUnchanged(diff)}>Restore this whole sheet</button>
+        <button @click=${() => this.askRestore({ sheetId }, t('snap.wholeSheet', { name: diff.name }))} ?disabled=${isUnchanged(diff)}>${t('snap.restoreSheet')}</button>
       </div>
       <div class="scroll">
         <table>
           <caption>
-            “${diff.name}” as it was (${rows.length} rows${rows.length > MAX_SHOWN_ROWS ? `, first ${MAX_SHOWN_ROWS} shown` : ''}). Changed cells are marked; hover for today's value.
+            ${t('snap.caption', { name: diff.name, rows: tn('snap.rows', rows.length), shown: rows.length > MAX_SHOWN_ROWS ? t('snap.firstShown', { max: MAX_SHOWN_ROWS }) : '' })}
           </caption>
           <thead>
             <tr>
-              <th scope="col">Row</th>
+              <th scope="col">${t('snap.row')}</th>
               ${columns.map((c) => html`<th scope="col">${c.name}</th>`)}
             </tr>
           </thead>
@@ -326,15 +338,17 @@ export class SnapshotsPanel extends LitElement {
                 <th scope="row">
                   ${i + 1}
                   ${touched.has(r)
-                    ? html`<button @click=${() => this.askRestore({ sheetId, rows: [r] }, `row ${i + 1}`)} aria-label="Restore row ${i + 1}">Restore</button>`
+                    ? html`<button @click=${() => this.askRestore({ sheetId, rows: [r] }, t('snap.rowN', { n: i + 1 }))} aria-label=${t('snap.restoreRow', { n: i + 1 })}>
+                        ${t('snap.restore')}
+                      </button>`
                     : nothing}
-                  ${removed.has(r) ? html`<span class="who">deleted since</span>` : nothing}
+                  ${removed.has(r) ? html`<span class="who">${t('snap.deletedSince')}</span>` : nothing}
                 </th>
                 ${columns.map((c) => {
                   const ch = changed.get(`${r}/${c.id}`);
-                  const value = formatValue(c, then.getValue(sheetId, r, c.id));
+                  const value = displayValue(currentLocale(), c, then.getValue(sheetId, r, c.id));
                   return ch
-                    ? html`<td class="changed" title=${`Now: ${formatValue(c, ch.after) || '(empty)'}${ch.by ? `, changed by ${ch.by}` : ''}`}>${value}</td>`
+                    ? html`<td class="changed" title=${this.nowTitle(c, ch.after, ch.by)}>${value}</td>`
                     : html`<td>${value}</td>`;
                 })}
               </tr>`,

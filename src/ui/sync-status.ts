@@ -1,5 +1,7 @@
 import { LitElement, css, html } from 'lit';
-import { localLabel, statusKind, statusLabel, type SyncStatus } from '../sync/status.js';
+import { statusKind, type SyncStatus } from '../sync/status.js';
+import { LocaleController, currentLocale } from './i18n/locale.js';
+import { closeReason, localLabel, statusLabel } from './i18n/status-text.js';
 
 /** The one place the person learns whether their work is safe on the hub. */
 export class SyncStatusElement extends LitElement {
@@ -9,6 +11,8 @@ export class SyncStatusElement extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.status = null;
   }
 
@@ -51,13 +55,14 @@ export class SyncStatusElement extends LitElement {
   render() {
     if (!this.status) return html``;
     const kind = statusKind(this.status);
-    const why = this.status.lastClose && this.status.connection !== 'online' ? this.status.lastClose.reason : '';
-    const local = this.status.local === 'none' ? '' : localLabel(this.status);
+    const locale = currentLocale();
+    const why = this.status.lastClose && this.status.connection !== 'online' ? closeReason(locale, this.status.lastClose) : '';
+    const local = this.status.local === 'none' ? '' : localLabel(locale, this.status);
     return html`${local
         ? html`<span role=${this.status.local === 'failed' ? 'alert' : 'status'} class="local ${this.status.local}" data-testid="local-status">${local}</span>`
         : ''}
       <span role="status" aria-live="polite" data-kind=${kind} data-testid="sync-status">
-        <span class="dot" aria-hidden="true"></span><span class="label">${statusLabel(this.status)}</span>
+        <span class="dot" aria-hidden="true"></span><span class="label">${statusLabel(locale, this.status)}</span>
         ${why ? html`<span class="why">(${why})</span>` : ''}
       </span>`;
   }

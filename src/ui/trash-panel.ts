@@ -1,7 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { dialogStyles, showDialog } from './dialog-styles.js';
-import { formatValue } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
+import { LocaleController, currentLocale, formatDateTime, t } from './i18n/locale.js';
+import { displayValue } from './i18n/value-text.js';
 
 /** `<trash-panel>`: rows deleted from a sheet — by whom, when — and a way back for each. */
 export class TrashPanel extends LitElement {
@@ -20,6 +21,8 @@ export class TrashPanel extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.workbook = null;
     this.sheetId = '';
     this.tick = 0;
@@ -76,21 +79,21 @@ export class TrashPanel extends LitElement {
         this.isOpen = false;
         this.dispatchEvent(new CustomEvent('trash-closed', { bubbles: true, composed: true }));
       }}>
-      <h2 id="trash-title">Deleted rows</h2>
-      ${rows.length === 0 ? html`<p>Nothing here.</p>` : nothing}
+      <h2 id="trash-title">${t('trash.title')}</h2>
+      ${rows.length === 0 ? html`<p>${t('trash.nothing')}</p>` : nothing}
       <ul>
         ${rows.map((r) => {
-          const summary = cols.map((c) => formatValue(c, wb.getValue(this.sheetId, r.id, c.id))).filter(Boolean).join(' · ') || '(empty row)';
+          const summary = cols.map((c) => displayValue(currentLocale(), c, wb.getValue(this.sheetId, r.id, c.id))).filter(Boolean).join(' · ') || t('trash.emptyRow');
           return html`<li>
             <span>
               <span class="what">${summary}</span><br />
-              <span class="who">deleted by ${r.deleted.by}, ${new Date(r.deleted.at).toLocaleString()}</span>
+              <span class="who">${t('trash.deletedBy', { by: r.deleted.by, when: formatDateTime(r.deleted.at) })}</span>
             </span>
-            <button aria-label=${`Restore ${summary}`} @click=${() => this.restore(r.id)}>Restore</button>
+            <button aria-label=${t('trash.restoreLabel', { row: summary })} @click=${() => this.restore(r.id)}>${t('trash.restore')}</button>
           </li>`;
         })}
       </ul>
-      <button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>Close</button>
+      <button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>${t('trash.close')}</button>
     </dialog>`;
   }
 

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { dialogStyles, showDialog } from './dialog-styles.js';
+import { LocaleController, t } from './i18n/locale.js';
 import type { Column } from '../model/types.js';
 import type { FilterOp, ViewSpec } from '../model/view.js';
 
@@ -22,6 +23,8 @@ export class ViewMenu extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.column = null;
     this.spec = { sort: [], filters: [], hidden: [] };
     this.op = 'contains';
@@ -81,35 +84,35 @@ export class ViewMenu extends LitElement {
     const col = this.column;
     return html`<dialog aria-labelledby="view-menu-title" @close=${() => this.dispatchEvent(new CustomEvent('view-menu-closed', { bubbles: true, composed: true }))}>
       ${col
-        ? html`<h2 id="view-menu-title">My view: ${col.name}</h2>
-            <p class="hint">Sorting, filtering and hiding change only what you see on this device.</p>
+        ? html`<h2 id="view-menu-title">${t('view.title', { name: col.name })}</h2>
+            <p class="hint">${t('view.hint')}</p>
             <fieldset>
-              <legend>Sort</legend>
-              <button @click=${() => this.sort('asc')}>Sort A → Z</button>
-              <button @click=${() => this.sort('desc')}>Sort Z → A</button>
-              ${this.spec.sort.length ? html`<button @click=${() => this.emit({ ...this.spec, sort: [] })}>Clear sort</button>` : nothing}
+              <legend>${t('view.sort')}</legend>
+              <button @click=${() => this.sort('asc')}>${t('view.sortAsc')}</button>
+              <button @click=${() => this.sort('desc')}>${t('view.sortDesc')}</button>
+              ${this.spec.sort.length ? html`<button @click=${() => this.emit({ ...this.spec, sort: [] })}>${t('view.clearSort')}</button>` : nothing}
             </fieldset>
             <fieldset>
-              <legend>Filter</legend>
-              <select aria-label="Filter rule" @change=${(e: Event) => (this.op = (e.target as HTMLSelectElement).value as FilterOp)}>
+              <legend>${t('view.filter')}</legend>
+              <select aria-label=${t('view.filterRule')} @change=${(e: Event) => (this.op = (e.target as HTMLSelectElement).value as FilterOp)}>
                 ${(['contains', 'is', 'empty', 'filled'] as const).map(
-                  (op) => html`<option value=${op} ?selected=${op === this.op}>${{ contains: 'contains', is: 'is', empty: 'is empty', filled: 'is filled' }[op]}</option>`,
+                  (op) => html`<option value=${op} ?selected=${op === this.op}>${t(`view.op.${op}`)}</option>`,
                 )}
               </select>
               ${this.op === 'contains' || this.op === 'is'
-                ? html`<input aria-label="Filter value" .value=${this.value} @input=${(e: Event) => (this.value = (e.target as HTMLInputElement).value)} />`
+                ? html`<input aria-label=${t('view.filterValue')} .value=${this.value} @input=${(e: Event) => (this.value = (e.target as HTMLInputElement).value)} />`
                 : nothing}
-              <button @click=${this.applyFilter}>Apply filter</button>
+              <button @click=${this.applyFilter}>${t('view.applyFilter')}</button>
               ${this.spec.filters.some((f) => f.colId === col.id)
-                ? html`<button @click=${() => this.emit({ ...this.spec, filters: this.spec.filters.filter((f) => f.colId !== col.id) })}>Clear filter</button>`
+                ? html`<button @click=${() => this.emit({ ...this.spec, filters: this.spec.filters.filter((f) => f.colId !== col.id) })}>${t('view.clearFilter')}</button>`
                 : nothing}
             </fieldset>
             <fieldset>
-              <legend>Columns</legend>
-              <button @click=${() => this.hide()}>Hide this column</button>
-              ${this.spec.hidden.length ? html`<button @click=${() => this.emit({ ...this.spec, hidden: [] })}>Show all columns</button>` : nothing}
+              <legend>${t('view.columns')}</legend>
+              <button @click=${() => this.hide()}>${t('view.hide')}</button>
+              ${this.spec.hidden.length ? html`<button @click=${() => this.emit({ ...this.spec, hidden: [] })}>${t('view.showAll')}</button>` : nothing}
             </fieldset>
-            <div class="close"><button @click=${() => this.close()}>Done</button></div>`
+            <div class="close"><button @click=${() => this.close()}>${t('view.done')}</button></div>`
         : nothing}
     </dialog>`;
   }

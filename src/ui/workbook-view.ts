@@ -11,6 +11,8 @@ import type { SyncStatus } from '../sync/status.js';
 import type { DeviceProfile } from './device-profile.js';
 import { colorFor, people, type Person } from './presence.js';
 import { ViewStore } from './view-store.js';
+import { localizeTemplate } from './i18n/template-text.js';
+import { LocaleController, currentLocale, t } from './i18n/locale.js';
 import { WorkbookController } from './workbook-controller.js';
 import './column-editor.js';
 import type { ExportMenu } from './export-menu.js';
@@ -73,6 +75,8 @@ export class WorkbookView extends LitElement {
 
   constructor() {
     super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
     this.workbookId = '';
     this.create = null;
     this.seed = null;
@@ -273,12 +277,12 @@ export class WorkbookView extends LitElement {
     await session.whenLoaded;
     if (this.workbook !== workbook) return; // navigated away while loading
     if (session.localUnavailable) {
-      this.problem = 'This browser would not let Mutual Sheets keep a copy on this device, so work here lasts only while the page is open and connected.';
+      this.problem = t('wb.noLocalCopy');
     }
     if (this.seed && !workbook.isInitialized()) {
       Y.applyUpdate(doc, this.seed);
     } else if (this.create && !workbook.isInitialized()) {
-      applyTemplate(workbook, TEMPLATES.find((t) => t.id === this.create) ?? TEMPLATES[0]);
+      applyTemplate(workbook, localizeTemplate(currentLocale(), TEMPLATES.find((x) => x.id === this.create) ?? TEMPLATES[0]));
     }
     this.undo = workbook.createUndoManager();
     const settle = () => {
@@ -291,7 +295,7 @@ export class WorkbookView extends LitElement {
       } catch (err) {
         if (isModelError(err, 'SCHEMA_TOO_NEW')) {
           this.phase = 'too-new';
-          this.problem = err.message;
+          this.problem = t('wb.tooNew');
           return true;
         }
         throw err;
@@ -316,26 +320,26 @@ export class WorkbookView extends LitElement {
     const insecure = typeof window !== 'undefined' && !window.isSecureContext;
     return html`
       <header>
-        <a class="home" href="#" aria-label="All workbooks" title="All workbooks">☰</a>
+        <a class="home" href="#" aria-label=${t('wb.allWorkbooks')} title=${t('wb.allWorkbooks')}>☰</a>
         ${wb && this.phase === 'ready'
-          ? html`<input class="title" aria-label="Workbook title" .value=${wb.title()} ?readonly=${wb.readOnly} @change=${this.onTitle} />`
+          ? html`<input class="title" aria-label=${t('wb.titleLabel')} .value=${wb.title()} ?readonly=${wb.readOnly} @change=${this.onTitle} />`
           : html`<span class="title">Mutual Sheets</span>`}
         <sync-status .status=${this.status}></sync-status>
         <span class="spacer"></span>
         ${this.people.length
-          ? html`<span class="people" role="list" aria-label="Also here">
+          ? html`<span class="people" role="list" aria-label=${t('wb.alsoHere')}>
               ${this.people.map(
-                (p) => html`<span role="listitem" class="person ${p.idle ? 'idle' : ''}" style="--c:${p.color}" title=${p.idle ? `${p.name} (idle)` : p.name}
+                (p) => html`<span role="listitem" class="person ${p.idle ? 'idle' : ''}" style="--c:${p.color}" title=${p.idle ? t('wb.idle', { name: p.name }) : p.name}
                   >${p.name}</span
                 >`,
               )}
             </span>`
           : nothing}
         <label class="name"
-          >Your name
+          >${t('wb.yourName')}
           <input
             .value=${this.profile?.displayName ?? ''}
-            placeholder="so colleagues know who changed what"
+            placeholder=${t('wb.namePlaceholder')}
             autocomplete="nickname"
             @change=${this.onName}
           />
@@ -343,22 +347,21 @@ export class WorkbookView extends LitElement {
         ${wb && this.phase === 'ready'
           ? html`<span class="records">
               ${wb.readOnly
-                ? html`<span class="view-only" role="note">View only</span>`
-                : html`<button @click=${() => this.shadowRoot?.querySelector<ImportDialog>('import-dialog')?.open()}>Import</button>`}
-              <button @click=${this.openExport}>Export</button>
-              <button @click=${() => void this.shadowRoot?.querySelector<SnapshotsPanel>('snapshots-panel')?.open()}>Snapshots</button>
+                ? html`<span class="view-only" role="note">${t('wb.viewOnly')}</span>`
+                : html`<button @click=${() => this.shadowRoot?.querySelector<ImportDialog>('import-dialog')?.open()}>${t('wb.import')}</button>`}
+              <button @click=${this.openExport}>${t('wb.export')}</button>
+              <button @click=${() => void this.shadowRoot?.querySelector<SnapshotsPanel>('snapshots-panel')?.open()}>${t('wb.snapshots')}</button>
             </span>`
           : nothing}
-        <button @click=${() => void this.shadowRoot?.querySelector<ShareDialog>('share-dialog')?.open()} title="Links and QR codes for this workbook">Share</button>
+        <button @click=${() => void this.shadowRoot?.querySelector<ShareDialog>('share-dialog')?.open()} title=${t('wb.shareTitle')}>${t('wb.share')}</button>
       </header>
       ${insecure
         ? html`<div class="notice" role="note">
-            This page is not on a secure (https) connection, so your browser will not let it start without the network.
-            Everything you type is still saved on this device and sent to the hub while this page is open.
+            ${t('wb.insecure')}
           </div>`
         : nothing}
       ${wb?.readOnly && this.phase === 'ready'
-        ? html`<div class="notice" role="note">You opened a view-only link: you can look at everything and change nothing.</div>`
+        ? html`<div class="notice" role="note">${t('wb.viewOnlyNotice')}</div>`
         : nothing}
       ${this.problem && this.phase !== 'too-new' ? html`<div class="notice" role="alert">${this.problem}</div>` : nothing}
       ${this.renderBody()}
@@ -392,21 +395,21 @@ export class WorkbookView extends LitElement {
     const wb = this.workbook;
     switch (this.phase) {
       case 'loading':
-        return html`<p class="center">Opening…</p>`;
+        return html`<p class="center">${t('wb.opening')}</p>`;
       case 'waiting':
-        return html`<p class="center" role="status">Waiting for this workbook to arrive from the hub…</p>`;
+        return html`<p class="center" role="status">${t('wb.waiting')}</p>`;
       case 'too-new':
-        return html`<p class="center" role="alert">${this.problem}. Reload to get the newest version.</p>`;
+        return html`<p class="center" role="alert">${this.problem}</p>`;
       case 'ready':
         if (wb && wb.sheets().length === 0) {
           // Two people deleted the last two sheets at the same moment: offer them back.
           return html`<div class="center" role="alert">
-            <p>Every sheet of this workbook is in the trash.</p>
+            <p>${t('wb.allInTrash')}</p>
             ${wb.deletedSheets().map(
               (s) => html`<button @click=${() => {
                 wb.restoreSheet(s.id);
                 this.sheetId = s.id;
-              }}>Restore “${s.name}”</button> `,
+              }}>${t('wb.restoreSheet', { name: s.name })}</button> `,
             )}
           </div>`;
         }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SheetAggregates } from '../../src/model/aggregates.js';
 import { Workbook, type WorkbookChange } from '../../src/model/index.js';
+import { summaryText } from '../../src/ui/i18n/value-text.js';
 import { newWorkbook } from '../support/model.js';
 import { prng } from '../support/peers.js';
 
@@ -51,14 +52,18 @@ describe('SheetAggregates', () => {
     wb.recount(s, rows[1], stock, 20);
     wb.claim(s, rows[0], driver);
     tick();
-    expect(agg.summary(qty).text).toBe('Σ 13.5 · min -2 · max 10.5');
-    expect(agg.summary(stock).text).toBe('Σ 24 · min 4 · max 20 · 1 low');
+    expect(agg.summary(qty).figures).toEqual({ kind: 'numbers', count: 3, sum: 13.5, min: -2, max: 10.5 });
+    expect(summaryText('en', agg.summary(qty))).toBe('Σ 13.5 · min -2 · max 10.5');
+    expect(summaryText('en', agg.summary(stock))).toBe('Σ 24 · min 4 · max 20 · 1 low');
+    expect(summaryText('es', agg.summary(qty))).toBe('Σ 13,5 · mín -2 · máx 10,5');
     expect(agg.isLow(rows[0], stock)).toBe(true);
     expect(agg.lowCount()).toBe(1);
-    expect(agg.summary(status).text).toBe('Open 2 · Done 1');
-    expect(agg.summary(done).text).toBe('1 of 6 checked');
-    expect(agg.summary(driver)).toMatchObject({ text: '1 claimed · 5 open · 1 stale', stale: 1 });
-    expect(agg.summary(note).text).toBe('1 filled · 5 empty');
+    expect(summaryText('en', agg.summary(status))).toBe('Open 2 · Done 1');
+    expect(summaryText('en', agg.summary(done))).toBe('1 of 6 checked');
+    expect(agg.summary(driver)).toMatchObject({ figures: { kind: 'claims', claimed: 1, open: 5 }, stale: 1 });
+    expect(summaryText('en', agg.summary(driver))).toBe('1 claimed · 5 open · 1 stale');
+    expect(summaryText('es', agg.summary(driver))).toBe('1 reservadas · 5 libres · 1 antiguas');
+    expect(summaryText('en', agg.summary(note))).toBe('1 filled · 5 empty');
     // Raising the reorder level elsewhere in the row makes another row low.
     wb.setCell(s, rows[1], min, 25);
     expect(agg.isLow(rows[1], stock)).toBe(true);

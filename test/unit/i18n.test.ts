@@ -1,6 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { detectLocale, translate } from '../../src/ui/i18n/locale.js';
-import { en, es } from '../../src/ui/i18n/messages.js';
+import { IoError } from '../../src/io/errors.js';
+import { importSnapshot } from '../../src/io/snapshot-json.js';
+import { ModelError } from '../../src/model/errors.js';
+import { TEMPLATES, applyTemplate, templateWords } from '../../src/model/templates.js';
+import { parseInput } from '../../src/model/values.js';
+import { Workbook } from '../../src/model/workbook.js';
+import { CLOSE_REASONS } from '../../src/protocol/messages.js';
+import { SnapshotApiError } from '../../src/protocol/snapshots.js';
+import { errorTextIn } from '../../src/ui/i18n/error-text.js';
+import { detectLocale, messageKey, translate, translatePlural } from '../../src/ui/i18n/locale.js';
+import { en, es, type MessageKey } from '../../src/ui/i18n/messages.js';
+import { closeReason } from '../../src/ui/i18n/status-text.js';
+import { TEMPLATE_WORDS, localizeTemplate } from '../../src/ui/i18n/template-text.js';
+import { displayValue, listAnd, relativeTime } from '../../src/ui/i18n/value-text.js';
+import * as Y from 'yjs';
+
+const keys = Object.keys(en) as MessageKey[];
+const placeholders = (text: string) => Array.from(text.matchAll(/\{(\w+)\}/g), (m) => m[1]).sort();
+
+function refusal(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a refusal');
+}
 
 describe('localisation', () => {
   it('follows the stored choice, else the browser, else English', () => {
@@ -12,12 +37,102 @@ describe('localisation', () => {
   });
 
   it('has a Spanish message for every English one, with the same placeholders, and fills them in', () => {
-    for (const key of Object.keys(en) as (keyof typeof en)[]) {
+    for (const key of keys) {
       expect(es[key], key).toBeTruthy();
-      const names = (text: string) => Array.from(text.matchAll(/\{(\w+)\}/g), (m) => m[1]).sort();
-      expect(names(es[key]), key).toEqual(names(en[key]));
+      expect(placeholders(es[key]), key).toEqual(placeholders(en[key]));
     }
     expect(translate('es', 'home.removeLabel', { title: 'Despensa' })).toBe('Quitar Despensa de este dispositivo');
     expect(translate('en', 'home.storage', { used: '1.2', quota: '300' })).toBe('This device keeps 1.2 MB of workbooks (room for 300 MB).');
+  });
+
+  it('has both plural forms for every counted message, and picks them by count', () => {
+    for (const key of keys) {
+      if (key.endsWith('.one')) expect(keys, key).toContain(key.replace(/\.one$/, '.other'));
+      if (key.endsWith('.other')) expect(keys, key).toContain(key.replace(/\.other$/, '.one'));
+    }
+    expect(translatePlural('en', 'import.imported', 1)).toBe('Imported 1 row.');
+    expect(translatePlural('en', 'import.imported', 0)).toBe('Imported 0 rows.');
+    expect(translatePlural('es', 'import.imported', 1)).toBe('Se importó 1 fila.');
+    expect(translatePlural('es', 'import.imported', 25000)).toBe('Se importaron 25.000 filas.');
+  });
+
+  it('leaves no Spanish message identical to its English one, except words both languages share', () => {
+    const shared = new Set<MessageKey>([
+      'value.no',
+      'grid.columnTitle',
+      'grid.sumNumbers',
+      'activity.cell',
+      'activity.delta',
+      'activity.whereGone',
+      'close.1001',
+    ].filter((k): k is MessageKey => messageKey(k) !== null));
+    const same = keys.filter((k) => es[k] === en[k] && !shared.has(k) && /[a-z]{3}/i.test(en[k].replace(/\{\w+\}/g, '')));
+    expect(same).toEqual([]);
+  });
+
+  it('says every model, file, hub and snapshot refusal in words, with what was typed', () => {
+    const wb = new Workbook(new Y.Doc(), { actor: { name: 'Ana', deviceId: 'a' } });
+    const sheet = wb.initialize({ title: 'T' });
+    const qty = wb.addColumn(sheet, { name: 'Qty', type: 'number' });
+    const col = wb.columns(sheet).find((c) => c.id === qty)!;
+
+    const notANumber = refusal(() => parseInput(col, 'lots'));
+    expect(errorTextIn('en', notANumber)).toBe('“lots” is not a number (Qty holds numbers).');
+    expect(errorTextIn('es', notANumber)).toBe('«lots» no es un número (Qty contiene números).');
+    const emptyName = refusal(() => wb.renameSheet(sheet, '   '));
+    expect(errorTextIn('es', emptyName)).toBe('El nombre no puede estar vacío.');
+    const lastSheet = refusal(() => wb.deleteSheet(sheet));
+    expect(errorTextIn('es', lastSheet)).toBe('Un libro necesita al menos una hoja.');
+    expect(errorTextIn('es', new IoError('FILE_TOO_LARGE', 'x', { mb: 100 }))).toBe('El archivo pasa de 100 MB.');
+    expect(errorTextIn('es', new IoError('NOT_TEXT', 'x', { reason: 'binary' }))).toBe('Este archivo no es texto CSV (contiene datos binarios).');
+    expect(errorTextIn('es', new SnapshotApiError('OFFLINE', 'x'))).toBe('No se puede llegar al hub: las instantáneas se guardan en el hub.');
+    expect(errorTextIn('es', refusal(() => importSnapshot('{not json')))).toBe('Este archivo no es JSON.');
+    // An error without a code keeps its own words rather than vanishing.
+    expect(errorTextIn('es', new Error('disk on fire'))).toBe('disk on fire');
+    // Every model error code has words.
+    for (const code of ['UNKNOWN_SHEET', 'READ_ONLY', 'IMPORT_TOO_LARGE', 'SCHEMA_TOO_NEW', 'TEXT_TOO_LONG'] as const) {
+      expect(errorTextIn('es', new ModelError(code, 'x', { column: 'Qty', max: 5, rows: 1, columns: 1, maxRows: 1, maxCells: 1 }))).not.toMatch(/\{|^x$/);
+    }
+  });
+
+  it('names every close code the hub sends', () => {
+    for (const code of Object.keys(CLOSE_REASONS).map(Number)) {
+      expect(messageKey(`close.${code}`), String(code)).not.toBeNull();
+      expect(closeReason('es', { code, reason: 'english' })).not.toBe('english');
+    }
+    expect(closeReason('es', { code: 4999, reason: 'hub words' })).toBe('hub words');
+  });
+
+  it('translates every word of every template and builds the same workbook in Spanish', () => {
+    for (const template of TEMPLATES) {
+      for (const word of templateWords(template)) {
+        if (/^[A-E]$/.test(word)) continue;
+        expect(TEMPLATE_WORDS.es[word], `${template.id}: ${word}`).toBeTruthy();
+      }
+    }
+    const inventory = TEMPLATES.find((x) => x.id === 'inventory')!;
+    const wb = new Workbook(new Y.Doc(), { actor: { name: 'Ana', deviceId: 'a' } });
+    const sheet = applyTemplate(wb, localizeTemplate('es', inventory));
+    expect(wb.title()).toBe('Inventario de suministros');
+    expect(wb.sheets()[0].name).toBe('Inventario');
+    const columns = wb.columns(sheet);
+    expect(columns.map((c) => c.name)).toContain('Disponibles');
+    expect(columns.find((c) => c.name === 'Categoría')!.options.map((o) => o.label)).toContain('Agua');
+    // The reorder link survives translation: it is made by position, not by name.
+    expect(columns.find((c) => c.name === 'Disponibles')!.minColumn).toBe(columns.find((c) => c.name === 'Reponer con')!.id);
+    const blank = new Workbook(new Y.Doc(), { actor: { name: 'Ana', deviceId: 'a' } });
+    applyTemplate(blank, localizeTemplate('es', TEMPLATES[0]));
+    expect([blank.title(), blank.sheets()[0].name]).toEqual(['Libro sin título', 'Hoja 1']);
+  });
+
+  it('formats values, times and lists for the locale', () => {
+    const done = { id: 'c', name: 'Done', type: 'checkbox' } as never;
+    expect(displayValue('es', done, true)).toBe('sí');
+    expect(displayValue('en', done, false)).toBe('no');
+    const now = Date.UTC(2026, 10, 29, 12);
+    expect(relativeTime('es', now - 10 * 60_000, now)).toBe('hace 10 min');
+    expect(relativeTime('en', now - 3 * 3_600_000, now)).toBe('3 h ago');
+    expect(listAnd('es', ['Ana', 'Luis'])).toBe('Ana y Luis');
+    expect(listAnd('en', ['Ana', 'Luis', 'Marta'])).toBe('Ana, Luis, and Marta');
   });
 });

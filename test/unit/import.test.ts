@@ -54,7 +54,9 @@ describe('import: CSV as Google Sheets and Excel write it', () => {
     plans[2].type = 'number';
     expect(plans[1].dateOrder).toBe('mdy');
     const check = checkImport(table, plans);
-    expect(check.issues).toEqual([{ row: 5, column: 'Qty', text: 'n/a', reason: expect.stringContaining('not a number'), kept: true }]);
+    expect(check.issues).toEqual([
+      { row: 5, column: 'Qty', text: 'n/a', reason: expect.stringContaining('not a number'), code: 'NOT_A_NUMBER', detail: expect.objectContaining({ input: 'n/a' }), kept: true },
+    ]);
 
     const { wb } = newWorkbook();
     wb.initialize();

@@ -5,7 +5,8 @@ import WebSocket from 'ws';
 import { Workbook } from '../../src/model/index.js';
 import { HubState, MemoryHubStateStore } from '../../src/sync/hub-state.js';
 import { SyncSession } from '../../src/sync/session.js';
-import { localLabel, statusKind, statusLabel } from '../../src/sync/status.js';
+import { statusKind } from '../../src/sync/status.js';
+import { localLabel, statusLabel } from '../../src/ui/i18n/status-text.js';
 
 const sessions: SyncSession[] = [];
 afterEach(async () => {
@@ -81,14 +82,17 @@ describe('SyncSession local copy', () => {
 
   it('labels the one status the UI shows', () => {
     const base = { connection: 'online' as const, caughtUp: true, pending: 0, lastClose: null, local: 'saved' as const, localError: null };
-    expect(statusLabel(base)).toBe('Synced');
-    expect(statusLabel({ ...base, pending: 1 })).toBe('1 change not yet on the hub');
-    expect(statusLabel({ ...base, connection: 'offline', caughtUp: false, pending: 3 })).toBe('Offline · 3 changes not yet on the hub');
-    expect(statusLabel({ ...base, connection: 'offline', caughtUp: false })).toBe('Offline');
+    expect(statusLabel('en', base)).toBe('Synced');
+    expect(statusLabel('en', { ...base, pending: 1 })).toBe('1 change not yet on the hub');
+    expect(statusLabel('en', { ...base, connection: 'offline', caughtUp: false, pending: 3 })).toBe('Offline · 3 changes not yet on the hub');
+    expect(statusLabel('en', { ...base, connection: 'offline', caughtUp: false })).toBe('Offline');
     expect(statusKind({ ...base, connection: 'connecting', caughtUp: false })).toBe('connecting');
-    expect(statusLabel({ ...base, connection: 'connecting', caughtUp: false, pending: 2 })).toBe('Connecting… · 2 changes not yet on the hub');
-    expect(localLabel(base)).toBe('Saved on this device');
-    expect(localLabel({ ...base, local: 'failed', localError: 'this device is out of storage space' })).toMatch(/^Not saved on this device: this device is out of storage space\./);
+    expect(statusLabel('en', { ...base, connection: 'connecting', caughtUp: false, pending: 2 })).toBe('Connecting… · 2 changes not yet on the hub');
+    expect(statusLabel('es', { ...base, connection: 'offline', caughtUp: false, pending: 1 })).toBe('Sin conexión · 1 cambio aún no está en el hub');
+    expect(statusLabel('es', { ...base, pending: 1200 })).toBe('1200 cambios aún no están en el hub');
+    expect(localLabel('en', base)).toBe('Saved on this device');
+    expect(localLabel('en', { ...base, local: 'failed', localError: 'QuotaExceededError' })).toMatch(/^Not saved on this device: this device is out of storage space\./);
+    expect(localLabel('es', { ...base, local: 'failed', localError: 'UnknownError' })).toMatch(/^No se guardó en este dispositivo: el navegador se negó a guardar \(UnknownError\)\./);
   });
 
   it('says "saved on this device" only once IndexedDB has the change; a quota error is shown, the change kept in memory and retried, nothing lost', async () => {
@@ -119,7 +123,7 @@ describe('SyncSession local copy', () => {
     try {
       wb.setCell(sheet, row, col, 'while the disk is full');
       await until((s) => s.local === 'failed');
-      expect(first.session.getStatus().localError).toBe('this device is out of storage space');
+      expect(first.session.getStatus().localError).toBe('QuotaExceededError');
       expect(first.session.unsavedLocal).toBe(1);
       // the change is still in the page: nothing was rolled back or dropped
       expect(wb.getValue(sheet, row, col)).toBe('while the disk is full');

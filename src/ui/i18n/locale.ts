@@ -57,8 +57,31 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   return translate(currentLocale(), key, params);
 }
 
+type PluralBase<K> = K extends `${infer B}.other` ? B : never;
+/** A message whose keys end `.one` / `.other`: `{n}` is the count, formatted for the locale. */
+export type PluralKey = PluralBase<MessageKey>;
+
+export function translatePlural(locale: Locale, base: PluralKey, n: number, params: Record<string, string | number> = {}): string {
+  // English and Spanish both have only "one" and "other".
+  const form = new Intl.PluralRules(locale).select(n) === 'one' ? 'one' : 'other';
+  return translate(locale, `${base}.${form}` as MessageKey, { n: new Intl.NumberFormat(locale).format(n), ...params });
+}
+
+export function tn(base: PluralKey, n: number, params?: Record<string, string | number>): string {
+  return translatePlural(currentLocale(), base, n, params);
+}
+
+/** For messages looked up by a code from elsewhere (an error, a close code): the key if it exists. */
+export function messageKey(key: string): MessageKey | null {
+  return key in en ? (key as MessageKey) : null;
+}
+
 export function formatDateTime(ms: number): string {
   return new Date(ms).toLocaleString(currentLocale(), { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function formatTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString(currentLocale(), { timeStyle: 'short' });
 }
 
 export function formatNumber(n: number, digits = 1): string {

@@ -1,46 +1,18 @@
 /**
- * Every string the UI shows, in English (the source) and Spanish. `es` is typed
- * against `en`, so a missing translation fails the build rather than showing
- * English to a Spanish reader. `{name}` marks a value filled in at run time.
+ * Every string the UI shows, in English (the source) and Spanish, one file per
+ * area. Each area's `es` is typed against its `en`, so a missing translation
+ * fails the build rather than showing English to a Spanish reader. `{name}`
+ * marks a value filled in at run time; keys ending `.one` / `.other` are the
+ * plural forms `tn` chooses between.
  */
-export const en = {
-  'app.tagline': "A shared spreadsheet that works without signal. Everything you type is kept on this device and shared through your group's hub.",
-  'home.new': 'New workbook',
-  'home.templates': 'Or start from a template',
-  'home.saved': 'Or bring back a saved copy',
-  'home.openSnapshot': 'Open a JSON snapshot (a copy under a new link)',
-  'home.onDevice': 'On this device',
-  'home.onDeviceList': 'Workbooks on this device',
-  'home.opened': 'opened {when}',
-  'home.remove': 'Remove',
-  'home.removeLabel': 'Remove {title} from this device',
-  'home.removeConfirm': 'Remove “{title}” from this device? Changes not yet on the hub would be lost; the workbook stays on the hub.',
-  'home.storage': 'This device keeps {used} MB of workbooks (room for {quota} MB).',
-  'home.storageKept': 'The browser will keep them until you remove them.',
-  'home.storageMayClear': 'The browser may clear them if the device runs short of space.',
-  'home.askKeep': 'Ask this browser to keep my data',
-  'home.language': 'Language',
-  'home.snapshotRefused': '{reason} Nothing was opened.',
-} as const;
+import * as errors from './messages/errors.js';
+import * as home from './messages/home.js';
+import * as records from './messages/records.js';
+import * as sheet from './messages/sheet.js';
+import * as workbook from './messages/workbook.js';
+
+export const en = { ...home.en, ...workbook.en, ...sheet.en, ...records.en, ...errors.en };
 
 export type MessageKey = keyof typeof en;
 
-export const es: Record<MessageKey, string> = {
-  'app.tagline': 'Una hoja de cálculo compartida que funciona sin señal. Todo lo que escribes se guarda en este dispositivo y se comparte a través del hub de tu grupo.',
-  'home.new': 'Nuevo libro',
-  'home.templates': 'O empieza con una plantilla',
-  'home.saved': 'O recupera una copia guardada',
-  'home.openSnapshot': 'Abrir una copia JSON (con un enlace nuevo)',
-  'home.onDevice': 'En este dispositivo',
-  'home.onDeviceList': 'Libros en este dispositivo',
-  'home.opened': 'abierto {when}',
-  'home.remove': 'Quitar',
-  'home.removeLabel': 'Quitar {title} de este dispositivo',
-  'home.removeConfirm': '¿Quitar «{title}» de este dispositivo? Se perderían los cambios que aún no están en el hub; el libro sigue en el hub.',
-  'home.storage': 'Este dispositivo guarda {used} MB de libros (hay espacio para {quota} MB).',
-  'home.storageKept': 'El navegador los conservará hasta que los quites.',
-  'home.storageMayClear': 'El navegador podría borrarlos si al dispositivo le falta espacio.',
-  'home.askKeep': 'Pedir al navegador que conserve mis datos',
-  'home.language': 'Idioma',
-  'home.snapshotRefused': '{reason} No se abrió nada.',
-};
+export const es: Record<MessageKey, string> = { ...home.es, ...workbook.es, ...sheet.es, ...records.es, ...errors.es };

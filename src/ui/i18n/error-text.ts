@@ -1,0 +1,35 @@
+import { ModelError } from '../../model/errors.js';
+import { IoError } from '../../io/errors.js';
+import { SnapshotError } from '../../io/snapshot-json.js';
+import { SnapshotApiError } from '../../protocol/snapshots.js';
+import { currentLocale, messageKey, translate, type Locale } from './locale.js';
+
+/**
+ * A refusal in the reader's language, chosen by its code (and `reason` or typed
+ * `input` for the variants). An error without a code, or with one we have no
+ * words for, keeps its own message: better English than nothing.
+ */
+export function errorTextIn(locale: Locale, err: unknown): string {
+  const coded = codeOf(err);
+  if (coded) {
+    const { code, detail } = coded;
+    const params: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(detail)) if (typeof v === 'string' || typeof v === 'number') params[k] = v;
+    const key =
+      (typeof detail.reason === 'string' ? messageKey(`err.${code}.${detail.reason}`) : null) ??
+      (typeof detail.input === 'string' ? messageKey(`err.${code}.input`) : null) ??
+      messageKey(`err.${code}`);
+    if (key) return translate(locale, key, params);
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function errorText(err: unknown): string {
+  return errorTextIn(currentLocale(), err);
+}
+
+function codeOf(err: unknown): { code: string; detail: Record<string, unknown> } | null {
+  if (err instanceof ModelError || err instanceof IoError || err instanceof SnapshotError) return { code: err.code, detail: err.detail };
+  if (err instanceof SnapshotApiError) return { code: err.code, detail: {} };
+  return null;
+}

@@ -1,0 +1,59 @@
+import type { ColumnSummary } from '../../model/aggregates.js';
+import type { CellValue, Column } from '../../model/types.js';
+import { formatValue } from '../../model/values.js';
+import { translate, type Locale } from './locale.js';
+
+/**
+ * A cell's value for reading (lists, cards, history). Dates, numbers and
+ * choices stay as they are typed — the same form the editor takes and every
+ * locale parses — while words the app adds (yes/no, empty) are translated.
+ */
+export function displayValue(locale: Locale, column: Column, value: CellValue): string {
+  if (typeof value === 'boolean') return translate(locale, value ? 'value.yes' : 'value.no');
+  return formatValue(column, value);
+}
+
+/** A figure under the grid: sums and counts with the locale's digits. */
+export function summaryText(locale: Locale, summary: ColumnSummary): string {
+  const num = (n: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(n);
+  const f = summary.figures;
+  const parts: string[] = [];
+  switch (f.kind) {
+    case 'numbers':
+      parts.push(f.count ? translate(locale, 'grid.sumNumbers', { sum: num(f.sum), min: num(f.min), max: num(f.max) }) : translate(locale, 'grid.sumNoNumbers'));
+      break;
+    case 'choices':
+      parts.push(f.counts.length ? f.counts.map((c) => `${c.label} ${num(c.n)}`).join(' · ') : translate(locale, 'grid.sumNoneChosen'));
+      break;
+    case 'checked':
+      parts.push(translate(locale, 'grid.sumChecked', { checked: num(f.checked), rows: num(f.rows) }));
+      break;
+    case 'claims':
+      parts.push(translate(locale, 'grid.sumClaims', { claimed: num(f.claimed), open: num(f.open) }));
+      break;
+    case 'filled':
+      parts.push(translate(locale, 'grid.sumFilled', { filled: num(f.filled), empty: num(f.empty) }));
+      break;
+    case 'none':
+      break;
+  }
+  if (summary.low) parts.push(translate(locale, 'grid.sumLow', { n: num(summary.low) }));
+  if (summary.conflicts) parts.push(translate(locale, 'grid.sumConflicts', { n: num(summary.conflicts) }));
+  if (summary.stale) parts.push(translate(locale, 'grid.sumStale', { n: num(summary.stale) }));
+  return parts.join(' · ');
+}
+
+/** "just now", "5 min ago", … and a date past a day. */
+export function relativeTime(locale: Locale, at: number, now = Date.now()): string {
+  const s = Math.round((now - at) / 1000);
+  if (s < 45) return translate(locale, 'grid.justNow');
+  if (s < 3600) return translate(locale, 'grid.minutesAgo', { n: Math.round(s / 60) });
+  if (s < 86_400) return translate(locale, 'grid.hoursAgo', { n: Math.round(s / 3600) });
+  return new Date(at).toLocaleDateString(locale);
+}
+
+/** "Ana and Luis", "Ana, Luis and Marta" in the locale's words. */
+export function listAnd(locale: Locale, names: string[]): string {
+  return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(names);
+}
+
