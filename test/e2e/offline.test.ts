@@ -1,6 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium } from '../support/browser.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchChromium, launchProfile } from '../support/browser.js';
 import { cell } from '../support/grid-page.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 
@@ -115,6 +118,27 @@ describe('e2e: offline app shell', () => {
     await list.getByRole('button', { name: 'Remove Pantry from this device' }).click();
     await list.waitFor({ state: 'detached' });
     expect(await page.evaluate(`indexedDB.databases().then((d) => d.map((x) => x.name))`)).not.toContain(`mutual-sheets:${id}`);
+  });
+
+  it('is installable to a home screen: Chromium finds a valid manifest with icons and a service worker, and reports no installability errors', async () => {
+    relay ??= await startRelay();
+    const profile = mkdtempSync(join(tmpdir(), 'mutual-sheets-profile-'));
+    const context = await launchProfile(profile);
+    contexts.push(context);
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    await page.goto(`${relay.httpUrl}/`);
+    await page.getByRole('status').getByText('Ready to work offline').waitFor();
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    const cdp = await context.newCDPSession(page);
+    const manifest = (await cdp.send('Page.getAppManifest')) as { url: string; errors: { message: string }[]; data?: string };
+    expect(manifest.errors).toEqual([]);
+    const data = JSON.parse(manifest.data ?? '{}') as { display: string; start_url: string; icons: { sizes: string; purpose?: string }[] };
+    expect(data.display).toBe('standalone');
+    expect(data.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
+    expect(data.icons.some((i) => i.purpose === 'maskable')).toBe(true);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: { errorId: string }[] };
+    expect(installabilityErrors.map((e) => e.errorId)).toEqual([]);
   });
 
   it('the home screen follows the browser’s language (Spanish here) and can be switched, remembering the choice', async () => {

@@ -8,13 +8,27 @@ export const DIST = join(ROOT, 'dist');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export async function launchChromium(): Promise<Browser> {
+  checkPrerequisites();
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}
+
+/**
+ * A browser with a profile on disk, as a person's browser is: unlike the
+ * incognito-like contexts of `launchChromium`, it can install a web app.
+ */
+export async function launchProfile(userDataDir: string): Promise<BrowserContext> {
+  checkPrerequisites();
+  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: ARGS, viewport: { width: 412, height: 860 } });
+}
+
+function checkPrerequisites(): void {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`e2e tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   }
   if (!existsSync(join(DIST, 'index.html'))) throw new Error('e2e tests need the built app: run `npm run build` first');
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
+}
+
+const ARGS = [
       '--no-sandbox',
       '--disable-gpu',
       '--disable-quic',
@@ -25,9 +39,7 @@ export async function launchChromium(): Promise<Browser> {
       // Pages fulfilled by serveAppFromCache have no network address, so Chromium's Local
       // Network Access check would treat them as public and block their ws:// to loopback.
       '--disable-features=LocalNetworkAccessChecks',
-    ],
-  });
-}
+];
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 
