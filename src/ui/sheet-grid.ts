@@ -11,7 +11,7 @@ import { MULTI_SEPARATOR, fitsColumn, formatValue, isSafeLink, parseInput } from
 import { EMPTY_VIEW, applyView, isEmptyView, type ViewSpec } from '../model/view.js';
 import type { Workbook, WorkbookChange } from '../model/workbook.js';
 import { errorText } from './i18n/error-text.js';
-import { LocaleController, currentLocale, formatNumber, t, tn } from './i18n/locale.js';
+import { LocaleController, currentLocale, formatDateTime, formatNumber, t, tn } from './i18n/locale.js';
 import { displayValue, relativeTime, summaryText } from './i18n/value-text.js';
 import { cursors, type PeerCursor } from './presence.js';
 import type { ViewStore } from './view-store.js';
@@ -1007,8 +1007,9 @@ export class SheetGrid extends LitElement {
       cell.removeAttribute('title');
       return;
     }
-    const text = formatValue(c, record.v);
-    cell.title = `${text ? `${text}\n` : ''}Changed by ${record.by}, ${new Date(record.at).toLocaleString()}`;
+    const text = displayValue(currentLocale(), c, record.v);
+    const who = t('grid.provenance', { by: record.by, when: formatDateTime(record.at) });
+    cell.title = text ? `${text}\n${who}` : who;
   }
 
   private onWindowPointerUp = (): void => {
