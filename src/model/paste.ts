@@ -1,6 +1,6 @@
 import { isModelError } from './errors.js';
 import type { CellValue, CellWrite, Column } from './types.js';
-import { fitsColumn, parseInput } from './values.js';
+import { fitsColumn, parseInput, type InputOptions } from './values.js';
 import type { Workbook } from './workbook.js';
 
 export const CONFIRM_PASTE_CELLS = 10_000;
@@ -27,6 +27,11 @@ export interface PasteResult {
  * fit are not written and are reported, never silently dropped or coerced.
  * Everything happens in one transaction: one sync update, one undo step.
  */
+export interface PasteOptions extends InputOptions {
+  /** the name of the n-th column, when a paste adds columns (the UI's language) */
+  columnName?: (n: number) => string;
+}
+
 export function pasteBlock(
   wb: Workbook,
   sheetId: string,
@@ -35,6 +40,7 @@ export function pasteBlock(
   top: number,
   left: number,
   block: string[][],
+  options: PasteOptions = {},
 ): PasteResult {
   const height = block.length;
   const width = Math.max(0, ...block.map((r) => r.length));
@@ -47,7 +53,8 @@ export function pasteBlock(
     const columns = viewColumns.slice(left, left + width);
     const existing = wb.columns(sheetId).length;
     for (let i = columns.length; i < width; i++) {
-      const id = wb.addColumn(sheetId, { name: `Column ${existing + i - columns.length + 1}` });
+      const n = existing + i - columns.length + 1;
+      const id = wb.addColumn(sheetId, { name: options.columnName?.(n) ?? `Column ${n}` });
       columns.push(wb.column(sheetId, id));
       result.addedColumns++;
     }
@@ -57,7 +64,7 @@ export function pasteBlock(
         const column = columns[c];
         let value: CellValue;
         try {
-          value = parseInput(column, text);
+          value = parseInput(column, text, options);
         } catch (err) {
           if (!isModelError(err)) throw err;
           result.misfits.push({ row: top + r + 1, column: column.name, text, reason: err.message });

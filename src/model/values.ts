@@ -103,14 +103,39 @@ export function fitsColumn(column: Column, value: CellValue): boolean {
 
 const PLAIN_NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 const GROUPED_NUMBER = /^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$/;
-const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'x', '✓', '✔', 'on']);
-const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'off']);
+const COMMA_DECIMAL = /^[-+]?\d+(,\d+)?$/;
+const DOT_GROUPED_COMMA_DECIMAL = /^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$/;
+// English and Spanish words for yes and no: a copied "sí" pastes back as a tick.
+const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'x', '✓', '✔', 'on', 'sí', 'si', 'verdadero']);
+const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'off', 'falso']);
+
+/** How the person writes numbers: the decimal mark of their language ("12.5" or "12,5"). */
+export interface InputOptions {
+  decimal?: '.' | ',';
+}
+
+/**
+ * A number as a person writes it. With a decimal comma, "1.234,5" is
+ * 1234.5 and "1.234" is 1234 (as a Spanish spreadsheet reads it), while an
+ * unambiguous "12.5" is still 12.5; with a decimal point, "1,234.5" is 1234.5.
+ */
+function readNumber(text: string, decimal: '.' | ','): number | null {
+  if (decimal === ',') {
+    if (DOT_GROUPED_COMMA_DECIMAL.test(text)) return Number(text.replace(/\./g, '').replace(',', '.'));
+    if (COMMA_DECIMAL.test(text)) return Number(text.replace(',', '.'));
+    if (PLAIN_NUMBER.test(text)) return Number(text);
+    return null;
+  }
+  if (PLAIN_NUMBER.test(text)) return Number(text);
+  if (GROUPED_NUMBER.test(text)) return Number(text.replace(/,/g, ''));
+  return null;
+}
 
 /**
  * Turns what a person typed into a typed value for the column, or throws a
  * ModelError saying why it does not fit. Empty input clears the cell.
  */
-export function parseInput(column: Column, text: string): CellValue {
+export function parseInput(column: Column, text: string, options: InputOptions = {}): CellValue {
   const trimmed = text.trim();
   if (column.type === 'text' || column.type === 'longtext' || column.type === 'link') {
     const value = text === '' ? null : text;
@@ -122,8 +147,10 @@ export function parseInput(column: Column, text: string): CellValue {
   switch (column.type) {
     case 'counter':
     case 'number': {
-      if (PLAIN_NUMBER.test(trimmed)) return checkFinite(column, Number(trimmed), ctx);
-      if (GROUPED_NUMBER.test(trimmed)) return checkFinite(column, Number(trimmed.replace(/,/g, '')), ctx);
+      // The column's own unit may follow the number, as the cell shows it ("12 kg").
+      const bare = column.unit && trimmed.endsWith(` ${column.unit}`) ? trimmed.slice(0, -column.unit.length - 1).trim() : trimmed;
+      const n = readNumber(bare, options.decimal ?? '.');
+      if (n !== null) return checkFinite(column, n, ctx);
       throw new ModelError('NOT_A_NUMBER', `“${trimmed}” is not a number (${column.name} holds numbers)`, ctx);
     }
     case 'date':

@@ -1,11 +1,11 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { isModelError } from '../model/errors.js';
 import type { CellValue, CellWrite, Column } from '../model/types.js';
-import { formatValue, isSafeLink, parseInput } from '../model/values.js';
+import { isSafeLink, parseInput } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
 import { errorText } from './i18n/error-text.js';
 import { LocaleController, currentLocale, formatDateTime, t } from './i18n/locale.js';
-import { listAnd } from './i18n/value-text.js';
+import { editText, inputOptions, listAnd, numberText } from './i18n/value-text.js';
 
 /**
  * `<row-form>`: one row as a form with big inputs and the phone's own
@@ -169,7 +169,7 @@ export class RowForm extends LitElement {
 
   private valueText(col: Column): string {
     if (this.drafts.has(col.id)) return this.drafts.get(col.id)!;
-    return formatValue(col, this.workbook?.getValue(this.sheetId, this.rowId, col.id) ?? null);
+    return editText(currentLocale(), col, this.workbook?.getValue(this.sheetId, this.rowId, col.id) ?? null);
   }
 
   render() {
@@ -283,7 +283,7 @@ export class RowForm extends LitElement {
       <span class="label" id=${`l-${col.id}`}>${col.name}</span>
       <div class="counter" role="group" aria-labelledby=${`l-${col.id}`}>
         <button type="button" class="big" aria-label=${t('grid.minusOne', { name: col.name })} @click=${() => step(-1)}>−</button>
-        <output aria-live="polite" data-testid=${`count-${col.name}`}>${value}</output>
+        <output aria-live="polite" data-testid=${`count-${col.name}`}>${typeof value === 'number' ? numberText(currentLocale(), value) : value}</output>
         <button type="button" class="big" aria-label=${t('grid.plusOne', { name: col.name })} @click=${() => step(1)}>+</button>
       </div>
       <label class="recount"
@@ -327,7 +327,7 @@ export class RowForm extends LitElement {
       // An empty recount box means "no recount", not "set to 0".
       if (col.type === 'counter' && this.drafts.get(col.id)!.trim() === '') continue;
       try {
-        const value: CellValue = parseInput(col, this.drafts.get(col.id)!);
+        const value: CellValue = parseInput(col, this.drafts.get(col.id)!, inputOptions(currentLocale()));
         if (value !== wb.getValue(this.sheetId, this.rowId, col.id)) writes.push({ rowId: this.rowId, colId: col.id, value });
       } catch (err) {
         if (!isModelError(err)) throw err;

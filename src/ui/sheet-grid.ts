@@ -7,12 +7,12 @@ import { isModelError } from '../model/errors.js';
 import { CONFIRM_PASTE_CELLS, fillDown, pasteBlock } from '../model/paste.js';
 import { clampPos, dataEdge, rectContains, rectOf, rectSize, single, type CellPos, type Rect, type Selection } from '../model/range.js';
 import type { CellValue, CellWrite, Column } from '../model/types.js';
-import { MULTI_SEPARATOR, fitsColumn, formatValue, isSafeLink, parseInput } from '../model/values.js';
+import { MULTI_SEPARATOR, fitsColumn, isSafeLink, parseInput } from '../model/values.js';
 import { EMPTY_VIEW, applyView, isEmptyView, type ViewSpec } from '../model/view.js';
 import type { Workbook, WorkbookChange } from '../model/workbook.js';
 import { errorText } from './i18n/error-text.js';
 import { LocaleController, currentLocale, formatDateTime, formatNumber, t, tn } from './i18n/locale.js';
-import { displayValue, relativeTime, summaryText } from './i18n/value-text.js';
+import { displayValue, editText, inputOptions, numberText, relativeTime, summaryText } from './i18n/value-text.js';
 import { cursors, type PeerCursor } from './presence.js';
 import type { ViewStore } from './view-store.js';
 import './column-editor.js';
@@ -784,7 +784,7 @@ export class SheetGrid extends LitElement {
         const record = wb.getCell(this.sheetId, rowId, col.id);
         const value = record?.v ?? null;
         const misfit = value !== null && col.type !== 'claim' && !fitsColumn(col, value);
-        const text = formatValue(col, value);
+        const text = displayValue(currentLocale(), col, value);
         const found = this.findOpen && this.findQuery && text.toLowerCase().includes(this.findQuery.toLowerCase());
         const peers = peersAt.get(`${rowId}:${col.id}`);
         const low = col.type === 'counter' && this.aggregates?.isLow(rowId, col.id);
@@ -832,7 +832,7 @@ export class SheetGrid extends LitElement {
               ><button tabindex="-1" aria-label=${t('grid.minusOne', { name: col.name })} @pointerdown=${(e: Event) => this.step(e, rowId, col, -1)}>−</button
               ><button tabindex="-1" aria-label=${t('grid.plusOne', { name: col.name })} @pointerdown=${(e: Event) => this.step(e, rowId, col, 1)}>+</button></span
             >`
-          : nothing}${value ?? ''}`;
+          : nothing}${typeof value === 'number' ? numberText(currentLocale(), value) : (value ?? '')}`;
     }
     if (col.type === 'claim') {
       const held = this.workbook!.claims(this.sheetId, rowId, col.id).filter((e) => e.held);
@@ -854,7 +854,7 @@ export class SheetGrid extends LitElement {
       return html`<a href=${value} target="_blank" rel="noopener noreferrer" tabindex="-1">${value}</a>`;
     }
     if (col.type === 'longtext' && typeof value === 'string') return value.split('\n')[0];
-    return formatValue(col, value);
+    return displayValue(currentLocale(), col, value);
   }
 
   private renderEditor(col: Column) {
@@ -1201,7 +1201,7 @@ export class SheetGrid extends LitElement {
       this.notice = t('grid.viewOnly');
       return;
     }
-    this.draft = initial ?? formatValue(a.col, this.workbook.getValue(this.sheetId, a.rowId, a.col.id));
+    this.draft = initial ?? editText(currentLocale(), a.col, this.workbook.getValue(this.sheetId, a.rowId, a.col.id));
     this.error = '';
     this.editing = true;
   }
@@ -1217,7 +1217,7 @@ export class SheetGrid extends LitElement {
     const a = this.active();
     if (!a || !this.workbook) return false;
     try {
-      const value = parseInput(a.col, this.draft);
+      const value = parseInput(a.col, this.draft, inputOptions(currentLocale()));
       const current = this.workbook.getCell(this.sheetId, a.rowId, a.col.id);
       if (!(current?.v === value || (current === undefined && value === null))) this.workbook.setCell(this.sheetId, a.rowId, a.col.id, value);
     } catch (err) {
@@ -1305,10 +1305,11 @@ export class SheetGrid extends LitElement {
     const wb = this.workbook!;
     const { rows, columns } = this.shown();
     const r = rectOf(this.sel);
+    const locale = currentLocale();
     const out: string[][] = [];
     for (let i = r.top; i <= r.bottom; i++) {
       const line: string[] = [];
-      for (let c = r.left; c <= r.right; c++) line.push(formatValue(columns[c], wb.getValue(this.sheetId, rows[i], columns[c].id)));
+      for (let c = r.left; c <= r.right; c++) line.push(displayValue(locale, columns[c], wb.getValue(this.sheetId, rows[i], columns[c].id)));
       out.push(line);
     }
     return out;
@@ -1345,7 +1346,10 @@ export class SheetGrid extends LitElement {
     const cells = block.reduce((n, line) => n + line.length, 0);
     if (cells > CONFIRM_PASTE_CELLS && !confirm(t('grid.pasteConfirm', { n: formatNumber(cells) }))) return;
     try {
-      const result = pasteBlock(wb, this.sheetId, rows, columns, r.top, r.left, block);
+      const result = pasteBlock(wb, this.sheetId, rows, columns, r.top, r.left, block, {
+        ...inputOptions(currentLocale()),
+        columnName: (n) => t('grid.newColumn', { n }),
+      });
       const height = block.length;
       const width = Math.max(...block.map((l) => l.length));
       this.version++;
@@ -1383,11 +1387,12 @@ export class SheetGrid extends LitElement {
     const q = this.findQuery.trim().toLowerCase();
     if (!q || !this.workbook) return [];
     const { rows, columns } = this.shown();
+    const locale = currentLocale();
     const out: CellPos[] = [];
     for (let r = 0; r < rows.length; r++) {
       for (let c = 0; c < columns.length; c++) {
         const v = this.workbook.getValue(this.sheetId, rows[r], columns[c].id);
-        if (v !== null && formatValue(columns[c], v).toLowerCase().includes(q)) out.push({ row: r, col: c });
+        if (v !== null && displayValue(locale, columns[c], v).toLowerCase().includes(q)) out.push({ row: r, col: c });
       }
     }
     return out;

@@ -86,7 +86,13 @@ describe('e2e: the app in Spanish', () => {
     await page.keyboard.type('muchos');
     await page.keyboard.press('Enter');
     await page.getByRole('alert').getByText('«muchos» no es un número (Personas en el hogar contiene números).').waitFor();
-    await page.keyboard.press('Escape');
+    // A decimal comma is how a Spanish speaker writes it; the cell and the figures show it that way.
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('3,5');
+    await page.keyboard.press('Enter');
+    await cell(page, 0, 8).getByText('3,5').waitFor();
+    await page.getByText('Σ 3,5 · mín 3,5 · máx 3,5').waitFor();
+    await page.keyboard.press('ArrowUp');
     // A status chosen from the Spanish list (five columns on, scrolled into view); the figures under the grid count it.
     for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
     await grid.getByRole('columnheader', { name: 'Estado' }).waitFor();

@@ -12,7 +12,8 @@ import { detectLocale, messageKey, translate, translatePlural } from '../../src/
 import { en, es, type MessageKey } from '../../src/ui/i18n/messages.js';
 import { closeReason } from '../../src/ui/i18n/status-text.js';
 import { TEMPLATE_WORDS, localizeTemplate } from '../../src/ui/i18n/template-text.js';
-import { displayValue, listAnd, relativeTime } from '../../src/ui/i18n/value-text.js';
+import { displayValue, editText, inputOptions, listAnd, relativeTime } from '../../src/ui/i18n/value-text.js';
+import { parseInput as parse } from '../../src/model/values.js';
 import * as Y from 'yjs';
 
 const keys = Object.keys(en) as MessageKey[];
@@ -129,6 +130,16 @@ describe('localisation', () => {
     const done = { id: 'c', name: 'Done', type: 'checkbox' } as never;
     expect(displayValue('es', done, true)).toBe('sí');
     expect(displayValue('en', done, false)).toBe('no');
+    const weight = { id: 'w', name: 'Weight', type: 'number', unit: 'kg', options: [] } as never;
+    expect(displayValue('es', weight, 1234.5)).toBe('1234,5 kg');
+    expect(displayValue('en', weight, 1234.5)).toBe('1234.5 kg');
+    // What an editor starts with reads back to the same value in each language, shown form too.
+    for (const locale of ['en', 'es'] as const) {
+      for (const n of [0.1 + 0.2, -1234.5, 1e21, 42]) {
+        expect(parse(weight, editText(locale, weight, n), inputOptions(locale))).toBe(n);
+        expect(parse(weight, displayValue(locale, weight, n), inputOptions(locale))).toBe(n);
+      }
+    }
     const now = Date.UTC(2026, 10, 29, 12);
     expect(relativeTime('es', now - 10 * 60_000, now)).toBe('hace 10 min');
     expect(relativeTime('en', now - 3 * 3_600_000, now)).toBe('3 h ago');

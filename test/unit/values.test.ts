@@ -28,6 +28,25 @@ describe('parseInput turns typed text into values, or says why not', () => {
     expect(code(() => parseInput(col('number'), '1,2'))).toBe('NOT_A_NUMBER');
     expect(code(() => parseInput(col('number'), '1e999'))).toBe('NOT_A_NUMBER');
   });
+
+  it('numbers as a Spanish speaker writes them, with a decimal comma', () => {
+    const comma = { decimal: ',' as const };
+    expect(parseInput(col('number'), '12,5', comma)).toBe(12.5);
+    expect(parseInput(col('number'), '-0,25', comma)).toBe(-0.25);
+    expect(parseInput(col('number'), '1.234,5', comma)).toBe(1234.5);
+    expect(parseInput(col('number'), '1.234', comma)).toBe(1234);
+    expect(parseInput(col('number'), '12.5', comma)).toBe(12.5);
+    expect(parseInput(col('counter'), '7', comma)).toBe(7);
+    expect(code(() => parseInput(col('number'), '1,2,3', comma))).toBe('NOT_A_NUMBER');
+    expect(code(() => parseInput(col('number'), '1.23,4', comma))).toBe('NOT_A_NUMBER');
+    // With a decimal point (the default), a comma only groups thousands.
+    expect(code(() => parseInput(col('number'), '12,5'))).toBe('NOT_A_NUMBER');
+  });
+
+  it('yes and no in English or Spanish', () => {
+    expect(parseInput(col('checkbox'), 'Sí')).toBe(true);
+    expect(parseInput(col('checkbox'), 'falso')).toBe(false);
+  });
   it('dates', () => {
     expect(parseInput(col('date'), '2026-12-01')).toBe('2026-12-01');
     expect(parseInput(col('date'), '2024-02-29')).toBe('2024-02-29');
@@ -100,6 +119,10 @@ describe('the other column types', () => {
   });
   it('numbers with a unit show it, and long text keeps its lines', () => {
     expect(formatValue({ ...col('number'), unit: 'kg' }, 12)).toBe('12 kg');
+    // What the cell shows reads back: the column's own unit may follow the number.
+    expect(parseInput({ ...col('number'), unit: 'kg' }, '12 kg')).toBe(12);
+    expect(parseInput({ ...col('number'), unit: 'kg' }, '2,5 kg', { decimal: ',' })).toBe(2.5);
+    expect(code(() => parseInput({ ...col('number'), unit: 'kg' }, '12 boxes'))).toBe('NOT_A_NUMBER');
     expect(parseInput(col('longtext'), 'line one\nline two')).toBe('line one\nline two');
   });
 });

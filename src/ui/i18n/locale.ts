@@ -4,6 +4,8 @@ import { en, es, type MessageKey } from './messages.js';
 export const LOCALES = ['en', 'es'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', es: 'Español' };
+/** How each language writes a decimal: what number cells show and accept. */
+export const DECIMAL_MARK: Record<Locale, '.' | ','> = { en: '.', es: ',' };
 
 const STORAGE_KEY = 'mutual-sheets:locale';
 const CHANGE_EVENT = 'mutual-sheets-locale';

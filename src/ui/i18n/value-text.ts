@@ -1,16 +1,33 @@
 import type { ColumnSummary } from '../../model/aggregates.js';
 import type { CellValue, Column } from '../../model/types.js';
-import { formatValue } from '../../model/values.js';
-import { translate, type Locale } from './locale.js';
+import { formatValue, type InputOptions } from '../../model/values.js';
+import { DECIMAL_MARK, translate, type Locale } from './locale.js';
+
+/** A number as the reader writes it: their decimal mark, every digit kept, no grouping (so it reads back exactly). */
+export function numberText(locale: Locale, n: number): string {
+  const text = String(n);
+  return DECIMAL_MARK[locale] === '.' ? text : text.replace('.', DECIMAL_MARK[locale]);
+}
 
 /**
- * A cell's value for reading (lists, cards, history). Dates, numbers and
- * choices stay as they are typed — the same form the editor takes and every
- * locale parses — while words the app adds (yes/no, empty) are translated.
+ * A cell's value for reading (grid, lists, cards, history): numbers with the
+ * reader's decimal mark and the column's unit, yes/no in their words. Dates
+ * stay YYYY-MM-DD in every language: one unambiguous form to read and type.
  */
 export function displayValue(locale: Locale, column: Column, value: CellValue): string {
   if (typeof value === 'boolean') return translate(locale, value ? 'value.yes' : 'value.no');
+  if (typeof value === 'number') return column.unit ? `${numberText(locale, value)} ${column.unit}` : numberText(locale, value);
   return formatValue(column, value);
+}
+
+/** What an editor starts with: the value as the reader would type it (parseInput with `inputOptions` reads it back). */
+export function editText(locale: Locale, column: Column, value: CellValue): string {
+  if (typeof value === 'number') return numberText(locale, value);
+  return formatValue(column, value);
+}
+
+export function inputOptions(locale: Locale): InputOptions {
+  return { decimal: DECIMAL_MARK[locale] };
 }
 
 /** A figure under the grid: sums and counts with the locale's digits. */
