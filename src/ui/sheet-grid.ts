@@ -907,7 +907,6 @@ export class SheetGrid extends LitElement {
     const cols = this.workbook?.columns(this.sheetId) ?? [];
     const name = (id: string) => cols.find((c) => c.id === id)?.name ?? '?';
     for (const s of this.view.sort) parts.push(t('grid.sortedBy', { name: name(s.colId), dir: s.dir === 'asc' ? '▲' : '▼' }));
-    const FILTER_WORDS = { contains: 'grid.filterContains', is: 'grid.filterIs', empty: 'grid.filterEmpty', filled: 'grid.filterFilled' } as const;
     for (const f of this.view.filters) parts.push(t(FILTER_WORDS[f.op], { name: name(f.colId), value: f.value ?? '' }));
     if (this.view.hidden.length) parts.push(tn('grid.hidden', this.view.hidden.length));
     return tn('grid.shown', shown, { views: parts.join(', ') });
@@ -1545,6 +1544,8 @@ function upperBound(offsets: number[], x: number): number {
   }
   return lo;
 }
+
+const FILTER_WORDS = { contains: 'grid.filterContains', is: 'grid.filterIs', empty: 'grid.filterEmpty', filled: 'grid.filterFilled' } as const;
 
 customElements.define('sheet-grid', SheetGrid);
 
