@@ -14,7 +14,7 @@ import { exportSnapshot } from '../src/io/snapshot-json.js';
 import { writeXlsx } from '../src/io/xlsx.js';
 import { Workbook } from '../src/model/workbook.js';
 import { configFromEnv } from './config.js';
-import { DB_FILE_NAME, SqliteStore } from './store.js';
+import { DB_FILE_NAME, SqliteStore, storedUpdate } from './store.js';
 
 export class CliError extends Error {}
 
@@ -44,10 +44,9 @@ export async function exportCommand(dataDir: string, args: string[]): Promise<vo
   const store = new SqliteStore(dataDir);
   const doc = new Y.Doc();
   try {
-    const stored = store.load(id);
-    if (!stored.snapshot && stored.updates.length === 0) throw new CliError(`no workbook ${id} in ${dataDir}`);
-    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
-    for (const u of stored.updates) Y.applyUpdate(doc, u.data);
+    const update = storedUpdate(store.load(id));
+    if (!update) throw new CliError(`no workbook ${id} in ${dataDir}`);
+    Y.applyUpdate(doc, update);
   } finally {
     store.close();
   }

@@ -12,6 +12,8 @@ export interface CommitRequest {
 /** How updates reach the disk: one at a time (tests, tools) or in batches (the running relay). */
 export interface Committer {
   submit(request: CommitRequest): void;
+  /** Stores whatever is still waiting, now (shutdown: nothing may wait forever). */
+  flush(): void;
 }
 
 /** Stores each update as it comes, before `submit` returns. */
@@ -27,6 +29,10 @@ export class ImmediateCommitter implements Committer {
       return;
     }
     r.done(seq);
+  }
+
+  flush(): void {
+    // Nothing waits: each update was stored in `submit`.
   }
 }
 

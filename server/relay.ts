@@ -11,7 +11,7 @@ import { CLOSE_REASONS, CloseCode, MESSAGE_AWARENESS, ROOM_ID_PATTERN } from '..
 import type { RelayConfig } from './config.js';
 import { createRequestHandler } from './http.js';
 import { lanUrls } from './network.js';
-import { BatchingCommitter, ImmediateCommitter } from './committer.js';
+import { BatchingCommitter, ImmediateCommitter, type Committer } from './committer.js';
 import { createSnapshotApi } from './snapshot-api.js';
 import type { Logger } from './log.js';
 import { Room, RoomError, encodeRefused, type Peer } from './room.js';
@@ -35,13 +35,12 @@ interface RoomSlot {
   lastUsed: number;
 }
 
-
 export function createRelay(config: RelayConfig, store: RoomStore, log: Logger): Relay {
   const startedAt = Date.now();
   const rooms = new Map<string, RoomSlot>();
   const sockets = new Set<WebSocket>();
   const events = new EventEmitter<{ 'room-loaded': [string]; 'room-evicted': [string] }>();
-  const committer = config.groupCommit ? new BatchingCommitter(store) : new ImmediateCommitter(store);
+  const committer: Committer = config.groupCommit ? new BatchingCommitter(store) : new ImmediateCommitter(store);
   let closing = false;
 
   const handler = createRequestHandler({
@@ -331,7 +330,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       }, 2000);
       await closed;
       clearTimeout(deadline);
-      if (committer instanceof BatchingCommitter) committer.flush();
+      committer.flush();
       for (const [, slot] of rooms) {
         slot.room.compact();
         slot.room.destroy();

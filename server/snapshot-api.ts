@@ -4,7 +4,7 @@ import { ROOM_ID_PATTERN } from '../src/protocol/messages.js';
 import { parseCredential, roleFor } from '../src/protocol/access.js';
 import { CREDENTIAL_HEADER, SNAPSHOT_API_PREFIX, SnapshotApiError, type SnapshotApiErrorCode } from '../src/protocol/snapshots.js';
 import type { Logger } from './log.js';
-import type { RoomStore } from './store.js';
+import { storedUpdate, type RoomStore } from './store.js';
 
 const MAX_BODY_BYTES = 4096;
 const MAX_NAME_LENGTH = 100;
@@ -88,21 +88,12 @@ export function createSnapshotApi(deps: SnapshotApiDeps) {
       fail(res, 400, 'BAD_NAME', `a snapshot needs a name (up to ${MAX_NAME_LENGTH} characters) and who made it`);
       return;
     }
-    let data: Uint8Array;
+    // Not loaded: read from the store once, which also says whether it exists.
     const live = deps.liveDoc(room);
-    if (live) data = Y.encodeStateAsUpdate(live);
-    else {
-      // Not loaded: read it from the store once, which also says whether it exists.
-      const stored = deps.store.load(room);
-      if (!stored.snapshot && stored.updates.length === 0) {
-        fail(res, 404, 'UNKNOWN_WORKBOOK', 'the hub holds no such workbook yet');
-        return;
-      }
-      const doc = new Y.Doc();
-      if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
-      for (const u of stored.updates) Y.applyUpdate(doc, u.data);
-      data = Y.encodeStateAsUpdate(doc);
-      doc.destroy();
+    const data = live ? Y.encodeStateAsUpdate(live) : storedUpdate(deps.store.load(room));
+    if (!data) {
+      fail(res, 404, 'UNKNOWN_WORKBOOK', 'the hub holds no such workbook yet');
+      return;
     }
     const at = deps.now();
     try {

@@ -1,14 +1,19 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import * as Y from 'yjs';
 import type { SnapshotInfo } from '../src/protocol/snapshots.js';
-
-/** A saved copy of a workbook people can open, compare and restore from: the API's SnapshotInfo, as stored. */
-export type SavedSnapshotInfo = SnapshotInfo;
 
 export interface StoredRoom {
   snapshot: Uint8Array | null;
   updates: { seq: number; data: Uint8Array }[];
+}
+
+/** Everything stored for a room as one Yjs update, or null when the hub holds nothing for it. */
+export function storedUpdate(stored: StoredRoom): Uint8Array | null {
+  const parts = stored.updates.map((u) => u.data);
+  if (stored.snapshot) parts.unshift(stored.snapshot);
+  return parts.length ? Y.mergeUpdates(parts) : null;
 }
 
 /**
@@ -28,9 +33,9 @@ export interface RoomStore {
   /** Updates stored after the snapshot: what a load still has to replay. */
   backlog(room: string): { count: number; bytes: number };
   /** Keeps a whole-document copy; returns its id (increasing per store). */
-  saveSnapshot(room: string, info: Omit<SavedSnapshotInfo, 'id' | 'bytes'>, data: Uint8Array): number;
+  saveSnapshot(room: string, info: Omit<SnapshotInfo, 'id' | 'bytes'>, data: Uint8Array): number;
   /** This room's saved snapshots, newest first. */
-  listSnapshots(room: string): SavedSnapshotInfo[];
+  listSnapshots(room: string): SnapshotInfo[];
   loadSnapshot(room: string, id: number): Uint8Array | null;
   close(): void;
 }
@@ -82,7 +87,7 @@ export class SqliteStore implements RoomStore {
       saveSnapshot: this.db.prepare<[string, string, string, string, number, Uint8Array]>(
         'INSERT INTO saved_snapshots (room, name, kind, by, at, data) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      listSnapshots: this.db.prepare<[string], Omit<SavedSnapshotInfo, 'kind'> & { kind: string }>(
+      listSnapshots: this.db.prepare<[string], Omit<SnapshotInfo, 'kind'> & { kind: string }>(
         'SELECT id, name, kind, by, at, LENGTH(data) AS bytes FROM saved_snapshots WHERE room = ? ORDER BY id DESC',
       ),
       loadSnapshot: this.db.prepare<[string, number], { data: Buffer }>('SELECT data FROM saved_snapshots WHERE room = ? AND id = ?'),
@@ -118,11 +123,11 @@ export class SqliteStore implements RoomStore {
     return { count: r.count, bytes: r.bytes ?? 0 };
   }
 
-  saveSnapshot(room: string, info: Omit<SavedSnapshotInfo, 'id' | 'bytes'>, data: Uint8Array): number {
+  saveSnapshot(room: string, info: Omit<SnapshotInfo, 'id' | 'bytes'>, data: Uint8Array): number {
     return Number(this.stmts.saveSnapshot.run(room, info.name, info.kind, info.by, info.at, data).lastInsertRowid);
   }
 
-  listSnapshots(room: string): SavedSnapshotInfo[] {
+  listSnapshots(room: string): SnapshotInfo[] {
     return this.stmts.listSnapshots.all(room).map((r) => ({ ...r, kind: r.kind === 'auto' ? 'auto' : 'named' }));
   }
 
@@ -177,9 +182,9 @@ export class MemoryStore implements RoomStore {
   }
 
   private nextSnapshot = 0;
-  private readonly saved = new Map<string, (SavedSnapshotInfo & { data: Uint8Array })[]>();
+  private readonly saved = new Map<string, (SnapshotInfo & { data: Uint8Array })[]>();
 
-  saveSnapshot(room: string, info: Omit<SavedSnapshotInfo, 'id' | 'bytes'>, data: Uint8Array): number {
+  saveSnapshot(room: string, info: Omit<SnapshotInfo, 'id' | 'bytes'>, data: Uint8Array): number {
     const id = ++this.nextSnapshot;
     const list = this.saved.get(room) ?? [];
     list.push({ ...info, id, bytes: data.length, data: data.slice() });
@@ -187,7 +192,7 @@ export class MemoryStore implements RoomStore {
     return id;
   }
 
-  listSnapshots(room: string): SavedSnapshotInfo[] {
+  listSnapshots(room: string): SnapshotInfo[] {
     return (this.saved.get(room) ?? []).map(({ data: _data, ...info }) => info).reverse();
   }
 

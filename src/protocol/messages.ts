@@ -65,7 +65,7 @@ export const CLOSE_REASONS: Record<number, string> = {
 };
 
 /** Close codes after which reconnecting with the same link cannot succeed. */
-export const FINAL_CLOSE_CODES: readonly number[] = [4401, 4403, 4413, 4414];
+export const FINAL_CLOSE_CODES: readonly number[] = [CloseCode.UNAUTHORIZED, CloseCode.READ_ONLY, CloseCode.MESSAGE_TOO_LARGE, CloseCode.DOC_TOO_LARGE];
 
 /** Room (workbook) ids the relay accepts in `/sync/<id>`. */
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;

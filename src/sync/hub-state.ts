@@ -33,6 +33,11 @@ export class HubState {
     return pending;
   }
 
+  /** The clock the hub has durably stored for one Yjs client (0: nothing yet). */
+  ackedClock(client: number): number {
+    return this.acked.get(client) ?? 0;
+  }
+
   toJSON(): [number, number][] {
     return Array.from(this.acked.entries());
   }

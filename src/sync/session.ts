@@ -152,7 +152,7 @@ export class SyncSession {
 
   /** The clock the hub has durably acknowledged for a Yjs client id (0 if none). */
   hubAckedClock(clientId: number): number {
-    return new Map(this.hub.toJSON()).get(clientId) ?? 0;
+    return this.hub.ackedClock(clientId);
   }
 
   onStatus(listener: (s: SyncStatus) => void): () => void {
