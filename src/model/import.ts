@@ -1,7 +1,7 @@
 import { isModelError, ModelError, type ModelErrorCode } from './errors.js';
 import type { CellValue, CellWrite, Column, ColumnSpec, ColumnType, SelectOption } from './types.js';
 import { COLUMN_TYPES } from './types.js';
-import { isIsoDate, isIsoDateTime, MAX_TEXT_LENGTH, MULTI_SEPARATOR, parseInput, validateValue } from './values.js';
+import { canHoldAsText, isIsoDate, isIsoDateTime, isPhoneText, MULTI_SEPARATOR, parseInput, readNumber, validateValue } from './values.js';
 import type { Workbook } from './workbook.js';
 
 /**
@@ -83,13 +83,11 @@ const LONG_TEXT = 200;
 const PALETTE = ['#1f6feb', '#1a7f37', '#bf8700', '#cf222e', '#8250df', '#0a7ea4', '#bc4c00', '#bf3989', '#57606a', '#116329', '#953800', '#6e7781'];
 
 const TRUE_FALSE = /^(true|false|yes|no)$/i;
-const NUMBER = /^[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|\d{1,3}(,\d{3})+(\.\d+)?)$/;
 /** A leading zero means an identifier (a postcode, a case number), which must keep its zero. */
 const LEADING_ZERO = /^[-+]?0\d/;
 const SLASH_DATE = /^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$/;
 const SLASH_DATETIME = /^(\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?$/i;
 const LINK = /^https?:\/\/\S+$/i;
-const PHONE = /^\+?[0-9][0-9 ()\-.]{2,29}$/;
 
 /** Cleans header names: blanks get a letter name, repeats get a number, so every column is addressable. */
 export function headerNames(header: readonly string[], width: number): string[] {
@@ -215,7 +213,7 @@ function guessType(values: readonly ImportCell[]): Partial<ImportColumnPlan> {
   const texts = values.filter((v): v is string => typeof v === 'string');
   const strings = texts.map((t) => t.trim());
   if (values.every((v) => typeof v === 'boolean' || (typeof v === 'string' && TRUE_FALSE.test(v.trim())))) return { type: 'checkbox' };
-  if (values.every((v) => typeof v === 'number' || (typeof v === 'string' && NUMBER.test(v.trim()) && !LEADING_ZERO.test(v.trim())))) {
+  if (values.every((v) => typeof v === 'number' || (typeof v === 'string' && readNumber(v.trim()) !== null && !LEADING_ZERO.test(v.trim())))) {
     return { type: 'number' };
   }
   if (texts.length === values.length) {
@@ -227,7 +225,7 @@ function guessType(values: readonly ImportCell[]): Partial<ImportColumnPlan> {
     const dtOrder = strings.every((t) => SLASH_DATETIME.test(t)) ? inferDateOrder(strings) : 'ymd';
     if (dtOrder && strings.every((t) => readDateTime(t, dtOrder) !== null)) return { type: 'datetime', dateOrder: dtOrder };
     if (strings.every((t) => LINK.test(t))) return { type: 'link' };
-    if (strings.every((t) => PHONE.test(t) && t.replace(/\D/g, '').length >= 7 && /[+ ()\-.]/.test(t))) return { type: 'phone' };
+    if (strings.every((t) => isPhoneText(t) && t.replace(/\D/g, '').length >= 7 && /[+ ()\-.]/.test(t))) return { type: 'phone' };
   }
   if (texts.some((t) => t.includes('\n') || t.length > LONG_TEXT)) return { type: 'longtext' };
   const distinct: string[] = [];
@@ -307,7 +305,7 @@ export function convertCell(column: Column, plan: Pick<ImportColumnPlan, 'dateOr
         return cell;
       }
       if (typeof cell === 'boolean') throw new ModelError('NOT_A_NUMBER', `${column.name} holds numbers`, ctx);
-      return parseInput({ ...column, unit: null }, stripUnit(cell, column.unit));
+      return parseInput(column, cell);
     case 'checkbox':
       if (typeof cell === 'boolean') return cell;
       return parseInput(column, textOf(cell));
@@ -331,12 +329,6 @@ export function convertCell(column: Column, plan: Pick<ImportColumnPlan, 'dateOr
   }
 }
 
-function stripUnit(text: string, unit: string | null): string {
-  const t = text.trim();
-  if (unit && t.endsWith(` ${unit}`)) return t.slice(0, -unit.length - 1);
-  return t;
-}
-
 function claimNames(text: string): string[] {
   return Array.from(new Set(text.split(',').map((n) => n.trim()).filter(Boolean)));
 }
@@ -354,7 +346,7 @@ export function checkImport(table: ImportTable, plans: readonly ImportColumnPlan
       } catch (err) {
         if (!isModelError(err)) throw err;
         const text = textOf(cell);
-        const kept = canKeepAsText(column, text);
+        const kept = canHoldAsText(column, text);
         if (kept) out.keptCount++;
         else out.skippedCount++;
         if (out.issues.length < limit) out.issues.push({ row: r + 2, column: plan.name, text: text.slice(0, 200), reason: err.message, code: err.code, detail: err.detail, kept });
@@ -362,10 +354,6 @@ export function checkImport(table: ImportTable, plans: readonly ImportColumnPlan
     }
   }
   return out;
-}
-
-function canKeepAsText(column: Column, text: string): boolean {
-  return column.type !== 'counter' && column.type !== 'claim' && text.length <= MAX_TEXT_LENGTH;
 }
 
 export function checkTableSize(table: ImportTable): void {
@@ -424,7 +412,7 @@ export function commitImport(wb: Workbook, table: ImportTable, plans: readonly I
         } catch (err) {
           if (!isModelError(err)) throw err;
           const text = textOf(cell);
-          if (canKeepAsText(column, text)) {
+          if (canHoldAsText(column, text)) {
             writes.push({ rowId: rowIds[r], colId: column.id, value: text });
             result.keptCount++;
           } else result.skippedCount++;

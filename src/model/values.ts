@@ -92,6 +92,16 @@ export function validateValue(column: Column, value: CellValue): void {
 }
 
 /** Does a stored value still fit its column? (A retype keeps old values; the UI flags the misfits.) */
+/** Text a column can keep as it came, flagged as not fitting (an import, a restore): counts and claims hold no text. */
+export function canHoldAsText(column: Column, text: string): boolean {
+  return column.type !== 'counter' && column.type !== 'claim' && text.length <= MAX_TEXT_LENGTH;
+}
+
+/** A phone number as people write it: digits, optionally a leading +, spaces, dashes, dots and brackets. */
+export function isPhoneText(text: string): boolean {
+  return PHONE.test(text);
+}
+
 export function fitsColumn(column: Column, value: CellValue): boolean {
   try {
     validateValue(column, value);
@@ -119,7 +129,7 @@ export interface InputOptions {
  * 1234.5 and "1.234" is 1234 (as a Spanish spreadsheet reads it), while an
  * unambiguous "12.5" is still 12.5; with a decimal point, "1,234.5" is 1234.5.
  */
-function readNumber(text: string, decimal: '.' | ','): number | null {
+export function readNumber(text: string, decimal: '.' | ',' = '.'): number | null {
   if (decimal === ',') {
     if (DOT_GROUPED_COMMA_DECIMAL.test(text)) return Number(text.replace(/\./g, '').replace(',', '.'));
     if (COMMA_DECIMAL.test(text)) return Number(text.replace(',', '.'));

@@ -19,7 +19,7 @@ import type {
   SheetInfo,
   Tombstone,
 } from './types.js';
-import { MAX_TEXT_LENGTH, isColumnType, validateOptions, validateValue } from './values.js';
+import { canHoldAsText, isColumnType, validateOptions, validateValue } from './values.js';
 
 /**
  * Layout of the Y.Doc (docs/schema.md is the reference):
@@ -710,7 +710,7 @@ export class Workbook {
       if (column.type === 'counter' && w.value === null) continue;
       // An import keeps text that does not fit its column as it came (flagged, like
       // a value left by a retype) rather than dropping it; counts and claims cannot hold text.
-      if (options.keepMisfitText && keepableText(column, w.value)) continue;
+      if (options.keepMisfitText && typeof w.value === 'string' && canHoldAsText(column, w.value)) continue;
       validateValue(column, w.value);
     }
     if (writes.length === 0) return;
@@ -1038,15 +1038,11 @@ export class Workbook {
   }
 }
 
-/** Two 32-bit FNV-1a hashes (different seeds) of name+device, base 36: stable, short, no crypto needed. */
 /** The device named in claims that came from a file rather than from a person's own device. */
-export const IMPORTED_DEVICE = 'import';
+const IMPORTED_DEVICE = 'import';
 
-function keepableText(column: Column, value: CellValue): boolean {
-  return typeof value === 'string' && value.length <= MAX_TEXT_LENGTH && column.type !== 'counter' && column.type !== 'claim';
-}
-
-export function actorKey(actor: Actor): string {
+/** Two 32-bit FNV-1a hashes (different seeds) of name+device, base 36: stable, short, no crypto needed. */
+function actorKey(actor: Actor): string {
   const text = `${actor.name}\u0000${actor.deviceId}`;
   const hash = (seed: number) => {
     let h = seed >>> 0;
