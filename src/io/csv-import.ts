@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
 import type { ImportCell, ImportTable } from '../model/import.js';
-import { IoError, MAX_CSV_BYTES } from './errors.js';
+import { IoError, MAX_CSV_BYTES, isZip } from './errors.js';
 
 /**
  * Text from a CSV file's bytes. UTF-8 (with or without BOM, as Sheets and Excel
@@ -10,7 +10,7 @@ import { IoError, MAX_CSV_BYTES } from './errors.js';
 export function decodeCsvBytes(bytes: Uint8Array): string {
   if (bytes.length === 0) throw new IoError('EMPTY_FILE', 'The file is empty.', { reason: 'empty' });
   if (bytes.length > MAX_CSV_BYTES) throw new IoError('FILE_TOO_LARGE', `The file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB.`, { mb: MAX_CSV_BYTES / 1024 / 1024 });
-  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
+  if (isZip(bytes)) {
     throw new IoError('NOT_TEXT', 'This file is a spreadsheet (XLSX) or an archive, not CSV text. Import it as XLSX.', { reason: 'archive' });
   }
   const probe = bytes.subarray(0, Math.min(bytes.length, 64 * 1024));

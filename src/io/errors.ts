@@ -12,7 +12,13 @@ export type IoErrorCode =
   | 'UNSUPPORTED_FILE'
   /** the reader itself failed (a worker crash, out of memory): nothing more specific is known */
   | 'UNREADABLE_FILE'
-  | 'CANCELLED';
+  | 'CANCELLED'
+  /** a JSON snapshot file (src/io/snapshot-json.ts) that is not one, or is damaged */
+  | 'SNAPSHOT_NOT_JSON'
+  | 'NOT_A_SNAPSHOT'
+  | 'SNAPSHOT_TOO_NEW'
+  | 'SNAPSHOT_NO_DATA'
+  | 'SNAPSHOT_DAMAGED';
 
 export class IoError extends Error {
   readonly code: IoErrorCode;
@@ -34,3 +40,8 @@ export function isIoError(e: unknown, code?: IoErrorCode): e is IoError {
 /** Files past these sizes are refused before reading: a phone would run out of memory first. */
 export const MAX_CSV_BYTES = 100 * 1024 * 1024;
 export const MAX_XLSX_BYTES = 40 * 1024 * 1024;
+
+/** A zip archive's first bytes: every .xlsx starts so, and no CSV text does. */
+export function isZip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import type { CellValue } from '../model/types.js';
 import { Workbook } from '../model/workbook.js';
+import { IoError } from './errors.js';
 
 export const SNAPSHOT_FORMAT = 'mutual-sheets-snapshot';
 export const SNAPSHOT_VERSION = 1;
@@ -24,20 +25,6 @@ export interface WorkbookSnapshot {
   }[];
   /** base64 of Y.encodeStateAsUpdate(doc) */
   yjs: string;
-}
-
-export type SnapshotErrorCode = 'SNAPSHOT_NOT_JSON' | 'NOT_A_SNAPSHOT' | 'SNAPSHOT_TOO_NEW' | 'SNAPSHOT_NO_DATA' | 'SNAPSHOT_DAMAGED';
-
-export class SnapshotError extends Error {
-  readonly code: SnapshotErrorCode;
-  readonly detail: Record<string, string | number>;
-
-  constructor(code: SnapshotErrorCode, message: string, detail: Record<string, string | number> = {}) {
-    super(message);
-    this.name = 'SnapshotError';
-    this.code = code;
-    this.detail = detail;
-  }
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -76,26 +63,26 @@ export function exportSnapshot(wb: Workbook, now = new Date()): WorkbookSnapshot
   };
 }
 
-/** Rebuilds a workbook's doc from a snapshot; throws SnapshotError for anything that is not one. */
+/** Rebuilds a workbook's doc from a snapshot; throws an IoError (SNAPSHOT_… codes) for anything that is not one. */
 export function importSnapshot(json: string, doc = new Y.Doc()): Y.Doc {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
   } catch {
-    throw new SnapshotError('SNAPSHOT_NOT_JSON', 'This file is not JSON.');
+    throw new IoError('SNAPSHOT_NOT_JSON', 'This file is not JSON.');
   }
   const snap = parsed as Partial<WorkbookSnapshot>;
-  if (!snap || snap.format !== SNAPSHOT_FORMAT) throw new SnapshotError('NOT_A_SNAPSHOT', 'This file is not a Mutual Sheets snapshot.');
+  if (!snap || snap.format !== SNAPSHOT_FORMAT) throw new IoError('NOT_A_SNAPSHOT', 'This file is not a Mutual Sheets snapshot.');
   if (typeof snap.version !== 'number' || snap.version > SNAPSHOT_VERSION) {
-    throw new SnapshotError('SNAPSHOT_TOO_NEW', `This snapshot was made by a newer Mutual Sheets (format ${String(snap.version)}).`, { version: String(snap.version) });
+    throw new IoError('SNAPSHOT_TOO_NEW', `This snapshot was made by a newer Mutual Sheets (format ${String(snap.version)}).`, { version: String(snap.version) });
   }
-  if (typeof snap.yjs !== 'string') throw new SnapshotError('SNAPSHOT_NO_DATA', 'This snapshot has no workbook data.');
+  if (typeof snap.yjs !== 'string') throw new IoError('SNAPSHOT_NO_DATA', 'This snapshot has no workbook data.');
   let update: Uint8Array;
   try {
     update = fromBase64(snap.yjs);
     Y.decodeUpdate(update);
   } catch {
-    throw new SnapshotError('SNAPSHOT_DAMAGED', 'This snapshot is damaged: its workbook data cannot be read.');
+    throw new IoError('SNAPSHOT_DAMAGED', 'This snapshot is damaged: its workbook data cannot be read.');
   }
   Y.applyUpdate(doc, update);
   return doc;

@@ -3,7 +3,7 @@ import type { ImportCell, ImportColumnMeta, ImportTable } from '../model/import.
 import type { CellValue, Column } from '../model/types.js';
 import { fitsColumn, formatValue } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
-import { IoError, MAX_XLSX_BYTES } from './errors.js';
+import { IoError, MAX_XLSX_BYTES, isZip } from './errors.js';
 
 /** A hidden sheet in our own XLSX files saying exactly what each column is, so importing one back is exact. */
 export const META_SHEET = '_mutual_sheets';
@@ -197,7 +197,7 @@ function writeSheet(emit: (xmlPiece: string, last: boolean) => void, columns: re
 /**
  * The workbook as an .xlsx with real types: numbers and counters as numbers,
  * dates as dates, checkboxes as booleans, selects as their labels, claims as
- * the holders' names. Text is always an inline string cell, never a formula,
+ * the holders' names. Text is always a (shared) string cell, never a formula,
  * so "=cmd|…" stays inert in Excel and Sheets. Written directly as
  * SpreadsheetML, a few thousand rows at a time, into fflate's streaming zip:
  * exceljs's object model needed ~13 s and ~2 GB for 50,000 rows (npm run bench).
@@ -256,22 +256,22 @@ export async function writeXlsx(wb: Workbook, choices?: readonly XlsxSheetChoice
   );
   whole('xl/styles.xml', styles.toXml());
   whole('xl/sharedStrings.xml', strings.toXml());
-  whole('xl/workbook.xml', 
+  whole('xl/workbook.xml',
     `${XML_HEAD}<workbook xmlns="${NS}" xmlns:r="${NS_R}"><bookViews><workbookView/></bookViews><sheets>` +
       sheets.map((s, i) => `<sheet name="${xml(s.title)}" sheetId="${i + 1}"${s.hidden ? ' state="veryHidden"' : ''} r:id="rId${i + 1}"/>`).join('') +
       '</sheets></workbook>',
   );
-  whole('xl/_rels/workbook.xml.rels', 
+  whole('xl/_rels/workbook.xml.rels',
     `${XML_HEAD}<Relationships xmlns="${NS_PKG}">` +
       sheets.map((_, i) => `<Relationship Id="rId${i + 1}" Type="${NS_R}/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join('') +
       `<Relationship Id="rId${sheets.length + 1}" Type="${NS_R}/styles" Target="styles.xml"/>` +
       `<Relationship Id="rId${sheets.length + 2}" Type="${NS_R}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
   );
   whole('_rels/.rels', `${XML_HEAD}<Relationships xmlns="${NS_PKG}"><Relationship Id="rId1" Type="${NS_R}/officeDocument" Target="xl/workbook.xml"/></Relationships>`);
-  whole('docProps/core.xml', 
+  whole('docProps/core.xml',
     `${XML_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>${xml(wb.title())}</dc:title><dc:creator>Mutual Sheets</dc:creator></cp:coreProperties>`,
   );
-  whole('[Content_Types].xml', 
+  whole('[Content_Types].xml',
     `${XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
       '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>' +
       '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' +
@@ -356,7 +356,7 @@ function readMeta(book: ExcelWorkbook): Map<string, SheetMeta> {
 export async function readXlsx(bytes: Uint8Array, onProgress?: (fraction: number) => void): Promise<ImportTable[]> {
   if (bytes.length === 0) throw new IoError('EMPTY_FILE', 'The file is empty.', { reason: 'empty' });
   if (bytes.length > MAX_XLSX_BYTES) throw new IoError('FILE_TOO_LARGE', `The file is larger than ${MAX_XLSX_BYTES / 1024 / 1024} MB.`, { mb: MAX_XLSX_BYTES / 1024 / 1024 });
-  if (!(bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)) {
+  if (!isZip(bytes)) {
     throw new IoError('NOT_XLSX', 'This file is not an Excel workbook (.xlsx), whatever its name says.');
   }
   const Excel = await loadExcel();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { csvField, safeCsvText, toCsv } from '../../src/io/csv.js';
-import { SnapshotError, exportSnapshot, importSnapshot } from '../../src/io/snapshot-json.js';
+import { IoError } from '../../src/io/errors.js';
+import { exportSnapshot, importSnapshot } from '../../src/io/snapshot-json.js';
 import { Workbook } from '../../src/model/index.js';
 import { applyTemplate, TEMPLATES } from '../../src/model/templates.js';
 import { newWorkbook } from '../support/model.js';
@@ -62,7 +63,8 @@ describe('JSON snapshot', () => {
       JSON.stringify({ format: 'mutual-sheets-snapshot', version: 1, yjs: btoa('\u0005\u0001\u0002garbage') }),
     ];
     for (const text of bad) {
-      expect(() => importSnapshot(text, doc), text).toThrow(SnapshotError);
+      expect(() => importSnapshot(text, doc), text).toThrow(IoError);
+      expect(() => importSnapshot(text, doc), text).toThrow(expect.objectContaining({ code: expect.stringMatching(/SNAPSHOT/) }));
       expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
     }
   });

@@ -1,6 +1,5 @@
 import { ModelError } from '../../model/errors.js';
 import { IoError } from '../../io/errors.js';
-import { SnapshotError } from '../../io/snapshot-json.js';
 import { SnapshotApiError } from '../../protocol/snapshots.js';
 import { currentLocale, messageKey, translate, type Locale } from './locale.js';
 
@@ -29,7 +28,7 @@ export function errorText(err: unknown): string {
 }
 
 function codeOf(err: unknown): { code: string; detail: Record<string, unknown> } | null {
-  if (err instanceof ModelError || err instanceof IoError || err instanceof SnapshotError) return { code: err.code, detail: err.detail };
+  if (err instanceof ModelError || err instanceof IoError) return { code: err.code, detail: err.detail };
   if (err instanceof SnapshotApiError) return { code: err.code, detail: {} };
   return null;
 }
