@@ -111,7 +111,7 @@ export class SyncSession {
    * with the hub alone, saying so, instead of hanging on "Opening…".
    */
   private async openLocal(): Promise<void> {
-    const name = `mutual-sheets:${this.options.workbookId}`;
+    const name = localDatabaseName(this.options.workbookId);
     if (!(await canOpenIndexedDb())) {
       this.localUnavailable = true;
       return;
@@ -234,6 +234,19 @@ function canOpenIndexedDb(): Promise<boolean> {
     } catch {
       resolve(false);
     }
+  });
+}
+
+/** The IndexedDB database holding this device's copy of a workbook. */
+export function localDatabaseName(workbookId: string): string {
+  return `mutual-sheets:${workbookId}`;
+}
+
+/** Deletes this device's copy of a workbook (the hub keeps its own). Settles even if the browser refuses or another tab holds it open. */
+export function deleteLocalCopy(workbookId: string): Promise<void> {
+  return new Promise((resolve) => {
+    const req = indexedDB.deleteDatabase(localDatabaseName(workbookId));
+    req.onsuccess = req.onerror = req.onblocked = () => resolve();
   });
 }
 

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { importSnapshot } from '../io/snapshot-json.js';
 import { newWorkbookKeys, parseCredential, type Credential } from '../protocol/access.js';
 import { TEMPLATES } from '../model/templates.js';
+import { deleteLocalCopy } from '../sync/session.js';
 import { DeviceProfile } from './device-profile.js';
 import './app-update.js';
 import { errorText } from './i18n/error-text.js';
@@ -206,10 +207,7 @@ export class MutualSheetsApp extends LitElement {
   private async removeFromDevice(id: string, title: string): Promise<void> {
     if (!confirm(t('home.removeConfirm', { title }))) return;
     this.profile.forget(id);
-    await new Promise<void>((resolve) => {
-      const req = indexedDB.deleteDatabase(`mutual-sheets:${id}`);
-      req.onsuccess = req.onerror = req.onblocked = () => resolve();
-    });
+    await deleteLocalCopy(id);
     this.requestUpdate();
     await this.readStorage();
   }

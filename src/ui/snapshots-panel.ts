@@ -25,8 +25,6 @@ interface Pending {
   label: string;
 }
 
-const when = formatDateTime;
-
 /**
  * `<snapshots-panel>`: copies of the workbook kept by the hub — named ones
  * people take ("end of day 3") and hourly automatic ones. Open one read-only,
@@ -246,10 +244,10 @@ export class SnapshotsPanel extends LitElement {
                 (s) => html`<li>
                   <span
                     ><strong>${s.kind === 'auto' ? t('snap.automatic') : s.name}</strong><br /><span class="who"
-                      >${when(s.at)} · ${s.kind === 'auto' ? t('snap.keptByHub') : t('snap.by', { name: s.by })}</span
+                      >${formatDateTime(s.at)} · ${s.kind === 'auto' ? t('snap.keptByHub') : t('snap.by', { name: s.by })}</span
                     ></span
                   >
-                  <button @click=${() => this.openSnapshot(s)} aria-label=${t('snap.openLabel', { name: s.kind === 'auto' ? t('snap.automaticSnapshot') : s.name, when: when(s.at) })}>
+                  <button @click=${() => this.openSnapshot(s)} aria-label=${t('snap.openLabel', { name: s.kind === 'auto' ? t('snap.automaticSnapshot') : s.name, when: formatDateTime(s.at) })}>
                     ${t('snap.open')}
                   </button>
                 </li>`,
@@ -260,7 +258,7 @@ export class SnapshotsPanel extends LitElement {
   private renderOpened(o: Opened) {
     const diff = o.diffs.find((d) => d.sheetId === o.sheetId);
     return html`<p>
-        ${o.info.kind === 'auto' ? t('snap.openedAuto', { when: when(o.info.at) }) : t('snap.openedNamed', { name: o.info.name, when: when(o.info.at), by: o.info.by })}
+        ${o.info.kind === 'auto' ? t('snap.openedAuto', { when: formatDateTime(o.info.at) }) : t('snap.openedNamed', { name: o.info.name, when: formatDateTime(o.info.at), by: o.info.by })}
         <button @click=${() => (this.opened = null)}>${t('snap.back')}</button>
       </p>
       <ul aria-label=${t('snap.perSheet')}>
