@@ -67,8 +67,11 @@ export class DeviceProfile {
     }
   }
 
+  /** Puts a workbook first in the list; an entry without a link keeps the one remembered before (its key). */
   remember(entry: RecentWorkbook): void {
-    const list = [entry, ...this.recent().filter((r) => r.id !== entry.id)].slice(0, MAX_RECENT);
+    const before = this.recent();
+    const hash = entry.hash ?? before.find((r) => r.id === entry.id)?.hash;
+    const list = [{ ...entry, ...(hash ? { hash } : {}) }, ...before.filter((r) => r.id !== entry.id)].slice(0, MAX_RECENT);
     this.write(RECENT_KEY, JSON.stringify(list));
   }
 
