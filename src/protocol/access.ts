@@ -19,7 +19,6 @@ export const MESSAGE_REFUSED = 103;
 export type Role = 'edit' | 'view';
 
 export const SECURED_ID = /^k[A-Za-z0-9_-]{43}$/;
-const KEY = /^[A-Za-z0-9_-]{43}$/;
 
 export type Credential = { role: 'edit'; editKey: string } | { role: 'view'; viewKey: string; editVerifier: string };
 
@@ -35,10 +34,6 @@ export function parseCredential(text: string): Credential | null {
 /** How a credential travels in HELLO and in the X-Workbook-Key header (never in a URL path). */
 export function credentialText(c: Credential): string {
   return c.role === 'edit' ? `edit:${c.editKey}` : `view:${c.viewKey}.${c.editVerifier}`;
-}
-
-export function isKey(s: string): boolean {
-  return KEY.test(s);
 }
 
 export function base64url(bytes: Uint8Array): string {

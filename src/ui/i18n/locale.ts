@@ -82,10 +82,6 @@ export function formatDateTime(ms: number): string {
   return new Date(ms).toLocaleString(currentLocale(), { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-export function formatTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString(currentLocale(), { timeStyle: 'short' });
-}
-
 export function formatNumber(n: number, digits = 1): string {
   return new Intl.NumberFormat(currentLocale(), { maximumFractionDigits: digits }).format(n);
 }
