@@ -32,6 +32,26 @@ export const dialogStyles = css`
   }
 `;
 
+/** A dialog's list of records (deleted rows, snapshots): one line each, its action at the end, who/when in grey. */
+export const recordListStyles = css`
+  ul {
+    list-style: none;
+    padding: 0;
+  }
+  li {
+    display: flex;
+    gap: 0.75rem;
+    align-items: center;
+    justify-content: space-between;
+    border-bottom: 1px solid #eaeef2;
+    padding: 0.25rem 0;
+  }
+  .who {
+    color: #57606a;
+    font-size: 0.85rem;
+  }
+`;
+
 /** Opens a component's <dialog> once it has rendered. */
 export function showDialog(host: { updateComplete: Promise<unknown>; renderRoot: HTMLElement | DocumentFragment }): void {
   void host.updateComplete.then(() => {

@@ -5,7 +5,7 @@ import type { CellValue, Column } from '../model/types.js';
 import { Workbook } from '../model/workbook.js';
 import { SnapshotApiError, type SnapshotInfo } from '../protocol/snapshots.js';
 import type { SnapshotClient } from '../sync/snapshots.js';
-import { dialogStyles, showDialog } from './dialog-styles.js';
+import { dialogStyles, recordListStyles, showDialog } from './dialog-styles.js';
 import { errorText } from './i18n/error-text.js';
 import { LocaleController, currentLocale, formatDateTime, formatNumber, t, tn } from './i18n/locale.js';
 import { displayValue } from './i18n/value-text.js';
@@ -75,6 +75,7 @@ export class SnapshotsPanel extends LitElement {
 
   static styles = [
     dialogStyles,
+    recordListStyles,
     css`
       dialog {
         max-width: min(64rem, 96vw);
@@ -82,22 +83,6 @@ export class SnapshotsPanel extends LitElement {
       .scroll {
         max-height: 55vh;
         overflow: auto;
-      }
-      ul {
-        list-style: none;
-        padding: 0;
-      }
-      li {
-        display: flex;
-        gap: 0.75rem;
-        align-items: center;
-        justify-content: space-between;
-        border-bottom: 1px solid #eaeef2;
-        padding: 0.25rem 0;
-      }
-      .who {
-        color: #57606a;
-        font-size: 0.85rem;
       }
       .row {
         display: flex;

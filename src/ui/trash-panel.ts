@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { dialogStyles, showDialog } from './dialog-styles.js';
+import { dialogStyles, recordListStyles, showDialog } from './dialog-styles.js';
 import type { Workbook } from '../model/workbook.js';
 import { LocaleController, currentLocale, formatDateTime, t } from './i18n/locale.js';
 import { displayValue } from './i18n/value-text.js';
@@ -31,32 +31,19 @@ export class TrashPanel extends LitElement {
 
   static styles = [
     dialogStyles,
+    recordListStyles,
     css`
     dialog {
       max-width: min(36rem, 94vw);
     }
     ul {
-      list-style: none;
-      padding: 0;
       max-height: 60vh;
       overflow: auto;
-    }
-    li {
-      display: flex;
-      gap: 0.75rem;
-      align-items: center;
-      justify-content: space-between;
-      border-bottom: 1px solid #eaeef2;
-      padding: 0.25rem 0;
     }
     .what {
       overflow: hidden;
       text-overflow: ellipsis;
       white-space: nowrap;
-    }
-    .who {
-      color: #57606a;
-      font-size: 0.85rem;
     }
     button {
       flex: none;
