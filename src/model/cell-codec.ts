@@ -74,3 +74,12 @@ export function decodeCell(input: unknown): EncodedCell | null {
       return null;
   }
 }
+
+/**
+ * A write's identity, `ref|at`: what the history journal names it by, and what a
+ * later write lists as seen. The model keeps `at` strictly increasing per open
+ * workbook, so one person's two writes never share an id.
+ */
+export function writeId(ref: string, at: number): string {
+  return `${ref}|${Math.max(0, Math.floor(at)).toString(36)}`;
+}

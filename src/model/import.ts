@@ -389,7 +389,7 @@ export function commitImport(wb: Workbook, table: ImportTable, plans: readonly I
   checkTableSize(table);
   const included = plans.filter((p) => p.include);
   const result: ImportResult = { sheetId: '', rows: table.rows.length, cells: 0, keptCount: 0, skippedCount: 0 };
-  wb.transact(() => {
+  wb.group('import', table.name, () => {
     const sheetId = target.kind === 'new' ? wb.addSheet(uniqueSheetName(wb, target.name)) : target.sheetId;
     result.sheetId = sheetId;
     const existing = target.kind === 'append' ? wb.columns(sheetId) : [];

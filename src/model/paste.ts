@@ -46,7 +46,7 @@ export function pasteBlock(
   const width = Math.max(0, ...block.map((r) => r.length));
   const result: PasteResult = { written: 0, addedRows: 0, addedColumns: 0, misfits: [] };
   if (height === 0 || width === 0) return result;
-  wb.transact(() => {
+  wb.group('paste', `${height}×${width}`, () => {
     const rows = viewRows.slice(top, top + height);
     result.addedRows = height - rows.length;
     if (result.addedRows > 0) rows.push(...wb.insertRows(sheetId, wb.rowCount(sheetId), result.addedRows));

@@ -174,7 +174,7 @@ export function planRestore(then: Workbook, now: Workbook, plan: RestorePlan): R
 export function restoreFromSnapshot(then: Workbook, now: Workbook, plan: RestorePlan): RestoreSummary {
   let summary = planRestore(then, now, plan);
   const { sheetId } = plan;
-  now.transact(() => {
+  now.group('restore', then.title(), () => {
     if (summary.sheetBack) {
       now.restoreSheet(sheetId);
       summary = { ...planRestore(then, now, plan), sheetBack: true };

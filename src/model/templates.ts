@@ -139,7 +139,7 @@ export const TEMPLATES: Template[] = [
 
 /** Builds a new workbook from a template, in one transaction. Returns the first sheet's id. */
 export function applyTemplate(wb: Workbook, template: Template): string {
-  return wb.transact(() => {
+  return wb.group('template', template.title, () => {
     wb.stamp(template.newTitle ?? template.title);
     let first = '';
     for (const sheet of template.sheets) {

@@ -1,6 +1,10 @@
 import * as Y from 'yjs';
 import type { ActivityEntry, RevertResult } from './activity.js';
-import { decodeCell, encodeCell, splitBefore, withBefore } from './cell-codec.js';
+import { decodeCell, encodeCell, splitBefore, withBefore, writeId } from './cell-codec.js';
+import { Lineages, type CellConflict } from './conflicts.js';
+import { Journal, entryFrom, type GroupLabel, type HistoryFilter, type HistoryGroup, type NamedEntry } from './history.js';
+import { recordEvents, recordMeta } from './recorder.js';
+import { revertPerson } from './revert.js';
 import { claimKey, decodeClaim, encodeClaim, holders, parseClaimKey, type ClaimEntry } from './claim.js';
 import { counterValue, decodeOp, encodeOp, opKey, parseOpKey, seenVector, type CounterOp } from './counter.js';
 import { ModelError } from './errors.js';
@@ -50,6 +54,8 @@ export interface WorkbookOptions {
   newId?: (length: number) => string;
   /** opened with a view link: every write is refused with READ_ONLY before it touches the doc */
   readOnly?: boolean;
+  /** the workbook's history journal (src/model/history.ts); a private one when absent */
+  history?: Y.Doc;
 }
 
 const ID_LENGTH = { sheet: 10, row: 10, column: 8 } as const;
@@ -98,8 +104,19 @@ export class Workbook {
   readonly readOnly: boolean;
   private readonly listeners = new Set<(change: WorkbookChange) => void>();
   private readonly onDeep = (events: Y.YEvent<any>[], tr: Y.Transaction) => this.handleEvents(events, tr);
-  private readonly onMeta = (_e: Y.YMapEvent<unknown>, tr: Y.Transaction) =>
+  private readonly onMeta = (e: Y.YMapEvent<unknown>, tr: Y.Transaction) => {
+    if (this.isOwn(tr)) this.record(recordMeta(e), tr);
     this.emit({ meta: true, sheetList: false, sheets: new Map(), local: tr.origin === this.origin });
+  };
+  /** Every change anyone made (history.ts); its own Y.Doc, synced as a room of its own. */
+  readonly journal: Journal;
+  private readonly lineages: Lineages;
+  /** Transactions whose changes this device makes: its own writes and its undo managers' steps. */
+  private readonly ownOrigins = new WeakSet<object>();
+  private readonly groupOf = new WeakMap<Y.Transaction, string>();
+  private groupSeq = 0;
+  private readonly labelOf = new WeakMap<Y.Transaction, { label: GroupLabel; detail: string }>();
+  private lastAt = 0;
 
   constructor(doc: Y.Doc, options: WorkbookOptions) {
     this.doc = doc;
@@ -109,6 +126,9 @@ export class Workbook {
     this.session = this.newId(8);
     this.readOnly = options.readOnly ?? false;
     this.sheetsMap = doc.getMap('sheets') as Y.Map<SheetMap>;
+    this.journal = new Journal(options.history ?? new Y.Doc());
+    this.lineages = new Lineages(this.journal);
+    this.ownOrigins.add(this.origin);
     this.sheetsMap.observeDeep(this.onDeep);
     doc.getMap('meta').observe(this.onMeta);
   }
@@ -117,6 +137,8 @@ export class Workbook {
     this.sheetsMap.unobserveDeep(this.onDeep);
     this.doc.getMap('meta').unobserve(this.onMeta);
     this.listeners.clear();
+    this.lineages.destroy();
+    this.journal.destroy();
   }
 
   setActor(actor: Actor): void {
@@ -168,7 +190,7 @@ export class Workbook {
     this.transact(() => {
       const meta = this.doc.getMap('meta');
       meta.set('schemaVersion', SCHEMA_VERSION);
-      meta.set('createdAt', this.now());
+      meta.set('createdAt', this.clock());
       if (title) meta.set('title', checkName(title));
     });
   }
@@ -485,10 +507,13 @@ export class Workbook {
    * (a paste, a fill) is one step.
    */
   createUndoManager(): Y.UndoManager {
-    return new Y.UndoManager([this.sheetsMap, this.doc.getMap('meta')], {
+    const manager = new Y.UndoManager([this.sheetsMap, this.doc.getMap('meta')], {
       trackedOrigins: new Set([this.origin]),
       captureTimeout: 0,
     });
+    // An undo is a change like any other: it goes into the history under this person's name.
+    this.ownOrigins.add(manager);
+    return manager;
   }
 
   /** Moves rows to the trash. Their cells stay, so an offline edit to a deleted row is never lost. */
@@ -575,7 +600,7 @@ export class Workbook {
     this.requireRow(sheetId, rowId);
     const row = this.cellsMap(sheetId).get(rowId);
     if (!row) throw new ModelError('UNKNOWN_ROW', `row ${rowId} has not fully arrived yet`, { sheetId, rowId, reason: 'arriving' });
-    const at = this.now();
+    const at = this.clock();
     this.transact(() => {
       const ops = this.opsIn(row, colId);
       const seq = 1 + Math.max(0, ...ops.filter((o) => o.session === this.session).map((o) => o.seq));
@@ -649,7 +674,7 @@ export class Workbook {
     this.requireRow(sheetId, rowId);
     const row = this.cellsMap(sheetId).get(rowId);
     if (!row) throw new ModelError('UNKNOWN_ROW', `row ${rowId} has not fully arrived yet`, { sheetId, rowId, reason: 'arriving' });
-    const at = this.now();
+    const at = this.clock();
     this.transact(() => row.set(claimKey(colId, person), encodeClaim({ held, name, ref: this.ensureActorRef(), at })));
   }
 
@@ -714,7 +739,7 @@ export class Workbook {
       validateValue(column, w.value);
     }
     if (writes.length === 0) return;
-    const at = this.now();
+    const at = this.clock();
     this.transact(() => {
       const ref = this.ensureActorRef();
       for (const w of writes) {
@@ -786,35 +811,159 @@ export class Workbook {
   }
 
   /**
-   * Undoes what one person (by display name) changed between two times, in one
-   * transaction: each cell they were the last to write goes back to the value
-   * their write replaced, and each counter change they made is offset. A cell
-   * someone else has written since is not theirs any more and is left alone, so
-   * reverting a vandal never erases a colleague's fix. Recounts and claims are
-   * reported as skipped (a recount's count cannot be un-counted).
+   * Undoes what one person (by display name) changed between two times, over the
+   * whole history (revert.ts): each cell they were the last to write goes back to
+   * the value before their first write in the range, counter deltas are offset,
+   * their claims and assignments released, rows, columns and sheets they added
+   * or deleted put back — one transaction, one named history entry. What someone
+   * else changed since is theirs and is left alone.
    */
   revertBy(name: string, from: number, to: number): RevertResult {
-    const result: RevertResult = { reverted: 0, skipped: 0 };
-    const entries = this.activity({ by: name }).filter((e) => e.at >= from && e.at <= to);
-    this.transact(() => {
-      for (const e of entries) {
-        const row = (this.sheetsMap.get(e.sheetId)?.get('cells') as Y.Map<Y.Map<string>> | undefined)?.get(e.rowId);
-        if (!row) {
-          result.skipped++;
-        } else if (e.kind === 'cell') {
-          // The restored record keeps its original author and time: the cell is as it was.
-          if (e.before === null) row.delete(e.colId);
-          else row.set(e.colId, String(e.before));
-          result.reverted++;
-        } else if (e.kind === 'delta' && typeof e.after === 'number') {
-          this.adjustCounter(e.sheetId, e.rowId, e.colId, -e.after);
-          result.reverted++;
-        } else {
-          result.skipped++;
-        }
-      }
+    return revertPerson(this, name, from, to);
+  }
+
+  // ── history (history.ts) and conflicts (conflicts.ts) ───────────────────
+
+  /**
+   * Runs `fn` as one transaction whose history entries form one named group
+   * ("Import of needs.csv", "Restore to 14:30"), one entry in Activity.
+   */
+  group<T>(label: GroupLabel, detail: string, fn: () => T): T {
+    return this.transact(() => {
+      // Called inside a larger transaction (an import inside a multi-sheet import), the outermost label stands.
+      const tr = this.doc._transaction;
+      if (tr && !this.labelOf.has(tr)) this.labelOf.set(tr, { label, detail: detail.slice(0, 500) });
+      return fn();
     });
-    return result;
+  }
+
+  /** Activity: every change, grouped by transaction, newest first. */
+  history(filter: HistoryFilter & { limit?: number } = {}): HistoryGroup[] {
+    const groups = this.journal.groups(filter, (ref) => this.knownActor(ref));
+    return filter.limit !== undefined ? groups.slice(0, filter.limit) : groups;
+  }
+
+  /** "History of this cell": every change to it, newest first. */
+  cellHistory(sheetId: string, rowId: string, colId: string): NamedEntry[] {
+    return this.journal.query({ sheetId, rowId, colId }, (ref) => this.knownActor(ref)).filter((e) => e.rowId === rowId);
+  }
+
+  /** Name and device for a writer ref: the journal's copy first, then the workbook's. */
+  knownActor(ref: string): { name: string; dev: string } | undefined {
+    const fromJournal = this.journal.actor(ref);
+    if (fromJournal) return fromJournal;
+    const a = this.actorsMap().get(ref) as unknown;
+    if (!a || typeof a !== 'object') return undefined;
+    const { name, dev } = a as { name?: unknown; dev?: unknown };
+    return typeof name === 'string' && typeof dev === 'string' ? { name, dev } : undefined;
+  }
+
+  /** The id (`ref|at`) of the write a plain cell shows now, or null. */
+  cellWriteId(sheetId: string, rowId: string, colId: string): string | null {
+    const raw = this.cellsMap(sheetId).get(rowId)?.get(colId);
+    const cell = decodeCell(raw);
+    return cell ? writeId(cell.ref, cell.at) : null;
+  }
+
+  /** One write to a cell as the journal has it. */
+  cellWrite(sheetId: string, rowId: string, colId: string, id: string): NamedEntry | undefined {
+    const e = this.lineages.write(sheetId, rowId, colId, id);
+    return e ? this.journal.named(e, (ref) => this.knownActor(ref)) : undefined;
+  }
+
+  /** The open conflict at a plain cell, or null. Counters and claims merge by their own rules. */
+  conflict(sheetId: string, rowId: string, colId: string): CellConflict | null {
+    let type: Column['type'] | undefined;
+    try {
+      type = this.columnType(sheetId, colId);
+    } catch {
+      return null;
+    }
+    if (!type || type === 'counter' || type === 'claim') return null;
+    const raw = this.cellsMap(sheetId).get(rowId)?.get(colId);
+    const cell = decodeCell(raw);
+    return this.lineages.conflict(sheetId, rowId, colId, cell ? { id: writeId(cell.ref, cell.at), v: cell.v } : null);
+  }
+
+  /** Every open conflict of a sheet, in row order, on visible rows and columns. */
+  conflicts(sheetId: string): CellConflict[] {
+    const rows = new Map(this.rowIds(sheetId).map((id, i) => [id, i]));
+    const cols = new Map(this.columns(sheetId).map((c, i) => [c.id, i]));
+    const out: CellConflict[] = [];
+    for (const [rowId, colId] of this.lineages.forkedCells(sheetId)) {
+      if (!rows.has(rowId) || !cols.has(colId)) continue;
+      const c = this.conflict(sheetId, rowId, colId);
+      if (c) out.push(c);
+    }
+    return out.sort((a, b) => rows.get(a.rowId)! - rows.get(b.rowId)! || cols.get(a.colId)! - cols.get(b.colId)!);
+  }
+
+  /** True once the conflict index has been read from the journal (it is built on first use). */
+  conflictsReady(): boolean {
+    return this.lineages.built;
+  }
+
+  /**
+   * Settles a conflict in one action: `value` (one of the alternatives, or a new
+   * one) is written having seen every head, so the cell is one line again on
+   * every replica; the resolution is in the history.
+   */
+  resolveConflict(sheetId: string, rowId: string, colId: string, value: CellValue): void {
+    this.group('resolve', '', () => this.setCells(sheetId, [{ rowId, colId, value }]));
+  }
+
+  /** Journal changes (new entries from anyone): conflicts and Activity may have changed. */
+  observeHistory(listener: (sheets: Set<string>) => void): () => void {
+    return this.journal.observe((change) => listener(change.sheets));
+  }
+
+  // ── people and assignments ──────────────────────────────────────────────
+
+  /** Everyone seen writing in this workbook (names people can be assigned by), one per name and device. */
+  people(): { person: string; name: string; dev: string }[] {
+    const seen = new Map<string, { person: string; name: string; dev: string }>();
+    const add = (who: { name: string; dev: string } | undefined) => {
+      if (!who || !who.name.trim()) return;
+      const person = actorKey({ name: who.name, deviceId: who.dev });
+      if (!seen.has(person)) seen.set(person, { person, name: who.name, dev: who.dev });
+    };
+    this.actorsMap().forEach((_v, ref) => add(this.knownActor(ref)));
+    for (const e of this.journal.entries()) add(this.knownActor(e.ref));
+    return Array.from(seen.values()).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** This person's own key, as claims name them. */
+  personKey(): string {
+    return actorKey(this.actor);
+  }
+
+  /**
+   * A coordinator gives a claim cell to someone else: every holder they can see
+   * is released and the assignee holds it, recorded as set by the coordinator
+   * ("Ana (assigned by Maria)"). A person picked from people() keeps their own
+   * key, so their device sees it as theirs; a typed name gets a key from the
+   * name alone. Two coordinators assigning at once both stand: a conflict.
+   */
+  assignClaim(sheetId: string, rowId: string, colId: string, who: { name: string; person?: string }): void {
+    const name = checkName(who.name);
+    const known = who.person ?? this.people().find((p) => p.name === name)?.person ?? actorKey({ name, deviceId: ASSIGNED_DEVICE });
+    const entries = this.claims(sheetId, rowId, colId);
+    this.transact(() => {
+      for (const e of holders(entries)) if (e.person !== known) this.setClaim(sheetId, rowId, colId, e.person, e.name, false);
+      this.setClaim(sheetId, rowId, colId, known, name, true);
+    });
+  }
+
+  /** Who set a claim entry, when it was not its holder: the "assigned by" of "Ana (assigned by Maria)". */
+  assignedBy(entry: ClaimEntry): string | null {
+    const setter = this.knownActor(entry.ref);
+    if (!setter || setter.name === entry.name) return null;
+    return setter.name;
+  }
+
+  /** The holder is this person: their own key, or an assignment to their name. */
+  isMine(entry: ClaimEntry): boolean {
+    return entry.person === actorKey(this.actor) || entry.name === this.actor.name;
   }
 
   // ── invariants (used by tests; cheap enough to call in development) ─────
@@ -884,7 +1033,37 @@ export class Workbook {
   // ── internals ───────────────────────────────────────────────────────────
 
   private tombstone(): Tombstone {
-    return { by: this.actor.name, dev: this.actor.deviceId, at: this.now() };
+    return { by: this.actor.name, dev: this.actor.deviceId, at: this.clock() };
+  }
+
+  /**
+   * The writer's clock, strictly increasing within this open workbook: a write's
+   * id is `ref|at`, so two quick writes by one person must never share a time.
+   */
+  private clock(): number {
+    const t = Math.floor(this.now());
+    this.lastAt = t > this.lastAt ? t : this.lastAt + 1;
+    return this.lastAt;
+  }
+
+  private isOwn(tr: Y.Transaction): boolean {
+    return tr.local && typeof tr.origin === 'object' && tr.origin !== null && this.ownOrigins.has(tr.origin);
+  }
+
+  /** Appends what one of this device's transactions changed to the journal, under that transaction's group. */
+  private record(inputs: ReturnType<typeof recordEvents>, tr: Y.Transaction): void {
+    if (inputs.length === 0) return;
+    let g = this.groupOf.get(tr);
+    const header = !g && this.labelOf.get(tr);
+    if (!g) {
+      g = `${this.session}.${(++this.groupSeq).toString(36)}`;
+      this.groupOf.set(tr, g);
+    }
+    const ref = actorKey(this.actor);
+    const at = this.clock();
+    const entries = inputs.map((input) => entryFrom(input, g!, ref, at));
+    if (header) entries.unshift(entryFrom({ kind: 'group', label: header.label, detail: header.detail }, g, ref, at));
+    this.journal.append(entries, new Map([[ref, { name: this.actor.name, dev: this.actor.deviceId }]]));
   }
 
   private sheetIncludingDeleted(sheetId: string): SheetMap {
@@ -983,6 +1162,16 @@ export class Workbook {
   }
 
   private handleEvents(events: Y.YEvent<any>[], tr: Y.Transaction): void {
+    if (this.isOwn(tr)) {
+      const me = actorKey(this.actor);
+      this.record(
+        recordEvents(events, {
+          me,
+          heads: (s, r, c) => (this.lineages.built ? this.lineages.heads(s, r, c).map((h) => h.id!) : []),
+        }),
+        tr,
+      );
+    }
     const change: WorkbookChange = { meta: false, sheetList: false, sheets: new Map(), local: tr.origin === this.origin };
     const sheetChange = (id: string): SheetChange => {
       let c = change.sheets.get(id);
@@ -1040,6 +1229,8 @@ export class Workbook {
 
 /** The device named in claims that came from a file rather than from a person's own device. */
 const IMPORTED_DEVICE = 'import';
+/** The device named in a claim a coordinator assigned to a name typed in, not a person seen here. */
+const ASSIGNED_DEVICE = 'assigned';
 
 /** Two 32-bit FNV-1a hashes (different seeds) of name+device, base 36: stable, short, no crypto needed. */
 function actorKey(actor: Actor): string {

@@ -220,7 +220,7 @@ export class ImportDialog extends LitElement {
       let kept = 0;
       let skipped = 0;
       // Every sheet of the file in one transaction: one undo step brings the workbook back as it was.
-      wb.transact(() => {
+      wb.group('import', chosen.map((p) => p.name).join(', '), () => {
         for (const p of chosen) {
           const target = p.target === 'append' ? { kind: 'append' as const, sheetId: this.sheetId } : { kind: 'new' as const, name: p.name };
           const r = commitImport(wb, p.table, p.columns, target);

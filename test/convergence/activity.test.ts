@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { Workbook } from '../../src/model/index.js';
+import { syncWorkbooks } from '../support/model.js';
 
 function pair() {
   let t = 1_764_000_000_000;
@@ -10,10 +11,7 @@ function pair() {
   const vandal = new Workbook(b, { actor: { name: 'Leaked link', deviceId: 'v' }, now: () => (t += 1000) });
   const sheet = coord.initialize({ rows: 3, columns: 2 });
   const stock = coord.addColumn(sheet, { name: 'Stock', type: 'counter' });
-  const sync = () => {
-    Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-    Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-  };
+  const sync = () => syncWorkbooks(coord, vandal);
   sync();
   return { coord, vandal, sheet, stock, sync, rows: coord.rowIds(sheet), cols: coord.columns(sheet).map((c) => c.id), now: () => t };
 }
@@ -44,8 +42,8 @@ describe('activity and reverting one person', () => {
     sync();
     coord.setCell(sheet, rows[1], cols[0], 'Groceries (fixed by hand)');
     const result = coord.revertBy('Leaked link', start, now());
-    // Two cells and one counter change were still the vandal's; the hand-fixed cell is not theirs any more.
-    expect(result).toEqual({ reverted: 3, skipped: 0 });
+    // Two cells and one counter change were still the vandal's; the hand-fixed cell is the colleague's now (skipped).
+    expect(result).toEqual({ reverted: 3, skipped: 1 });
     sync();
     for (const w of [coord, vandal]) {
       expect(w.getValue(sheet, rows[0], cols[0])).toBe('Insulin pickup');

@@ -14,3 +14,14 @@ export function newWorkbook(name = 'Ana', options: { doc?: Y.Doc; start?: number
     },
   };
 }
+
+/** Brings two workbooks (their docs and history journals) fully in step, both ways. */
+export function syncWorkbooks(a: Workbook, b: Workbook): void {
+  for (const [x, y] of [
+    [a.doc, b.doc],
+    [a.journal.doc, b.journal.doc],
+  ]) {
+    Y.applyUpdate(y, Y.encodeStateAsUpdate(x, Y.encodeStateVector(y)));
+    Y.applyUpdate(x, Y.encodeStateAsUpdate(y, Y.encodeStateVector(x)));
+  }
+}

@@ -12,9 +12,13 @@ export interface Peer {
   online: boolean;
 }
 
+/** Which of a peer's two docs a message is for: the workbook or its history journal. */
+type Channel = 'doc' | 'journal';
+
 interface Message {
   from: number;
   to: number;
+  channel: Channel;
   update: Uint8Array;
 }
 
@@ -36,25 +40,40 @@ export class Network {
       const doc = new Y.Doc();
       doc.clientID = i + 1; // deterministic ids: same seed, same run
       const name = `peer${i}`;
+      const history = new Y.Doc();
+      history.clientID = i + 1;
       const wb = new Workbook(doc, {
         actor: { name, deviceId: `${name}-dev` },
         now: () => (clock += random.int(5000)),
         newId: (length) => random.id(length),
+        history,
       });
       const peer: Peer = { name, doc, wb, online: true };
       doc.on('update', (update: Uint8Array, origin: unknown) => {
         if (origin === this) return;
-        this.broadcast(i, update);
+        this.broadcast(i, 'doc', update);
+      });
+      history.on('update', (update: Uint8Array, origin: unknown) => {
+        if (origin === this) return;
+        this.broadcast(i, 'journal', update);
       });
       this.peers.push(peer);
     }
   }
 
-  private broadcast(from: number, update: Uint8Array): void {
+  private broadcast(from: number, channel: Channel, update: Uint8Array): void {
     if (!this.peers[from].online) return;
     for (let to = 0; to < this.peers.length; to++) {
-      if (to !== from && this.peers[to].online) this.queue.push({ from, to, update });
+      if (to !== from && this.peers[to].online) this.queue.push({ from, to, channel, update });
     }
+  }
+
+  private docOf(i: number, channel: Channel): Y.Doc {
+    return channel === 'doc' ? this.peers[i].doc : this.peers[i].wb.journal.doc;
+  }
+
+  private apply(msg: Message): void {
+    Y.applyUpdate(this.docOf(msg.to, msg.channel), msg.update, this);
   }
 
   get pending(): number {
@@ -68,7 +87,7 @@ export class Network {
     const msg = this.queue[i];
     if (!this.random.chance(0.1)) this.queue.splice(i, 1);
     if (!this.peers[msg.to].online) return;
-    Y.applyUpdate(this.peers[msg.to].doc, msg.update, this);
+    this.apply(msg);
   }
 
   disconnect(i: number): void {
@@ -87,22 +106,26 @@ export class Network {
 
   /** Sync step 1/2 both ways, delivered through the same unreliable queue. */
   private handshake(a: number, b: number): void {
-    const A = this.peers[a].doc;
-    const B = this.peers[b].doc;
-    this.queue.push({ from: a, to: b, update: Y.encodeStateAsUpdate(A, Y.encodeStateVector(B)) });
-    this.queue.push({ from: b, to: a, update: Y.encodeStateAsUpdate(B, Y.encodeStateVector(A)) });
+    for (const channel of ['doc', 'journal'] as const) {
+      const A = this.docOf(a, channel);
+      const B = this.docOf(b, channel);
+      this.queue.push({ from: a, to: b, channel, update: Y.encodeStateAsUpdate(A, Y.encodeStateVector(B)) });
+      this.queue.push({ from: b, to: a, channel, update: Y.encodeStateAsUpdate(B, Y.encodeStateVector(A)) });
+    }
   }
 
   /** Everyone online, every message delivered (duplicates drained), then a final full exchange. */
   settle(): void {
     for (let i = 0; i < this.peers.length; i++) if (!this.peers[i].online) this.reconnect(i);
-    while (this.queue.length) {
-      const msg = this.queue.shift()!;
-      Y.applyUpdate(this.peers[msg.to].doc, msg.update, this);
-    }
-    for (let a = 0; a < this.peers.length; a++) {
-      for (let b = 0; b < this.peers.length; b++) {
-        if (a !== b) Y.applyUpdate(this.peers[b].doc, Y.encodeStateAsUpdate(this.peers[a].doc, Y.encodeStateVector(this.peers[b].doc)), this);
+    while (this.queue.length) this.apply(this.queue.shift()!);
+    for (const channel of ['doc', 'journal'] as const) {
+      for (let a = 0; a < this.peers.length; a++) {
+        for (let b = 0; b < this.peers.length; b++) {
+          if (a === b) continue;
+          const A = this.docOf(a, channel);
+          const B = this.docOf(b, channel);
+          Y.applyUpdate(B, Y.encodeStateAsUpdate(A, Y.encodeStateVector(B)), this);
+        }
       }
     }
   }

@@ -1,0 +1,138 @@
+import type { HistoryEntry, Journal } from './history.js';
+import type { CellValue } from './types.js';
+
+/**
+ * Same-cell conflicts, read from the history journal. Yjs's map keeps one
+ * winner when two writes to a cell cross (the same on every replica); the loser
+ * survives only in the journal, where every write names the writes it replaced
+ * (`saw`). A cell's **heads** are its writes no other write has seen: one head
+ * is an ordinary history, two or more are writes that did not see each other —
+ * a conflict, until someone writes a value having seen them all (resolving,
+ * or simply typing over it). Sequential edits always saw their predecessor, so
+ * they never show as a conflict.
+ */
+
+export interface Alternative {
+  id: string;
+  v: CellValue;
+  ref: string;
+  at: number;
+}
+
+export interface CellConflict {
+  sheetId: string;
+  rowId: string;
+  colId: string;
+  /** the value every replica shows */
+  current: Alternative;
+  /** the writes it did not see, newest first */
+  others: Alternative[];
+}
+
+interface Lineage {
+  writes: Map<string, HistoryEntry>;
+  seen: Set<string>;
+}
+
+function cellId(sheetId: string, rowId: string, colId: string): string {
+  return `${sheetId}\u0000${rowId}\u0000${colId}`;
+}
+
+export class Lineages {
+  private cells: Map<string, Lineage> | null = null;
+  /** per sheet, the cells with more than one head (candidates; the live value decides) */
+  private forked = new Map<string, Set<string>>();
+  private readonly off: () => void;
+
+  constructor(private readonly journal: Journal) {
+    this.off = journal.observe((change) => {
+      if (!this.cells) return;
+      if (change.removed) this.cells = null;
+      else for (const e of change.added) this.add(e);
+    });
+  }
+
+  destroy(): void {
+    this.off();
+  }
+
+  /** Built on first use (once the sheet is on screen), then kept up to date entry by entry. */
+  get built(): boolean {
+    return this.cells !== null;
+  }
+
+  heads(sheetId: string, rowId: string, colId: string): HistoryEntry[] {
+    const lineage = this.index().get(cellId(sheetId, rowId, colId));
+    if (!lineage) return [];
+    const out: HistoryEntry[] = [];
+    for (const [id, e] of lineage.writes) if (!lineage.seen.has(id)) out.push(e);
+    return out.sort((a, b) => b.at - a.at || (a.id! < b.id! ? 1 : -1));
+  }
+
+  write(sheetId: string, rowId: string, colId: string, id: string): HistoryEntry | undefined {
+    return this.index().get(cellId(sheetId, rowId, colId))?.writes.get(id);
+  }
+
+  /** Cells of a sheet whose journal has forked, as [rowId, colId]. */
+  forkedCells(sheetId: string): [string, string][] {
+    this.index();
+    const set = this.forked.get(sheetId);
+    if (!set) return [];
+    return Array.from(set, (key) => {
+      const [, rowId, colId] = key.split('\u0000');
+      return [rowId, colId] as [string, string];
+    });
+  }
+
+  /**
+   * The conflict at a cell, given the record the workbook shows there now:
+   * the heads other than it whose values differ from it. None when the shown
+   * value is not a head (the journal lacks its entry: written before the journal
+   * existed, or its entry has not arrived yet).
+   */
+  conflict(sheetId: string, rowId: string, colId: string, current: { id: string; v: CellValue } | null): CellConflict | null {
+    if (!current) return null;
+    const heads = this.heads(sheetId, rowId, colId);
+    if (heads.length < 2) return null;
+    const mine = heads.find((h) => h.id === current.id);
+    if (!mine) return null;
+    const others = heads
+      .filter((h) => h.id !== current.id && !sameValue(h.after, current.v))
+      .map((h) => ({ id: h.id!, v: h.after, ref: h.ref, at: h.at }));
+    if (others.length === 0) return null;
+    return { sheetId, rowId, colId, current: { id: current.id, v: current.v, ref: mine.ref, at: mine.at }, others };
+  }
+
+  private index(): Map<string, Lineage> {
+    if (!this.cells) {
+      this.cells = new Map();
+      this.forked = new Map();
+      for (const e of this.journal.entries()) this.add(e);
+    }
+    return this.cells;
+  }
+
+  private add(e: HistoryEntry): void {
+    if (e.kind !== 'cell' || !e.id || !e.sheetId || !e.rowId || !e.colId || !this.cells) return;
+    const key = cellId(e.sheetId, e.rowId, e.colId);
+    let lineage = this.cells.get(key);
+    if (!lineage) {
+      lineage = { writes: new Map(), seen: new Set() };
+      this.cells.set(key, lineage);
+    }
+    // A duplicate delivery, or a hostile copy under a known id, never replaces the first.
+    if (!lineage.writes.has(e.id)) lineage.writes.set(e.id, e);
+    for (const s of e.saw) if (s !== e.id) lineage.seen.add(s);
+    let heads = 0;
+    for (const id of lineage.writes.keys()) if (!lineage.seen.has(id)) heads++;
+    let set = this.forked.get(e.sheetId);
+    if (heads > 1) {
+      if (!set) this.forked.set(e.sheetId, (set = new Set()));
+      set.add(key);
+    } else set?.delete(key);
+  }
+}
+
+function sameValue(a: CellValue, b: CellValue): boolean {
+  return a === b || (a === null && b === '') || (a === '' && b === null);
+}
