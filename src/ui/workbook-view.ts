@@ -5,6 +5,7 @@ import { TEMPLATES, applyTemplate } from '../model/templates.js';
 import { Workbook } from '../model/workbook.js';
 import { LocalStorageHubStateStore } from '../sync/hub-state.js';
 import { SyncSession } from '../sync/session.js';
+import { historyRoom } from '../protocol/messages.js';
 import { SnapshotClient } from '../sync/snapshots.js';
 import type { Credential } from '../protocol/access.js';
 import type { SyncStatus } from '../sync/status.js';
@@ -65,8 +66,11 @@ export class WorkbookView extends LitElement {
   private readonly onNarrow = () => (this.narrow = this.narrowQuery.matches);
 
   private doc: Y.Doc | null = null;
+  private journalDoc: Y.Doc | null = null;
   private workbook: Workbook | null = null;
   private session: SyncSession | null = null;
+  /** the history journal's own sync (room `<id>.h`), started once the sheet is on screen */
+  private journalSession: SyncSession | null = null;
   private undo: Y.UndoManager | null = null;
   private viewStore: ViewStore | null = null;
   private snapshots: SnapshotClient | null = null;
@@ -98,7 +102,7 @@ export class WorkbookView extends LitElement {
 
   /** Closing the page while a change is only in memory (storage refused it) would lose it: ask first. */
   private readonly onBeforeUnload = (e: BeforeUnloadEvent): void => {
-    if ((this.session?.unsavedLocal ?? 0) > 0) e.preventDefault();
+    if ((this.session?.unsavedLocal ?? 0) + (this.journalSession?.unsavedLocal ?? 0) > 0) e.preventDefault();
   };
 
   static styles = css`
@@ -225,12 +229,17 @@ export class WorkbookView extends LitElement {
     this.undo?.destroy();
     this.undo = null;
     const session = this.session;
+    const journalSession = this.journalSession;
     const doc = this.doc;
+    const journalDoc = this.journalDoc;
     this.session = null;
+    this.journalSession = null;
     this.workbook = null;
     this.doc = null;
-    await session?.destroy();
+    this.journalDoc = null;
+    await Promise.all([session?.destroy(), journalSession?.destroy()]);
     doc?.destroy();
+    journalDoc?.destroy();
   }
 
   private async open(): Promise<void> {
@@ -247,11 +256,14 @@ export class WorkbookView extends LitElement {
       persist: typeof indexedDB !== 'undefined',
       credential: this.credential,
     });
+    const journalDoc = new Y.Doc();
     const workbook = new Workbook(doc, {
       actor: { name: profile.authorName, deviceId: profile.deviceId },
       readOnly: this.credential?.role === 'view',
+      history: journalDoc,
     });
     this.doc = doc;
+    this.journalDoc = journalDoc;
     this.session = session;
     this.workbook = workbook;
     this.phase = 'loading';
@@ -303,6 +315,7 @@ export class WorkbookView extends LitElement {
       this.phase = 'ready';
       this.sheetId = workbook.sheets()[0]?.id ?? '';
       profile.remember({ id, title: workbook.title(), openedAt: Date.now(), hash: location.hash });
+      void this.openJournal(workbook, journalDoc, id);
       return true;
     };
     if (!settle()) {
@@ -313,6 +326,32 @@ export class WorkbookView extends LitElement {
       doc.on('update', onUpdate);
       this.cleanup.push(() => doc.off('update', onUpdate));
     }
+  }
+
+  /**
+   * The history journal loads and syncs only after the sheet is on screen, so a
+   * long history never delays opening a workbook; edits made meanwhile are
+   * journalled in memory and stored when it opens (y-indexeddb writes the
+   * in-memory state first).
+   */
+  private async openJournal(workbook: Workbook, journalDoc: Y.Doc, id: string): Promise<void> {
+    await this.updateComplete;
+    await new Promise<void>((resolve) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => resolve(), { timeout: 500 }) : setTimeout(resolve, 0)));
+    if (this.workbook !== workbook || this.journalSession) return;
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const journalSession = new SyncSession({
+      doc: journalDoc,
+      workbookId: historyRoom(id),
+      syncUrl: `${scheme}://${location.host}/sync`,
+      hubStateStore: new LocalStorageHubStateStore(localStorage),
+      persist: typeof indexedDB !== 'undefined',
+      credential: this.credential,
+    });
+    this.journalSession = journalSession;
+    await journalSession.whenLoaded;
+    if (this.workbook !== workbook || workbook.readOnly) return;
+    // Retention: any editor's device drops what is past the window (at least 90 days and the newest 1M entries).
+    workbook.journal.prune(Date.now());
   }
 
   render() {
