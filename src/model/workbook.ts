@@ -223,7 +223,8 @@ export class Workbook {
       const list: { id: string; pos: string; name: string }[] = [];
       this.sheetsMap.forEach((sheet, id) => {
         if (sheet.get('deleted')) return;
-        list.push({ id, pos: String(sheet.get('pos')), name: String(sheet.get('name') ?? '') });
+        if (!isSoundSheet(sheet)) return;
+        list.push({ id, pos: textOr(sheet.get('pos'), ''), name: textOr(sheet.get('name'), '') });
       });
       list.sort(comparePositioned);
       this.sheetListCache = list.map(({ id, name }) => ({ id, name }));
@@ -234,8 +235,9 @@ export class Workbook {
   deletedSheets(): (SheetInfo & { deleted: Tombstone })[] {
     const out: (SheetInfo & { deleted: Tombstone })[] = [];
     this.sheetsMap.forEach((sheet, id) => {
-      const deleted = sheet.get('deleted') as Tombstone | null | undefined;
-      if (deleted) out.push({ id, name: String(sheet.get('name') ?? ''), deleted });
+      if (!isSoundSheet(sheet)) return;
+      const deleted = readTombstone(sheet.get('deleted'));
+      if (deleted) out.push({ id, name: textOr(sheet.get('name'), ''), deleted });
     });
     return out;
   }
@@ -301,7 +303,7 @@ export class Workbook {
     if (!entry.columns) {
       const list: (Column & { pos: string })[] = [];
       this.columnsMap(sheetId).forEach((col, id) => {
-        if (col.get('deleted')) return;
+        if (!(col instanceof Y.Map) || col.get('deleted')) return;
         list.push(readColumn(id, col));
       });
       list.sort(comparePositioned);
@@ -319,7 +321,8 @@ export class Workbook {
   deletedColumns(sheetId: string): (Column & { deleted: Tombstone })[] {
     const out: (Column & { deleted: Tombstone })[] = [];
     this.columnsMap(sheetId).forEach((col, id) => {
-      const deleted = col.get('deleted') as Tombstone | null | undefined;
+      if (!(col instanceof Y.Map)) return;
+      const deleted = readTombstone(col.get('deleted'));
       if (!deleted) return;
       const { pos: _pos, ...c } = readColumn(id, col);
       out.push({ ...c, deleted });
@@ -396,7 +399,7 @@ export class Workbook {
 
   restoreColumn(sheetId: string, colId: string): void {
     const col = this.columnsMap(sheetId).get(colId);
-    if (!col) throw new ModelError('UNKNOWN_COLUMN', `no column ${colId}`, { sheetId, colId });
+    if (!(col instanceof Y.Map)) throw new ModelError('UNKNOWN_COLUMN', `no column ${colId}`, { sheetId, colId });
     this.transact(() => col.set('deleted', null));
     this.invalidate(sheetId, 'columns');
   }
@@ -542,13 +545,13 @@ export class Workbook {
 
   deletedRows(sheetId: string): { id: string; deleted: Tombstone }[] {
     const rowDeleted = this.sheetIncludingDeleted(sheetId).get('rowDeleted') as Y.Map<Tombstone>;
-    return Array.from(rowDeleted.entries(), ([id, deleted]) => ({ id, deleted }));
+    return Array.from(rowDeleted.entries(), ([id, deleted]) => ({ id, deleted: readTombstone(deleted) ?? { by: 'someone', dev: '', at: 0 } }));
   }
 
   // ── cells ───────────────────────────────────────────────────────────────
 
   getCell(sheetId: string, rowId: string, colId: string): CellRecord | undefined {
-    const row = this.cellsMap(sheetId).get(rowId);
+    const row = this.rowMap(sheetId, rowId);
     if (!row) return undefined;
     const type = this.columnType(sheetId, colId);
     if (type === 'counter') return this.counterCell(row, colId);
@@ -564,7 +567,7 @@ export class Workbook {
   // ── counters (see counter.ts for the merge rule) ────────────────────────
 
   counterOps(sheetId: string, rowId: string, colId: string): CounterOp[] {
-    const row = this.cellsMap(sheetId).get(rowId);
+    const row = this.rowMap(sheetId, rowId);
     return row ? this.opsIn(row, colId) : [];
   }
 
@@ -598,7 +601,7 @@ export class Workbook {
   ): void {
     this.requireColumnOfType(sheetId, colId, 'counter');
     this.requireRow(sheetId, rowId);
-    const row = this.cellsMap(sheetId).get(rowId);
+    const row = this.rowMap(sheetId, rowId);
     if (!row) throw new ModelError('UNKNOWN_ROW', `row ${rowId} has not fully arrived yet`, { sheetId, rowId, reason: 'arriving' });
     const at = this.clock();
     this.transact(() => {
@@ -631,7 +634,7 @@ export class Workbook {
   // ── claims (see claim.ts) ───────────────────────────────────────────────
 
   claims(sheetId: string, rowId: string, colId: string): ClaimEntry[] {
-    const row = this.cellsMap(sheetId).get(rowId);
+    const row = this.rowMap(sheetId, rowId);
     return row ? this.claimsIn(row, colId) : [];
   }
 
@@ -672,7 +675,7 @@ export class Workbook {
   private setClaim(sheetId: string, rowId: string, colId: string, person: string, name: string, held: boolean): void {
     this.requireColumnOfType(sheetId, colId, 'claim');
     this.requireRow(sheetId, rowId);
-    const row = this.cellsMap(sheetId).get(rowId);
+    const row = this.rowMap(sheetId, rowId);
     if (!row) throw new ModelError('UNKNOWN_ROW', `row ${rowId} has not fully arrived yet`, { sheetId, rowId, reason: 'arriving' });
     const at = this.clock();
     this.transact(() => row.set(claimKey(colId, person), encodeClaim({ held, name, ref: this.ensureActorRef(), at })));
@@ -704,7 +707,8 @@ export class Workbook {
     const cached = entry.columns!.find((c) => c.id === colId);
     if (cached) return cached.type;
     // A deleted column still has a type; its cells stay readable from the trash.
-    const type = this.columnsMap(sheetId).get(colId)?.get('type');
+    const stored = this.columnsMap(sheetId).get(colId);
+    const type = stored instanceof Y.Map ? stored.get('type') : undefined;
     return isColumnType(type) ? type : undefined;
   }
 
@@ -729,7 +733,7 @@ export class Workbook {
     const columns = new Map(this.columns(sheetId).map((c) => [c.id, c]));
     for (const w of writes) {
       this.requireRow(sheetId, w.rowId);
-      if (!cells.get(w.rowId)) throw new ModelError('UNKNOWN_ROW', `row ${w.rowId} has not fully arrived yet`, { sheetId, rowId: w.rowId, reason: 'arriving' });
+      if (!(cells.get(w.rowId) instanceof Y.Map)) throw new ModelError('UNKNOWN_ROW', `row ${w.rowId} has not fully arrived yet`, { sheetId, rowId: w.rowId, reason: 'arriving' });
       const column = columns.get(w.colId);
       if (!column) throw new ModelError('UNKNOWN_COLUMN', `no column ${w.colId}`, { sheetId, colId: w.colId });
       if (column.type === 'counter' && w.value === null) continue;
@@ -759,6 +763,7 @@ export class Workbook {
   /** All stored cells of a sheet, including those of deleted rows and columns. */
   forEachCell(sheetId: string, fn: (rowId: string, colId: string, record: CellRecord) => void): void {
     this.cellsMap(sheetId).forEach((row, rowId) => {
+      if (!(row instanceof Y.Map)) return;
       row.forEach((raw, colId) => {
         if (parseOpKey(colId) || parseClaimKey(colId)) return;
         const record = this.decode(raw);
@@ -779,7 +784,9 @@ export class Workbook {
     const nameOf = (ref: string) => this.actorsMap().get(ref)?.name ?? 'someone';
     this.sheetsMap.forEach((sheet, sheetId) => {
       if (options.sheetId && sheetId !== options.sheetId) return;
+      if (!isSoundSheet(sheet)) return;
       (sheet.get('cells') as Y.Map<Y.Map<string>>).forEach((row, rowId) => {
+        if (!(row instanceof Y.Map)) return;
         row.forEach((raw, key) => {
           const op = parseOpKey(key);
           const claim = op ? null : parseClaimKey(key);
@@ -860,7 +867,7 @@ export class Workbook {
 
   /** The id (`ref|at`) of the write a plain cell shows now, or null. */
   cellWriteId(sheetId: string, rowId: string, colId: string): string | null {
-    const raw = this.cellsMap(sheetId).get(rowId)?.get(colId);
+    const raw = this.rowMap(sheetId, rowId)?.get(colId);
     const cell = decodeCell(raw);
     return cell ? writeId(cell.ref, cell.at) : null;
   }
@@ -880,7 +887,7 @@ export class Workbook {
       return null;
     }
     if (!type || type === 'counter' || type === 'claim') return null;
-    const raw = this.cellsMap(sheetId).get(rowId)?.get(colId);
+    const raw = this.rowMap(sheetId, rowId)?.get(colId);
     const cell = decodeCell(raw);
     return this.lineages.conflict(sheetId, rowId, colId, cell ? { id: writeId(cell.ref, cell.at), v: cell.v } : null);
   }
@@ -1068,7 +1075,8 @@ export class Workbook {
 
   private sheetIncludingDeleted(sheetId: string): SheetMap {
     const sheet = isValidId(sheetId) ? this.sheetsMap.get(sheetId) : undefined;
-    if (!sheet) throw new ModelError('UNKNOWN_SHEET', `no sheet ${sheetId}`, { sheetId });
+    // A sheet whose parts a hostile peer replaced reads as absent (restorable), never as a crash.
+    if (!isSoundSheet(sheet)) throw new ModelError('UNKNOWN_SHEET', `no sheet ${sheetId}`, { sheetId });
     return sheet;
   }
 
@@ -1084,8 +1092,14 @@ export class Workbook {
 
   private columnMap(sheetId: string, colId: string): Y.Map<unknown> {
     const col = this.columnsMap(sheetId).get(colId);
-    if (!col || col.get('deleted')) throw new ModelError('UNKNOWN_COLUMN', `no column ${colId}`, { sheetId, colId });
+    if (!(col instanceof Y.Map) || col.get('deleted')) throw new ModelError('UNKNOWN_COLUMN', `no column ${colId}`, { sheetId, colId });
     return col;
+  }
+
+  /** A row's cells, or undefined when the row has not arrived or its map is not one. */
+  private rowMap(sheetId: string, rowId: string): Y.Map<string> | undefined {
+    const row = this.cellsMap(sheetId).get(rowId);
+    return row instanceof Y.Map ? row : undefined;
   }
 
   private cellsMap(sheetId: string): Y.Map<Y.Map<string>> {
@@ -1252,16 +1266,47 @@ function readColumn(id: string, col: Y.Map<unknown>): Column & { pos: string } {
   const options = col.get('options');
   return {
     id,
-    name: String(col.get('name') ?? ''),
+    name: textOr(col.get('name'), ''),
     type: isColumnType(type) ? type : 'text',
-    width: typeof width === 'number' ? width : DEFAULT_COLUMN_WIDTH,
-    options: Array.isArray(options) ? (options as Column['options']) : [],
+    width: typeof width === 'number' && width >= MIN_COLUMN_WIDTH && width <= MAX_COLUMN_WIDTH ? width : DEFAULT_COLUMN_WIDTH,
+    options: readOptions(options),
     min: numberOrNull(col.get('min')),
     minColumn: typeof col.get('minColumn') === 'string' ? (col.get('minColumn') as string) : null,
     expiresDays: numberOrNull(col.get('expiresDays')),
     unit: typeof col.get('unit') === 'string' ? (col.get('unit') as string) : null,
-    pos: String(col.get('pos')),
+    pos: textOr(col.get('pos'), ''),
   };
+}
+
+const SHEET_PARTS = ['columns', 'rowPos', 'rowDeleted', 'cells'] as const;
+
+function isSoundSheet(sheet: unknown): sheet is SheetMap {
+  return sheet instanceof Y.Map && SHEET_PARTS.every((k) => sheet.get(k) instanceof Y.Map);
+}
+
+/** Reads a text field a hostile peer may have set to anything: only a string counts. */
+function textOr(v: unknown, fallback: string): string {
+  return typeof v === 'string' ? v : fallback;
+}
+
+/** Keeps only well-formed options: a label that is not a string (a hostile write) drops that option, not the grid. */
+function readOptions(v: unknown): Column['options'] {
+  if (!Array.isArray(v)) return [];
+  const out: Column['options'] = [];
+  for (const o of v) {
+    if (o === null || typeof o !== 'object') continue;
+    const { id, label, color } = o as Record<string, unknown>;
+    if (typeof id !== 'string' || !id || typeof label !== 'string') continue;
+    out.push({ id, label, color: typeof color === 'string' && /^#[0-9a-fA-F]{6}$/.test(color) ? color : '#6e7781' });
+  }
+  return out;
+}
+
+/** A tombstone as stored, or null when it is not one (a malformed or hostile value reads as "not deleted"). */
+function readTombstone(v: unknown): Tombstone | null {
+  if (!v || typeof v !== 'object') return null;
+  const { by, dev, at } = v as Record<string, unknown>;
+  return { by: typeof by === 'string' ? by : 'someone', dev: typeof dev === 'string' ? dev : '', at: typeof at === 'number' && Number.isFinite(at) ? at : 0 };
 }
 
 function numberOrNull(v: unknown): number | null {
