@@ -171,7 +171,8 @@ function cellEntry(out: EntryInput[], sheetId: string, rowId: string, key: strin
   const saw = new Set<string>(was ? [writeId(was.ref, was.at)] : []);
   for (const h of ctx.heads(sheetId, rowId, key)) saw.add(h);
   saw.delete(id);
-  out.push({ kind: 'cell', sheetId, rowId, colId: key, before: was?.v ?? null, after: cell.v, id, saw: Array.from(saw) });
+  // Having seen more than one head means this write joined a fork: it settled a conflict.
+  out.push({ kind: 'cell', sheetId, rowId, colId: key, before: was?.v ?? null, after: cell.v, id, saw: Array.from(saw), resolves: saw.size > 1 });
 }
 
 function text(v: unknown): string | null {

@@ -916,6 +916,9 @@ export class Workbook {
    * every replica; the resolution is in the history.
    */
   resolveConflict(sheetId: string, rowId: string, colId: string, value: CellValue): void {
+    // The write records the heads it saw only once the index exists: build it first, or a
+    // resolution made before anything asked for conflicts would see none and settle nothing.
+    this.lineages.heads(sheetId, rowId, colId);
     this.group('resolve', '', () => this.setCells(sheetId, [{ rowId, colId, value }]));
   }
 
@@ -971,6 +974,82 @@ export class Workbook {
   /** The holder is this person: their own key, or an assignment to their name. */
   isMine(entry: ClaimEntry): boolean {
     return entry.person === actorKey(this.actor) || entry.name === this.actor.name;
+  }
+
+  // ── revival (restore-to.ts) ─────────────────────────────────────────────
+
+  /**
+   * Puts back, as new Yjs items under the same ids, what `then` (this workbook
+   * at an earlier moment) has and this doc has lost altogether — its schema
+   * stamp, writers, a whole sheet, columns, rows — as a delete-everything update
+   * from a hostile peer leaves it. Raw records are copied as they were, so every
+   * revived cell still names who wrote it and when; values that merely changed
+   * are left to the restore's ordinary edits.
+   */
+  reviveFrom(then: Workbook, sheetId: string | null): { meta: boolean; sheets: number; columns: number; rows: number } {
+    const out = { meta: false, sheets: 0, columns: 0, rows: 0 };
+    this.transact(() => {
+      const meta = this.doc.getMap('meta');
+      const thenMeta = then.doc.getMap('meta');
+      if (!this.isInitialized() && then.isInitialized()) {
+        for (const key of ['schemaVersion', 'createdAt', 'title']) {
+          const v = thenMeta.get(key);
+          if (v !== undefined && typeof v !== 'object') meta.set(key, v);
+        }
+        out.meta = true;
+      }
+      const actors = this.actorsMap();
+      then.actorsMap().forEach((who, ref) => {
+        if (!actors.has(ref) && who && typeof who.name === 'string' && typeof who.dev === 'string') actors.set(ref, { name: who.name, dev: who.dev });
+      });
+      then.sheetsMap.forEach((thenSheet, id) => {
+        if ((sheetId !== null && id !== sheetId) || !isSoundSheet(thenSheet)) return;
+        const here = this.sheetsMap.get(id);
+        if (!isSoundSheet(here)) {
+          const sheet = new Y.Map<unknown>();
+          for (const key of ['name', 'pos', 'deleted']) sheet.set(key, plainCopy(thenSheet.get(key)));
+          sheet.set('columns', copyMapOfMaps(thenSheet.get('columns') as Y.Map<Y.Map<unknown>>));
+          sheet.set('rowPos', copyFlatMap(thenSheet.get('rowPos') as Y.Map<unknown>));
+          sheet.set('rowDeleted', copyFlatMap(thenSheet.get('rowDeleted') as Y.Map<unknown>));
+          sheet.set('cells', copyMapOfMaps(thenSheet.get('cells') as Y.Map<Y.Map<unknown>>));
+          this.sheetsMap.set(id, sheet);
+          this.cache.delete(id);
+          out.sheets++;
+          return;
+        }
+        for (const key of ['name', 'pos']) if (typeof here.get(key) !== 'string' && thenSheet.get(key) !== undefined) here.set(key, plainCopy(thenSheet.get(key)));
+        const columns = here.get('columns') as Y.Map<Y.Map<unknown>>;
+        (thenSheet.get('columns') as Y.Map<unknown>).forEach((col, colId) => {
+          if (col instanceof Y.Map && !(columns.get(colId) instanceof Y.Map)) {
+            columns.set(colId, copyFlatMap(col));
+            out.columns++;
+          }
+        });
+        const rowPos = here.get('rowPos') as Y.Map<unknown>;
+        const rowDeleted = here.get('rowDeleted') as Y.Map<unknown>;
+        const cells = here.get('cells') as Y.Map<unknown>;
+        const thenDeleted = thenSheet.get('rowDeleted') as Y.Map<unknown>;
+        const thenCells = thenSheet.get('cells') as Y.Map<unknown>;
+        (thenSheet.get('rowPos') as Y.Map<unknown>).forEach((pos, rowId) => {
+          if (!isValidKey(rowPos.get(rowId))) {
+            rowPos.set(rowId, pos);
+            if (thenDeleted.has(rowId) && !rowDeleted.has(rowId)) rowDeleted.set(rowId, plainCopy(thenDeleted.get(rowId)));
+            out.rows++;
+          }
+          const thenRow = thenCells.get(rowId);
+          if (thenRow instanceof Y.Map && !(cells.get(rowId) instanceof Y.Map)) cells.set(rowId, copyFlatMap(thenRow));
+        });
+        this.cache.delete(id);
+      });
+    });
+    this.sheetListCache = undefined;
+    return out;
+  }
+
+  /** A column's settings as stored, for comparing a workbook with an earlier copy of itself. */
+  columnSettings(sheetId: string, colId: string): ColumnPatch {
+    const c = this.column(sheetId, colId);
+    return { name: c.name, type: c.type, options: c.options, unit: c.unit, min: c.min, minColumn: c.minColumn, expiresDays: c.expiresDays };
   }
 
   // ── invariants (used by tests; cheap enough to call in development) ─────
@@ -1282,6 +1361,29 @@ const SHEET_PARTS = ['columns', 'rowPos', 'rowDeleted', 'cells'] as const;
 
 function isSoundSheet(sheet: unknown): sheet is SheetMap {
   return sheet instanceof Y.Map && SHEET_PARTS.every((k) => sheet.get(k) instanceof Y.Map);
+}
+
+/** A JSON-safe copy of a stored plain value (tombstones, keys, names); Y types are never copied by reference. */
+function plainCopy(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (v instanceof Y.AbstractType) return null;
+  return JSON.parse(JSON.stringify(v));
+}
+
+function copyFlatMap(from: Y.Map<any>): Y.Map<unknown> {
+  const to = new Y.Map<unknown>();
+  from.forEach((v, k) => {
+    if (!(v instanceof Y.AbstractType)) to.set(k, plainCopy(v));
+  });
+  return to;
+}
+
+function copyMapOfMaps(from: Y.Map<any>): Y.Map<Y.Map<unknown>> {
+  const to = new Y.Map<Y.Map<unknown>>();
+  from.forEach((v, k) => {
+    if (v instanceof Y.Map) to.set(k, copyFlatMap(v));
+  });
+  return to;
 }
 
 /** Reads a text field a hostile peer may have set to anything: only a string counts. */
