@@ -250,6 +250,8 @@ function runSeed(seed: number): { ops: Record<string, number>; refused: number }
     expect(Array.from(Y.encodeStateVector(p.doc)), `${p.name} state vector`).toEqual(sv);
     expect(typedState(p.wb), `${p.name} counters and claims`).toEqual(typedState(head.wb));
     expect(observable(p.wb), `${p.name} content`).toEqual(expected);
+    expect(p.wb.journal.rawEntries().sort(), `${p.name} history`).toEqual(head.wb.journal.rawEntries().sort());
+    for (const s of head.wb.sheets()) expect(p.wb.conflicts(s.id), `${p.name} conflicts`).toEqual(head.wb.conflicts(s.id));
   }
   return { ops, refused };
 }

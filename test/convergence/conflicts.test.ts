@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { writeId } from '../../src/model/cell-codec.js';
+import type { CellValue, Workbook } from '../../src/model/index.js';
+import { Network, observable, prng, type Prng } from '../support/peers.js';
+
+/**
+ * Same-cell writes on 6 peers that go offline and come back, on a few hot
+ * cells so writes cross all the time. After everything is delivered, on every
+ * peer: the same winner, the same conflict alternatives, every value ever
+ * written is in the history, resolutions converge, and a cell whose writes
+ * each saw every earlier write is never flagged.
+ */
+const PEERS = 6;
+const RUNS = Number(process.env.FUZZ_RUNS ?? 10);
+const STEPS = Number(process.env.FUZZ_STEPS ?? 300);
+const FIRST_SEED = Number(process.env.FUZZ_SEED ?? 1);
+
+interface Write {
+  cell: string;
+  id: string;
+  value: CellValue;
+  /** the writer had every earlier write of this cell when it wrote */
+  sawAll: boolean;
+}
+
+function hotCell(wb: Workbook, r: Prng): { sheet: string; row: string; col: string } {
+  const sheet = wb.sheets()[0].id;
+  const rows = wb.rowIds(sheet).slice(0, 3);
+  const cols = wb.columns(sheet).filter((c) => c.type !== 'counter' && c.type !== 'claim');
+  return { sheet, row: r.pick(rows), col: r.pick(cols).id };
+}
+
+function valueFor(wb: Workbook, sheet: string, col: string, r: Prng): CellValue {
+  const c = wb.column(sheet, col);
+  switch (c.type) {
+    case 'select':
+      return r.pick(c.options).id;
+    case 'checkbox':
+      return r.chance(0.5);
+    case 'number':
+      return r.int(20);
+    case 'date':
+      return `2026-12-${String(1 + r.int(28)).padStart(2, '0')}`;
+    case 'phone':
+      return r.pick(['+1 555 0100', '+1 555 0101', '+1 555 0102']);
+    default:
+      return r.pick(['Open', 'Called back', 'Delivered', 'No answer', 'x'.repeat(1 + r.int(5))]);
+  }
+}
+
+/** Everything about conflicts a person could see, for comparing peers. */
+function conflictState(wb: Workbook) {
+  const sheet = wb.sheets()[0].id;
+  return wb.conflicts(sheet).map((c) => ({
+    cell: `${c.rowId}:${c.colId}`,
+    current: [c.current.id, c.current.v],
+    others: c.others.map((o) => [o.id, o.v]).sort(),
+  }));
+}
+
+function runSeed(seed: number): { conflicts: number; resolved: number; writes: number } {
+  const r = prng(seed);
+  const net = new Network(PEERS, r);
+  const first = net.peers[0].wb;
+  const sheet = first.initialize({ columns: 1, rows: 4 });
+  first.addColumn(sheet, {
+    name: 'Status',
+    type: 'select',
+    options: [
+      { id: 'o1', label: 'Open', color: '#1f6feb' },
+      { id: 'o2', label: 'Done', color: '#1a7f37' },
+      { id: 'o3', label: 'Called', color: '#9a6700' },
+    ],
+  });
+  first.addColumn(sheet, { name: 'Delivered', type: 'checkbox' });
+  first.addColumn(sheet, { name: 'Phone', type: 'phone' });
+  first.addColumn(sheet, { name: 'Count', type: 'number' });
+  net.settle();
+  const writes: Write[] = [];
+  let resolved = 0;
+  let maxConflicts = 0;
+  for (let step = 0; step < STEPS; step++) {
+    const action = r.int(100);
+    const peer = r.pick(net.peers);
+    const wb = peer.wb;
+    if (action < 40) {
+      const { sheet: s, row, col } = hotCell(wb, r);
+      const cell = `${row}:${col}`;
+      const known = new Set(wb.cellHistory(s, row, col).map((e) => e.id));
+      const sawAll = writes.filter((w) => w.cell === cell).every((w) => known.has(w.id));
+      const value = valueFor(wb, s, col, r);
+      wb.setCell(s, row, col, value);
+      const rec = wb.getCell(s, row, col)!;
+      const id = wb.cellWriteId(s, row, col)!;
+      expect(rec.v).toBe(value);
+      writes.push({ cell, id, value, sawAll });
+    } else if (action < 48) {
+      const open = wb.conflicts(sheet);
+      maxConflicts = Math.max(maxConflicts, open.length);
+      if (open.length) {
+        const c = r.pick(open);
+        const keep = r.chance(0.5) ? r.pick(c.others).v : c.current.v;
+        const known = new Set(wb.cellHistory(sheet, c.rowId, c.colId).map((e) => e.id));
+        const cell = `${c.rowId}:${c.colId}`;
+        const sawAll = writes.filter((w) => w.cell === cell).every((w) => known.has(w.id));
+        wb.resolveConflict(sheet, c.rowId, c.colId, keep);
+        writes.push({ cell, id: wb.cellWriteId(sheet, c.rowId, c.colId)!, value: keep, sawAll });
+        resolved++;
+      }
+    } else if (action < 85) {
+      for (let k = r.int(5); k >= 0; k--) net.deliverOne();
+    } else if (action < 93) {
+      const i = r.int(PEERS);
+      if (net.peers[i].online) net.disconnect(i);
+    } else {
+      const i = r.int(PEERS);
+      if (!net.peers[i].online) net.reconnect(i);
+    }
+  }
+  net.settle();
+  const [head, ...rest] = net.peers;
+  const expected = { content: observable(head.wb), conflicts: conflictState(head.wb) };
+  for (const p of rest) {
+    expect(observable(p.wb), `${p.name} content (same winner)`).toEqual(expected.content);
+    expect(conflictState(p.wb), `${p.name} conflicts`).toEqual(expected.conflicts);
+  }
+  for (const p of net.peers) {
+    // Nothing lost: every value ever written is in every peer's history, under its id.
+    const all = new Map<string, CellValue>();
+    for (const g of p.wb.history({ sheetId: sheet })) for (const e of g.entries) if (e.kind === 'cell' && e.id) all.set(`${e.rowId}:${e.colId}|${e.id}`, e.after);
+    for (const w of writes) expect(all.get(`${w.cell}|${w.id}`), `${p.name}: write ${w.id} of ${w.cell} is in the history`).toEqual(w.value);
+  }
+  // Sequential writes stay quiet: a cell flagged must have had a write that missed an earlier one.
+  for (const c of expected.conflicts) {
+    expect(writes.some((w) => w.cell === c.cell && !w.sawAll), `conflict on ${c.cell} only if some write missed another`).toBe(true);
+  }
+  // Every cell shown is its current write's value; a conflict's alternatives differ from it.
+  for (const c of head.wb.conflicts(sheet)) {
+    expect(c.others.every((o) => o.v !== c.current.v)).toBe(true);
+    const cell = head.wb.getCell(sheet, c.rowId, c.colId)!;
+    expect(writeId(head.wb.cellWriteId(sheet, c.rowId, c.colId)!.split('|')[0], cell.at)).toBe(c.current.id);
+  }
+  // Resolution converges: one peer settles every open conflict, then everyone agrees there are none.
+  for (const c of head.wb.conflicts(sheet)) head.wb.resolveConflict(sheet, c.rowId, c.colId, c.current.v);
+  net.settle();
+  for (const p of net.peers) expect(conflictState(p.wb), `${p.name} after resolving`).toEqual([]);
+  return { conflicts: maxConflicts, resolved, writes: writes.length };
+}
+
+describe(`same-cell conflicts: ${PEERS} peers, offline periods, reordering, duplicates`, () => {
+  it(`every peer shows the same winner and alternatives, nothing is lost, for ${RUNS} seeds from ${FIRST_SEED}`, () => {
+    let conflicts = 0;
+    let resolved = 0;
+    for (let seed = FIRST_SEED; seed < FIRST_SEED + RUNS; seed++) {
+      try {
+        const out = runSeed(seed);
+        conflicts += out.conflicts;
+        resolved += out.resolved;
+      } catch (e) {
+        const msg = `conflict convergence failed for seed ${seed} (replay: FUZZ_SEED=${seed} FUZZ_RUNS=1 npx vitest run test/convergence/conflicts.test.ts)`;
+        console.error(msg);
+        throw new Error(`${msg}\n${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+    }
+    // Conflicts did arise and were resolved mid-run, so a pass means something.
+    if (process.env.FUZZ_VERBOSE) console.log({ conflicts, resolved });
+    expect(conflicts).toBeGreaterThan(0);
+    expect(resolved).toBeGreaterThan(0);
+  });
+});
