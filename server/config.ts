@@ -18,6 +18,8 @@ export interface RelayConfig {
   compactAfterBytes: number;
   /** automatic snapshots: at most one per this many ms while edits arrive; 0 turns them off */
   autoSnapshotMs: number;
+  /** every stored update is kept this long (ms) so any moment in the window can be restored; 0 keeps them forever */
+  retainMs: number;
   tls: { cert: string; key: string } | null;
   version: string;
   /** origins besides the hub's own that may open WebSockets (ALLOWED_ORIGINS, comma-separated) */
@@ -42,6 +44,8 @@ export interface RelayConfig {
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const DAY_MS = 24 * 3_600_000;
 
 export class ConfigError extends Error {}
 
@@ -70,6 +74,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
     compactAfterUpdates: intFrom(env, 'COMPACT_AFTER_UPDATES', 500, 1, 10_000_000),
     compactAfterBytes: intFrom(env, 'COMPACT_AFTER_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     autoSnapshotMs: intFrom(env, 'AUTO_SNAPSHOT_MS', 3_600_000, 0, 30 * 24 * 3_600_000),
+    retainMs: intFrom(env, 'RETAIN_MS', 90 * DAY_MS, 0, 10 * 365 * DAY_MS),
     tls: certPath && keyPath ? { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') } : null,
     version: pkg.version,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '')

@@ -7,12 +7,12 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { FragmentError, MESSAGE_FRAGMENT, Reassembler } from '../src/protocol/fragments.js';
 import * as decoding from 'lib0/decoding';
 import { MESSAGE_HELLO, parseCredential, roleFor, type Credential } from '../src/protocol/access.js';
-import { CLOSE_REASONS, CloseCode, MESSAGE_AWARENESS, ROOM_ID_PATTERN } from '../src/protocol/messages.js';
+import { CLOSE_REASONS, CloseCode, MESSAGE_AWARENESS, baseWorkbookId } from '../src/protocol/messages.js';
 import type { RelayConfig } from './config.js';
 import { createRequestHandler } from './http.js';
 import { lanUrls } from './network.js';
 import { BatchingCommitter, ImmediateCommitter, type Committer } from './committer.js';
-import { createSnapshotApi } from './snapshot-api.js';
+import { createWorkbookApi } from './workbook-api.js';
 import type { Logger } from './log.js';
 import { Room, RoomError, encodeRefused, type Peer } from './room.js';
 import type { RoomStore } from './store.js';
@@ -50,7 +50,14 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       const port = address && typeof address === 'object' ? address.port : config.port;
       return { version: config.version, lanUrls: lanUrls(config.host, port, !!config.tls) };
     },
-    api: createSnapshotApi({ store, liveDoc: (name) => rooms.get(name)?.room.doc ?? null, now: Date.now, log }),
+    api: createWorkbookApi({
+      store,
+      liveDoc: (name) => rooms.get(name)?.room.doc ?? null,
+      now: Date.now,
+      log,
+      // Twice the largest workbook: history beyond that is not a restore anyone is waiting for.
+      maxStateInputBytes: 2 * config.maxDocBytes,
+    }),
     health: () => ({
       ok: true,
       version: config.version,
@@ -140,7 +147,9 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://relay.invalid');
     const name = url.pathname.startsWith(SYNC_PREFIX) ? url.pathname.slice(SYNC_PREFIX.length) : '';
-    if (closing || !ROOM_ID_PATTERN.test(name)) {
+    // A workbook's room or its journal's (`<id>.h`); either way the link is checked against the workbook.
+    const workbook = baseWorkbookId(name);
+    if (closing || !workbook) {
       socket.end(closing ? 'HTTP/1.1 503 Service Unavailable\r\n\r\n' : 'HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
@@ -155,7 +164,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       socket.end('HTTP/1.1 429 Too Many Requests\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, name, ip));
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, name, workbook, ip));
   });
 
   /** Takes one token; false when the bucket is empty. Refills at `rate` per second up to `burst`. */
@@ -172,7 +181,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
     };
   }
 
-  function attach(ws: WebSocket, name: string, ip: string): void {
+  function attach(ws: WebSocket, name: string, workbook: string, ip: string): void {
     sockets.add(ws);
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
     let alive = true;
@@ -249,7 +258,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
           credential = null;
         }
       }
-      const role = await roleFor(name, credential);
+      const role = await roleFor(workbook, credential);
       if (ws.readyState !== ws.OPEN) return;
       if (!role) {
         fail(new RoomError(CloseCode.UNAUTHORIZED, 'bad or missing key'));

@@ -35,7 +35,15 @@ export interface RoomLimits {
   maxDocBytes?: number;
   /** refuse a presence state larger than this */
   maxAwarenessBytes?: number;
+  /** keep every stored update this long (ms) before folding it into the retained base; 0 or absent: forever */
+  retainMs?: number;
 }
+
+/**
+ * One prune's work, bounded so that folding never holds the event loop long: a backlog of old
+ * updates (a hub off for months, a shortened window) is worked off over several compactions.
+ */
+export const PRUNE_LIMITS = { maxUpdates: 1000, maxBytes: 16 * 1024 * 1024 } as const;
 
 export const AUTO_SNAPSHOT_NAME = 'Automatic';
 export const HUB_AUTHOR = 'hub';
@@ -327,18 +335,36 @@ export class Room {
     }
   }
 
-  /** Folds the stored log into one snapshot so loading stays as cheap after 100k edits as after 10. */
+  /**
+   * Folds the stored log into one snapshot so loading stays as cheap after 100k edits as after 10,
+   * then prunes the retained log: compaction happens once per few hundred updates (and at unload),
+   * so pruning's cost follows the rate of editing.
+   */
   compact(): void {
-    if (this.backlogCount === 0) return;
+    if (this.backlogCount > 0) {
+      try {
+        const snapshot = Y.encodeStateAsUpdate(this.doc);
+        this.store.compact(this.name, snapshot, this.lastSeq);
+        this.storedBytes = snapshot.length;
+        this.backlogCount = 0;
+        this.backlogBytes = 0;
+      } catch (err) {
+        // The log is still intact; compaction is retried at the next threshold.
+        this.log.error('compaction failed', { room: this.name, error: String(err) });
+      }
+    }
+    this.pruneRetained();
+  }
+
+  /** Folds updates older than the retention window into the room's retained base, a bounded batch at a time. */
+  private pruneRetained(): void {
+    const retainMs = this.limits.retainMs ?? 0;
+    if (retainMs <= 0) return;
     try {
-      const snapshot = Y.encodeStateAsUpdate(this.doc);
-      this.store.compact(this.name, snapshot, this.lastSeq);
-      this.storedBytes = snapshot.length;
-      this.backlogCount = 0;
-      this.backlogBytes = 0;
+      this.store.pruneRetained(this.name, (this.limits.now ?? Date.now)() - retainMs, PRUNE_LIMITS);
     } catch (err) {
-      // The log is still intact; compaction is retried at the next threshold.
-      this.log.error('compaction failed', { room: this.name, error: String(err) });
+      // Nothing is lost: the updates stay in the log, and the next compaction tries again.
+      this.log.error('pruning the retained log failed', { room: this.name, error: String(err) });
     }
   }
 

@@ -1,79 +1,41 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import * as Y from 'yjs';
-import { ROOM_ID_PATTERN } from '../src/protocol/messages.js';
-import { parseCredential, roleFor } from '../src/protocol/access.js';
-import { CREDENTIAL_HEADER, SNAPSHOT_API_PREFIX, SnapshotApiError, type SnapshotApiErrorCode } from '../src/protocol/snapshots.js';
-import type { Logger } from './log.js';
-import { storedUpdate, type RoomStore } from './store.js';
+import { SnapshotApiError } from '../src/protocol/snapshots.js';
+import { storedUpdate } from './store.js';
+import { fail, json } from './api-response.js';
+import type { ApiRequest, WorkbookApiDeps } from './workbook-api.js';
 
 const MAX_BODY_BYTES = 4096;
 const MAX_NAME_LENGTH = 100;
 
-export interface SnapshotApiDeps {
-  store: RoomStore;
-  /** the loaded room's live doc, so a snapshot holds what connected people see right now */
-  liveDoc(room: string): Y.Doc | null;
-  now(): number;
-  log: Logger;
-}
-
 /**
- * /api/w/<workbook>/snapshots          GET: list · POST {name, by}: take one now
- * /api/w/<workbook>/snapshots/<id>     GET: the Yjs state (application/octet-stream)
- * Returns false for paths it does not own.
+ * /api/w/<room>/snapshots          GET: list · POST {name, by}: take one now
+ * /api/w/<room>/snapshots/<id>     GET: the Yjs state (application/octet-stream)
  */
-export function createSnapshotApi(deps: SnapshotApiDeps) {
-  return (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
-    if (!url.pathname.startsWith(SNAPSHOT_API_PREFIX)) return false;
-    const parts = url.pathname.slice(SNAPSHOT_API_PREFIX.length).split('/');
-    const [room, what, id] = parts;
-    res.setHeader('Cache-Control', 'no-store');
-    if (!ROOM_ID_PATTERN.test(room ?? '') || what !== 'snapshots' || parts.length > 3) {
-      fail(res, 404, 'NOT_FOUND', 'no such address');
-      return true;
+export function createSnapshotRoutes(deps: Pick<WorkbookApiDeps, 'store' | 'liveDoc' | 'now' | 'log'>) {
+  return async ({ req, res, room, role, id }: ApiRequest): Promise<void> => {
+    if (id === undefined) {
+      if (req.method === 'GET') json(res, 200, deps.store.listSnapshots(room));
+      else if (req.method === 'POST') {
+        if (role !== 'edit') fail(res, 403, 'READ_ONLY', 'a view link cannot take snapshots');
+        else await create(req, res, room);
+      } else fail(res, 405, 'METHOD', 'use GET or POST');
+      return;
     }
-    void (async () => {
-      const header = req.headers[CREDENTIAL_HEADER.toLowerCase()];
-      const role = await roleFor(room, parseCredential(typeof header === 'string' ? header : ''));
-      if (!role) {
-        fail(res, 401, 'UNAUTHORIZED', 'this link does not open this workbook');
-        return;
-      }
-      if (id === undefined) {
-        if (req.method === 'GET') list(res, room);
-        else if (req.method === 'POST') {
-          if (role !== 'edit') fail(res, 403, 'READ_ONLY', 'a view link cannot take snapshots');
-          else await create(req, res, room);
-        } else fail(res, 405, 'METHOD', 'use GET or POST');
-        return;
-      }
-      if (req.method !== 'GET') {
-        fail(res, 405, 'METHOD', 'use GET');
-        return;
-      }
-      fetchOne(res, room, id);
-    })().catch((err) => {
-      deps.log.error('snapshot api failed', { room, error: String(err) });
-      fail(res, 500, 'STORAGE_FAILED', 'the hub failed to answer');
-    });
-    return true;
-  };
-
-  function list(res: ServerResponse, room: string): void {
-    json(res, 200, deps.store.listSnapshots(room));
-  }
-
-  function fetchOne(res: ServerResponse, room: string, rawId: string): void {
-    const id = Number(rawId);
-    const data = Number.isSafeInteger(id) && id > 0 ? deps.store.loadSnapshot(room, id) : null;
+    if (req.method !== 'GET') {
+      fail(res, 405, 'METHOD', 'use GET');
+      return;
+    }
+    const n = Number(id);
+    const data = Number.isSafeInteger(n) && n > 0 ? deps.store.loadSnapshot(room, n) : null;
     if (!data) {
       fail(res, 404, 'UNKNOWN_SNAPSHOT', 'no such snapshot');
       return;
     }
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': data.length }).end(Buffer.from(data));
-  }
+  };
 
-  async function create(req: IncomingMessage, res: ServerResponse, room: string): Promise<void> {
+  async function create(req: IncomingMessage, res: ApiRequest['res'], room: string): Promise<void> {
     let body: { name?: unknown; by?: unknown };
     try {
       body = JSON.parse(await readBody(req)) as typeof body;
@@ -124,12 +86,4 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
-}
-
-function fail(res: ServerResponse, status: number, code: SnapshotApiErrorCode, message: string): void {
-  if (!res.headersSent) json(res, status, { error: code, message });
 }

@@ -16,15 +16,58 @@ export function storedUpdate(stored: StoredRoom): Uint8Array | null {
   return parts.length ? Y.mergeUpdates(parts) : null;
 }
 
+/** One update in the retained log: its sequence number, when the hub stored it (ms, the hub's clock), and the update. */
+export interface RetainedUpdate {
+  seq: number;
+  at: number;
+  data: Uint8Array;
+}
+
+/** Every retained update pruned so far, merged into one: the state at `throughAt`, minus what was received later. */
+export interface RetainedBase {
+  data: Uint8Array;
+  /** the time of the newest update folded in: states from this moment on can be computed */
+  throughAt: number;
+  /** the seq of the newest update folded in; it grows with every prune, so a reader can tell one happened */
+  throughSeq: number;
+}
+
+/** What the retained log holds for a room, read without touching any update's bytes. */
+export interface RetainedSummary {
+  /** the earliest moment whose state can be computed: the base's time, or the first retained update's */
+  earliest: number;
+  baseBytes: number;
+  /** the base's throughSeq (0 without a base) */
+  throughSeq: number;
+}
+
+/** Bounds one prune's work: it folds at most this many updates (and stops once past this many bytes). */
+export interface PruneLimits {
+  maxUpdates: number;
+  maxBytes: number;
+}
+
+export interface StoreOptions {
+  /** the hub's clock, stamped on every retained update (tests inject one) */
+  now?: () => number;
+}
+
 /**
  * Where the relay keeps workbooks. Synchronous on purpose: `append` returning
  * is the promise that the update survives a power cut, and the relay forwards
  * and acks only after it returns. Every implementation passes
  * test/unit/store-contract.ts.
+ *
+ * Two logs per room. `updates` is for loading fast and is compacted into one
+ * snapshot every few hundred updates. The retained log keeps every update, with
+ * the time it was stored, for the retention window, so the state at any moment
+ * in that window can be rebuilt (base ⊕ every retained update up to then): even
+ * an update that deletes everything destroys nothing the hub acknowledged.
+ * Both are written in the same transaction.
  */
 export interface RoomStore {
   load(room: string): StoredRoom;
-  /** Durably stores one update; returns its sequence number (increasing per store). */
+  /** Durably stores one update, in both logs; returns its sequence number (increasing per store). */
   append(room: string, update: Uint8Array): number;
   /** Durably stores several updates, all or none, in one transaction; returns their sequence numbers in order. */
   appendMany(entries: readonly { room: string; update: Uint8Array }[]): number[];
@@ -37,16 +80,77 @@ export interface RoomStore {
   /** This room's saved snapshots, newest first. */
   listSnapshots(room: string): SnapshotInfo[];
   loadSnapshot(room: string, id: number): Uint8Array | null;
+  /** Null when the retained log holds nothing for this room (no such workbook). Cheap: two index lookups. */
+  retainedSummary(room: string): RetainedSummary | null;
+  retainedBase(room: string): RetainedBase | null;
+  /**
+   * Retained updates stored at or before `throughAt`, oldest first, after the cursor `after`
+   * (the last one a previous page returned), at most `limit`. Stamps strictly increase per room,
+   * so this order is both the hub's order of storing and time order.
+   */
+  retainedUpdates(room: string, throughAt: number, after: { at: number; seq: number } | null, limit: number): RetainedUpdate[];
+  /** When each retained update from `from` to `to` (inclusive) was stored, and its size; newest first, at most `limit`. */
+  retainedTimeline(room: string, from: number, to: number, limit: number): { at: number; bytes: number }[];
+  /**
+   * Folds the oldest retained updates stored before `before` into the room's base, atomically;
+   * returns how many it folded (at most `limits.maxUpdates`; call again for more).
+   */
+  pruneRetained(room: string, before: number, limits: PruneLimits): number;
   close(): void;
+}
+
+/**
+ * Retained updates are stamped with the hub's clock, nudged forward so that no two updates of one
+ * room share a time (a moment can then be picked just before any one of them) and a clock set back
+ * never reorders them.
+ */
+function stamp(now: number, last: number | null): number {
+  return last === null ? now : Math.max(now, last + 1);
+}
+
+/**
+ * The base merged with the oldest retained updates, through a garbage-collecting doc: a bare
+ * `Y.mergeUpdates` would keep the content of everything ever deleted, so the base would grow with
+ * every edit forever. What is collected was deleted by `throughAt`, so it is deleted in every
+ * state that can still be asked for: those stay exact.
+ */
+function fold(base: RetainedBase | null, updates: readonly RetainedUpdate[]): RetainedBase {
+  const last = updates[updates.length - 1];
+  const parts = updates.map((u) => u.data);
+  if (base) parts.unshift(base.data);
+  const doc = new Y.Doc({ gc: true });
+  try {
+    Y.applyUpdate(doc, Y.mergeUpdates(parts));
+    return { data: Y.encodeStateAsUpdate(doc), throughAt: last.at, throughSeq: last.seq };
+  } finally {
+    doc.destroy();
+  }
+}
+
+/** The oldest updates a prune may fold: before `before`, within the limits, but always at least one when any qualifies. */
+function pruneBatch(candidates: Iterable<RetainedUpdate>, limits: PruneLimits): RetainedUpdate[] {
+  const batch: RetainedUpdate[] = [];
+  let bytes = 0;
+  for (const u of candidates) {
+    if (batch.length >= limits.maxUpdates || (batch.length > 0 && bytes + u.data.length > limits.maxBytes)) break;
+    batch.push(u);
+    bytes += u.data.length;
+  }
+  return batch;
 }
 
 export const DB_FILE_NAME = 'mutual-sheets.sqlite';
 
+/** PRAGMA user_version: 1 added the retained log. */
+const SCHEMA_VERSION = 1;
+
 export class SqliteStore implements RoomStore {
   private readonly db: Database.Database;
   private readonly stmts;
+  private readonly now: () => number;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, options: StoreOptions = {}) {
+    this.now = options.now ?? Date.now;
     mkdirSync(dataDir, { recursive: true });
     this.db = new Database(join(dataDir, DB_FILE_NAME));
     this.db.pragma('journal_mode = WAL');
@@ -75,6 +179,25 @@ export class SqliteStore implements RoomStore {
         data BLOB NOT NULL
       );
       CREATE INDEX IF NOT EXISTS saved_snapshots_room ON saved_snapshots (room, id);
+      -- Rooms by number in the retained log: a secured id is 44 characters, and the log holds
+      -- every edit for months (the id would be stored twice per edit, in the row and its index).
+      CREATE TABLE IF NOT EXISTS retained_rooms (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+      );
+      CREATE TABLE IF NOT EXISTS retained (
+        seq INTEGER PRIMARY KEY,
+        room INTEGER NOT NULL REFERENCES retained_rooms (id),
+        at INTEGER NOT NULL,
+        data BLOB NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS retained_room_at ON retained (room, at);
+      CREATE TABLE IF NOT EXISTS retained_base (
+        room TEXT PRIMARY KEY,
+        data BLOB NOT NULL,
+        through_at INTEGER NOT NULL,
+        through_seq INTEGER NOT NULL
+      );
     `);
     this.stmts = {
       snapshot: this.db.prepare<[string], { data: Buffer }>('SELECT data FROM snapshots WHERE room = ?'),
@@ -94,7 +217,55 @@ export class SqliteStore implements RoomStore {
       backlog: this.db.prepare<[string], { count: number; bytes: number | null }>(
         'SELECT COUNT(*) AS count, SUM(LENGTH(data)) AS bytes FROM updates WHERE room = ?',
       ),
+      addRoom: this.db.prepare<[string]>('INSERT INTO retained_rooms (name) VALUES (?) ON CONFLICT (name) DO NOTHING'),
+      retain: this.db.prepare<[number, string, number, Uint8Array]>('INSERT INTO retained (seq, room, at, data) VALUES (?, (SELECT id FROM retained_rooms WHERE name = ?), ?, ?)'),
+      lastStamp: this.db.prepare<[string, string], { at: number | null }>(
+        'SELECT MAX(at) AS at FROM (SELECT MAX(at) AS at FROM retained WHERE room = (SELECT id FROM retained_rooms WHERE name = ?) UNION ALL SELECT through_at FROM retained_base WHERE room = ?)',
+      ),
+      baseInfo: this.db.prepare<[string], { throughAt: number; throughSeq: number; bytes: number }>(
+        'SELECT through_at AS throughAt, through_seq AS throughSeq, LENGTH(data) AS bytes FROM retained_base WHERE room = ?',
+      ),
+      base: this.db.prepare<[string], { data: Buffer; throughAt: number; throughSeq: number }>(
+        'SELECT data, through_at AS throughAt, through_seq AS throughSeq FROM retained_base WHERE room = ?',
+      ),
+      putBase: this.db.prepare<[string, Uint8Array, number, number]>(
+        'INSERT INTO retained_base (room, data, through_at, through_seq) VALUES (?, ?, ?, ?) ON CONFLICT(room) DO UPDATE SET data = excluded.data, through_at = excluded.through_at, through_seq = excluded.through_seq',
+      ),
+      firstRetained: this.db.prepare<[string], { at: number | null }>('SELECT MIN(at) AS at FROM retained WHERE room = (SELECT id FROM retained_rooms WHERE name = ?)'),
+      retainedPage: this.db.prepare<[string, number, number, number, number], { seq: number; at: number; data: Buffer }>(
+        'SELECT seq, at, data FROM retained WHERE room = (SELECT id FROM retained_rooms WHERE name = ?) AND at <= ? AND (at, seq) > (?, ?) ORDER BY at, seq LIMIT ?',
+      ),
+      timeline: this.db.prepare<[string, number, number, number], { at: number; bytes: number }>(
+        'SELECT at, LENGTH(data) AS bytes FROM retained WHERE room = (SELECT id FROM retained_rooms WHERE name = ?) AND at >= ? AND at <= ? ORDER BY at DESC, seq DESC LIMIT ?',
+      ),
+      prunable: this.db.prepare<[string, number, number], { seq: number; at: number; data: Buffer }>(
+        'SELECT seq, at, data FROM retained WHERE room = (SELECT id FROM retained_rooms WHERE name = ?) AND at < ? ORDER BY at, seq LIMIT ?',
+      ),
+      dropRetained: this.db.prepare<[number]>('DELETE FROM retained WHERE seq = ?'),
     };
+    this.migrate();
+  }
+
+  /**
+   * A database from before the retained log holds workbooks with no retained history: their
+   * state as stored becomes their base, stamped now, so every moment from the upgrade on can be
+   * rebuilt (and earlier ones are refused, not answered with a blank workbook).
+   */
+  private migrate(): void {
+    if (Number(this.db.pragma('user_version', { simple: true })) >= SCHEMA_VERSION) return;
+    this.db.transaction(() => {
+      const at = this.now();
+      const rooms = this.db
+        .prepare<[], { room: string; seq: number }>(
+          'SELECT room, MAX(seq) AS seq FROM (SELECT room, seq FROM updates UNION ALL SELECT room, through_seq AS seq FROM snapshots) GROUP BY room',
+        )
+        .all();
+      for (const { room, seq } of rooms) {
+        const data = storedUpdate(this.load(room));
+        if (data && !this.stmts.baseInfo.get(room)) this.stmts.putBase.run(room, data, at, seq);
+      }
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    })();
   }
 
   load(room: string): StoredRoom {
@@ -104,11 +275,25 @@ export class SqliteStore implements RoomStore {
   }
 
   append(room: string, update: Uint8Array): number {
-    return Number(this.stmts.append.run(room, update).lastInsertRowid);
+    return this.appendMany([{ room, update }])[0];
   }
 
   appendMany(entries: readonly { room: string; update: Uint8Array }[]): number[] {
-    return this.db.transaction(() => entries.map((e) => Number(this.stmts.append.run(e.room, e.update).lastInsertRowid)))();
+    if (!entries.length) return [];
+    const now = this.now();
+    // One transaction for both logs: an ack means the update is in each, or it is in neither.
+    return this.db.transaction(() => {
+      const last = new Map<string, number | null>();
+      return entries.map((e) => {
+        const seq = Number(this.stmts.append.run(e.room, e.update).lastInsertRowid);
+        if (!last.has(e.room)) this.stmts.addRoom.run(e.room);
+        const prev = last.has(e.room) ? last.get(e.room)! : this.stmts.lastStamp.get(e.room, e.room)!.at;
+        const at = stamp(now, prev);
+        this.stmts.retain.run(seq, e.room, at, e.update);
+        last.set(e.room, at);
+        return seq;
+      });
+    })();
   }
 
   compact(room: string, snapshot: Uint8Array, throughSeq: number): void {
@@ -136,15 +321,65 @@ export class SqliteStore implements RoomStore {
     return r ? new Uint8Array(r.data) : null;
   }
 
+  retainedSummary(room: string): RetainedSummary | null {
+    const base = this.stmts.baseInfo.get(room);
+    if (base) return { earliest: base.throughAt, baseBytes: base.bytes, throughSeq: base.throughSeq };
+    const first = this.stmts.firstRetained.get(room)!.at;
+    return first === null ? null : { earliest: first, baseBytes: 0, throughSeq: 0 };
+  }
+
+  retainedBase(room: string): RetainedBase | null {
+    const r = this.stmts.base.get(room);
+    return r ? { data: new Uint8Array(r.data), throughAt: r.throughAt, throughSeq: r.throughSeq } : null;
+  }
+
+  retainedUpdates(room: string, throughAt: number, after: { at: number; seq: number } | null, limit: number): RetainedUpdate[] {
+    return this.stmts.retainedPage
+      .all(room, sqlTime(throughAt), after?.at ?? Number.MIN_SAFE_INTEGER, after?.seq ?? 0, limit)
+      .map((r) => ({ seq: r.seq, at: r.at, data: new Uint8Array(r.data) }));
+  }
+
+  retainedTimeline(room: string, from: number, to: number, limit: number): { at: number; bytes: number }[] {
+    return this.stmts.timeline.all(room, sqlTime(from), sqlTime(to), limit);
+  }
+
+  pruneRetained(room: string, before: number, limits: PruneLimits): number {
+    return this.db.transaction(() => {
+      const rows = this.stmts.prunable.iterate(room, sqlTime(before), limits.maxUpdates);
+      const batch = pruneBatch(
+        (function* () {
+          for (const r of rows) yield { seq: r.seq, at: r.at, data: new Uint8Array(r.data) };
+        })(),
+        limits,
+      );
+      if (!batch.length) return 0;
+      const base = fold(this.retainedBase(room), batch);
+      this.stmts.putBase.run(room, base.data, base.throughAt, base.throughSeq);
+      for (const u of batch) this.stmts.dropRetained.run(u.seq);
+      return batch.length;
+    })();
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** SQLite integers stop at 2^63; infinite bounds ("everything up to now") are clamped to what a time can be. */
+function sqlTime(t: number): number {
+  return Math.max(Number.MIN_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, Math.trunc(t)));
 }
 
 /** For tests and for a relay that is only ever a LAN go-between: nothing survives a restart. */
 export class MemoryStore implements RoomStore {
   private seq = 0;
   private readonly rooms = new Map<string, StoredRoom>();
+  private readonly retained = new Map<string, { base: RetainedBase | null; updates: RetainedUpdate[] }>();
+  private readonly now: () => number;
+
+  constructor(options: StoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+  }
 
   private room(room: string): StoredRoom {
     let r = this.rooms.get(room);
@@ -161,13 +396,19 @@ export class MemoryStore implements RoomStore {
   }
 
   append(room: string, update: Uint8Array): number {
-    const seq = ++this.seq;
-    this.room(room).updates.push({ seq, data: update.slice() });
-    return seq;
+    return this.appendMany([{ room, update }])[0];
   }
 
   appendMany(entries: readonly { room: string; update: Uint8Array }[]): number[] {
-    return entries.map((e) => this.append(e.room, e.update));
+    const now = this.now();
+    return entries.map((e) => {
+      const seq = ++this.seq;
+      this.room(e.room).updates.push({ seq, data: e.update.slice() });
+      const log = this.retainedLog(e.room);
+      const last = log.updates.at(-1)?.at ?? log.base?.throughAt ?? null;
+      log.updates.push({ seq, at: stamp(now, last), data: e.update.slice() });
+      return seq;
+    });
   }
 
   compact(room: string, snapshot: Uint8Array, throughSeq: number): void {
@@ -198,6 +439,56 @@ export class MemoryStore implements RoomStore {
 
   loadSnapshot(room: string, id: number): Uint8Array | null {
     return this.saved.get(room)?.find((s) => s.id === id)?.data.slice() ?? null;
+  }
+
+  private retainedLog(room: string) {
+    let log = this.retained.get(room);
+    if (!log) {
+      log = { base: null, updates: [] };
+      this.retained.set(room, log);
+    }
+    return log;
+  }
+
+  retainedSummary(room: string): RetainedSummary | null {
+    const log = this.retained.get(room);
+    if (log?.base) return { earliest: log.base.throughAt, baseBytes: log.base.data.length, throughSeq: log.base.throughSeq };
+    return log?.updates.length ? { earliest: log.updates[0].at, baseBytes: 0, throughSeq: 0 } : null;
+  }
+
+  retainedBase(room: string): RetainedBase | null {
+    const base = this.retained.get(room)?.base;
+    return base ? { ...base, data: base.data.slice() } : null;
+  }
+
+  retainedUpdates(room: string, throughAt: number, after: { at: number; seq: number } | null, limit: number): RetainedUpdate[] {
+    const isAfter = (u: RetainedUpdate) => !after || u.at > after.at || (u.at === after.at && u.seq > after.seq);
+    return (this.retained.get(room)?.updates ?? [])
+      .filter((u) => u.at <= throughAt && isAfter(u))
+      .slice(0, limit)
+      .map((u) => ({ ...u, data: u.data.slice() }));
+  }
+
+  retainedTimeline(room: string, from: number, to: number, limit: number): { at: number; bytes: number }[] {
+    return (this.retained.get(room)?.updates ?? [])
+      .filter((u) => u.at >= from && u.at <= to)
+      .reverse()
+      .slice(0, limit)
+      .map((u) => ({ at: u.at, bytes: u.data.length }));
+  }
+
+  pruneRetained(room: string, before: number, limits: PruneLimits): number {
+    const log = this.retained.get(room);
+    if (!log) return 0;
+    const batch = pruneBatch(
+      log.updates.filter((u) => u.at < before),
+      limits,
+    );
+    if (!batch.length) return 0;
+    log.base = fold(log.base, batch);
+    const folded = new Set(batch.map((u) => u.seq));
+    log.updates = log.updates.filter((u) => !folded.has(u.seq));
+    return batch.length;
   }
 
   close(): void {}

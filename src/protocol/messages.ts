@@ -67,5 +67,21 @@ export const CLOSE_REASONS: Record<number, string> = {
 /** Close codes after which reconnecting with the same link cannot succeed. */
 export const FINAL_CLOSE_CODES: readonly number[] = [CloseCode.UNAUTHORIZED, CloseCode.READ_ONLY, CloseCode.MESSAGE_TOO_LARGE, CloseCode.DOC_TOO_LARGE];
 
-/** Room (workbook) ids the relay accepts in `/sync/<id>`. */
+/** Workbook ids the relay accepts in `/sync/<id>` (a workbook's own room). */
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
+
+/**
+ * Each workbook has a companion room, its history journal, synced as `/sync/<id>.h`. A dot never
+ * occurs in an id, so the two names cannot clash; the same link opens both.
+ */
+export const HISTORY_ROOM_SUFFIX = '.h';
+
+export function historyRoom(workbookId: string): string {
+  return `${workbookId}${HISTORY_ROOM_SUFFIX}`;
+}
+
+/** The workbook a room belongs to (its own id, or the id its journal is for); null for a name the relay does not serve. */
+export function baseWorkbookId(roomName: string): string | null {
+  const base = roomName.endsWith(HISTORY_ROOM_SUFFIX) ? roomName.slice(0, -HISTORY_ROOM_SUFFIX.length) : roomName;
+  return ROOM_ID_PATTERN.test(base) ? base : null;
+}

@@ -22,7 +22,11 @@ export type SnapshotApiErrorCode =
   | 'STORAGE_FAILED'
   | 'UNAUTHORIZED'
   | 'READ_ONLY'
-  | 'OFFLINE';
+  | 'OFFLINE'
+  /** retained log (src/protocol/retained.ts): a time in the query is missing or not whole ms */
+  | 'BAD_TIME'
+  /** retained log: that moment is older than the hub keeps (410; the body says the earliest it has) */
+  | 'BEFORE_RETENTION';
 
 /** Carries the link's credential (src/protocol/access.ts) on API requests: a header, never the URL. */
 export const CREDENTIAL_HEADER = 'X-Workbook-Key';

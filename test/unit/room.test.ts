@@ -108,23 +108,17 @@ describe('Room', () => {
   it('a full disk refuses the update with STORAGE_FAILED: nothing applied, nothing forwarded, nothing acked', () => {
     const inner = new MemoryStore();
     let full = false;
-    const store: RoomStore = {
-      load: (r) => inner.load(r),
-      append: (r, u) => {
-        if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const diskFull = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const store: RoomStore = Object.assign(Object.create(inner) as RoomStore, {
+      append: (r: string, u: Uint8Array) => {
+        if (full) throw diskFull();
         return inner.append(r, u);
       },
-      appendMany: (entries) => {
-        if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      appendMany: (entries: { room: string; update: Uint8Array }[]) => {
+        if (full) throw diskFull();
         return inner.appendMany(entries);
       },
-      compact: (r, s, q) => inner.compact(r, s, q),
-      backlog: (r) => inner.backlog(r),
-      saveSnapshot: (r, i, d) => inner.saveSnapshot(r, i, d),
-      listSnapshots: (r) => inner.listSnapshots(r),
-      loadSnapshot: (r, id) => inner.loadSnapshot(r, id),
-      close: () => inner.close(),
-    };
+    });
     const room = new Room('room-1', store, limits, silentLogger);
     const sender = new FakePeer();
     const other = new FakePeer();

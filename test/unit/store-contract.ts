@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { RoomStore } from '../../server/store.js';
+import * as Y from 'yjs';
+import type { RoomStore, StoreOptions } from '../../server/store.js';
+import { stateAt } from '../../server/retained.js';
 
 /** Every RoomStore implementation must pass this suite (run from store.test.ts). */
-export function storeContract(name: string, make: () => { store: RoomStore; reopen?: () => RoomStore }) {
+export function storeContract(name: string, make: (options?: StoreOptions) => { store: RoomStore; reopen?: () => RoomStore }) {
   describe(`RoomStore contract: ${name}`, () => {
     it('starts empty', () => {
       const { store } = make();
@@ -89,5 +91,144 @@ export function storeContract(name: string, make: () => { store: RoomStore; reop
       expect(store.load('room-a').updates.map((u) => Array.from(u.data))).toEqual([[1], [2], [4]]);
       expect(store.appendMany([])).toEqual([]);
     });
+
+    it('retains every update it stores, with when and how big, per room; a room with nothing retained reads as unknown', () => {
+      const clock = { t: 5000 };
+      const { store } = make({ now: () => clock.t });
+      expect(store.retainedSummary('room-a')).toBeNull();
+      expect(store.retainedBase('room-a')).toBeNull();
+      expect(store.retainedTimeline('room-a', 0, Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
+      const s1 = store.append('room-a', new Uint8Array([1]));
+      clock.t = 6000;
+      const [s2, s3] = store.appendMany([
+        { room: 'room-b', update: new Uint8Array([2, 2]) },
+        { room: 'room-a', update: new Uint8Array([3, 3, 3]) },
+      ]);
+      expect(store.retainedSummary('room-a')).toEqual({ earliest: 5000, baseBytes: 0, throughSeq: 0 });
+      expect(store.retainedUpdates('room-a', Number.MAX_SAFE_INTEGER, null, 10)).toEqual([
+        { seq: s1, at: 5000, data: new Uint8Array([1]) },
+        { seq: s3, at: 6000, data: new Uint8Array([3, 3, 3]) },
+      ]);
+      expect(store.retainedUpdates('room-b', Number.MAX_SAFE_INTEGER, null, 10)).toEqual([{ seq: s2, at: 6000, data: new Uint8Array([2, 2]) }]);
+      expect(store.retainedTimeline('room-a', 0, Number.MAX_SAFE_INTEGER, 10)).toEqual([
+        { at: 6000, bytes: 3 },
+        { at: 5000, bytes: 1 },
+      ]);
+    });
+
+    it('stamps strictly increase within a room, even when updates come in the same millisecond or the clock is set back', () => {
+      const clock = { t: 1000 };
+      const { store } = make({ now: () => clock.t });
+      store.append('room-a', new Uint8Array([1]));
+      store.appendMany([
+        { room: 'room-a', update: new Uint8Array([2]) },
+        { room: 'room-b', update: new Uint8Array([9]) },
+        { room: 'room-a', update: new Uint8Array([3]) },
+      ]);
+      clock.t = 10;
+      store.append('room-a', new Uint8Array([4]));
+      clock.t = 2000;
+      store.append('room-a', new Uint8Array([5]));
+      expect(store.retainedUpdates('room-a', Number.MAX_SAFE_INTEGER, null, 10).map((u) => u.at)).toEqual([1000, 1001, 1002, 1003, 2000]);
+      // another room keeps its own times
+      expect(store.retainedUpdates('room-b', Number.MAX_SAFE_INTEGER, null, 10).map((u) => u.at)).toEqual([1000]);
+    });
+
+    it('compaction leaves the retained log untouched; it reads in pages up to a time and picks a time range newest first', () => {
+      const clock = { t: 100 };
+      const { store } = make({ now: () => clock.t });
+      const seqs = [1, 2, 3, 4, 5].map((i) => {
+        clock.t = i * 100;
+        return store.append('room-a', new Uint8Array([i]));
+      });
+      store.compact('room-a', new Uint8Array([7]), seqs[4]);
+      expect(store.backlog('room-a').count).toBe(0);
+      const first = store.retainedUpdates('room-a', 400, null, 2);
+      expect(first.map((u) => u.at)).toEqual([100, 200]);
+      const second = store.retainedUpdates('room-a', 400, first[1], 2);
+      expect(second.map((u) => u.at)).toEqual([300, 400]);
+      expect(store.retainedUpdates('room-a', 400, second[1], 2)).toEqual([]);
+      expect(store.retainedTimeline('room-a', 200, 400, 10).map((e) => e.at)).toEqual([400, 300, 200]);
+      expect(store.retainedTimeline('room-a', 0, 1000, 2).map((e) => e.at)).toEqual([500, 400]);
+    });
+
+    it('pruning folds the oldest updates into the base, a bounded batch at a time, and every state from the base’s time on stays exact', async () => {
+      const clock = { t: 0 };
+      const { store } = make({ now: () => clock.t });
+      const { updates, stateWhen } = history(8);
+      updates.forEach((u, i) => {
+        clock.t = (i + 1) * 1000;
+        store.append('room-a', u);
+      });
+      expect(store.pruneRetained('room-a', 0, { maxUpdates: 10, maxBytes: 1 << 20 })).toBe(0);
+      // at most two per call; then a byte bound that only one fits under (one is always taken)
+      expect(store.pruneRetained('room-a', 5500, { maxUpdates: 2, maxBytes: 1 << 20 })).toBe(2);
+      expect(store.retainedSummary('room-a')).toMatchObject({ earliest: 2000 });
+      expect(store.pruneRetained('room-a', 5500, { maxUpdates: 10, maxBytes: 1 })).toBe(1);
+      expect(store.pruneRetained('room-a', 5500, { maxUpdates: 10, maxBytes: 1 << 20 })).toBe(2);
+      expect(store.pruneRetained('room-a', 5500, { maxUpdates: 10, maxBytes: 1 << 20 })).toBe(0);
+      const summary = store.retainedSummary('room-a')!;
+      expect(summary.earliest).toBe(5000);
+      expect(summary.baseBytes).toBe(store.retainedBase('room-a')!.data.length);
+      expect(store.retainedBase('room-a')).toMatchObject({ throughAt: 5000, throughSeq: summary.throughSeq });
+      expect(store.retainedUpdates('room-a', Number.MAX_SAFE_INTEGER, null, 100).map((u) => u.at)).toEqual([6000, 7000, 8000]);
+      expect(await stateAt(store, 'room-a', 4999, { maxInputBytes: 1 << 20 })).toEqual({ kind: 'before', earliest: 5000 });
+      for (const t of [5000, 5999, 6000, 7500, 8000, 99_000]) {
+        const r = await stateAt(store, 'room-a', t, { maxInputBytes: 1 << 20 });
+        expect(r.kind).toBe('state');
+        if (r.kind === 'state') expect(contents(r.update), `at ${t}`).toEqual(stateWhen(Math.min(8, Math.floor(t / 1000))));
+      }
+      // a new update after a prune still gets a later time than everything folded
+      clock.t = 10;
+      store.append('room-a', new Uint8Array([0, 0]));
+      expect(store.retainedTimeline('room-a', 0, Number.MAX_SAFE_INTEGER, 1)[0].at).toBe(8001);
+    });
+
+    it('keeps the retained log and its base across reopening, where the implementation is durable', () => {
+      const clock = { t: 1000 };
+      const { store, reopen } = make({ now: () => clock.t });
+      if (!reopen) return;
+      const { updates } = history(3);
+      for (const u of updates) {
+        clock.t += 1000;
+        store.append('room-a', u);
+      }
+      store.pruneRetained('room-a', 2500, { maxUpdates: 10, maxBytes: 1 << 20 });
+      const base = store.retainedBase('room-a');
+      const log = store.retainedUpdates('room-a', Number.MAX_SAFE_INTEGER, null, 10);
+      store.close();
+      const again = reopen();
+      expect(again.retainedBase('room-a')).toEqual(base);
+      expect(again.retainedUpdates('room-a', Number.MAX_SAFE_INTEGER, null, 10)).toEqual(log);
+      again.close();
+    });
   });
+}
+
+/** n edits to one doc, each its own update; `stateWhen(k)` is the doc's contents after the first k. */
+function history(n: number): { updates: Uint8Array[]; stateWhen: (k: number) => unknown } {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  const states: unknown[] = [contentsOf(doc)];
+  doc.on('update', (u: Uint8Array) => updates.push(u));
+  for (let i = 0; i < n; i++) {
+    doc.transact(() => {
+      // sets and deletes, so the base has deleted content to collect
+      if (i % 3 === 2) doc.getMap('m').delete(`k${i - 1}`);
+      else doc.getMap('m').set(`k${i}`, `value ${i}`);
+      doc.getArray('a').push([i]);
+    });
+    states.push(contentsOf(doc));
+  }
+  return { updates, stateWhen: (k) => states[k] };
+}
+
+function contentsOf(doc: Y.Doc): unknown {
+  return { m: doc.getMap('m').toJSON(), a: doc.getArray('a').toJSON() };
+}
+
+function contents(update: Uint8Array): unknown {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, update);
+  return contentsOf(doc);
 }

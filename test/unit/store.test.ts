@@ -1,11 +1,60 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryStore, SqliteStore } from '../../server/store.js';
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { DB_FILE_NAME, MemoryStore, SqliteStore, type StoreOptions } from '../../server/store.js';
 import { storeContract } from './store-contract.js';
 
-storeContract('MemoryStore', () => ({ store: new MemoryStore() }));
-storeContract('SqliteStore', () => {
+storeContract('MemoryStore', (options) => ({ store: new MemoryStore(options) }));
+storeContract('SqliteStore', (options?: StoreOptions) => {
   const dir = mkdtempSync(join(tmpdir(), 'ms-store-'));
-  return { store: new SqliteStore(dir), reopen: () => new SqliteStore(dir) };
+  return { store: new SqliteStore(dir, options), reopen: () => new SqliteStore(dir, options) };
+});
+
+describe('SqliteStore', () => {
+  it('stores an update in both logs or in neither: a batch that fails leaves no trace in either', () => {
+    const store = new SqliteStore(mkdtempSync(join(tmpdir(), 'ms-store-')));
+    store.append('room-a', new Uint8Array([1]));
+    expect(() =>
+      store.appendMany([
+        { room: 'room-a', update: new Uint8Array([2]) },
+        // NOT NULL fails on the second entry, after the first went into both tables
+        { room: null as unknown as string, update: new Uint8Array([3]) },
+      ]),
+    ).toThrow();
+    expect(store.load('room-a').updates.map((u) => Array.from(u.data))).toEqual([[1]]);
+    expect(store.retainedUpdates('room-a', Number.MAX_SAFE_INTEGER, null, 10).map((u) => Array.from(u.data))).toEqual([[1]]);
+    store.close();
+  });
+
+  it('upgrading a database from before the retained log: each workbook’s stored state becomes its base, stamped at the upgrade', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ms-store-'));
+    const doc = new Y.Doc();
+    doc.getMap('m').set('kept', 'from before');
+    const old = new Database(join(dir, DB_FILE_NAME));
+    old.exec(`
+      CREATE TABLE updates (seq INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, data BLOB NOT NULL);
+      CREATE TABLE snapshots (room TEXT PRIMARY KEY, data BLOB NOT NULL, through_seq INTEGER NOT NULL);
+    `);
+    old.prepare('INSERT INTO snapshots (room, data, through_seq) VALUES (?, ?, ?)').run('room-a', Y.encodeStateAsUpdate(doc), 3);
+    const sv = Y.encodeStateVector(doc);
+    doc.getMap('m').set('also', 'logged');
+    old.prepare('INSERT INTO updates (seq, room, data) VALUES (?, ?, ?)').run(4, 'room-a', Y.encodeStateAsUpdate(doc, sv));
+    old.close();
+
+    const store = new SqliteStore(dir, { now: () => 50_000 });
+    expect(store.retainedSummary('room-a')).toMatchObject({ earliest: 50_000, throughSeq: 4 });
+    const then = new Y.Doc();
+    Y.applyUpdate(then, store.retainedBase('room-a')!.data);
+    expect(then.getMap('m').toJSON()).toEqual({ kept: 'from before', also: 'logged' });
+    // once, not at every start
+    store.close();
+    const again = new SqliteStore(dir, { now: () => 90_000 });
+    expect(again.retainedSummary('room-a')).toMatchObject({ earliest: 50_000 });
+    again.append('room-a', new Uint8Array([0, 0]));
+    expect(again.retainedUpdates('room-a', Number.MAX_SAFE_INTEGER, null, 10)[0]).toMatchObject({ seq: 5, at: 90_000 });
+    again.close();
+  });
 });
