@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { nestsTooDeep } from './content-depth.js';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as decoding from 'lib0/decoding';
@@ -251,6 +252,7 @@ export class Room {
     for (const [, ranges] of decoded.ds.clients) {
       for (const r of ranges) if (r.clock + r.len > MAX_CLOCK) throw new RoomError(CloseCode.MALFORMED_FRAME, 'delete range out of range');
     }
+    if (nestsTooDeep(decoded.structs)) throw new RoomError(CloseCode.MALFORMED_FRAME, 'value nested too deep');
     if (isEmptyUpdate(update)) {
       safeSend(peer, encodeAck(new Uint8Array([0])));
       return;

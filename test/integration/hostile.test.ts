@@ -161,3 +161,33 @@ describe('hostile input', () => {
     }
     }, 180_000);
 });
+
+describe('a value nested thousands deep', () => {
+  it('is refused before it is stored (4400), and the workbook every device opens is unchanged', async () => {
+    const relay = await startRelay();
+    relays.push(relay);
+    const a = makeClient(relay.syncUrl, 'nested-room-0001', 'Ana');
+    clients.push(a);
+    const sheet = a.wb.initialize({ rows: 2, columns: 2 });
+    a.wb.setCell(sheet, a.wb.rowIds(sheet)[0], a.wb.columns(sheet)[0].id, 'before');
+    await allOnHub(a);
+    const before = Y.encodeStateVector(a.doc);
+    // Yjs on the hub decodes this fine; a browser applying it overflows its stack.
+    const hostile = new Y.Doc();
+    let v: unknown = 'x';
+    for (let i = 0; i < 5000; i++) v = [v];
+    hostile.getMap('sheets').set(sheet, v);
+    const s = rawSocket(relay.syncUrl, 'nested-room-0001');
+    await s.opened;
+    s.ws.send(syncFrame(2, Y.encodeStateAsUpdate(hostile)));
+    expect(await s.closed).toBe(4400);
+    const fresh = makeClient(relay.syncUrl, 'nested-room-0001', 'Ben');
+    clients.push(fresh);
+    await untilDoc(
+      fresh,
+      () => fresh.wb.sheets().some((x) => x.id === sheet) && fresh.wb.getValue(sheet, fresh.wb.rowIds(sheet)[0], fresh.wb.columns(sheet)[0].id) === 'before',
+      'Ben opens it',
+    );
+    expect(Array.from(Y.encodeStateVector(fresh.doc))).toEqual(Array.from(before));
+  });
+});

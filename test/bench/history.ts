@@ -1,0 +1,137 @@
+/**
+ * `npm run bench` (history part): what the history journal costs.
+ *  - open time of a 10k-row sheet with a 200k-entry history vs none: the journal is
+ *    a companion doc loaded after first paint, so the open path is the same; its own
+ *    deferred load (and the conflict index) is timed separately, and the rejected
+ *    design — the same entries inside the workbook doc — is the peer;
+ *  - bytes per cell edit, in the update sent and in the stored docs, for the
+ *    workbook doc alone (what an edit cost before the journal: its format did not
+ *    change) and with the journal entry.
+ */
+import * as Y from 'yjs';
+import { Workbook } from '../../src/model/index.js';
+import { row } from './stats.js';
+
+const ROWS = 10_000;
+const COLS = 10;
+const HISTORY = Number(process.env.BENCH_HISTORY ?? 200_000);
+const RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 15);
+const EDITS = 2_000;
+
+function time(fn: () => void): number {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+}
+
+function build(): { main: Uint8Array; journal: Uint8Array; sheet: string; entries: number } {
+  let clock = 1_764_000_000_000;
+  const doc = new Y.Doc();
+  const journal = new Y.Doc();
+  const wb = new Workbook(doc, { actor: { name: 'Bench', deviceId: 'bench' }, now: () => clock++, history: journal });
+  const sheet = wb.initialize({ columns: COLS, rows: 0 });
+  const rows = wb.insertRows(sheet, 0, ROWS);
+  const cols = wb.columns(sheet);
+  const writes = [];
+  for (let r = 0; r < ROWS; r++) for (const c of cols) writes.push({ rowId: rows[r], colId: c.id, value: `item ${r} ${c.name}` });
+  wb.setCells(sheet, writes);
+  // Then edits in small transactions (a form field, a short paste) until the journal holds HISTORY entries.
+  let i = 0;
+  while (wb.journal.length < HISTORY) {
+    const batch = [];
+    for (let k = 0; k < 10; k++, i++) batch.push({ rowId: rows[(i * 7) % ROWS], colId: cols[i % COLS].id, value: `edit ${i}` });
+    wb.setCells(sheet, batch);
+  }
+  return { main: Y.encodeStateAsUpdate(doc), journal: Y.encodeStateAsUpdate(journal), sheet, entries: wb.journal.length };
+}
+
+/** What opening does before the first paint: the doc, the model, the order, the visible cells. */
+function open(main: Uint8Array, sheet: string, journal?: Uint8Array): Workbook {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, main);
+  const history = new Y.Doc();
+  if (journal) Y.applyUpdate(history, journal);
+  const wb = new Workbook(doc, { actor: { name: 'r', deviceId: 'r' }, history });
+  const ids = wb.rowIds(sheet);
+  const cols = wb.columns(sheet);
+  for (let r = 0; r < 40; r++) for (const c of cols) wb.getCell(sheet, ids[r], c.id);
+  return wb;
+}
+
+function benchOpen(): void {
+  console.log(`\n# Open a ${ROWS}×${COLS} sheet: with a ${HISTORY.toLocaleString('en')}-entry history vs none (${RUNS} runs each)`);
+  const built = build();
+  const bare = (() => {
+    const doc = new Y.Doc();
+    const wb = new Workbook(doc, { actor: { name: 'Bench', deviceId: 'bench' } });
+    const sheet = wb.initialize({ columns: COLS, rows: 0 });
+    const rows = wb.insertRows(sheet, 0, ROWS);
+    const writes = [];
+    for (let r = 0; r < ROWS; r++) for (const c of wb.columns(sheet)) writes.push({ rowId: rows[r], colId: c.id, value: `item ${r} ${c.name}` });
+    wb.setCells(sheet, writes);
+    return { main: Y.encodeStateAsUpdate(doc), sheet };
+  })();
+  // The rejected design: the same journal entries as an array inside the workbook doc.
+  const inDoc = (() => {
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, built.main);
+    const j = new Y.Doc();
+    Y.applyUpdate(j, built.journal);
+    const entries = j.getArray<string>('log').toArray();
+    for (let k = 0; k < entries.length; k += 5000) doc.transact(() => doc.getArray('history').push(entries.slice(k, k + 5000)));
+    return Y.encodeStateAsUpdate(doc);
+  })();
+  const none: number[] = [];
+  const withHistory: number[] = [];
+  const deferred: number[] = [];
+  const peer: number[] = [];
+  // Interleaved, so the machine's noise falls on both alike.
+  for (let i = 0; i < RUNS; i++) {
+    none.push(time(() => open(bare.main, bare.sheet)));
+    // The device opens the sheet; the journal arrives after the first paint (workbook-view.openJournal).
+    withHistory.push(time(() => open(built.main, built.sheet)));
+    peer.push(time(() => open(inDoc, built.sheet)));
+  }
+  for (let i = 0; i < RUNS; i++) {
+    const wb = open(built.main, built.sheet);
+    deferred.push(
+      time(() => {
+        Y.applyUpdate(wb.journal.doc, built.journal);
+        wb.conflicts(built.sheet);
+      }),
+    );
+  }
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  console.log(row(`open, no history (${mb(bare.main.length)})`, none));
+  console.log(row(`open, ${built.entries.toLocaleString('en')} entries in the journal`, withHistory));
+  console.log(row(`  after paint: journal load + conflict index (${mb(built.journal.length)})`, deferred));
+  console.log(row(`peer: same entries inside the workbook doc (${mb(inDoc.length)})`, peer));
+}
+
+function benchBytes(): void {
+  console.log(`\n# Bytes per cell edit (${EDITS} edits to a 10k-row sheet, one transaction each)`);
+  let clock = 1_764_000_000_000;
+  const doc = new Y.Doc();
+  const journal = new Y.Doc();
+  const wb = new Workbook(doc, { actor: { name: 'Bench', deviceId: 'bench' }, now: () => clock++, history: journal });
+  const sheet = wb.initialize({ columns: COLS, rows: ROWS });
+  const rows = wb.rowIds(sheet);
+  const cols = wb.columns(sheet);
+  const mainUpdates: number[] = [];
+  const journalUpdates: number[] = [];
+  doc.on('update', (u: Uint8Array) => mainUpdates.push(u.length));
+  journal.on('update', (u: Uint8Array) => journalUpdates.push(u.length));
+  const mainBefore = Y.encodeStateAsUpdate(doc).length;
+  const journalBefore = Y.encodeStateAsUpdate(journal).length;
+  for (let i = 0; i < EDITS; i++) wb.setCell(sheet, rows[(i * 7) % ROWS], cols[i % COLS].id, `Called back ${i}`);
+  const mainGrowth = (Y.encodeStateAsUpdate(doc).length - mainBefore) / EDITS;
+  const journalGrowth = (Y.encodeStateAsUpdate(journal).length - journalBefore) / EDITS;
+  const combined = mainUpdates.map((n, i) => n + (journalUpdates[i] ?? 0));
+  console.log(row('update sent: workbook doc only (before the journal)', mainUpdates, 'B'));
+  console.log(row('update sent: journal entry', journalUpdates, 'B'));
+  console.log(row('update sent: both (after)', combined, 'B'));
+  console.log(`stored growth per edit: workbook doc ${mainGrowth.toFixed(0)} B (before), + journal ${journalGrowth.toFixed(0)} B = ${(mainGrowth + journalGrowth).toFixed(0)} B (after)`);
+}
+
+benchOpen();
+benchBytes();
