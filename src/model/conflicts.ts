@@ -43,9 +43,15 @@ export class Lineages {
   /** per sheet, the cells with more than one head (candidates; the live value decides) */
   private forked = new Map<string, Set<string>>();
   private readonly off: () => void;
+  /** what arrives while prepare() slices through the journal */
+  private building: { added: HistoryEntry[]; removed: boolean } | null = null;
 
   constructor(private readonly journal: Journal) {
     this.off = journal.observe((change) => {
+      if (this.building) {
+        for (const e of change.added) this.building.added.push(e);
+        if (change.removed) this.building.removed = true;
+      }
       if (!this.cells) return;
       if (change.removed) this.cells = null;
       else for (const e of change.added) this.add(e);
@@ -103,6 +109,29 @@ export class Lineages {
     return { sheetId, rowId, colId, current: { id: current.id, v: current.v, ref: mine.ref, at: mine.at }, others };
   }
 
+  /** Builds the index a slice at a time (after the first paint), instead of all at once on first use. */
+  async prepare(pause: () => Promise<void>, slice = 10_000): Promise<void> {
+    await this.journal.warm(pause, slice);
+    if (this.cells) return;
+    const building: Lineages['building'] = { added: [], removed: false };
+    this.building = building;
+    try {
+      const entries = this.journal.entries();
+      const target = { cells: new Map<string, Lineage>(), forked: new Map<string, Set<string>>() };
+      for (let i = 0; i < entries.length; i += slice) {
+        for (let k = i; k < Math.min(entries.length, i + slice); k++) addTo(target, entries[k]);
+        await pause();
+        if (this.cells || building.removed) return;
+      }
+      // Entries that arrived while slicing; adding one twice changes nothing.
+      for (const e of building.added) addTo(target, e);
+      this.cells = target.cells;
+      this.forked = target.forked;
+    } finally {
+      if (this.building === building) this.building = null;
+    }
+  }
+
   private index(): Map<string, Lineage> {
     if (!this.cells) {
       this.cells = new Map();
@@ -113,24 +142,28 @@ export class Lineages {
   }
 
   private add(e: HistoryEntry): void {
-    if (e.kind !== 'cell' || !e.id || !e.sheetId || !e.rowId || !e.colId || !this.cells) return;
-    const key = cellId(e.sheetId, e.rowId, e.colId);
-    let lineage = this.cells.get(key);
-    if (!lineage) {
-      lineage = { writes: new Map(), seen: new Set() };
-      this.cells.set(key, lineage);
-    }
-    // A duplicate delivery, or a hostile copy under a known id, never replaces the first.
-    if (!lineage.writes.has(e.id)) lineage.writes.set(e.id, e);
-    for (const s of e.saw) if (s !== e.id) lineage.seen.add(s);
-    let heads = 0;
-    for (const id of lineage.writes.keys()) if (!lineage.seen.has(id)) heads++;
-    let set = this.forked.get(e.sheetId);
-    if (heads > 1) {
-      if (!set) this.forked.set(e.sheetId, (set = new Set()));
-      set.add(key);
-    } else set?.delete(key);
+    if (this.cells) addTo({ cells: this.cells, forked: this.forked }, e);
   }
+}
+
+function addTo(target: { cells: Map<string, Lineage>; forked: Map<string, Set<string>> }, e: HistoryEntry): void {
+  if (e.kind !== 'cell' || !e.id || !e.sheetId || !e.rowId || !e.colId) return;
+  const key = cellId(e.sheetId, e.rowId, e.colId);
+  let lineage = target.cells.get(key);
+  if (!lineage) {
+    lineage = { writes: new Map(), seen: new Set() };
+    target.cells.set(key, lineage);
+  }
+  // A duplicate delivery, or a hostile copy under a known id, never replaces the first.
+  if (!lineage.writes.has(e.id)) lineage.writes.set(e.id, e);
+  for (const s of e.saw) if (s !== e.id) lineage.seen.add(s);
+  let heads = 0;
+  for (const id of lineage.writes.keys()) if (!lineage.seen.has(id)) heads++;
+  let set = target.forked.get(e.sheetId);
+  if (heads > 1) {
+    if (!set) target.forked.set(e.sheetId, (set = new Set()));
+    set.add(key);
+  } else set?.delete(key);
 }
 
 function sameValue(a: CellValue, b: CellValue): boolean {

@@ -267,6 +267,7 @@ export class Journal {
   readonly origin: object = {};
   private readonly log: Y.Array<string>;
   private decoded: (HistoryEntry | null)[] | null = null;
+  private removedSinceWarm = false;
   private readonly listeners = new Set<(change: JournalChange) => void>();
   private readonly onLog = (event: Y.YArrayEvent<string>, tr: Y.Transaction) => this.handle(event, tr);
 
@@ -420,6 +421,29 @@ export class Journal {
     return this.log.toArray().filter((s): s is string => typeof s === 'string');
   }
 
+  /**
+   * Decodes the whole journal a slice at a time, pausing between slices, so a
+   * 200k-entry history read after the first paint never holds a phone's main
+   * thread for long. Entries appended meanwhile are decoded at the end; a
+   * removal meanwhile (pruning) starts it over.
+   */
+  async warm(pause: () => Promise<void>, slice = 5_000): Promise<void> {
+    for (let attempt = 0; attempt < 3 && !this.decoded; attempt++) {
+      const raw = this.log.toArray();
+      const out: (HistoryEntry | null)[] = [];
+      this.removedSinceWarm = false;
+      for (let i = 0; i < raw.length; i += slice) {
+        for (let k = i; k < Math.min(raw.length, i + slice); k++) out.push(decodeEntry(raw[k]));
+        await pause();
+        if (this.decoded) return;
+      }
+      if (this.removedSinceWarm) continue;
+      const now = this.log.length;
+      if (now > out.length) for (const r of this.log.slice(out.length, now)) out.push(decodeEntry(r));
+      this.decoded = out;
+    }
+  }
+
   private actors(): Y.Map<unknown> {
     return this.doc.getMap('actors');
   }
@@ -436,6 +460,7 @@ export class Journal {
       if (d.retain !== undefined) index += d.retain;
       else if (d.delete !== undefined) {
         change.removed = true;
+        this.removedSinceWarm = true;
         if (this.decoded) this.decoded.splice(index, d.delete);
       } else if (d.insert !== undefined) {
         const added = (d.insert as unknown[]).map(decodeEntry);

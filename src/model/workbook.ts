@@ -905,6 +905,15 @@ export class Workbook {
     return out.sort((a, b) => rows.get(a.rowId)! - rows.get(b.rowId)! || cols.get(a.colId)! - cols.get(b.colId)!);
   }
 
+  /**
+   * Reads the journal and builds the conflict index in slices, pausing with
+   * `pause` between them (the app passes an idle callback), so a long history
+   * is ready without a long task. Asking for conflicts earlier builds it at once.
+   */
+  prepareHistory(pause: () => Promise<void>, slice?: number): Promise<void> {
+    return this.lineages.prepare(pause, slice);
+  }
+
   /** True once the conflict index has been read from the journal (it is built on first use). */
   conflictsReady(): boolean {
     return this.lineages.built;

@@ -417,3 +417,27 @@ describe('vandalism by protocol, then "Restore to…"', () => {
     expect(coord.sheets()[1].name).toBe('Renamed later');
   });
 });
+
+describe('reading a long history off the open path', () => {
+  it('builds the conflict index in slices, taking in what arrives meanwhile', async () => {
+    const { wbs, syncAll } = team('Ana', 'Luis');
+    const [ana, luis] = wbs;
+    const { sheet, text, rows } = statusSheet(ana);
+    syncAll();
+    for (let i = 0; i < 300; i++) ana.setCell(sheet, rows[i % 3], text, `v${i}`);
+    ana.setCell(sheet, rows[0], text, 'Ana offline');
+    luis.setCell(sheet, rows[0], text, 'Luis offline');
+    // A fresh device: the journal arrives, then is read in slices of 50 while a new conflict lands.
+    const fresh = new Workbook(new Y.Doc(), { actor: { name: 'Rosa', deviceId: 'r' } });
+    syncWorkbooks(fresh, ana);
+    let pauses = 0;
+    await fresh.prepareHistory(async () => {
+      pauses++;
+      if (pauses === 8) syncWorkbooks(fresh, luis);
+    }, 50);
+    expect(pauses).toBeGreaterThan(2);
+    expect(fresh.conflictsReady()).toBe(true);
+    const c = fresh.conflict(sheet, rows[0], text);
+    expect(c && [c.current.v, ...c.others.map((o) => o.v)].sort()).toEqual(['Ana offline', 'Luis offline']);
+  });
+});
