@@ -17,7 +17,7 @@ export interface ColumnSummary {
   figures: ColumnFigures;
   /** counter rows under their minimum */
   low: number;
-  /** claim cells held by more than one person */
+  /** claim cells held by more than one person, and cells with an open same-cell conflict (conflicts.ts) */
   conflicts: number;
   /** claims older than the column's expiry */
   stale: number;
@@ -42,6 +42,8 @@ export class SheetAggregates {
   private columns: Column[] = [];
   /** columns still to read, when built a column at a time (so opening a big sheet is not blocked) */
   private unbuilt: Column[] = [];
+  /** open same-cell conflicts per column, from the journal (see setCellConflicts) */
+  private cellConflicts: ReadonlyMap<string, number> = new Map();
 
   constructor(
     private readonly wb: Workbook,
@@ -141,13 +143,24 @@ export class SheetAggregates {
     return n;
   }
 
+  /**
+   * Same-cell conflicts come from the history journal, not from the cells, and
+   * the journal's index is built only once the grid has asked for it (after
+   * first paint): the grid hands the per-column counts over (`conflictCounts`
+   * of `Workbook.conflicts(sheetId)`) whenever they change.
+   */
+  setCellConflicts(counts: ReadonlyMap<string, number>): void {
+    this.cellConflicts = counts;
+  }
+
   summary(colId: string): ColumnSummary {
     const col = this.columns.find((c) => c.id === colId);
     const t = this.totals.get(colId);
     const out: ColumnSummary = { figures: { kind: 'none' }, low: 0, conflicts: 0, stale: 0 };
     if (!col || !t) return out;
     out.low = t.low;
-    out.conflicts = t.conflicts;
+    // Claims never have same-cell conflicts (two holders are their conflict), so nothing counts twice.
+    out.conflicts = t.conflicts + (this.cellConflicts.get(colId) ?? 0);
     out.stale = t.stale;
     switch (col.type) {
       case 'number':
@@ -232,4 +245,11 @@ function account(t: Totals, f: RowFacts, sign: 1 | -1): void {
   if (f.low) t.low += sign;
   if (f.conflict) t.conflicts += sign;
   if (f.stale) t.stale += sign;
+}
+
+/** Open conflicts per column, from `Workbook.conflicts(sheetId)`. */
+export function conflictCounts(conflicts: readonly { colId: string }[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const c of conflicts) out.set(c.colId, (out.get(c.colId) ?? 0) + 1);
+  return out;
 }

@@ -1,41 +1,76 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { dialogStyles, showDialog } from './dialog-styles.js';
-import type { ActivityEntry } from '../model/activity.js';
+import type { HistoryFilter, HistoryGroup } from '../model/history.js';
 import type { Workbook } from '../model/workbook.js';
-import { LocaleController, currentLocale, formatDateTime, t, tn } from './i18n/locale.js';
-import { displayValue } from './i18n/value-text.js';
+import { dialogStyles, showDialog } from './dialog-styles.js';
+import { LocaleController, currentLocale, formatDateTime, formatNumber, t, tn } from './i18n/locale.js';
+import { entryText, groupText, whoText, workbookPlace, type HistoryPlace } from './history-text.js';
 
 const RANGES = [
+  ['activity.ever', Number.POSITIVE_INFINITY],
   ['activity.hour', 3_600_000],
   ['activity.day', 86_400_000],
   ['activity.week', 7 * 86_400_000],
-  ['activity.ever', Number.POSITIVE_INFINITY],
 ] as const;
 
 /**
- * `<activity-panel>`: what changed in this sheet, newest first — who, which
- * cell, old → new, when — filtered by person; and the coordinator's answer to
- * a leaked edit link: revert everything one person did in a time range.
+ * A workbook's history can hold 200k entries: the list renders this many
+ * groups at a time ("show more" adds as many again), and an expanded group
+ * (an import of thousands of rows is one group) this many of its entries.
+ */
+const PAGE = 100;
+/**
+ * Journal changes arriving while open re-read the history at most this often,
+ * and never more than a fifth of the time: reading 200k entries takes a
+ * noticeable moment, and colleagues typing must not keep the page busy.
+ */
+const REFRESH_MS = 300;
+
+/**
+ * `<activity-panel>`: the workbook's history (`Workbook.history`), newest
+ * first, one line per change — or per paste, import, restore, revert or
+ * template, expandable to its changes — with who (name and device), when and
+ * old → new; filtered by person, sheet, column, row and time. And the
+ * coordinator's answer to a leaked edit link: revert everything one person
+ * did in a time range.
  */
 export class ActivityPanel extends LitElement {
   static properties = {
     workbook: { attribute: false },
     sheetId: { attribute: false },
     person: { state: true },
+    sheet: { state: true },
+    colId: { state: true },
+    row: { state: true },
     range: { state: true },
+    limit: { state: true },
+    expanded: { state: true },
     message: { state: true },
-    tick: { state: true },
     isOpen: { state: true },
   };
 
   declare workbook: Workbook | null;
+  /** the sheet the grid shows: the sheet filter starts on it */
   declare sheetId: string;
   declare person: string;
+  /** '' for every sheet */
+  declare sheet: string;
+  declare colId: string;
+  /** a row number as typed, '' for any */
+  declare row: string;
   declare range: number;
+  declare limit: number;
+  /** groups opened, and how many of their entries are shown */
+  declare expanded: Map<string, number>;
   declare message: string;
-  declare tick: number;
-  /** Contents are built only while open: listing them scans the sheet. */
+  /** Contents are built only while open: the history is read for them. */
   declare isOpen: boolean;
+  private cache: { key: string; groups: HistoryGroup[] } | null = null;
+  /** everyone seen in the workbook, read once per journal change (it scans the journal) */
+  private peopleCache: string[] | null = null;
+  /** how long the last read of the history took */
+  private cost = 0;
+  private offHistory: (() => void) | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
     super();
@@ -44,115 +79,284 @@ export class ActivityPanel extends LitElement {
     this.workbook = null;
     this.sheetId = '';
     this.person = '';
-    this.range = 1;
+    this.sheet = '';
+    this.colId = '';
+    this.row = '';
+    this.range = 0;
+    this.limit = PAGE;
+    this.expanded = new Map();
     this.message = '';
-    this.tick = 0;
     this.isOpen = false;
   }
 
   static styles = [
     dialogStyles,
     css`
-    dialog {
-      max-width: min(44rem, 96vw);
-    }
-    .controls {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.5rem;
-      align-items: center;
-    }
-    ol {
-      list-style: none;
-      padding: 0;
-      max-height: 55vh;
-      overflow: auto;
-    }
-    li {
-      border-bottom: 1px solid #eaeef2;
-      padding: 0.35rem 0;
-    }
-    .when {
-      color: #57606a;
-      font-size: 0.85rem;
-    }
-    .danger {
-      color: #cf222e;
-    }
-    .message {
-      font-weight: 600;
-    }
-  `,
+      dialog {
+        max-width: min(48rem, 96vw);
+      }
+      .controls {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: end;
+      }
+      .controls label {
+        display: flex;
+        flex-direction: column;
+        font-size: 0.85rem;
+        gap: 0.15rem;
+      }
+      .controls input {
+        width: 6rem;
+      }
+      .list {
+        max-height: 55vh;
+        overflow: auto;
+        margin: 0.5rem 0;
+      }
+      ol {
+        list-style: none;
+        padding: 0;
+        margin: 0;
+      }
+      li {
+        border-bottom: 1px solid #eaeef2;
+        padding: 0.35rem 0;
+      }
+      li li {
+        border: none;
+        padding: 0.15rem 0 0.15rem 1rem;
+      }
+      .when {
+        color: #57606a;
+        font-size: 0.85rem;
+      }
+      summary {
+        cursor: pointer;
+        min-height: 44px;
+        display: flex;
+        align-items: center;
+        color: #0969da;
+      }
+      .danger {
+        color: #cf222e;
+      }
+      .message {
+        font-weight: 600;
+      }
+      .footer {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+        justify-content: space-between;
+        flex-wrap: wrap;
+      }
+    `,
   ];
 
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopFollowing();
+  }
+
   open(): void {
+    const wb = this.workbook;
+    if (!wb) return;
     this.message = '';
-    this.tick++;
+    this.sheet = this.sheetId;
+    this.colId = '';
+    this.row = '';
+    this.limit = PAGE;
+    this.expanded = new Map();
+    this.cache = null;
+    this.peopleCache = null;
     this.isOpen = true;
+    this.stopFollowing();
+    // New entries from anyone appear while the panel is open, a burst of them read once.
+    this.offHistory = wb.observeHistory(() => {
+      if (this.refreshTimer) return;
+      this.refreshTimer = setTimeout(
+        () => {
+          this.refreshTimer = null;
+          this.cache = null;
+          this.peopleCache = null;
+          this.requestUpdate();
+        },
+        Math.max(REFRESH_MS, 4 * this.cost),
+      );
+    });
     showDialog(this);
   }
 
-  private describe(e: ActivityEntry & { by: string }): string {
-    const wb = this.workbook!;
-    const col = [...wb.columns(e.sheetId), ...wb.deletedColumns(e.sheetId)].find((c) => c.id === e.colId);
-    const index = wb.rowIds(e.sheetId).indexOf(e.rowId);
-    const column = col?.name ?? t('activity.deletedColumn');
-    const where = index >= 0 ? t('activity.where', { column, row: index + 1 }) : t('activity.whereGone', { column, row: t('activity.deletedRow') });
-    const show = (raw: string | number | null) => {
-      const v = wb.loggedValue(raw);
-      return v === null ? t('value.empty') : col ? displayValue(currentLocale(), col, v) : String(v);
-    };
-    switch (e.kind) {
-      case 'cell':
-        return t('activity.cell', { where, before: show(e.before), after: show(e.after) });
-      case 'delta':
-        return t('activity.delta', { where, delta: `${Number(e.after) > 0 ? '+' : ''}${e.after}` });
-      case 'recount':
-        return t('activity.recount', { where, n: String(e.after) });
-      case 'claim':
-        return t('activity.claimed', { where, name: String(e.after) });
-      case 'release':
-        return t('activity.released', { where, name: String(e.after) });
+  private stopFollowing(): void {
+    this.offHistory?.();
+    this.offHistory = null;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+  }
+
+  /** The filter as the model takes it; null when a row number names no row (nothing matches). */
+  private filter(wb: Workbook): HistoryFilter | null {
+    const f: HistoryFilter = {};
+    if (this.person) f.by = this.person;
+    const ms = RANGES[this.range][1];
+    if (Number.isFinite(ms)) f.from = Date.now() - ms;
+    const sheet = this.sheetOf(wb);
+    if (sheet) {
+      f.sheetId = sheet;
+      if (this.colId) f.colId = this.colId;
+      if (this.row.trim()) {
+        const n = Number(this.row);
+        const rowId = Number.isInteger(n) && n >= 1 ? wb.rowIds(sheet)[n - 1] : undefined;
+        if (!rowId) return null;
+        f.rowId = rowId;
+      }
     }
+    return f;
+  }
+
+  /** The sheet filter, or '' once that sheet has gone to the trash. */
+  private sheetOf(wb: Workbook): string {
+    return this.sheet && wb.sheets().some((s) => s.id === this.sheet) ? this.sheet : '';
+  }
+
+  private groups(wb: Workbook): HistoryGroup[] {
+    const f = this.filter(wb);
+    if (!f) return [];
+    // The time range moves with the clock; rounding it to a minute keeps the cache useful.
+    const key = JSON.stringify({ ...f, from: f.from === undefined ? undefined : Math.floor(f.from / 60_000) });
+    if (this.cache?.key !== key) {
+      const start = performance.now();
+      this.cache = { key, groups: wb.history(f) };
+      this.cost = performance.now() - start;
+    }
+    return this.cache.groups;
   }
 
   render() {
     const wb = this.workbook;
-    if (!wb || !this.sheetId || !this.isOpen) return html`<dialog></dialog>`;
-    const all = wb.activity({ sheetId: this.sheetId, limit: 500 });
-    const people = Array.from(new Set(all.map((e) => e.by))).sort();
-    const shown = (this.person ? all.filter((e) => e.by === this.person) : all).slice(0, 200);
-    return html`<dialog aria-labelledby="activity-title" @close=${() => {
+    if (!wb || !this.isOpen) return html`<dialog></dialog>`;
+    const sheets = wb.sheets();
+    const sheet = this.sheetOf(wb);
+    const columns = sheet ? [...wb.columns(sheet), ...wb.deletedColumns(sheet)] : [];
+    const people = (this.peopleCache ??= Array.from(new Set(wb.people().map((p) => p.name))).sort((a, b) => a.localeCompare(b)));
+    const groups = this.groups(wb);
+    const shown = groups.slice(0, this.limit);
+    const place = workbookPlace(wb);
+    const options = { withSheet: !sheet };
+    const myDevice = wb.getActor().deviceId;
+    const pick = (e: Event) => (e.target as HTMLSelectElement).value;
+    return html`<dialog
+      aria-labelledby="activity-title"
+      @close=${() => {
         this.isOpen = false;
+        this.stopFollowing();
         this.dispatchEvent(new CustomEvent('activity-closed', { bubbles: true, composed: true }));
-      }}>
+      }}
+    >
       <h2 id="activity-title">${t('activity.title')}</h2>
       <div class="controls">
         <label
           >${t('activity.person')}
-          <select @change=${(e: Event) => (this.person = (e.target as HTMLSelectElement).value)}>
+          <select @change=${(e: Event) => this.refilter(() => (this.person = pick(e)))}>
             <option value="" ?selected=${this.person === ''}>${t('activity.everyone')}</option>
             ${people.map((p) => html`<option value=${p} ?selected=${p === this.person}>${p}</option>`)}
           </select>
         </label>
-        ${this.person
-          ? html`<select aria-label=${t('activity.range')} @change=${(e: Event) => (this.range = Number((e.target as HTMLSelectElement).value))}>
-                ${RANGES.map(([label], i) => html`<option value=${i} ?selected=${i === this.range}>${t(label)}</option>`)}
-              </select>
-              <button class="danger" @click=${this.revert}>${t('activity.revert', { name: this.person })}</button>`
-          : nothing}
+        <label
+          >${t('activity.sheet')}
+          <select @change=${(e: Event) => this.refilter(() => ((this.sheet = pick(e)), (this.colId = ''), (this.row = '')))}>
+            <option value="" ?selected=${sheet === ''}>${t('activity.allSheets')}</option>
+            ${sheets.map((s) => html`<option value=${s.id} ?selected=${s.id === sheet}>${s.name}</option>`)}
+          </select>
+        </label>
+        <label
+          >${t('activity.column')}
+          <select ?disabled=${!sheet} @change=${(e: Event) => this.refilter(() => (this.colId = pick(e)))}>
+            <option value="" ?selected=${this.colId === ''}>${t('activity.allColumns')}</option>
+            ${columns.map((c) => html`<option value=${c.id} ?selected=${c.id === this.colId}>${c.name}</option>`)}
+          </select>
+        </label>
+        <label
+          >${t('activity.row')}
+          <input
+            type="number"
+            min="1"
+            inputmode="numeric"
+            placeholder=${t('activity.anyRow')}
+            ?disabled=${!sheet}
+            .value=${this.row}
+            @change=${(e: Event) => this.refilter(() => (this.row = (e.target as HTMLInputElement).value))}
+          />
+        </label>
+        <label
+          >${t('activity.range')}
+          <select @change=${(e: Event) => this.refilter(() => (this.range = Number(pick(e))))}>
+            ${RANGES.map(([label], i) => html`<option value=${i} ?selected=${i === this.range}>${t(label)}</option>`)}
+          </select>
+        </label>
+        ${this.person ? html`<button class="danger" @click=${this.revert}>${t('activity.revert', { name: this.person })}</button>` : nothing}
       </div>
       ${this.message ? html`<p class="message" role="status">${this.message}</p>` : nothing}
-      <ol>
-        ${shown.map(
-          (e) => html`<li>
-            <strong>${e.by}</strong> · ${this.describe(e)}<br /><span class="when">${formatDateTime(e.at)}</span>
-          </li>`,
-        )}
-      </ol>
-      ${shown.length === 0 ? html`<p>${t('activity.none')}</p>` : nothing}
-      <button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>${t('activity.close')}</button>
+      <div class="list">
+        <ol aria-labelledby="activity-title">
+          ${shown.map((g) => this.renderGroup(g, place, options, myDevice))}
+        </ol>
+        ${groups.length === 0 ? html`<p>${this.isFiltered() ? t('activity.noMatch') : t('activity.none')}</p>` : nothing}
+      </div>
+      <div class="footer">
+        ${groups.length > shown.length
+          ? html`<span
+                >${t('activity.showing', { shown: formatNumber(shown.length, 0), total: formatNumber(groups.length, 0) })}</span
+              >
+              <button @click=${() => (this.limit += PAGE)}>${t('activity.showMore')}</button>`
+          : html`<span></span>`}
+        <button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>${t('activity.close')}</button>
+      </div>
     </dialog>`;
+  }
+
+  private renderGroup(g: HistoryGroup, place: HistoryPlace, options: { withSheet: boolean }, myDevice: string) {
+    const locale = currentLocale();
+    const open = this.expanded.get(g.g);
+    return html`<li>
+      <strong>${whoText(locale, g.by, g.dev, myDevice)}</strong> · <span>${groupText(locale, place, g, options)}</span><br /><span class="when"
+        >${formatDateTime(g.entries[0].at)}</span
+      >
+      ${g.entries.length > 1 || g.label
+        ? html`<details ?open=${open !== undefined} @toggle=${(e: Event) => this.toggle(g.g, (e.target as HTMLDetailsElement).open)}>
+            <summary>${tn('history.changes', g.entries.length)}</summary>
+            ${open !== undefined
+              ? html`<ol>
+                    ${g.entries.slice(0, open).map((e) => html`<li>${entryText(locale, place, e, options)}</li>`)}
+                  </ol>
+                  ${g.entries.length > open
+                    ? html`<button @click=${() => (this.expanded = new Map(this.expanded).set(g.g, open + PAGE))}>${t('activity.moreEntries')}</button>`
+                    : nothing}`
+              : nothing}
+          </details>`
+        : nothing}
+    </li>`;
+  }
+
+  private toggle(g: string, open: boolean): void {
+    if (open === this.expanded.has(g)) return;
+    const next = new Map(this.expanded);
+    if (open) next.set(g, PAGE);
+    else next.delete(g);
+    this.expanded = next;
+  }
+
+  private isFiltered(): boolean {
+    return Boolean(this.person || this.colId || this.row || this.range !== 0);
+  }
+
+  /** A filter changed: back to the first page. */
+  private refilter(change: () => void): void {
+    change();
+    this.limit = PAGE;
+    this.message = '';
   }
 
   private revert = (): void => {

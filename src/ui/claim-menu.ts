@@ -6,24 +6,30 @@ import type { Column } from '../model/types.js';
 import type { Workbook } from '../model/workbook.js';
 import { errorText } from './i18n/error-text.js';
 import { LocaleController, currentLocale, t } from './i18n/locale.js';
-import { listAnd } from './i18n/value-text.js';
+import { claimText, type Holder } from './claim-text.js';
 
 /**
- * `<claim-menu>`: take or let go of a request or shift, and — when two people
- * claimed it at once — settle who keeps it. Nothing here ever drops a claim
- * without someone choosing to.
+ * `<claim-menu>`: take or let go of a request or shift, give it to someone
+ * ("Assign to…": a person seen in this workbook, or a name typed in), and —
+ * when two people claimed it at once — settle who keeps it. Nothing here ever
+ * drops a claim without someone choosing to.
  */
 export class ClaimMenu extends LitElement {
   static properties = {
     workbook: { attribute: false },
     entries: { state: true },
     error: { state: true },
+    assignee: { state: true },
   };
 
   declare workbook: Workbook | null;
   declare entries: ClaimEntry[];
   declare error: string;
+  /** the name typed or picked in "Assign to…" */
+  declare assignee: string;
   private target: { sheetId: string; rowId: string; col: Column } | null = null;
+  /** everyone seen in the workbook, read when the menu opens (it scans the history) */
+  private people: { person: string; name: string }[] = [];
 
   constructor() {
     super();
@@ -32,6 +38,7 @@ export class ClaimMenu extends LitElement {
     this.workbook = null;
     this.entries = [];
     this.error = '';
+    this.assignee = '';
   }
 
   static styles = [
@@ -49,11 +56,31 @@ export class ClaimMenu extends LitElement {
     .warn {
       color: #bc4c00;
     }
+    form {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+      align-items: end;
+      margin: 0.75rem 0 0.5rem;
+    }
+    label {
+      display: flex;
+      flex-direction: column;
+      gap: 0.25rem;
+      flex: 1;
+    }
+    .hint {
+      color: #57606a;
+      font-size: 0.85rem;
+    }
   `,
   ];
 
   open(sheetId: string, rowId: string, col: Column): void {
     this.target = { sheetId, rowId, col };
+    this.assignee = '';
+    this.error = '';
+    this.people = this.workbook?.people() ?? [];
     this.refresh();
     showDialog(this);
   }
@@ -81,17 +108,18 @@ export class ClaimMenu extends LitElement {
     const target = this.target;
     const wb = this.workbook;
     const held = holders(this.entries);
-    const me = wb?.getActor().name;
-    const mine = held.some((e) => e.name === me);
+    const mine = wb ? held.some((e) => wb.isMine(e)) : false;
+    const people: Holder[] = wb ? held.map((e) => ({ name: e.name, assignedBy: wb.assignedBy(e), mine: wb.isMine(e) })) : [];
     const names = Array.from(new Set(held.map((e) => e.name)));
+    const locale = currentLocale();
     return html`<dialog aria-labelledby="claim-title" @close=${() => this.dispatchEvent(new CustomEvent('claim-menu-closed', { bubbles: true, composed: true }))}>
       <h2 id="claim-title">${target?.col.name ?? t('claim.title')}</h2>
       <p role="status">
         ${names.length === 0
           ? t('claim.nobody')
           : names.length === 1
-            ? t('claim.by', { name: names[0] })
-            : html`<span class="warn">${t('claim.conflict', { names: listAnd(currentLocale(), names) })}</span>`}
+            ? t('claim.by', { name: claimText(locale, people) })
+            : html`<span class="warn">${t('claim.conflict', { names: claimText(locale, people, 'and') })}</span>`}
       </p>
       <div class="row">
         ${mine
@@ -108,9 +136,43 @@ export class ClaimMenu extends LitElement {
       ${held.length
         ? html`<div class="row"><button @click=${() => this.act((w, x) => w.resolveClaim(x.sheetId, x.rowId, x.col.id, null))}>${t('claim.releaseAll')}</button></div>`
         : nothing}
+      ${wb && !wb.readOnly ? this.renderAssign(wb) : nothing}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <div class="row"><button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>${t('claim.close')}</button></div>
     </dialog>`;
+  }
+
+  /**
+   * "Assign to…": a text field with everyone seen in this workbook as its
+   * suggestions (a datalist: type to narrow, arrows to pick, Enter to assign).
+   */
+  private renderAssign(wb: Workbook) {
+    const names = Array.from(new Set(this.people.map((p) => p.name)));
+    return html`<form @submit=${(e: Event) => this.assign(e, wb)}>
+      <label
+        >${t('claim.assignTo')}
+        <input
+          list="claim-people"
+          autocomplete="off"
+          .value=${this.assignee}
+          aria-describedby="assign-hint"
+          @input=${(e: Event) => (this.assignee = (e.target as HTMLInputElement).value)}
+        />
+        <span class="hint" id="assign-hint">${t('claim.assignHint')}</span>
+      </label>
+      <datalist id="claim-people">${names.map((n) => html`<option value=${n}></option>`)}</datalist>
+      <button type="submit" ?disabled=${this.assignee.trim() === ''}>${t('claim.assign')}</button>
+    </form>`;
+  }
+
+  private assign(e: Event, wb: Workbook): void {
+    e.preventDefault();
+    const name = this.assignee.trim();
+    if (!name) return;
+    // A name shared by one person seen here is that person (their own device then sees it as theirs);
+    // a name typed in, or shared by several, is left to the model to key.
+    const matches = this.people.filter((p) => p.name === name);
+    this.act((w, x) => w.assignClaim(x.sheetId, x.rowId, x.col.id, matches.length === 1 ? { name, person: matches[0].person } : { name }));
   }
 }
 

@@ -15,9 +15,13 @@ import { LocaleController, currentLocale, formatDateTime, formatNumber, t, tn } 
 import { displayValue, editText, inputOptions, numberText, relativeTime, summaryText } from './i18n/value-text.js';
 import { cursors, type PeerCursor } from './presence.js';
 import type { ViewStore } from './view-store.js';
+import { claimCellText, claimHolders, claimText } from './claim-text.js';
+import { ConflictTracker, cellShortcut, conflictBar, conflictLabel, conflictMark, conflictStyles, conflictToggle, currentConflictText, otherValuesText } from './conflict-tracker.js';
 import './column-editor.js';
 import './activity-panel.js';
+import './cell-history.js';
 import './claim-menu.js';
+import './conflict-menu.js';
 import './trash-panel.js';
 import './view-menu.js';
 
@@ -107,6 +111,8 @@ export class SheetGrid extends LitElement {
   private dragging: 'cells' | null = null;
   private rowDrag: { from: number; count: number } | null = null;
   private wantFocus = false;
+  /** open same-cell conflicts, read only after first paint (conflict-tracker.ts); a conflicts-only view recomputes the rows */
+  private readonly conflicts = new ConflictTracker(this, () => this.version++);
 
   constructor() {
     super();
@@ -133,7 +139,9 @@ export class SheetGrid extends LitElement {
     this.dropRow = null;
   }
 
-  static styles = css`
+  static styles = [
+    conflictStyles,
+    css`
     :host {
       display: flex;
       flex-direction: column;
@@ -449,7 +457,8 @@ export class SheetGrid extends LitElement {
       overflow: hidden;
       clip: rect(0 0 0 0);
     }
-  `;
+  `,
+  ];
 
   connectedCallback(): void {
     super.connectedCallback();
@@ -491,6 +500,7 @@ export class SheetGrid extends LitElement {
       this.observedAwareness = this.awareness;
       this.awareness?.on('change', this.onAwareness);
     }
+    if (this.workbook && this.sheetId) this.conflicts.watch(this.workbook, this.sheetId);
     if (this.workbook && this.sheetId && (changed.has('sheetId') || changed.has('workbook') || !this.aggregates)) {
       this.aggregates = new SheetAggregates(this.workbook, this.sheetId, Date.now, true);
       this.buildAggregates(this.aggregates);
@@ -585,7 +595,7 @@ export class SheetGrid extends LitElement {
     const wb = this.workbook!;
     const c = this.viewCache;
     if (c && c.version === this.version && c.spec === this.view) return c;
-    const baseRows = wb.rowIds(this.sheetId);
+    const baseRows = this.conflicts.only ? this.conflicts.filterRows(wb.rowIds(this.sheetId)) : wb.rowIds(this.sheetId);
     const baseCols = wb.columns(this.sheetId);
     const result = isEmptyView(this.view)
       ? { rows: baseRows, columns: baseCols }
@@ -641,8 +651,10 @@ export class SheetGrid extends LitElement {
         <button @click=${() => this.addColumn()}>${t('grid.addColumn')}</button>
         <button @click=${() => this.renderRoot.querySelector('trash-panel')?.open()}>${t('grid.trash', { n: wb.deletedRows(this.sheetId).length })}</button>
         <button @click=${() => this.renderRoot.querySelector('activity-panel')?.open()}>${t('grid.activity')}</button>
+        <button @click=${() => this.openCellHistory()} title=${t('grid.cellHistoryTitle')} ?disabled=${!rows.length || !columns.length}>${t('grid.cellHistory')}</button>
         <button @click=${() => this.openColumnSettings()} ?disabled=${!columns[focus.col]}>${t('grid.columnSettings')}</button>
         <button @click=${() => this.openViewMenu()} ?disabled=${!columns[focus.col]}>${t('grid.sortFilter')}</button>
+        ${conflictToggle(this.conflicts)}
         <button aria-label=${t('grid.undo')} title=${t('grid.undoTitle')} @click=${() => this.runUndo(false)} ?disabled=${!this.undo?.canUndo()}>↶</button>
         <button aria-label=${t('grid.redo')} title=${t('grid.redoTitle')} @click=${() => this.runUndo(true)} ?disabled=${!this.undo?.canRedo()}>↷</button>
         ${this.aggregates?.ready && this.aggregates.lowCount()
@@ -659,6 +671,10 @@ export class SheetGrid extends LitElement {
           : nothing}
       </div>
       ${this.findOpen ? this.renderFindBar() : nothing}
+      ${conflictBar(this.conflicts, (dir) => {
+        const next = this.conflicts.step(dir, rows, columns, this.sel.focus);
+        if (next) this.select(next, false);
+      })}
       ${this.notice
         ? html`<div class="notice" role="alert">
             <span>${this.notice}</span><button @click=${() => (this.notice = '')}>${t('grid.dismiss')}</button>
@@ -741,6 +757,8 @@ export class SheetGrid extends LitElement {
       <claim-menu .workbook=${wb} @claim-menu-closed=${() => this.focusGrid()}></claim-menu>
       <trash-panel .workbook=${wb} .sheetId=${this.sheetId} @trash-closed=${() => this.focusGrid()}></trash-panel>
       <activity-panel .workbook=${wb} .sheetId=${this.sheetId} @activity-closed=${() => this.focusGrid()}></activity-panel>
+      <conflict-menu .workbook=${wb} @conflict-menu-closed=${() => this.focusGrid()}></conflict-menu>
+      <cell-history .workbook=${wb} @cell-history-closed=${() => this.focusGrid()}></cell-history>
     `;
   }
 
@@ -789,9 +807,11 @@ export class SheetGrid extends LitElement {
         const peers = peersAt.get(`${rowId}:${col.id}`);
         const low = col.type === 'counter' && this.aggregates?.isLow(rowId, col.id);
         const stale = col.type === 'claim' && this.aggregates?.isStale(rowId, col.id);
+        const conflict = this.conflicts.at(rowId, col.id);
         return html`<div
-          class="cell ${col.type} ${active ? 'active' : ''} ${misfit ? 'misfit' : ''} ${low ? 'low' : ''} ${stale ? 'stale' : ''} ${found ? 'found' : ''} ${peers ? 'peer' : ''} ${peers?.every((p) => p.idle) ? 'idle' : ''}"
+          class="cell ${col.type} ${active ? 'active' : ''} ${misfit ? 'misfit' : ''} ${low ? 'low' : ''} ${stale ? 'stale' : ''} ${found ? 'found' : ''} ${peers ? 'peer' : ''} ${peers?.every((p) => p.idle) ? 'idle' : ''} ${conflict ? 'conflicted' : ''}"
           role="gridcell"
+          aria-description=${conflict ? conflictLabel(currentLocale(), conflict) : nothing}
           aria-colindex=${c + 2}
           aria-selected=${selected ? 'true' : 'false'}
           tabindex=${active ? 0 : -1}
@@ -803,6 +823,7 @@ export class SheetGrid extends LitElement {
         >
           ${active && this.editing ? this.renderEditor(col) : this.renderValue(col, value, misfit, rowId, active)}
           ${peers ? html`<span class="peer-tag">${peers.map((p) => p.name).join(', ')}</span>` : nothing}
+          ${conflict && !(active && this.editing) ? conflictMark(() => this.openConflictMenu({ row: index, col: c })) : nothing}
         </div>`;
       })}
     </div>`;
@@ -812,6 +833,7 @@ export class SheetGrid extends LitElement {
   private renderSummaries(columns: Column[], widths: number[], offsets: number[], colFrom: number, colTo: number) {
     const agg = this.aggregates;
     if (!agg || !agg.ready || !columns.length) return nothing;
+    agg.setCellConflicts(this.conflicts.byColumn);
     return html`<div class="summaries" aria-label=${t('grid.totals')} style="width:${ROW_NUMBER_WIDTH + offsets[offsets.length - 1]}px">
       <div class="corner" aria-hidden="true">Σ</div>
       <div class="gap" style="width:${offsets[colFrom]}px"></div>
@@ -835,9 +857,9 @@ export class SheetGrid extends LitElement {
           : nothing}${typeof value === 'number' ? numberText(currentLocale(), value) : (value ?? '')}`;
     }
     if (col.type === 'claim') {
-      const held = this.workbook!.claims(this.sheetId, rowId, col.id).filter((e) => e.held);
+      const held = claimHolders(this.workbook!, this.sheetId, rowId, col.id);
       const conflict = new Set(held.map((e) => e.name)).size > 1;
-      return html`${conflict ? html`<span class="conflict" title=${t('grid.claimConflict')}>⚠ </span>` : nothing}${value ?? ''}`;
+      return html`${conflict ? html`<span class="conflict" title=${t('grid.claimConflict')}>⚠ </span>` : nothing}${claimText(currentLocale(), held)}`;
     }
     if (value === null) return nothing;
     if (!misfit && col.type === 'checkbox') {
@@ -918,9 +940,11 @@ export class SheetGrid extends LitElement {
     if (!col || !rowId || !this.workbook) return '';
     const record = this.workbook.getCell(this.sheetId, rowId, col.id);
     const locale = currentLocale();
-    const value = record && record.v !== null ? displayValue(locale, col, record.v) : t('value.empty');
+    const value = record && record.v !== null ? (col.type === 'claim' ? claimCellText(locale, this.workbook, this.sheetId, rowId, col.id) : displayValue(locale, col, record.v)) : t('value.empty');
     const where = { column: col.name, row: this.sel.focus.row + 1, value };
-    return record ? t('grid.activeBy', { ...where, by: record.by, when: relativeTime(locale, record.at) }) : t('grid.active', where);
+    const conflict = this.conflicts.at(rowId, col.id);
+    const text = record ? t('grid.activeBy', { ...where, by: record.by, when: relativeTime(locale, record.at) }) : t('grid.active', where);
+    return conflict ? `${text} · ${currentConflictText(this.workbook, col, conflict)}` : text;
   }
 
   // ── selection and movement ──────────────────────────────────────────────
@@ -1006,9 +1030,11 @@ export class SheetGrid extends LitElement {
       cell.removeAttribute('title');
       return;
     }
-    const text = displayValue(currentLocale(), c, record.v);
+    const text = c.type === 'claim' ? claimCellText(currentLocale(), this.workbook!, this.sheetId, rows[row], c.id) : displayValue(currentLocale(), c, record.v);
     const who = t('grid.provenance', { by: record.by, when: formatDateTime(record.at) });
-    cell.title = text ? `${text}\n${who}` : who;
+    const conflict = this.conflicts.at(rows[row], c.id);
+    const also = conflict ? `\n${t('conflict.tooltip', { values: otherValuesText(currentLocale(), this.workbook!, c, conflict, true) })}` : '';
+    cell.title = (text ? `${text}\n${who}` : who) + also;
   }
 
   private onWindowPointerUp = (): void => {
@@ -1052,6 +1078,13 @@ export class SheetGrid extends LitElement {
     const shift = e.shiftKey;
     const filled = (r: number, c: number) => r >= 0 && r < nRows && c >= 0 && c < nCols && wb.getValue(this.sheetId, rows[r], columns[c].id) !== null;
     const key = e.key;
+    const shortcut = cellShortcut(e);
+    if (shortcut) {
+      e.preventDefault();
+      if (shortcut === 'history') this.openCellHistory();
+      else this.openConflictMenu();
+      return;
+    }
     let handled = true;
     if (ctrl && !e.altKey) {
       switch (key.toLowerCase()) {
@@ -1289,6 +1322,21 @@ export class SheetGrid extends LitElement {
   private openClaimMenu(): void {
     const a = this.active();
     if (a?.col.type === 'claim') this.renderRoot.querySelector('claim-menu')?.open(this.sheetId, a.rowId, a.col);
+  }
+
+  /** The conflict menu on a cell (the active one by default, selecting it first when clicked on its mark). */
+  private openConflictMenu(pos = this.sel.focus): void {
+    const { rows, columns } = this.shown();
+    const rowId = rows[pos.row];
+    const col = columns[pos.col];
+    if (!rowId || !col || !this.workbook || !this.conflicts.at(rowId, col.id)) return;
+    if (pos.row !== this.sel.focus.row || pos.col !== this.sel.focus.col) this.select(pos, false);
+    this.renderRoot.querySelector('conflict-menu')?.open(this.sheetId, rowId, col, this.workbook.rowIds(this.sheetId).indexOf(rowId) + 1);
+  }
+
+  private openCellHistory(): void {
+    const a = this.active();
+    if (a && this.workbook) this.renderRoot.querySelector('cell-history')?.open(this.sheetId, a.rowId, a.col, this.workbook.rowIds(this.sheetId).indexOf(a.rowId) + 1);
   }
 
   private runUndo(redo: boolean): void {

@@ -107,6 +107,8 @@ describe('e2e: the app in Spanish', () => {
       [() => page.getByRole('button', { name: es['grid.sortFilter'], exact: true }).click(), ['view.hint', 'view.sortAsc', 'view.applyFilter', 'view.hide', 'view.op.contains'], es['view.done']],
       [() => page.getByRole('button', { name: es['grid.activity'], exact: true }).click(), ['activity.title', 'activity.everyone'], es['activity.close']],
       [() => page.getByRole('button', { name: /^Papelera/ }).click(), ['trash.title', 'trash.nothing'], es['trash.close']],
+      // The active cell is the status chosen above: its history says who set it, in Spanish.
+      [() => page.getByRole('button', { name: es['grid.cellHistory'], exact: true }).click(), ['cellHistory.close'], es['cellHistory.close']],
       [() => page.getByRole('button', { name: es['wb.export'], exact: true }).click(), ['export.sheetCsv', 'export.workbookXlsx', 'export.json', 'export.print'], es['export.close']],
       [() => page.getByRole('button', { name: es['wb.import'], exact: true }).click(), ['import.title', 'import.intro', 'import.choose'], es['import.close']],
       [

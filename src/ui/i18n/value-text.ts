@@ -1,7 +1,7 @@
 import type { ColumnSummary } from '../../model/aggregates.js';
 import type { CellValue, Column } from '../../model/types.js';
 import { formatValue, type InputOptions } from '../../model/values.js';
-import { DECIMAL_MARK, translate, type Locale } from './locale.js';
+import { DECIMAL_MARK, translate, translatePlural, type Locale } from './locale.js';
 
 /** A number as the reader writes it: their decimal mark, every digit kept, no grouping (so it reads back exactly). */
 export function numberText(locale: Locale, n: number): string {
@@ -55,7 +55,7 @@ export function summaryText(locale: Locale, summary: ColumnSummary): string {
       break;
   }
   if (summary.low) parts.push(translate(locale, 'grid.sumLow', { n: num(summary.low) }));
-  if (summary.conflicts) parts.push(translate(locale, 'grid.sumConflicts', { n: num(summary.conflicts) }));
+  if (summary.conflicts) parts.push(translatePlural(locale, 'grid.sumConflicts', summary.conflicts));
   if (summary.stale) parts.push(translate(locale, 'grid.sumStale', { n: num(summary.stale) }));
   return parts.join(' · ');
 }
