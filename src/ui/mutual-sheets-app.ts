@@ -1,22 +1,24 @@
 import { LitElement, css, html } from 'lit';
 import * as Y from 'yjs';
 import { importSnapshot } from '../io/snapshot-json.js';
-import { newWorkbookKeys, parseCredential, type Credential } from '../protocol/access.js';
+import { newWorkbookKeys, type Credential } from '../protocol/access.js';
 import { TEMPLATES } from '../model/templates.js';
-import { deleteLocalCopy } from '../sync/session.js';
 import { DeviceProfile } from './device-profile.js';
 import './app-update.js';
+import './device-workbooks.js';
 import { errorText } from './i18n/error-text.js';
 import { localizeTemplate } from './i18n/template-text.js';
-import { LOCALES, LOCALE_NAMES, LocaleController, currentLocale, formatDateTime, formatNumber, setLocale, t, type Locale } from './i18n/locale.js';
+import { LOCALES, LOCALE_NAMES, LocaleController, currentLocale, formatNumber, setLocale, t, type Locale } from './i18n/locale.js';
+import './keep-links.js';
+import { parseRoute } from './route.js';
 import './workbook-view.js';
-
-const ROUTE = /^#\/w\/([A-Za-z0-9_-]{8,128})(?:\/(.+))?$/;
 
 /**
  * `<mutual-sheets-app>`: the shell. The workbook id lives in the URL fragment
  * (`#/w/<id>`), which browsers never send to a server, so later the same link
- * can carry keys.
+ * can carry keys. It holds this device's profile, so it hears every
+ * `link-kept` (a copy, download or print of an edit link, from any dialog) and
+ * remembers it for the home screen.
  */
 export class MutualSheetsApp extends LitElement {
   static properties = {
@@ -25,7 +27,11 @@ export class MutualSheetsApp extends LitElement {
     problem: { state: true },
     storage: { state: true },
     persisted: { state: true },
+    keepFor: { state: true },
   };
+
+  /** the workbook just created here, whose links the person is asked to keep until they dismiss it */
+  declare keepFor: string;
 
   declare storage: { usage: number; quota: number } | null;
   /** whether the browser promised not to clear this site's data when space runs low; null: unknown */
@@ -43,6 +49,8 @@ export class MutualSheetsApp extends LitElement {
   private creating: { id: string; template: string | null; seed: Uint8Array | null } | null = null;
   private readonly profile = new DeviceProfile(localStorage);
   private readonly onHash = () => this.route();
+  private readonly onProfile = () => this.requestUpdate();
+  private unsubscribe: (() => void) | null = null;
 
   constructor() {
     super();
@@ -51,8 +59,10 @@ export class MutualSheetsApp extends LitElement {
     this.problem = '';
     this.storage = null;
     this.persisted = null;
+    this.keepFor = '';
     // Re-render in the new language when someone switches it.
     new LocaleController(this);
+    this.addEventListener('link-kept', (e) => this.profile.markLinkSaved(e.detail.workbookId));
   }
 
   static styles = css`
@@ -64,6 +74,11 @@ export class MutualSheetsApp extends LitElement {
     workbook-view {
       flex: 1;
       min-height: 0;
+    }
+    keep-links {
+      flex: none;
+      max-height: 45vh;
+      overflow-y: auto;
     }
     main.home {
       overflow: auto;
@@ -133,48 +148,32 @@ export class MutualSheetsApp extends LitElement {
     .error {
       color: #cf222e;
     }
-    ul.recent li {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 0 1rem;
-      border-bottom: 1px solid #eaeef2;
-    }
-    ul.recent li a {
-      border-bottom: none;
-      flex: 1;
-    }
-    li a {
-      display: flex;
-      align-items: center;
-      min-height: 44px;
-      padding: 0 0.5rem;
-      border-bottom: 1px solid #eaeef2;
-      color: #0969da;
-    }
   `;
 
   connectedCallback(): void {
     super.connectedCallback();
     void this.readStorage();
     window.addEventListener('hashchange', this.onHash);
+    this.unsubscribe = this.profile.onChange(this.onProfile);
     this.route();
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('hashchange', this.onHash);
+    this.unsubscribe?.();
+    this.unsubscribe = null;
   }
 
   private route(): void {
-    const m = ROUTE.exec(location.hash);
-    const id = m ? m[1] : '';
-    const credential = m?.[2] ? parseCredential(m[2]) : null;
+    const route = parseRoute(location.hash);
+    const id = route?.id ?? '';
     if (id !== this.workbookId) {
       if (this.creating && this.creating.id !== id) this.creating = null;
+      if (this.keepFor !== id) this.keepFor = '';
       this.workbookId = id;
     }
-    this.credential = credential;
+    this.credential = route?.credential ?? null;
   }
 
   /** How much this device keeps, and whether the browser may clear it under pressure. */
@@ -204,20 +203,14 @@ export class MutualSheetsApp extends LitElement {
     }
   };
 
-  private async removeFromDevice(id: string, title: string): Promise<void> {
-    if (!confirm(t('home.removeConfirm', { title }))) return;
-    this.profile.forget(id);
-    await deleteLocalCopy(id);
-    this.requestUpdate();
-    await this.readStorage();
-  }
-
   /** A new workbook is secured: its id commits to a fresh edit key that only the edit link carries. */
   private async newWorkbook(template: string | null, seed: Uint8Array | null = null): Promise<void> {
     // The first workbook is when keeping data starts to matter; browsers that grant silently do so here.
     void navigator.storage?.persist?.().catch(() => false);
     const keys = await newWorkbookKeys();
     this.creating = { id: keys.id, template, seed };
+    // Its key exists only in the edit link and on this device from now on: ask to keep the links.
+    this.keepFor = keys.id;
     location.hash = `#/w/${keys.id}/edit/${keys.edit.role === 'edit' ? keys.edit.editKey : ''}`;
   }
 
@@ -243,7 +236,17 @@ export class MutualSheetsApp extends LitElement {
   render() {
     if (this.workbookId) {
       const creating = this.creating?.id === this.workbookId ? this.creating : null;
-      return html`<app-update></app-update><workbook-view
+      const keep = this.keepFor === this.workbookId && this.credential?.role === 'edit';
+      return html`<app-update></app-update>${keep
+          ? html`<keep-links
+              .workbookId=${this.workbookId}
+              .credential=${this.credential}
+              .workbookTitle=${this.profile.entry(this.workbookId)?.title ?? ''}
+              .kept=${this.profile.linkSavedAt(this.workbookId) !== null}
+              .dismissible=${true}
+              @keep-links-close=${() => (this.keepFor = '')}
+            ></keep-links>`
+          : ''}<workbook-view
         .workbookId=${this.workbookId}
         .create=${creating?.template ?? null}
         .seed=${creating?.seed ?? null}
@@ -251,7 +254,6 @@ export class MutualSheetsApp extends LitElement {
         .profile=${this.profile}
       ></workbook-view>`;
     }
-    const recent = this.profile.recent();
     return html`<app-update></app-update><main class="home">
       <h1>Mutual Sheets</h1>
       <p>${t('app.tagline')}</p>
@@ -276,20 +278,7 @@ export class MutualSheetsApp extends LitElement {
         >${t('home.openSnapshot')} <input type="file" accept=".json,application/json" @change=${this.openSnapshot}
       /></label>
       ${this.problem ? html`<p class="error" role="alert">${this.problem}</p>` : ''}
-      ${recent.length
-        ? html`<h2>${t('home.onDevice')}</h2>
-            <ul class="recent" aria-label=${t('home.onDeviceList')}>
-              ${recent.map(
-                (r) => html`<li>
-                  <a href=${r.hash ?? `#/w/${r.id}`}>${r.title}</a>
-                  <span class="desc">${t('home.opened', { when: formatDateTime(r.openedAt) })}</span>
-                  <button class="template" @click=${() => this.removeFromDevice(r.id, r.title)} aria-label=${t('home.removeLabel', { title: r.title })}>
-                    ${t('home.remove')}
-                  </button>
-                </li>`,
-              )}
-            </ul>`
-        : ''}
+      <device-workbooks .profile=${this.profile} @workbook-removed=${() => void this.readStorage()}></device-workbooks>
       <p class="desc" role="status">${this.storageText()}</p>
       ${this.persisted === false ? html`<button class="template" @click=${this.askToKeep}>${t('home.askKeep')}</button>` : ''}
     </main>`;

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { Column } from '../model/types.js';
 import { EMPTY_VIEW, applyView, isEmptyView } from '../model/view.js';
 import type { Workbook } from '../model/workbook.js';
+import type { SyncStatus } from '../sync/status.js';
 import { LocaleController, currentLocale, t, tn } from './i18n/locale.js';
 import { displayValue } from './i18n/value-text.js';
 import type { ViewStore } from './view-store.js';
@@ -16,14 +17,17 @@ const TAP_SLOP_PX = 10;
 /**
  * `<row-cards>`: the sheet on a phone — a windowed list of row cards; tapping
  * one opens `<row-form>` for that row. A card opens only on a tap that did not
- * move, so scrolling never opens an editor by accident.
+ * move, so scrolling never opens an editor by accident. The open row is held by
+ * its id: a change saved from the form that moves it in a sorted or filtered
+ * view (or a colleague's insert above it) never swaps the form to another row.
  */
 export class RowCards extends LitElement {
   static properties = {
     workbook: { attribute: false },
     sheetId: { attribute: false },
     viewStore: { attribute: false },
-    openIndex: { state: true },
+    status: { attribute: false },
+    openRow: { state: true },
     scrollTop: { state: true },
     viewportHeight: { state: true },
   };
@@ -31,7 +35,10 @@ export class RowCards extends LitElement {
   declare workbook: Workbook | null;
   declare sheetId: string;
   declare viewStore: ViewStore | null;
-  declare openIndex: number | null;
+  /** the sync session's status, which the form uses to say where each change is saved */
+  declare status: SyncStatus | null;
+  /** the row the form shows, and where it was in the list (kept there if the view drops it) */
+  declare openRow: { id: string; index: number } | null;
   declare scrollTop: number;
   declare viewportHeight: number;
 
@@ -46,7 +53,8 @@ export class RowCards extends LitElement {
     this.workbook = null;
     this.sheetId = '';
     this.viewStore = null;
-    this.openIndex = null;
+    this.status = null;
+    this.openRow = null;
     this.scrollTop = 0;
     this.viewportHeight = 600;
   }
@@ -152,15 +160,24 @@ export class RowCards extends LitElement {
     const wb = this.workbook;
     if (!wb || !this.sheetId) return nothing;
     const { rows, columns } = this.shown();
-    if (this.openIndex !== null && rows[this.openIndex]) {
+    const open = this.openRow;
+    if (open && wb.hasRow(this.sheetId, open.id)) {
+      let index = rows.indexOf(open.id);
+      let formRows = rows;
+      if (index < 0) {
+        // The view no longer shows it (a filtered value changed): it stays open where it was.
+        index = Math.min(open.index, rows.length);
+        formRows = [...rows.slice(0, index), open.id, ...rows.slice(index)];
+      }
       return html`<row-form
         .workbook=${wb}
         .sheetId=${this.sheetId}
-        .rowIds=${rows}
+        .rowIds=${formRows}
         .columns=${columns}
-        .index=${this.openIndex}
-        @row-form-close=${() => (this.openIndex = null)}
-        @row-form-goto=${(e: CustomEvent<number>) => (this.openIndex = e.detail)}
+        .index=${index}
+        .status=${this.status}
+        @row-form-close=${() => (this.openRow = null)}
+        @row-form-goto=${(e: CustomEvent<number>) => this.openAt(formRows, e.detail)}
       ></row-form>`;
     }
     const first = Math.max(0, Math.floor(this.scrollTop / CARD_HEIGHT) - OVERSCAN);
@@ -196,14 +213,20 @@ export class RowCards extends LitElement {
     const d = this.down;
     this.down = null;
     if (d && Math.hypot(e.clientX - d.x, e.clientY - d.y) > TAP_SLOP_PX) return;
-    this.openIndex = index;
+    this.openAt(this.shown().rows, index);
+  }
+
+  private openAt(rows: string[], index: number): void {
+    const id = rows[index];
+    if (id) this.openRow = { id, index };
   }
 
   private addRow = (): void => {
     const wb = this.workbook;
     if (!wb) return;
-    wb.insertRows(this.sheetId, wb.rowCount(this.sheetId), 1);
-    this.openIndex = this.shown().rows.length - 1;
+    const [id] = wb.insertRows(this.sheetId, wb.rowCount(this.sheetId), 1);
+    const rows = this.shown().rows;
+    this.openRow = { id, index: rows.includes(id) ? rows.indexOf(id) : rows.length };
   };
 }
 

@@ -1,16 +1,21 @@
-import { LitElement, css, html, nothing } from 'lit';
-import { isModelError } from '../model/errors.js';
-import type { CellValue, CellWrite, Column } from '../model/types.js';
-import { isSafeLink, parseInput } from '../model/values.js';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { live } from 'lit/directives/live.js';
+import type { Column } from '../model/types.js';
+import { isSafeLink, parseInput, validateValue } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
+import type { SyncStatus } from '../sync/status.js';
 import { errorText } from './i18n/error-text.js';
 import { LocaleController, currentLocale, formatDateTime, t } from './i18n/locale.js';
 import { editText, inputOptions, listAnd, numberText } from './i18n/value-text.js';
+import { RowEdits, savedKey } from './row-edits.js';
 
 /**
  * `<row-form>`: one row as a form with big inputs and the phone's own
- * keyboards (decimal pad for numbers, date picker for dates). Saves all fields
- * in one step, or none if any does not fit, saying which and why.
+ * keyboards (decimal pad for numbers, date picker for dates). Each field is
+ * saved as it changes — there is no Save button to miss — and says where it is
+ * saved (on the hub, or only on this device while offline); Undo takes back
+ * this person's last change made here. Leaving the form, by any way out, writes
+ * whatever is still being typed first (row-edits.ts).
  */
 export class RowForm extends LitElement {
   static properties = {
@@ -19,8 +24,7 @@ export class RowForm extends LitElement {
     rowIds: { attribute: false },
     columns: { attribute: false },
     index: { attribute: false },
-    drafts: { state: true },
-    errors: { state: true },
+    status: { attribute: false },
   };
 
   declare workbook: Workbook | null;
@@ -28,8 +32,10 @@ export class RowForm extends LitElement {
   declare rowIds: string[];
   declare columns: Column[];
   declare index: number;
-  declare drafts: Map<string, string>;
-  declare errors: Map<string, string>;
+  /** the sync session's status, to say whether a saved change is on the hub or only on this device */
+  declare status: SyncStatus | null;
+
+  private readonly edits = new RowEdits(this);
 
   constructor() {
     super();
@@ -40,8 +46,7 @@ export class RowForm extends LitElement {
     this.rowIds = [];
     this.columns = [];
     this.index = 0;
-    this.drafts = new Map();
-    this.errors = new Map();
+    this.status = null;
   }
 
   static styles = css`
@@ -155,211 +160,287 @@ export class RowForm extends LitElement {
       font-size: 0.8rem;
       color: #57606a;
     }
-    .save {
-      background: #1f883d;
-      color: white;
-      border-color: #1f883d;
-      font-weight: 600;
+    .nav button.undo {
+      padding: 0 0.75rem;
+      font-size: 1rem;
+    }
+    .hint {
+      margin: 0;
+      padding: 0.35rem 0.75rem;
+      font-size: 0.85rem;
+      color: #57606a;
+      border-bottom: 1px solid #eaeef2;
+    }
+    .state {
+      display: grid;
+      gap: 0.15rem;
+      font-size: 0.85rem;
+    }
+    .state:empty {
+      display: none;
+    }
+    .saved {
+      color: #1a7f37;
+    }
+    .saved.away {
+      color: #9a6700;
+    }
+    .kept {
+      color: #57606a;
     }
   `;
 
-  private get rowId(): string {
+  /** Leaving by the browser's back button or a link, or closing the page: what is being typed is written first. */
+  private readonly onLeavePage = (): void => this.edits.flush(true);
+  /** Switching to another app may be the last moment a phone lets this page run. */
+  private readonly onHidden = (): void => {
+    if (document.visibilityState === 'hidden') this.edits.flush(false);
+  };
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    // Capture: these run before the app's own listeners, which close the workbook (hashchange)
+    // or decide whether to ask before closing the page (beforeunload).
+    for (const type of ['hashchange', 'popstate', 'beforeunload', 'pagehide'] as const) window.addEventListener(type, this.onLeavePage, true);
+    document.addEventListener('visibilitychange', this.onHidden);
+  }
+
+  disconnectedCallback(): void {
+    for (const type of ['hashchange', 'popstate', 'beforeunload', 'pagehide'] as const) window.removeEventListener(type, this.onLeavePage, true);
+    document.removeEventListener('visibilitychange', this.onHidden);
+    // RowEdits writes what is left as the element goes (its hostDisconnected).
+    super.disconnectedCallback();
+  }
+
+  protected willUpdate(_changed: PropertyValues<this>): void {
+    this.edits.bind(this.workbook, this.sheetId, this.rowId, this.columns);
+  }
+
+  private get rowId(): string | undefined {
     return this.rowIds[this.index];
   }
 
   private valueText(col: Column): string {
-    if (this.drafts.has(col.id)) return this.drafts.get(col.id)!;
-    return editText(currentLocale(), col, this.workbook?.getValue(this.sheetId, this.rowId, col.id) ?? null);
+    const draft = this.edits.drafts.get(col.id);
+    if (draft !== undefined) return draft;
+    return editText(currentLocale(), col, this.workbook?.getValue(this.sheetId, this.rowId!, col.id) ?? null);
   }
 
   render() {
     const wb = this.workbook;
     if (!wb || !this.rowId) return nothing;
+    const undone = this.edits.undone;
     return html`<div class="nav">
         <button @click=${this.back} aria-label=${t('form.back')}>←</button>
         <button @click=${() => this.go(-1)} ?disabled=${this.index === 0} aria-label=${t('form.previous')}>▲</button>
         <span class="where">${t('form.where', { n: this.index + 1, total: this.rowIds.length })}</span>
         <button @click=${() => this.go(1)} ?disabled=${this.index >= this.rowIds.length - 1} aria-label=${t('form.next')}>▼</button>
+        ${wb.readOnly
+          ? nothing
+          : html`<button class="undo" ?disabled=${!this.edits.canUndo} aria-label=${t('phone.undoLabel')} @click=${this.onUndo}>
+              ↶ ${t('phone.undo')}
+            </button>`}
       </div>
-      <form @submit=${this.onSubmit}>
-        ${this.columns.map((col) => this.renderField(col))}
-        <button class="save" type="submit">${t('form.save')}</button>
-      </form>`;
+      <p class="hint" role="status">${undone !== null ? t('phone.undone', { column: undone }) : t('phone.autosave')}</p>
+      <form novalidate @submit=${this.onSubmit}>${this.columns.map((col) => this.renderField(col))}</form>`;
   }
 
   private renderField(col: Column) {
+    if (col.type === 'counter') return this.renderCounter(col);
+    if (col.type === 'claim') return this.renderClaim(col);
+    const e = this.edits;
     const text = this.valueText(col);
-    const error = this.errors.get(col.id);
-    const set = (v: string) => {
-      this.drafts = new Map(this.drafts).set(col.id, v);
-    };
+    const id = `f-${col.id}`;
+    const described = `s-${col.id}`;
+    const typed = (ev: Event) => e.type(col, (ev.target as HTMLInputElement | HTMLTextAreaElement).value);
+    const left = () => e.leave(col.id);
     let input;
+    let extra: unknown = nothing;
     switch (col.type) {
-      case 'counter':
-        return this.renderCounter(col);
-      case 'claim':
-        return this.renderClaim(col);
       case 'checkbox':
         input = html`<input
+          id=${id}
           type="checkbox"
-          .checked=${text === 'yes'}
-          @change=${(e: Event) => set((e.target as HTMLInputElement).checked ? 'yes' : 'no')}
+          aria-describedby=${described}
+          .checked=${live(this.workbook!.getValue(this.sheetId, this.rowId!, col.id) === true)}
+          @change=${(ev: Event) => e.set(col, (ev.target as HTMLInputElement).checked)}
         />`;
         break;
       case 'select':
-        input = html`<select @change=${(e: Event) => set((e.target as HTMLSelectElement).value)}>
+        input = html`<select id=${id} aria-describedby=${described} @change=${(ev: Event) => e.choose(col, (ev.target as HTMLSelectElement).value)}>
           <option value="" ?selected=${text === ''}>—</option>
           ${col.options.map((o) => html`<option value=${o.label} ?selected=${o.label === text}>${o.label}</option>`)}
         </select>`;
         break;
       case 'date':
-        input = html`<input type="date" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />`;
+        input = html`<input id=${id} type="date" aria-describedby=${described} .value=${live(text)} @change=${(ev: Event) => e.choose(col, (ev.target as HTMLInputElement).value)} />`;
         break;
       case 'datetime':
-        input = html`<input type="datetime-local" .value=${text.replace(' ', 'T')} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />`;
+        input = html`<input
+          id=${id}
+          type="datetime-local"
+          aria-describedby=${described}
+          .value=${live(text.replace(' ', 'T'))}
+          @change=${(ev: Event) => e.choose(col, (ev.target as HTMLInputElement).value)}
+        />`;
         break;
       case 'longtext':
-        input = html`<textarea rows="4" .value=${text} @input=${(e: Event) => set((e.target as HTMLTextAreaElement).value)}></textarea>`;
+        input = html`<textarea id=${id} rows="4" aria-describedby=${described} .value=${live(text)} @input=${typed} @change=${left} @blur=${left}></textarea>`;
         break;
+      case 'multiselect':
+        return this.renderChoices(col, text);
       case 'phone': {
+        input = html`<input id=${id} type="tel" aria-describedby=${described} .value=${live(text)} @input=${typed} @change=${left} @blur=${left} />`;
         const number = text.replace(/[^+0-9]/g, '');
-        input = html`<input type="tel" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />
-          ${number ? html`<span class="links"><a href=${`tel:${number}`}>${t('form.call')}</a> <a href=${`sms:${number}`}>${t('form.text')}</a></span>` : nothing}`;
+        if (number) extra = html`<span class="links"><a href=${`tel:${number}`}>${t('form.call')}</a> <a href=${`sms:${number}`}>${t('form.text')}</a></span>`;
         break;
       }
       case 'link':
-        input = html`<input type="text" inputmode="url" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />
-          ${isSafeLink(text) ? html`<a href=${text} target="_blank" rel="noopener noreferrer">${t('form.open')}</a>` : nothing}`;
+        input = html`<input id=${id} type="text" inputmode="url" aria-describedby=${described} .value=${live(text)} @input=${typed} @change=${left} @blur=${left} />`;
+        if (isSafeLink(text)) extra = html`<a href=${text} target="_blank" rel="noopener noreferrer">${t('form.open')}</a>`;
         break;
-      case 'multiselect': {
-        const chosen = new Set(text.split(',').map((t) => t.trim()).filter(Boolean));
-        const toggle = (label: string, on: boolean) => {
-          const next = new Set(chosen);
-          if (on) next.add(label);
-          else next.delete(label);
-          set(col.options.filter((o) => next.has(o.label)).map((o) => o.label).join(', '));
-        };
-        input = html`<span class="choices">
-          ${col.options.map(
-            (o) =>
-              html`<label class="choice"
-                ><input type="checkbox" .checked=${chosen.has(o.label)} @change=${(e: Event) => toggle(o.label, (e.target as HTMLInputElement).checked)} />
-                ${o.label}</label
-              >`,
-          )}
-        </span>`;
-        break;
-      }
       case 'number':
-        input = html`<input type="text" inputmode="decimal" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />`;
+        input = html`<input id=${id} type="text" inputmode="decimal" aria-describedby=${described} .value=${live(text)} @input=${typed} @change=${left} @blur=${left} />`;
         break;
       default:
-        input = html`<input type="text" .value=${text} @input=${(e: Event) => set((e.target as HTMLInputElement).value)} />`;
+        input = html`<input id=${id} type="text" aria-describedby=${described} .value=${live(text)} @input=${typed} @change=${left} @blur=${left} />`;
     }
-    const record = this.workbook?.getCell(this.sheetId, this.rowId, col.id);
-    // Who/when sits beside the label, not in it, so the field's accessible name stays its column name.
     return html`<div class="field">
-      <label>${col.name} ${input}</label>
-      ${error ? html`<span class="error" role="alert">${error}</span>` : nothing}
-      ${record ? html`<span class="who">${t('form.changedBy', { by: record.by, when: formatDateTime(record.at) })}</span>` : nothing}
+      <label for=${id}>${col.name}</label>
+      ${input} ${extra} ${this.renderState(col, described)} ${this.renderWho(col)}
     </div>`;
+  }
+
+  /** Several choices: one box each, written as each is ticked. */
+  private renderChoices(col: Column, text: string) {
+    const chosen = new Set(text.split(',').map((x) => x.trim()).filter(Boolean));
+    const toggle = (label: string, on: boolean) => {
+      const next = new Set(chosen);
+      if (on) next.add(label);
+      else next.delete(label);
+      this.edits.choose(col, col.options.filter((o) => next.has(o.label)).map((o) => o.label).join(', '));
+    };
+    const described = `s-${col.id}`;
+    return html`<div class="field">
+      <span class="label" id=${`l-${col.id}`}>${col.name}</span>
+      <span class="choices" role="group" aria-labelledby=${`l-${col.id}`} aria-describedby=${described}>
+        ${col.options.map(
+          (o) =>
+            html`<label class="choice"
+              ><input type="checkbox" .checked=${live(chosen.has(o.label))} @change=${(ev: Event) => toggle(o.label, (ev.target as HTMLInputElement).checked)} />
+              ${o.label}</label
+            >`,
+        )}
+      </span>
+      ${this.renderState(col, described)} ${this.renderWho(col)}
+    </div>`;
+  }
+
+  /**
+   * Under each field: why what was typed does not fit (kept in the field as typed), a stored
+   * value that does not fit its column, or where this form's change to it is saved.
+   */
+  private renderState(col: Column, id: string) {
+    const error = this.edits.errors.get(col.id);
+    const stored = error ? undefined : this.storedMisfit(col);
+    const note = this.edits.note(col.id, this.status);
+    const away = note !== '' && savedKey(this.status) !== 'phone.savedHub';
+    return html`<div class="state" id=${id}>${error
+        ? html`<span class="error" role="alert">${error}</span><span class="kept">${t('phone.keptTyped')}</span>`
+        : nothing}${stored ? html`<span class="error">${t('phone.misfit', { reason: stored })}</span>` : nothing}${note
+        ? html`<span class="saved ${away ? 'away' : ''}" data-testid=${`saved-${col.name}`}>${note}</span>`
+        : nothing}</div>`;
+  }
+
+  /** A value left in the cell that its column's type refuses (kept as text by an import, a retype or this form). */
+  private storedMisfit(col: Column): string {
+    // A claim's value is who holds it and a counter's is a sum: neither is typed, so neither can misfit.
+    if (col.type === 'claim' || col.type === 'counter') return '';
+    const value = this.workbook?.getValue(this.sheetId, this.rowId!, col.id) ?? null;
+    try {
+      validateValue(col, value);
+      return '';
+    } catch (err) {
+      // Text read as if typed says which words do not fit ("“five?” is not a number"); else the column's rule.
+      if (typeof value === 'string') {
+        try {
+          parseInput(col, value, inputOptions(currentLocale()));
+        } catch (typed) {
+          return errorText(typed);
+        }
+      }
+      return errorText(err);
+    }
+  }
+
+  /** Who/when sits beside the label, not in it, so the field's accessible name stays its column name. */
+  private renderWho(col: Column) {
+    const record = this.workbook?.getCell(this.sheetId, this.rowId!, col.id);
+    return record ? html`<span class="who">${t('form.changedBy', { by: record.by, when: formatDateTime(record.at) })}</span>` : nothing;
   }
 
   /** Big − / + that record a change at once (it adds up with everyone's), and a box to recount. */
   private renderCounter(col: Column) {
     const wb = this.workbook!;
-    const value = wb.getValue(this.sheetId, this.rowId, col.id) ?? 0;
-    const error = this.errors.get(col.id);
-    const step = (d: number) => {
-      try {
-        wb.adjustCounter(this.sheetId, this.rowId, col.id, d);
-        this.requestUpdate();
-      } catch (err) {
-        if (!isModelError(err)) throw err;
-        this.errors = new Map(this.errors).set(col.id, errorText(err));
-      }
-    };
+    const value = wb.getValue(this.sheetId, this.rowId!, col.id) ?? 0;
+    const step = (d: number) => this.edits.act(col, (w, sheetId, rowId) => w.adjustCounter(sheetId, rowId, col.id, d));
+    const described = `s-${col.id}`;
+    const recount = `r-${col.id}`;
     return html`<div class="field">
       <span class="label" id=${`l-${col.id}`}>${col.name}</span>
-      <div class="counter" role="group" aria-labelledby=${`l-${col.id}`}>
+      <div class="counter" role="group" aria-labelledby=${`l-${col.id}`} aria-describedby=${described}>
         <button type="button" class="big" aria-label=${t('grid.minusOne', { name: col.name })} @click=${() => step(-1)}>−</button>
         <output aria-live="polite" data-testid=${`count-${col.name}`}>${typeof value === 'number' ? numberText(currentLocale(), value) : value}</output>
         <button type="button" class="big" aria-label=${t('grid.plusOne', { name: col.name })} @click=${() => step(1)}>+</button>
       </div>
-      <label class="recount"
-        >${t('form.recount')}
-        <input
-          type="text"
-          inputmode="numeric"
-          .value=${this.drafts.get(col.id) ?? ''}
-          @input=${(e: Event) => (this.drafts = new Map(this.drafts).set(col.id, (e.target as HTMLInputElement).value))}
-      /></label>
-      ${error ? html`<span class="error" role="alert">${error}</span>` : nothing}
+      <label class="recount" for=${recount}>${t('form.recount')}</label>
+      <input
+        id=${recount}
+        type="text"
+        inputmode="numeric"
+        aria-describedby=${described}
+        .value=${live(this.edits.drafts.get(col.id) ?? '')}
+        @input=${(ev: Event) => this.edits.type(col, (ev.target as HTMLInputElement).value)}
+        @change=${() => this.edits.leave(col.id)}
+        @blur=${() => this.edits.leave(col.id)}
+      />
+      ${this.renderState(col, described)}
     </div>`;
   }
 
   private renderClaim(col: Column) {
     const wb = this.workbook!;
-    const held = wb.claims(this.sheetId, this.rowId, col.id).filter((e) => e.held);
+    const held = wb.claims(this.sheetId, this.rowId!, col.id).filter((e) => e.held);
     const names = Array.from(new Set(held.map((e) => e.name)));
     const mine = names.includes(wb.getActor().name);
-    const act = (fn: () => void) => {
-      fn();
-      this.requestUpdate();
-    };
+    const described = `s-${col.id}`;
     return html`<div class="field">
       <span class="label">${col.name}</span>
       <span role="status">${names.length === 0 ? t('form.nobody') : names.length === 1 ? names[0] : t('form.bothClaimed', { names: listAnd(currentLocale(), names) })}</span>
       ${mine
-        ? html`<button type="button" @click=${() => act(() => wb.release(this.sheetId, this.rowId, col.id))}>${t('form.release')}</button>`
-        : html`<button type="button" @click=${() => act(() => wb.claim(this.sheetId, this.rowId, col.id))}>${t('form.claim')}</button>`}
+        ? html`<button type="button" aria-describedby=${described} @click=${() => this.edits.act(col, (w, s, r) => w.release(s, r, col.id))}>${t('form.release')}</button>`
+        : html`<button type="button" aria-describedby=${described} @click=${() => this.edits.act(col, (w, s, r) => w.claim(s, r, col.id))}>${t('form.claim')}</button>`}
+      ${this.renderState(col, described)}
     </div>`;
   }
 
-  /** Writes every changed field, or nothing when one does not fit. */
-  private save(): boolean {
-    const wb = this.workbook;
-    if (!wb) return false;
-    const writes: CellWrite[] = [];
-    const errors = new Map<string, string>();
-    for (const col of this.columns) {
-      if (!this.drafts.has(col.id)) continue;
-      // An empty recount box means "no recount", not "set to 0".
-      if (col.type === 'counter' && this.drafts.get(col.id)!.trim() === '') continue;
-      try {
-        const value: CellValue = parseInput(col, this.drafts.get(col.id)!, inputOptions(currentLocale()));
-        if (value !== wb.getValue(this.sheetId, this.rowId, col.id)) writes.push({ rowId: this.rowId, colId: col.id, value });
-      } catch (err) {
-        if (!isModelError(err)) throw err;
-        errors.set(col.id, errorText(err));
-      }
-    }
-    this.errors = errors;
-    if (errors.size) return false;
-    try {
-      wb.setCells(this.sheetId, writes);
-    } catch (err) {
-      if (!isModelError(err)) throw err;
-      this.errors = new Map([[this.columns[0]?.id ?? '', errorText(err)]]);
-      return false;
-    }
-    this.drafts = new Map();
-    return true;
-  }
-
+  /** Enter in a field (the keyboard's "Go") writes what was typed; there is nothing else to submit. */
   private onSubmit = (e: Event): void => {
     e.preventDefault();
-    if (this.save()) this.back();
+    this.edits.flush(false);
+  };
+
+  private onUndo = (): void => {
+    this.edits.undoLast();
   };
 
   private go(step: number): void {
-    if (!this.save()) return;
+    this.edits.flush(true);
     this.dispatchEvent(new CustomEvent('row-form-goto', { detail: this.index + step }));
   }
 
   private back = (): void => {
-    this.drafts = new Map();
-    this.errors = new Map();
+    this.edits.flush(true);
     this.dispatchEvent(new CustomEvent('row-form-close'));
   };
 }

@@ -1,36 +1,50 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { unsafeSVG } from 'lit/directives/unsafe-svg.js';
-import { keysFromEditKey, type Credential } from '../protocol/access.js';
+import type { Credential } from '../protocol/access.js';
 import { dialogStyles, showDialog } from './dialog-styles.js';
 import { LocaleController, t } from './i18n/locale.js';
+import { linkKeptEvent } from './link-card.js';
+import './link-card.js';
+import { qrSvg } from './qr.js';
+import { workbookLinks, type WorkbookLinks } from './workbook-links.js';
 
 interface Link {
   label: string;
   note: string;
   url: string;
   svg: string;
+  /** the edit link: copying it keeps the workbook's key somewhere besides this device */
+  edit: boolean;
 }
 
 /**
  * `<share-dialog>`: the links to this workbook, each to copy or to scan as a QR
  * code from a phone on the same Wi-Fi. An edit link also offers the view link
  * (derived from it); a view link can only pass itself on. The keys live after
- * the #, which browsers never send to a server.
+ * the #, which browsers never send to a server. With an edit link it also
+ * offers the link card (both links and QR codes, to download or print).
  */
 export class ShareDialog extends LitElement {
   static properties = {
     workbookId: { attribute: false },
     credential: { attribute: false },
+    workbookTitle: { attribute: false },
     links: { state: true },
+    found: { state: true },
     copied: { state: true },
     lanNote: { state: true },
+    cardShown: { state: true },
   };
 
   declare workbookId: string;
   declare credential: Credential | null;
+  /** the title the link card shows */
+  declare workbookTitle: string;
   declare links: Link[];
+  declare found: WorkbookLinks | null;
   declare copied: string;
   declare lanNote: string;
+  declare cardShown: boolean;
 
   constructor() {
     super();
@@ -38,9 +52,12 @@ export class ShareDialog extends LitElement {
     new LocaleController(this);
     this.workbookId = '';
     this.credential = null;
+    this.workbookTitle = '';
     this.links = [];
+    this.found = null;
     this.copied = '';
     this.lanNote = '';
+    this.cardShown = false;
   }
 
   static styles = [
@@ -74,46 +91,30 @@ export class ShareDialog extends LitElement {
         font-size: 0.9rem;
         margin: 0;
       }
+      .card {
+        display: grid;
+        gap: 0.5rem;
+        justify-items: start;
+        border-bottom: 1px solid #eaeef2;
+        padding: 0.75rem 0;
+      }
+      #share-card {
+        justify-self: stretch;
+      }
     `,
   ];
 
-  /**
-   * Opened as localhost on the hub's own laptop, a link would point phones at themselves:
-   * use the hub's address on the local network instead (from /api/hub).
-   */
-  private async origin(): Promise<string> {
-    if (!/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(location.hostname)) return location.origin;
-    try {
-      const info = (await (await fetch('/api/hub', { cache: 'no-store' })).json()) as { lanUrls?: string[] };
-      const lan = info.lanUrls?.[0];
-      if (lan) {
-        this.lanNote = t('share.lan', { host: new URL(lan).host });
-        return new URL(lan).origin;
-      }
-    } catch {
-      // Offline or an older hub: links keep this page's address.
-    }
-    return location.origin;
-  }
-
   async open(): Promise<void> {
     this.copied = '';
-    this.lanNote = '';
-    const base = `${await this.origin()}${location.pathname}#/w/${this.workbookId}`;
-    const { renderSVG } = await import('uqr');
+    this.cardShown = false;
+    const found = await workbookLinks(this.workbookId, this.credential);
+    this.lanNote = found.lanHost ? t('share.lan', { host: found.lanHost }) : '';
     const links: Omit<Link, 'svg'>[] = [];
-    const c = this.credential;
-    if (c?.role === 'edit') {
-      const keys = await keysFromEditKey(c.editKey);
-      const view = keys.view.role === 'view' ? keys.view : null;
-      links.push({ label: t('share.editLink'), note: t('share.editNote'), url: `${base}/edit/${c.editKey}` });
-      if (view) links.push({ label: t('share.viewLink'), note: t('share.viewNote'), url: `${base}/view/${view.viewKey}.${view.editVerifier}` });
-    } else if (c?.role === 'view') {
-      links.push({ label: t('share.viewLink'), note: t('share.viewOnlyNote'), url: `${base}/view/${c.viewKey}.${c.editVerifier}` });
-    } else {
-      links.push({ label: t('share.link'), note: t('share.openNote'), url: base });
-    }
-    this.links = links.map((l) => ({ ...l, svg: renderSVG(l.url, { border: 1 }) }));
+    if (found.edit) links.push({ label: t('share.editLink'), note: t('share.editNote'), url: found.edit, edit: true });
+    if (found.view) links.push({ label: t('share.viewLink'), note: t(found.edit ? 'share.viewNote' : 'share.viewOnlyNote'), url: found.view, edit: false });
+    if (found.open) links.push({ label: t('share.link'), note: t('share.openNote'), url: found.open, edit: false });
+    this.links = await Promise.all(links.map(async (l) => ({ ...l, svg: await qrSvg(l.url) })));
+    this.found = found;
     showDialog(this);
   }
 
@@ -121,6 +122,7 @@ export class ShareDialog extends LitElement {
     try {
       await navigator.clipboard.writeText(link.url);
       this.copied = link.label;
+      if (link.edit) this.dispatchEvent(linkKeptEvent(this.workbookId));
     } catch {
       // No async clipboard outside secure contexts: select the text for a manual copy.
       const input = this.renderRoot.querySelector<HTMLInputElement>(`input[aria-label="${link.label}"]`);
@@ -136,7 +138,13 @@ export class ShareDialog extends LitElement {
         (l) => html`<section>
           <strong>${l.label}</strong>
           <div class="qr" role="img" aria-label=${t('share.qr', { link: l.label.toLowerCase() })}>${unsafeSVG(l.svg)}</div>
-          <input readonly aria-label=${l.label} .value=${l.url} @focus=${(e: Event) => (e.target as HTMLInputElement).select()} />
+          <input
+            readonly
+            aria-label=${l.label}
+            .value=${l.url}
+            @focus=${(e: Event) => (e.target as HTMLInputElement).select()}
+            @copy=${() => l.edit && this.dispatchEvent(linkKeptEvent(this.workbookId))}
+          />
           <div>
             <button @click=${() => this.copy(l)}>${t('share.copy', { link: l.label.toLowerCase() })}</button>
             ${this.copied === l.label ? html`<span role="status">${t('share.copied')}</span>` : nothing}
@@ -146,6 +154,19 @@ export class ShareDialog extends LitElement {
       )}
       <p class="note">${t('share.scan')}</p>
       ${this.lanNote ? html`<p class="note" role="note">${this.lanNote}</p>` : nothing}
+      ${this.found?.edit
+        ? html`<div class="card">
+            <p class="note">${t('card.offer')}</p>
+            <button aria-expanded=${this.cardShown ? 'true' : 'false'} aria-controls="share-card" @click=${() => (this.cardShown = !this.cardShown)}>
+              ${t('card.show')}
+            </button>
+            <div id="share-card">
+              ${this.cardShown
+                ? html`<link-card .workbookId=${this.workbookId} .workbookTitle=${this.workbookTitle} .editUrl=${this.found.edit} .viewUrl=${this.found.view}></link-card>`
+                : nothing}
+            </div>
+          </div>`
+        : nothing}
       <button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>${t('share.close')}</button>
     </dialog>`;
   }

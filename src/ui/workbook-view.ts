@@ -407,7 +407,7 @@ export class WorkbookView extends LitElement {
       ${wb && this.phase === 'ready'
         ? html`<import-dialog .workbook=${wb} .sheetId=${this.sheetId} .undo=${this.undo} @import-done=${this.onImported}></import-dialog>
             <export-menu .workbook=${wb} .sheetId=${this.sheetId}></export-menu>
-            <share-dialog .workbookId=${this.workbookId} .credential=${this.credential}></share-dialog>
+            <share-dialog .workbookId=${this.workbookId} .credential=${this.credential} .workbookTitle=${wb.title()}></share-dialog>
             <snapshots-panel
               .workbook=${wb}
               .client=${this.snapshots}
@@ -453,7 +453,7 @@ export class WorkbookView extends LitElement {
           </div>`;
         }
         return html`${this.narrow
-            ? html`<row-cards .workbook=${wb} .sheetId=${this.sheetId} .viewStore=${this.viewStore}></row-cards>`
+            ? html`<row-cards .workbook=${wb} .sheetId=${this.sheetId} .viewStore=${this.viewStore} .status=${this.status}></row-cards>`
             : html`<sheet-grid
             .workbook=${wb}
             .sheetId=${this.sheetId}

@@ -36,3 +36,69 @@ describe('DeviceProfile: this device’s list of workbooks', () => {
     expect(storage.getItem('mutual-sheets:view:two22222:s1')).toBeNull();
   });
 });
+
+describe('DeviceProfile: whether this device saw a workbook’s edit link kept', () => {
+  const EDIT = `#/w/kAbc12345/edit/${'a'.repeat(43)}`;
+  const VIEW = `#/w/kAbc12345/view/${'b'.repeat(43)}.${'c'.repeat(43)}`;
+
+  it('marks an edit link as not saved until it is copied, downloaded or printed, and remembers when', () => {
+    const profile = new DeviceProfile(memoryStorage());
+    profile.remember({ id: 'kAbc12345', title: 'Pantry', openedAt: 1, hash: EDIT });
+    const entry = profile.entry('kAbc12345')!;
+    expect(profile.linkSavedAt('kAbc12345')).toBeNull();
+    expect(profile.editLinkUnsaved(entry)).toBe(true);
+    profile.markLinkSaved('kAbc12345', 1_764_000_000_000);
+    expect(profile.linkSavedAt('kAbc12345')).toBe(1_764_000_000_000);
+    expect(profile.editLinkUnsaved(entry)).toBe(false);
+  });
+
+  it('counts a copy made before the workbook reached the list (right after creating it)', () => {
+    const profile = new DeviceProfile(memoryStorage());
+    profile.markLinkSaved('kAbc12345', 5);
+    profile.remember({ id: 'kAbc12345', title: 'Pantry', openedAt: 6, hash: EDIT });
+    expect(profile.editLinkUnsaved(profile.entry('kAbc12345')!)).toBe(false);
+  });
+
+  it('never marks a view link or a plain link: this device holds no edit key to lose', () => {
+    const profile = new DeviceProfile(memoryStorage());
+    expect(profile.editLinkUnsaved({ id: 'kAbc12345', title: 'V', openedAt: 1, hash: VIEW })).toBe(false);
+    expect(profile.editLinkUnsaved({ id: 'open1234', title: 'O', openedAt: 1, hash: '#/w/open1234' })).toBe(false);
+    expect(profile.editLinkUnsaved({ id: 'open1234', title: 'O', openedAt: 1 })).toBe(false);
+    // A key of the wrong length is not an edit key.
+    expect(profile.editLinkUnsaved({ id: 'kAbc12345', title: 'X', openedAt: 1, hash: '#/w/kAbc12345/edit/short' })).toBe(false);
+  });
+
+  it('reads a bad stored mark as absent (never saved), so the warning shows rather than hides', () => {
+    const storage = memoryStorage();
+    const profile = new DeviceProfile(storage);
+    for (const bad of ['', 'yes', 'true', '-5', '0', '1.5', '1e3', ' 12', '{"at":12}', '99999999999999999999']) {
+      storage.setItem('mutual-sheets:link-saved:kAbc12345', bad);
+      expect(profile.linkSavedAt('kAbc12345'), bad).toBeNull();
+    }
+    storage.setItem('mutual-sheets:link-saved:kAbc12345', '1764000000000');
+    expect(profile.linkSavedAt('kAbc12345')).toBe(1_764_000_000_000);
+  });
+
+  it('reads list fields of the wrong type as absent and keeps the entry', () => {
+    const storage = memoryStorage();
+    storage.setItem('mutual-sheets:recent', JSON.stringify([{ id: 'kAbc12345', title: 'Pantry', openedAt: 'soon', hash: { evil: true } }, null, { id: 7 }]));
+    expect(new DeviceProfile(storage).recent()).toEqual([{ id: 'kAbc12345', title: 'Pantry', openedAt: 0 }]);
+    storage.setItem('mutual-sheets:recent', '{not json');
+    expect(new DeviceProfile(storage).recent()).toEqual([]);
+  });
+
+  it('forgets the mark with the workbook, and tells listeners of every change', () => {
+    const storage = memoryStorage();
+    const profile = new DeviceProfile(storage);
+    let changes = 0;
+    const stop = profile.onChange(() => changes++);
+    profile.remember({ id: 'kAbc12345', title: 'Pantry', openedAt: 1, hash: EDIT });
+    profile.markLinkSaved('kAbc12345');
+    profile.forget('kAbc12345');
+    expect(changes).toBe(3);
+    expect(storage.getItem('mutual-sheets:link-saved:kAbc12345')).toBeNull();
+    stop();
+    profile.markLinkSaved('kAbc12345');
+    expect(changes).toBe(3);
+  });
+});

@@ -1,4 +1,4 @@
-/** The home screen: new workbooks, templates, this device's list and storage. */
+/** The home screen: new workbooks, templates, this device's list and storage, and keeping a workbook's links (the link card). */
 export const en = {
   'app.tagline': "A shared spreadsheet that works without signal. Everything you type is kept on this device and shared through your group's hub.",
   'home.new': 'New workbook',
@@ -17,6 +17,34 @@ export const en = {
   'home.askKeep': 'Ask this browser to keep my data',
   'home.language': 'Language',
   'home.snapshotRefused': '{reason} Nothing was opened.',
+  'home.linkUnsaved': 'Edit link not saved',
+  'home.keepNow': 'Keep it now',
+  'home.keepNowLabel': 'Keep the edit link of {title} now',
+  'home.removeTitle': 'Remove from this device?',
+  'home.removeOnlyLink': 'Its edit link was never copied, downloaded or printed on this device, so this may be the only copy of it. Without the edit link nobody — not even the hub — can change this workbook again.',
+  'home.removeAnyway': 'Remove anyway',
+  'home.keepFirst': 'Keep the link first',
+  'home.cancel': 'Cancel',
+
+  'keep.title': 'Keep this workbook’s links',
+  'keep.why': 'Its key is only in the edit link and on this device: nobody — not even the hub — can recover a lost edit link.',
+  'keep.card': 'Link card…',
+  'keep.later': 'Later',
+  'keep.done': 'Done',
+  'keep.kept': 'Edit link kept.',
+  'keep.manual': 'The clipboard is not available here: copy the {link} by hand',
+
+  'card.title': 'Link card',
+  'card.made': 'Made on {date}',
+  'card.warning': 'Keep this card safe. The edit link is the only key to this workbook: if it is lost, nobody — not the hub, not whoever runs it — can recover it. Anyone who has it can change the workbook.',
+  'card.documentTitle': '{title} — link card',
+  'card.download': 'Download link card',
+  'card.print': 'Print link card',
+  'card.file': 'link card',
+  'card.drawing': 'Drawing the QR codes…',
+  'card.close': 'Close',
+  'card.offer': 'The link card puts both links and their QR codes on one page, to print or keep as a file.',
+  'card.show': 'Show the link card',
 } as const;
 
 
@@ -39,4 +67,32 @@ export const es: Record<keyof typeof en, string> = {
   'home.askKeep': 'Pedir al navegador que conserve mis datos',
   'home.language': 'Idioma',
   'home.snapshotRefused': '{reason} No se abrió nada.',
+  'home.linkUnsaved': 'Enlace de edición sin guardar',
+  'home.keepNow': 'Guárdalo ahora',
+  'home.keepNowLabel': 'Guardar ahora el enlace de edición de {title}',
+  'home.removeTitle': '¿Quitar de este dispositivo?',
+  'home.removeOnlyLink': 'Su enlace de edición nunca se copió, descargó ni imprimió en este dispositivo, así que esta puede ser la única copia. Sin el enlace de edición nadie, ni siquiera el hub, podrá volver a cambiar este libro.',
+  'home.removeAnyway': 'Quitar de todos modos',
+  'home.keepFirst': 'Guardar antes el enlace',
+  'home.cancel': 'Cancelar',
+
+  'keep.title': 'Guarda los enlaces de este libro',
+  'keep.why': 'Su clave solo está en el enlace de edición y en este dispositivo: nadie, ni siquiera el hub, puede recuperar un enlace de edición perdido.',
+  'keep.card': 'Tarjeta de enlaces…',
+  'keep.later': 'Más tarde',
+  'keep.done': 'Listo',
+  'keep.kept': 'Enlace de edición guardado.',
+  'keep.manual': 'El portapapeles no está disponible aquí: copia el {link} a mano',
+
+  'card.title': 'Tarjeta de enlaces',
+  'card.made': 'Hecha el {date}',
+  'card.warning': 'Guarda bien esta tarjeta. El enlace de edición es la única clave de este libro: si se pierde, nadie (ni el hub ni quien lo gestiona) puede recuperarlo. Quien lo tenga puede cambiar el libro.',
+  'card.documentTitle': '{title} — tarjeta de enlaces',
+  'card.download': 'Descargar la tarjeta de enlaces',
+  'card.print': 'Imprimir la tarjeta de enlaces',
+  'card.file': 'tarjeta de enlaces',
+  'card.drawing': 'Dibujando los códigos QR…',
+  'card.close': 'Cerrar',
+  'card.offer': 'La tarjeta de enlaces reúne los dos enlaces y sus códigos QR en una página, para imprimirla o guardarla como archivo.',
+  'card.show': 'Mostrar la tarjeta de enlaces',
 };
