@@ -324,16 +324,28 @@ export class Journal {
 
   /** Newest first, filtered. A group is kept whole when any of its entries matches. */
   query(filter: HistoryFilter = {}, fallback?: (ref: string) => { name: string; dev: string } | undefined): NamedEntry[] {
+    // One actor lookup per writer, not per entry: a 200k-entry history has a handful of writers.
+    const who = new Map<string, { name: string; dev: string }>();
+    const whoIs = (ref: string) => {
+      let w = who.get(ref);
+      if (!w) {
+        const a = this.actor(ref) ?? fallback?.(ref);
+        w = { name: a?.name ?? 'someone', dev: a?.dev ?? '' };
+        who.set(ref, w);
+      }
+      return w;
+    };
     const out: NamedEntry[] = [];
-    for (const e of this.entries()) {
+    for (const e of this.all()) {
+      if (!e) continue;
       if (filter.sheetId !== undefined && e.sheetId !== filter.sheetId) continue;
       if (filter.rowId !== undefined && e.rowId !== filter.rowId && !e.rowIds.includes(filter.rowId)) continue;
       if (filter.colId !== undefined && e.colId !== filter.colId) continue;
       if (filter.from !== undefined && e.at < filter.from) continue;
       if (filter.to !== undefined && e.at > filter.to) continue;
-      const named = this.named(e, fallback);
-      if (filter.by !== undefined && named.by !== filter.by) continue;
-      out.push(named);
+      const w = whoIs(e.ref);
+      if (filter.by !== undefined && w.name !== filter.by) continue;
+      out.push({ ...e, by: w.name, dev: w.dev });
     }
     return out.sort(newestFirst);
   }
@@ -341,7 +353,7 @@ export class Journal {
   /** Entries grouped by transaction, newest group first; a named group's label and detail come from its header entry. */
   groups(filter: HistoryFilter = {}, fallback?: (ref: string) => { name: string; dev: string } | undefined): HistoryGroup[] {
     const headers = new Map<string, HistoryEntry>();
-    for (const e of this.entries()) if (e.kind === 'group') headers.set(e.g, e);
+    for (const e of this.all()) if (e?.kind === 'group') headers.set(e.g, e);
     const byGroup = new Map<string, HistoryGroup>();
     for (const e of this.query(filter, fallback)) {
       if (e.kind === 'group') continue;
@@ -442,6 +454,16 @@ export class Journal {
       if (now > out.length) for (const r of this.log.slice(out.length, now)) out.push(decodeEntry(r));
       this.decoded = out;
     }
+  }
+
+  /** Every writer the journal names, with name and device. */
+  writers(): Map<string, { name: string; dev: string }> {
+    const out = new Map<string, { name: string; dev: string }>();
+    this.actors().forEach((_v, ref) => {
+      const a = this.actor(ref);
+      if (a) out.set(ref, a);
+    });
+    return out;
   }
 
   private actors(): Y.Map<unknown> {

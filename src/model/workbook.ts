@@ -947,7 +947,7 @@ export class Workbook {
       if (!seen.has(person)) seen.set(person, { person, name: who.name, dev: who.dev });
     };
     this.actorsMap().forEach((_v, ref) => add(this.knownActor(ref)));
-    for (const e of this.journal.entries()) add(this.knownActor(e.ref));
+    for (const who of this.journal.writers().values()) add(who);
     return Array.from(seen.values()).sort((a, b) => a.name.localeCompare(b.name));
   }
 
