@@ -339,7 +339,8 @@ describe('e2e: driving the grid', () => {
     const field = phone.page.getByLabel('B', { exact: true });
     expect(await field.evaluate((el) => el.getBoundingClientRect().height)).toBeGreaterThanOrEqual(44);
     await field.fill('counted 40');
-    await phone.page.getByRole('button', { name: 'Save' }).tap();
+    // Saved as typed: going back to the list loses nothing.
+    await phone.page.getByRole('button', { name: 'Back to the list' }).tap();
     await phone.page.getByRole('listitem', { name: /^Row 2:/ }).waitFor();
     await cell(desk.page, 1, 1).getByText('counted 40').waitFor();
     // Next/previous move between rows in the form.

@@ -140,8 +140,8 @@ describe('e2e: the app in Spanish', () => {
     await page.getByRole('button', { name: es['grid.addRow'] }).waitFor();
     await expectSpanish(page, ['grid.addRow', 'cards.rows', 'wb.share'], 'cards');
     await page.getByRole('listitem').first().click();
-    await page.getByRole('button', { name: es['form.save'] }).waitFor();
-    await expectSpanish(page, ['form.save', 'form.back', 'form.recount', 'form.next'], 'row form');
+    await page.getByRole('button', { name: es['form.back'] }).waitFor();
+    await expectSpanish(page, ['form.back', 'form.recount', 'form.next', 'phone.autosave', 'phone.undoLabel'], 'row form');
     await page.getByRole('button', { name: 'Disponibles más uno' }).click();
     await page.getByTestId('count-Disponibles').getByText('1').waitFor();
 
