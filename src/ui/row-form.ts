@@ -6,8 +6,10 @@ import type { Workbook } from '../model/workbook.js';
 import type { SyncStatus } from '../sync/status.js';
 import { errorText } from './i18n/error-text.js';
 import { LocaleController, currentLocale, formatDateTime, t } from './i18n/locale.js';
-import { editText, inputOptions, listAnd, numberText } from './i18n/value-text.js';
+import { editText, inputOptions, numberText } from './i18n/value-text.js';
 import { RowEdits, savedKey } from './row-edits.js';
+import { claimHolders, claimText } from './claim-text.js';
+import { holders } from '../model/claim.js';
 
 /**
  * `<row-form>`: one row as a form with big inputs and the phone's own
@@ -410,15 +412,15 @@ export class RowForm extends LitElement {
 
   private renderClaim(col: Column) {
     const wb = this.workbook!;
-    const held = wb.claims(this.sheetId, this.rowId!, col.id).filter((e) => e.held);
-    const names = Array.from(new Set(held.map((e) => e.name)));
-    const mine = names.includes(wb.getActor().name);
+    const people = claimHolders(wb, this.sheetId, this.rowId!, col.id);
+    // Held by this person: their own claim, or one a coordinator assigned to their name.
+    const mine = holders(wb.claims(this.sheetId, this.rowId!, col.id)).find((e) => wb.isMine(e));
     const described = `s-${col.id}`;
     return html`<div class="field">
       <span class="label">${col.name}</span>
-      <span role="status">${names.length === 0 ? t('form.nobody') : names.length === 1 ? names[0] : t('form.bothClaimed', { names: listAnd(currentLocale(), names) })}</span>
+      <span role="status">${people.length === 0 ? t('form.nobody') : people.length === 1 ? claimText(currentLocale(), people) : t('form.bothClaimed', { names: claimText(currentLocale(), people, 'and') })}</span>
       ${mine
-        ? html`<button type="button" aria-describedby=${described} @click=${() => this.edits.act(col, (w, s, r) => w.release(s, r, col.id))}>${t('form.release')}</button>`
+        ? html`<button type="button" aria-describedby=${described} @click=${() => this.edits.act(col, (w, s, r) => w.release(s, r, col.id, mine.person))}>${t('form.release')}</button>`
         : html`<button type="button" aria-describedby=${described} @click=${() => this.edits.act(col, (w, s, r) => w.claim(s, r, col.id))}>${t('form.claim')}</button>`}
       ${this.renderState(col, described)}
     </div>`;

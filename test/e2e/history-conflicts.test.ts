@@ -166,5 +166,12 @@ describe('e2e: history, conflicts and assignments', () => {
     const theirs = luis.page.getByRole('dialog', { name: 'Driver' });
     await theirs.getByText('Claimed by You (assigned by Maria).').waitFor();
     await theirs.getByRole('button', { name: 'Release mine' }).waitFor();
+
+    // And on the assignee's phone (another device, the same name): theirs, to release from the form.
+    const phone = await open(PHONE, 'Luis', coordinator.page.url());
+    await phone.page.getByRole('listitem', { name: /^Row 1:/ }).tap();
+    await phone.page.getByRole('status').getByText('You (assigned by Maria)').waitFor();
+    await phone.page.getByRole('button', { name: 'Release' }).tap();
+    await cell(coordinator.page, 0, 1).getByText('Luis (assigned by Maria)').waitFor({ state: 'detached' });
   });
 });
