@@ -1,5 +1,6 @@
 import { ModelError } from '../../model/errors.js';
 import { IoError } from '../../io/errors.js';
+import { BeforeRetentionError } from '../../protocol/retained.js';
 import { SnapshotApiError } from '../../protocol/snapshots.js';
 import { currentLocale, messageKey, translate, type Locale } from './locale.js';
 
@@ -9,7 +10,7 @@ import { currentLocale, messageKey, translate, type Locale } from './locale.js';
  * words for, keeps its own message: better English than nothing.
  */
 export function errorTextIn(locale: Locale, err: unknown): string {
-  const coded = codeOf(err);
+  const coded = codeOf(err, locale);
   if (coded) {
     const { code, detail } = coded;
     const params: Record<string, string | number> = {};
@@ -27,8 +28,13 @@ export function errorText(err: unknown): string {
   return errorTextIn(currentLocale(), err);
 }
 
-function codeOf(err: unknown): { code: string; detail: Record<string, unknown> } | null {
+function codeOf(err: unknown, locale: Locale): { code: string; detail: Record<string, unknown> } | null {
   if (err instanceof ModelError || err instanceof IoError) return { code: err.code, detail: err.detail };
+  // The hub says from when it still keeps changes: that moment, in the reader's words, is the useful part.
+  if (err instanceof BeforeRetentionError) {
+    const earliest = new Date(err.earliest).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'medium' });
+    return { code: err.code, detail: { reason: 'earliest', earliest } };
+  }
   if (err instanceof SnapshotApiError) return { code: err.code, detail: {} };
   return null;
 }

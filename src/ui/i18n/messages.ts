@@ -9,11 +9,12 @@ import * as errors from './messages/errors.js';
 import * as home from './messages/home.js';
 import * as phone from './messages/phone.js';
 import * as records from './messages/records.js';
+import * as restore from './messages/restore.js';
 import * as sheet from './messages/sheet.js';
 import * as workbook from './messages/workbook.js';
 
-export const en = { ...home.en, ...workbook.en, ...sheet.en, ...phone.en, ...records.en, ...errors.en };
+export const en = { ...home.en, ...workbook.en, ...sheet.en, ...phone.en, ...records.en, ...restore.en, ...errors.en };
 
 export type MessageKey = keyof typeof en;
 
-export const es: Record<MessageKey, string> = { ...home.es, ...workbook.es, ...sheet.es, ...phone.es, ...records.es, ...errors.es };
+export const es: Record<MessageKey, string> = { ...home.es, ...workbook.es, ...sheet.es, ...phone.es, ...records.es, ...restore.es, ...errors.es };

@@ -74,6 +74,9 @@ export const en = {
   'err.STORAGE_FAILED': 'The hub could not save it; try again.',
   'err.UNAUTHORIZED': 'This link does not open this workbook.',
   'err.OFFLINE': 'The hub cannot be reached: snapshots are kept on the hub.',
+  'err.BAD_TIME': 'That is not a moment the hub can look up: choose a date and a time.',
+  'err.BEFORE_RETENTION': 'The hub no longer keeps changes from that long ago.',
+  'err.BEFORE_RETENTION.earliest': 'Changes from before {earliest} are no longer kept on the hub.',
 
   'err.SNAPSHOT_NOT_JSON': 'This file is not JSON.',
   'err.NOT_A_SNAPSHOT': 'This file is not a Mutual Sheets snapshot.',
@@ -153,6 +156,9 @@ export const es: Record<keyof typeof en, string> = {
   'err.STORAGE_FAILED': 'El hub no pudo guardarlo; vuelve a intentarlo.',
   'err.UNAUTHORIZED': 'Este enlace no abre este libro.',
   'err.OFFLINE': 'No se puede llegar al hub: las instantáneas se guardan en el hub.',
+  'err.BAD_TIME': 'Ese no es un momento que el hub pueda buscar: elige una fecha y una hora.',
+  'err.BEFORE_RETENTION': 'El hub ya no guarda cambios de hace tanto tiempo.',
+  'err.BEFORE_RETENTION.earliest': 'Los cambios de antes del {earliest} ya no se guardan en el hub.',
 
   'err.SNAPSHOT_NOT_JSON': 'Este archivo no es JSON.',
   'err.NOT_A_SNAPSHOT': 'Este archivo no es una instantánea de Mutual Sheets.',
