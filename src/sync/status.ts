@@ -23,3 +23,25 @@ export function statusKind(s: SyncStatus): StatusKind {
   if (s.connection === 'offline') return 'offline';
   return 'connecting';
 }
+
+const LOCAL_ORDER: SyncStatus['local'][] = ['none', 'saved', 'saving', 'failed'];
+
+/**
+ * The workbook and its history journal are two docs with two sessions; the
+ * person sees one status. Every edit is a change in each, so the count waiting
+ * is the larger of the two (one edit reads "1 change", and history still on its
+ * way keeps the status off "Synced"); the worse of each other part wins.
+ * Before the journal opens, the workbook's status stands alone.
+ */
+export function combinedStatus(main: SyncStatus, journal: SyncStatus | null): SyncStatus {
+  if (!journal) return main;
+  const order: ConnectionState[] = ['online', 'connecting', 'offline'];
+  return {
+    connection: order[Math.max(order.indexOf(main.connection), order.indexOf(journal.connection))],
+    caughtUp: main.caughtUp && journal.caughtUp,
+    pending: Math.max(main.pending, journal.pending),
+    lastClose: main.lastClose ?? journal.lastClose,
+    local: LOCAL_ORDER[Math.max(LOCAL_ORDER.indexOf(main.local), LOCAL_ORDER.indexOf(journal.local))],
+    localError: main.localError ?? journal.localError,
+  };
+}

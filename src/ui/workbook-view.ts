@@ -6,6 +6,7 @@ import { Workbook } from '../model/workbook.js';
 import { LocalStorageHubStateStore } from '../sync/hub-state.js';
 import { SyncSession } from '../sync/session.js';
 import { historyRoom } from '../protocol/messages.js';
+import { combinedStatus } from '../sync/status.js';
 import { SnapshotClient } from '../sync/snapshots.js';
 import type { Credential } from '../protocol/access.js';
 import type { SyncStatus } from '../sync/status.js';
@@ -23,6 +24,8 @@ import './import-dialog.js';
 import type { ShareDialog } from './share-dialog.js';
 import './share-dialog.js';
 import type { SnapshotsPanel } from './snapshots-panel.js';
+import type { RestoreDialog } from './restore-dialog.js';
+import './restore-dialog.js';
 import './snapshots-panel.js';
 import './row-cards.js';
 import './sheet-grid.js';
@@ -268,7 +271,7 @@ export class WorkbookView extends LitElement {
     this.workbook = workbook;
     this.phase = 'loading';
     this.status = session.getStatus();
-    this.cleanup.push(session.onStatus((s) => (this.status = s)));
+    this.cleanup.push(session.onStatus((s) => (this.status = combinedStatus(s, this.journalSession?.getStatus() ?? null))));
 
     this.viewStore = new ViewStore(localStorage, id);
     this.snapshots = new SnapshotClient(location.origin, id, this.credential);
@@ -348,7 +351,12 @@ export class WorkbookView extends LitElement {
       credential: this.credential,
     });
     this.journalSession = journalSession;
+    const main = this.session;
+    this.cleanup.push(journalSession.onStatus((j) => main && (this.status = combinedStatus(main.getStatus(), j))));
     await journalSession.whenLoaded;
+    if (this.workbook !== workbook) return;
+    // Conflicts and Activity read the whole journal: in idle slices, never as one long task.
+    await workbook.prepareHistory(() => new Promise((resolve) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => resolve()) : setTimeout(resolve, 0))));
     if (this.workbook !== workbook || workbook.readOnly) return;
     // Retention: any editor's device drops what is past the window (at least 90 days and the newest 1M entries).
     workbook.journal.prune(Date.now());
@@ -390,6 +398,7 @@ export class WorkbookView extends LitElement {
                 : html`<button @click=${() => this.shadowRoot?.querySelector<ImportDialog>('import-dialog')?.open()}>${t('wb.import')}</button>`}
               <button @click=${this.openExport}>${t('wb.export')}</button>
               <button @click=${() => void this.shadowRoot?.querySelector<SnapshotsPanel>('snapshots-panel')?.open()}>${t('wb.snapshots')}</button>
+              <button @click=${this.openRestore}>${t('restore.open')}</button>
             </span>`
           : nothing}
         <button @click=${() => void this.shadowRoot?.querySelector<ShareDialog>('share-dialog')?.open()} title=${t('wb.shareTitle')}>${t('wb.share')}</button>
@@ -415,8 +424,12 @@ export class WorkbookView extends LitElement {
               .pendingChanges=${this.status?.pending ?? 0}
             ></snapshots-panel>`
         : nothing}
+      ${wb ? html`<restore-dialog .workbook=${wb} .workbookId=${this.workbookId} .credential=${this.credential}></restore-dialog>` : nothing}
     `;
   }
+
+  /** "Restore to…" works from the waiting screen too: a wiped workbook never finishes arriving. */
+  private openRestore = (): void => this.shadowRoot?.querySelector<RestoreDialog>('restore-dialog')?.show();
 
   private openExport = (): void => {
     const menu = this.shadowRoot?.querySelector<ExportMenu>('export-menu');
@@ -436,7 +449,8 @@ export class WorkbookView extends LitElement {
       case 'loading':
         return html`<p class="center">${t('wb.opening')}</p>`;
       case 'waiting':
-        return html`<p class="center" role="status">${t('wb.waiting')}</p>`;
+        return html`<p class="center" role="status">${t('wb.waiting')}</p>
+          <p class="center">${t('restore.waitingHint')} <button @click=${this.openRestore}>${t('restore.open')}</button></p>`;
       case 'too-new':
         return html`<p class="center" role="alert">${this.problem}</p>`;
       case 'ready':
@@ -444,6 +458,7 @@ export class WorkbookView extends LitElement {
           // Two people deleted the last two sheets at the same moment: offer them back.
           return html`<div class="center" role="alert">
             <p>${t('wb.allInTrash')}</p>
+            <button @click=${this.openRestore}>${t('restore.open')}</button>
             ${wb.deletedSheets().map(
               (s) => html`<button @click=${() => {
                 wb.restoreSheet(s.id);
