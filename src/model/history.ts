@@ -74,8 +74,9 @@ const KINDS: ReadonlySet<string> = new Set<HistoryKind>([
 ]);
 
 /** What a named group was: one entry in Activity for a whole paste, import, restore or revert. */
-export type GroupLabel = 'paste' | 'import' | 'restore' | 'revert' | 'fill' | 'template' | 'resolve';
-const LABELS: ReadonlySet<string> = new Set<GroupLabel>(['paste', 'import', 'restore', 'revert', 'fill', 'template', 'resolve']);
+export type GroupLabel = 'paste' | 'import' | 'restore' | 'rewind' | 'revert' | 'fill' | 'template' | 'resolve';
+/** restore: from a saved snapshot (detail: its name); rewind: "Restore to…" a moment (detail: ISO time). */
+const LABELS: ReadonlySet<string> = new Set<GroupLabel>(['paste', 'import', 'restore', 'rewind', 'revert', 'fill', 'template', 'resolve']);
 
 export type HistoryValue = CellValue;
 

@@ -30,7 +30,7 @@ export function restoreTo(then: Workbook, now: Workbook, options: { at: number; 
   if (only !== null && !then.sheets().some((s) => s.id === only)) throw new ModelError('UNKNOWN_SHEET', 'that sheet did not exist at that moment', { sheetId: only });
   const result: RestoreToResult = { at: options.at, revived: { meta: false, sheets: 0, columns: 0, rows: 0 }, sheets: [], sheetsToTrash: [], columnsChanged: 0, journalBack: 0 };
   const detail = new Date(options.at).toISOString();
-  now.group('restore', detail, () => {
+  now.group('rewind', detail, () => {
     result.revived = now.reviveFrom(then, only);
     const thenSheets = then.sheets();
     for (const s of thenSheets) {

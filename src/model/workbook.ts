@@ -1024,6 +1024,8 @@ export class Workbook {
           this.sheetsMap.set(id, sheet);
           this.cache.delete(id);
           out.sheets++;
+          out.columns += (sheet.get('columns') as Y.Map<unknown>).size;
+          out.rows += (sheet.get('rowPos') as Y.Map<unknown>).size;
           return;
         }
         for (const key of ['name', 'pos']) if (typeof here.get(key) !== 'string' && thenSheet.get(key) !== undefined) here.set(key, plainCopy(thenSheet.get(key)));

@@ -164,6 +164,7 @@ const GROUP_WORDS = {
   paste: 'history.group.paste',
   import: 'history.group.import',
   restore: 'history.group.restore',
+  rewind: 'history.group.rewind',
   revert: 'history.group.revert',
   fill: 'history.group.fill',
   template: 'history.group.template',
@@ -172,7 +173,10 @@ const GROUP_WORDS = {
 
 function groupLabelText(locale: Locale, label: HistoryGroup['label'], detail: string): string | null {
   if (!label) return null;
-  return translate(locale, GROUP_WORDS[label], { detail });
+  // A rewind's detail is the moment, stored as ISO time: shown in the reader's own words.
+  const at = label === 'rewind' ? Date.parse(detail) : NaN;
+  const shown = Number.isFinite(at) ? new Date(at).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'medium' }) : detail;
+  return translate(locale, GROUP_WORDS[label], { detail: shown });
 }
 
 /**

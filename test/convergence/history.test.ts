@@ -373,7 +373,7 @@ describe('vandalism by protocol, then "Restore to…"', () => {
       expect(w.checkInvariants()).toEqual([]);
     }
     // The old history is back, and the restore is in it as one named entry.
-    expect(coord.history().find((g) => g.label === 'restore')?.by).toBe('Rosa');
+    expect(coord.history().find((g) => g.label === 'rewind')?.by).toBe('Rosa');
     expect(coord.journal.rawEntries().length).toBeGreaterThan(journalBefore);
   });
 
