@@ -12,23 +12,15 @@ export interface EncodedCell {
   ref: string;
   at: number;
   v: CellValue;
-  /** the record this write replaced (one step of history), raw, or null */
+  /** in docs from before the journal: the record this write replaced, raw, or null */
   before: string | null;
 }
 
 /**
- * A write keeps the record it replaced, one step deep, in front of its own:
- * `~<length>~<previous record><record>`. That is the cell's history for the
- * activity panel and for reverting one person's changes, at no extra Yjs item
- * per write (a separate log would double every edit's cost and its count in
- * "N changes not yet on the hub").
+ * Docs written before the history journal kept the record a write replaced,
+ * one step deep, in front of its own: `~<length>~<previous record><record>`.
+ * New writes no longer do (the journal has every step); reading still accepts it.
  */
-export function withBefore(record: string, previousRaw: string | null | undefined): string {
-  if (!previousRaw) return record;
-  const prev = splitBefore(previousRaw).record;
-  return `~${prev.length}~${prev}${record}`;
-}
-
 export function splitBefore(raw: string): { before: string | null; record: string } {
   if (!raw.startsWith('~')) return { before: null, record: raw };
   const end = raw.indexOf('~', 1);

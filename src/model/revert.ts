@@ -1,8 +1,13 @@
-import type { RevertResult } from './activity.js';
 import { ModelError } from './errors.js';
 import type { NamedEntry } from './history.js';
 import type { CellValue } from './types.js';
 import type { Workbook } from './workbook.js';
+
+export interface RevertResult {
+  reverted: number;
+  /** not revertible: a recount, a move, or a change someone else has built on since */
+  skipped: number;
+}
 
 /**
  * "Revert everything this person changed between two times" (a leaked edit

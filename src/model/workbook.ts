@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
-import type { ActivityEntry, RevertResult } from './activity.js';
-import { decodeCell, encodeCell, splitBefore, withBefore, writeId } from './cell-codec.js';
+import type { RevertResult } from './revert.js';
+import { decodeCell, encodeCell, writeId } from './cell-codec.js';
 import { Lineages, type CellConflict } from './conflicts.js';
 import { Journal, entryFrom, type GroupLabel, type HistoryFilter, type HistoryGroup, type NamedEntry } from './history.js';
 import { recordEvents, recordMeta } from './recorder.js';
@@ -754,7 +754,8 @@ export class Workbook {
         else if (type === 'claim') this.resolveClaim(sheetId, w.rowId, w.colId, null);
         else {
           const row = cells.get(w.rowId)!;
-          row.set(w.colId, withBefore(encodeCell(ref, at, w.value), row.get(w.colId)));
+          // The journal keeps what this replaced; the cell holds only its own record.
+          row.set(w.colId, encodeCell(ref, at, w.value));
         }
       }
     });
@@ -773,49 +774,6 @@ export class Workbook {
   }
 
   // ── activity ────────────────────────────────────────────────────────────
-
-  /**
-   * What changed, newest first, read from the doc itself: each cell's latest
-   * write with the value it replaced, every counter op, every claim change.
-   * Scans the sheet, so it is for the activity panel, not for every render.
-   */
-  activity(options: { sheetId?: string; limit?: number; by?: string } = {}): (ActivityEntry & { by: string })[] {
-    const out: (ActivityEntry & { by: string })[] = [];
-    const nameOf = (ref: string) => this.actorsMap().get(ref)?.name ?? 'someone';
-    this.sheetsMap.forEach((sheet, sheetId) => {
-      if (options.sheetId && sheetId !== options.sheetId) return;
-      if (!isSoundSheet(sheet)) return;
-      (sheet.get('cells') as Y.Map<Y.Map<string>>).forEach((row, rowId) => {
-        if (!(row instanceof Y.Map)) return;
-        row.forEach((raw, key) => {
-          const op = parseOpKey(key);
-          const claim = op ? null : parseClaimKey(key);
-          let e: ActivityEntry | null = null;
-          if (op) {
-            const d = decodeOp(key, raw);
-            if (d) e = { sheetId, rowId, colId: op.colId, kind: d.kind, before: null, after: d.kind === 'delta' ? d.delta : d.value, ref: d.ref, at: d.at };
-          } else if (claim) {
-            const c = decodeClaim(key, raw);
-            if (c) e = { sheetId, rowId, colId: claim.colId, kind: c.held ? 'claim' : 'release', before: null, after: c.name, ref: c.ref, at: c.at };
-          } else {
-            const c = decodeCell(raw);
-            if (c) e = { sheetId, rowId, colId: key, kind: 'cell', before: c.before, after: splitBefore(raw).record, ref: c.ref, at: c.at };
-          }
-          if (!e) return;
-          const by = nameOf(e.ref);
-          if (!options.by || by === options.by) out.push({ ...e, by });
-        });
-      });
-    });
-    out.sort((a, b) => b.at - a.at);
-    return options.limit !== undefined ? out.slice(0, options.limit) : out;
-  }
-
-  /** The value a raw logged cell string held, for showing "before → after". */
-  loggedValue(raw: string | number | null): CellValue {
-    if (raw === null || typeof raw === 'number') return raw;
-    return decodeCell(raw)?.v ?? null;
-  }
 
   /**
    * Undoes what one person (by display name) changed between two times, over the

@@ -22,10 +22,10 @@ describe('activity and reverting one person', () => {
     coord.setCell(sheet, rows[0], cols[0], 'Rice');
     coord.setCell(sheet, rows[0], cols[0], 'Rice 10kg');
     coord.setCell(sheet, rows[1], cols[1], 'Beans');
-    const [latest, earlier] = coord.activity({ sheetId: sheet });
+    const [latest, earlier] = coord.history({ sheetId: sheet }).map((g) => g.entries[0]);
     expect(latest.by).toBe('Coord');
-    expect([coord.loggedValue(latest.before), coord.loggedValue(latest.after)]).toEqual([null, 'Beans']);
-    expect([coord.loggedValue(earlier.before), coord.loggedValue(earlier.after)]).toEqual(['Rice', 'Rice 10kg']);
+    expect([latest.before, latest.after]).toEqual([null, 'Beans']);
+    expect([earlier.before, earlier.after]).toEqual(['Rice', 'Rice 10kg']);
   });
 
   it('reverts everything one person did in a time range, but never a cell a colleague has fixed since', () => {
