@@ -158,8 +158,11 @@ function idList(v: unknown): string[] | undefined {
  */
 export function encodeEntry(e: HistoryEntry): string {
   const x: Record<string, unknown> = {};
-  if (e.id) x.i = e.id;
-  if (e.saw.length) x.w = e.saw;
+  // Write ids by the entry's own writer are stored without the ref they start with (~30 B an edit).
+  const own = `${e.ref}|`;
+  const short = (id: string) => (id.startsWith(own) ? id.slice(own.length) : id);
+  if (e.id) x.i = short(e.id);
+  if (e.saw.length) x.w = e.saw.map(short);
   if (e.person) x.p = e.person;
   if (e.rowIds.length) x.r = e.rowIds;
   if (e.resolves) x.k = 1;
@@ -191,8 +194,11 @@ export function decodeEntry(raw: unknown): HistoryEntry | null {
   if (sheetId === undefined || rowId === undefined || colId === undefined || before === undefined || after === undefined) return null;
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return null;
   const extra = x as Record<string, unknown>;
-  const id = shortId(extra.i);
-  const saw = idList(extra.w);
+  const long = (v: string) => (v.includes('|') ? v : `${ref}|${v}`);
+  const rawId = shortId(extra.i);
+  const rawSaw = idList(extra.w);
+  const id = typeof rawId === 'string' ? long(rawId) : rawId;
+  const saw = rawSaw?.map(long);
   const person = shortId(extra.p);
   const rowIds = idList(extra.r);
   if (id === undefined || saw === undefined || person === undefined || rowIds === undefined) return null;
