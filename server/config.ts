@@ -35,10 +35,29 @@ export interface RelayConfig {
   idleTimeoutMs: number;
   /** a workbook's stored size (snapshot + log), bytes */
   maxDocBytes: number;
-  /** resident memory above which the hub unloads workbooks instead of growing */
-  maxRssBytes: number;
-  /** how often resident memory is compared with maxRssBytes */
+  /** memory the hub holds (V8 heap in use + memory outside it: Buffers, ArrayBuffers) above which it sheds what it can instead of growing */
+  maxHeapBytes: number;
+  /**
+   * the older, resident-memory ceiling (MAX_RSS_BYTES), honoured only when set: resident memory
+   * stays high after memory is freed, so this one can go on shedding after the pressure is gone
+   */
+  maxRssBytes: number | null;
+  /** how often held (and, if set, resident) memory is compared with its ceiling */
   memoryCheckMs: number;
+  /** every connection's unfinished fragmented messages together, bytes; past it a connection is told to try again (1013) */
+  maxReassemblyBytes: number;
+  /** a fragmented message must complete this soon after its first fragment, ms (else close 4410) */
+  fragmentTimeoutMs: number;
+  /** WebSocket connections at once, from every address together (503 at the handshake past it) */
+  maxConnections: number;
+  /** workbooks one address may load into memory per minute (close 4429 past it); reopening a loaded one is free */
+  maxRoomLoadsPerIpPerMinute: number;
+  /** snapshots one workbook may take per hour (named, by people; 429 past it) */
+  maxSnapshotsPerHour: number;
+  /** snapshots one address may take per hour, over every workbook (429 past it) */
+  maxSnapshotsPerHourPerIp: number;
+  /** host names besides this computer's own (localhost, its addresses, its hostname) that requests may name (ALLOWED_HOSTS) */
+  allowedHosts: string[];
   /** store the updates of one event-loop turn in one transaction (one fsync) */
   groupCommit: boolean;
 }
@@ -98,6 +117,21 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
     maxDocBytes: intFrom(env, 'MAX_DOC_BYTES', 256 * 1024 * 1024, 1024, 8 * 1024 * 1024 * 1024),
     memoryCheckMs: intFrom(env, 'MEMORY_CHECK_MS', 5000, 10, 3_600_000),
     groupCommit: env.GROUP_COMMIT !== '0',
-    maxRssBytes: intFrom(env, 'MAX_RSS_BYTES', 1536 * 1024 * 1024, 16 * 1024 * 1024, 1024 * 1024 * 1024 * 1024),
+    maxHeapBytes: intFrom(env, 'MAX_HEAP_BYTES', 1536 * 1024 * 1024, 16 * 1024 * 1024, 1024 * 1024 * 1024 * 1024),
+    maxRssBytes: env.MAX_RSS_BYTES ? intFrom(env, 'MAX_RSS_BYTES', 0, 16 * 1024 * 1024, 1024 * 1024 * 1024 * 1024) : null,
+    maxReassemblyBytes: intFrom(env, 'MAX_REASSEMBLY_BYTES', 256 * 1024 * 1024, 1024, 1024 * 1024 * 1024 * 1024),
+    fragmentTimeoutMs: intFrom(env, 'FRAGMENT_TIMEOUT_MS', 120_000, 100, 3_600_000),
+    maxConnections: intFrom(env, 'MAX_CONNECTIONS', 1000, 1, 1_000_000),
+    maxRoomLoadsPerIpPerMinute: intFrom(env, 'MAX_ROOM_LOADS_PER_IP', 120, 1, 1_000_000),
+    maxSnapshotsPerHour: intFrom(env, 'MAX_SNAPSHOTS_PER_HOUR', 20, 1, 1_000_000),
+    maxSnapshotsPerHourPerIp: intFrom(env, 'MAX_SNAPSHOTS_PER_HOUR_PER_IP', 60, 1, 1_000_000),
+    allowedHosts: (env.ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean)
+      .map((h) => {
+        if (!/^[a-z0-9.-]+$/.test(h) && !/^\[[0-9a-f:.]+\]$/.test(h)) throw new ConfigError(`ALLOWED_HOSTS: ${h} is not a host name like sheets.example.org (no scheme, no port)`);
+        return h;
+      }),
   };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
+import { misdirectedText } from './network.js';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -19,11 +20,38 @@ const MIME: Record<string, string> = {
 
 export interface HttpDeps {
   staticDir: string;
+  /** whether a request's Host header names this hub (server/network.ts createHostCheck); absent: every name */
+  hostAllowed?: (host: string | undefined) => boolean;
   health: () => Record<string, unknown>;
   /** what the share dialog needs to make links phones on the LAN can open */
   hubInfo?: () => { version: string; lanUrls: string[] };
   /** handles the API paths it owns (returns true), before static files */
   api?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+}
+
+/**
+ * The app's Content-Security-Policy. Scripts, workers and connections only from the hub itself
+ * (the service worker and the import worker are files of the app; nothing is inline). `'self'`
+ * covers ws:/wss: to the same host and port in current browsers (CSP 3); the hub's own ws:// and
+ * wss:// origin is named too, for browsers from before that rule (the Host it is built from has
+ * been checked against the hub's names). Styles: the grid places and sizes its rows and cells with
+ * `style` attributes and index.html carries one <style>, so inline styles are allowed — scripts
+ * never are. Lit's styles are constructed stylesheets (adoptedStyleSheets).
+ */
+export function contentSecurityPolicy(host: string | undefined): string {
+  const own = host && /^[A-Za-z0-9.:[\]_-]+$/.test(host) ? ` ws://${host} wss://${host}` : '';
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "worker-src 'self'",
+    `connect-src 'self'${own}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 }
 
 /** Serves /healthz and the built app; unknown paths get index.html so deep links load the app. */
@@ -32,6 +60,14 @@ export function createRequestHandler(deps: HttpDeps) {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     // The workbook key lives in the URL fragment; never leak the page URL to other sites.
     res.setHeader('Referrer-Policy', 'no-referrer');
+    if (deps.hostAllowed && !deps.hostAllowed(req.headers.host)) {
+      // DNS rebinding: the attacker's name, resolved to this computer. Nothing is served to it.
+      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end(misdirectedText(req.headers.host));
+      return;
+    }
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host));
+    // For browsers without CSP's frame-ancestors: no page may frame the app (clickjacking).
+    res.setHeader('X-Frame-Options', 'DENY');
     const url = new URL(req.url ?? '/', 'http://relay.invalid');
     if (deps.api?.(req, res, url)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {

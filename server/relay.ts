@@ -4,21 +4,80 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { FragmentError, MESSAGE_FRAGMENT, Reassembler } from '../src/protocol/fragments.js';
+import { FRAGMENT_TIMEOUT_CODE, FragmentBudget, FragmentError, MESSAGE_FRAGMENT, Reassembler, type FragmentFailure } from '../src/protocol/fragments.js';
 import * as decoding from 'lib0/decoding';
 import { MESSAGE_HELLO, parseCredential, roleFor, type Credential } from '../src/protocol/access.js';
 import { CLOSE_REASONS, CloseCode, MESSAGE_AWARENESS, baseWorkbookId } from '../src/protocol/messages.js';
 import type { RelayConfig } from './config.js';
 import { createRequestHandler } from './http.js';
-import { lanUrls } from './network.js';
+import { createHostCheck, lanUrls, misdirectedText } from './network.js';
 import { BatchingCommitter, ImmediateCommitter, type Committer } from './committer.js';
 import { createWorkbookApi } from './workbook-api.js';
+import { rotatingAutoSnapshots } from './snapshot-api.js';
 import type { Logger } from './log.js';
 import { Room, RoomError, encodeRefused, type Peer } from './room.js';
 import type { RoomStore } from './store.js';
 
 const SYNC_PREFIX = '/sync/';
 const PING_INTERVAL_MS = 30_000;
+
+/**
+ * Close code: every workbook in memory has people in it and the hub holds MAX_ROOMS, so a new one
+ * cannot be loaded without throwing someone out; the client tries again later.
+ */
+export const HUB_FULL_CODE = 4503;
+
+/** A fragmented message refused for each reason closes with its own code. */
+const FRAGMENT_CLOSE: Record<FragmentFailure, number> = {
+  malformed: CloseCode.MALFORMED_FRAME,
+  'too-large': CloseCode.MESSAGE_TOO_LARGE,
+  'too-slow': FRAGMENT_TIMEOUT_CODE,
+  busy: CloseCode.TRY_AGAIN,
+};
+
+const FRAGMENT_REASON: Record<FragmentFailure, string> = {
+  malformed: 'malformed frame',
+  'too-large': 'change too large for this hub',
+  'too-slow': 'a change in pieces took too long',
+  busy: 'hub busy, try again',
+};
+
+/**
+ * What the hub holds, as the memory guard measures it: V8's heap in use plus memory outside it
+ * (Buffers and ArrayBuffers; Node counts `arrayBuffers` inside `external`, so it is not added
+ * again). Resident memory is not used: it stays high after memory is freed (the allocator keeps
+ * it), so a guard reading it would go on unloading workbooks long after an attack ended.
+ */
+export function heldBytes(m: NodeJS.MemoryUsage = process.memoryUsage()): number {
+  return m.heapUsed + m.external;
+}
+
+/** Token buckets per key (an address): `rate` per second, up to `burst`; keys back at full are forgotten by `sweep`. */
+function keyedBuckets(rate: number, burst: number) {
+  const buckets = new Map<string, { tokens: number; last: number }>();
+  const refill = (b: { tokens: number; last: number }, now: number) => {
+    b.tokens = Math.min(burst, b.tokens + ((now - b.last) / 1000) * rate);
+    b.last = now;
+  };
+  return {
+    take(key: string): boolean {
+      const now = Date.now();
+      let b = buckets.get(key);
+      if (!b) buckets.set(key, (b = { tokens: burst, last: now }));
+      refill(b, now);
+      if (b.tokens < 1) return false;
+      b.tokens -= 1;
+      return true;
+    },
+    sweep(): void {
+      const now = Date.now();
+      for (const [key, b] of buckets) {
+        refill(b, now);
+        if (b.tokens >= burst) buckets.delete(key);
+      }
+    },
+  };
+}
 
 export interface Relay {
   listen(): Promise<AddressInfo>;
@@ -40,11 +99,20 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
   const rooms = new Map<string, RoomSlot>();
   const sockets = new Set<WebSocket>();
   const events = new EventEmitter<{ 'room-loaded': [string]; 'room-evicted': [string] }>();
-  const committer: Committer = config.groupCommit ? new BatchingCommitter(store) : new ImmediateCommitter(store);
+  // Automatic snapshots make way for each other within the workbook's MAX_DOC_BYTES (server/snapshot-api.ts).
+  const roomStore = rotatingAutoSnapshots(store, config.maxDocBytes);
+  const committer: Committer = config.groupCommit ? new BatchingCommitter(roomStore) : new ImmediateCommitter(roomStore);
+  /** Every connection's unfinished fragmented messages together. */
+  const fragmentBudget = new FragmentBudget(config.maxReassemblyBytes);
+  /** Connections in the middle of a fragmented message: what the memory guard sheds first. */
+  const reassembling = new Map<WebSocket, { reassembler: Reassembler; abort: () => void }>();
+  const roomLoads = keyedBuckets(config.maxRoomLoadsPerIpPerMinute / 60, config.maxRoomLoadsPerIpPerMinute);
+  const hostAllowed = createHostCheck({ bindHost: config.host, allowedHosts: config.allowedHosts });
   let closing = false;
 
   const handler = createRequestHandler({
     staticDir: config.staticDir,
+    hostAllowed,
     hubInfo: () => {
       const address = server.address();
       const port = address && typeof address === 'object' ? address.port : config.port;
@@ -57,21 +125,35 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       log,
       // Twice the largest workbook: history beyond that is not a restore anyone is waiting for.
       maxStateInputBytes: 2 * config.maxDocBytes,
+      maxDocBytes: config.maxDocBytes,
+      maxSnapshotsPerHour: config.maxSnapshotsPerHour,
+      maxSnapshotsPerHourPerIp: config.maxSnapshotsPerHourPerIp,
     }),
-    health: () => ({
-      ok: true,
-      version: config.version,
-      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-      rooms: rooms.size,
-      connections: sockets.size,
-      rssBytes: process.memoryUsage().rss,
-    }),
+    health: () => {
+      const m = process.memoryUsage();
+      return {
+        ok: true,
+        version: config.version,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        rooms: rooms.size,
+        connections: sockets.size,
+        heldBytes: heldBytes(m),
+        maxHeapBytes: config.maxHeapBytes,
+        rssBytes: m.rss,
+        reassemblyBytes: fragmentBudget.bytes,
+      };
+    },
   });
   const server: Server = config.tls ? createHttpsServer(config.tls, handler) : createHttpServer(handler);
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
 
-  // Loading is synchronous, so two connections arriving together can never load one doc twice.
-  function acquire(name: string): Room {
+  /**
+   * Loading is synchronous, so two connections arriving together can never load one doc twice.
+   * A new workbook takes the place of one nobody has open; when every loaded workbook has people
+   * in it, the new one is refused (4503) rather than throwing them out, so others' churn can never
+   * unload a workbook in use. Loads are counted per address (4429 past the rate).
+   */
+  function acquire(name: string, ip: string): Room {
     const slot = rooms.get(name);
     if (slot) {
       if (slot.evictTimer) clearTimeout(slot.evictTimer);
@@ -79,10 +161,11 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       slot.lastUsed = Date.now();
       return slot.room;
     }
-    while (rooms.size >= config.maxRooms && evictLeastRecentlyUsed()) {
-      // keep unloading until there is room for one more
+    if (!roomLoads.take(ip)) throw new RoomError(CloseCode.RATE_LIMITED, 'too many workbooks opened from this address');
+    while (rooms.size >= config.maxRooms) {
+      if (!evictLeastRecentlyUsed(false)) throw new RoomError(HUB_FULL_CODE, 'hub full: every workbook in memory is in use');
     }
-    const room = new Room(name, store, config, log, committer);
+    const room = new Room(name, roomStore, config, log, committer);
     rooms.set(name, { room, evictTimer: null, lastUsed: Date.now() });
     events.emit('room-loaded', name);
     return room;
@@ -100,10 +183,15 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
     events.emit('room-evicted', name);
   }
 
-  /** Empty rooms first, oldest use first; then the least recently used room with people in it. */
-  function evictLeastRecentlyUsed(): boolean {
-    const byAge = Array.from(rooms.entries()).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
-    const victim = byAge.find(([, s]) => s.room.peerCount === 0) ?? byAge[0];
+  /** The least recently used room nobody has open; then, only if `occupiedToo`, the least recently used one. */
+  function evictLeastRecentlyUsed(occupiedToo: boolean): boolean {
+    let victim: [string, RoomSlot] | undefined;
+    let oldestEmpty: [string, RoomSlot] | undefined;
+    for (const entry of rooms) {
+      if (!victim || entry[1].lastUsed < victim[1].lastUsed) victim = entry;
+      if (entry[1].room.peerCount === 0 && (!oldestEmpty || entry[1].lastUsed < oldestEmpty[1].lastUsed)) oldestEmpty = entry;
+    }
+    victim = oldestEmpty ?? (occupiedToo ? victim : undefined);
     if (!victim) return false;
     log.info('unloading workbook', { room: victim[0], peers: victim[1].room.peerCount, rooms: rooms.size });
     evict(victim[0]);
@@ -119,15 +207,33 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
     slot.evictTimer.unref();
   }
 
-  // Under memory pressure the hub sheds workbooks (they reload from disk on the next connection)
-  // rather than growing until the operating system kills it.
+  // Under memory pressure the hub sheds what it can rather than growing until the operating system
+  // kills it, one step per check: the largest unfinished fragmented message first (its sender is
+  // told to try again), then a workbook nobody has open, and only then the least recently used one
+  // (its people are told to come back; it reloads from disk).
   const memoryCheck = setInterval(() => {
-    if (process.memoryUsage().rss > config.maxRssBytes && rooms.size > 0) evictLeastRecentlyUsed();
+    roomLoads.sweep();
+    const m = process.memoryUsage();
+    if (heldBytes(m) <= config.maxHeapBytes && (config.maxRssBytes === null || m.rss <= config.maxRssBytes)) return;
+    let biggest: { reassembler: Reassembler; abort: () => void } | null = null;
+    for (const r of reassembling.values()) if (!biggest || r.reassembler.pendingBytes > biggest.reassembler.pendingBytes) biggest = r;
+    if (biggest) {
+      log.info('memory pressure: dropping an unfinished message', { bytes: biggest.reassembler.pendingBytes });
+      biggest.abort();
+      return;
+    }
+    if (rooms.size > 0) evictLeastRecentlyUsed(true);
   }, config.memoryCheckMs);
   memoryCheck.unref();
 
   /** Connections per remote address, counted from upgrade to close. */
   const perIp = new Map<string, number>();
+
+  /** Ends a refused handshake with a status and a body a person can read in the browser's network panel. */
+  function refuse(socket: Duplex, status: string, body: string, extra = ''): void {
+    const bytes = Buffer.byteLength(body);
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${bytes}\r\nConnection: close\r\n${extra}\r\n${body}`);
+  }
 
   function originAllowed(origin: string | undefined, host: string | undefined): boolean {
     // Browsers always send Origin on a WebSocket handshake; other programs (phones' native apps,
@@ -149,19 +255,33 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
     const name = url.pathname.startsWith(SYNC_PREFIX) ? url.pathname.slice(SYNC_PREFIX.length) : '';
     // A workbook's room or its journal's (`<id>.h`); either way the link is checked against the workbook.
     const workbook = baseWorkbookId(name);
-    if (closing || !workbook) {
-      socket.end(closing ? 'HTTP/1.1 503 Service Unavailable\r\n\r\n' : 'HTTP/1.1 404 Not Found\r\n\r\n');
+    if (closing) {
+      refuse(socket, '503 Service Unavailable', 'the hub is shutting down');
+      return;
+    }
+    if (!hostAllowed(req.headers.host)) {
+      // DNS rebinding: a page on the attacker's name, resolved to this computer, names it in Host.
+      log.info('refused host', { host: String(req.headers.host).slice(0, 200) });
+      refuse(socket, '421 Misdirected Request', misdirectedText(req.headers.host));
+      return;
+    }
+    if (!workbook) {
+      refuse(socket, '404 Not Found', 'no such workbook path');
       return;
     }
     if (!originAllowed(req.headers.origin, req.headers.host)) {
       // Cross-site WebSocket hijacking: a page elsewhere must not open a workbook with this browser.
       log.info('refused origin', { origin: String(req.headers.origin).slice(0, 200) });
-      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      refuse(socket, '403 Forbidden', 'pages from another site may not open workbooks on this hub (see ALLOWED_ORIGINS)');
+      return;
+    }
+    if (sockets.size >= config.maxConnections) {
+      refuse(socket, '503 Service Unavailable', 'the hub has as many connections as it takes (MAX_CONNECTIONS); try again soon', 'Retry-After: 10\r\n');
       return;
     }
     const ip = req.socket.remoteAddress ?? 'unknown';
     if ((perIp.get(ip) ?? 0) >= config.maxConnectionsPerIp) {
-      socket.end('HTTP/1.1 429 Too Many Requests\r\n\r\n');
+      refuse(socket, '429 Too Many Requests', 'too many connections from this address (MAX_CONNECTIONS_PER_IP)', 'Retry-After: 10\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws, name, workbook, ip));
@@ -216,22 +336,45 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
     const handshake = setTimeout(() => close(CloseCode.HANDSHAKE_TIMEOUT), config.handshakeTimeoutMs);
     const messages = bucket(config.maxMessagesPerSecond, config.maxMessagesPerSecond * 2);
     const awareness = bucket(config.maxAwarenessPerSecond, config.maxAwarenessPerSecond * 2);
-    const reassembler = new Reassembler(config.maxMessageBytes);
+    const reassembler = new Reassembler({ maxMessageBytes: config.maxMessageBytes, maxMessageMs: config.fragmentTimeoutMs, budget: fragmentBudget });
+    /** Closes the connection when its fragmented message in progress runs out of time. */
+    let fragmentTimer: NodeJS.Timeout | null = null;
+    const endReassembly = () => {
+      reassembler.reset();
+      reassembling.delete(ws);
+      if (fragmentTimer) clearTimeout(fragmentTimer);
+      fragmentTimer = null;
+    };
     /** Frames that arrive while the hello is being checked, handled in order once it is. */
     let queue: Uint8Array[] | null = null;
 
-    const fail = (err: unknown) => {
-      const code =
-        err instanceof RoomError ? err.code : err instanceof FragmentError && err.message === 'message too large' ? CloseCode.MESSAGE_TOO_LARGE : CloseCode.MALFORMED_FRAME;
+    /** Closes this connection for `err`, with its code; `reason` overrides the code's usual words. */
+    const fail = (err: unknown, reason?: string) => {
+      const code = err instanceof RoomError ? err.code : err instanceof FragmentError ? FRAGMENT_CLOSE[err.failure] : CloseCode.MALFORMED_FRAME;
+      reason ??= err instanceof FragmentError ? FRAGMENT_REASON[err.failure] : undefined;
       log.info('closing connection', { room: name, code, why: err instanceof Error ? err.message : String(err) });
       if (code === CloseCode.READ_ONLY || code === CloseCode.UNAUTHORIZED) peer.send(encodeRefused(code, CLOSE_REASONS[code]));
-      close(code);
+      endReassembly();
+      close(code, reason);
+    };
+
+    const reassemble = (frame: Uint8Array): Uint8Array | null => {
+      const whole = reassembler.push(frame);
+      const deadline = reassembler.deadline;
+      if (deadline === null) {
+        endReassembly();
+      } else if (!fragmentTimer) {
+        reassembling.set(ws, { reassembler, abort: () => fail(new FragmentError('dropped under memory pressure', 'busy')) });
+        fragmentTimer = setTimeout(() => fail(new FragmentError('message took too long', 'too-slow')), Math.max(0, deadline - Date.now()));
+        fragmentTimer.unref();
+      }
+      return whole;
     };
 
     const handle = (raw: Uint8Array) => {
       try {
         let frame: Uint8Array | null = raw;
-        if (frame[0] === MESSAGE_FRAGMENT) frame = reassembler.push(frame);
+        if (frame[0] === MESSAGE_FRAGMENT) frame = reassemble(frame);
         if (!frame || !room) return;
         const slot = rooms.get(name);
         if (slot) slot.lastUsed = Date.now();
@@ -266,8 +409,13 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       }
       peer.role = role;
       try {
-        room = acquire(name);
+        room = acquire(name, ip);
       } catch (err) {
+        if (err instanceof RoomError) {
+          // hub full, or this address opened too many workbooks: said in the hub's own words
+          fail(err, err.message);
+          return;
+        }
         log.error('room failed to load', { room: name, error: String(err) });
         close(CloseCode.ROOM_LOAD_FAILED);
         return;
@@ -299,6 +447,8 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
     ws.on('close', () => {
       clearInterval(ping);
       clearTimeout(handshake);
+      endReassembly();
+      queue = null;
       sockets.delete(ws);
       const left = (perIp.get(ip) ?? 1) - 1;
       if (left <= 0) perIp.delete(ip);

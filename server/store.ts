@@ -80,6 +80,10 @@ export interface RoomStore {
   /** This room's saved snapshots, newest first. */
   listSnapshots(room: string): SnapshotInfo[];
   loadSnapshot(room: string, id: number): Uint8Array | null;
+  /** Removes one saved snapshot; false when this room has no snapshot with that id. */
+  deleteSnapshot(room: string, id: number): boolean;
+  /** What this room's saved snapshots take together, bytes (they count toward the workbook's MAX_DOC_BYTES). */
+  snapshotBytes(room: string): number;
   /** Null when the retained log holds nothing for this room (no such workbook). Cheap: two index lookups. */
   retainedSummary(room: string): RetainedSummary | null;
   retainedBase(room: string): RetainedBase | null;
@@ -214,6 +218,9 @@ export class SqliteStore implements RoomStore {
         'SELECT id, name, kind, by, at, LENGTH(data) AS bytes FROM saved_snapshots WHERE room = ? ORDER BY id DESC',
       ),
       loadSnapshot: this.db.prepare<[string, number], { data: Buffer }>('SELECT data FROM saved_snapshots WHERE room = ? AND id = ?'),
+      deleteSnapshot: this.db.prepare<[string, number]>('DELETE FROM saved_snapshots WHERE room = ? AND id = ?'),
+      // LENGTH of a blob is read from the record header: the snapshots themselves are not read.
+      snapshotBytes: this.db.prepare<[string], { bytes: number }>('SELECT COALESCE(SUM(LENGTH(data)), 0) AS bytes FROM saved_snapshots WHERE room = ?'),
       backlog: this.db.prepare<[string], { count: number; bytes: number | null }>(
         'SELECT COUNT(*) AS count, SUM(LENGTH(data)) AS bytes FROM updates WHERE room = ?',
       ),
@@ -319,6 +326,14 @@ export class SqliteStore implements RoomStore {
   loadSnapshot(room: string, id: number): Uint8Array | null {
     const r = this.stmts.loadSnapshot.get(room, id);
     return r ? new Uint8Array(r.data) : null;
+  }
+
+  deleteSnapshot(room: string, id: number): boolean {
+    return this.stmts.deleteSnapshot.run(room, id).changes > 0;
+  }
+
+  snapshotBytes(room: string): number {
+    return this.stmts.snapshotBytes.get(room)!.bytes;
   }
 
   retainedSummary(room: string): RetainedSummary | null {
@@ -439,6 +454,18 @@ export class MemoryStore implements RoomStore {
 
   loadSnapshot(room: string, id: number): Uint8Array | null {
     return this.saved.get(room)?.find((s) => s.id === id)?.data.slice() ?? null;
+  }
+
+  deleteSnapshot(room: string, id: number): boolean {
+    const list = this.saved.get(room) ?? [];
+    const at = list.findIndex((s) => s.id === id);
+    if (at < 0) return false;
+    list.splice(at, 1);
+    return true;
+  }
+
+  snapshotBytes(room: string): number {
+    return (this.saved.get(room) ?? []).reduce((n, s) => n + s.bytes, 0);
   }
 
   private retainedLog(room: string) {

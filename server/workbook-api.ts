@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as Y from 'yjs';
 import { baseWorkbookId } from '../src/protocol/messages.js';
 import { parseCredential, roleFor, type Role } from '../src/protocol/access.js';
-import { CREDENTIAL_HEADER, SNAPSHOT_API_PREFIX } from '../src/protocol/snapshots.js';
+import { APP_REQUEST_HEADER, APP_REQUEST_VALUE, CREDENTIAL_HEADER, SNAPSHOT_API_PREFIX } from '../src/protocol/snapshots.js';
 import { fail } from './api-response.js';
 import type { Logger } from './log.js';
 import { createRetainedRoutes } from './retained-api.js';
@@ -17,6 +17,20 @@ export interface WorkbookApiDeps {
   log: Logger;
   /** one `state?at=` answer may read at most this much stored history, bytes (413 past it) */
   maxStateInputBytes: number;
+  /** a workbook and its saved snapshots together, bytes (MAX_DOC_BYTES); absent: no limit */
+  maxDocBytes?: number;
+  /** snapshots taken per workbook, and per address, in any hour; absent: no limit */
+  maxSnapshotsPerHour?: number;
+  maxSnapshotsPerHourPerIp?: number;
+}
+
+/**
+ * Whether a request that changes something came from the app: it carries APP_REQUEST_HEADER,
+ * which a form on another site cannot send (and a cross-site fetch cannot without a CORS
+ * preflight, which the hub never grants).
+ */
+export function isAppRequest(req: IncomingMessage): boolean {
+  return req.headers[APP_REQUEST_HEADER.toLowerCase()] === APP_REQUEST_VALUE;
 }
 
 /** One request to /api/w/<room>/<what>[/<id>], its link already checked against the room's workbook. */
@@ -26,6 +40,10 @@ export interface ApiRequest {
   url: URL;
   /** as in the path: a workbook id or its journal's (`<id>.h`) */
   room: string;
+  /** the workbook the room belongs to (its own id for a journal's) */
+  workbook: string;
+  /** the remote address, for limits per address */
+  ip: string;
   role: Role;
   /** what follows `<what>/` in the path, if anything */
   id: string | undefined;
@@ -61,7 +79,7 @@ export function createWorkbookApi(deps: WorkbookApiDeps) {
         fail(res, 401, 'UNAUTHORIZED', 'this link does not open this workbook');
         return;
       }
-      await route({ req, res, url, room, role, id });
+      await route({ req, res, url, room, workbook, role, id, ip: req.socket.remoteAddress ?? 'unknown' });
     })().catch((err) => {
       deps.log.error('workbook api failed', { room, what, error: String(err) });
       fail(res, 500, 'STORAGE_FAILED', 'the hub failed to answer');

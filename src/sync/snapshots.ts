@@ -1,5 +1,5 @@
 import { credentialText, type Credential } from '../protocol/access.js';
-import { CREDENTIAL_HEADER, SnapshotApiError, snapshotsPath, type SnapshotApiErrorCode, type SnapshotInfo } from '../protocol/snapshots.js';
+import { APP_REQUEST_HEADER, APP_REQUEST_VALUE, CREDENTIAL_HEADER, SnapshotApiError, snapshotsPath, type SnapshotApiErrorCode, type SnapshotInfo } from '../protocol/snapshots.js';
 
 /** Talks to the hub's snapshot API. Snapshots live on the hub, so every call needs it reachable. */
 export class SnapshotClient {
@@ -24,6 +24,11 @@ export class SnapshotClient {
     }).then((r) => r.json() as Promise<SnapshotInfo>);
   }
 
+  /** Deletes a named snapshot (an edit link's; automatic ones are the hub's and are refused with AUTOMATIC_SNAPSHOT). */
+  async delete(id: number): Promise<void> {
+    await this.call(snapshotsPath(this.workbookId, id), { method: 'DELETE' });
+  }
+
   async fetch(id: number): Promise<Uint8Array> {
     const res = await this.call(snapshotsPath(this.workbookId, id), { method: 'GET' });
     return new Uint8Array(await res.arrayBuffer());
@@ -33,6 +38,8 @@ export class SnapshotClient {
     let res: Response;
     const headers = new Headers(init.headers);
     if (this.credential) headers.set(CREDENTIAL_HEADER, credentialText(this.credential));
+    // What tells the hub this is the app, not a form on another site (src/protocol/snapshots.ts).
+    headers.set(APP_REQUEST_HEADER, APP_REQUEST_VALUE);
     try {
       res = await this.fetchFn(`${this.origin}${path}`, { ...init, headers });
     } catch {

@@ -77,6 +77,24 @@ export function storeContract(name: string, make: (options?: StoreOptions) => { 
       expect(store.listSnapshots('room-c')).toEqual([]);
     });
 
+    it('deletes one saved snapshot of one room, and counts what the room’s snapshots take', () => {
+      const { store } = make();
+      const a = store.saveSnapshot('room-a', { name: 'one', kind: 'named', by: 'Ana', at: 1000 }, new Uint8Array(10));
+      const b = store.saveSnapshot('room-a', { name: 'Automatic', kind: 'auto', by: 'hub', at: 2000 }, new Uint8Array(25));
+      const other = store.saveSnapshot('room-b', { name: 'other', kind: 'named', by: 'Ben', at: 1500 }, new Uint8Array(7));
+      expect(store.snapshotBytes('room-a')).toBe(35);
+      expect(store.snapshotBytes('room-c')).toBe(0);
+      // another room's id deletes nothing here
+      expect(store.deleteSnapshot('room-a', other)).toBe(false);
+      expect(store.deleteSnapshot('room-a', a)).toBe(true);
+      expect(store.deleteSnapshot('room-a', a)).toBe(false);
+      expect(store.loadSnapshot('room-a', a)).toBeNull();
+      expect(store.listSnapshots('room-a').map((s) => s.id)).toEqual([b]);
+      expect(store.snapshotBytes('room-a')).toBe(25);
+      expect(store.snapshotBytes('room-b')).toBe(7);
+      expect(store.loadSnapshot('room-b', other)).toEqual(new Uint8Array(7));
+    });
+
     it('appends a batch in one go, in order, with increasing sequence numbers across rooms', () => {
       const { store } = make();
       const first = store.append('room-a', new Uint8Array([1]));
