@@ -44,6 +44,9 @@ async function startServer(kind: Kind): Promise<ServerProc> {
     HOST: '127.0.0.1',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'ms-load-')),
     MAX_CONNECTIONS_PER_IP: '100000',
+    // One load generator on one address opens every connection and every room.
+    MAX_CONNECTIONS: '100000',
+    MAX_ROOM_LOADS_PER_IP: '100000',
     MAX_ROOMS: '100000',
   };
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
