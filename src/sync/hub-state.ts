@@ -92,4 +92,12 @@ export class LocalStorageHubStateStore implements HubStateStore {
       // Quota or privacy mode: the count is then re-learned from the hub on the next connection.
     }
   }
+  /** Drops what this device remembered for one room (the workbook is being removed from it). */
+  forget(workbookId: string): void {
+    try {
+      this.storage.removeItem(this.key(workbookId));
+    } catch {
+      // storage refused: nothing more this device can do
+    }
+  }
 }

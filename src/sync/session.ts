@@ -4,7 +4,7 @@ import * as encoding from 'lib0/encoding';
 import { WebsocketProvider } from 'y-websocket';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { MESSAGE_HELLO, MESSAGE_REFUSED, credentialText, type Credential } from '../protocol/access.js';
-import { CLOSE_REASONS, FINAL_CLOSE_CODES, MESSAGE_DURABLE_ACK } from '../protocol/messages.js';
+import { CLOSE_REASONS, FINAL_CLOSE_CODES, MESSAGE_DURABLE_ACK, historyRoom } from '../protocol/messages.js';
 import { fragmentingSocket } from './fragmenting-socket.js';
 import { LocalSaver } from './local-saver.js';
 import type { HubStateStore } from './hub-state.js';
@@ -248,6 +248,11 @@ export function deleteLocalCopy(workbookId: string): Promise<void> {
     const req = indexedDB.deleteDatabase(localDatabaseName(workbookId));
     req.onsuccess = req.onerror = req.onblocked = () => resolve();
   });
+}
+
+/** Deletes both of this device's copies of a workbook: the workbook's own and its history journal's (`<id>.h`). */
+export async function deleteLocalCopies(workbookId: string): Promise<void> {
+  await Promise.all([deleteLocalCopy(workbookId), deleteLocalCopy(historyRoom(workbookId))]);
 }
 
 function encodeHello(credential: Credential): Uint8Array {

@@ -1,16 +1,16 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { deleteLocalCopy } from '../sync/session.js';
 import type { DeviceProfile, RecentWorkbook } from './device-profile.js';
 import { dialogStyles } from './dialog-styles.js';
 import { LocaleController, formatDateTime, t } from './i18n/locale.js';
 import './keep-links.js';
-import { parseRoute } from './route.js';
+import { removeFromDevice } from './remove-workbook.js';
 
 /**
  * `<device-workbooks>`: the home screen's list of this device's workbooks. A
  * workbook whose edit link this device never saw copied, downloaded or printed
  * is marked, with a way to keep it now; removing one asks first, and says so
- * plainly when this device may hold the only copy of its edit link. Sends
+ * plainly when this device may hold the only copy of its edit link. Removing
+ * clears everything this device kept for it (remove-workbook.ts). Sends
  * `workbook-removed` once a local copy is gone (the home screen re-reads storage).
  */
 export class DeviceWorkbooks extends LitElement {
@@ -152,8 +152,7 @@ export class DeviceWorkbooks extends LitElement {
     const r = this.removing;
     this.dialog('remove')?.close();
     if (!r || !this.profile) return;
-    this.profile.forget(r.id);
-    await deleteLocalCopy(r.id);
+    await removeFromDevice(this.profile, localStorage, r.id);
     this.dispatchEvent(new CustomEvent('workbook-removed', { detail: r.id }));
   }
 
@@ -168,7 +167,7 @@ export class DeviceWorkbooks extends LitElement {
             <ul aria-label=${t('home.onDeviceList')}>
               ${recent.map(
                 (r) => html`<li>
-                  <a href=${r.hash ?? `#/w/${r.id}`}>${r.title}</a>
+                  <a href=${`#/w/${encodeURIComponent(r.id)}`}>${r.title}</a>
                   <span class="desc">${t('home.opened', { when: formatDateTime(r.openedAt) })}</span>
                   <button @click=${() => void this.ask(r)} aria-label=${t('home.removeLabel', { title: r.title })}>${t('home.remove')}</button>
                   ${profile?.editLinkUnsaved(r)
@@ -198,7 +197,7 @@ export class DeviceWorkbooks extends LitElement {
           ? html`<keep-links
               in-dialog
               .workbookId=${keeping.id}
-              .credential=${parseRoute(keeping.hash ?? '')?.credential ?? null}
+              .credential=${profile?.credential(keeping.id) ?? null}
               .workbookTitle=${keeping.title}
               .kept=${profile?.linkSavedAt(keeping.id) !== null}
             ></keep-links>`

@@ -10,13 +10,16 @@ import { errorText } from './i18n/error-text.js';
 import { localizeTemplate } from './i18n/template-text.js';
 import { LOCALES, LOCALE_NAMES, LocaleController, currentLocale, formatNumber, setLocale, t, type Locale } from './i18n/locale.js';
 import './keep-links.js';
+import { acceptLink, needsLink, sha256 } from './link-keys.js';
 import { parseRoute } from './route.js';
 import './workbook-view.js';
 
 /**
  * `<mutual-sheets-app>`: the shell. The workbook id lives in the URL fragment
- * (`#/w/<id>`), which browsers never send to a server, so later the same link
- * can carry keys. It holds this device's profile, so it hears every
+ * (`#/w/<id>`), which browsers never send to a server. A link's key arrives there
+ * too (`#/w/<id>/edit/<key>`), is kept on this device and at once dropped from the
+ * address, so the browser's history never holds it; `#/w/<id>` then opens with the
+ * kept key. It holds this device's profile, so it hears every
  * `link-kept` (a copy, download or print of an edit link, from any dialog) and
  * remembers it for the home screen.
  */
@@ -49,6 +52,8 @@ export class MutualSheetsApp extends LitElement {
   private creating: { id: string; template: string | null; seed: Uint8Array | null } | null = null;
   private readonly profile = new DeviceProfile(localStorage);
   private readonly onHash = () => this.route();
+  /** counts routings, so that a link still being checked never overrides a later navigation */
+  private routing = 0;
   private readonly onProfile = () => this.requestUpdate();
   private unsubscribe: (() => void) | null = null;
 
@@ -166,14 +171,32 @@ export class MutualSheetsApp extends LitElement {
   }
 
   private route(): void {
+    const turn = ++this.routing;
     const route = parseRoute(location.hash);
-    const id = route?.id ?? '';
+    if (!route?.credential) {
+      this.show(route?.id ?? '', route ? this.profile.credential(route.id) : null);
+      return;
+    }
+    const { id, credential } = route;
+    void acceptLink(this.profile, id, credential)
+      // Checking the key failed (it cannot, short of a broken browser): open with it this once, keep nothing.
+      .catch(() => ({ credential, kept: false }))
+      .then((opened) => {
+        if (turn !== this.routing) return;
+        // The same history entry, without the key: back, forward and reload all open `#/w/<id>`.
+        // A key that opened nothing is not kept; a reload then says this device has no link.
+        history.replaceState(history.state, '', `${location.pathname}${location.search}#/w/${id}`);
+        this.show(id, opened.credential);
+      });
+  }
+
+  private show(id: string, credential: Credential | null): void {
     if (id !== this.workbookId) {
       if (this.creating && this.creating.id !== id) this.creating = null;
       if (this.keepFor !== id) this.keepFor = '';
       this.workbookId = id;
     }
-    this.credential = route?.credential ?? null;
+    this.credential = credential;
   }
 
   /** How much this device keeps, and whether the browser may clear it under pressure. */
@@ -207,11 +230,12 @@ export class MutualSheetsApp extends LitElement {
   private async newWorkbook(template: string | null, seed: Uint8Array | null = null): Promise<void> {
     // The first workbook is when keeping data starts to matter; browsers that grant silently do so here.
     void navigator.storage?.persist?.().catch(() => false);
-    const keys = await newWorkbookKeys();
+    const keys = await newWorkbookKeys(sha256);
     this.creating = { id: keys.id, template, seed };
-    // Its key exists only in the edit link and on this device from now on: ask to keep the links.
+    // Its key exists only on this device from now on (never in the address bar): ask to keep the links.
     this.keepFor = keys.id;
-    location.hash = `#/w/${keys.id}/edit/${keys.edit.role === 'edit' ? keys.edit.editKey : ''}`;
+    this.profile.keepCredential(keys.id, keys.edit);
+    location.hash = `#/w/${keys.id}`;
   }
 
   /** A JSON snapshot (Export → JSON) becomes a new workbook: exactly the old one, history included, under a new link. */
@@ -234,6 +258,13 @@ export class MutualSheetsApp extends LitElement {
   }
 
   render() {
+    if (this.workbookId && needsLink(this.workbookId, this.credential)) {
+      return html`<app-update></app-update><main class="home">
+        <h1>Mutual Sheets</h1>
+        <p class="error" role="alert">${t('home.noLink')}</p>
+        <p><a href="#">${t('wb.allWorkbooks')}</a></p>
+      </main>`;
+    }
     if (this.workbookId) {
       const creating = this.creating?.id === this.workbookId ? this.creating : null;
       const keep = this.keepFor === this.workbookId && this.credential?.role === 'edit';

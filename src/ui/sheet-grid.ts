@@ -9,7 +9,7 @@ import { clampPos, dataEdge, rectContains, rectOf, rectSize, single, type CellPo
 import type { CellValue, CellWrite, Column } from '../model/types.js';
 import { MULTI_SEPARATOR, fitsColumn, isSafeLink, parseInput } from '../model/values.js';
 import { EMPTY_VIEW, applyView, isEmptyView, type ViewSpec } from '../model/view.js';
-import type { Workbook, WorkbookChange } from '../model/workbook.js';
+import { DEFAULT_COLUMN_WIDTH, MAX_COLUMN_WIDTH, MIN_COLUMN_WIDTH, type Workbook, type WorkbookChange } from '../model/workbook.js';
 import { errorText } from './i18n/error-text.js';
 import { LocaleController, currentLocale, formatDateTime, formatNumber, t, tn } from './i18n/locale.js';
 import { displayValue, editText, inputOptions, numberText, relativeTime, summaryText } from './i18n/value-text.js';
@@ -24,6 +24,7 @@ import './claim-menu.js';
 import './conflict-menu.js';
 import './trash-panel.js';
 import './view-menu.js';
+import { safeColor, safePx } from './safe-style.js';
 
 const ROW_HEIGHT_FINE = 36;
 /** Where the pointer is a finger, every row is a 44px tap target. */
@@ -616,7 +617,10 @@ export class SheetGrid extends LitElement {
     if (!wb || !this.sheetId) return html`<div class="empty">${t('grid.noSheet')}</div>`;
     const { rows, columns } = this.shown();
     const sheetName = wb.sheets().find((s) => s.id === this.sheetId)?.name ?? '';
-    const widths = columns.map((c) => (this.widthPreview?.colId === c.id ? this.widthPreview.width : c.width));
+    // Every width goes into a style: one that is not a sane number (the model reads it checked already) is the default.
+    const widths = columns.map((c) =>
+      safePx(this.widthPreview?.colId === c.id ? this.widthPreview.width : c.width, DEFAULT_COLUMN_WIDTH, MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH),
+    );
     const offsets: number[] = [0];
     for (const w of widths) offsets.push(offsets[offsets.length - 1] + w);
     const totalWidth = ROW_NUMBER_WIDTH + offsets[offsets.length - 1];
@@ -817,7 +821,7 @@ export class SheetGrid extends LitElement {
           tabindex=${active ? 0 : -1}
           data-row=${index}
           data-col=${c}
-          style="width:${widths[c]}px;${peers ? `--peer:${peers[0].color}` : ''}"
+          style="width:${widths[c]}px;${peers ? `--peer:${safeColor(peers[0].color)}` : ''}"
           @pointerdown=${(e: PointerEvent) => this.onCellPointerDown(e, index, c)}
           @dblclick=${() => (col.type === 'claim' ? this.openClaimMenu() : this.startEditing())}
         >
@@ -868,7 +872,7 @@ export class SheetGrid extends LitElement {
     if (!misfit && (col.type === 'select' || col.type === 'multiselect') && typeof value === 'string') {
       const opts = value.split(MULTI_SEPARATOR).map((id) => col.options.find((o) => o.id === id));
       if (opts.every(Boolean)) {
-        return opts.map((opt) => html`<span class="chip" style="background:${opt!.color}33;border:1px solid ${opt!.color}">${opt!.label}</span> `);
+        return opts.map((opt) => html`<span class="chip" style="background:${safeColor(opt!.color)}33;border:1px solid ${safeColor(opt!.color)}">${opt!.label}</span> `);
       }
     }
     // Only web, mail and phone links open; anything else in a link column stays inert text.

@@ -20,6 +20,22 @@ export class ViewStore {
     }
   }
 
+  /** Forgets this workbook's views of every sheet (removing it from this device). */
+  forgetAll(): void {
+    // The ':' after the id keeps another workbook whose id starts with this one out of it.
+    const prefix = `mutual-sheets:view:${this.workbookId}:`;
+    try {
+      const doomed: string[] = [];
+      for (let i = 0; i < this.storage.length; i++) {
+        const key = this.storage.key(i);
+        if (key?.startsWith(prefix)) doomed.push(key);
+      }
+      for (const key of doomed) this.storage.removeItem(key);
+    } catch {
+      // storage refused: nothing more this device can do
+    }
+  }
+
   save(sheetId: string, view: ViewSpec): void {
     try {
       this.storage.setItem(this.key(sheetId), JSON.stringify(view));

@@ -1,4 +1,5 @@
 import { keysFromEditKey, type Credential } from '../protocol/access.js';
+import { sha256 } from './link-keys.js';
 
 /** The links this device can hand on for a workbook; each is null when its key is not known here. */
 export interface WorkbookLinks {
@@ -31,13 +32,14 @@ async function hubOrigin(): Promise<{ origin: string; lanHost: string | null }> 
 /**
  * Every link to a workbook this credential allows: an edit key yields both links (the
  * view key is derived from it); a view key only passes itself on. The keys live after
- * the #, which browsers never send to a server.
+ * the #, which browsers never send to a server. The credential is the one this device
+ * keeps (the address bar no longer carries it once a workbook is open).
  */
 export async function workbookLinks(workbookId: string, credential: Credential | null): Promise<WorkbookLinks> {
   const { origin, lanHost } = await hubOrigin();
   const base = `${origin}${location.pathname}#/w/${workbookId}`;
   if (credential?.role === 'edit') {
-    const { view } = await keysFromEditKey(credential.editKey);
+    const { view } = await keysFromEditKey(credential.editKey, sha256);
     return {
       edit: `${base}/edit/${credential.editKey}`,
       view: view.role === 'view' ? `${base}/view/${view.viewKey}.${view.editVerifier}` : null,

@@ -12,6 +12,7 @@ import type { Credential } from '../protocol/access.js';
 import type { SyncStatus } from '../sync/status.js';
 import type { DeviceProfile } from './device-profile.js';
 import { colorFor, people, type Person } from './presence.js';
+import { safeColor } from './safe-style.js';
 import { ViewStore } from './view-store.js';
 import { localizeTemplate } from './i18n/template-text.js';
 import { LocaleController, currentLocale, t } from './i18n/locale.js';
@@ -261,7 +262,7 @@ export class WorkbookView extends LitElement {
     });
     const journalDoc = new Y.Doc();
     const workbook = new Workbook(doc, {
-      actor: { name: profile.authorName, deviceId: profile.deviceId },
+      actor: { name: profile.authorName, deviceId: profile.deviceIdFor(id) },
       readOnly: this.credential?.role === 'view',
       history: journalDoc,
     });
@@ -276,7 +277,7 @@ export class WorkbookView extends LitElement {
     this.viewStore = new ViewStore(localStorage, id);
     this.snapshots = new SnapshotClient(location.origin, id, this.credential);
     const awareness = session.awareness;
-    awareness.setLocalStateField('user', { name: profile.authorName, color: colorFor(profile.deviceId) });
+    awareness.setLocalStateField('user', { name: profile.authorName, color: colorFor(profile.deviceIdFor(id)) });
     awareness.setLocalStateField('active', Date.now());
     const onAwareness = () => {
       this.people = people(awareness);
@@ -317,7 +318,7 @@ export class WorkbookView extends LitElement {
       }
       this.phase = 'ready';
       this.sheetId = workbook.sheets()[0]?.id ?? '';
-      profile.remember({ id, title: workbook.title(), openedAt: Date.now(), hash: location.hash });
+      profile.remember({ id, title: workbook.title(), openedAt: Date.now() });
       void this.openJournal(workbook, journalDoc, id);
       return true;
     };
@@ -376,7 +377,7 @@ export class WorkbookView extends LitElement {
         ${this.people.length
           ? html`<span class="people" role="list" aria-label=${t('wb.alsoHere')}>
               ${this.people.map(
-                (p) => html`<span role="listitem" class="person ${p.idle ? 'idle' : ''}" style="--c:${p.color}" title=${p.idle ? t('wb.idle', { name: p.name }) : p.name}
+                (p) => html`<span role="listitem" class="person ${p.idle ? 'idle' : ''}" style="--c:${safeColor(p.color)}" title=${p.idle ? t('wb.idle', { name: p.name }) : p.name}
                   >${p.name}</span
                 >`,
               )}
@@ -499,8 +500,9 @@ export class WorkbookView extends LitElement {
     const profile = this.profile;
     if (!profile) return;
     profile.displayName = (e.target as HTMLInputElement).value;
-    this.workbook?.setActor({ name: profile.authorName, deviceId: profile.deviceId });
-    this.session?.awareness.setLocalStateField('user', { name: profile.authorName, color: colorFor(profile.deviceId) });
+    const deviceId = profile.deviceIdFor(this.workbookId);
+    this.workbook?.setActor({ name: profile.authorName, deviceId });
+    this.session?.awareness.setLocalStateField('user', { name: profile.authorName, color: colorFor(deviceId) });
   };
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { cell } from '../support/grid-page.js';
+import { shareLink } from '../support/links.js';
 import { launchChromium, serveAppFromCache } from '../support/browser.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 
@@ -47,7 +48,8 @@ async function createWorkbook(page: Page, origin: string): Promise<string> {
   await page.goto(`${origin}/`);
   await page.getByRole('button', { name: 'New workbook' }).click();
   await page.getByRole('grid').waitFor();
-  return page.url();
+  // The address bar carries no key: the link to hand on comes from Share.
+  return shareLink(page);
 }
 
 function status(page: Page) {

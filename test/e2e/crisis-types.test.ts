@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
+import { shareLink } from '../support/links.js';
 import { cell, cellText as text } from '../support/grid-page.js';
 
 const env = e2eEnvironment();
@@ -38,7 +39,7 @@ describe('e2e: counters and claims', () => {
     const desk = await open({ width: 1200, height: 800 }, 'Ana');
     await retype(desk.page, 0, 'Water', 'counter');
     await retype(desk.page, 1, 'Driver', 'claim');
-    const phone = await open({ width: 390, height: 780 }, 'Luis', desk.page.url());
+    const phone = await open({ width: 390, height: 780 }, 'Luis', await shareLink(desk.page));
     await phone.page.getByRole('listitem', { name: /^Row 1:/ }).waitFor();
     await phone.page.getByTestId('sync-status').getByText('Synced').waitFor();
 
@@ -102,7 +103,7 @@ describe('e2e: counters and claims', () => {
     await a.getByText('1 low in stock').waitFor();
     await a.locator('.figure', { hasText: 'Σ 4 · min 4 · max 4 · 1 low' }).waitFor();
 
-    const b = await (await open({ width: 1400, height: 800 }, 'Luis', a.url())).page;
+    const b = await (await open({ width: 1400, height: 800 }, 'Luis', await shareLink(a))).page;
     await cell(b, 0, 0).getByText('Water 5L').waitFor();
     await cell(a, 0, 0).click();
     await a.getByRole('button', { name: 'Delete row' }).click();
@@ -120,7 +121,7 @@ describe('e2e: counters and claims', () => {
     await cell(coord.page, 0, 0).click();
     await coord.page.keyboard.type('Insulin pickup');
     await coord.page.keyboard.press('Enter');
-    const vandal = await open({ width: 1400, height: 800 }, 'Vandal', coord.page.url());
+    const vandal = await open({ width: 1400, height: 800 }, 'Vandal', await shareLink(coord.page));
     await cell(vandal.page, 0, 0).getByText('Insulin pickup').waitFor();
     await cell(vandal.page, 0, 0).click();
     await vandal.page.keyboard.type('lol');

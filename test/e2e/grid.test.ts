@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
+import { shareLink } from '../support/links.js';
 import { cell, cellText as text } from '../support/grid-page.js';
 
 const env = e2eEnvironment();
@@ -22,7 +23,8 @@ async function createWorkbook(page: Page): Promise<string> {
   await page.goto(`${env.relay.httpUrl}/`);
   await page.getByRole('button', { name: 'New workbook' }).click();
   await page.getByRole('grid').waitFor();
-  return page.url();
+  // The address bar carries no key: the link to hand on comes from Share.
+  return shareLink(page);
 }
 
 async function typeColumn(page: Page, col: number, values: string[]) {

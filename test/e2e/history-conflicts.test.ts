@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
+import { shareLink } from '../support/links.js';
 import { cell, cellText } from '../support/grid-page.js';
 
 const env = e2eEnvironment();
@@ -63,7 +64,7 @@ describe('e2e: history, conflicts and assignments', () => {
   it('two offline phones change the same status; back online the laptop marks the conflict, settles it from the menu, and Activity lists all three changes', async () => {
     const laptop = await open(LAPTOP, 'Maria');
     await retype(laptop.page, 0, 'Status', 'select', 'Open\nDone\nWaiting');
-    const url = laptop.page.url();
+    const url = await shareLink(laptop.page);
     const ana = await open(PHONE, 'Ana', url);
     const luis = await open(PHONE, 'Luis', url);
     for (const phone of [ana, luis]) {
@@ -144,7 +145,7 @@ describe('e2e: history, conflicts and assignments', () => {
   it('a coordinator assigns a claim to someone seen in the workbook; that person sees it as theirs, “assigned by” the coordinator', async () => {
     const coordinator = await open(LAPTOP, 'Maria');
     await retype(coordinator.page, 1, 'Driver', 'claim');
-    const luis = await open(LAPTOP, 'Luis', coordinator.page.url());
+    const luis = await open(LAPTOP, 'Luis', await shareLink(coordinator.page));
     await cell(luis.page, 0, 0).click();
     await luis.page.keyboard.type('Rice for Calle 5');
     await luis.page.keyboard.press('Enter');
@@ -168,7 +169,7 @@ describe('e2e: history, conflicts and assignments', () => {
     await theirs.getByRole('button', { name: 'Release mine' }).waitFor();
 
     // And on the assignee's phone (another device, the same name): theirs, to release from the form.
-    const phone = await open(PHONE, 'Luis', coordinator.page.url());
+    const phone = await open(PHONE, 'Luis', await shareLink(coordinator.page));
     await phone.page.getByRole('listitem', { name: /^Row 1:/ }).tap();
     await phone.page.getByRole('status').getByText('You (assigned by Maria)').waitFor();
     await phone.page.getByRole('button', { name: 'Release' }).tap();

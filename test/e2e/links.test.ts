@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
+import { shareLink } from '../support/links.js';
 
 const env = e2eEnvironment();
 
@@ -39,7 +40,8 @@ describe('e2e: links you cannot lose by accident', () => {
     await keep.getByText('nobody — not even the hub — can recover a lost edit link').waitFor();
     // The workbook is there beside it to work in.
     await page.getByRole('grid').waitFor();
-    const edit = keyPart(page.url());
+    // The address bar carries no key: the edit link is the one Share offers.
+    const edit = keyPart(await shareLink(page));
 
     await keep.getByRole('button', { name: 'Link card…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Link card' });
@@ -78,7 +80,7 @@ describe('e2e: links you cannot lose by accident', () => {
   it('the home screen marks a workbook whose edit link was never kept until it is copied; Remove asks first, and warns when the link was never kept', async () => {
     const { page } = await desk();
     await newTitled(page, 'Shelter beds');
-    const edit = page.url();
+    const edit = await shareLink(page);
     await page.getByRole('region', { name: 'Keep this workbook’s links' }).getByRole('button', { name: 'Later' }).click();
     await page.getByRole('link', { name: 'All workbooks' }).click();
     const list = page.getByRole('list', { name: 'Workbooks on this device' });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium, launchProfile } from '../support/browser.js';
 import { cell } from '../support/grid-page.js';
+import { shareLink } from '../support/links.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 
 let browser: Browser;
@@ -44,7 +45,7 @@ describe('e2e: offline app shell', () => {
     await page.keyboard.type('Water: 120');
     await page.keyboard.press('Enter');
     await page.getByTestId('sync-status').getByText('Synced').waitFor();
-    const link = page.url();
+    const link = await shareLink(page);
 
     // No hub, no network. setOffline alone does not stop a service worker's fetches, so the hub stops too.
     await relay.stop('SIGTERM');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
+import { shareLink } from '../support/links.js';
 
 const env = e2eEnvironment();
 const PHONE = { width: 390, height: 844 };
@@ -50,7 +51,7 @@ describe('e2e: the phone form saves every change as it is made', () => {
     expect(await page.getByLabel('First name', { exact: true }).inputValue()).toBe('Marta');
 
     // A colleague's phone, from the same link, sees both.
-    const other = await phone(page.url());
+    const other = await phone(await shareLink(page));
     await openRow(other.page, 1);
     await expect.poll(() => other.page.getByLabel('First name', { exact: true }).inputValue()).toBe('Marta');
     expect(await other.page.getByLabel('Status', { exact: true }).inputValue()).toBe('In progress');

@@ -7,6 +7,7 @@ import { MESSAGE_DURABLE_ACK, MESSAGE_SYNC, historyRoom } from '../../src/protoc
 import { en, es, type MessageKey } from '../../src/ui/i18n/messages.js';
 import { makeClient, untilDoc, type TestClient } from '../support/clients.js';
 import { e2eEnvironment } from '../support/e2e.js';
+import { shareLink } from '../support/links.js';
 import { cell, cellText } from '../support/grid-page.js';
 import { helloFrame, rawSocket } from '../support/raw-socket.js';
 import { deleteEverythingUpdate } from '../support/vandal.js';
@@ -33,12 +34,13 @@ async function typeInto(page: Page, row: number, col: number, text: string): Pro
   await cell(page, row, col).getByText(text).waitFor();
 }
 
-/** The workbook id and the link's credential, from an open workbook's address. */
-function linkOf(page: Page): { id: string; credential: Credential } {
-  const [, , id, ...rest] = new URL(page.url()).hash.split('/');
+/** The workbook's edit link (from Share: the address bar carries no key), its id and credential. */
+async function linkOf(page: Page): Promise<{ id: string; credential: Credential; link: string }> {
+  const link = await shareLink(page);
+  const [, , id, ...rest] = new URL(link).hash.split('/');
   const credential = parseCredential(rest.join('/'));
-  if (!credential) throw new Error(`no credential in ${page.url()}`);
-  return { id, credential };
+  if (!credential) throw new Error(`no credential in ${link}`);
+  return { id, credential, link };
 }
 
 function syncUpdate(update: Uint8Array): Uint8Array {
@@ -98,8 +100,7 @@ describe('e2e: restore to a moment', () => {
     await laptop.getByRole('tab', { name: /Sheet 2/ }).waitFor();
     await typeInto(laptop, 0, 0, 'Van: Luis');
     await laptop.getByTestId('sync-status').getByText('Synced').waitFor();
-    const { id, credential } = linkOf(laptop);
-    const link = laptop.url();
+    const { id, credential, link } = await linkOf(laptop);
 
     // What the hub holds of both rooms, read by a plain client: the vandal's view.
     const clients: TestClient[] = [makeClient(env.relay.syncUrl, id, 'observer', undefined, credential), makeClient(env.relay.syncUrl, historyRoom(id), 'observer', undefined, credential)];

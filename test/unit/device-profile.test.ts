@@ -17,33 +17,41 @@ function memoryStorage(): Storage {
 }
 
 describe('DeviceProfile: this device’s list of workbooks', () => {
-  it('keeps a workbook’s link (with its key) when the title changes, so the list still opens it', () => {
-    const profile = new DeviceProfile(memoryStorage());
-    profile.remember({ id: 'kAbc', title: 'Pantry', openedAt: 1, hash: '#/w/kAbc/edit/secret' });
+  it('keeps a workbook’s key when the title changes, so the list still opens it; the list itself holds no key', () => {
+    const storage = memoryStorage();
+    const profile = new DeviceProfile(storage);
+    const key = 's'.repeat(43);
+    profile.keepCredential('kAbc', { role: 'edit', editKey: key });
+    profile.remember({ id: 'kAbc', title: 'Pantry', openedAt: 1 });
     profile.remember({ id: 'kAbc', title: 'Pantry – north', openedAt: 2 });
-    expect(profile.recent()).toEqual([{ id: 'kAbc', title: 'Pantry – north', openedAt: 2, hash: '#/w/kAbc/edit/secret' }]);
+    expect(profile.recent()).toEqual([{ id: 'kAbc', title: 'Pantry – north', openedAt: 2 }]);
+    expect(profile.credential('kAbc')).toEqual({ role: 'edit', editKey: key });
+    expect(storage.getItem('mutual-sheets:recent')).not.toContain(key);
   });
 
-  it('puts the latest first and forgets a removed one with everything it kept for it', () => {
+  it('puts the latest first and forgets a removed one with everything it kept for it (removeFromDevice clears the rest)', () => {
     const storage = memoryStorage();
     const profile = new DeviceProfile(storage);
     profile.remember({ id: 'one11111', title: 'One', openedAt: 1 });
     profile.remember({ id: 'two22222', title: 'Two', openedAt: 2 });
-    storage.setItem('mutual-sheets:view:two22222:s1', '{}');
+    profile.keepCredential('two22222', { role: 'edit', editKey: 'k'.repeat(43) });
+    profile.deviceIdFor('two22222');
     expect(profile.recent().map((r) => r.id)).toEqual(['two22222', 'one11111']);
     profile.forget('two22222');
     expect(profile.recent().map((r) => r.id)).toEqual(['one11111']);
-    expect(storage.getItem('mutual-sheets:view:two22222:s1')).toBeNull();
+    expect(storage.getItem('mutual-sheets:workbook:two22222')).toBeNull();
+    expect(profile.credential('two22222')).toBeNull();
   });
 });
 
 describe('DeviceProfile: whether this device saw a workbook’s edit link kept', () => {
-  const EDIT = `#/w/kAbc12345/edit/${'a'.repeat(43)}`;
-  const VIEW = `#/w/kAbc12345/view/${'b'.repeat(43)}.${'c'.repeat(43)}`;
+  const EDIT = { role: 'edit', editKey: 'a'.repeat(43) } as const;
+  const VIEW = { role: 'view', viewKey: 'b'.repeat(43), editVerifier: 'c'.repeat(43) } as const;
 
   it('marks an edit link as not saved until it is copied, downloaded or printed, and remembers when', () => {
     const profile = new DeviceProfile(memoryStorage());
-    profile.remember({ id: 'kAbc12345', title: 'Pantry', openedAt: 1, hash: EDIT });
+    profile.keepCredential('kAbc12345', EDIT);
+    profile.remember({ id: 'kAbc12345', title: 'Pantry', openedAt: 1 });
     const entry = profile.entry('kAbc12345')!;
     expect(profile.linkSavedAt('kAbc12345')).toBeNull();
     expect(profile.editLinkUnsaved(entry)).toBe(true);
@@ -55,17 +63,20 @@ describe('DeviceProfile: whether this device saw a workbook’s edit link kept',
   it('counts a copy made before the workbook reached the list (right after creating it)', () => {
     const profile = new DeviceProfile(memoryStorage());
     profile.markLinkSaved('kAbc12345', 5);
-    profile.remember({ id: 'kAbc12345', title: 'Pantry', openedAt: 6, hash: EDIT });
+    profile.keepCredential('kAbc12345', EDIT);
+    profile.remember({ id: 'kAbc12345', title: 'Pantry', openedAt: 6 });
     expect(profile.editLinkUnsaved(profile.entry('kAbc12345')!)).toBe(false);
   });
 
   it('never marks a view link or a plain link: this device holds no edit key to lose', () => {
-    const profile = new DeviceProfile(memoryStorage());
-    expect(profile.editLinkUnsaved({ id: 'kAbc12345', title: 'V', openedAt: 1, hash: VIEW })).toBe(false);
-    expect(profile.editLinkUnsaved({ id: 'open1234', title: 'O', openedAt: 1, hash: '#/w/open1234' })).toBe(false);
+    const storage = memoryStorage();
+    const profile = new DeviceProfile(storage);
+    profile.keepCredential('kAbc12345', VIEW);
+    expect(profile.editLinkUnsaved({ id: 'kAbc12345', title: 'V', openedAt: 1 })).toBe(false);
     expect(profile.editLinkUnsaved({ id: 'open1234', title: 'O', openedAt: 1 })).toBe(false);
-    // A key of the wrong length is not an edit key.
-    expect(profile.editLinkUnsaved({ id: 'kAbc12345', title: 'X', openedAt: 1, hash: '#/w/kAbc12345/edit/short' })).toBe(false);
+    // A stored key of the wrong length is not an edit key.
+    storage.setItem('mutual-sheets:workbook:kAbc99999', JSON.stringify({ key: 'edit:short' }));
+    expect(profile.editLinkUnsaved({ id: 'kAbc99999', title: 'X', openedAt: 1 })).toBe(false);
   });
 
   it('reads a bad stored mark as absent (never saved), so the warning shows rather than hides', () => {
@@ -92,7 +103,7 @@ describe('DeviceProfile: whether this device saw a workbook’s edit link kept',
     const profile = new DeviceProfile(storage);
     let changes = 0;
     const stop = profile.onChange(() => changes++);
-    profile.remember({ id: 'kAbc12345', title: 'Pantry', openedAt: 1, hash: EDIT });
+    profile.remember({ id: 'kAbc12345', title: 'Pantry', openedAt: 1 });
     profile.markLinkSaved('kAbc12345');
     profile.forget('kAbc12345');
     expect(changes).toBe(3);

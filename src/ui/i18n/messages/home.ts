@@ -25,6 +25,7 @@ export const en = {
   'home.removeAnyway': 'Remove anyway',
   'home.keepFirst': 'Keep the link first',
   'home.cancel': 'Cancel',
+  'home.noLink': 'This device has no link for this workbook: open the link you were sent.',
 
   'keep.title': 'Keep this workbook’s links',
   'keep.why': 'Its key is only in the edit link and on this device: nobody — not even the hub — can recover a lost edit link.',
@@ -75,6 +76,7 @@ export const es: Record<keyof typeof en, string> = {
   'home.removeAnyway': 'Quitar de todos modos',
   'home.keepFirst': 'Guardar antes el enlace',
   'home.cancel': 'Cancelar',
+  'home.noLink': 'Este dispositivo no tiene ningún enlace para este libro: abre el enlace que te enviaron.',
 
   'keep.title': 'Guarda los enlaces de este libro',
   'keep.why': 'Su clave solo está en el enlace de edición y en este dispositivo: nadie, ni siquiera el hub, puede recuperar un enlace de edición perdido.',

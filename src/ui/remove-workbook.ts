@@ -1,0 +1,22 @@
+import { historyRoom } from '../protocol/messages.js';
+import { LocalStorageHubStateStore } from '../sync/hub-state.js';
+import { deleteLocalCopies } from '../sync/session.js';
+import type { DeviceProfile } from './device-profile.js';
+import { ViewStore } from './view-store.js';
+
+/**
+ * "Remove from this device": every trace of the workbook the app can reach goes, so a
+ * device handed on (or searched) says nothing of the group: its list entry, key, device id
+ * and "link saved" mark (the profile), the person's sorted and filtered views, what the hub
+ * had acknowledged for the workbook and for its journal, and both IndexedDB copies
+ * (`mutual-sheets:<id>` and `mutual-sheets:<id>.h`). The hub keeps its own copy.
+ * Settles even when the browser refuses a deletion (see deleteLocalCopy).
+ */
+export async function removeFromDevice(profile: DeviceProfile, storage: Storage, workbookId: string): Promise<void> {
+  profile.forget(workbookId);
+  new ViewStore(storage, workbookId).forgetAll();
+  const hub = new LocalStorageHubStateStore(storage);
+  hub.forget(workbookId);
+  hub.forget(historyRoom(workbookId));
+  await deleteLocalCopies(workbookId);
+}
