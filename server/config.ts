@@ -60,6 +60,12 @@ export interface RelayConfig {
   allowedHosts: string[];
   /** store the updates of one event-loop turn in one transaction (one fsync) */
   groupCommit: boolean;
+  /**
+   * open (unkeyed, legacy) workbooks take changes from anyone who can reach the hub
+   * (OPEN_WORKBOOKS_WRITABLE=1, for plain y-websocket tools and load generators); off by default:
+   * they are read-only, and the app offers a secured copy
+   */
+  openWorkbooksWritable: boolean;
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -117,6 +123,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
     maxDocBytes: intFrom(env, 'MAX_DOC_BYTES', 256 * 1024 * 1024, 1024, 8 * 1024 * 1024 * 1024),
     memoryCheckMs: intFrom(env, 'MEMORY_CHECK_MS', 5000, 10, 3_600_000),
     groupCommit: env.GROUP_COMMIT !== '0',
+    openWorkbooksWritable: intFrom(env, 'OPEN_WORKBOOKS_WRITABLE', 0, 0, 1) === 1,
     maxHeapBytes: intFrom(env, 'MAX_HEAP_BYTES', 1536 * 1024 * 1024, 16 * 1024 * 1024, 1024 * 1024 * 1024 * 1024),
     maxRssBytes: env.MAX_RSS_BYTES ? intFrom(env, 'MAX_RSS_BYTES', 0, 16 * 1024 * 1024, 1024 * 1024 * 1024 * 1024) : null,
     maxReassemblyBytes: intFrom(env, 'MAX_REASSEMBLY_BYTES', 256 * 1024 * 1024, 1024, 1024 * 1024 * 1024 * 1024),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { EventEmitter } from 'node:events';
@@ -6,13 +7,15 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FRAGMENT_TIMEOUT_CODE, FragmentBudget, FragmentError, MESSAGE_FRAGMENT, Reassembler, type FragmentFailure } from '../src/protocol/fragments.js';
 import * as decoding from 'lib0/decoding';
-import { MESSAGE_HELLO, parseCredential, roleFor, type Credential } from '../src/protocol/access.js';
+import { LEGACY_KEY_ID, MESSAGE_HELLO, SIGNED_ID, parseCredential, roleFor, type Credential, type Role } from '../src/protocol/access.js';
+import { MESSAGE_PROOF, NONCE_BYTES, checkProof, decodeProof, encodeChallenge, syncProofMessage } from '../src/protocol/challenge.js';
 import { CLOSE_REASONS, CloseCode, MESSAGE_AWARENESS, baseWorkbookId } from '../src/protocol/messages.js';
 import type { RelayConfig } from './config.js';
 import { createRequestHandler } from './http.js';
 import { createHostCheck, lanUrls, misdirectedText } from './network.js';
 import { BatchingCommitter, ImmediateCommitter, type Committer } from './committer.js';
 import { createWorkbookApi } from './workbook-api.js';
+import { nodeVerify } from './proofs.js';
 import { rotatingAutoSnapshots } from './snapshot-api.js';
 import type { Logger } from './log.js';
 import { Room, RoomError, encodeRefused, type Peer } from './room.js';
@@ -128,6 +131,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       maxDocBytes: config.maxDocBytes,
       maxSnapshotsPerHour: config.maxSnapshotsPerHour,
       maxSnapshotsPerHourPerIp: config.maxSnapshotsPerHourPerIp,
+      openWorkbooksWritable: config.openWorkbooksWritable,
     }),
     health: () => {
       const m = process.memoryUsage();
@@ -385,23 +389,44 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       }
     };
 
-    /** The first frame says who this is: a HELLO with the link's credential, or (open workbooks) anything else. */
+    /**
+     * A signed workbook's connection is challenged at once: nothing but a PROOF of this nonce opens it.
+     * The nonce lives only as long as this connection, so a proof seen on the wire opens nothing later.
+     */
+    const nonce = SIGNED_ID.test(workbook) ? new Uint8Array(randomBytes(NONCE_BYTES)) : null;
+    if (nonce) ws.send(encodeChallenge(nonce));
+
+    /**
+     * The first frame says who this is: a signed workbook's PROOF; a legacy (`k…`) one's HELLO
+     * with the link's key; for an open workbook anything (a HELLO or PROOF there is skipped), and
+     * its role is the hub's setting.
+     */
     const start = async (first: Uint8Array) => {
       clearTimeout(handshake);
       queue = [];
-      let credential: Credential | null = null;
-      let isHello = false;
-      if (first[0] === MESSAGE_HELLO) {
-        isHello = true;
-        try {
-          const dec = decoding.createDecoder(first);
-          decoding.readVarUint(dec);
-          credential = parseCredential(decoding.readVarString(dec));
-        } catch {
-          credential = null;
+      let role: Role | null;
+      let consumed: boolean;
+      if (nonce) {
+        const proof = first[0] === MESSAGE_PROOF ? decodeProof(first) : null;
+        role = proof ? checkProof(workbook, proof, syncProofMessage(nonce, name, proof.role), nodeVerify) : null;
+        consumed = true;
+      } else if (LEGACY_KEY_ID.test(workbook)) {
+        let credential: Credential | null = null;
+        if (first[0] === MESSAGE_HELLO) {
+          try {
+            const dec = decoding.createDecoder(first);
+            decoding.readVarUint(dec);
+            credential = parseCredential(decoding.readVarString(dec));
+          } catch {
+            credential = null;
+          }
         }
+        role = await roleFor(workbook, credential);
+        consumed = true;
+      } else {
+        role = config.openWorkbooksWritable ? 'edit' : 'view';
+        consumed = first[0] === MESSAGE_HELLO || first[0] === MESSAGE_PROOF;
       }
-      const role = await roleFor(workbook, credential);
       if (ws.readyState !== ws.OPEN) return;
       if (!role) {
         fail(new RoomError(CloseCode.UNAUTHORIZED, 'bad or missing key'));
@@ -423,7 +448,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       room.join(peer);
       const pending = queue;
       queue = null;
-      if (!isHello) handle(first);
+      if (!consumed) handle(first);
       for (const f of pending) handle(f);
     };
 

@@ -1,11 +1,8 @@
-import type { IncomingMessage } from 'node:http';
 import * as Y from 'yjs';
-import { SnapshotApiError } from '../src/protocol/snapshots.js';
 import { storedUpdate, type RoomStore } from './store.js';
 import { fail, json } from './api-response.js';
 import { isAppRequest, type ApiRequest, type WorkbookApiDeps } from './workbook-api.js';
 
-const MAX_BODY_BYTES = 4096;
 const MAX_NAME_LENGTH = 100;
 const HOUR_MS = 3_600_000;
 
@@ -96,13 +93,12 @@ export function createSnapshotRoutes(
     res.writeHead(204).end();
   }
 
-  async function create({ req, res, room, workbook, ip }: ApiRequest): Promise<void> {
+  async function create({ req, res, room, workbook, ip, body: text }: ApiRequest): Promise<void> {
     let body: { name?: unknown; by?: unknown };
     try {
-      body = JSON.parse(await readBody(req)) as typeof body;
-    } catch (err) {
-      if (err instanceof SnapshotApiError) fail(res, 413, err.code, err.message);
-      else fail(res, 400, 'BAD_REQUEST', 'send JSON: {"name": "…", "by": "…"}');
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      fail(res, 400, 'BAD_REQUEST', 'send JSON: {"name": "…", "by": "…"}');
       return;
     }
     // Read and checked first, but nothing is taken or stored without the app's header.
@@ -221,24 +217,4 @@ function slidingWindow(limit: number, windowMs: number, now: () => number) {
       if (takes.size > 10_000) for (const k of Array.from(takes.keys())) recent(k);
     },
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        // Answer, then drain what is left so the client reads the 413 rather than a reset.
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new SnapshotApiError('TOO_LARGE', 'request too large'));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

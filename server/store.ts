@@ -161,6 +161,12 @@ export class SqliteStore implements RoomStore {
     // FULL: an acked update survives power loss, not only a process crash.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    // Deleted and overwritten rows are zeroed, not left in free pages: text that compaction and
+    // pruning removed (an overwritten cell, a deleted snapshot) does not linger in the file.
+    this.db.pragma('secure_delete = ON');
+    // Each time the WAL starts over it is cut back to nothing, so no stale frames stay behind
+    // the ones in use (their pages are in the database file, zeroed where deleted).
+    this.db.pragma('journal_size_limit = 0');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS updates (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -308,6 +314,24 @@ export class SqliteStore implements RoomStore {
       this.stmts.putSnapshot.run(room, snapshot, throughSeq);
       this.stmts.dropUpdates.run(room, throughSeq);
     })();
+    this.checkpoint();
+  }
+
+  /**
+   * Copies the WAL into the database file and empties it, so what a compaction, prune or delete
+   * just removed is gone from the WAL too (with secure_delete, it is zeros in the file). Never
+   * waits: with a reader in the way (a backup running) it copies what it can and the WAL is
+   * emptied at a later one, or when it next starts over (journal_size_limit = 0).
+   */
+  private checkpoint(): void {
+    try {
+      this.db.pragma('busy_timeout = 0');
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // SQLITE_BUSY: the next checkpoint will do it
+    } finally {
+      this.db.pragma('busy_timeout = 5000');
+    }
   }
 
   backlog(room: string): { count: number; bytes: number } {
@@ -329,7 +353,9 @@ export class SqliteStore implements RoomStore {
   }
 
   deleteSnapshot(room: string, id: number): boolean {
-    return this.stmts.deleteSnapshot.run(room, id).changes > 0;
+    const deleted = this.stmts.deleteSnapshot.run(room, id).changes > 0;
+    if (deleted) this.checkpoint();
+    return deleted;
   }
 
   snapshotBytes(room: string): number {
@@ -359,7 +385,7 @@ export class SqliteStore implements RoomStore {
   }
 
   pruneRetained(room: string, before: number, limits: PruneLimits): number {
-    return this.db.transaction(() => {
+    const folded = this.db.transaction(() => {
       const rows = this.stmts.prunable.iterate(room, sqlTime(before), limits.maxUpdates);
       const batch = pruneBatch(
         (function* () {
@@ -373,6 +399,8 @@ export class SqliteStore implements RoomStore {
       for (const u of batch) this.stmts.dropRetained.run(u.seq);
       return batch.length;
     })();
+    if (folded > 0) this.checkpoint();
+    return folded;
   }
 
   close(): void {

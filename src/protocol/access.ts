@@ -1,16 +1,36 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+
 /**
- * Access without accounts. A secured workbook's id commits to two secrets:
+ * Access without accounts. A secured workbook's id commits to its link keys; the hub checks a
+ * device against the id alone, so it stores nothing about keys.
+ *
+ * Signed workbooks (`s…`, every new workbook): the device proves it holds a key without sending
+ * it (src/protocol/challenge.ts). Ed25519 keys are derived from the link's key:
  *
  *   editKey      32 random bytes (base64url), in the edit link only
- *   viewKey      = b64u(SHA-256("ms-view\0" + editKey))       — an edit link can make the view link
+ *   viewKey      = b64u(HKDF-SHA256(editKey, salt "mutual-sheets/s1", info "view key"))
+ *   editSigner   = Ed25519 secret HKDF(editKey, info "edit signing key")  → editPublic
+ *   viewSigner   = Ed25519 secret HKDF(viewKey, info "view signing key")  → viewPublic
+ *   id           = "s" + b64u(SHA-256("mutual-sheets/s1 id\0" ‖ editPublic ‖ viewPublic))
+ *
+ * Edit link: #/w/<id>/edit/<editKey>. View link: #/w/<id>/view/<viewKey>.<b64u(editPublic)>.
+ * To open a connection the device signs the hub's fresh nonce with the signer of its role and
+ * sends both public keys (which are public: nothing can be derived from them); the hub hashes
+ * them into the id, compares, and verifies the signature. Nothing that crosses the wire opens the
+ * workbook again. A view key cannot yield the edit key, nor sign as an editor.
+ *
+ * Legacy workbooks (`k…`, made before signed links; to be retired): the id commits to SHA-256
+ * verifiers of the keys, and the device sends its key itself in HELLO (message 102):
+ *
+ *   viewKey      = b64u(SHA-256("ms-view\0" + editKey))
  *   verifier(k)  = b64u(SHA-256("ms-verify\0" + k))
  *   id           = "k" + b64u(SHA-256(verifier(editKey) + "\0" + verifier(viewKey)))
+ *   view link    #/w/<id>/view/<viewKey>.<verifier(editKey)>
  *
- * Edit link: #/w/<id>/edit/<editKey>. View link: #/w/<id>/view/<viewKey>.<verifier(editKey)>.
- * The relay checks a credential against the id alone, so it stores nothing about
- * keys: holding its database lets no one read or write. A view link carries only
- * the edit key's verifier, from which the edit key cannot be recovered.
- * Ids without the "k" form are open workbooks (made before links carried keys).
+ * Ids of neither form are open workbooks (made before links carried keys): anyone who can reach
+ * the hub can read them, and they are read-only unless the hub sets OPEN_WORKBOOKS_WRITABLE.
  */
 export const MESSAGE_HELLO = 102;
 /** Relay → client before it closes a connection: varUint close code, varString reason. */
@@ -18,8 +38,17 @@ export const MESSAGE_REFUSED = 103;
 
 export type Role = 'edit' | 'view';
 
-export const SECURED_ID = /^k[A-Za-z0-9_-]{43}$/;
+/** A secured workbook of either kind: it needs a link's key to open. */
+export const SECURED_ID = /^[ks][A-Za-z0-9_-]{43}$/;
+/** A workbook opened by challenge–response (every new one). */
+export const SIGNED_ID = /^s[A-Za-z0-9_-]{43}$/;
+/** A legacy workbook whose key is sent to the hub in HELLO. */
+export const LEGACY_KEY_ID = /^k[A-Za-z0-9_-]{43}$/;
 
+/**
+ * A link's key. For a view link `editVerifier` is what the id needs besides the view key: the
+ * edit key's verifier (legacy `k…`) or the edit public key (signed `s…`) — never a secret.
+ */
 export type Credential = { role: 'edit'; editKey: string } | { role: 'view'; viewKey: string; editVerifier: string };
 
 /** What a link's fragment after the id says, or null for an open workbook's plain link. */
@@ -31,7 +60,10 @@ export function parseCredential(text: string): Credential | null {
   return null;
 }
 
-/** How a credential travels in HELLO and in the X-Workbook-Key header (never in a URL path). */
+/**
+ * A credential as text: how the device keeps it, and how a legacy (`k…`) workbook's key travels
+ * in HELLO and in the X-Workbook-Key header. A signed workbook's key never travels.
+ */
 export function credentialText(c: Credential): string {
   return c.role === 'edit' ? `edit:${c.editKey}` : `view:${c.viewKey}.${c.editVerifier}`;
 }
@@ -42,41 +74,155 @@ export function base64url(bytes: Uint8Array): string {
   return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/** The bytes of base64url text, or null when it is not base64url. */
+export function fromBase64url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
+  const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Both sides compare fixed-length values; no early exit on the first difference. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
+}
+
+// ── Signed workbooks (`s…`) ─────────────────────────────────────────────────────────────────────
+
+const SALT = utf8('mutual-sheets/s1');
+const derive = (key: string, info: string) => hkdf(nobleSha256, utf8(key), SALT, utf8(info), 32);
+
+/** The view key of a signed workbook's edit key. */
+export function signedViewKey(editKey: string): string {
+  return base64url(derive(editKey, 'view key'));
+}
+
+/** The Ed25519 secret a link's key signs with for its role. Never leaves the device. */
+export function signingSecret(role: Role, key: string): Uint8Array {
+  return derive(key, role === 'edit' ? 'edit signing key' : 'view signing key');
+}
+
+export function publicKeyOf(secret: Uint8Array): Uint8Array {
+  return ed25519.getPublicKey(secret);
+}
+
+/** The id two public keys commit to. */
+export function signedIdOf(editPublic: Uint8Array, viewPublic: Uint8Array): string {
+  return `s${base64url(nobleSha256(concatBytes(utf8('mutual-sheets/s1 id\0'), editPublic, viewPublic)))}`;
+}
+
+function signedKeysFromEditKey(editKey: string): { id: string; edit: Credential; view: Credential } {
+  const viewKey = signedViewKey(editKey);
+  const editPublic = publicKeyOf(signingSecret('edit', editKey));
+  const viewPublic = publicKeyOf(signingSecret('view', viewKey));
+  return {
+    id: signedIdOf(editPublic, viewPublic),
+    edit: { role: 'edit', editKey },
+    view: { role: 'view', viewKey, editVerifier: base64url(editPublic) },
+  };
+}
+
+/** What a device needs to answer a challenge for a signed workbook: both public keys and its role's signer. */
+export interface Prover {
+  role: Role;
+  editPublic: Uint8Array;
+  viewPublic: Uint8Array;
+  sign(message: Uint8Array): Uint8Array;
+}
+
+/** The prover of a credential for a signed workbook, or null when it cannot be one (malformed, or the wrong id). */
+export function proverFor(workbookId: string, credential: Credential | null): Prover | null {
+  if (!credential || !SIGNED_ID.test(workbookId)) return null;
+  let secret: Uint8Array;
+  let editPublic: Uint8Array | null;
+  let viewPublic: Uint8Array;
+  if (credential.role === 'edit') {
+    secret = signingSecret('edit', credential.editKey);
+    editPublic = publicKeyOf(secret);
+    viewPublic = publicKeyOf(signingSecret('view', signedViewKey(credential.editKey)));
+  } else {
+    secret = signingSecret('view', credential.viewKey);
+    viewPublic = publicKeyOf(secret);
+    editPublic = fromBase64url(credential.editVerifier);
+    if (!editPublic || editPublic.length !== 32) return null;
+  }
+  // A key for another workbook is not sent at all: the hub would refuse it anyway.
+  if (signedIdOf(editPublic, viewPublic) !== workbookId) return null;
+  const role = credential.role;
+  return { role, editPublic, viewPublic, sign: (message) => ed25519.sign(message, secret) };
+}
+
+// ── Legacy workbooks (`k…`) ─────────────────────────────────────────────────────────────────────
+
 type Sha256 = (text: string) => Promise<Uint8Array>;
 
-const webSha256: Sha256 = async (text) => new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+/** SHA-256 without WebCrypto (absent on plain-http LAN pages): the same digest everywhere. */
+const noWebCryptoSha256: Sha256 = (text) => Promise.resolve(nobleSha256(utf8(text)));
 
-export async function viewKeyOf(editKey: string, sha: Sha256 = webSha256): Promise<string> {
+export async function viewKeyOf(editKey: string, sha: Sha256 = noWebCryptoSha256): Promise<string> {
   return base64url(await sha(`ms-view\0${editKey}`));
 }
 
-export async function verifierOf(key: string, sha: Sha256 = webSha256): Promise<string> {
+export async function verifierOf(key: string, sha: Sha256 = noWebCryptoSha256): Promise<string> {
   return base64url(await sha(`ms-verify\0${key}`));
 }
 
-export async function securedId(editVerifier: string, viewVerifier: string, sha: Sha256 = webSha256): Promise<string> {
+export async function securedId(editVerifier: string, viewVerifier: string, sha: Sha256 = noWebCryptoSha256): Promise<string> {
   return `k${base64url(await sha(`${editVerifier}\0${viewVerifier}`))}`;
 }
 
-/** A new secured workbook: its id and both links' credentials. */
-export async function newWorkbookKeys(sha: Sha256 = webSha256): Promise<{ id: string; edit: Credential; view: Credential }> {
-  const editKey = base64url(globalThis.crypto.getRandomValues(new Uint8Array(32)));
-  return keysFromEditKey(editKey, sha);
-}
-
-export async function keysFromEditKey(editKey: string, sha: Sha256 = webSha256): Promise<{ id: string; edit: Credential; view: Credential }> {
+/** A legacy (`k…`) workbook's id and links from its edit key: for tests and for links already handed out. */
+export async function legacyKeysFromEditKey(editKey: string, sha: Sha256 = noWebCryptoSha256): Promise<{ id: string; edit: Credential; view: Credential }> {
   const viewKey = await viewKeyOf(editKey, sha);
   const editVerifier = await verifierOf(editKey, sha);
   const id = await securedId(editVerifier, await verifierOf(viewKey, sha), sha);
   return { id, edit: { role: 'edit', editKey }, view: { role: 'view', viewKey, editVerifier } };
 }
 
-/** Which role a credential gives for this id, or null if it gives none. */
-export async function roleFor(id: string, credential: Credential | null, sha: Sha256 = webSha256): Promise<Role | null> {
+// ── Either kind ─────────────────────────────────────────────────────────────────────────────────
+
+/** A new workbook: signed (`s…`), its id and both links' credentials. `sha` is unused (signed ids need none from outside). */
+export async function newWorkbookKeys(_sha?: Sha256): Promise<{ id: string; edit: Credential; view: Credential }> {
+  const editKey = base64url(globalThis.crypto.getRandomValues(new Uint8Array(32)));
+  return signedKeysFromEditKey(editKey);
+}
+
+/**
+ * A workbook's id and both links' credentials from its edit key. The kind follows `workbookId`
+ * when given (a legacy `k…` id derives the legacy way); otherwise the edit key is a signed one.
+ */
+export async function keysFromEditKey(editKey: string, sha: Sha256 = noWebCryptoSha256, workbookId?: string): Promise<{ id: string; edit: Credential; view: Credential }> {
+  if (workbookId !== undefined && LEGACY_KEY_ID.test(workbookId)) return legacyKeysFromEditKey(editKey, sha);
+  return signedKeysFromEditKey(editKey);
+}
+
+/**
+ * Which role a credential gives for this id, or null if it gives none (checked on the device,
+ * which holds the key; the hub checks a proof instead, src/protocol/challenge.ts). Open workbooks
+ * answer 'edit': whether the hub lets anyone write to them is the hub's setting.
+ */
+export async function roleFor(id: string, credential: Credential | null, sha: Sha256 = noWebCryptoSha256): Promise<Role | null> {
   if (!SECURED_ID.test(id)) return 'edit';
   if (!credential) return null;
+  if (SIGNED_ID.test(id)) return proverFor(id, credential)?.role ?? null;
   if (credential.role === 'edit') {
-    const keys = await keysFromEditKey(credential.editKey, sha);
+    const keys = await legacyKeysFromEditKey(credential.editKey, sha);
     return keys.id === id ? 'edit' : null;
   }
   return (await securedId(credential.editVerifier, await verifierOf(credential.viewKey, sha), sha)) === id ? 'view' : null;

@@ -1,6 +1,7 @@
-import { credentialText, type Credential } from '../protocol/access.js';
+import type { Credential } from '../protocol/access.js';
 import { decodeApiError, decodeTimeline, statePath, timelinePath, type Timeline } from '../protocol/retained.js';
-import { CREDENTIAL_HEADER, SnapshotApiError } from '../protocol/snapshots.js';
+import { SnapshotApiError } from '../protocol/snapshots.js';
+import { authHeaders } from './api-auth.js';
 
 /**
  * Reads the hub's retained log of one room (a workbook id, or its journal's `<id>.h`): what it was
@@ -12,7 +13,7 @@ export class RetainedClient {
     /** the hub's http(s) origin, e.g. http://192.168.1.20:8080 */
     private readonly origin: string,
     private readonly room: string,
-    /** the workbook link's key, for secured workbooks (the journal takes the same one) */
+    /** the workbook link's key, for secured workbooks (the journal takes the same one); signed workbooks sign with it, never send it */
     private readonly credential: Credential | null = null,
     private readonly fetchFn: typeof fetch = (...args) => globalThis.fetch(...args),
   ) {}
@@ -36,10 +37,10 @@ export class RetainedClient {
   }
 
   private async call(path: string): Promise<Response> {
-    const headers = new Headers();
-    if (this.credential) headers.set(CREDENTIAL_HEADER, credentialText(this.credential));
     let res: Response;
     try {
+      // Signed workbooks: a proof over this request and a nonce from the hub; the key stays here.
+      const headers = await authHeaders(this.origin, this.room, this.credential, { method: 'GET', path }, this.fetchFn);
       res = await this.fetchFn(`${this.origin}${path}`, { method: 'GET', headers });
     } catch {
       throw new SnapshotApiError('OFFLINE', 'The hub cannot be reached: the history is kept on the hub.');

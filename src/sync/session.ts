@@ -1,10 +1,10 @@
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { WebsocketProvider } from 'y-websocket';
 import { IndexeddbPersistence } from 'y-indexeddb';
-import { MESSAGE_HELLO, MESSAGE_REFUSED, credentialText, type Credential } from '../protocol/access.js';
-import { CLOSE_REASONS, FINAL_CLOSE_CODES, MESSAGE_DURABLE_ACK, historyRoom } from '../protocol/messages.js';
+import { MESSAGE_REFUSED, type Credential } from '../protocol/access.js';
+import { MESSAGE_CHALLENGE, linkHandshake } from '../protocol/challenge.js';
+import { CLOSE_REASONS, FINAL_CLOSE_CODES, MESSAGE_DURABLE_ACK, baseWorkbookId, historyRoom } from '../protocol/messages.js';
 import { fragmentingSocket } from './fragmenting-socket.js';
 import { LocalSaver } from './local-saver.js';
 import type { HubStateStore } from './hub-state.js';
@@ -67,9 +67,12 @@ export class SyncSession {
       WebSocketPolyfill: fragmentingSocket(
         (options.WebSocketPolyfill ?? WebSocket) as typeof WebSocket,
         undefined,
-        options.credential ? encodeHello(options.credential) : null,
+        // The journal (`<id>.h`) opens with its workbook's link, signed for its own room name.
+        linkHandshake(workbookId, baseWorkbookId(workbookId) ?? workbookId, options.credential ?? null),
       ) as typeof WebSocket,
     });
+    // The socket wrapper answers the hub's CHALLENGE before y-websocket reads it; here it is only skipped.
+    this.provider.messageHandlers[MESSAGE_CHALLENGE] = () => {};
     this.provider.messageHandlers[MESSAGE_REFUSED] = (_encoder, decoder) => {
       const code = decoding.readVarUint(decoder);
       // The hub's own words; the close that follows carries the same code.
@@ -253,11 +256,4 @@ export function deleteLocalCopy(workbookId: string): Promise<void> {
 /** Deletes both of this device's copies of a workbook: the workbook's own and its history journal's (`<id>.h`). */
 export async function deleteLocalCopies(workbookId: string): Promise<void> {
   await Promise.all([deleteLocalCopy(workbookId), deleteLocalCopy(historyRoom(workbookId))]);
-}
-
-function encodeHello(credential: Credential): Uint8Array {
-  const enc = encoding.createEncoder();
-  encoding.writeVarUint(enc, MESSAGE_HELLO);
-  encoding.writeVarString(enc, credentialText(credential));
-  return encoding.toUint8Array(enc);
 }

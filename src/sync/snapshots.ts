@@ -1,5 +1,6 @@
-import { credentialText, type Credential } from '../protocol/access.js';
-import { APP_REQUEST_HEADER, APP_REQUEST_VALUE, CREDENTIAL_HEADER, SnapshotApiError, snapshotsPath, type SnapshotApiErrorCode, type SnapshotInfo } from '../protocol/snapshots.js';
+import type { Credential } from '../protocol/access.js';
+import { APP_REQUEST_HEADER, APP_REQUEST_VALUE, SnapshotApiError, snapshotsPath, type SnapshotApiErrorCode, type SnapshotInfo } from '../protocol/snapshots.js';
+import { authHeaders } from './api-auth.js';
 
 /** Talks to the hub's snapshot API. Snapshots live on the hub, so every call needs it reachable. */
 export class SnapshotClient {
@@ -7,7 +8,7 @@ export class SnapshotClient {
     /** the hub's http(s) origin, e.g. http://192.168.1.20:8080 */
     private readonly origin: string,
     private readonly workbookId: string,
-    /** the link's key, for secured workbooks */
+    /** the link's key, for secured workbooks: signed workbooks sign each request with it, and it never leaves the device */
     private readonly credential: Credential | null = null,
     private readonly fetchFn: typeof fetch = (...args) => globalThis.fetch(...args),
   ) {}
@@ -34,13 +35,14 @@ export class SnapshotClient {
     return new Uint8Array(await res.arrayBuffer());
   }
 
-  private async call(path: string, init: RequestInit): Promise<Response> {
+  private async call(path: string, init: RequestInit & { method: string; body?: string }): Promise<Response> {
     let res: Response;
     const headers = new Headers(init.headers);
-    if (this.credential) headers.set(CREDENTIAL_HEADER, credentialText(this.credential));
     // What tells the hub this is the app, not a form on another site (src/protocol/snapshots.ts).
     headers.set(APP_REQUEST_HEADER, APP_REQUEST_VALUE);
     try {
+      const auth = await authHeaders(this.origin, this.workbookId, this.credential, { method: init.method, path, body: init.body }, this.fetchFn);
+      for (const [k, v] of Object.entries(auth)) headers.set(k, v);
       res = await this.fetchFn(`${this.origin}${path}`, { ...init, headers });
     } catch {
       throw new SnapshotApiError('OFFLINE', 'The hub cannot be reached: snapshots are kept on the hub.');

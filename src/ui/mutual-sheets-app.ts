@@ -68,6 +68,8 @@ export class MutualSheetsApp extends LitElement {
     // Re-render in the new language when someone switches it.
     new LocaleController(this);
     this.addEventListener('link-kept', (e) => this.profile.markLinkSaved(e.detail.workbookId));
+    // An open or legacy workbook's content, as this device has it, becomes a new secured workbook.
+    this.addEventListener('secured-copy', (e) => void this.newWorkbook(null, e.detail.seed));
   }
 
   static styles = css`

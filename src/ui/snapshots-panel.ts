@@ -43,6 +43,7 @@ export class SnapshotsPanel extends LitElement {
     message: { state: true },
     error: { state: true },
     isOpen: { state: true },
+    deleting: { state: true },
   };
 
   declare workbook: Workbook | null;
@@ -56,6 +57,8 @@ export class SnapshotsPanel extends LitElement {
   declare message: string;
   declare error: string;
   declare isOpen: boolean;
+  /** the named snapshot whose deletion is waiting for a confirmation in the page */
+  declare deleting: SnapshotInfo | null;
 
   constructor() {
     super();
@@ -71,6 +74,7 @@ export class SnapshotsPanel extends LitElement {
     this.message = '';
     this.error = '';
     this.isOpen = false;
+    this.deleting = null;
   }
 
   static styles = [
@@ -122,6 +126,7 @@ export class SnapshotsPanel extends LitElement {
     this.opened?.then.doc.destroy();
     this.opened = null;
     this.pending = null;
+    this.deleting = null;
     this.message = '';
     this.error = '';
     showDialog(this);
@@ -163,6 +168,26 @@ export class SnapshotsPanel extends LitElement {
     } catch (err) {
       this.error = err instanceof SnapshotApiError ? errorText(err) : String(err);
     }
+  }
+
+  /** Only an edit link deletes, and only named snapshots: automatic ones are the hub's to rotate. */
+  private canDelete(info: SnapshotInfo): boolean {
+    return info.kind === 'named' && !!this.workbook && !this.workbook.readOnly;
+  }
+
+  private async confirmDelete(): Promise<void> {
+    const info = this.deleting;
+    if (!info || !this.client) return;
+    this.error = '';
+    this.message = '';
+    try {
+      await this.client.delete(info.id);
+      this.message = t('snap.deleted', { name: info.name });
+    } catch (err) {
+      this.error = errorText(err);
+    }
+    this.deleting = null;
+    await this.refresh();
   }
 
   private async openSnapshot(info: SnapshotInfo): Promise<void> {
@@ -235,9 +260,21 @@ export class SnapshotsPanel extends LitElement {
                   <button @click=${() => this.openSnapshot(s)} aria-label=${t('snap.openLabel', { name: s.kind === 'auto' ? t('snap.automaticSnapshot') : s.name, when: formatDateTime(s.at) })}>
                     ${t('snap.open')}
                   </button>
+                  ${this.canDelete(s)
+                    ? html`<button @click=${() => (this.deleting = s)} aria-label=${t('snap.deleteLabel', { name: s.name, when: formatDateTime(s.at) })}>${t('snap.delete')}</button>`
+                    : nothing}
                 </li>`,
               )}
-            </ul>`}`;
+            </ul>`}
+      ${this.deleting
+        ? html`<div class="confirm" role="alertdialog" aria-label=${t('snap.confirmDeleteLabel')}>
+            <p>${t('snap.confirmDelete', { name: this.deleting.name })}</p>
+            <div class="row">
+              <button @click=${this.confirmDelete}>${t('snap.delete')}</button>
+              <button @click=${() => (this.deleting = null)}>${t('snap.cancel')}</button>
+            </div>
+          </div>`
+        : nothing}`;
   }
 
   private renderOpened(o: Opened) {

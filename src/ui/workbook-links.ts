@@ -39,7 +39,7 @@ export async function workbookLinks(workbookId: string, credential: Credential |
   const { origin, lanHost } = await hubOrigin();
   const base = `${origin}${location.pathname}#/w/${workbookId}`;
   if (credential?.role === 'edit') {
-    const { view } = await keysFromEditKey(credential.editKey, sha256);
+    const { view } = await keysFromEditKey(credential.editKey, sha256, workbookId);
     return {
       edit: `${base}/edit/${credential.editKey}`,
       view: view.role === 'view' ? `${base}/view/${view.viewKey}.${view.editVerifier}` : null,

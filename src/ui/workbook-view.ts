@@ -28,6 +28,7 @@ import type { SnapshotsPanel } from './snapshots-panel.js';
 import type { RestoreDialog } from './restore-dialog.js';
 import './restore-dialog.js';
 import './snapshots-panel.js';
+import { readOnlyFor, securedCopyKind } from './secured-copy-notice.js';
 import './row-cards.js';
 import './sheet-grid.js';
 import './sheet-tabs.js';
@@ -263,7 +264,7 @@ export class WorkbookView extends LitElement {
     const journalDoc = new Y.Doc();
     const workbook = new Workbook(doc, {
       actor: { name: profile.authorName, deviceId: profile.deviceIdFor(id) },
-      readOnly: this.credential?.role === 'view',
+      readOnly: readOnlyFor(id, this.credential),
       history: journalDoc,
     });
     this.doc = doc;
@@ -409,8 +410,11 @@ export class WorkbookView extends LitElement {
             ${t('wb.insecure')}
           </div>`
         : nothing}
-      ${wb?.readOnly && this.phase === 'ready'
+      ${wb?.readOnly && this.phase === 'ready' && this.credential?.role === 'view'
         ? html`<div class="notice" role="note">${t('wb.viewOnlyNotice')}</div>`
+        : nothing}
+      ${wb && this.phase === 'ready' && securedCopyKind(this.workbookId, this.credential)
+        ? html`<secured-copy-notice .workbook=${wb} .kind=${securedCopyKind(this.workbookId, this.credential)}></secured-copy-notice>`
         : nothing}
       ${this.problem && this.phase !== 'too-new' ? html`<div class="notice" role="alert">${this.problem}</div>` : nothing}
       ${this.renderBody()}

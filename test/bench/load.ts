@@ -48,6 +48,8 @@ async function startServer(kind: Kind): Promise<ServerProc> {
     MAX_CONNECTIONS: '100000',
     MAX_ROOM_LOADS_PER_IP: '100000',
     MAX_ROOMS: '100000',
+    // The generator's plain y-websocket clients write to open (unkeyed) workbooks.
+    OPEN_WORKBOOKS_WRITABLE: '1',
   };
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stderr!.resume();

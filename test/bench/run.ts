@@ -89,7 +89,8 @@ function benchLoad(): void {
  */
 async function benchRelay(kind: 'sqlite' | 'memory'): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ms-bench-relay-'));
-  const config = configFromEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
+  // The bench writes to a plain room name (an open workbook): writable only with the hub's setting.
+  const config = configFromEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, OPEN_WORKBOOKS_WRITABLE: '1' });
   const store = kind === 'sqlite' ? new SqliteStore(dataDir) : new MemoryStore();
   const relay = createRelay(config, store, silentLogger);
   const { port } = await relay.listen();

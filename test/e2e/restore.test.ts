@@ -9,7 +9,7 @@ import { makeClient, untilDoc, type TestClient } from '../support/clients.js';
 import { e2eEnvironment } from '../support/e2e.js';
 import { shareLink } from '../support/links.js';
 import { cell, cellText } from '../support/grid-page.js';
-import { helloFrame, rawSocket } from '../support/raw-socket.js';
+import { authenticate, rawSocket } from '../support/raw-socket.js';
 import { deleteEverythingUpdate } from '../support/vandal.js';
 import { until } from '../support/wait.js';
 
@@ -55,7 +55,7 @@ function syncUpdate(update: Uint8Array): Uint8Array {
 async function sendAcked(room: string, credential: Credential, update: Uint8Array): Promise<void> {
   const s = rawSocket(env.relay.syncUrl, room);
   await s.opened;
-  s.ws.send(helloFrame(credential));
+  await authenticate(s, room, credential);
   const acks = () => s.frames.filter((f) => decoding.readVarUint(decoding.createDecoder(f)) === MESSAGE_DURABLE_ACK).length;
   const onFrame = (n: () => void) => {
     s.ws.on('message', n);

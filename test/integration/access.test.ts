@@ -3,13 +3,16 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { isModelError, Workbook } from '../../src/model/index.js';
-import { keysFromEditKey, newWorkbookKeys, type Credential } from '../../src/protocol/access.js';
-import { CloseCode } from '../../src/protocol/messages.js';
+import * as encoding from 'lib0/encoding';
+import { keysFromEditKey, legacyKeysFromEditKey, newWorkbookKeys, proverFor, type Credential } from '../../src/protocol/access.js';
+import { MESSAGE_PROOF, encodeProof, prove, syncProofMessage } from '../../src/protocol/challenge.js';
+import { CloseCode, MESSAGE_DURABLE_ACK, MESSAGE_SYNC } from '../../src/protocol/messages.js';
 import { SnapshotApiError } from '../../src/protocol/snapshots.js';
 import { SnapshotClient } from '../../src/sync/snapshots.js';
 import { allOnHub, makeClient, untilDoc, untilStatus, type TestClient } from '../support/clients.js';
-import { helloFrame, rawSocket } from '../support/raw-socket.js';
+import { authenticate, challengeOf, helloFrame, proofFrame, rawSocket } from '../support/raw-socket.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
+import { until } from '../support/wait.js';
 
 const relays: RelayProcess[] = [];
 const clients: TestClient[] = [];
@@ -77,29 +80,108 @@ describe('edit and view links', () => {
     expect(relay.stderr()).not.toContain(view);
   });
 
-  it('refuses a missing, wrong or forged key with 4401, and a view key cannot be used as an edit key', async () => {
+  it('a signed workbook opens only with a proof of this connection’s challenge: none, another workbook’s, a forged role, a HELLO with the real key and a replayed proof all get 4401', async () => {
     const relay = await startRelay();
     relays.push(relay);
     const keys = await newWorkbookKeys();
     const other = await newWorkbookKeys();
+    expect(keys.id).toMatch(/^s[\w-]{43}$/);
     const view = keys.view.role === 'view' ? keys.view : null;
-    const attempts: (Uint8Array | null)[] = [
-      null,
-      helloFrame(other.edit),
-      helloFrame({ role: 'edit', editKey: view!.viewKey }),
-      helloFrame({ role: 'view', viewKey: view!.viewKey, editVerifier: view!.viewKey }),
-      helloFrame('edit:not-a-key'),
+    const viewer = proverFor(keys.id, view)!;
+    const attempts: ((nonce: Uint8Array) => Uint8Array)[] = [
+      // Without a proof, the first frame is what y-websocket sends first: sync step 1.
+      () => new Uint8Array([0, 0, 1, 0]),
+      (nonce) => proofFrame(keys.id, other.edit, nonce, other.id),
+      // The view key's signer claiming to be an editor.
+      (nonce) => encodeProof({ ...prove(viewer, syncProofMessage(nonce, keys.id, 'edit')), role: 'edit' }),
+      // A proof for the journal's room is not one for the workbook's.
+      (nonce) => proofFrame(`${keys.id}.h`, keys.edit, nonce, keys.id),
+      () => helloFrame(keys.edit),
+      () => new Uint8Array([MESSAGE_PROOF, 4, 101, 100, 105, 116]),
     ];
-    for (const hello of attempts) {
+    for (const attempt of attempts) {
       const s = rawSocket(relay.syncUrl, keys.id);
       await s.opened;
-      // Without a hello, the first frame is what y-websocket sends first: sync step 1.
+      s.ws.send(attempt(await challengeOf(s)));
+      expect(await s.closed).toBe(CloseCode.UNAUTHORIZED);
+    }
+
+    // A proof that opened one connection opens no other: each connection has its own nonce.
+    const first = rawSocket(relay.syncUrl, keys.id);
+    await first.opened;
+    const seen = proofFrame(keys.id, keys.edit, await challengeOf(first));
+    first.ws.send(seen);
+    await until((n) => (first.ws.on('message', n), () => first.ws.off('message', n)), () => first.frames.some((f) => f[0] === MESSAGE_DURABLE_ACK), 'the proof opens its own connection');
+    const replay = rawSocket(relay.syncUrl, keys.id);
+    await replay.opened;
+    await challengeOf(replay);
+    replay.ws.send(seen);
+    expect(await replay.closed).toBe(CloseCode.UNAUTHORIZED);
+    first.ws.close();
+
+    // The view link's proof opens it read-only: a change is refused (4403) and nothing is stored.
+    const doc = new Y.Doc();
+    doc.getMap('m').set('x', 'forged');
+    const v = rawSocket(relay.syncUrl, keys.id);
+    await v.opened;
+    await authenticate(v, keys.id, keys.view);
+    v.ws.send(syncUpdate(Y.encodeStateAsUpdate(doc)));
+    expect(await v.closed).toBe(CloseCode.READ_ONLY);
+    const derived = await keysFromEditKey(keys.edit.role === 'edit' ? keys.edit.editKey : '');
+    expect(derived.id).toBe(keys.id);
+  });
+
+  it('a legacy k… workbook still opens with its key in HELLO (edit and view), and a wrong one gets 4401', async () => {
+    const relay = await startRelay();
+    relays.push(relay);
+    const legacy = await legacyKeysFromEditKey('L'.repeat(43));
+    expect(legacy.id).toMatch(/^k[\w-]{43}$/);
+    expect((await keysFromEditKey('L'.repeat(43), undefined, legacy.id)).view).toEqual(legacy.view);
+    const ana = client(relay, legacy.id, 'Ana', legacy.edit);
+    const sheet = ana.wb.initialize({ title: 'Old pantry' });
+    const [row] = ana.wb.rowIds(sheet);
+    const [col] = ana.wb.columns(sheet);
+    ana.wb.setCell(sheet, row, col.id, 'rice');
+    await allOnHub(ana);
+    const vic = client(relay, legacy.id, 'Vic', legacy.view);
+    await untilDoc(vic, () => vic.wb.isInitialized() && vic.wb.getValue(sheet, row, col.id) === 'rice', 'the legacy view link reads');
+    const made = await new SnapshotClient(relay.httpUrl, legacy.id, legacy.edit).create('old', 'Ana');
+    expect(await new SnapshotClient(relay.httpUrl, legacy.id, legacy.view).list()).toEqual([made]);
+    for (const hello of [null, helloFrame((await legacyKeysFromEditKey('M'.repeat(43))).edit), helloFrame({ role: 'edit', editKey: legacy.view.role === 'view' ? legacy.view.viewKey : '' })]) {
+      const s = rawSocket(relay.syncUrl, legacy.id);
+      await s.opened;
       s.ws.send(hello ?? new Uint8Array([0, 0, 1, 0]));
       expect(await s.closed).toBe(CloseCode.UNAUTHORIZED);
     }
-    // The real view key, verified, is only ever a viewer.
-    const derived = await keysFromEditKey(keys.edit.role === 'edit' ? keys.edit.editKey : '');
-    expect(derived.id).toBe(keys.id);
+  });
+
+  it('an open (unkeyed) workbook is read-only on a hub with the default setting: a write is refused (4403) and its state is unchanged', async () => {
+    const writable = await startRelay();
+    relays.push(writable);
+    const room = 'open-legacy-0001';
+    const old = client(writable, room, 'Ana', null);
+    const sheet = old.wb.initialize({ title: 'Before keys' });
+    const [row] = old.wb.rowIds(sheet);
+    const [col] = old.wb.columns(sheet);
+    old.wb.setCell(sheet, row, col.id, 'kept');
+    await allOnHub(old);
+    await old.destroy();
+    clients.splice(clients.indexOf(old), 1);
+    await writable.stop('SIGTERM');
+
+    const relay = await startRelay({ dataDir: writable.dataDir, openWorkbooksWritable: false });
+    relays.push(relay);
+    const reader = client(relay, room, 'Vic', null);
+    await untilDoc(reader, () => reader.wb.isInitialized() && reader.wb.getValue(sheet, row, col.id) === 'kept', 'anyone can still read it');
+    reader.wb.setCell(sheet, row, col.id, 'changed by anyone');
+    await untilStatus(reader, (st) => st.lastClose?.code === CloseCode.READ_ONLY, 'the change is refused');
+    const check = client(relay, room, 'Ben', null);
+    await untilDoc(check, () => check.wb.isInitialized() && check.wb.getValue(sheet, row, col.id) !== null, 'a fresh reader loads');
+    expect(check.wb.getValue(sheet, row, col.id)).toBe('kept');
+    // Nor can anyone take or delete its snapshots there.
+    const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof SnapshotApiError ? e.code : String(e)));
+    expect(await code(new SnapshotClient(relay.httpUrl, room).create('mine', 'Mal'))).toBe('READ_ONLY');
+    expect(await new SnapshotClient(relay.httpUrl, room).list()).toEqual([]);
   });
 
   it('snapshots need the link too: a view link lists and reads, only an edit link takes one', async () => {
@@ -119,6 +201,14 @@ describe('edit and view links', () => {
     expect(await code(new SnapshotClient(relay.httpUrl, keys.id, (await newWorkbookKeys()).edit).list())).toBe('UNAUTHORIZED');
   });
 });
+
+function syncUpdate(update: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MESSAGE_SYNC);
+  encoding.writeVarUint(enc, 2);
+  encoding.writeVarUint8Array(enc, update);
+  return encoding.toUint8Array(enc);
+}
 
 describe('origin allow-list', () => {
   it('refuses a WebSocket opened from another site, accepts the hub’s own origin and configured ones', async () => {

@@ -3,10 +3,11 @@ import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { Workbook } from '../../src/model/index.js';
-import { newWorkbookKeys } from '../../src/protocol/access.js';
+import { legacyKeysFromEditKey, newWorkbookKeys } from '../../src/protocol/access.js';
+import { encodeChallenge } from '../../src/protocol/challenge.js';
 import { MESSAGE_AWARENESS, MESSAGE_SYNC } from '../../src/protocol/messages.js';
 import { allOnHub, makeClient, untilDoc, type TestClient } from '../support/clients.js';
-import { helloFrame, rawSocket } from '../support/raw-socket.js';
+import { helloFrame, proofFrame, rawSocket } from '../support/raw-socket.js';
 import { prng } from '../support/prng.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 
@@ -49,14 +50,19 @@ async function seeds(): Promise<Uint8Array[]> {
   encoding.writeVarString(inner, JSON.stringify({ user: { name: 'Fuzz', color: '#123456' }, cursor: null }));
   encoding.writeVarUint8Array(awareness, encoding.toUint8Array(inner));
   const keys = await newWorkbookKeys();
+  const legacy = await legacyKeysFromEditKey('e'.repeat(43));
+  const nonce = new Uint8Array(32).fill(9);
   return [
     syncFrame(0, Y.encodeStateVector(doc)),
     syncFrame(1, Y.encodeStateAsUpdate(doc)),
     ...updates.map((u) => syncFrame(2, u)),
     encoding.toUint8Array(awareness),
     new Uint8Array([3]),
-    helloFrame(keys.edit),
-    helloFrame(keys.view),
+    helloFrame(legacy.edit),
+    helloFrame(legacy.view),
+    proofFrame(keys.id, keys.edit, nonce),
+    proofFrame(keys.id, keys.view, nonce),
+    encodeChallenge(nonce),
   ];
 }
 
@@ -91,6 +97,8 @@ describe('hostile input', () => {
     const [row] = a.wb.rowIds(sheet);
     const [col] = a.wb.columns(sheet);
     const seedFrames = await seeds();
+    // One worker fuzzes a signed workbook, whose first frame must be a PROOF of the hub's challenge.
+    const signedRoom = (await newWorkbookKeys()).id;
     let sent = 0;
     let closedByRelay = 0;
     const progress = new EventEmitter();
@@ -98,7 +106,7 @@ describe('hostile input', () => {
 
     const worker = async (w: number) => {
       const rand = prng(SEED * 31 + w).next;
-      const room = `fuzz-room-${w}-${SEED}`.slice(0, 60);
+      const room = w === 0 ? signedRoom : `fuzz-room-${w}-${SEED}`.slice(0, 60);
       while (sent < FRAMES) {
         const s = rawSocket(relay.syncUrl, room);
         await s.opened;

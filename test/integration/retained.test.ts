@@ -3,13 +3,14 @@ import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { Workbook } from '../../src/model/index.js';
-import { credentialText, newWorkbookKeys, type Credential } from '../../src/protocol/access.js';
+import { newWorkbookKeys, type Credential } from '../../src/protocol/access.js';
 import { CloseCode, MESSAGE_DURABLE_ACK, MESSAGE_SYNC, historyRoom } from '../../src/protocol/messages.js';
 import { BeforeRetentionError } from '../../src/protocol/retained.js';
-import { CREDENTIAL_HEADER, SnapshotApiError } from '../../src/protocol/snapshots.js';
+import { SnapshotApiError } from '../../src/protocol/snapshots.js';
+import { authHeaders } from '../../src/sync/api-auth.js';
 import { RetainedClient } from '../../src/sync/retained.js';
 import { allOnHub, makeClient, untilDoc, type TestClient } from '../support/clients.js';
-import { helloFrame, rawSocket } from '../support/raw-socket.js';
+import { authenticate, challengeOf, proofFrame, rawSocket } from '../support/raw-socket.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 import { until } from '../support/wait.js';
 
@@ -53,7 +54,7 @@ function deleteEverything(doc: Y.Doc): Uint8Array {
 async function sendAcked(relay: RelayProcess, room: string, credential: Credential, update: Uint8Array): Promise<void> {
   const s = rawSocket(relay.syncUrl, room);
   await s.opened;
-  s.ws.send(helloFrame(credential));
+  await authenticate(s, room, credential);
   const acks = () => s.frames.filter((f) => decoding.readVarUint(decoding.createDecoder(f)) === MESSAGE_DURABLE_ACK).length;
   const onFrame = (n: () => void) => {
     s.ws.on('message', n);
@@ -200,7 +201,7 @@ describe('nothing the hub acknowledged can be destroyed', () => {
     // A view connection to the journal reads but cannot write.
     const viewer = rawSocket(relay.syncUrl, journalRoom);
     await viewer.opened;
-    viewer.ws.send(helloFrame(keys.view));
+    await authenticate(viewer, journalRoom, keys.view);
     const change = new Y.Doc();
     change.getArray('entries').push(['forged']);
     viewer.ws.send(syncUpdate(Y.encodeStateAsUpdate(change)));
@@ -208,7 +209,7 @@ describe('nothing the hub acknowledged can be destroyed', () => {
     // …and neither can a wrong key, nor an address that is not a workbook's or its journal's.
     const stranger = rawSocket(relay.syncUrl, journalRoom);
     await stranger.opened;
-    stranger.ws.send(helloFrame(other.edit));
+    stranger.ws.send(proofFrame(journalRoom, other.edit, await challengeOf(stranger), other.id));
     expect(await stranger.closed).toBe(CloseCode.UNAUTHORIZED);
     for (const bad of [`${journalRoom}.h`, `${keys.id}.x`, '.h']) await expect(rawSocket(relay.syncUrl, bad).opened).rejects.toThrow('HTTP 404');
 
@@ -221,8 +222,10 @@ describe('nothing the hub acknowledged can be destroyed', () => {
     expect(then.getArray('entries').toJSON()).toEqual(['first']);
 
     // Refusals, each with its status and code.
-    const get = (path: string, credential: Credential | null = keys.view) =>
-      fetch(`${relay.httpUrl}/api/w/${path}`, { headers: credential ? { [CREDENTIAL_HEADER]: credentialText(credential) } : {} });
+    const get = async (path: string, credential: Credential | null = keys.view) =>
+      fetch(`${relay.httpUrl}/api/w/${path}`, {
+        headers: await authHeaders(relay.httpUrl, path.split('/')[0], credential, { method: 'GET', path: `/api/w/${path}` }, fetch),
+      });
     for (const q of ['', '?at=', '?at=soon', '?at=-1', '?at=1.5']) {
       const res = await get(`${journalRoom}/state${q}`);
       expect(res.status, q).toBe(400);

@@ -18,7 +18,8 @@ afterEach(async () => {
 
 async function inProcessRelay(graceMs: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'ms-rooms-'));
-  const config = configFromEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ROOM_GRACE_MS: String(graceMs) });
+  // Plain room names are open workbooks: writable only with the hub's setting.
+  const config = configFromEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ROOM_GRACE_MS: String(graceMs), OPEN_WORKBOOKS_WRITABLE: '1' });
   const relay = createRelay(config, new SqliteStore(dataDir), silentLogger);
   relays.push(relay);
   const addr = await relay.listen();

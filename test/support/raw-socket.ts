@@ -1,6 +1,8 @@
 import WebSocket from 'ws';
 import * as encoding from 'lib0/encoding';
-import { MESSAGE_HELLO, credentialText, type Credential } from '../../src/protocol/access.js';
+import { LEGACY_KEY_ID, MESSAGE_HELLO, SIGNED_ID, credentialText, proverFor, type Credential } from '../../src/protocol/access.js';
+import { MESSAGE_CHALLENGE, decodeChallenge, encodeProof, prove, syncProofMessage } from '../../src/protocol/challenge.js';
+import { baseWorkbookId } from '../../src/protocol/messages.js';
 
 /** A bare WebSocket to the relay, for sending exactly the bytes a test wants. */
 export interface RawSocket {
@@ -27,9 +29,41 @@ export function rawSocket(syncUrl: string, room: string, headers: Record<string,
   return { ws, closed, opened, frames };
 }
 
+/** A legacy (`k…`) workbook's HELLO: the link's key itself. */
 export function helloFrame(c: Credential | string): Uint8Array {
   const enc = encoding.createEncoder();
   encoding.writeVarUint(enc, MESSAGE_HELLO);
   encoding.writeVarString(enc, typeof c === 'string' ? c : credentialText(c));
   return encoding.toUint8Array(enc);
+}
+
+/** The hub's CHALLENGE to this socket (signed workbooks), once it has come. */
+export async function challengeOf(s: RawSocket): Promise<Uint8Array> {
+  for (;;) {
+    for (const f of s.frames) {
+      const nonce = f[0] === MESSAGE_CHALLENGE ? decodeChallenge(f) : null;
+      if (nonce) return nonce;
+    }
+    await new Promise<void>((res, rej) => {
+      s.ws.once('message', () => res());
+      s.ws.once('close', () => rej(new Error('closed before a challenge')));
+    });
+  }
+}
+
+/**
+ * The PROOF frame a device with `credential` sends to answer `nonce` on a connection to `room`;
+ * `workbook` names the workbook the credential is for when it is not the room's (a forgery).
+ */
+export function proofFrame(room: string, credential: Credential, nonce: Uint8Array, workbook = baseWorkbookId(room) ?? room): Uint8Array {
+  const prover = proverFor(workbook, credential);
+  if (!prover) throw new Error('this credential does not open this workbook');
+  return encodeProof(prove(prover, syncProofMessage(nonce, room, prover.role)));
+}
+
+/** Opens an opened socket as the app would: answers a signed workbook's challenge, or sends a legacy HELLO. */
+export async function authenticate(s: RawSocket, room: string, credential: Credential): Promise<void> {
+  const workbook = baseWorkbookId(room) ?? room;
+  if (LEGACY_KEY_ID.test(workbook)) s.ws.send(helloFrame(credential));
+  else if (SIGNED_ID.test(workbook)) s.ws.send(proofFrame(room, credential, await challengeOf(s)));
 }

@@ -18,12 +18,17 @@ export interface RelayProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-/** Starts the real relay (server/main.ts) as a child process on port 0 and waits for it to listen. */
-export async function startRelay(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RelayProcess> {
+/**
+ * Starts the real relay (server/main.ts) as a child process on port 0 and waits for it to listen.
+ * Many tests write to plain room names (open workbooks), so open workbooks are writable here
+ * (OPEN_WORKBOOKS_WRITABLE=1) unless `openWorkbooksWritable: false` asks for the hub's default.
+ */
+export async function startRelay(options: { dataDir?: string; env?: Record<string, string>; openWorkbooksWritable?: boolean } = {}): Promise<RelayProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ms-relay-'));
+  const open = { OPEN_WORKBOOKS_WRITABLE: options.openWorkbooksWritable === false ? '0' : '1' };
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ROOM_GRACE_MS: '200', ...options.env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ROOM_GRACE_MS: '200', ...open, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -5,6 +5,7 @@
  * marks a value filled in at run time; keys ending `.one` / `.other` are the
  * plural forms `tn` chooses between.
  */
+import * as access from './messages/access.js';
 import * as errors from './messages/errors.js';
 import * as home from './messages/home.js';
 import * as phone from './messages/phone.js';
@@ -13,8 +14,8 @@ import * as restore from './messages/restore.js';
 import * as sheet from './messages/sheet.js';
 import * as workbook from './messages/workbook.js';
 
-export const en = { ...home.en, ...workbook.en, ...sheet.en, ...phone.en, ...records.en, ...restore.en, ...errors.en };
+export const en = { ...home.en, ...workbook.en, ...sheet.en, ...phone.en, ...records.en, ...restore.en, ...errors.en, ...access.en };
 
 export type MessageKey = keyof typeof en;
 
-export const es: Record<MessageKey, string> = { ...home.es, ...workbook.es, ...sheet.es, ...phone.es, ...records.es, ...restore.es, ...errors.es };
+export const es: Record<MessageKey, string> = { ...home.es, ...workbook.es, ...sheet.es, ...phone.es, ...records.es, ...restore.es, ...errors.es, ...access.es };

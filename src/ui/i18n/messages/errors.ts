@@ -77,6 +77,14 @@ export const en = {
   'err.BAD_TIME': 'That is not a moment the hub can look up: choose a date and a time.',
   'err.BEFORE_RETENTION': 'The hub no longer keeps changes from that long ago.',
   'err.BEFORE_RETENTION.earliest': 'Changes from before {earliest} are no longer kept on the hub.',
+  'err.CROSS_SITE': 'The hub refused a request that did not come from this app.',
+  'err.RATE_LIMITED': 'Too many snapshots were taken in the last hour; try again later.',
+  'err.SNAPSHOTS_FULL': 'This workbook and its snapshots have reached what the hub keeps: delete a named snapshot first.',
+  'err.AUTOMATIC_SNAPSHOT': 'Automatic snapshots are kept and replaced by the hub itself; they cannot be deleted.',
+
+  // Close codes the hub sends besides those in src/protocol/messages.ts (4410: fragments.ts, 4503: server/relay.ts).
+  'close.4410': 'a large change sent in pieces took too long; trying again',
+  'close.4503': 'the hub is full: every workbook it can hold is in use; trying again soon',
 
   'err.SNAPSHOT_NOT_JSON': 'This file is not JSON.',
   'err.NOT_A_SNAPSHOT': 'This file is not a Mutual Sheets snapshot.',
@@ -159,6 +167,13 @@ export const es: Record<keyof typeof en, string> = {
   'err.BAD_TIME': 'Ese no es un momento que el hub pueda buscar: elige una fecha y una hora.',
   'err.BEFORE_RETENTION': 'El hub ya no guarda cambios de hace tanto tiempo.',
   'err.BEFORE_RETENTION.earliest': 'Los cambios de antes del {earliest} ya no se guardan en el hub.',
+  'err.CROSS_SITE': 'El hub rechazó una petición que no venía de esta aplicación.',
+  'err.RATE_LIMITED': 'Se tomaron demasiadas instantáneas en la última hora; vuelve a intentarlo más tarde.',
+  'err.SNAPSHOTS_FULL': 'Este libro y sus instantáneas llegaron a lo que guarda el hub: borra antes una instantánea con nombre.',
+  'err.AUTOMATIC_SNAPSHOT': 'Las instantáneas automáticas las guarda y reemplaza el propio hub; no se pueden borrar.',
+
+  'close.4410': 'un cambio grande enviado por partes tardó demasiado; se vuelve a intentar',
+  'close.4503': 'el hub está lleno: todos los libros que puede tener están en uso; se vuelve a intentar pronto',
 
   'err.SNAPSHOT_NOT_JSON': 'Este archivo no es JSON.',
   'err.NOT_A_SNAPSHOT': 'Este archivo no es una instantánea de Mutual Sheets.',

@@ -129,6 +129,11 @@ export const en = {
   'snap.restored': 'Restored {what}: {cells} set back, {rows} back from the trash.',
   'snap.restoredTrash': 'Restored {what}: {cells} set back, {rows} back from the trash, {later} moved to the trash.',
   'snap.restoredUndo': 'Undo or the activity panel can take it back.',
+  'snap.delete': 'Delete',
+  'snap.deleteLabel': 'Delete {name} of {when}',
+  'snap.confirmDeleteLabel': 'Confirm deleting a snapshot',
+  'snap.confirmDelete': 'Delete the snapshot “{name}” from the hub? It cannot be brought back.',
+  'snap.deleted': 'Snapshot “{name}” deleted.',
 
   'share.title': 'Share this workbook',
   'share.editLink': 'Edit link',
@@ -327,6 +332,11 @@ export const es: Record<keyof typeof en, string> = {
   'snap.restored': 'Recuperado {what}: {cells} restablecidas, {rows} de vuelta de la papelera.',
   'snap.restoredTrash': 'Recuperado {what}: {cells} restablecidas, {rows} de vuelta de la papelera, {later} a la papelera.',
   'snap.restoredUndo': 'Deshacer o el panel de actividad pueden revertirlo.',
+  'snap.delete': 'Borrar',
+  'snap.deleteLabel': 'Borrar {name} del {when}',
+  'snap.confirmDeleteLabel': 'Confirmar el borrado de una instantánea',
+  'snap.confirmDelete': '¿Borrar la instantánea «{name}» del hub? No se podrá recuperar.',
+  'snap.deleted': 'Instantánea «{name}» borrada.',
 
   'share.title': 'Compartir este libro',
   'share.editLink': 'Enlace de edición',
