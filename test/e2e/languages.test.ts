@@ -99,6 +99,8 @@ describe('e2e: the app in Spanish', () => {
     await page.keyboard.type('En curso');
     await page.keyboard.press('Enter');
     await page.getByText('En curso 1').first().waitFor();
+    // The status turns to synced once the hub has acknowledged the edits and their history.
+    await page.getByText(es['status.synced'], { exact: true }).first().waitFor();
     await expectSpanish(page, ['status.synced'], 'after edits');
 
     // Each dialog: how to open it, what it must say (the first is shown once it has loaded), its closing button.
