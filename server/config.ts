@@ -28,6 +28,12 @@ export interface RelayConfig {
   maxAwarenessPerSecond: number;
   /** one presence state, bytes */
   maxAwarenessBytes: number;
+  /** client ids a sync request may list beyond those the workbook has (4416 past it) */
+  maxStateVectorClients: number;
+  /** structs in one update, and delete ranges in one update (4417 past either) */
+  maxUpdateStructs: number;
+  /** presence states one connection may set (its own client ids); states it sends for anyone else are dropped */
+  maxPresencePerConnection: number;
   /** workbooks held in memory at once; the least recently used is unloaded past this */
   maxRooms: number;
   maxConnectionsPerIp: number;
@@ -116,6 +122,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
     maxMessagesPerSecond: intFrom(env, 'MAX_MESSAGES_PER_SECOND', 200, 1, 100_000),
     maxAwarenessPerSecond: intFrom(env, 'MAX_AWARENESS_PER_SECOND', 20, 1, 10_000),
     maxAwarenessBytes: intFrom(env, 'MAX_AWARENESS_BYTES', 4096, 64, 1024 * 1024),
+    maxStateVectorClients: intFrom(env, 'MAX_STATE_VECTOR_CLIENTS', 10_000, 1, 10_000_000),
+    maxUpdateStructs: intFrom(env, 'MAX_UPDATE_STRUCTS', 1_000_000, 1000, 100_000_000),
+    maxPresencePerConnection: intFrom(env, 'MAX_PRESENCE_PER_CONNECTION', 4, 1, 1000),
     maxRooms: intFrom(env, 'MAX_ROOMS', 500, 1, 1_000_000),
     maxConnectionsPerIp: intFrom(env, 'MAX_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
     handshakeTimeoutMs: intFrom(env, 'HANDSHAKE_TIMEOUT_MS', 10_000, 100, 600_000),

@@ -22,6 +22,12 @@ export function nestsTooDeep(structs: readonly unknown[], limit = MAX_VALUE_DEPT
   return false;
 }
 
+/** True when one plain value nests deeper than `limit`. Iterative: never recurses on hostile input. */
+export function valueNestsTooDeep(root: unknown, limit = MAX_VALUE_DEPTH): boolean {
+  if (root === null || typeof root !== 'object') return false;
+  return depthOver(root, limit);
+}
+
 function depthOver(root: unknown, limit: number): boolean {
   const stack: [unknown, number][] = [[root, 0]];
   while (stack.length) {

@@ -1,10 +1,10 @@
 import * as Y from 'yjs';
-import { nestsTooDeep } from './content-depth.js';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import {
+  CLOSE_REASONS,
   CloseCode,
   MESSAGE_AWARENESS,
   MESSAGE_DURABLE_ACK,
@@ -15,6 +15,7 @@ import { MESSAGE_REFUSED, type Role } from '../src/protocol/access.js';
 import { ImmediateCommitter, type Committer } from './committer.js';
 import type { Logger } from './log.js';
 import type { RoomStore } from './store.js';
+import { KIND_SKIP, ScanError, UpdateScan, encodePart } from './update-scan.js';
 
 /** One end of a connection, as the room sees it; the relay adapts a WebSocket to this. */
 export interface Peer {
@@ -38,7 +39,38 @@ export interface RoomLimits {
   maxAwarenessBytes?: number;
   /** keep every stored update this long (ms) before folding it into the retained base; 0 or absent: forever */
   retainMs?: number;
+  /** a sync request may list this many client ids beyond those the workbook already has (4416 past it) */
+  maxStateVectorClients?: number;
+  /** structs in one update, and delete ranges in one update (4417 past either) */
+  maxUpdateStructs?: number;
+  /** presence states (awareness client ids) one connection may set; others' states it sends are dropped */
+  maxPresencePerConnection?: number;
+  /** tests: the size of the parts a big update is applied in (defaults: 250 structs, 24 KiB, 2,000 delete ranges) */
+  applyParts?: { structs: number; bytes: number; deletes: number };
 }
+
+/** The defaults `configFromEnv` uses too; a Room built without them (tests, tools) gets the same. */
+export const ROOM_DEFAULTS = {
+  maxStateVectorClients: 10_000,
+  maxUpdateStructs: 1_000_000,
+  maxPresencePerConnection: 4,
+} as const;
+
+/**
+ * How long the room holds the event loop for one piece of work: reading a big update, applying
+ * one. Beyond it the work continues in the next turn, so `/healthz`, other rooms and other
+ * connections are served in between (a 64 MiB paste is read and applied over many turns).
+ */
+export const SLICE_MS = 8;
+/** An update this small is applied in one go; a bigger one in parts of about this size. */
+const APPLY_PARTS = { structs: 250, bytes: 24 * 1024, deletes: 2000 };
+/** A presence message carrying more states than this is another device echoing everyone's: it cannot set anything of its own. */
+const MAX_PRESENCE_ENTRIES = 64;
+/** Sync updates of one connection waiting while an earlier one is still being read. */
+const MAX_WAITING_UPDATES = 256;
+/** Updates one connection may have held (sent past the hub's clocks before its sync step 2): beyond, 4509 (CLOCK_GAP). */
+const MAX_HELD_UPDATES = 64;
+const MAX_HELD_BYTES = 4 * 1024 * 1024;
 
 /**
  * One prune's work, bounded so that folding never holds the event loop long: a backlog of old
@@ -58,6 +90,35 @@ export class RoomError extends Error {
   }
 }
 
+/** What the room knows about one connection. */
+interface PeerState {
+  /** the awareness client ids whose presence this connection sets (at most maxPresencePerConnection) */
+  presence: Set<number>;
+  /** an update of this connection is being read over several turns: the next ones wait, in order */
+  busy: boolean;
+  waiting: { update: Uint8Array; step2: boolean }[];
+  /** refused or gone: whatever is still waiting is dropped */
+  gone: boolean;
+  /** it has answered the hub's sync step 1 (its step 2 is in) */
+  answered: boolean;
+  /** updates past the hub's clocks sent before its step 2 (typing while reconnecting): checked again once it is in */
+  held: { update: Uint8Array; scan: UpdateScan }[];
+  heldBytes: number;
+}
+
+/** An update handed to the committer and not yet fully applied: its clocks count as held. */
+interface Inflight {
+  held: Map<number, number>;
+}
+
+/** A big update, stored, being applied a part at a time. */
+interface ApplyJob {
+  peer: Peer;
+  parts: Generator<Uint8Array | null>;
+  inflight: Inflight;
+  touched: number[];
+}
+
 /**
  * One workbook held in memory while anyone is connected. Every update from a
  * peer is validated, committed to the store, and only then applied and
@@ -66,10 +127,13 @@ export class RoomError extends Error {
 export class Room {
   readonly doc = new Y.Doc({ gc: true });
   readonly awareness: awarenessProtocol.Awareness;
-  private readonly peers = new Map<Peer, Set<number>>();
+  private readonly peers = new Map<Peer, PeerState>();
   private lastSeq = 0;
   private backlogCount = 0;
   private backlogBytes = 0;
+  /** the largest update in the log since the last fold, and the size of that fold */
+  private backlogLargest = 0;
+  private lastFoldBytes = 0;
   /** The whole doc encoded once for every device that arrives with nothing (a new phone): encoding a big doc takes ~0.5 s. */
   private fullState: Uint8Array | null = null;
   private lastAutoSnapshotAt = -Infinity;
@@ -79,6 +143,12 @@ export class Room {
   private readonly committer: Committer;
   /** snapshot + log as stored: the size MAX_DOC_BYTES bounds */
   private storedBytes = 0;
+  private readonly inflight = new Set<Inflight>();
+  private readonly applying: ApplyJob[] = [];
+  private applyScheduled = false;
+  private readonly maxSvClients: number;
+  private readonly maxStructs: number;
+  private readonly maxPresence: number;
 
   constructor(
     readonly name: string,
@@ -88,6 +158,9 @@ export class Room {
     committer?: Committer,
   ) {
     this.committer = committer ?? new ImmediateCommitter(store);
+    this.maxSvClients = limits.maxStateVectorClients ?? ROOM_DEFAULTS.maxStateVectorClients;
+    this.maxStructs = limits.maxUpdateStructs ?? ROOM_DEFAULTS.maxUpdateStructs;
+    this.maxPresence = limits.maxPresencePerConnection ?? ROOM_DEFAULTS.maxPresencePerConnection;
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     // The relay is not a participant: it must not appear in anyone's presence list.
     this.awareness.setLocalState(null);
@@ -104,17 +177,9 @@ export class Room {
         safeSend(peer, ack);
       }
     });
-    this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
+    this.awareness.on('update', ({ added, updated, removed }: AwarenessChange) => {
       const changed = added.concat(updated, removed);
-      const owned = this.peers.get(origin as Peer);
-      if (owned) {
-        for (const id of added) owned.add(id);
-        for (const id of removed) owned.delete(id);
-      }
-      const enc = encoding.createEncoder();
-      encoding.writeVarUint(enc, MESSAGE_AWARENESS);
-      encoding.writeVarUint8Array(enc, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
-      const frame = encoding.toUint8Array(enc);
+      const frame = encodeAwareness(this.awareness, changed);
       for (const peer of this.peers.keys()) safeSend(peer, frame);
     });
   }
@@ -128,11 +193,13 @@ export class Room {
     const stored = this.store.load(this.name);
     this.storedBytes = (stored.snapshot?.length ?? 0) + stored.updates.reduce((n, u) => n + u.data.length, 0);
     if (stored.snapshot) this.applyStored(stored.snapshot, 'snapshot');
+    this.lastFoldBytes = stored.snapshot?.length ?? 0;
     for (const u of stored.updates) {
       this.applyStored(u.data, `update ${u.seq}`);
       this.lastSeq = Math.max(this.lastSeq, u.seq);
       this.backlogCount++;
       this.backlogBytes += u.data.length;
+      this.backlogLargest = Math.max(this.backlogLargest, u.data.length);
     }
   }
 
@@ -146,7 +213,7 @@ export class Room {
   }
 
   join(peer: Peer): void {
-    this.peers.set(peer, new Set());
+    this.peers.set(peer, { presence: new Set(), busy: false, waiting: [], gone: false, answered: false, held: [], heldBytes: 0 });
     safeSend(peer, encodeSync((enc) => syncProtocol.writeSyncStep1(enc, this.doc)));
     safeSend(peer, encodeAck(Y.encodeStateVector(this.doc)));
     const states = this.awareness.getStates();
@@ -156,14 +223,22 @@ export class Room {
   }
 
   leave(peer: Peer): void {
-    const owned = this.peers.get(peer);
+    const state = this.peers.get(peer);
     this.peers.delete(peer);
-    if (owned && owned.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, Array.from(owned), null);
+    if (!state) return;
+    state.gone = true;
+    state.waiting = [];
+    state.held = [];
+    // Its people leave everyone's screens now, not after the 30 s presence timeout.
+    const shown = Array.from(state.presence).filter((id) => this.awareness.states.has(id));
+    if (shown.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, shown, null);
   }
 
   /**
    * Handles one frame. Throws RoomError when the frame is malformed or cannot be
    * stored; the caller closes that connection only, and the doc is untouched.
+   * An update too big to read within one slice is read over several turns; a refusal
+   * found then closes the connection from here.
    */
   receive(peer: Peer, frame: Uint8Array): void {
     const dec = decoding.createDecoder(frame);
@@ -177,22 +252,74 @@ export class Room {
       case MESSAGE_SYNC:
         this.receiveSync(peer, dec);
         return;
-      case MESSAGE_AWARENESS: {
-        const update = readPayload(dec);
-        if (update.length > (this.limits.maxAwarenessBytes ?? Infinity)) throw new RoomError(CloseCode.AWARENESS_TOO_LARGE, 'presence state too large');
-        try {
-          awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
-        } catch {
-          throw new RoomError(CloseCode.MALFORMED_FRAME, 'malformed awareness update');
-        }
+      case MESSAGE_AWARENESS:
+        this.receiveAwareness(peer, readPayload(dec));
         return;
-      }
       case MESSAGE_QUERY_AWARENESS:
         safeSend(peer, encodeAwareness(this.awareness, Array.from(this.awareness.getStates().keys())));
         return;
       default:
         throw new RoomError(CloseCode.MALFORMED_FRAME, `unknown message type ${messageType}`);
     }
+  }
+
+  /**
+   * A connection sets presence only for the client ids it owns: the first it announces that
+   * nobody else holds, up to maxPresencePerConnection. States for anyone else — another
+   * device's echo of what the hub sent it, or someone forging a colleague's presence — are
+   * dropped, so nobody can replace or remove another person's presence, and a flood of made-up
+   * ids costs the flooder its few slots and nothing more.
+   */
+  private receiveAwareness(peer: Peer, update: Uint8Array): void {
+    const state = this.peers.get(peer);
+    if (!state) return;
+    const dec = decoding.createDecoder(update);
+    const kept: { id: number; clock: number; json: string }[] = [];
+    try {
+      const count = decoding.readVarUint(dec);
+      // y-websocket re-sends every presence change it receives: a long list is an echo of the
+      // hub's own broadcast. Nothing in it is this connection's to set.
+      if (count > MAX_PRESENCE_ENTRIES) return;
+      for (let i = 0; i < count; i++) {
+        const id = decoding.readVarUint(dec);
+        const clock = decoding.readVarUint(dec);
+        const json = decoding.readVarString(dec);
+        if (state.presence.has(id)) {
+          if (json.length > (this.limits.maxAwarenessBytes ?? Infinity)) throw new RoomError(CloseCode.AWARENESS_TOO_LARGE, 'presence state too large');
+          kept.push({ id, clock, json });
+          continue;
+        }
+        if (json === 'null' || this.presenceOwner(id) || state.presence.size >= this.maxPresence) continue;
+        // Claim only what Yjs would apply (a newer clock): an echo of a state the hub already
+        // had, arriving after its owner left, must not hand that person's presence to the echoer.
+        const meta = this.awareness.meta.get(id);
+        if (clock <= (meta?.clock ?? 0)) continue;
+        if (json.length > (this.limits.maxAwarenessBytes ?? Infinity)) throw new RoomError(CloseCode.AWARENESS_TOO_LARGE, 'presence state too large');
+        state.presence.add(id);
+        kept.push({ id, clock, json });
+      }
+    } catch (err) {
+      if (err instanceof RoomError) throw err;
+      throw new RoomError(CloseCode.MALFORMED_FRAME, 'malformed awareness update');
+    }
+    if (kept.length === 0) return;
+    const enc = encoding.createEncoder();
+    encoding.writeVarUint(enc, kept.length);
+    for (const k of kept) {
+      encoding.writeVarUint(enc, k.id);
+      encoding.writeVarUint(enc, k.clock);
+      encoding.writeVarString(enc, k.json);
+    }
+    try {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, encoding.toUint8Array(enc), peer);
+    } catch {
+      throw new RoomError(CloseCode.MALFORMED_FRAME, 'malformed awareness update');
+    }
+  }
+
+  private presenceOwner(id: number): Peer | null {
+    for (const [p, s] of this.peers) if (s.presence.has(id)) return p;
+    return null;
   }
 
   private receiveSync(peer: Peer, dec: decoding.Decoder): void {
@@ -204,6 +331,17 @@ export class Room {
     }
     if (kind === syncProtocol.messageYjsSyncStep1) {
       const sv = readPayload(dec);
+      let entries: number;
+      try {
+        entries = decoding.readVarUint(decoding.createDecoder(sv));
+      } catch {
+        throw new RoomError(CloseCode.MALFORMED_FRAME, 'malformed state vector');
+      }
+      // Counted before a single entry is read: 12.5 M made-up clients once held the hub ~54 s.
+      // A device lists the clients it shares with the hub plus a few of its own.
+      if (entries > this.doc.store.clients.size + this.maxSvClients) {
+        throw new RoomError(CloseCode.STATE_VECTOR_TOO_LARGE, `state vector of ${entries} clients`);
+      }
       let diff: Uint8Array;
       try {
         if (Y.decodeStateVector(sv).size === 0) {
@@ -225,54 +363,166 @@ export class Room {
       return;
     }
     if (kind === syncProtocol.messageYjsSyncStep2 || kind === syncProtocol.messageYjsUpdate) {
-      this.commit(peer, readPayload(dec));
+      this.receiveUpdate(peer, readPayload(dec), kind === syncProtocol.messageYjsSyncStep2);
       return;
     }
     throw new RoomError(CloseCode.MALFORMED_FRAME, `unknown sync message ${kind}`);
+  }
+
+  private receiveUpdate(peer: Peer, update: Uint8Array, step2: boolean): void {
+    const state = this.peers.get(peer);
+    if (!state || state.gone) return;
+    if (state.busy) {
+      if (state.waiting.length >= MAX_WAITING_UPDATES) throw new RoomError(CloseCode.RATE_LIMITED, 'too many updates waiting');
+      state.waiting.push({ update, step2 });
+      return;
+    }
+    this.startUpdate(peer, state, update, step2);
+  }
+
+  /** Reads the update within one slice if it can, else over the next turns (later updates of this peer wait). */
+  private startUpdate(peer: Peer, state: PeerState, update: Uint8Array, step2: boolean): void {
+    if (isEmptyUpdate(update)) {
+      safeSend(peer, encodeAck(new Uint8Array([0])));
+      if (step2) this.answered(peer, state);
+      return;
+    }
+    const scan = new UpdateScan(update, { maxStructs: this.maxStructs, maxDeleteRanges: this.maxStructs });
+    if (scanStep(scan, performance.now() + SLICE_MS)) {
+      this.commit(peer, state, update, scan);
+      if (step2) this.answered(peer, state);
+      return;
+    }
+    state.busy = true;
+    const slice = () => {
+      if (this.destroyed || state.gone) return;
+      try {
+        if (!scanStep(scan, performance.now() + SLICE_MS)) {
+          setImmediate(slice);
+          return;
+        }
+        state.busy = false;
+        this.commit(peer, state, update, scan);
+        if (step2) this.answered(peer, state);
+        while (!state.busy && !state.gone && state.waiting.length > 0) {
+          const next = state.waiting.shift()!;
+          this.startUpdate(peer, state, next.update, next.step2);
+        }
+      } catch (err) {
+        this.refuse(peer, state, err);
+      }
+    };
+    setImmediate(slice);
+  }
+
+  /**
+   * The connection's sync step 2 is in: what it sent past the hub's clocks before it (a device
+   * typing while it reconnects sends its new edits ahead of its offline ones) is checked again,
+   * in order, and from now on a change past the hub's clocks is refused.
+   */
+  private answered(peer: Peer, state: PeerState): void {
+    if (state.answered) return;
+    state.answered = true;
+    const held = state.held;
+    state.held = [];
+    state.heldBytes = 0;
+    for (const h of held) this.commit(peer, state, h.update, h.scan);
+  }
+
+  /** A refusal found after `receive` returned: the room closes the connection itself. */
+  private refuse(peer: Peer, state: PeerState, err: unknown): void {
+    state.gone = true;
+    state.waiting = [];
+    const code = err instanceof RoomError ? err.code : CloseCode.MALFORMED_FRAME;
+    this.log.info('closing connection', { room: this.name, code, why: err instanceof Error ? err.message : String(err) });
+    if (code === CloseCode.READ_ONLY) safeSend(peer, encodeRefused(code, CLOSE_REASONS[code]));
+    peer.close(code);
+  }
+
+  /**
+   * The clock the hub holds for a client, counting updates already handed to the committer
+   * (stored or about to be) but not applied yet.
+   */
+  private heldClock(client: number): number {
+    let held = Y.getState(this.doc.store, client);
+    for (const f of this.inflight) held = Math.max(held, f.held.get(client) ?? 0);
+    return held;
+  }
+
+  /**
+   * Every struct must start at or before the clock the hub holds for its client, and each
+   * client's structs must follow on without a gap; every delete range must end at or before
+   * that clock (counting the update's own structs). Yjs keeps whatever arrives past a gap as
+   * "pending" and applies it the moment the gap closes: a GC or Skip struct, or a delete range,
+   * planted ahead of a colleague's clock would swallow or delete their next edits as they arrive.
+   * A device syncs from the hub's state vector, so what it sends starts where the hub's clocks end
+   * — except for the edits it makes while reconnecting, sent before its step 2: `commit` holds
+   * those until the step 2 is in. (Echoes of what the hub itself holds pending are allowed.)
+   * Returns the clock held per client once this update is in, or why it is past them.
+   */
+  private checkClocks(scan: UpdateScan): Map<number, number> | string {
+    const held = new Map<number, number>();
+    let pending: PendingHeld | null = null;
+    const pendingHeld = () => (pending ??= pendingHeldOf(this.doc));
+    for (const b of scan.blocks) {
+      let h = this.heldClock(b.client);
+      for (let i = b.first; i < b.first + b.count; i++) {
+        if (scan.kind[i] === KIND_SKIP) continue;
+        const clock = scan.clock[i];
+        const end = clock + scan.len[i];
+        if (clock > h && !pendingHeld().covers(b.client, clock, end)) {
+          return `a change starts at clock ${clock} of client ${b.client}, past the ${h} the hub holds`;
+        }
+        if (end > h) h = end;
+      }
+      held.set(b.client, h);
+    }
+    for (const [client, flat] of scan.deletes) {
+      const h = held.get(client) ?? this.heldClock(client);
+      for (let k = 0; k < flat.length; k += 2) {
+        const end = flat[k] + flat[k + 1];
+        if (end > h && !pendingHeld().covers(client, Math.max(flat[k], h), end)) {
+          return `a change deletes clocks of client ${client} up to ${end}, past the ${h} the hub holds`;
+        }
+      }
+    }
+    return held;
   }
 
   /**
    * validate → store (durable) → apply and forward → ack. The order is the product's promise;
    * the relay's committer groups the "store" step of many updates into one transaction.
    */
-  private commit(peer: Peer, update: Uint8Array): void {
-    const touched = new Set<number>();
-    let decoded: ReturnType<typeof Y.decodeUpdate>;
-    try {
-      // Parses every struct without touching the doc: a malformed update is refused before it is stored.
-      decoded = Y.decodeUpdate(update);
-    } catch {
-      throw new RoomError(CloseCode.MALFORMED_FRAME, 'malformed update');
-    }
-    for (const struct of decoded.structs) {
-      touched.add(struct.id.client);
-      // Absurd clocks would poison every state vector that includes them.
-      if (struct.id.clock + struct.length > MAX_CLOCK) throw new RoomError(CloseCode.MALFORMED_FRAME, 'clock out of range');
-    }
-    for (const [, ranges] of decoded.ds.clients) {
-      for (const r of ranges) if (r.clock + r.len > MAX_CLOCK) throw new RoomError(CloseCode.MALFORMED_FRAME, 'delete range out of range');
-    }
-    if (nestsTooDeep(decoded.structs)) throw new RoomError(CloseCode.MALFORMED_FRAME, 'value nested too deep');
-    if (isEmptyUpdate(update)) {
-      safeSend(peer, encodeAck(new Uint8Array([0])));
-      return;
-    }
+  private commit(peer: Peer, state: PeerState, update: Uint8Array, scan: UpdateScan): void {
     if (peer.role === 'view') {
       // A view link's device answers the hub's sync with what it holds; that is fine as long as
       // it holds nothing the hub lacks. Anything new is a change, and a view link may not make one.
-      if (changesDoc(this.doc, decoded)) throw new RoomError(CloseCode.READ_ONLY, 'view-only link sent a change');
+      if (changesDoc(this.doc, scan)) throw new RoomError(CloseCode.READ_ONLY, 'view-only link sent a change');
       return;
+    }
+    const held = this.checkClocks(scan);
+    if (typeof held === 'string') {
+      // Before its step 2, a device may be ahead of the hub for a moment: keep it (unstored) until then.
+      if (!state.answered && state.held.length < MAX_HELD_UPDATES && state.heldBytes + update.length <= MAX_HELD_BYTES) {
+        state.held.push({ update, scan });
+        state.heldBytes += update.length;
+        return;
+      }
+      throw new RoomError(CloseCode.CLOCK_GAP, held);
     }
     if (this.storedBytes + this.queuedBytes + update.length > (this.limits.maxDocBytes ?? Infinity)) {
       throw new RoomError(CloseCode.DOC_TOO_LARGE, 'workbook would exceed MAX_DOC_BYTES');
     }
+    const touched = scan.blocks.map((b) => b.client);
+    const inflight: Inflight = { held };
+    this.inflight.add(inflight);
     this.queuedBytes += update.length;
     this.committer.submit({
       room: this.name,
       update,
       done: (seq, error) => {
         this.queuedBytes -= update.length;
-        this.afterStore(peer, update, touched, seq, error);
+        this.afterStore(peer, update, scan, touched, inflight, seq, error);
       },
       onError: (err) => {
         const code = err instanceof RoomError ? err.code : CloseCode.STORAGE_FAILED;
@@ -282,8 +532,9 @@ export class Room {
   }
 
   /** Once the update is durable (or could not be made so): apply, forward, ack — or refuse. */
-  private afterStore(peer: Peer, update: Uint8Array, touched: Set<number>, seq: number | null, error?: unknown): void {
+  private afterStore(peer: Peer, update: Uint8Array, scan: UpdateScan, touched: number[], inflight: Inflight, seq: number | null, error?: unknown): void {
     if (seq === null) {
+      this.inflight.delete(inflight);
       this.log.error('could not store update', { room: this.name, error: String(error) });
       throw new RoomError(CloseCode.STORAGE_FAILED, 'storage failed');
     }
@@ -292,20 +543,73 @@ export class Room {
     this.lastSeq = seq;
     this.backlogCount++;
     this.backlogBytes += update.length;
+    this.backlogLargest = Math.max(this.backlogLargest, update.length);
     this.storedBytes += update.length;
     this.maybeAutoSnapshot();
-    try {
-      Y.applyUpdate(this.doc, update, peer);
-    } catch (err) {
-      this.log.error('stored update failed to apply', { room: this.name, seq, error: String(err) });
-      throw new RoomError(CloseCode.MALFORMED_FRAME, 'update failed to apply');
+    const parts = this.limits.applyParts ?? APPLY_PARTS;
+    const small = scan.structs <= parts.structs && update.length <= parts.bytes && scan.deleteRanges <= parts.deletes;
+    if (small && this.applying.length === 0) {
+      try {
+        Y.applyUpdate(this.doc, update, peer);
+      } catch (err) {
+        this.inflight.delete(inflight);
+        this.log.error('stored update failed to apply', { room: this.name, seq, error: String(err) });
+        throw new RoomError(CloseCode.MALFORMED_FRAME, 'update failed to apply');
+      }
+      this.inflight.delete(inflight);
+      this.ackApplied(peer, touched);
+      this.maybeCompact();
+      return;
     }
-    const docSv = Y.encodeStateVector(this.doc);
-    const held = Y.decodeStateVector(docSv);
+    // A big update (a long offline session, a large paste) is applied in parts, a slice of the
+    // event loop at a time; each part is forwarded as it lands, the sender is acked at the end.
+    // Updates stored meanwhile are applied after it, in order: applied early, a device's next edit
+    // would wait in Yjs as "pending" for the parts before it.
+    this.applying.push({ peer, parts: small ? whole(update) : updateParts(this.doc, scan, parts), inflight, touched });
+    this.scheduleApply();
+  }
+
+  private ackApplied(peer: Peer, touched: number[]): void {
     const acked = new Map<number, number>();
-    for (const client of touched) acked.set(client, held.get(client) ?? 0);
+    for (const client of touched) acked.set(client, Y.getState(this.doc.store, client));
     safeSend(peer, encodeAck(encodeSv(acked)));
-    this.maybeCompact();
+  }
+
+  private scheduleApply(): void {
+    if (this.applyScheduled || this.applying.length === 0) return;
+    this.applyScheduled = true;
+    setImmediate(() => {
+      this.applyScheduled = false;
+      if (this.destroyed) return;
+      this.applySome(performance.now() + SLICE_MS);
+      this.scheduleApply();
+    });
+  }
+
+  /** Applies parts of the waiting big updates until `deadline`; returns when all are in or time is up. */
+  private applySome(deadline: number): void {
+    while (this.applying.length > 0) {
+      const job = this.applying[0];
+      let next: IteratorResult<Uint8Array | null>;
+      try {
+        next = job.parts.next();
+        if (!next.done && next.value) Y.applyUpdate(this.doc, next.value, job.peer);
+      } catch (err) {
+        // Stored, but Yjs would not take it: the next load skips what it cannot read.
+        this.applying.shift();
+        this.inflight.delete(job.inflight);
+        this.log.error('stored update failed to apply', { room: this.name, error: String(err) });
+        job.peer.close(CloseCode.MALFORMED_FRAME);
+        continue;
+      }
+      if (next.done) {
+        this.applying.shift();
+        this.inflight.delete(job.inflight);
+        this.ackApplied(job.peer, job.touched);
+        if (this.applying.length === 0) this.maybeCompact();
+      }
+      if (performance.now() > deadline) return;
+    }
   }
 
   /**
@@ -332,7 +636,14 @@ export class Room {
   }
 
   private maybeCompact(): void {
-    if (this.backlogCount >= this.limits.compactAfterUpdates || this.backlogBytes >= this.limits.compactAfterBytes) {
+    // Never while a big update is half applied: the snapshot would fold its log row away.
+    if (this.applying.length > 0) return;
+    // Folding encodes the whole workbook (~0.5 s for 64 MB, then the store writes it). Replaying
+    // one big update loads as fast as its fold would, so the largest update in the log does not
+    // count, and a workbook bigger than compactAfterBytes waits until the rest of the log is as
+    // big as the last fold: the cost stays in proportion to what arrived.
+    const bytes = this.backlogBytes - this.backlogLargest;
+    if (this.backlogCount >= this.limits.compactAfterUpdates || bytes >= Math.max(this.limits.compactAfterBytes, this.lastFoldBytes)) {
       this.compact();
     }
   }
@@ -343,13 +654,17 @@ export class Room {
    * so pruning's cost follows the rate of editing.
    */
   compact(): void {
+    // Unloading or shutting down: finish applying what is stored first, so the snapshot holds it.
+    if (this.applying.length > 0 && !this.destroyed) this.applySome(Infinity);
     if (this.backlogCount > 0) {
       try {
         const snapshot = Y.encodeStateAsUpdate(this.doc);
         this.store.compact(this.name, snapshot, this.lastSeq);
         this.storedBytes = snapshot.length;
+        this.lastFoldBytes = snapshot.length;
         this.backlogCount = 0;
         this.backlogBytes = 0;
+        this.backlogLargest = 0;
       } catch (err) {
         // The log is still intact; compaction is retried at the next threshold.
         this.log.error('compaction failed', { room: this.name, error: String(err) });
@@ -379,6 +694,7 @@ export class Room {
 
   destroy(): void {
     this.destroyed = true;
+    this.applying.length = 0;
     this.awareness.destroy();
     this.doc.destroy();
   }
@@ -398,23 +714,210 @@ function readPayload(dec: decoding.Decoder): Uint8Array {
   }
 }
 
-/** Clocks count items; no real workbook comes near 2^31. */
-const MAX_CLOCK = 2 ** 31;
-
-/** Would applying this (already decoded) update change the doc: new structs, or deletions it does not have yet? */
-export function changesDoc(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpdate>): boolean {
-  for (const struct of update.structs) {
-    if (struct instanceof Y.Skip) continue;
-    if (struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)) return true;
+function scanStep(scan: UpdateScan, deadline: number): boolean {
+  try {
+    return scan.step(deadline);
+  } catch (err) {
+    if (err instanceof ScanError) {
+      throw new RoomError(err.failure === 'too-many-structs' ? CloseCode.TOO_MANY_STRUCTS : CloseCode.MALFORMED_FRAME, err.message);
+    }
+    throw new RoomError(CloseCode.MALFORMED_FRAME, 'malformed update');
   }
-  if (update.ds.clients.size === 0) return false;
+}
+
+/** What the hub holds but has not integrated (Yjs "pending" structs and deletes): a device may echo it back. */
+interface PendingHeld {
+  covers(client: number, from: number, to: number): boolean;
+}
+
+function pendingHeldOf(doc: Y.Doc): PendingHeld {
+  const ranges = new Map<number, [number, number][]>();
+  const add = (client: number, from: number, to: number) => {
+    let list = ranges.get(client);
+    if (!list) ranges.set(client, (list = []));
+    list.push([from, to]);
+  };
+  const store = doc.store as unknown as { pendingStructs: { update: Uint8Array } | null; pendingDs: Uint8Array | null };
+  try {
+    if (store.pendingStructs) {
+      for (const s of Y.decodeUpdateV2(store.pendingStructs.update).structs) if (!(s instanceof Y.Skip)) add(s.id.client, s.id.clock, s.id.clock + s.length);
+    }
+    if (store.pendingDs) {
+      for (const [client, list] of Y.decodeUpdateV2(store.pendingDs).ds.clients) for (const r of list) add(client, r.clock, r.clock + r.len);
+    }
+  } catch {
+    // nothing pending can be read: nothing is exempt
+  }
+  return {
+    covers(client, from, to) {
+      const list = ranges.get(client);
+      if (!list) return false;
+      list.sort((a, b) => a[0] - b[0]);
+      let at = from;
+      for (const [f, t] of list) {
+        if (f > at) break;
+        if (t > at) at = t;
+        if (at >= to) return true;
+      }
+      return at >= to;
+    },
+  };
+}
+
+/**
+ * The parts a big update is applied in. Parts follow the order Yjs itself would integrate the
+ * structs in (highest client first, jumping to a client an item depends on), so each part only
+ * needs what earlier parts and the doc already hold: nothing goes "pending" and nothing is
+ * decoded twice. Structs Yjs would leave pending go in the last part; the delete set comes after,
+ * in parts of its own. Yields null (nothing to apply yet) while it is still planning.
+ */
+function* updateParts(doc: Y.Doc, scan: UpdateScan, size: typeof APPLY_PARTS): Generator<Uint8Array | null> {
+  const blocks = scan.blocks;
+  const blockOf = new Map<number, number>();
+  blocks.forEach((b, i) => blockOf.set(b.client, i));
+  // each struct's cross-client dependencies, as a linked list into scan.dep*
+  const firstDep = new Int32Array(scan.structs).fill(-1);
+  const nextDep = new Int32Array(scan.depOf.length).fill(-1);
+  for (let d = scan.depOf.length - 1; d >= 0; d--) {
+    nextDep[d] = firstDep[scan.depOf[d]];
+    firstDep[scan.depOf[d]] = d;
+  }
+  const taken = new Int32Array(blocks.length);
+  const restFrom = new Int32Array(blocks.length).fill(-1);
+  const state = new Map<number, number>();
+  const stateOf = (client: number) => state.get(client) ?? Y.getState(doc.store, client);
+  const missing = (i: number): number | null => {
+    for (let d = firstDep[i]; d >= 0; d = nextDep[d]) {
+      if (scan.depClock[d] >= stateOf(scan.depClient[d])) return scan.depClient[d];
+    }
+    return null;
+  };
+  const order: number[] = [];
+  let ids = blocks.map((_, i) => i).sort((a, b) => blocks[a].client - blocks[b].client);
+  const nextTarget = (): number => {
+    while (ids.length > 0) {
+      const b = ids[ids.length - 1];
+      if (taken[b] < blocks[b].count && restFrom[b] < 0) return b;
+      ids.pop();
+    }
+    return -1;
+  };
+  const take = (b: number) => blocks[b].first + taken[b]++;
+  const stack: number[] = [];
+  const toRest = () => {
+    for (const i of stack) {
+      const b = scan.block[i];
+      if (restFrom[b] < 0) restFrom[b] = i - blocks[b].first;
+      ids = ids.filter((x) => x !== b);
+    }
+    stack.length = 0;
+  };
+  let cur = nextTarget();
+  let head = cur >= 0 ? take(cur) : -1;
+  let steps = 0;
+  while (head >= 0) {
+    if (++steps % 2048 === 0) yield null;
+    if (scan.kind[head] !== KIND_SKIP) {
+      const client = blocks[scan.block[head]].client;
+      const offset = stateOf(client) - scan.clock[head];
+      if (offset < 0) {
+        stack.push(head);
+        toRest();
+      } else {
+        const m = missing(head);
+        if (m !== null) {
+          stack.push(head);
+          const mb = blockOf.get(m);
+          if (mb === undefined || taken[mb] >= blocks[mb].count || restFrom[mb] >= 0) toRest();
+          else {
+            head = take(mb);
+            continue;
+          }
+        } else {
+          order.push(head);
+          if (offset < scan.len[head]) state.set(client, scan.clock[head] + scan.len[head]);
+        }
+      }
+    } else order.push(head);
+    if (stack.length > 0) head = stack.pop()!;
+    else if (cur >= 0 && taken[cur] < blocks[cur].count && restFrom[cur] < 0) head = take(cur);
+    else {
+      cur = nextTarget();
+      head = cur >= 0 ? take(cur) : -1;
+    }
+  }
+  // Cut the order into parts; a block's structs appear in it in their own order, so each part
+  // holds one contiguous range per block.
+  let ranges = new Map<number, [number, number]>();
+  let n = 0;
+  let bytes = 0;
+  const flush = (deletes: Map<number, number[]> | null) => {
+    const part = encodePart(
+      scan,
+      Array.from(ranges, ([b, [from, to]]) => [b, from, to] as [number, number, number]),
+      deletes,
+    );
+    ranges = new Map();
+    n = 0;
+    bytes = 0;
+    return part;
+  };
+  for (const i of order) {
+    const b = scan.block[i];
+    const r = ranges.get(b);
+    if (r) r[1] = i + 1;
+    else ranges.set(b, [i, i + 1]);
+    n++;
+    bytes += scan.byteEndOf(i) - scan.byteStart[i];
+    if (n >= size.structs || bytes >= size.bytes) yield flush(null);
+  }
+  for (let b = 0; b < blocks.length; b++) {
+    if (restFrom[b] < 0) continue;
+    const from = blocks[b].first + restFrom[b];
+    const r = ranges.get(b);
+    if (r && r[1] === from) r[1] = blocks[b].first + blocks[b].count;
+    else if (r) {
+      // cannot happen (a block's rest follows its last ordered struct); keep the part valid anyway
+      yield flush(null);
+      ranges.set(b, [from, blocks[b].first + blocks[b].count]);
+    } else ranges.set(b, [from, blocks[b].first + blocks[b].count]);
+  }
+  if (ranges.size > 0) yield flush(null);
+  let deletes = new Map<number, number[]>();
+  let count = 0;
+  for (const [client, flat] of scan.deletes) {
+    for (let k = 0; k < flat.length; k += 2) {
+      let list = deletes.get(client);
+      if (!list) deletes.set(client, (list = []));
+      list.push(flat[k], flat[k + 1]);
+      if (++count >= size.deletes) {
+        yield flush(deletes);
+        deletes = new Map();
+        count = 0;
+      }
+    }
+  }
+  if (count > 0) yield flush(deletes);
+}
+
+function* whole(update: Uint8Array): Generator<Uint8Array | null> {
+  yield update;
+}
+
+/** Would applying this (already scanned) update change the doc: new structs, or deletions it does not have yet? */
+export function changesDoc(doc: Y.Doc, scan: UpdateScan): boolean {
+  for (let i = 0; i < scan.structs; i++) {
+    if (scan.kind[i] === KIND_SKIP) continue;
+    if (scan.clock[i] + scan.len[i] > Y.getState(doc.store, scan.blocks[scan.block[i]].client)) return true;
+  }
+  if (scan.deletes.size === 0) return false;
   const held = Y.createDeleteSetFromStructStore(doc.store).clients;
-  for (const [client, ranges] of update.ds.clients) {
+  for (const [client, flat] of scan.deletes) {
     const mine = held.get(client) ?? [];
-    for (const r of ranges) {
-      // Every clock in [r.clock, r.clock + r.len) must already be deleted here; `mine` is sorted and merged.
-      let at = r.clock;
-      const end = r.clock + r.len;
+    for (let k = 0; k < flat.length; k += 2) {
+      // Every clock in [clock, clock + len) must already be deleted here; `mine` is sorted and merged.
+      let at = flat[k];
+      const end = flat[k] + flat[k + 1];
       for (const m of mine) {
         if (m.clock > at) break;
         if (m.clock + m.len > at) at = m.clock + m.len;

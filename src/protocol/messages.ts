@@ -41,6 +41,16 @@ export const CloseCode = {
   DOC_TOO_LARGE: 4414,
   /** one presence state over the size limit */
   AWARENESS_TOO_LARGE: 4415,
+  /** a sync request (step 1) whose state vector lists more client ids than the hub allows: retrying cannot help */
+  STATE_VECTOR_TOO_LARGE: 4416,
+  /** an update with more structs or delete ranges than MAX_UPDATE_STRUCTS: retrying cannot help (the change stays on the device) */
+  TOO_MANY_STRUCTS: 4417,
+  /**
+   * an update claiming clocks past what the hub holds for their client (a gap, or deletes of what
+   * does not exist yet); a fresh sync sends what the hub lacks, so this is in the 45xx range that
+   * y-websocket reconnects after (it stops for every 44xx)
+   */
+  CLOCK_GAP: 4509,
   /** the hub is unloading this workbook to free memory; reconnecting loads it again */
   TRY_AGAIN: 1013,
 } as const;
@@ -61,11 +71,21 @@ export const CLOSE_REASONS: Record<number, string> = {
   [CloseCode.RATE_LIMITED]: 'too many messages',
   [CloseCode.DOC_TOO_LARGE]: 'workbook too large for this hub',
   [CloseCode.AWARENESS_TOO_LARGE]: 'presence state too large',
+  [CloseCode.STATE_VECTOR_TOO_LARGE]: 'sync request lists too many clients',
+  [CloseCode.TOO_MANY_STRUCTS]: 'change has too many parts for this hub',
+  [CloseCode.CLOCK_GAP]: 'change refers to clocks the hub does not hold',
   [CloseCode.TRY_AGAIN]: 'hub busy, try again',
 };
 
 /** Close codes after which reconnecting with the same link cannot succeed. */
-export const FINAL_CLOSE_CODES: readonly number[] = [CloseCode.UNAUTHORIZED, CloseCode.READ_ONLY, CloseCode.MESSAGE_TOO_LARGE, CloseCode.DOC_TOO_LARGE];
+export const FINAL_CLOSE_CODES: readonly number[] = [
+  CloseCode.UNAUTHORIZED,
+  CloseCode.READ_ONLY,
+  CloseCode.MESSAGE_TOO_LARGE,
+  CloseCode.DOC_TOO_LARGE,
+  CloseCode.STATE_VECTOR_TOO_LARGE,
+  CloseCode.TOO_MANY_STRUCTS,
+];
 
 /** Workbook ids the relay accepts in `/sync/<id>` (a workbook's own room). */
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;

@@ -4,6 +4,16 @@ import type { Awareness } from 'y-protocols/awareness';
 const COLORS = ['#cf222e', '#1f6feb', '#1a7f37', '#8250df', '#bc4c00', '#0a7ea4', '#bf3989', '#6e7781'];
 /** A person is shown faded after this long without moving. */
 export const IDLE_AFTER_MS = 60_000;
+/**
+ * At most this many people are drawn as chips; the rest are one "+N" chip. A page once drew
+ * 10,124 chips for a flood of made-up presence states and froze for 15 s; the hub now lets a
+ * connection set only its own few, but the page must stay usable whatever arrives.
+ */
+export const MAX_PEOPLE_SHOWN = 20;
+/** At most this many colleagues' cursors are drawn on a sheet. */
+export const MAX_CURSORS_SHOWN = 50;
+/** A name longer than this is cut (presence is anyone's free text). */
+const MAX_NAME_CHARS = 40;
 
 export interface PeerCursor {
   clientId: number;
@@ -20,6 +30,15 @@ export interface Person {
   name: string;
   color: string;
   idle: boolean;
+  /** set on the last chip only, when more people are here than are shown: how many more ("+N") */
+  more?: number;
+}
+
+const OVERFLOW_COLOR = '#6e7781';
+
+function shortName(name: unknown): string {
+  const s = String(name);
+  return s.length > MAX_NAME_CHARS ? `${s.slice(0, MAX_NAME_CHARS - 1)}…` : s;
 }
 
 /** A stable colour per person (by device), so Ana is red on every screen. */
@@ -39,28 +58,40 @@ export interface LocalPresence {
   active: number;
 }
 
-export function people(awareness: Awareness, now = Date.now()): Person[] {
-  const out: Person[] = [];
+/**
+ * Who else is here, for the header: people who are active first (in the order they arrived),
+ * then idle ones; past MAX_PEOPLE_SHOWN the rest are counted in one last `{more: N}` entry
+ * named "+N".
+ */
+export function people(awareness: Awareness, now = Date.now(), max = MAX_PEOPLE_SHOWN): Person[] {
+  const active: Person[] = [];
+  const idle: Person[] = [];
+  let total = 0;
   awareness.getStates().forEach((state, clientId) => {
     if (clientId === awareness.clientID || !state.user?.name) return;
-    out.push({
-      clientId,
-      name: String(state.user.name),
-      color: String(state.user.color ?? COLORS[0]),
-      idle: typeof state.active !== 'number' || now - state.active > IDLE_AFTER_MS,
-    });
+    total++;
+    const isIdle = typeof state.active !== 'number' || now - state.active > IDLE_AFTER_MS;
+    const list = isIdle ? idle : active;
+    // Only as many as can be shown are built; the rest are only counted.
+    if (active.length + idle.length >= max && (isIdle || active.length >= max)) return;
+    list.push({ clientId, name: shortName(state.user.name), color: String(state.user.color ?? COLORS[0]), idle: isIdle });
   });
+  const shown = active.concat(idle);
+  if (total <= max) return shown;
+  const out = shown.slice(0, max);
+  const more = total - out.length;
+  out.push({ clientId: -1, name: `+${more}`, color: OVERFLOW_COLOR, idle: false, more });
   return out;
 }
 
-export function cursors(awareness: Awareness, sheetId: string, now = Date.now()): PeerCursor[] {
+export function cursors(awareness: Awareness, sheetId: string, now = Date.now(), max = MAX_CURSORS_SHOWN): PeerCursor[] {
   const out: PeerCursor[] = [];
   awareness.getStates().forEach((state, clientId) => {
     const c = state.cursor;
-    if (clientId === awareness.clientID || !c || c.sheetId !== sheetId || !state.user?.name) return;
+    if (out.length >= max || clientId === awareness.clientID || !c || c.sheetId !== sheetId || !state.user?.name) return;
     out.push({
       clientId,
-      name: String(state.user.name),
+      name: shortName(state.user.name),
       color: String(state.user.color ?? COLORS[0]),
       sheetId,
       rowId: String(c.rowId),
