@@ -66,11 +66,15 @@ export const SLICE_MS = 8;
 const APPLY_PARTS = { structs: 250, bytes: 24 * 1024, deletes: 2000 };
 /** A presence message carrying more states than this is another device echoing everyone's: it cannot set anything of its own. */
 const MAX_PRESENCE_ENTRIES = 64;
-/** Sync updates of one connection waiting while an earlier one is still being read. */
+/** Sync updates of one connection waiting while an earlier one is still being read (count, bytes): beyond, 4429. */
 const MAX_WAITING_UPDATES = 256;
-/** Updates one connection may have held (sent past the hub's clocks before its sync step 2): beyond, 4509 (CLOCK_GAP). */
+const MAX_WAITING_BYTES = 80 * 1024 * 1024;
+/**
+ * Updates one connection may have held (sent past the hub's clocks before its sync step 2): beyond,
+ * 4509 (CLOCK_GAP). Typing while reconnecting is a few small updates; only their bytes are kept.
+ */
 const MAX_HELD_UPDATES = 64;
-const MAX_HELD_BYTES = 4 * 1024 * 1024;
+const MAX_HELD_BYTES = 64 * 1024;
 
 /**
  * One prune's work, bounded so that folding never holds the event loop long: a backlog of old
@@ -97,12 +101,13 @@ interface PeerState {
   /** an update of this connection is being read over several turns: the next ones wait, in order */
   busy: boolean;
   waiting: { update: Uint8Array; step2: boolean }[];
+  waitingBytes: number;
   /** refused or gone: whatever is still waiting is dropped */
   gone: boolean;
   /** it has answered the hub's sync step 1 (its step 2 is in) */
   answered: boolean;
   /** updates past the hub's clocks sent before its step 2 (typing while reconnecting): checked again once it is in */
-  held: { update: Uint8Array; scan: UpdateScan }[];
+  held: Uint8Array[];
   heldBytes: number;
 }
 
@@ -213,7 +218,7 @@ export class Room {
   }
 
   join(peer: Peer): void {
-    this.peers.set(peer, { presence: new Set(), busy: false, waiting: [], gone: false, answered: false, held: [], heldBytes: 0 });
+    this.peers.set(peer, { presence: new Set(), busy: false, waiting: [], waitingBytes: 0, gone: false, answered: false, held: [], heldBytes: 0 });
     safeSend(peer, encodeSync((enc) => syncProtocol.writeSyncStep1(enc, this.doc)));
     safeSend(peer, encodeAck(Y.encodeStateVector(this.doc)));
     const states = this.awareness.getStates();
@@ -228,6 +233,7 @@ export class Room {
     if (!state) return;
     state.gone = true;
     state.waiting = [];
+    state.waitingBytes = 0;
     state.held = [];
     // Its people leave everyone's screens now, not after the 30 s presence timeout.
     const shown = Array.from(state.presence).filter((id) => this.awareness.states.has(id));
@@ -373,8 +379,11 @@ export class Room {
     const state = this.peers.get(peer);
     if (!state || state.gone) return;
     if (state.busy) {
-      if (state.waiting.length >= MAX_WAITING_UPDATES) throw new RoomError(CloseCode.RATE_LIMITED, 'too many updates waiting');
+      if (state.waiting.length >= MAX_WAITING_UPDATES || state.waitingBytes + update.length > MAX_WAITING_BYTES) {
+        throw new RoomError(CloseCode.RATE_LIMITED, 'too many updates waiting');
+      }
       state.waiting.push({ update, step2 });
+      state.waitingBytes += update.length;
       return;
     }
     this.startUpdate(peer, state, update, step2);
@@ -406,6 +415,7 @@ export class Room {
         if (step2) this.answered(peer, state);
         while (!state.busy && !state.gone && state.waiting.length > 0) {
           const next = state.waiting.shift()!;
+          state.waitingBytes -= next.update.length;
           this.startUpdate(peer, state, next.update, next.step2);
         }
       } catch (err) {
@@ -426,13 +436,18 @@ export class Room {
     const held = state.held;
     state.held = [];
     state.heldBytes = 0;
-    for (const h of held) this.commit(peer, state, h.update, h.scan);
+    for (const update of held) {
+      const scan = new UpdateScan(update, { maxStructs: this.maxStructs, maxDeleteRanges: this.maxStructs });
+      scanStep(scan, Infinity); // small (MAX_HELD_BYTES), and read once already
+      this.commit(peer, state, update, scan);
+    }
   }
 
   /** A refusal found after `receive` returned: the room closes the connection itself. */
   private refuse(peer: Peer, state: PeerState, err: unknown): void {
     state.gone = true;
     state.waiting = [];
+    state.waitingBytes = 0;
     const code = err instanceof RoomError ? err.code : CloseCode.MALFORMED_FRAME;
     this.log.info('closing connection', { room: this.name, code, why: err instanceof Error ? err.message : String(err) });
     if (code === CloseCode.READ_ONLY) safeSend(peer, encodeRefused(code, CLOSE_REASONS[code]));
@@ -504,7 +519,7 @@ export class Room {
     if (typeof held === 'string') {
       // Before its step 2, a device may be ahead of the hub for a moment: keep it (unstored) until then.
       if (!state.answered && state.held.length < MAX_HELD_UPDATES && state.heldBytes + update.length <= MAX_HELD_BYTES) {
-        state.held.push({ update, scan });
+        state.held.push(update);
         state.heldBytes += update.length;
         return;
       }
