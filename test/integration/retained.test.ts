@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { deleteEverythingUpdate } from '../support/vandal.js';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -32,21 +33,6 @@ function syncUpdate(update: Uint8Array): Uint8Array {
   encoding.writeVarUint(enc, MESSAGE_SYNC);
   encoding.writeVarUint(enc, 2);
   encoding.writeVarUint8Array(enc, update);
-  return encoding.toUint8Array(enc);
-}
-
-/** A Yjs update with no structs whose delete set covers clocks 0…clock of every client: it deletes everything. */
-function deleteEverything(doc: Y.Doc): Uint8Array {
-  const sv = Y.decodeStateVector(Y.encodeStateVector(doc));
-  const enc = encoding.createEncoder();
-  encoding.writeVarUint(enc, 0);
-  encoding.writeVarUint(enc, sv.size);
-  for (const [clientId, clock] of sv) {
-    encoding.writeVarUint(enc, clientId);
-    encoding.writeVarUint(enc, 1);
-    encoding.writeVarUint(enc, 0);
-    encoding.writeVarUint(enc, clock);
-  }
   return encoding.toUint8Array(enc);
 }
 
@@ -123,10 +109,10 @@ describe('nothing the hub acknowledged can be destroyed', () => {
     const journalBefore = anaJournal.doc.getArray('entries').toJSON().sort();
 
     // Someone with the edit link sends one update that deletes every client's every item, in both rooms.
-    const vandal = deleteEverything(ana.doc);
+    const vandal = deleteEverythingUpdate(ana.doc);
     expect(Y.decodeUpdate(vandal).structs).toHaveLength(0);
     await sendAcked(relay, keys.id, keys.edit, vandal);
-    await sendAcked(relay, journalRoom, keys.edit, deleteEverything(anaJournal.doc));
+    await sendAcked(relay, journalRoom, keys.edit, deleteEverythingUpdate(anaJournal.doc));
     await untilDoc(ana, () => ana.wb.sheets().length === 0, 'the live workbook is wiped');
     await untilDoc(anaJournal, () => anaJournal.doc.getArray('entries').length === 0, 'the live journal is wiped');
 

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { rawUpdate } from '../support/vandal.js';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -100,29 +101,6 @@ async function attacker(relay: RelayProcess, room: string): Promise<RawSocket> {
 /** Sends one message, already cut into FRAGMENT frames as the app does for anything over 256 KiB. */
 function sendBig(s: RawSocket, fragments: Uint8Array[]): void {
   for (const f of fragments) s.ws.send(f);
-}
-
-/** A v1 update with runs of GC (len > 0) or Skip (len < 0) structs per client, and delete ranges. */
-function rawUpdate(runs: { client: number; clock: number; structs: number[] }[], deletes: [client: number, clock: number, len: number][] = []): Uint8Array {
-  const enc = encoding.createEncoder();
-  encoding.writeVarUint(enc, runs.length);
-  for (const r of runs) {
-    encoding.writeVarUint(enc, r.structs.length);
-    encoding.writeVarUint(enc, r.client);
-    encoding.writeVarUint(enc, r.clock);
-    for (const len of r.structs) {
-      encoding.writeUint8(enc, len < 0 ? 10 : 0);
-      encoding.writeVarUint(enc, Math.abs(len));
-    }
-  }
-  encoding.writeVarUint(enc, deletes.length);
-  for (const [client, clock, len] of deletes) {
-    encoding.writeVarUint(enc, client);
-    encoding.writeVarUint(enc, 1);
-    encoding.writeVarUint(enc, clock);
-    encoding.writeVarUint(enc, len);
-  }
-  return encoding.toUint8Array(enc);
 }
 
 /** `count` GC structs of length 1 for one client, written straight into bytes (60 MB for 30 M). */

@@ -19,3 +19,26 @@ export function deleteEverythingUpdate(doc: Y.Doc): Uint8Array {
   }
   return encoding.toUint8Array(enc);
 }
+
+/** A hand-written v1 update: per client, a run of GC (len) or Skip (-len) structs from `clock`; then delete ranges. */
+export function rawUpdate(runs: { client: number; clock: number; structs: number[] }[], deletes: [client: number, clock: number, len: number][] = []): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, runs.length);
+  for (const r of runs) {
+    encoding.writeVarUint(enc, r.structs.length);
+    encoding.writeVarUint(enc, r.client);
+    encoding.writeVarUint(enc, r.clock);
+    for (const len of r.structs) {
+      encoding.writeUint8(enc, len < 0 ? 10 : 0);
+      encoding.writeVarUint(enc, Math.abs(len));
+    }
+  }
+  encoding.writeVarUint(enc, deletes.length);
+  for (const [client, clock, len] of deletes) {
+    encoding.writeVarUint(enc, client);
+    encoding.writeVarUint(enc, 1);
+    encoding.writeVarUint(enc, clock);
+    encoding.writeVarUint(enc, len);
+  }
+  return encoding.toUint8Array(enc);
+}
