@@ -9,7 +9,7 @@ import { FRAGMENT_TIMEOUT_CODE, FragmentBudget, FragmentError, MESSAGE_FRAGMENT,
 import * as decoding from 'lib0/decoding';
 import { LEGACY_KEY_ID, MESSAGE_HELLO, SIGNED_ID, parseCredential, roleFor, type Credential, type Role } from '../src/protocol/access.js';
 import { MESSAGE_PROOF, NONCE_BYTES, checkProof, decodeProof, encodeChallenge, syncProofMessage } from '../src/protocol/challenge.js';
-import { CLOSE_REASONS, CloseCode, MESSAGE_AWARENESS, baseWorkbookId } from '../src/protocol/messages.js';
+import { CLOSE_REASONS, CloseCode, baseWorkbookId } from '../src/protocol/messages.js';
 import type { RelayConfig } from './config.js';
 import { createRequestHandler } from './http.js';
 import { createHostCheck, lanUrls, misdirectedText } from './network.js';
@@ -314,12 +314,16 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
     const close = (code: number, reason?: string) => {
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, (reason ?? CLOSE_REASONS[code] ?? '').slice(0, 120));
     };
+    const messages = bucket(config.maxMessagesPerSecond, config.maxMessagesPerSecond * 2);
+    // Presence messages that set the connection's own state (the room asks; echoes of others' are free of it).
+    const presence = bucket(config.maxAwarenessPerSecond, config.maxAwarenessPerSecond * 2);
     const peer: Peer = {
       role: 'edit',
       send: (frame) => {
         if (ws.readyState === ws.OPEN) ws.send(frame);
       },
       close,
+      allowPresence: presence,
     };
     ws.on('error', (err) => log.error('socket error', { room: name, error: err.message }));
     ws.on('pong', () => {
@@ -338,8 +342,6 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       ws.ping();
     }, Math.min(PING_INTERVAL_MS, config.idleTimeoutMs));
     const handshake = setTimeout(() => close(CloseCode.HANDSHAKE_TIMEOUT), config.handshakeTimeoutMs);
-    const messages = bucket(config.maxMessagesPerSecond, config.maxMessagesPerSecond * 2);
-    const awareness = bucket(config.maxAwarenessPerSecond, config.maxAwarenessPerSecond * 2);
     const reassembler = new Reassembler({ maxMessageBytes: config.maxMessageBytes, maxMessageMs: config.fragmentTimeoutMs, budget: fragmentBudget });
     /** Closes the connection when its fragmented message in progress runs out of time. */
     let fragmentTimer: NodeJS.Timeout | null = null;
@@ -382,7 +384,6 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
         if (!frame || !room) return;
         const slot = rooms.get(name);
         if (slot) slot.lastUsed = Date.now();
-        if (frame[0] === MESSAGE_AWARENESS && !awareness()) throw new RoomError(CloseCode.RATE_LIMITED, 'awareness rate');
         room.receive(peer, frame);
       } catch (err) {
         fail(err);

@@ -23,6 +23,14 @@ export interface Peer {
   role: Role;
   send(frame: Uint8Array): void;
   close(code: number): void;
+  /**
+   * Takes one from this connection's allowance for presence messages that set something of its
+   * own (a state for one of its ids, or its removal); false when it is spent, and the room
+   * refuses the message with 4429 (RATE_LIMITED). Messages that set nothing (a device re-sending
+   * others' presence, as y-websocket does with every change it receives) are dropped without
+   * asking. Absent: no limit (tests, tools).
+   */
+  allowPresence?(): boolean;
 }
 
 export interface RoomLimits {
@@ -308,7 +316,10 @@ export class Room {
       if (err instanceof RoomError) throw err;
       throw new RoomError(CloseCode.MALFORMED_FRAME, 'malformed awareness update');
     }
+    // Only what sets this connection's own presence counts toward its presence rate; an echo of
+    // others' states set nothing and cost only the general message rate.
     if (kept.length === 0) return;
+    if (peer.allowPresence && !peer.allowPresence()) throw new RoomError(CloseCode.RATE_LIMITED, 'presence rate');
     const enc = encoding.createEncoder();
     encoding.writeVarUint(enc, kept.length);
     for (const k of kept) {
