@@ -35,7 +35,7 @@ export const CloseCode = {
   HANDSHAKE_TIMEOUT: 4408,
   /** nothing received for the idle timeout */
   IDLE: 4409,
-  /** over the per-connection message or awareness rate */
+  /** over the per-connection message rate, or setting its own presence too often (echoes of others' do not count) */
   RATE_LIMITED: 4429,
   /** the workbook would grow past the hub's maximum document size */
   DOC_TOO_LARGE: 4414,
@@ -79,6 +79,8 @@ export const CLOSE_REASONS: Record<number, string> = {
 
 /** Close codes after which reconnecting with the same link cannot succeed. */
 export const FINAL_CLOSE_CODES: readonly number[] = [
+  CloseCode.MALFORMED_FRAME,
+  CloseCode.BAD_ROOM,
   CloseCode.UNAUTHORIZED,
   CloseCode.READ_ONLY,
   CloseCode.MESSAGE_TOO_LARGE,

@@ -1,10 +1,14 @@
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as bc from 'lib0/broadcastchannel';
+import * as awarenessProtocol from 'y-protocols/awareness';
 import { WebsocketProvider } from 'y-websocket';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { MESSAGE_REFUSED, type Credential } from '../protocol/access.js';
 import { MESSAGE_CHALLENGE, linkHandshake } from '../protocol/challenge.js';
-import { CLOSE_REASONS, FINAL_CLOSE_CODES, MESSAGE_DURABLE_ACK, baseWorkbookId, historyRoom } from '../protocol/messages.js';
+import { CLOSE_REASONS, FINAL_CLOSE_CODES, MESSAGE_AWARENESS, MESSAGE_DURABLE_ACK, baseWorkbookId, historyRoom } from '../protocol/messages.js';
+import { ClockGuard } from './clock-guard.js';
 import { fragmentingSocket } from './fragmenting-socket.js';
 import { LocalSaver } from './local-saver.js';
 import type { HubStateStore } from './hub-state.js';
@@ -35,6 +39,8 @@ export interface SyncOptions {
  */
 export class SyncSession {
   readonly provider: WebsocketProvider;
+  /** keeps this device's changes from being taken by structs sent under its client ids */
+  readonly guard: ClockGuard;
   private local: IndexeddbPersistence | null = null;
   /** resolves once the local copy (IndexedDB) is loaded into the doc */
   readonly whenLoaded: Promise<void>;
@@ -70,7 +76,12 @@ export class SyncSession {
         // The journal (`<id>.h`) opens with its workbook's link, signed for its own room name.
         linkHandshake(workbookId, baseWorkbookId(workbookId) ?? workbookId, options.credential ?? null),
       ) as typeof WebSocket,
+      // y-websocket stops for every 44xx; only the codes that fail the same way every time are final
+      // here (a rate limit, an idle timeout or a refused clock gap is worth another try).
+      shouldReconnect: (event: CloseEvent) => !FINAL_CLOSE_CODES.includes(event.code),
     });
+    this.sendOwnPresenceOnly();
+    this.guard = new ClockGuard(this.provider, this.hub, (sv) => this.mergeAck(sv));
     // The socket wrapper answers the hub's CHALLENGE before y-websocket reads it; here it is only skipped.
     this.provider.messageHandlers[MESSAGE_CHALLENGE] = () => {};
     this.provider.messageHandlers[MESSAGE_REFUSED] = (_encoder, decoder) => {
@@ -80,8 +91,7 @@ export class SyncSession {
     };
     this.provider.messageHandlers[MESSAGE_DURABLE_ACK] = (_encoder, decoder) => {
       const sv = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
-      if (this.hub.merge(sv)) this.options.hubStateStore.save(workbookId, this.hub);
-      this.refresh();
+      if (!this.guard.holdAck(sv)) this.mergeAck(sv);
     };
     this.provider.on('status', () => this.refresh());
     this.provider.on('sync', () => this.refresh());
@@ -125,6 +135,38 @@ export class SyncSession {
     if (this.destroyed) return;
     this.saver = new LocalSaver(this.options.doc, this.local, () => this.refresh());
     this.refresh();
+  }
+
+  private mergeAck(sv: Map<number, number>): void {
+    if (this.hub.merge(sv)) this.options.hubStateStore.save(this.options.workbookId, this.hub);
+    this.refresh();
+  }
+
+  /**
+   * y-websocket sends the hub every presence change it receives, so in a busy room each device
+   * would echo everyone's cursor moves (and hit the hub's presence rate). The hub keeps only a
+   * connection's own states anyway: send it ours, and pass the rest on to this browser's other tabs only.
+   */
+  private sendOwnPresenceOnly(): void {
+    const p = this.provider;
+    p.awareness.off('update', p._awarenessUpdateHandler);
+    const handler = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
+      const changed = added.concat(updated, removed);
+      if (p.bcconnected) bc.publish(p.bcChannel, frameOf(awarenessProtocol.encodeAwarenessUpdate(p.awareness, changed)), p);
+      const ws = p.ws;
+      if (changed.includes(p.awareness.clientID) && p.wsconnected && ws && ws.readyState === ws.OPEN) {
+        ws.send(frameOf(awarenessProtocol.encodeAwarenessUpdate(p.awareness, [p.awareness.clientID])));
+      }
+    };
+    const frameOf = (update: Uint8Array) => {
+      const enc = encoding.createEncoder();
+      encoding.writeVarUint(enc, MESSAGE_AWARENESS);
+      encoding.writeVarUint8Array(enc, update);
+      return encoding.toUint8Array(enc);
+    };
+    // provider.destroy() removes its own handler by this name
+    p._awarenessUpdateHandler = handler;
+    p.awareness.on('update', handler);
   }
 
   connect(): void {

@@ -182,6 +182,8 @@ export class SnapshotsPanel extends LitElement {
     this.message = '';
     try {
       await this.client.delete(info.id);
+      // The list drops it in the same render as the message, so the page never says "deleted" beside it.
+      if (this.list) this.list = this.list.filter((s) => s.id !== info.id);
       this.message = t('snap.deleted', { name: info.name });
     } catch (err) {
       this.error = errorText(err);

@@ -104,6 +104,6 @@ describe('e2e: workbooks whose links do not protect them', () => {
     await confirm.getByText('Delete the snapshot “before the move” from the hub? It cannot be brought back.').waitFor();
     await confirm.getByRole('button', { name: 'Delete' }).click();
     await panel.getByRole('status').getByText('Snapshot “before the move” deleted.').waitFor();
-    expect(await panel.getByRole('button', { name: /^Open before the move/ }).count()).toBe(0);
+    await expect.poll(() => panel.getByRole('button', { name: /^Open before the move/ }).count()).toBe(0);
   });
 });

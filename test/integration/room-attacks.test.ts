@@ -8,6 +8,7 @@ import { newWorkbookKeys } from '../../src/protocol/access.js';
 import { fragmentFrame } from '../../src/protocol/fragments.js';
 import { CloseCode, MESSAGE_AWARENESS, MESSAGE_SYNC } from '../../src/protocol/messages.js';
 import { people } from '../../src/ui/presence.js';
+import { Workbook } from '../../src/model/workbook.js';
 import { allOnHub, makeClient, untilDoc, untilStatus, type TestClient } from '../support/clients.js';
 import { rawSocket, type RawSocket } from '../support/raw-socket.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
@@ -247,7 +248,10 @@ describe('room-level attacks: structs forged under someone else’s client id', 
     await untilStatus(victim, (s) => s.connection === 'offline', 'Cai offline');
     for (let i = 1; i <= 3; i++) victim.wb.setCell(honest.sheet, honest.rows[i], honest.col, `Cai offline ${i}`);
     expect(victim.session.getStatus().pending).toBeGreaterThan(0);
-    return { ...honest, victim, id };
+    // the live items those writes left under Cai's id (what a taken id has to write again)
+    let victimWrites = 0;
+    for (const s of victim.doc.store.clients.get(id) ?? []) if (s instanceof Y.Item && !s.deleted && !(s.parent instanceof Y.AbstractType && s.parent._item?.id.client === id)) victimWrites++;
+    return { ...honest, victim, id, victimWrites };
   }
 
   async function allSurvive(relay: RelayProcess, room: string, h: Awaited<ReturnType<typeof victimOffline>>) {
@@ -289,38 +293,90 @@ describe('room-level attacks: structs forged under someone else’s client id', 
   // The attack as reported: one GC struct at exactly the hub's clock for the offline victim's id,
   // claiming its next 100,000 clocks. On the wire this is the same as a page reloaded while offline
   // relaying its old session's edits (a known id, the hub's clock, sent by a connection that never
-  // used it), so no rule on the hub alone can refuse it without refusing that. It needs the device
-  // side (issue 13 option b: the victim notices the hub claiming its own unsent clocks and moves to a
-  // new client id, re-issuing its changes). Marked as failing until then; remove `.fails` when it passes.
-  it.fails('the reported attack (a GC at the hub’s own clock for the victim’s id) — needs the device-side fix', async () => {
+  // used it), so the hub accepts it; the device holding the real structs notices (src/sync/clock-guard.ts):
+  // it asks the hub what it holds at its unacknowledged clocks, and writes again, under a new client
+  // id, whatever the hub does not hold as it does.
+  async function forgedThenBack(relay: RelayProcess, room: string, forge: (h: Awaited<ReturnType<typeof victimOffline>>) => Promise<void>) {
+    const h = await victimOffline(relay, room);
+    await forge(h);
+    await allSurvive(relay, room, h);
+    expect(h.victim.doc.clientID).not.toBe(h.id);
+    // everything live under the taken id from its first unconfirmed clock is written again (3 cells
+    // and what each write carries), nothing from before it
+    expect(h.victim.session.guard.reissued).toBe(h.victimWrites);
+    expect(h.victim.session.getStatus().pending).toBe(0);
+    return h;
+  }
+
+  it('the reported attack: a GC at the hub’s own clock for the offline victim’s id, claiming 100,000 clocks — the victim re-issues its 3 edits under a new id; they reach the hub and a third device, and its status is true', async () => {
     const relay = await startRelay();
     relays.push(relay);
-    const h = await victimOffline(relay, 'forge-room-002');
-    const s = await attacker(relay, 'forge-room-002');
-    s.ws.send(syncFrame(2, rawUpdate([{ client: h.id, clock: await hubClock(s, h.id), structs: [100_000] }])));
-    // the hub accepts it today: the victim's edits then vanish on reconnect
-    await until(
-      (n) => {
-        h.a.doc.on('update', n);
-        return () => h.a.doc.off('update', n);
-      },
-      () => Y.getState(h.a.doc.store, h.id) > 100_000,
-      'the forged clocks reach Ana',
-      5000,
-    );
-    const third = makeClient(relay.syncUrl, 'forge-room-002', 'Dan');
-    clients.push(third);
-    h.victim.session.connect();
-    await allOnHub(h.victim);
-    await until(
-      (n) => {
-        third.doc.on('update', n);
-        return () => third.doc.off('update', n);
-      },
-      () => third.wb.isInitialized() && [1, 2, 3].every((i) => third.wb.getValue(h.sheet, h.rows[i], h.col) === `Cai offline ${i}`),
-      'a third device has all 3',
-      5000,
-    );
+    await forgedThenBack(relay, 'forge-room-002', async (h) => {
+      const s = await attacker(relay, 'forge-room-002');
+      const clock = await hubClock(s, h.id);
+      s.ws.send(syncFrame(2, rawUpdate([{ client: h.id, clock, structs: [100_000] }])));
+      // its own (empty) sync step 2: until then the hub only holds what a connection sends
+      s.ws.send(syncFrame(1, new Uint8Array([0, 0])));
+      await untilDoc(h.a, () => Y.getState(h.a.doc.store, h.id) === clock + 100_000, 'the forged clocks reach Ana');
+    });
+  }, 30_000);
+
+  it('a forgery that takes fewer clocks than the victim used (one GC, nothing past its own clock) is caught the same way', async () => {
+    const relay = await startRelay();
+    relays.push(relay);
+    await forgedThenBack(relay, 'forge-room-004', async (h) => {
+      const s = await attacker(relay, 'forge-room-004');
+      const clock = await hubClock(s, h.id);
+      s.ws.send(syncFrame(2, rawUpdate([{ client: h.id, clock, structs: [1] }])));
+      s.ws.send(syncFrame(1, new Uint8Array([0, 0])));
+      await untilDoc(h.a, () => Y.getState(h.a.doc.store, h.id) === clock + 1, 'the forged clock reaches Ana');
+    });
+  }, 30_000);
+
+  it('a forgery with real content (another value written under the victim’s id at its clock) is caught too', async () => {
+    const relay = await startRelay();
+    relays.push(relay);
+    const room = 'forge-room-005';
+    await forgedThenBack(relay, room, async (h) => {
+      // Eve builds the forgery in a copy of the workbook whose client id is Cai's, and sends it raw
+      const forger = new Y.Doc();
+      Y.applyUpdate(forger, Y.encodeStateAsUpdate(h.a.doc));
+      forger.clientID = h.id;
+      const forged: Uint8Array[] = [];
+      forger.on('update', (u: Uint8Array) => forged.push(u));
+      new Workbook(forger, { actor: { name: 'Eve', deviceId: 'eve' } }).setCell(h.sheet, h.rows[1], h.col, 'forged');
+      expect(Y.parseUpdateMeta(forged[0]).from.get(h.id)).toBe(Y.getState(h.a.doc.store, h.id));
+      const s = await attacker(relay, room);
+      s.ws.send(syncFrame(2, forged[0]));
+      s.ws.send(syncFrame(1, new Uint8Array([0, 0])));
+      await untilDoc(h.a, () => h.a.wb.getValue(h.sheet, h.rows[1], h.col) === 'forged', 'the forged value reaches Ana');
+    });
+  }, 30_000);
+
+  it('online, racing: a GC at the victim’s clock reaches the hub before the victim’s edit in flight — the victim sees its clocks taken and re-issues the edit', async () => {
+    const relay = await startRelay();
+    relays.push(relay);
+    const room = 'forge-room-006';
+    const h = await honestRoom(relay, room);
+    const victim = h.c;
+    await allOnHub(victim);
+    const id = victim.doc.clientID;
+    const ws = victim.session.provider.ws!;
+    const send = ws.send.bind(ws);
+    const held: Parameters<WebSocket['send']>[0][] = [];
+    ws.send = (data) => void held.push(data);
+    victim.wb.setCell(h.sheet, h.rows[4], h.col, 'in flight');
+    expect(held.length).toBeGreaterThan(0);
+    const s = await attacker(relay, room);
+    s.ws.send(syncFrame(2, rawUpdate([{ client: id, clock: await hubClock(s, id), structs: [100_000] }])));
+    s.ws.send(syncFrame(1, new Uint8Array([0, 0])));
+    await untilDoc(victim, () => victim.doc.clientID !== id, 'the forged clocks reach the victim');
+    ws.send = send;
+    for (const data of held) send(data);
+    await allOnHub(victim);
+    expect(victim.wb.getValue(h.sheet, h.rows[4], h.col)).toBe('in flight');
+    await untilDoc(h.a, () => h.a.wb.getValue(h.sheet, h.rows[4], h.col) === 'in flight', 'Ana has the edit');
+    expect(victim.session.guard.reissued).toBeGreaterThanOrEqual(1);
   }, 30_000);
 
   it('legitimate flows are not refused: another tab’s offline edits relayed by this tab at the hub’s clock, and a long offline session with a reload (the old session’s id relayed by the new one)', async () => {
