@@ -485,7 +485,7 @@ describe('room-level attacks: presence', () => {
     };
     const watch = await healthWatch(relay);
     // each viewer's device floods over its own (authenticated) socket: 12 messages of 150 ids, within the
-    // presence rate (20/s, bursts of 40) with room for the echoes y-websocket sends of every change it receives
+    // message rate; only the frames that set one of its own few slots count toward the presence rate
     for (const [v, viewer] of viewers.entries()) {
       const ws = viewer.session.provider.ws!;
       for (let m = 0; m < 12; m++) ws.send(flood(1_000_000 + v * 100_000 + m * 150, (i) => ({ user: { name: `x${i % 10}` } })));
