@@ -1,6 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { SEALED_ID } from './sealed.js';
 
 /**
  * Access without accounts. A secured workbook's id commits to its link keys; the hub checks a
@@ -21,6 +22,21 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
  * them into the id, compares, and verifies the signature. Nothing that crosses the wire opens the
  * workbook again. A view key cannot yield the edit key, nor sign as an editor.
  *
+ * Sealed workbooks (`e…`, src/protocol/sealed.ts: the hub cannot read them) are opened the same
+ * way, with their own domain; the edit key also signs every blob and the view key also gives the
+ * content key (src/protocol/sealed-keys.ts):
+ *
+ *   editKey      32 random bytes (base64url), in the edit link only
+ *   viewKey      = b64u(HKDF-SHA256(editKey, salt "mutual-sheets/e1", info "view key"))
+ *   writer       = Ed25519 secret HKDF(editKey, info "writer signing key")  → writerPublic
+ *   reader       = Ed25519 secret HKDF(viewKey, info "read signing key")    → readPublic
+ *   contentKey   = HKDF(viewKey, info "content key")  (never used for proofs)
+ *   id           = "e" + b64u(SHA-256("mutual-sheets/e1 id\0" ‖ writerPublic ‖ readPublic))
+ *
+ * Links and PROOFs have the same shapes as a signed workbook's: the view link's second part is
+ * b64u(writerPublic), and a PROOF's editPublic / viewPublic are writerPublic / readPublic. As for
+ * `s…`, HKDF's input is the key's base64url text (UTF-8), exactly as it appears in the link.
+ *
  * Legacy workbooks (`k…`, made before signed links; to be retired): the id commits to SHA-256
  * verifiers of the keys, and the device sends its key itself in HELLO (message 102):
  *
@@ -38,10 +54,12 @@ export const MESSAGE_REFUSED = 103;
 
 export type Role = 'edit' | 'view';
 
-/** A secured workbook of either kind: it needs a link's key to open. */
-export const SECURED_ID = /^[ks][A-Za-z0-9_-]{43}$/;
-/** A workbook opened by challenge–response (every new one). */
+/** A secured workbook of any kind (legacy, signed, sealed): it needs a link's key to open. */
+export const SECURED_ID = /^[kse][A-Za-z0-9_-]{43}$/;
+/** A signed (`s…`) workbook: its keys derive the `s1` way (sealed `e…` ones are opened by challenge–response too: CHALLENGE_ID). */
 export const SIGNED_ID = /^s[A-Za-z0-9_-]{43}$/;
+/** A workbook opened by challenge–response: signed (`s…`) or sealed (`e…`). */
+export const CHALLENGE_ID = /^[se][A-Za-z0-9_-]{43}$/;
 /** A legacy workbook whose key is sent to the hub in HELLO. */
 export const LEGACY_KEY_ID = /^k[A-Za-z0-9_-]{43}$/;
 
@@ -127,18 +145,78 @@ export function signedIdOf(editPublic: Uint8Array, viewPublic: Uint8Array): stri
   return `s${base64url(nobleSha256(concatBytes(utf8('mutual-sheets/s1 id\0'), editPublic, viewPublic)))}`;
 }
 
-function signedKeysFromEditKey(editKey: string): { id: string; edit: Credential; view: Credential } {
-  const viewKey = signedViewKey(editKey);
-  const editPublic = publicKeyOf(signingSecret('edit', editKey));
-  const viewPublic = publicKeyOf(signingSecret('view', viewKey));
+// ── Sealed workbooks (`e…`): their link keys; the content key is in sealed-keys.ts ────────────
+
+const SEALED_SALT = utf8('mutual-sheets/e1');
+const deriveSealed = (key: string, info: string) => hkdf(nobleSha256, utf8(key), SEALED_SALT, utf8(info), 32);
+
+/** The view key of a sealed workbook's edit key. */
+export function sealedViewKey(editKey: string): string {
+  return base64url(deriveSealed(editKey, 'view key'));
+}
+
+/** A sealed workbook's Ed25519 secret for a role: the writer key (edit key) or the read key (view key). Never leaves the device. */
+export function sealedSigningSecret(role: Role, key: string): Uint8Array {
+  return role === 'edit' ? deriveSealed(key, 'writer signing key') : deriveSealed(key, 'read signing key');
+}
+
+/** A sealed workbook's content key (XChaCha20-Poly1305), from its view key. */
+export function sealedContentKey(viewKey: string): Uint8Array {
+  return deriveSealed(viewKey, 'content key');
+}
+
+/** The sealed id the writer and read public keys commit to. */
+export function sealedIdOf(writerPublic: Uint8Array, readPublic: Uint8Array): string {
+  return `e${base64url(nobleSha256(concatBytes(utf8('mutual-sheets/e1 id\0'), writerPublic, readPublic)))}`;
+}
+
+// ── Either challenge–response kind ──────────────────────────────────────────────────────────────
+
+/** How a challenge–response kind derives its keys and id. */
+interface Scheme {
+  viewKey(editKey: string): string;
+  secret(role: Role, key: string): Uint8Array;
+  idOf(editPublic: Uint8Array, viewPublic: Uint8Array): string;
+}
+const SIGNED: Scheme = { viewKey: signedViewKey, secret: signingSecret, idOf: signedIdOf };
+const SEALED: Scheme = { viewKey: sealedViewKey, secret: sealedSigningSecret, idOf: sealedIdOf };
+
+function schemeOf(workbookId: string): Scheme | null {
+  return SIGNED_ID.test(workbookId) ? SIGNED : SEALED_ID.test(workbookId) ? SEALED : null;
+}
+
+/**
+ * The id two public keys commit to, of the same kind as `workbookId` (`s…` or `e…`), or null for
+ * any other id. What the hub compares a PROOF's keys with.
+ */
+export function challengeIdOf(workbookId: string, editPublic: Uint8Array, viewPublic: Uint8Array): string | null {
+  const scheme = schemeOf(workbookId);
+  return scheme ? scheme.idOf(editPublic, viewPublic) : null;
+}
+
+function keysOf(scheme: Scheme, editKey: string): { id: string; edit: Credential; view: Credential } {
+  const viewKey = scheme.viewKey(editKey);
+  const editPublic = publicKeyOf(scheme.secret('edit', editKey));
+  const viewPublic = publicKeyOf(scheme.secret('view', viewKey));
   return {
-    id: signedIdOf(editPublic, viewPublic),
+    id: scheme.idOf(editPublic, viewPublic),
     edit: { role: 'edit', editKey },
     view: { role: 'view', viewKey, editVerifier: base64url(editPublic) },
   };
 }
 
-/** What a device needs to answer a challenge for a signed workbook: both public keys and its role's signer. */
+const randomEditKey = () => base64url(globalThis.crypto.getRandomValues(new Uint8Array(32)));
+
+/** A new sealed (`e…`) workbook: its id and both links' credentials (the same shapes as a signed one's). */
+export function newSealedWorkbookKeys(): { id: string; edit: Credential; view: Credential } {
+  return keysOf(SEALED, randomEditKey());
+}
+
+/**
+ * What a device needs to answer a challenge for a signed or sealed workbook: both public keys and
+ * its role's signer. For a sealed workbook editPublic is the writer public key and viewPublic the
+ * read public key.
+ */
 export interface Prover {
   role: Role;
   editPublic: Uint8Array;
@@ -146,24 +224,27 @@ export interface Prover {
   sign(message: Uint8Array): Uint8Array;
 }
 
-/** The prover of a credential for a signed workbook, or null when it cannot be one (malformed, or the wrong id). */
+/** The prover of a credential for a signed or sealed workbook, or null when it cannot be one (malformed, or the wrong id). */
 export function proverFor(workbookId: string, credential: Credential | null): Prover | null {
-  if (!credential || !SIGNED_ID.test(workbookId)) return null;
+  const scheme = schemeOf(workbookId);
+  if (!credential || !scheme) return null;
   let secret: Uint8Array;
   let editPublic: Uint8Array | null;
   let viewPublic: Uint8Array;
   if (credential.role === 'edit') {
-    secret = signingSecret('edit', credential.editKey);
+    if (typeof credential.editKey !== 'string') return null;
+    secret = scheme.secret('edit', credential.editKey);
     editPublic = publicKeyOf(secret);
-    viewPublic = publicKeyOf(signingSecret('view', signedViewKey(credential.editKey)));
-  } else {
-    secret = signingSecret('view', credential.viewKey);
+    viewPublic = publicKeyOf(scheme.secret('view', scheme.viewKey(credential.editKey)));
+  } else if (credential.role === 'view') {
+    if (typeof credential.viewKey !== 'string' || typeof credential.editVerifier !== 'string') return null;
+    secret = scheme.secret('view', credential.viewKey);
     viewPublic = publicKeyOf(secret);
     editPublic = fromBase64url(credential.editVerifier);
     if (!editPublic || editPublic.length !== 32) return null;
-  }
+  } else return null;
   // A key for another workbook is not sent at all: the hub would refuse it anyway.
-  if (signedIdOf(editPublic, viewPublic) !== workbookId) return null;
+  if (scheme.idOf(editPublic, viewPublic) !== workbookId) return null;
   const role = credential.role;
   return { role, editPublic, viewPublic, sign: (message) => ed25519.sign(message, secret) };
 }
@@ -197,19 +278,20 @@ export async function legacyKeysFromEditKey(editKey: string, sha: Sha256 = noWeb
 
 // ── Either kind ─────────────────────────────────────────────────────────────────────────────────
 
-/** A new workbook: signed (`s…`), its id and both links' credentials. `sha` is unused (signed ids need none from outside). */
+/** A new workbook: signed (`s…`), its id and both links' credentials. `sha` is unused (signed ids need none from outside). Sealed ones: newSealedWorkbookKeys. */
 export async function newWorkbookKeys(_sha?: Sha256): Promise<{ id: string; edit: Credential; view: Credential }> {
-  const editKey = base64url(globalThis.crypto.getRandomValues(new Uint8Array(32)));
-  return signedKeysFromEditKey(editKey);
+  return keysOf(SIGNED, randomEditKey());
 }
 
 /**
  * A workbook's id and both links' credentials from its edit key. The kind follows `workbookId`
- * when given (a legacy `k…` id derives the legacy way); otherwise the edit key is a signed one.
+ * when given (a legacy `k…` id derives the legacy way, a sealed `e…` one the sealed way);
+ * otherwise the edit key is a signed one.
  */
 export async function keysFromEditKey(editKey: string, sha: Sha256 = noWebCryptoSha256, workbookId?: string): Promise<{ id: string; edit: Credential; view: Credential }> {
   if (workbookId !== undefined && LEGACY_KEY_ID.test(workbookId)) return legacyKeysFromEditKey(editKey, sha);
-  return signedKeysFromEditKey(editKey);
+  if (workbookId !== undefined && SEALED_ID.test(workbookId)) return keysOf(SEALED, editKey);
+  return keysOf(SIGNED, editKey);
 }
 
 /**
@@ -220,7 +302,7 @@ export async function keysFromEditKey(editKey: string, sha: Sha256 = noWebCrypto
 export async function roleFor(id: string, credential: Credential | null, sha: Sha256 = noWebCryptoSha256): Promise<Role | null> {
   if (!SECURED_ID.test(id)) return 'edit';
   if (!credential) return null;
-  if (SIGNED_ID.test(id)) return proverFor(id, credential)?.role ?? null;
+  if (CHALLENGE_ID.test(id)) return proverFor(id, credential)?.role ?? null;
   if (credential.role === 'edit') {
     const keys = await legacyKeysFromEditKey(credential.editKey, sha);
     return keys.id === id ? 'edit' : null;

@@ -2,29 +2,31 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import {
+  CHALLENGE_ID,
   LEGACY_KEY_ID,
   MESSAGE_HELLO,
-  SIGNED_ID,
   base64url,
+  challengeIdOf,
   concatBytes,
   credentialText,
   fromBase64url,
   proverFor,
-  signedIdOf,
   type Credential,
   type Prover,
   type Role,
 } from './access.js';
 
 /**
- * Challenge–response for signed (`s…`) workbooks (src/protocol/access.ts), so that nothing that
- * crosses the wire can be used again:
+ * Challenge–response for signed (`s…`) and sealed (`e…`) workbooks (src/protocol/access.ts), so
+ * that nothing that crosses the wire can be used again:
  *
  *   hub → device   CHALLENGE (104): varUint8Array nonce — 32 fresh random bytes per connection
  *   device → hub   PROOF (105): varString role, varUint8Array editPublic, varUint8Array viewPublic,
  *                  varUint8Array Ed25519 signature by the role's signer over
  *                  "mutual-sheets/s1 sync\0" ‖ room ‖ "\0" ‖ role ‖ "\0" ‖ nonce
  *
+ * (For a sealed workbook editPublic / viewPublic are its writer / read public keys, and the id is
+ * hashed with the sealed domain; the messages signed are the same, and name the room.)
  * The hub hashes the two public keys into the id, compares it with the room's workbook and
  * verifies the signature with the role's public key; a PROOF is good for the one connection whose
  * nonce it signs (a replay on a new connection meets a new nonce: 4401).
@@ -132,9 +134,9 @@ export function apiProofMessage(nonce: string, method: string, target: string, r
   return utf8(`mutual-sheets/s1 api\0${method.toUpperCase()}\0${target}\0${role}\0${nonce}\0${bodyHash}`);
 }
 
-/** The role a proof gives for `workbookId`, or null: its keys must hash to the id and its signature verify. */
+/** The role a proof gives for `workbookId` (`s…` or `e…`), or null: its keys must hash to the id (of that kind) and its signature verify. */
 export function checkProof(workbookId: string, proof: Proof, message: Uint8Array, verify: Verify = nobleVerify): Role | null {
-  if (!SIGNED_ID.test(workbookId) || signedIdOf(proof.editPublic, proof.viewPublic) !== workbookId) return null;
+  if (!CHALLENGE_ID.test(workbookId) || challengeIdOf(workbookId, proof.editPublic, proof.viewPublic) !== workbookId) return null;
   return verify(proof.signature, message, proof.role === 'edit' ? proof.editPublic : proof.viewPublic) ? proof.role : null;
 }
 
@@ -166,7 +168,7 @@ export function encodeHello(credential: Credential): Uint8Array {
 
 /**
  * How a connection to `room` opens with this credential (src/sync/fragmenting-socket.ts): a
- * signed workbook answers the hub's CHALLENGE (nothing else is sent before), a legacy one sends
+ * signed or sealed workbook answers the hub's CHALLENGE (nothing else is sent before), a legacy one sends
  * HELLO first, an open one (or a signed one without a usable key, which the hub will refuse)
  * starts syncing at once.
  */
@@ -176,7 +178,7 @@ export function linkHandshake(room: string, workbookId: string, credential: Cred
   if (!credential) return null;
   if (LEGACY_KEY_ID.test(workbookId)) return { kind: 'hello', frame: encodeHello(credential) };
   let prover: Prover | null | undefined;
-  if (SIGNED_ID.test(workbookId)) {
+  if (CHALLENGE_ID.test(workbookId)) {
     return {
       kind: 'challenge',
       answer(nonce) {
