@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FRAGMENT_TIMEOUT_CODE, FragmentBudget, FragmentError, MESSAGE_FRAGMENT, Reassembler, type FragmentFailure } from '../src/protocol/fragments.js';
 import * as decoding from 'lib0/decoding';
-import { LEGACY_KEY_ID, MESSAGE_HELLO, SIGNED_ID, parseCredential, roleFor, type Credential, type Role } from '../src/protocol/access.js';
+import { CHALLENGE_ID, LEGACY_KEY_ID, MESSAGE_HELLO, parseCredential, roleFor, type Credential, type Role } from '../src/protocol/access.js';
 import { MESSAGE_PROOF, NONCE_BYTES, checkProof, decodeProof, encodeChallenge, syncProofMessage } from '../src/protocol/challenge.js';
 import { CLOSE_REASONS, CloseCode, baseWorkbookId } from '../src/protocol/messages.js';
 import type { RelayConfig } from './config.js';
@@ -391,14 +391,14 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
     };
 
     /**
-     * A signed workbook's connection is challenged at once: nothing but a PROOF of this nonce opens it.
+     * A signed or sealed workbook's connection is challenged at once: nothing but a PROOF of this nonce opens it.
      * The nonce lives only as long as this connection, so a proof seen on the wire opens nothing later.
      */
-    const nonce = SIGNED_ID.test(workbook) ? new Uint8Array(randomBytes(NONCE_BYTES)) : null;
+    const nonce = CHALLENGE_ID.test(workbook) ? new Uint8Array(randomBytes(NONCE_BYTES)) : null;
     if (nonce) ws.send(encodeChallenge(nonce));
 
     /**
-     * The first frame says who this is: a signed workbook's PROOF; a legacy (`k…`) one's HELLO
+     * The first frame says who this is: a signed or sealed workbook's PROOF; a legacy (`k…`) one's HELLO
      * with the link's key; for an open workbook anything (a HELLO or PROOF there is skipped), and
      * its role is the hub's setting.
      */

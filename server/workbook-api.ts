@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as Y from 'yjs';
 import { baseWorkbookId } from '../src/protocol/messages.js';
-import { LEGACY_KEY_ID, SIGNED_ID, parseCredential, roleFor, type Role } from '../src/protocol/access.js';
+import { CHALLENGE_ID, LEGACY_KEY_ID, parseCredential, roleFor, type Role } from '../src/protocol/access.js';
 import { NONCE_PATH, PROOF_HEADER, apiProofMessage, checkProof, decodeProofHeader } from '../src/protocol/challenge.js';
 import { APP_REQUEST_HEADER, APP_REQUEST_VALUE, CREDENTIAL_HEADER, SNAPSHOT_API_PREFIX, SnapshotApiError } from '../src/protocol/snapshots.js';
 import { fail, json } from './api-response.js';
@@ -65,7 +65,7 @@ export type Route = (r: ApiRequest) => Promise<void> | void;
  * /api/w/<room>/snapshots[/<id>]   saved copies (server/snapshot-api.ts)
  * /api/w/<room>/state|timeline     the retained log (server/retained-api.ts)
  * /api/w/<room>/nonce              a nonce to sign a request with (src/protocol/challenge.ts)
- * A signed (`s…`) workbook's requests carry X-Workbook-Proof, a signature over the request and a
+ * A signed (`s…`) or sealed (`e…`) workbook's requests carry X-Workbook-Proof, a signature over the request and a
  * nonce this hub made, checked against the room's workbook, so the same link opens a workbook and
  * its journal and no key crosses the wire; a legacy (`k…`) one's carry the key (X-Workbook-Key).
  * Returns false for paths it does not own.
@@ -77,7 +77,7 @@ export function createWorkbookApi(deps: WorkbookApiDeps) {
 
   /** The role this request's proof or key gives, or null. Synchronous from check to spend, so a nonce is used once. */
   const roleOf = async (req: IncomingMessage, url: URL, room: string, workbook: string, body: string): Promise<Role | null> => {
-    if (SIGNED_ID.test(workbook)) {
+    if (CHALLENGE_ID.test(workbook)) {
       const header = req.headers[PROOF_HEADER.toLowerCase()];
       const signed = typeof header === 'string' ? decodeProofHeader(header) : null;
       if (!signed || !nonces.valid(room, signed.nonce)) return null;

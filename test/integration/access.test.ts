@@ -3,14 +3,27 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { isModelError, Workbook } from '../../src/model/index.js';
+import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { keysFromEditKey, legacyKeysFromEditKey, newWorkbookKeys, proverFor, type Credential } from '../../src/protocol/access.js';
+import {
+  keysFromEditKey,
+  legacyKeysFromEditKey,
+  newSealedWorkbookKeys,
+  newWorkbookKeys,
+  proverFor,
+  publicKeyOf,
+  sealedSigningSecret,
+  type Credential,
+} from '../../src/protocol/access.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { ENVELOPE_BLOBS, ENVELOPE_META } from '../../src/protocol/sealed.js';
 import { MESSAGE_PROOF, encodeProof, prove, syncProofMessage } from '../../src/protocol/challenge.js';
 import { CloseCode, MESSAGE_DURABLE_ACK, MESSAGE_SYNC } from '../../src/protocol/messages.js';
 import { SnapshotApiError } from '../../src/protocol/snapshots.js';
 import { SnapshotClient } from '../../src/sync/snapshots.js';
 import { allOnHub, makeClient, untilDoc, untilStatus, type TestClient } from '../support/clients.js';
-import { authenticate, challengeOf, helloFrame, proofFrame, rawSocket } from '../support/raw-socket.js';
+import { authenticate, challengeOf, helloFrame, proofFrame, rawSocket, type RawSocket } from '../support/raw-socket.js';
+import { deleteEverythingUpdate } from '../support/vandal.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 import { until } from '../support/wait.js';
 
@@ -209,6 +222,175 @@ function syncUpdate(update: Uint8Array): Uint8Array {
   encoding.writeVarUint8Array(enc, update);
   return encoding.toUint8Array(enc);
 }
+
+/** Resolves when a frame of this socket satisfies `pred`. */
+function untilFrame(s: RawSocket, pred: (frames: Uint8Array[]) => boolean, what: string): Promise<void> {
+  return until((n) => (s.ws.on('message', n), () => s.ws.off('message', n)), () => pred(s.frames), what);
+}
+
+const acksOf = (s: RawSocket) => s.frames.filter((f) => f[0] === MESSAGE_DURABLE_ACK).length;
+
+/** A socket opened with a link's credential, once the hub has greeted it (its first durable ack). */
+async function opened(relay: RelayProcess, room: string, credential: Credential): Promise<RawSocket> {
+  const s = rawSocket(relay.syncUrl, room);
+  await s.opened;
+  await authenticate(s, room, credential);
+  await untilFrame(s, () => acksOf(s) >= 1, 'the hub greets the socket');
+  return s;
+}
+
+/** Everything the hub holds for a room, as sync step 2 answers an empty state vector. */
+async function hubState(relay: RelayProcess, room: string, credential: Credential): Promise<Y.Doc> {
+  const s = await opened(relay, room, credential);
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MESSAGE_SYNC);
+  encoding.writeVarUint(enc, 0);
+  encoding.writeVarUint8Array(enc, Y.encodeStateVector(new Y.Doc()));
+  s.ws.send(encoding.toUint8Array(enc));
+  const step2 = () =>
+    s.frames.find((f) => {
+      const dec = decoding.createDecoder(f);
+      return decoding.readVarUint(dec) === MESSAGE_SYNC && decoding.readVarUint(dec) === 1;
+    });
+  await untilFrame(s, () => step2() !== undefined, 'sync step 2');
+  const dec = decoding.createDecoder(step2()!);
+  decoding.readVarUint(dec);
+  decoding.readVarUint(dec);
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, decoding.readVarUint8Array(dec));
+  s.ws.close();
+  await s.closed;
+  return doc;
+}
+
+/** What an envelope holds, comparably: its blobs and plain fields, and the full update (deletions included). */
+function envelopeOf(doc: Y.Doc) {
+  return {
+    blobs: doc.getArray<Uint8Array>(ENVELOPE_BLOBS).toArray().map((b) => Array.from(b)),
+    meta: doc.getMap(ENVELOPE_META).toJSON(),
+    update: Array.from(Y.encodeStateAsUpdate(doc)),
+  };
+}
+
+describe('sealed (e…) workbooks: the same challenge–response as signed ones', () => {
+  it('an e… edit link opens by proof and writes (acked, stored); its view link reads, and every kind of write from it is refused (4403) with the hub state unchanged', async () => {
+    const relay = await startRelay();
+    relays.push(relay);
+    const keys = newSealedWorkbookKeys();
+    expect(keys.id).toMatch(/^e[\w-]{43}$/);
+
+    const envelope = new Y.Doc();
+    envelope.getMap(ENVELOPE_META).set('v', 1);
+    envelope.getArray<Uint8Array>(ENVELOPE_BLOBS).push([new Uint8Array([1, 2, 3, 4]), new Uint8Array(300).fill(9)]);
+    const writer = await opened(relay, keys.id, keys.edit);
+    writer.ws.send(syncUpdate(Y.encodeStateAsUpdate(envelope)));
+    await untilFrame(writer, () => acksOf(writer) >= 2, 'the hub acks the edit link’s write');
+    writer.ws.close();
+    await writer.closed;
+
+    const before = envelopeOf(await hubState(relay, keys.id, keys.view));
+    expect(before.blobs).toEqual([[1, 2, 3, 4], Array(300).fill(9)]);
+    expect(before.meta).toEqual({ v: 1 });
+
+    // The view link's device writes anyway (a modified app, or a view-link holder colluding with nobody):
+    // a new blob, a deletion of every blob, a plain field. Each is refused before it is stored.
+    const forged = new Y.Doc();
+    Y.applyUpdate(forged, Y.encodeStateAsUpdate(envelope));
+    const added = new Y.Doc();
+    added.getArray<Uint8Array>(ENVELOPE_BLOBS).push([new Uint8Array([6, 6, 6])]);
+    const meta = new Y.Doc();
+    Y.applyUpdate(meta, Y.encodeStateAsUpdate(envelope));
+    const sv = Y.encodeStateVector(meta);
+    meta.getMap(ENVELOPE_META).set('v', 99);
+    for (const write of [Y.encodeStateAsUpdate(added), deleteEverythingUpdate(forged), Y.encodeStateAsUpdate(meta, sv)]) {
+      const v = await opened(relay, keys.id, keys.view);
+      v.ws.send(syncUpdate(write));
+      expect(await v.closed).toBe(CloseCode.READ_ONLY);
+    }
+    expect(envelopeOf(await hubState(relay, keys.id, keys.edit))).toEqual(before);
+
+    // No key of either link is stored or logged.
+    const edit = keys.edit.role === 'edit' ? keys.edit.editKey : '';
+    const view = keys.view.role === 'view' ? keys.view.viewKey : '';
+    const db = readdirSync(relay.dataDir).map((f) => readFileSync(join(relay.dataDir, f)).toString('latin1')).join('');
+    for (const secret of [edit, view]) {
+      expect(db).not.toContain(secret);
+      expect(relay.stderr()).not.toContain(secret);
+    }
+  });
+
+  it('an e… workbook opens only with a proof of this connection’s challenge: none, a wrong key, another e… workbook’s, the same key’s s… workbook’s, a forged role, a HELLO and a replay all get 4401', async () => {
+    const relay = await startRelay();
+    relays.push(relay);
+    const keys = newSealedWorkbookKeys();
+    const other = newSealedWorkbookKeys();
+    const editKey = keys.edit.role === 'edit' ? keys.edit.editKey : '';
+    const viewKey = keys.view.role === 'view' ? keys.view.viewKey : '';
+    const signedTwin = await keysFromEditKey(editKey);
+    expect(signedTwin.id).toMatch(/^s/);
+    const viewer = proverFor(keys.id, keys.view)!;
+    const editor = proverFor(keys.id, keys.edit)!;
+    // A key that is not the writer key, signing with the workbook's true public keys.
+    const wrongSecret = sealedSigningSecret('edit', viewKey);
+    expect(publicKeyOf(wrongSecret)).not.toEqual(editor.editPublic);
+    const attempts: ((nonce: Uint8Array) => Uint8Array)[] = [
+      () => new Uint8Array([0, 0, 1, 0]),
+      (nonce) => encodeProof({ role: 'edit', editPublic: editor.editPublic, viewPublic: editor.viewPublic, signature: ed25519.sign(syncProofMessage(nonce, keys.id, 'edit'), wrongSecret) }),
+      (nonce) => proofFrame(keys.id, other.edit, nonce, other.id),
+      (nonce) => proofFrame(keys.id, other.view, nonce, other.id),
+      (nonce) => proofFrame(keys.id, signedTwin.edit, nonce, signedTwin.id),
+      (nonce) => encodeProof({ ...prove(viewer, syncProofMessage(nonce, keys.id, 'edit')), role: 'edit' }),
+      (nonce) => proofFrame(`${keys.id}.h`, keys.edit, nonce, keys.id),
+      () => helloFrame(keys.edit),
+      () => new Uint8Array([MESSAGE_PROOF, 4, 101, 100, 105, 116]),
+    ];
+    for (const attempt of attempts) {
+      const s = rawSocket(relay.syncUrl, keys.id);
+      await s.opened;
+      s.ws.send(attempt(await challengeOf(s)));
+      expect(await s.closed).toBe(CloseCode.UNAUTHORIZED);
+    }
+    // A good proof for the other e… workbook opens that one, and a replay of it opens nothing.
+    const first = rawSocket(relay.syncUrl, other.id);
+    await first.opened;
+    const seen = proofFrame(other.id, other.edit, await challengeOf(first));
+    first.ws.send(seen);
+    await untilFrame(first, () => acksOf(first) >= 1, 'the proof opens its own connection');
+    for (const room of [other.id, keys.id]) {
+      const replay = rawSocket(relay.syncUrl, room);
+      await replay.opened;
+      await challengeOf(replay);
+      replay.ws.send(seen);
+      expect(await replay.closed).toBe(CloseCode.UNAUTHORIZED);
+    }
+    first.ws.close();
+    // The journal room opens with its own proof.
+    const journal = await opened(relay, `${keys.id}.h`, keys.view);
+    journal.ws.close();
+  });
+
+  it('the HTTP API takes e… proofs as it takes s… ones: a view link lists and reads snapshots, only an edit link takes one, no key or another workbook’s gets 401', async () => {
+    const relay = await startRelay();
+    relays.push(relay);
+    const keys = newSealedWorkbookKeys();
+    const envelope = new Y.Doc();
+    envelope.getArray<Uint8Array>(ENVELOPE_BLOBS).push([new Uint8Array([7, 7, 7])]);
+    const writer = await opened(relay, keys.id, keys.edit);
+    writer.ws.send(syncUpdate(Y.encodeStateAsUpdate(envelope)));
+    await untilFrame(writer, () => acksOf(writer) >= 2, 'acked');
+    writer.ws.close();
+    const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof SnapshotApiError ? e.code : String(e)));
+    const made = await new SnapshotClient(relay.httpUrl, keys.id, keys.edit).create('day 1', 'Ana');
+    const viewer = new SnapshotClient(relay.httpUrl, keys.id, keys.view);
+    expect(await viewer.list()).toEqual([made]);
+    expect((await viewer.fetch(made.id)).length).toBeGreaterThan(0);
+    expect(await code(viewer.create('mine', 'Vic'))).toBe('READ_ONLY');
+    expect(await code(new SnapshotClient(relay.httpUrl, keys.id).list())).toBe('UNAUTHORIZED');
+    expect(await code(new SnapshotClient(relay.httpUrl, keys.id, newSealedWorkbookKeys().edit).list())).toBe('UNAUTHORIZED');
+    // the view link of the signed workbook the same edit key makes
+    expect(await code(new SnapshotClient(relay.httpUrl, keys.id, (await keysFromEditKey(keys.edit.role === 'edit' ? keys.edit.editKey : '')).view).list())).toBe('UNAUTHORIZED');
+  });
+});
 
 describe('origin allow-list', () => {
   it('refuses a WebSocket opened from another site, accepts the hub’s own origin and configured ones', async () => {

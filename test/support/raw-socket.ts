@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import * as encoding from 'lib0/encoding';
-import { LEGACY_KEY_ID, MESSAGE_HELLO, SIGNED_ID, credentialText, proverFor, type Credential } from '../../src/protocol/access.js';
+import { CHALLENGE_ID, LEGACY_KEY_ID, MESSAGE_HELLO, credentialText, proverFor, type Credential } from '../../src/protocol/access.js';
 import { MESSAGE_CHALLENGE, decodeChallenge, encodeProof, prove, syncProofMessage } from '../../src/protocol/challenge.js';
 import { baseWorkbookId } from '../../src/protocol/messages.js';
 
@@ -61,9 +61,9 @@ export function proofFrame(room: string, credential: Credential, nonce: Uint8Arr
   return encodeProof(prove(prover, syncProofMessage(nonce, room, prover.role)));
 }
 
-/** Opens an opened socket as the app would: answers a signed workbook's challenge, or sends a legacy HELLO. */
+/** Opens an opened socket as the app would: answers a signed or sealed workbook's challenge, or sends a legacy HELLO. */
 export async function authenticate(s: RawSocket, room: string, credential: Credential): Promise<void> {
   const workbook = baseWorkbookId(room) ?? room;
   if (LEGACY_KEY_ID.test(workbook)) s.ws.send(helloFrame(credential));
-  else if (SIGNED_ID.test(workbook)) s.ws.send(proofFrame(room, credential, await challengeOf(s)));
+  else if (CHALLENGE_ID.test(workbook)) s.ws.send(proofFrame(room, credential, await challengeOf(s)));
 }
