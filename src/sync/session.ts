@@ -13,6 +13,7 @@ import { fragmentingSocket } from './fragmenting-socket.js';
 import { LocalSaver } from './local-saver.js';
 import type { HubStateStore } from './hub-state.js';
 import type { SyncStatus } from './status.js';
+import type { WorkbookSession } from './workbook-session.js';
 
 export interface SyncOptions {
   doc: Y.Doc;
@@ -37,7 +38,7 @@ export interface SyncOptions {
  * One workbook's link to local storage and to the hub. Owns the providers and
  * computes the single status the UI shows.
  */
-export class SyncSession {
+export class SyncSession implements WorkbookSession {
   readonly provider: WebsocketProvider;
   /** keeps this device's changes from being taken by structs sent under its client ids */
   readonly guard: ClockGuard;

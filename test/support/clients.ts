@@ -4,6 +4,9 @@ import { Workbook } from '../../src/model/index.js';
 import type { Credential } from '../../src/protocol/access.js';
 import { MemoryHubStateStore } from '../../src/sync/hub-state.js';
 import { SyncSession } from '../../src/sync/session.js';
+import { SealedSession } from '../../src/sync/sealed/session.js';
+import { sealedKeysFor } from '../../src/protocol/sealed-keys.js';
+import { DOC_WORKBOOK } from '../../src/protocol/sealed.js';
 import type { SyncStatus } from '../../src/sync/status.js';
 import { until } from './wait.js';
 
@@ -43,7 +46,7 @@ export function untilStatus(c: TestClient, pred: (s: SyncStatus) => boolean, wha
   return until((n) => c.session.onStatus(n), () => pred(c.session.getStatus()), what);
 }
 
-export function untilDoc(c: TestClient, pred: () => boolean, what: string): Promise<void> {
+export function untilDoc(c: { doc: Y.Doc }, pred: () => boolean, what: string): Promise<void> {
   return until(
     (n) => {
       c.doc.on('update', n);
@@ -55,3 +58,46 @@ export function untilDoc(c: TestClient, pred: () => boolean, what: string): Prom
 }
 
 export const allOnHub = (c: TestClient) => untilStatus(c, (s) => s.connection === 'online' && s.caughtUp && s.pending === 0, 'all changes on the hub');
+
+export interface SealedTestClient {
+  doc: Y.Doc;
+  wb: Workbook;
+  session: SealedSession;
+  destroy(): Promise<void>;
+}
+
+/** A sealed workbook's device in Node: the envelope through a real SyncSession, the workbook in memory. */
+export function makeSealedClient(syncUrl: string, workbookId: string, name: string, credential: Credential, options: { readOnly?: boolean; batchMs?: number } = {}): SealedTestClient {
+  const doc = new Y.Doc();
+  const session = new SealedSession({
+    credential,
+    doc,
+    keys: sealedKeysFor(workbookId, credential),
+    docTag: DOC_WORKBOOK,
+    deviceId: `${name}-device`,
+    workbookId,
+    syncUrl,
+    hubStateStore: new MemoryHubStateStore(),
+    WebSocketPolyfill: WebSocket,
+    maxBackoffMs: 300,
+    crossTab: false,
+    batchMs: options.batchMs ?? 20,
+  });
+  const wb = new Workbook(doc, { actor: { name, deviceId: `${name}-device` }, readOnly: options.readOnly ?? credential.role === 'view' });
+  return {
+    doc,
+    wb,
+    session,
+    destroy: async () => {
+      wb.destroy();
+      await session.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+export function untilSealed(c: SealedTestClient, pred: (s: SyncStatus) => boolean, what: string): Promise<void> {
+  return until((n) => c.session.onStatus(n), () => pred(c.session.getStatus()), what);
+}
+
+export const allSealedOnHub = (c: SealedTestClient) => untilSealed(c, (s) => s.connection === 'online' && s.caughtUp && s.pending === 0, 'all changes on the hub');

@@ -1,0 +1,151 @@
+import * as Y from 'yjs';
+import type { DocTag, SealedKeys } from '../../protocol/sealed.js';
+import { SyncSession, type SyncOptions } from '../session.js';
+import type { SyncStatus } from '../status.js';
+import type { WorkbookSession } from '../workbook-session.js';
+import { SealedBridge, type SealedProblem } from './bridge.js';
+import { SealedPresence } from './presence.js';
+
+export interface SealedSessionOptions extends Omit<SyncOptions, 'doc'> {
+  /** the workbook doc (or journal doc) the model edits; it lives only in memory */
+  doc: Y.Doc;
+  /** null when the link gives no keys for this workbook: the hub refuses it (4401) and nothing opens */
+  keys: SealedKeys | null;
+  docTag: DocTag;
+  /** this device's per-workbook id, written (encrypted) into every blob */
+  deviceId: string;
+  batchMs?: number;
+}
+
+/**
+ * A sealed workbook's session: a `SyncSession` carries the envelope (hub, IndexedDB, other tabs,
+ * acks, the clock guard — all on ciphertext) and a `SealedBridge` turns it into the workbook doc
+ * and back. The status is the envelope's, except that "N changes not yet on the hub" counts the
+ * workbook's changes in blobs the hub has not acknowledged, and problems with what the hub sent
+ * (blobs that do not open, blobs deleted, blobs missing) are said.
+ */
+export class SealedSession implements WorkbookSession {
+  readonly envelope = new Y.Doc();
+  readonly sync: SyncSession;
+  readonly awareness: SealedPresence;
+  bridge: SealedBridge | null = null;
+  readonly whenLoaded: Promise<void>;
+  private status: SyncStatus;
+  private readonly listeners = new Set<(s: SyncStatus) => void>();
+  private readonly problemListeners = new Set<(p: SealedProblem) => void>();
+  private readonly offSync: () => void;
+  private destroyed = false;
+
+  constructor(options: SealedSessionOptions) {
+    this.sync = new SyncSession({ ...syncOptionsOf(options), doc: this.envelope });
+    this.awareness = new SealedPresence(this.sync.awareness, options.keys);
+    this.status = this.compute();
+    this.offSync = this.sync.onStatus(() => this.refresh());
+    this.whenLoaded = this.sync.whenLoaded.then(() => {
+      if (this.destroyed || !options.keys) return;
+      this.bridge = new SealedBridge({ envelope: this.envelope, doc: options.doc, keys: options.keys, docTag: options.docTag, deviceId: options.deviceId, batchMs: options.batchMs });
+      this.bridge.onChange(() => this.refresh());
+      this.bridge.onProblem((p) => {
+        for (const l of this.problemListeners) l(p);
+      });
+      this.refresh();
+    });
+  }
+
+  get localUnavailable(): boolean {
+    return this.sync.localUnavailable;
+  }
+
+  /** Changes not yet on this device's disk: still being sealed, or sealed and being written. */
+  get unsavedLocal(): number {
+    return this.sync.unsavedLocal + (this.bridge?.unsealed ?? 0);
+  }
+
+  retryLocalSave(): void {
+    this.sync.retryLocalSave();
+  }
+
+  getStatus(): SyncStatus {
+    return { ...this.status };
+  }
+
+  onStatus(listener: (s: SyncStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onProblem(listener: (p: SealedProblem) => void): () => void {
+    this.problemListeners.add(listener);
+    return () => this.problemListeners.delete(listener);
+  }
+
+  whenAllOnHub(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (s: SyncStatus) => {
+        if (s.pending === 0 && s.connection === 'online' && s.caughtUp) {
+          off();
+          resolve();
+        }
+      };
+      const off = this.onStatus(check);
+      // seal what is batched now rather than waiting for the timer
+      this.bridge?.flush();
+      check(this.status);
+    });
+  }
+
+  connect(): void {
+    this.sync.connect();
+  }
+
+  disconnect(): void {
+    this.sync.disconnect();
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.offSync();
+    // what is batched is sealed into the envelope before it is saved and closed
+    this.bridge?.destroy();
+    this.awareness.destroy();
+    this.listeners.clear();
+    await this.sync.destroy();
+    this.envelope.destroy();
+  }
+
+  private compute(): SyncStatus {
+    const s = this.sync.getStatus();
+    if (!this.bridge) return s;
+    return { ...s, pending: this.bridge.ownPendingChanges((client) => this.sync.hubAckedClock(client)) };
+  }
+
+  private refresh(): void {
+    if (this.destroyed) return;
+    const next = this.compute();
+    const prev = this.status;
+    if (
+      prev.connection === next.connection &&
+      prev.caughtUp === next.caughtUp &&
+      prev.pending === next.pending &&
+      prev.lastClose === next.lastClose &&
+      prev.local === next.local &&
+      prev.localError === next.localError
+    ) {
+      return;
+    }
+    this.status = next;
+    for (const l of this.listeners) l({ ...next });
+  }
+}
+
+/** The envelope session's options: everything but what only the bridge takes. */
+function syncOptionsOf(options: SealedSessionOptions): Omit<SyncOptions, 'doc'> {
+  const rest: Partial<SealedSessionOptions> = { ...options };
+  delete rest.doc;
+  delete rest.keys;
+  delete rest.docTag;
+  delete rest.deviceId;
+  delete rest.batchMs;
+  return rest as Omit<SyncOptions, 'doc'>;
+}
