@@ -1,4 +1,4 @@
-import type { Awareness } from 'y-protocols/awareness';
+import type { PresenceSource } from '../sync/presence-source.js';
 
 /** Colours for people, readable as outlines on white. */
 const COLORS = ['#cf222e', '#1f6feb', '#1a7f37', '#8250df', '#bc4c00', '#0a7ea4', '#bf3989', '#6e7781'];
@@ -49,7 +49,7 @@ export function colorFor(key: string): string {
 }
 
 /**
- * Awareness state is kept small on purpose — name, colour, where the cursor is,
+ * Presence is kept small on purpose — name, colour, where the cursor is,
  * when the person last moved — because it is re-sent to everyone on each change.
  */
 export interface LocalPresence {
@@ -63,7 +63,7 @@ export interface LocalPresence {
  * then idle ones; past MAX_PEOPLE_SHOWN the rest are counted in one last `{more: N}` entry
  * named "+N".
  */
-export function people(awareness: Awareness, now = Date.now(), max = MAX_PEOPLE_SHOWN): Person[] {
+export function people(awareness: PresenceSource, now = Date.now(), max = MAX_PEOPLE_SHOWN): Person[] {
   const active: Person[] = [];
   const idle: Person[] = [];
   let total = 0;
@@ -84,7 +84,7 @@ export function people(awareness: Awareness, now = Date.now(), max = MAX_PEOPLE_
   return out;
 }
 
-export function cursors(awareness: Awareness, sheetId: string, now = Date.now(), max = MAX_CURSORS_SHOWN): PeerCursor[] {
+export function cursors(awareness: PresenceSource, sheetId: string, now = Date.now(), max = MAX_CURSORS_SHOWN): PeerCursor[] {
   const out: PeerCursor[] = [];
   awareness.getStates().forEach((state, clientId) => {
     const c = state.cursor;

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type * as Y from 'yjs';
-import type { Awareness } from 'y-protocols/awareness';
+import type { PresenceSource } from '../sync/presence-source.js';
 import { decodeHtml, decodeTsv, encodeHtml, encodeTsv } from '../io/clipboard.js';
 import { SheetAggregates } from '../model/aggregates.js';
 import { isModelError } from '../model/errors.js';
@@ -77,7 +77,7 @@ export class SheetGrid extends LitElement {
   declare workbook: Workbook | null;
   declare sheetId: string;
   declare undo: Y.UndoManager | null;
-  declare awareness: Awareness | null;
+  declare awareness: PresenceSource | null;
   declare viewStore: ViewStore | null;
   declare sel: Selection;
   declare editing: boolean;
@@ -108,7 +108,7 @@ export class SheetGrid extends LitElement {
     this.peerCursors = this.awareness && this.sheetId ? cursors(this.awareness, this.sheetId) : [];
     this.requestUpdate();
   };
-  private observedAwareness: Awareness | null = null;
+  private observedAwareness: PresenceSource | null = null;
   private dragging: 'cells' | null = null;
   private rowDrag: { from: number; count: number } | null = null;
   private wantFocus = false;

@@ -4,7 +4,8 @@ import { isModelError } from '../model/errors.js';
 import { TEMPLATES, applyTemplate } from '../model/templates.js';
 import { Workbook } from '../model/workbook.js';
 import { LocalStorageHubStateStore } from '../sync/hub-state.js';
-import { SyncSession } from '../sync/session.js';
+import { openSession } from '../sync/open-session.js';
+import type { WorkbookSession } from '../sync/workbook-session.js';
 import { historyRoom } from '../protocol/messages.js';
 import { combinedStatus } from '../sync/status.js';
 import { SnapshotClient } from '../sync/snapshots.js';
@@ -73,9 +74,9 @@ export class WorkbookView extends LitElement {
   private doc: Y.Doc | null = null;
   private journalDoc: Y.Doc | null = null;
   private workbook: Workbook | null = null;
-  private session: SyncSession | null = null;
+  private session: WorkbookSession | null = null;
   /** the history journal's own sync (room `<id>.h`), started once the sheet is on screen */
-  private journalSession: SyncSession | null = null;
+  private journalSession: WorkbookSession | null = null;
   private undo: Y.UndoManager | null = null;
   private viewStore: ViewStore | null = null;
   private snapshots: SnapshotClient | null = null;
@@ -253,9 +254,12 @@ export class WorkbookView extends LitElement {
     const profile = this.profile!;
     const doc = new Y.Doc();
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const session = new SyncSession({
+    const session = openSession({
       doc,
       workbookId: id,
+      baseId: id,
+      journal: false,
+      deviceId: profile.deviceIdFor(id),
       syncUrl: `${scheme}://${location.host}/sync`,
       hubStateStore: new LocalStorageHubStateStore(localStorage),
       persist: typeof indexedDB !== 'undefined',
@@ -344,9 +348,12 @@ export class WorkbookView extends LitElement {
     await new Promise<void>((resolve) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => resolve(), { timeout: 500 }) : setTimeout(resolve, 0)));
     if (this.workbook !== workbook || this.journalSession) return;
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const journalSession = new SyncSession({
+    const journalSession = openSession({
       doc: journalDoc,
       workbookId: historyRoom(id),
+      baseId: id,
+      journal: true,
+      deviceId: this.profile!.deviceIdFor(id),
       syncUrl: `${scheme}://${location.host}/sync`,
       hubStateStore: new LocalStorageHubStateStore(localStorage),
       persist: typeof indexedDB !== 'undefined',
