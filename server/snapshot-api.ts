@@ -1,13 +1,22 @@
 import * as Y from 'yjs';
+import { SEALED_ID } from '../src/protocol/sealed.js';
 import { storedUpdate, type RoomStore } from './store.js';
 import { fail, json } from './api-response.js';
 import { isAppRequest, type ApiRequest, type WorkbookApiDeps } from './workbook-api.js';
 
 const MAX_NAME_LENGTH = 100;
+/**
+ * A sealed (`e…`) workbook's snapshot name is a label sealed on the device (src/sync/snapshots.ts:
+ * sealLabel, name and author together): opaque base64url the hub stores as it is, and a fixed
+ * author, so neither the name nor who took it is ever on the hub in plain text.
+ */
+const MAX_SEALED_LABEL_LENGTH = 2048;
+const SEALED_LABEL = /^[A-Za-z0-9_-]+$/;
+const SEALED_BY = 'sealed';
 const HOUR_MS = 3_600_000;
 
 /**
- * /api/w/<room>/snapshots          GET: list · POST {name, by}: take one now
+ * /api/w/<room>/snapshots          GET: list · POST {name, by}: take one now (a sealed workbook's name: its sealed label)
  * /api/w/<room>/snapshots/<id>     GET: the Yjs state (application/octet-stream) · DELETE: a named one
  *
  * Taking one is limited per workbook and per address (MAX_SNAPSHOTS_PER_HOUR[_PER_IP], 429), and
@@ -106,11 +115,22 @@ export function createSnapshotRoutes(
       fail(res, 403, 'CROSS_SITE', 'send this request from the app');
       return;
     }
-    const name = typeof body?.name === 'string' ? body.name.replace(/\s+/g, ' ').trim() : '';
-    const by = typeof body?.by === 'string' ? body.by.replace(/\s+/g, ' ').trim().slice(0, MAX_NAME_LENGTH) : '';
-    if (!name || name.length > MAX_NAME_LENGTH || !by) {
-      fail(res, 400, 'BAD_NAME', `a snapshot needs a name (up to ${MAX_NAME_LENGTH} characters) and who made it`);
-      return;
+    let name: string;
+    let by: string;
+    if (SEALED_ID.test(workbook)) {
+      name = typeof body?.name === 'string' ? body.name : '';
+      by = SEALED_BY;
+      if (name.length > MAX_SEALED_LABEL_LENGTH || !SEALED_LABEL.test(name)) {
+        fail(res, 400, 'BAD_NAME', `a sealed workbook's snapshot needs its sealed label (base64url, up to ${MAX_SEALED_LABEL_LENGTH} characters)`);
+        return;
+      }
+    } else {
+      name = typeof body?.name === 'string' ? body.name.replace(/\s+/g, ' ').trim() : '';
+      by = typeof body?.by === 'string' ? body.by.replace(/\s+/g, ' ').trim().slice(0, MAX_NAME_LENGTH) : '';
+      if (!name || name.length > MAX_NAME_LENGTH || !by) {
+        fail(res, 400, 'BAD_NAME', `a snapshot needs a name (up to ${MAX_NAME_LENGTH} characters) and who made it`);
+        return;
+      }
     }
     // Before any work: encoding a big workbook is what an attacker would make the hub do.
     const wait = Math.max(perWorkbook.waitMs(workbook), perIp.waitMs(ip));

@@ -1,9 +1,31 @@
-import type { Credential } from '../protocol/access.js';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import * as Y from 'yjs';
+import { base64url, concatBytes, fromBase64url, type Credential } from '../protocol/access.js';
+import { sealedKeysFor } from '../protocol/sealed-keys.js';
+import { DOC_WORKBOOK, SEALED_ID, type BlobFailure, type SealedKeys } from '../protocol/sealed.js';
 import { APP_REQUEST_HEADER, APP_REQUEST_VALUE, SnapshotApiError, snapshotsPath, type SnapshotApiErrorCode, type SnapshotInfo } from '../protocol/snapshots.js';
 import { authHeaders } from './api-auth.js';
+import { openEnvelopeState } from './sealed/open.js';
+
+/** A snapshot's name and author, as a person typed them (at most this many characters each, as the hub allows for plain ones). */
+export const MAX_SNAPSHOT_NAME_LENGTH = 100;
+
+/** What a sealed workbook's snapshot sends the hub as its author: the real one is inside the label. */
+export const SEALED_SNAPSHOT_BY = 'sealed';
+
+/** A snapshot opened on this device: its workbook doc, and the parts of it that did not open (a sealed workbook's blobs). */
+export interface OpenedSnapshot {
+  doc: Y.Doc;
+  /** a sealed snapshot's blobs that failed their check and were left out; always empty for other workbooks */
+  failures: BlobFailure[];
+}
 
 /** Talks to the hub's snapshot API. Snapshots live on the hub, so every call needs it reachable. */
 export class SnapshotClient {
+  /** a sealed (`e…`) workbook's keys from the link; null for every other workbook, or a sealed one whose link opens nothing */
+  private readonly sealed: SealedKeys | null;
+
   constructor(
     /** the hub's http(s) origin, e.g. http://192.168.1.20:8080 */
     private readonly origin: string,
@@ -11,18 +33,49 @@ export class SnapshotClient {
     /** the link's key, for secured workbooks: signed workbooks sign each request with it, and it never leaves the device */
     private readonly credential: Credential | null = null,
     private readonly fetchFn: typeof fetch = (...args) => globalThis.fetch(...args),
-  ) {}
-
-  list(): Promise<SnapshotInfo[]> {
-    return this.call(snapshotsPath(this.workbookId), { method: 'GET' }).then((r) => r.json() as Promise<SnapshotInfo[]>);
+  ) {
+    this.sealed = SEALED_ID.test(workbookId) ? sealedKeysFor(workbookId, credential) : null;
   }
 
-  create(name: string, by: string): Promise<SnapshotInfo> {
-    return this.call(snapshotsPath(this.workbookId), {
+  /** Whether this workbook is sealed: names, authors and contents are sealed here and opened here. */
+  get isSealed(): boolean {
+    return SEALED_ID.test(this.workbookId);
+  }
+
+  /**
+   * The hub's list, newest first. A sealed workbook's named snapshots come with their names and
+   * authors opened here; one whose label does not open (not sealed by this workbook's writer)
+   * comes as an unnamed snapshot: name and by ''.
+   */
+  async list(): Promise<SnapshotInfo[]> {
+    const list = await this.call(snapshotsPath(this.workbookId), { method: 'GET' }).then((r) => r.json() as Promise<SnapshotInfo[]>);
+    if (!this.isSealed || !Array.isArray(list)) return list;
+    return list.map((s) => (s?.kind === 'named' ? this.opened(s) : s));
+  }
+
+  /**
+   * Takes a snapshot of what the hub holds now. For a sealed workbook the name and author are
+   * sealed here (sealLabel) and the hub stores only the sealed label; the answer carries them
+   * opened again.
+   */
+  async create(name: string, by: string): Promise<SnapshotInfo> {
+    let body: { name: string; by: string } = { name, by };
+    if (this.isSealed) {
+      const keys = this.keys();
+      if (!keys.sign) throw new SnapshotApiError('READ_ONLY', 'a view link cannot take snapshots');
+      const plainName = tidy(name);
+      if (!plainName || plainName.length > MAX_SNAPSHOT_NAME_LENGTH) {
+        throw new SnapshotApiError('BAD_NAME', `a snapshot needs a name (up to ${MAX_SNAPSHOT_NAME_LENGTH} characters) and who made it`);
+      }
+      body = { name: sealLabel(keys, { name: plainName, by: tidy(by).slice(0, MAX_SNAPSHOT_NAME_LENGTH) || 'someone' }), by: SEALED_SNAPSHOT_BY };
+    }
+    const text = JSON.stringify(body);
+    const info = await this.call(snapshotsPath(this.workbookId), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name, by }),
+      body: text,
     }).then((r) => r.json() as Promise<SnapshotInfo>);
+    return this.isSealed ? this.opened(info) : info;
   }
 
   /** Deletes a named snapshot (an edit link's; automatic ones are the hub's and are refused with AUTOMATIC_SNAPSHOT). */
@@ -30,9 +83,31 @@ export class SnapshotClient {
     await this.call(snapshotsPath(this.workbookId, id), { method: 'DELETE' });
   }
 
+  /** The snapshot's bytes as the hub keeps them: the workbook's Yjs state, or a sealed workbook's envelope state (ciphertext). */
   async fetch(id: number): Promise<Uint8Array> {
     const res = await this.call(snapshotsPath(this.workbookId, id), { method: 'GET' });
     return new Uint8Array(await res.arrayBuffer());
+  }
+
+  /**
+   * The snapshot as a workbook doc, opened on this device: a sealed workbook's envelope is opened
+   * with the link's keys (openEnvelopeState), and blobs that fail their check are left out and
+   * listed in `failures`. Throws SnapshotApiError UNAUTHORIZED for a sealed workbook without a
+   * link that opens it, and whatever Yjs throws for bytes that are not a Yjs update.
+   */
+  async open(id: number): Promise<OpenedSnapshot> {
+    const data = await this.fetch(id);
+    return openSnapshotState(data, this.isSealed ? this.keys() : null);
+  }
+
+  private keys(): SealedKeys {
+    if (!this.sealed) throw new SnapshotApiError('UNAUTHORIZED', 'this link does not open this workbook');
+    return this.sealed;
+  }
+
+  private opened(info: SnapshotInfo): SnapshotInfo {
+    const label = this.sealed ? openLabel(this.sealed, info?.name) : null;
+    return { ...info, name: label?.name ?? '', by: label?.by ?? '' };
   }
 
   private async call(path: string, init: RequestInit & { method: string; body?: string }): Promise<Response> {
@@ -59,4 +134,83 @@ export class SnapshotClient {
     }
     throw new SnapshotApiError(code, message);
   }
+}
+
+/** A snapshot's (or any room state's) bytes as a workbook doc: opened with `keys` for a sealed workbook, applied as they are otherwise. */
+export function openSnapshotState(data: Uint8Array, keys: SealedKeys | null): OpenedSnapshot {
+  if (keys) return openEnvelopeState(data, keys, DOC_WORKBOOK);
+  const doc = new Y.Doc();
+  try {
+    Y.applyUpdate(doc, data);
+  } catch (err) {
+    doc.destroy();
+    throw err;
+  }
+  return { doc, failures: [] };
+}
+
+// ── Sealed labels: a sealed workbook's snapshot name and author ─────────────────────────────────
+
+/**
+ * A label is what the hub stores as a sealed workbook's snapshot name:
+ *
+ *   base64url( 0x01 ‖ nonce (24) ‖ signature (64) ‖ XChaCha20-Poly1305(contentKey, nonce, plaintext, aad) )
+ *   aad        = "mutual-sheets/e1 snapshot label\0" ‖ workbook id
+ *   signature  = Ed25519(writer key, aad ‖ 0x01 ‖ nonce ‖ ciphertext)
+ *   plaintext  = JSON {"n": name, "b": by}, padded with spaces to a multiple of 256 bytes
+ *
+ * Its own associated data, so a label never opens as presence or a blob (nor one of those as a
+ * label), nor as another workbook's label; signed with the writer key like a blob, so a view-link
+ * holder working with the hub cannot name a snapshot; padded, so its length says little about
+ * the name's.
+ */
+const LABEL_VERSION = 1;
+const LABEL_DOMAIN = 'mutual-sheets/e1 snapshot label\0';
+const NONCE_BYTES = 24;
+const SIGNATURE_BYTES = 64;
+const TAG_BYTES = 16;
+const LABEL_PAD = 256;
+/** The longest label the hub stores for a sealed workbook (server/snapshot-api.ts); sealLabel's longest, two 100-character fields of 6-byte escapes, is about 1,850. */
+export const MAX_LABEL_LENGTH = 2048;
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+const labelAad = (id: string) => utf8(`${LABEL_DOMAIN}${id}`);
+
+/** Seals a snapshot's name and author for the hub to store. Throws without a writer key (an edit link's). */
+export function sealLabel(keys: SealedKeys, label: { name: string; by: string }): string {
+  if (!keys.sign) throw new Error('only an edit link can seal a snapshot label');
+  const json = utf8(JSON.stringify({ n: String(label.name), b: String(label.by) }));
+  const plaintext = new Uint8Array(Math.ceil((json.length + 1) / LABEL_PAD) * LABEL_PAD).fill(0x20);
+  plaintext.set(json);
+  const nonce = globalThis.crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+  const aad = labelAad(keys.id);
+  const ciphertext = xchacha20poly1305(keys.contentKey, nonce, aad).encrypt(plaintext);
+  const version = Uint8Array.of(LABEL_VERSION);
+  const signature = keys.sign(concatBytes(aad, version, nonce, ciphertext));
+  return base64url(concatBytes(version, nonce, signature, ciphertext));
+}
+
+/** The name and author in a label, or null if it is not one this workbook's writer sealed. Never throws. */
+export function openLabel(keys: SealedKeys, label: unknown): { name: string; by: string } | null {
+  try {
+    if (typeof label !== 'string' || label.length > MAX_LABEL_LENGTH) return null;
+    const bytes = fromBase64url(label);
+    if (!bytes || bytes.length < 1 + NONCE_BYTES + SIGNATURE_BYTES + TAG_BYTES || bytes[0] !== LABEL_VERSION) return null;
+    const nonce = bytes.subarray(1, 1 + NONCE_BYTES);
+    const signature = bytes.subarray(1 + NONCE_BYTES, 1 + NONCE_BYTES + SIGNATURE_BYTES);
+    const ciphertext = bytes.subarray(1 + NONCE_BYTES + SIGNATURE_BYTES);
+    const aad = labelAad(keys.id);
+    if (!ed25519.verify(signature, concatBytes(aad, bytes.subarray(0, 1), nonce, ciphertext), keys.writerPublic)) return null;
+    const plaintext = xchacha20poly1305(keys.contentKey, nonce, aad).decrypt(ciphertext);
+    const body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext)) as { n?: unknown; b?: unknown } | null;
+    if (!body || typeof body.n !== 'string' || typeof body.b !== 'string') return null;
+    return { name: tidy(body.n).slice(0, MAX_SNAPSHOT_NAME_LENGTH), by: tidy(body.b).slice(0, MAX_SNAPSHOT_NAME_LENGTH) };
+  } catch {
+    return null;
+  }
+}
+
+/** As the hub tidies a plain snapshot's name and author: runs of white space become one space, trimmed. */
+function tidy(text: string): string {
+  return typeof text === 'string' ? text.replace(/\s+/g, ' ').trim() : '';
 }

@@ -1,5 +1,4 @@
 import { LitElement, css, html, nothing } from 'lit';
-import * as Y from 'yjs';
 import { diffWorkbooks, isUnchanged, planRestore, restoreFromSnapshot, type RestorePlan, type RestoreSummary, type SheetDiff } from '../model/snapshot-diff.js';
 import type { CellValue, Column } from '../model/types.js';
 import { Workbook } from '../model/workbook.js';
@@ -11,6 +10,10 @@ import { LocaleController, currentLocale, formatDateTime, formatNumber, t, tn } 
 import { displayValue } from './i18n/value-text.js';
 
 const MAX_SHOWN_ROWS = 200;
+
+/** A sealed workbook's snapshot whose label does not open (not sealed by its writer) has no name to show. */
+const UNNAMED = '—';
+const nameOf = (s: SnapshotInfo): string => s.name || UNNAMED;
 
 interface Opened {
   info: SnapshotInfo;
@@ -184,7 +187,7 @@ export class SnapshotsPanel extends LitElement {
       await this.client.delete(info.id);
       // The list drops it in the same render as the message, so the page never says "deleted" beside it.
       if (this.list) this.list = this.list.filter((s) => s.id !== info.id);
-      this.message = t('snap.deleted', { name: info.name });
+      this.message = t('snap.deleted', { name: nameOf(info) });
     } catch (err) {
       this.error = errorText(err);
     }
@@ -196,8 +199,15 @@ export class SnapshotsPanel extends LitElement {
     if (!this.client || !this.workbook) return;
     this.error = '';
     try {
-      const doc = new Y.Doc();
-      Y.applyUpdate(doc, await this.client.fetch(info.id));
+      // A sealed workbook's snapshot is its envelope: opened here with the link's keys (SnapshotClient.open).
+      const { doc, failures } = await this.client.open(info.id);
+      if (failures.length && !doc.share.size) {
+        doc.destroy();
+        this.error = t('snap.unreadable', { reason: `none of its ${failures.length} parts belongs to this workbook (${failures[0]})` });
+        return;
+      }
+      // Parts that do not open are left out, never applied: the rest is shown, and so is what is missing.
+      if (failures.length) this.error = t('snap.unreadable', { reason: `${failures.length} of its parts do not belong to this workbook and are left out (${failures[0]})` });
       const then = new Workbook(doc, { actor: { name: 'snapshot', deviceId: 'snapshot' } });
       this.opened?.then.doc.destroy();
       const diffs = diffWorkbooks(then, this.workbook);
@@ -255,22 +265,22 @@ export class SnapshotsPanel extends LitElement {
               ${this.list.map(
                 (s) => html`<li>
                   <span
-                    ><strong>${s.kind === 'auto' ? t('snap.automatic') : s.name}</strong><br /><span class="who"
-                      >${formatDateTime(s.at)} · ${s.kind === 'auto' ? t('snap.keptByHub') : t('snap.by', { name: s.by })}</span
+                    ><strong>${s.kind === 'auto' ? t('snap.automatic') : nameOf(s)}</strong><br /><span class="who"
+                      >${formatDateTime(s.at)} · ${s.kind === 'auto' ? t('snap.keptByHub') : t('snap.by', { name: s.by || UNNAMED })}</span
                     ></span
                   >
-                  <button @click=${() => this.openSnapshot(s)} aria-label=${t('snap.openLabel', { name: s.kind === 'auto' ? t('snap.automaticSnapshot') : s.name, when: formatDateTime(s.at) })}>
+                  <button @click=${() => this.openSnapshot(s)} aria-label=${t('snap.openLabel', { name: s.kind === 'auto' ? t('snap.automaticSnapshot') : nameOf(s), when: formatDateTime(s.at) })}>
                     ${t('snap.open')}
                   </button>
                   ${this.canDelete(s)
-                    ? html`<button @click=${() => (this.deleting = s)} aria-label=${t('snap.deleteLabel', { name: s.name, when: formatDateTime(s.at) })}>${t('snap.delete')}</button>`
+                    ? html`<button @click=${() => (this.deleting = s)} aria-label=${t('snap.deleteLabel', { name: nameOf(s), when: formatDateTime(s.at) })}>${t('snap.delete')}</button>`
                     : nothing}
                 </li>`,
               )}
             </ul>`}
       ${this.deleting
         ? html`<div class="confirm" role="alertdialog" aria-label=${t('snap.confirmDeleteLabel')}>
-            <p>${t('snap.confirmDelete', { name: this.deleting.name })}</p>
+            <p>${t('snap.confirmDelete', { name: nameOf(this.deleting) })}</p>
             <div class="row">
               <button @click=${this.confirmDelete}>${t('snap.delete')}</button>
               <button @click=${() => (this.deleting = null)}>${t('snap.cancel')}</button>
@@ -282,7 +292,7 @@ export class SnapshotsPanel extends LitElement {
   private renderOpened(o: Opened) {
     const diff = o.diffs.find((d) => d.sheetId === o.sheetId);
     return html`<p>
-        ${o.info.kind === 'auto' ? t('snap.openedAuto', { when: formatDateTime(o.info.at) }) : t('snap.openedNamed', { name: o.info.name, when: formatDateTime(o.info.at), by: o.info.by })}
+        ${o.info.kind === 'auto' ? t('snap.openedAuto', { when: formatDateTime(o.info.at) }) : t('snap.openedNamed', { name: nameOf(o.info), when: formatDateTime(o.info.at), by: o.info.by || UNNAMED })}
         <button @click=${() => (this.opened = null)}>${t('snap.back')}</button>
       </p>
       <ul aria-label=${t('snap.perSheet')}>
