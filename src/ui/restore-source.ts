@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import { Workbook } from '../model/workbook.js';
 import type { Credential } from '../protocol/access.js';
 import { historyRoom } from '../protocol/messages.js';
+import type { BlobFailure } from '../protocol/sealed.js';
 import { SnapshotApiError } from '../protocol/snapshots.js';
 import { RetainedClient } from '../sync/retained.js';
 import { combineTimelines, extendLog, olderQuery, roomLog, type CombinedTimeline, type RoomLog } from './restore-timeline.js';
@@ -16,6 +17,8 @@ export interface Moment {
   then: Workbook;
   /** the hub no longer keeps the journal that far back: the sheets come back without their history */
   historyGone: boolean;
+  /** a sealed workbook's blobs (sheets' and journal's) that failed their check and were left out: the hub sent data that does not belong to this workbook */
+  failures: BlobFailure[];
 }
 
 /**
@@ -66,9 +69,10 @@ export class RestoreSource {
    */
   async moment(at: number): Promise<Moment> {
     let historyGone = false;
+    // A sealed workbook's rooms come as envelopes and are opened here, before anything else reads them.
     const [sheets, history] = await Promise.all([
-      this.sheets.stateAt(at),
-      this.history.stateAt(at).catch((err: unknown) => {
+      this.sheets.openedStateAt(at),
+      this.history.openedStateAt(at).catch((err: unknown) => {
         if (err instanceof SnapshotApiError && err.code === 'BEFORE_RETENTION') historyGone = true;
         else if (!(err instanceof SnapshotApiError && err.code === 'UNKNOWN_WORKBOOK')) throw err;
         return null;
@@ -77,15 +81,15 @@ export class RestoreSource {
     const doc = new Y.Doc();
     const journal = new Y.Doc();
     try {
-      Y.applyUpdate(doc, sheets);
-      if (history) Y.applyUpdate(journal, history);
+      Y.applyUpdate(doc, sheets.update);
+      if (history) Y.applyUpdate(journal, history.update);
     } catch (err) {
       doc.destroy();
       journal.destroy();
       throw err;
     }
     const then = new Workbook(doc, { actor: { name: 'restore preview', deviceId: 'restore-preview' }, history: journal });
-    return { at, then, historyGone };
+    return { at, then, historyGone, failures: [...sheets.failures, ...(history?.failures ?? [])] };
   }
 
   /**
@@ -98,9 +102,9 @@ export class RestoreSource {
    */
   async catchUp(wb: Workbook): Promise<void> {
     if (wb.readOnly) return;
-    const [sheets, history] = await Promise.all([this.sheets.stateAt(LATEST).catch(() => null), this.history.stateAt(LATEST).catch(() => null)]);
-    if (sheets) applyMissing(wb.doc, sheets, this);
-    if (history) applyMissing(wb.journal.doc, history, this);
+    const [sheets, history] = await Promise.all([this.sheets.openedStateAt(LATEST).catch(() => null), this.history.openedStateAt(LATEST).catch(() => null)]);
+    if (sheets) applyMissing(wb.doc, sheets.update, this);
+    if (history) applyMissing(wb.journal.doc, history.update, this);
   }
 }
 
