@@ -13,9 +13,12 @@ import * as records from './messages/records.js';
 import * as restore from './messages/restore.js';
 import * as sheet from './messages/sheet.js';
 import * as workbook from './messages/workbook.js';
+import * as sealed from './messages/sealed.js';
+import * as lock from './messages/lock.js';
+import * as retire from './messages/retire.js';
 
-export const en = { ...home.en, ...workbook.en, ...sheet.en, ...phone.en, ...records.en, ...restore.en, ...errors.en, ...access.en };
+export const en = { ...home.en, ...workbook.en, ...sheet.en, ...phone.en, ...records.en, ...restore.en, ...errors.en, ...access.en, ...sealed.en, ...lock.en, ...retire.en };
 
 export type MessageKey = keyof typeof en;
 
-export const es: Record<MessageKey, string> = { ...home.es, ...workbook.es, ...sheet.es, ...phone.es, ...records.es, ...restore.es, ...errors.es, ...access.es };
+export const es: Record<MessageKey, string> = { ...home.es, ...workbook.es, ...sheet.es, ...phone.es, ...records.es, ...restore.es, ...errors.es, ...access.es, ...sealed.es, ...lock.es, ...retire.es };
