@@ -1,7 +1,7 @@
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import * as Y from 'yjs';
-import { base64url, concatBytes, fromBase64url, type Credential } from '../protocol/access.js';
+import { base64url, fromBase64url, type Credential } from '../protocol/access.js';
+import { openPresence, sealPresence } from '../protocol/blob.js';
+import { nobleVerify } from '../protocol/challenge.js';
 import { sealedKeysFor } from '../protocol/sealed-keys.js';
 import { DOC_WORKBOOK, SEALED_ID, type BlobFailure, type SealedKeys } from '../protocol/sealed.js';
 import { APP_REQUEST_HEADER, APP_REQUEST_VALUE, SnapshotApiError, snapshotsPath, type SnapshotApiErrorCode, type SnapshotInfo } from '../protocol/snapshots.js';
@@ -67,7 +67,7 @@ export class SnapshotClient {
       if (!plainName || plainName.length > MAX_SNAPSHOT_NAME_LENGTH) {
         throw new SnapshotApiError('BAD_NAME', `a snapshot needs a name (up to ${MAX_SNAPSHOT_NAME_LENGTH} characters) and who made it`);
       }
-      body = { name: sealLabel(keys, { name: plainName, by: tidy(by).slice(0, MAX_SNAPSHOT_NAME_LENGTH) || 'someone' }), by: SEALED_SNAPSHOT_BY };
+      body = { name: sealLabel(keys, { name: plainName, by: tidy(by) || 'someone' }), by: SEALED_SNAPSHOT_BY };
     }
     const text = JSON.stringify(body);
     const info = await this.call(snapshotsPath(this.workbookId), {
@@ -152,65 +152,65 @@ export function openSnapshotState(data: Uint8Array, keys: SealedKeys | null): Op
 // ── Sealed labels: a sealed workbook's snapshot name and author ─────────────────────────────────
 
 /**
- * A label is what the hub stores as a sealed workbook's snapshot name:
+ * A label is what the hub stores as a sealed workbook's snapshot name. Built on the protocol's
+ * primitives (src/sync holds no cipher of its own, test/unit/layers.test.ts):
  *
- *   base64url( 0x01 ‖ nonce (24) ‖ signature (64) ‖ XChaCha20-Poly1305(contentKey, nonce, plaintext, aad) )
- *   aad        = "mutual-sheets/e1 snapshot label\0" ‖ workbook id
- *   signature  = Ed25519(writer key, aad ‖ 0x01 ‖ nonce ‖ ciphertext)
- *   plaintext  = JSON {"n": name, "b": by}, padded with spaces to a multiple of 256 bytes
+ *   label     = sealPresence(keys, 0, { l: 1, n: name, b: by, s: signature, p: padding })
+ *   signature = b64u(Ed25519(writer key, "mutual-sheets/e1 snapshot label\0" ‖ id ‖ "\0" ‖ JSON [name, by]))
  *
- * Its own associated data, so a label never opens as presence or a blob (nor one of those as a
- * label), nor as another workbook's label; signed with the writer key like a blob, so a view-link
- * holder working with the hub cannot name a snapshot; padded, so its length says little about
- * the name's.
+ * so it is XChaCha20-Poly1305 under the content key, bound to this workbook's id; signed with the
+ * writer key like a blob, so a view-link holder working with the hub cannot name a snapshot (nor
+ * turn a presence state into a label: it has no `l` and no signature); padded with `p` so the
+ * JSON is a multiple of 512 bytes (two 100-character ASCII fields fit in one) and the label's length says little about the name's. Bound to
+ * awareness client id 0: were one replayed as presence it would show no name, colour or cursor.
  */
 const LABEL_VERSION = 1;
+const LABEL_CLIENT_ID = 0;
 const LABEL_DOMAIN = 'mutual-sheets/e1 snapshot label\0';
-const NONCE_BYTES = 24;
-const SIGNATURE_BYTES = 64;
-const TAG_BYTES = 16;
-const LABEL_PAD = 256;
-/** The longest label the hub stores for a sealed workbook (server/snapshot-api.ts); sealLabel's longest, two 100-character fields of 6-byte escapes, is about 1,850. */
+const LABEL_PAD = 512;
+/** The longest label the hub stores for a sealed workbook (server/snapshot-api.ts); sealLabel's longest (two 100-character fields of 3-byte characters: controls are dropped, lone surrogates made U+FFFD, so nothing is escaped) is about 1,420. */
 export const MAX_LABEL_LENGTH = 2048;
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
-const labelAad = (id: string) => utf8(`${LABEL_DOMAIN}${id}`);
+const labelMessage = (id: string, name: string, by: string) => utf8(`${LABEL_DOMAIN}${id}\0${JSON.stringify([name, by])}`);
 
 /** Seals a snapshot's name and author for the hub to store. Throws without a writer key (an edit link's). */
 export function sealLabel(keys: SealedKeys, label: { name: string; by: string }): string {
   if (!keys.sign) throw new Error('only an edit link can seal a snapshot label');
-  const json = utf8(JSON.stringify({ n: String(label.name), b: String(label.by) }));
-  const plaintext = new Uint8Array(Math.ceil((json.length + 1) / LABEL_PAD) * LABEL_PAD).fill(0x20);
-  plaintext.set(json);
-  const nonce = globalThis.crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
-  const aad = labelAad(keys.id);
-  const ciphertext = xchacha20poly1305(keys.contentKey, nonce, aad).encrypt(plaintext);
-  const version = Uint8Array.of(LABEL_VERSION);
-  const signature = keys.sign(concatBytes(aad, version, nonce, ciphertext));
-  return base64url(concatBytes(version, nonce, signature, ciphertext));
+  const name = tidy(String(label.name)).slice(0, MAX_SNAPSHOT_NAME_LENGTH);
+  const by = tidy(String(label.by)).slice(0, MAX_SNAPSHOT_NAME_LENGTH);
+  const state = { l: LABEL_VERSION, n: name, b: by, s: base64url(keys.sign(labelMessage(keys.id, name, by))), p: '' };
+  const length = utf8(JSON.stringify(state)).length;
+  state.p = ' '.repeat(Math.ceil(length / LABEL_PAD) * LABEL_PAD - length);
+  const sealed = sealPresence(keys, LABEL_CLIENT_ID, state);
+  if (sealed.length > MAX_LABEL_LENGTH) throw new Error('a snapshot label came out longer than the hub keeps');
+  return sealed;
 }
 
 /** The name and author in a label, or null if it is not one this workbook's writer sealed. Never throws. */
 export function openLabel(keys: SealedKeys, label: unknown): { name: string; by: string } | null {
   try {
     if (typeof label !== 'string' || label.length > MAX_LABEL_LENGTH) return null;
-    const bytes = fromBase64url(label);
-    if (!bytes || bytes.length < 1 + NONCE_BYTES + SIGNATURE_BYTES + TAG_BYTES || bytes[0] !== LABEL_VERSION) return null;
-    const nonce = bytes.subarray(1, 1 + NONCE_BYTES);
-    const signature = bytes.subarray(1 + NONCE_BYTES, 1 + NONCE_BYTES + SIGNATURE_BYTES);
-    const ciphertext = bytes.subarray(1 + NONCE_BYTES + SIGNATURE_BYTES);
-    const aad = labelAad(keys.id);
-    if (!ed25519.verify(signature, concatBytes(aad, bytes.subarray(0, 1), nonce, ciphertext), keys.writerPublic)) return null;
-    const plaintext = xchacha20poly1305(keys.contentKey, nonce, aad).decrypt(ciphertext);
-    const body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext)) as { n?: unknown; b?: unknown } | null;
-    if (!body || typeof body.n !== 'string' || typeof body.b !== 'string') return null;
-    return { name: tidy(body.n).slice(0, MAX_SNAPSHOT_NAME_LENGTH), by: tidy(body.b).slice(0, MAX_SNAPSHOT_NAME_LENGTH) };
+    const state = openPresence(keys, LABEL_CLIENT_ID, label) as { l?: unknown; n?: unknown; b?: unknown; s?: unknown } | null;
+    if (!state || typeof state !== 'object' || state.l !== LABEL_VERSION || typeof state.n !== 'string' || typeof state.b !== 'string' || typeof state.s !== 'string') return null;
+    const signature = fromBase64url(state.s);
+    if (!signature || signature.length !== 64 || !nobleVerify(signature, labelMessage(keys.id, state.n, state.b), keys.writerPublic)) return null;
+    return { name: tidy(state.n).slice(0, MAX_SNAPSHOT_NAME_LENGTH), by: tidy(state.b).slice(0, MAX_SNAPSHOT_NAME_LENGTH) };
   } catch {
     return null;
   }
 }
 
-/** As the hub tidies a plain snapshot's name and author: runs of white space become one space, trimmed. */
+/**
+ * As the hub tidies a plain snapshot's name and author (runs of white space become one space,
+ * trimmed), and also without control characters or lone surrogates, which JSON would escape to
+ * six bytes each.
+ */
 function tidy(text: string): string {
-  return typeof text === 'string' ? text.replace(/\s+/g, ' ').trim() : '';
+  if (typeof text !== 'string') return '';
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .trim();
 }

@@ -362,6 +362,8 @@ describe('sealed snapshot labels', () => {
     expect(openLabel(view, sealPresence(view, 0, { name: 'end of day 3', by: 'Ana' }))).toBeNull();
     for (const junk of [undefined, 42, '', 'not a label!', 'A'.repeat(5000)]) expect(openLabel(view, junk)).toBeNull();
     expect(sealLabel(edit, { name: 'a', by: 'b' }).length).toBe(sealLabel(edit, { name: 'a'.repeat(100), by: 'b'.repeat(100) }).length);
-    expect(sealLabel(edit, { name: '\u0001'.repeat(100), by: '\u0001'.repeat(100) }).length).toBeLessThanOrEqual(2048);
+    const longest = sealLabel(edit, { name: '\u0001\ud800界'.repeat(100), by: '界\udc00'.repeat(100) });
+    expect(longest.length).toBeLessThanOrEqual(2048);
+    expect(openLabel(view, longest)).toEqual({ name: '\ufffd界'.repeat(50), by: '界\ufffd'.repeat(50) });
   });
 });
