@@ -203,11 +203,11 @@ export class SnapshotsPanel extends LitElement {
       const { doc, failures } = await this.client.open(info.id);
       if (failures.length && !doc.share.size) {
         doc.destroy();
-        this.error = t('snap.unreadable', { reason: `none of its ${failures.length} parts belongs to this workbook (${failures[0]})` });
+        this.error = t('snap.unreadable', { reason: t('sealed.badBlob') });
         return;
       }
-      // Parts that do not open are left out, never applied: the rest is shown, and so is what is missing.
-      if (failures.length) this.error = t('snap.unreadable', { reason: `${failures.length} of its parts do not belong to this workbook and are left out (${failures[0]})` });
+      // Parts that do not open are left out, never applied: the rest is shown, and the person is told.
+      if (failures.length) this.error = t('sealed.badBlob');
       const then = new Workbook(doc, { actor: { name: 'snapshot', deviceId: 'snapshot' } });
       this.opened?.then.doc.destroy();
       const diffs = diffWorkbooks(then, this.workbook);
