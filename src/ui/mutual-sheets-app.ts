@@ -1,7 +1,8 @@
 import { LitElement, css, html } from 'lit';
 import * as Y from 'yjs';
 import { importSnapshot } from '../io/snapshot-json.js';
-import { newWorkbookKeys, type Credential } from '../protocol/access.js';
+import { type Credential } from '../protocol/access.js';
+import { newSealedWorkbookKeys } from '../protocol/sealed-keys.js';
 import { TEMPLATES } from '../model/templates.js';
 import { DeviceProfile } from './device-profile.js';
 import './app-update.js';
@@ -10,7 +11,7 @@ import { errorText } from './i18n/error-text.js';
 import { localizeTemplate } from './i18n/template-text.js';
 import { LOCALES, LOCALE_NAMES, LocaleController, currentLocale, formatNumber, setLocale, t, type Locale } from './i18n/locale.js';
 import './keep-links.js';
-import { acceptLink, needsLink, sha256 } from './link-keys.js';
+import { acceptLink, needsLink } from './link-keys.js';
 import { parseRoute } from './route.js';
 import './workbook-view.js';
 
@@ -228,11 +229,14 @@ export class MutualSheetsApp extends LitElement {
     }
   };
 
-  /** A new workbook is secured: its id commits to a fresh edit key that only the edit link carries. */
+  /**
+   * A new workbook is sealed: its id commits to a fresh edit key that only the edit link carries,
+   * and the hub stores only what it cannot read (docs/sealed.md).
+   */
   private async newWorkbook(template: string | null, seed: Uint8Array | null = null): Promise<void> {
     // The first workbook is when keeping data starts to matter; browsers that grant silently do so here.
     void navigator.storage?.persist?.().catch(() => false);
-    const keys = await newWorkbookKeys(sha256);
+    const keys = newSealedWorkbookKeys();
     this.creating = { id: keys.id, template, seed };
     // Its key exists only on this device from now on (never in the address bar): ask to keep the links.
     this.keepFor = keys.id;

@@ -2,6 +2,7 @@ import { LitElement, css, html } from 'lit';
 import * as Y from 'yjs';
 import type { Workbook } from '../model/workbook.js';
 import { LEGACY_KEY_ID, SECURED_ID, type Credential } from '../protocol/access.js';
+import { SEALED_ID } from '../protocol/sealed.js';
 import { LocaleController, t } from './i18n/locale.js';
 
 export interface SecuredCopyDetail {
@@ -13,9 +14,12 @@ export interface SecuredCopyDetail {
  * Whether a workbook opened with this credential should offer a secured copy, and why: an open
  * workbook always (it is read-only), a legacy one to whoever holds its edit link.
  */
-export function securedCopyKind(workbookId: string, credential: Credential | null): 'open' | 'legacy' | null {
+export function securedCopyKind(workbookId: string, credential: Credential | null): 'open' | 'legacy' | 'unsealed' | null {
   if (!SECURED_ID.test(workbookId)) return 'open';
-  return LEGACY_KEY_ID.test(workbookId) && credential?.role === 'edit' ? 'legacy' : null;
+  if (credential?.role !== 'edit') return null;
+  if (LEGACY_KEY_ID.test(workbookId)) return 'legacy';
+  // a signed workbook keeps its plain text on the hub: whoever can edit it can move it into a sealed one
+  return SEALED_ID.test(workbookId) ? null : 'unsealed';
 }
 
 /** An open workbook is read-only in the app, whatever the hub allows (OPEN_WORKBOOKS_WRITABLE is for tools). */
@@ -38,7 +42,7 @@ export class SecuredCopyNotice extends LitElement {
   };
 
   declare workbook: Workbook | null;
-  declare kind: 'open' | 'legacy';
+  declare kind: 'open' | 'legacy' | 'unsealed';
 
   constructor() {
     super();
@@ -86,8 +90,8 @@ export class SecuredCopyNotice extends LitElement {
 
   render() {
     return html`<div role="note">
-      <p>${t(this.kind === 'open' ? 'access.openNotice' : 'access.legacyNotice')}</p>
-      <button @click=${this.copy}>${t('access.securedCopy')}</button>
+      <p>${t(this.kind === 'open' ? 'access.openNotice' : this.kind === 'legacy' ? 'access.legacyNotice' : 'sealed.unsealedNotice')}</p>
+      <button @click=${this.copy}>${t(this.kind === 'unsealed' ? 'sealed.copy' : 'access.securedCopy')}</button>
     </div>`;
   }
 }

@@ -4,7 +4,7 @@ import { isModelError } from '../model/errors.js';
 import { TEMPLATES, applyTemplate } from '../model/templates.js';
 import { Workbook } from '../model/workbook.js';
 import { LocalStorageHubStateStore } from '../sync/hub-state.js';
-import { openSession } from '../sync/open-session.js';
+import { isSealed, openSession } from '../sync/open-session.js';
 import type { WorkbookSession } from '../sync/workbook-session.js';
 import { historyRoom } from '../protocol/messages.js';
 import { combinedStatus } from '../sync/status.js';
@@ -149,6 +149,18 @@ export class WorkbookView extends LitElement {
       align-items: center;
       gap: 0.4rem;
       font-size: 0.9rem;
+    }
+    .sealed {
+      padding: 0.25rem 0.75rem;
+      border-radius: 999px;
+      background: #dafbe1;
+      color: #116329;
+      font-weight: 600;
+      white-space: nowrap;
+    }
+    .sealed.not {
+      background: #fff8c5;
+      color: #7d4e00;
     }
     .view-only {
       padding: 0.25rem 0.75rem;
@@ -381,6 +393,9 @@ export class WorkbookView extends LitElement {
           ? html`<input class="title" aria-label=${t('wb.titleLabel')} .value=${wb.title()} ?readonly=${wb.readOnly} @change=${this.onTitle} />`
           : html`<span class="title">Mutual Sheets</span>`}
         <sync-status .status=${this.status}></sync-status>
+        ${isSealed(this.workbookId)
+          ? html`<span class="sealed" role="note" aria-label=${t('sealed.badgeLong')} title=${t('sealed.badgeLong')}>${t('sealed.badge')}</span>`
+          : html`<span class="sealed not" role="note" aria-label=${t('sealed.notBadgeLong')} title=${t('sealed.notBadgeLong')}>${t('sealed.notBadge')}</span>`}
         <span class="spacer"></span>
         ${this.people.length
           ? html`<span class="people" role="list" aria-label=${t('wb.alsoHere')}>

@@ -28,6 +28,7 @@ import { closeReason } from '../../src/ui/i18n/status-text.js';
 import { errorTextIn } from '../../src/ui/i18n/error-text.js';
 import { SnapshotApiError } from '../../src/protocol/snapshots.js';
 import { securedCopyKind, readOnlyFor } from '../../src/ui/secured-copy-notice.js';
+import { newSealedWorkbookKeys } from '../../src/protocol/sealed-keys.js';
 
 const EDIT_KEY = 'E'.repeat(43);
 
@@ -132,6 +133,9 @@ describe('words for the hub’s newer refusals, and the secured-copy notice', ()
     expect([securedCopyKind('open-room-1', null), readOnlyFor('open-room-1', null)]).toEqual(['open', true]);
     expect([securedCopyKind(legacy.id, legacy.edit), readOnlyFor(legacy.id, legacy.edit)]).toEqual(['legacy', false]);
     expect(securedCopyKind(legacy.id, legacy.view)).toBeNull();
-    expect([securedCopyKind(signed.id, signed.edit), readOnlyFor(signed.id, signed.edit), readOnlyFor(signed.id, signed.view)]).toEqual([null, false, true]);
+    // a signed workbook's plain text is on the hub: its editors are offered a sealed copy, its viewers nothing
+    expect([securedCopyKind(signed.id, signed.edit), securedCopyKind(signed.id, signed.view), readOnlyFor(signed.id, signed.edit), readOnlyFor(signed.id, signed.view)]).toEqual(['unsealed', null, false, true]);
+    const sealed = newSealedWorkbookKeys();
+    expect([securedCopyKind(sealed.id, sealed.edit), readOnlyFor(sealed.id, sealed.edit), readOnlyFor(sealed.id, sealed.view)]).toEqual([null, false, true]);
   });
 });

@@ -35,12 +35,21 @@ export class SealedSession implements WorkbookSession {
   private readonly problemListeners = new Set<(p: SealedProblem) => void>();
   private readonly offSync: () => void;
   private destroyed = false;
+  private readonly flushNow = () => {
+    this.bridge?.flush();
+  };
 
   constructor(options: SealedSessionOptions) {
     this.sync = new SyncSession({ ...syncOptionsOf(options), doc: this.envelope });
     this.awareness = new SealedPresence(this.sync.awareness, options.keys);
     this.status = this.compute();
     this.offSync = this.sync.onStatus(() => this.refresh());
+    // A page being closed or hidden (a phone switching apps) seals what is batched now, so it
+    // reaches this device's disk rather than dying with the page.
+    if (typeof window !== 'undefined') {
+      window.addEventListener('pagehide', this.flushNow);
+      document.addEventListener('visibilitychange', this.flushNow);
+    }
     this.whenLoaded = this.sync.whenLoaded.then(() => {
       if (this.destroyed || !options.keys) return;
       this.bridge = new SealedBridge({ envelope: this.envelope, doc: options.doc, keys: options.keys, docTag: options.docTag, deviceId: options.deviceId, batchMs: options.batchMs });
@@ -106,6 +115,10 @@ export class SealedSession implements WorkbookSession {
     if (this.destroyed) return;
     this.destroyed = true;
     this.offSync();
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('pagehide', this.flushNow);
+      document.removeEventListener('visibilitychange', this.flushNow);
+    }
     // what is batched is sealed into the envelope before it is saved and closed
     this.bridge?.destroy();
     this.awareness.destroy();
@@ -117,7 +130,9 @@ export class SealedSession implements WorkbookSession {
   private compute(): SyncStatus {
     const s = this.sync.getStatus();
     if (!this.bridge) return s;
-    return { ...s, pending: this.bridge.ownPendingChanges((client) => this.sync.hubAckedClock(client)) };
+    // a change still being batched is not on this device's disk yet: "Saving…", not "Saved"
+    const local = this.bridge.unsealed > 0 && s.local === 'saved' ? 'saving' : s.local;
+    return { ...s, local, pending: this.bridge.ownPendingChanges((client) => this.sync.hubAckedClock(client)) };
   }
 
   private refresh(): void {

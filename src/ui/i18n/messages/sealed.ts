@@ -1,4 +1,26 @@
 /** Sealed workbooks: the badge, sealed copies and what the hub sent that does not open (docs/sealed.md). */
-export const en = {} as const;
+export const en = {
+  'sealed.badge': 'Sealed',
+  'sealed.badgeLong': 'Sealed: the hub cannot read this workbook',
+  'sealed.notBadge': 'Not sealed',
+  'sealed.notBadgeLong': 'Not sealed: the hub can read this workbook',
+  'sealed.unsealedNotice': 'This workbook is not sealed: the hub stores what is in it in plain text. A sealed copy gets new links, and the hub cannot read it.',
+  'sealed.copy': 'Make a sealed copy',
+  'sealed.badBlob': 'The hub sent data that does not belong to this workbook. It was not used; everything else is here.',
+  'sealed.blobDeleted': 'Changes were removed from the hub without being replaced; this device put back the ones it had.',
+  'sealed.missing.one': 'Changes from {name} are missing: the hub has not sent {count} of them.',
+  'sealed.missing.other': 'Changes from {name} are missing: the hub has not sent {count} of them.',
+} as const;
 
-export const es: Record<keyof typeof en, string> = {};
+export const es: Record<keyof typeof en, string> = {
+  'sealed.badge': 'Sellado',
+  'sealed.badgeLong': 'Sellado: el hub no puede leer este libro',
+  'sealed.notBadge': 'Sin sellar',
+  'sealed.notBadgeLong': 'Sin sellar: el hub puede leer este libro',
+  'sealed.unsealedNotice': 'Este libro no está sellado: el hub guarda su contenido en texto plano. Una copia sellada tiene enlaces nuevos y el hub no puede leerla.',
+  'sealed.copy': 'Hacer una copia sellada',
+  'sealed.badBlob': 'El hub envió datos que no pertenecen a este libro. No se usaron; todo lo demás está aquí.',
+  'sealed.blobDeleted': 'Se quitaron cambios del hub sin reemplazarlos; este dispositivo volvió a poner los que tenía.',
+  'sealed.missing.one': 'Faltan cambios de {name}: el hub no ha enviado {count}.',
+  'sealed.missing.other': 'Faltan cambios de {name}: el hub no ha enviado {count}.',
+};
