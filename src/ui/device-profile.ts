@@ -1,5 +1,6 @@
 import { credentialText, parseCredential, type Credential } from '../protocol/access.js';
 import { randomId } from '../model/ids.js';
+import { createLock, openCredential, openLock, parseLockHeader, rewrapLock, sealCredential, type LockHeader, type OpenedLock } from './device-lock.js';
 import { parseRoute } from './route.js';
 
 /** One workbook in this device's list: what the home screen shows. It never holds a key (see `credential`). */
@@ -15,7 +16,15 @@ interface WorkbookRecord {
   credential: Credential | null;
   /** the device id this workbook's edits are signed with, random per workbook */
   device: string | null;
+  /** with a device lock: the key as stored, sealed to the lock (device-lock.ts), carried along while it cannot be opened */
+  sealed?: string | null;
 }
+
+/**
+ * The device lock (device-lock.ts): none; locked (keys kept sealed, none can be read until the
+ * passphrase is given); unlocked (in this page, since the passphrase was given).
+ */
+export type LockState = 'none' | 'locked' | 'unlocked';
 
 const NAME_KEY = 'mutual-sheets:display-name';
 /** Before device ids were per workbook, one id signed every workbook's edits; read only to migrate. */
@@ -23,8 +32,10 @@ const LEGACY_DEVICE_KEY = 'mutual-sheets:device-id';
 const RECENT_KEY = 'mutual-sheets:recent';
 /** Followed by the workbook id; forget() removes it with the rest of what this device kept for it. */
 const LINK_SAVED_PREFIX = 'mutual-sheets:link-saved:';
-/** Followed by the workbook id: its key and device id, as JSON `{key, device}`. */
+/** Followed by the workbook id: its key and device id, as JSON `{key, device}` (`{sealed, device}` with a device lock). */
 const RECORD_PREFIX = 'mutual-sheets:workbook:';
+/** The device lock's header (device-lock.ts): present exactly when this device's keys are kept sealed. */
+const LOCK_KEY = 'mutual-sheets:device-lock';
 const MAX_RECENT = 20;
 /** randomId(12) makes these; anything else in storage (hand-edited, corrupted) reads as absent. */
 const DEVICE_ID = /^[A-Za-z0-9]{12}$/;
@@ -36,10 +47,23 @@ const DEVICE_ID = /^[A-Za-z0-9]{12}$/;
  * would let anyone in two groups see that the same device edits both; per workbook, the
  * ids say nothing across groups. The key lives here, not in the address bar, so the
  * browser's history, session and favicon stores never hold it after the first visit.
+ *
+ * With a device lock the keys are kept sealed to the lock (device-lock.ts): while it is locked
+ * every key lookup answers none, a key given (a link opened) is still kept, sealed, and
+ * forgetting a workbook still forgets it; the passphrase unlocks them for this page.
  */
 export class DeviceProfile {
   /** Whoever shows this device's list (the home screen, the keep-your-links panel) re-renders on a change. */
   private readonly listeners = new Set<() => void>();
+  /** the lock, opened with its passphrase in this page; valid while the stored header has its public key */
+  private opened: OpenedLock | null = null;
+  /** sealed keys already opened with `opened`: `<id>\0<sealed>` → key */
+  private readonly openedKeys = new Map<string, Credential | null>();
+  /**
+   * Keys given while locked for a workbook whose sealed key cannot be read now: kept for this page
+   * and written on unlock, where a view key does not replace an edit key (as acceptLink decides).
+   */
+  private readonly pending = new Map<string, Credential>();
 
   constructor(private readonly storage: Storage) {}
 
@@ -78,10 +102,122 @@ export class DeviceProfile {
     return this.record(workbookId).credential;
   }
 
-  /** Keeps a workbook's key on this device (the caller has checked that it opens the workbook). */
+  /**
+   * Keeps a workbook's key on this device (the caller has checked that it opens the workbook).
+   * While locked it is sealed at once, unless a sealed key for the workbook is already kept: that
+   * one cannot be read to compare, so the new key waits for the unlock (this page only).
+   */
   keepCredential(workbookId: string, credential: Credential): void {
     this.migrate();
-    this.writeRecord(workbookId, { ...this.record(workbookId), credential });
+    const record = this.record(workbookId);
+    if (this.lockState === 'locked' && record.sealed) this.pending.set(workbookId, credential);
+    else this.writeRecord(workbookId, { ...record, credential });
+    this.changed();
+  }
+
+  /** Whether this device's keys are kept under a passphrase, and whether it was given in this page. */
+  get lockState(): LockState {
+    const header = this.lockHeader();
+    if (!header) return 'none';
+    return this.openedFor(header) ? 'unlocked' : 'locked';
+  }
+
+  /** A device lock is set and not unlocked in this page: no key can be read. */
+  get locked(): boolean {
+    return this.lockState === 'locked';
+  }
+
+  /**
+   * Sets a device lock (there is none): every kept key is sealed to it, and the device stays
+   * unlocked in this page. Throws when storage refuses the lock (nothing changed then).
+   */
+  async setLock(passphrase: string): Promise<void> {
+    if (this.lockHeader()) throw new Error('this device already has a lock');
+    this.migrate();
+    const { header, opened } = await createLock(passphrase);
+    if (this.lockHeader()) throw new Error('this device already has a lock');
+    if (!this.write(LOCK_KEY, JSON.stringify(header))) throw new Error('storage refused the lock');
+    this.useLock(opened);
+    // record() seals a key it finds in the clear while there is a lock.
+    for (const id of this.recordIds()) this.record(id);
+    this.changed();
+  }
+
+  /** Unlocks the keys for this page; false (and nothing changed) when the passphrase is not the lock's. */
+  async unlock(passphrase: string): Promise<boolean> {
+    const header = this.lockHeader();
+    if (!header) return false;
+    const opened = await openLock(header, passphrase);
+    if (!opened || this.lockHeader()?.public !== opened.publicKey) return false;
+    this.useLock(opened);
+    for (const id of this.recordIds()) this.record(id);
+    for (const [id, credential] of Array.from(this.pending)) {
+      const record = this.record(id);
+      if (!(credential.role === 'view' && record.credential?.role === 'edit')) this.writeRecord(id, { ...record, credential });
+    }
+    this.pending.clear();
+    this.changed();
+    return true;
+  }
+
+  /** Locks again now: keys read as none until the passphrase is given. */
+  lock(): void {
+    this.useLock(null);
+    this.changed();
+  }
+
+  /** A new passphrase for the lock; false (and nothing changed) when `current` is not its passphrase. */
+  async changePassphrase(current: string, next: string): Promise<boolean> {
+    const header = this.lockHeader();
+    if (!header) return false;
+    const opened = await openLock(header, current);
+    if (!opened) return false;
+    const rewrapped = await rewrapLock(opened, next);
+    if (this.lockHeader()?.public !== opened.publicKey) return false;
+    if (!this.write(LOCK_KEY, JSON.stringify(rewrapped))) throw new Error('storage refused the lock');
+    this.useLock(opened);
+    this.changed();
+    return true;
+  }
+
+  /**
+   * Removes the lock: the keys are kept in the clear again (as without one). False (and nothing
+   * changed) when the passphrase is not the lock's. A key that does not open is dropped.
+   */
+  async removeLock(passphrase: string): Promise<boolean> {
+    const header = this.lockHeader();
+    if (!header) return false;
+    const opened = await openLock(header, passphrase);
+    if (!opened || this.lockHeader()?.public !== opened.publicKey) return false;
+    this.useLock(opened);
+    const records = this.recordIds().map((id) => [id, this.record(id)] as const);
+    for (const [id, record] of records) {
+      const given = this.pending.get(id);
+      const credential = given && !(given.role === 'view' && record.credential?.role === 'edit') ? given : record.credential;
+      this.storeRecord(id, { credential, device: record.device }, null);
+    }
+    this.remove(LOCK_KEY);
+    this.pending.clear();
+    this.useLock(null);
+    this.changed();
+    return true;
+  }
+
+  /**
+   * "Forget this device's keys": every workbook's key goes, sealed or not, with the lock; no
+   * passphrase is asked (it may be forgotten, or there is no time). The list, copies and device
+   * ids stay: each workbook opens again from its link. A key in an old list entry goes too.
+   */
+  forgetKeys(): void {
+    this.remove(LOCK_KEY);
+    this.useLock(null);
+    this.pending.clear();
+    for (const id of this.recordIds()) {
+      const { device } = this.record(id);
+      this.storeRecord(id, { credential: null, device }, null);
+    }
+    const list = this.readList();
+    if (list.some((r) => r.hash !== undefined)) this.write(RECENT_KEY, JSON.stringify(list.map(({ id, title, openedAt }) => ({ id, title, openedAt }))));
     this.changed();
   }
 
@@ -103,6 +239,7 @@ export class DeviceProfile {
   forget(id: string): void {
     this.write(RECENT_KEY, JSON.stringify(this.recent().filter((r) => r.id !== id)));
     this.remove(RECORD_PREFIX + id);
+    this.pending.delete(id);
     this.remove(LINK_SAVED_PREFIX + id);
     this.changed();
   }
@@ -186,14 +323,18 @@ export class DeviceProfile {
       const route = entry.hash ? parseRoute(entry.hash) : null;
       const credential = record.credential ?? (route?.id === entry.id ? route.credential : null);
       const device = record.device ?? (legacy !== null && DEVICE_ID.test(legacy) ? legacy : null);
-      if (credential !== record.credential || device !== record.device) written = this.writeRecord(entry.id, { credential, device }) && written;
+      if (credential !== record.credential || device !== record.device) written = this.writeRecord(entry.id, { ...record, credential, device }) && written;
     }
     if (!written) return;
     if (hasHash) written = this.write(RECENT_KEY, JSON.stringify(list.map(({ id, title, openedAt }) => ({ id, title, openedAt }))));
     if (written && legacy !== null) this.remove(LEGACY_DEVICE_KEY);
   }
 
-  /** A workbook's record as stored; each part that is not what this app writes reads as absent. */
+  /**
+   * A workbook's record as stored; each part that is not what this app writes reads as absent.
+   * With a lock, the key is the sealed one opened (none while locked); a key found in the clear
+   * (a lock set or removed when the page closed, another tab) is sealed here at once.
+   */
   private record(workbookId: string): WorkbookRecord {
     let raw: unknown = null;
     try {
@@ -201,19 +342,75 @@ export class DeviceProfile {
     } catch {
       raw = null;
     }
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { credential: null, device: null };
-    const { key, device } = raw as Record<string, unknown>;
-    return {
-      credential: typeof key === 'string' ? parseCredential(key) : null,
-      device: typeof device === 'string' && DEVICE_ID.test(device) ? device : null,
-    };
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { credential: null, device: null, sealed: null };
+    const { key, device: storedDevice, sealed: storedSealed } = raw as Record<string, unknown>;
+    const device = typeof storedDevice === 'string' && DEVICE_ID.test(storedDevice) ? storedDevice : null;
+    const plain = typeof key === 'string' ? parseCredential(key) : null;
+    const header = this.lockHeader();
+    if (!header) return { credential: plain, device, sealed: null };
+    const opened = this.openedFor(header);
+    if (plain) {
+      const sealed = sealCredential(header.public, workbookId, credentialText(plain));
+      // Storage refused: the key stays in the clear until a later read manages it, and still reads as none while locked.
+      this.storeRecord(workbookId, { credential: null, device, sealed }, header);
+      return { credential: opened ? plain : null, device, sealed };
+    }
+    const sealed = typeof storedSealed === 'string' ? storedSealed : null;
+    return { credential: sealed && opened ? this.openSealed(opened, workbookId, sealed) : null, device, sealed };
   }
 
   private writeRecord(workbookId: string, record: WorkbookRecord): boolean {
-    const stored: { key?: string; device?: string } = {};
-    if (record.credential) stored.key = credentialText(record.credential);
+    return this.storeRecord(workbookId, record, this.lockHeader());
+  }
+
+  /** Writes a record: its key sealed to `lock` when there is one (or kept as sealed), in the clear when not. */
+  private storeRecord(workbookId: string, record: WorkbookRecord, lock: LockHeader | null): boolean {
+    const stored: { key?: string; sealed?: string; device?: string } = {};
+    if (lock) {
+      if (record.credential) stored.sealed = sealCredential(lock.public, workbookId, credentialText(record.credential));
+      else if (record.sealed) stored.sealed = record.sealed;
+    } else if (record.credential) stored.key = credentialText(record.credential);
     if (record.device) stored.device = record.device;
     return this.write(RECORD_PREFIX + workbookId, JSON.stringify(stored));
+  }
+
+  private lockHeader(): LockHeader | null {
+    return parseLockHeader(this.read(LOCK_KEY));
+  }
+
+  /** The lock opened in this page, if it is the stored one (another tab may have removed or replaced it). */
+  private openedFor(header: LockHeader): OpenedLock | null {
+    return this.opened && this.opened.publicKey === header.public ? this.opened : null;
+  }
+
+  private useLock(opened: OpenedLock | null): void {
+    if (this.opened && this.opened !== opened) this.opened.secret.fill(0);
+    this.opened = opened;
+    this.openedKeys.clear();
+  }
+
+  private openSealed(opened: OpenedLock, workbookId: string, sealed: string): Credential | null {
+    const at = `${workbookId}\0${sealed}`;
+    if (this.openedKeys.has(at)) return this.openedKeys.get(at)!;
+    const text = openCredential(opened, workbookId, sealed);
+    const credential = text === null ? null : parseCredential(text);
+    if (this.openedKeys.size > 500) this.openedKeys.clear();
+    this.openedKeys.set(at, credential);
+    return credential;
+  }
+
+  /** The workbooks this device keeps a record for (listed or not). */
+  private recordIds(): string[] {
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < this.storage.length; i++) {
+        const key = this.storage.key(i);
+        if (key?.startsWith(RECORD_PREFIX)) ids.push(key.slice(RECORD_PREFIX.length));
+      }
+    } catch {
+      // storage refused: nothing to list
+    }
+    return ids;
   }
 
   private changed(): void {
