@@ -6,6 +6,7 @@ import { newSealedWorkbookKeys } from '../protocol/sealed-keys.js';
 import { TEMPLATES } from '../model/templates.js';
 import { DeviceProfile } from './device-profile.js';
 import './app-update.js';
+import './device-lock-dialog.js';
 import './device-workbooks.js';
 import { errorText } from './i18n/error-text.js';
 import { localizeTemplate } from './i18n/template-text.js';
@@ -32,7 +33,11 @@ export class MutualSheetsApp extends LitElement {
     storage: { state: true },
     persisted: { state: true },
     keepFor: { state: true },
+    lockOpen: { state: true },
   };
+
+  /** the device lock dialog is open: on open while this device is locked, or from the home screen */
+  declare lockOpen: boolean;
 
   /** the workbook just created here, whose links the person is asked to keep until they dismiss it */
   declare keepFor: string;
@@ -66,6 +71,7 @@ export class MutualSheetsApp extends LitElement {
     this.storage = null;
     this.persisted = null;
     this.keepFor = '';
+    this.lockOpen = this.profile.locked;
     // Re-render in the new language when someone switches it.
     new LocaleController(this);
     this.addEventListener('link-kept', (e) => this.profile.markLinkSaved(e.detail.workbookId));
@@ -263,18 +269,32 @@ export class MutualSheetsApp extends LitElement {
     await this.newWorkbook(null, seed);
   }
 
+  /** Unlocking or forgetting keys changes what the workbook in the address opens with: route again once it closes. */
+  private lockDialog() {
+    const closed = () => {
+      this.lockOpen = false;
+      this.route();
+    };
+    return this.lockOpen ? html`<device-lock-dialog .profile=${this.profile} @device-lock-close=${closed}></device-lock-dialog>` : '';
+  }
+
+  private lockButton() {
+    return html`<p><button class="template" aria-haspopup="dialog" @click=${() => (this.lockOpen = true)}>${t(this.profile.locked ? 'lock.entryLocked' : 'lock.entry')}</button></p>`;
+  }
+
   render() {
     if (this.workbookId && needsLink(this.workbookId, this.credential)) {
-      return html`<app-update></app-update><main class="home">
+      return html`<app-update></app-update>${this.lockDialog()}<main class="home">
         <h1>Mutual Sheets</h1>
         <p class="error" role="alert">${t('home.noLink')}</p>
+        ${this.profile.locked ? this.lockButton() : ''}
         <p><a href="#">${t('wb.allWorkbooks')}</a></p>
       </main>`;
     }
     if (this.workbookId) {
       const creating = this.creating?.id === this.workbookId ? this.creating : null;
       const keep = this.keepFor === this.workbookId && this.credential?.role === 'edit';
-      return html`<app-update></app-update>${keep
+      return html`<app-update></app-update>${this.lockDialog()}${keep
           ? html`<keep-links
               .workbookId=${this.workbookId}
               .credential=${this.credential}
@@ -291,7 +311,7 @@ export class MutualSheetsApp extends LitElement {
         .profile=${this.profile}
       ></workbook-view>`;
     }
-    return html`<app-update></app-update><main class="home">
+    return html`<app-update></app-update>${this.lockDialog()}<main class="home">
       <h1>Mutual Sheets</h1>
       <p>${t('app.tagline')}</p>
       <label class="language"
@@ -318,6 +338,7 @@ export class MutualSheetsApp extends LitElement {
       <device-workbooks .profile=${this.profile} @workbook-removed=${() => void this.readStorage()}></device-workbooks>
       <p class="desc" role="status">${this.storageText()}</p>
       ${this.persisted === false ? html`<button class="template" @click=${this.askToKeep}>${t('home.askKeep')}</button>` : ''}
+      ${this.lockButton()}
     </main>`;
   }
 }
