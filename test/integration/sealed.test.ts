@@ -10,6 +10,12 @@ import { newWorkbookKeys } from '../../src/protocol/access.js';
 import { allOnHub, allSealedOnHub, makeClient, makeSealedClient, untilDoc, untilSealed, type SealedTestClient } from '../support/clients.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 import { until } from '../support/wait.js';
+import WebSocket from 'ws';
+import { Workbook } from '../../src/model/workbook.js';
+import { historyRoom } from '../../src/protocol/messages.js';
+import { DOC_JOURNAL } from '../../src/protocol/sealed.js';
+import { MemoryHubStateStore } from '../../src/sync/hub-state.js';
+import { SealedSession } from '../../src/sync/sealed/session.js';
 
 /**
  * Sealed workbooks against the real hub: the hub stores, orders, acknowledges and forwards
@@ -182,6 +188,48 @@ describe('sealed workbooks on the real hub', () => {
     expect(ana.doc.getMap('forged').size).toBe(0);
     expect(ana.session.bridge!.failures.map((f) => f.failure)).toEqual(['signature']);
     expect(ana.wb.getValue(sheet, rows[0], col)).toBe('real');
+  }, 30_000);
+
+  it('the journal is sealed too: history recorded before its session opened is sealed when it opens, and another device reads it', async () => {
+    const relay = await startRelay();
+    relays.push(relay);
+    const keys = newSealedWorkbookKeys();
+    const open = (name: string) => {
+      const doc = new Y.Doc();
+      const journal = new Y.Doc();
+      const common = { credential: keys.edit, keys: sealedKeysFor(keys.id, keys.edit), deviceId: `${name}-device`, syncUrl: relay.syncUrl, hubStateStore: new MemoryHubStateStore(), WebSocketPolyfill: WebSocket, maxBackoffMs: 300, crossTab: false, batchMs: 20 };
+      const session = new SealedSession({ ...common, doc, docTag: DOC_WORKBOOK, workbookId: keys.id });
+      const wb = new Workbook(doc, { actor: { name, deviceId: `${name}-device` }, history: journal });
+      return { doc, journal, session, wb, journalSession: null as SealedSession | null, openJournal() {
+        this.journalSession = new SealedSession({ ...common, doc: journal, docTag: DOC_JOURNAL, workbookId: historyRoom(keys.id) });
+        return this.journalSession;
+      } };
+    };
+    const ana = open('Ana');
+    await ana.session.whenLoaded;
+    const sheet = ana.wb.initialize({ rows: 2, columns: 1 });
+    const col = ana.wb.columns(sheet)[0].id;
+    const row = ana.wb.rowIds(sheet)[0];
+    ana.wb.setCell(sheet, row, col, 'before the journal opened');
+    const journalSession = ana.openJournal();
+    await journalSession.whenAllOnHub();
+    await ana.session.whenAllOnHub();
+    const ben = open('Ben');
+    const benJournal = ben.openJournal();
+    await benJournal.whenLoaded;
+    await until(
+      (n) => {
+        ben.journal.on('update', n);
+        return () => ben.journal.off('update', n);
+      },
+      () => ben.wb.isInitialized() && ben.wb.cellHistory(sheet, row, col).some((e) => JSON.stringify(e).includes('before the journal opened')),
+      'Ben reads the cell’s history',
+    );
+    expect(hits(hubFiles(relay), ['before the journal opened'])).toEqual([]);
+    for (const c of [ana, ben]) {
+      await c.journalSession?.destroy();
+      await c.session.destroy();
+    }
   }, 30_000);
 });
 

@@ -198,9 +198,15 @@ export class SealedBridge {
     });
     if (options.onProblem) this.problemListeners.add(options.onProblem);
     if (options.onChange) this.changeListeners.add(options.onChange);
+    // What the doc already holds when the bridge starts was made here before the envelope was open
+    // (the journal records edits while its session is still loading): it is sealed like any local
+    // change (taken before the blobs are applied, so it is only what was made here; whatever of it
+    // the blobs also hold merges away).
+    const before = this.doc.store.clients.size > 0 ? Y.encodeStateAsUpdate(this.doc) : null;
     const existing: Y.Item[] = [];
     for (let item = this.blobs._start; item !== null; item = item.right) if (!item.deleted && item.countable) existing.push(item);
     this.take(existing);
+    if (before) this.onLocal(before, null);
     this.blobs.observe(this.onEnvelope);
     this.envelope.on('afterTransaction', this.afterEnvelopeTransaction);
     this.doc.on('update', this.onLocal);

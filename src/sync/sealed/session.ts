@@ -33,6 +33,8 @@ export class SealedSession implements WorkbookSession {
   private status: SyncStatus;
   private readonly listeners = new Set<(s: SyncStatus) => void>();
   private readonly problemListeners = new Set<(p: SealedProblem) => void>();
+  /** what the bridge found wrong so far (a listener added late still learns of problems on load) */
+  readonly problems: SealedProblem[] = [];
   private readonly offSync: () => void;
   private destroyed = false;
   private readonly flushNow = () => {
@@ -52,10 +54,20 @@ export class SealedSession implements WorkbookSession {
     }
     this.whenLoaded = this.sync.whenLoaded.then(() => {
       if (this.destroyed || !options.keys) return;
-      this.bridge = new SealedBridge({ envelope: this.envelope, doc: options.doc, keys: options.keys, docTag: options.docTag, deviceId: options.deviceId, batchMs: options.batchMs });
-      this.bridge.onChange(() => this.refresh());
-      this.bridge.onProblem((p) => {
-        for (const l of this.problemListeners) l(p);
+      // listeners go in with the options: the bridge opens the stored envelope as it is made, and
+      // what it finds wrong there must be said too
+      this.bridge = new SealedBridge({
+        envelope: this.envelope,
+        doc: options.doc,
+        keys: options.keys,
+        docTag: options.docTag,
+        deviceId: options.deviceId,
+        batchMs: options.batchMs,
+        onChange: () => this.refresh(),
+        onProblem: (p) => {
+          this.problems.push(p);
+          for (const l of this.problemListeners) l(p);
+        },
       });
       this.refresh();
     });
