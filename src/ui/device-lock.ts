@@ -32,10 +32,12 @@ import { base64url, concatBytes, equalBytes, fromBase64url } from '../protocol/a
  */
 
 /**
- * The cost of deriving the lock key, chosen to take about 0.3–1 s on a cheap phone: measured
- * with Node 20 on one core of a server Xeon at ~0.1 s (N = 2^15 took ~0.22 s, 2^16 ~0.45 s),
- * and in Chromium with the CPU throttled 6× (a cheap phone) at ~0.6 s. 16 MiB of memory
- * (128 · N · r), which a phone with little RAM can spare.
+ * The cost of deriving the lock key, chosen to take about 0.3–1 s on a cheap phone. Measured
+ * (noble's scrypt, a shared 2-core Xeon server, so the spread is wide): Node 0.09–0.15 s;
+ * Chromium 0.09–0.18 s, with its CPU throttled 4× 0.24–0.53 s and 6× (a cheap phone)
+ * 0.45–1.2 s. N = 2^15 took 0.85–1.3 s at 4× and 1.6–2.6 s at 6×: too slow to ask on every
+ * open. 16 MiB of memory (128 · N · r), which a phone with little RAM can spare. Stored in the
+ * header, so a later version can raise it for new passphrases.
  */
 export const SCRYPT_COST = { N: 2 ** 14, r: 8, p: 1 } as const;
 
