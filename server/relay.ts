@@ -9,7 +9,7 @@ import { FRAGMENT_TIMEOUT_CODE, FragmentBudget, FragmentError, MESSAGE_FRAGMENT,
 import * as decoding from 'lib0/decoding';
 import { CHALLENGE_ID, LEGACY_KEY_ID, MESSAGE_HELLO, parseCredential, roleFor, type Credential, type Role } from '../src/protocol/access.js';
 import { MESSAGE_PROOF, NONCE_BYTES, checkProof, decodeProof, encodeChallenge, syncProofMessage } from '../src/protocol/challenge.js';
-import { CLOSE_REASONS, CloseCode, baseWorkbookId } from '../src/protocol/messages.js';
+import { CLOSE_REASONS, CloseCode, baseWorkbookId, historyRoom } from '../src/protocol/messages.js';
 import type { RelayConfig } from './config.js';
 import { createRequestHandler } from './http.js';
 import { createHostCheck, lanUrls, misdirectedText } from './network.js';
@@ -17,6 +17,7 @@ import { BatchingCommitter, ImmediateCommitter, type Committer } from './committ
 import { createWorkbookApi } from './workbook-api.js';
 import { nodeVerify } from './proofs.js';
 import { rotatingAutoSnapshots } from './snapshot-api.js';
+import { apiAfter, createRetireApi } from './retire-api.js';
 import type { Logger } from './log.js';
 import { Room, RoomError, encodeRefused, type Peer } from './room.js';
 import type { RoomStore } from './store.js';
@@ -112,6 +113,8 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
   const roomLoads = keyedBuckets(config.maxRoomLoadsPerIpPerMinute / 60, config.maxRoomLoadsPerIpPerMinute);
   const hostAllowed = createHostCheck({ bindHost: config.host, allowedHosts: config.allowedHosts });
   let closing = false;
+  // Retiring a workbook, and refusing every other request for a retired one, comes before the workbook API.
+  const retireApi = createRetireApi({ store, now: Date.now, log, closeRooms: closeRetired });
 
   const handler = createRequestHandler({
     staticDir: config.staticDir,
@@ -121,7 +124,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       const port = address && typeof address === 'object' ? address.port : config.port;
       return { version: config.version, lanUrls: lanUrls(config.host, port, !!config.tls) };
     },
-    api: createWorkbookApi({
+    api: apiAfter(retireApi, createWorkbookApi({
       store,
       liveDoc: (name) => rooms.get(name)?.room.doc ?? null,
       now: Date.now,
@@ -132,7 +135,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
       maxSnapshotsPerHour: config.maxSnapshotsPerHour,
       maxSnapshotsPerHourPerIp: config.maxSnapshotsPerHourPerIp,
       openWorkbooksWritable: config.openWorkbooksWritable,
-    }),
+    })),
     health: () => {
       const m = process.memoryUsage();
       return {
@@ -185,6 +188,23 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
     slot.room.destroy();
     rooms.delete(name);
     events.emit('room-evicted', name);
+  }
+
+  /**
+   * A retired workbook's rooms (its own and its journal's): everyone in them is told why and
+   * closed (RETIRED), and the rooms are dropped without being compacted, so nothing of them is
+   * written again (the store refuses their late writes too).
+   */
+  function closeRetired(workbook: string): void {
+    for (const name of [workbook, historyRoom(workbook)]) {
+      const slot = rooms.get(name);
+      if (!slot) continue;
+      if (slot.evictTimer) clearTimeout(slot.evictTimer);
+      rooms.delete(name);
+      slot.room.closeAll(CloseCode.RETIRED);
+      slot.room.destroy();
+      events.emit('room-evicted', name);
+    }
   }
 
   /** The least recently used room nobody has open; then, only if `occupiedToo`, the least recently used one. */
@@ -312,6 +332,8 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
     let room: Room | null = null;
     let lastMessageAt = Date.now();
     const close = (code: number, reason?: string) => {
+      // A retired workbook's devices are told in a message of their own, as for 4401/4403.
+      if (code === CloseCode.RETIRED && ws.readyState === ws.OPEN) ws.send(encodeRefused(code, CLOSE_REASONS[code]));
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, (reason ?? CLOSE_REASONS[code] ?? '').slice(0, 120));
     };
     const messages = bucket(config.maxMessagesPerSecond, config.maxMessagesPerSecond * 2);
@@ -434,6 +456,11 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
         return;
       }
       peer.role = role;
+      if (store.retiredAt(name) !== null) {
+        // Its links were replaced: refused for good, edit or view, before anything is loaded.
+        fail(new RoomError(CloseCode.RETIRED, 'workbook retired'));
+        return;
+      }
       try {
         room = acquire(name, ip);
       } catch (err) {

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as Y from 'yjs';
+import { baseWorkbookId, historyRoom } from '../src/protocol/messages.js';
 import type { SnapshotInfo } from '../src/protocol/snapshots.js';
 
 export interface StoredRoom {
@@ -100,7 +101,35 @@ export interface RoomStore {
    * returns how many it folded (at most `limits.maxUpdates`; call again for more).
    */
   pruneRetained(room: string, before: number, limits: PruneLimits): number;
+  /**
+   * Retires a workbook (its links were replaced, server/retire-api.ts): everything stored for it
+   * and its journal (`<id>.h`) — both logs, the retained base, saved snapshots — is deleted, and
+   * only a marker with the id and when is kept. From then on the store takes nothing for either
+   * room: appends are dropped (the relay refuses them before; this is the last line), a
+   * compaction does nothing, a snapshot is refused. Retiring again changes nothing.
+   */
+  retire(workbook: string, at?: number): void;
+  /** Whether `room` (a workbook or its journal) belongs to a retired workbook; when, or null. */
+  retiredAt(room: string): number | null;
   close(): void;
+}
+
+/** A retired workbook's snapshot is refused with this. */
+export class RetiredError extends Error {
+  constructor(readonly room: string) {
+    super(`workbook ${baseWorkbookId(room) ?? room} is retired`);
+    this.name = 'RetiredError';
+  }
+}
+
+/** The rooms a retired workbook takes with it: its own and its journal's. */
+function roomsOf(workbook: string): string[] {
+  return [workbook, historyRoom(workbook)];
+}
+
+/** The workbook a room is retired under: its base id, or the name itself when it is not one the relay serves. */
+function retiredKey(room: string): string {
+  return baseWorkbookId(room) ?? room;
 }
 
 /**
@@ -208,6 +237,11 @@ export class SqliteStore implements RoomStore {
         through_at INTEGER NOT NULL,
         through_seq INTEGER NOT NULL
       );
+      -- Workbooks whose links were replaced: only the id and when; nothing else of them is kept.
+      CREATE TABLE IF NOT EXISTS retired (
+        workbook TEXT PRIMARY KEY,
+        at INTEGER NOT NULL
+      );
     `);
     this.stmts = {
       snapshot: this.db.prepare<[string], { data: Buffer }>('SELECT data FROM snapshots WHERE room = ?'),
@@ -255,9 +289,24 @@ export class SqliteStore implements RoomStore {
         'SELECT seq, at, data FROM retained WHERE room = (SELECT id FROM retained_rooms WHERE name = ?) AND at < ? ORDER BY at, seq LIMIT ?',
       ),
       dropRetained: this.db.prepare<[number]>('DELETE FROM retained WHERE seq = ?'),
+      purge: [
+        'DELETE FROM updates WHERE room = ?',
+        'DELETE FROM snapshots WHERE room = ?',
+        'DELETE FROM saved_snapshots WHERE room = ?',
+        'DELETE FROM retained WHERE room = (SELECT id FROM retained_rooms WHERE name = ?)',
+        'DELETE FROM retained_base WHERE room = ?',
+        'DELETE FROM retained_rooms WHERE name = ?',
+      ].map((sql) => this.db.prepare<[string]>(sql)),
+      retire: this.db.prepare<[string, number]>('INSERT INTO retired (workbook, at) VALUES (?, ?) ON CONFLICT (workbook) DO NOTHING'),
+      retired: this.db.prepare<[], { workbook: string; at: number }>('SELECT workbook, at FROM retired'),
     };
     this.migrate();
+    // Read once: every append asks, and only this process retires workbooks in this file.
+    for (const r of this.stmts.retired.all()) this.retired.set(r.workbook, r.at);
   }
+
+  /** Retired workbooks and when (the `retired` table, held in memory). */
+  private readonly retired = new Map<string, number>();
 
   /**
    * A database from before the retained log holds workbooks with no retained history: their
@@ -298,6 +347,8 @@ export class SqliteStore implements RoomStore {
     return this.db.transaction(() => {
       const last = new Map<string, number | null>();
       return entries.map((e) => {
+        // A retired workbook's room takes nothing (a change that was on its way when it was retired).
+        if (this.retiredAt(e.room) !== null) return 0;
         const seq = Number(this.stmts.append.run(e.room, e.update).lastInsertRowid);
         if (!last.has(e.room)) this.stmts.addRoom.run(e.room);
         const prev = last.has(e.room) ? last.get(e.room)! : this.stmts.lastStamp.get(e.room, e.room)!.at;
@@ -310,6 +361,7 @@ export class SqliteStore implements RoomStore {
   }
 
   compact(room: string, snapshot: Uint8Array, throughSeq: number): void {
+    if (this.retiredAt(room) !== null) return;
     this.db.transaction(() => {
       this.stmts.putSnapshot.run(room, snapshot, throughSeq);
       this.stmts.dropUpdates.run(room, throughSeq);
@@ -340,6 +392,7 @@ export class SqliteStore implements RoomStore {
   }
 
   saveSnapshot(room: string, info: Omit<SnapshotInfo, 'id' | 'bytes'>, data: Uint8Array): number {
+    if (this.retiredAt(room) !== null) throw new RetiredError(room);
     return Number(this.stmts.saveSnapshot.run(room, info.name, info.kind, info.by, info.at, data).lastInsertRowid);
   }
 
@@ -403,6 +456,22 @@ export class SqliteStore implements RoomStore {
     return folded;
   }
 
+  retire(workbook: string, at: number = this.now()): void {
+    const key = retiredKey(workbook);
+    this.db.transaction(() => {
+      for (const room of roomsOf(key)) for (const purge of this.stmts.purge) purge.run(room);
+      this.stmts.retire.run(key, Math.trunc(at));
+    })();
+    if (!this.retired.has(key)) this.retired.set(key, Math.trunc(at));
+    // secure_delete zeroed the deleted rows in the pages; the checkpoint empties the WAL of the
+    // frames that still held them, so the file and its WAL keep nothing of the workbook.
+    this.checkpoint();
+  }
+
+  retiredAt(room: string): number | null {
+    return this.retired.get(retiredKey(room)) ?? null;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
@@ -445,6 +514,7 @@ export class MemoryStore implements RoomStore {
   appendMany(entries: readonly { room: string; update: Uint8Array }[]): number[] {
     const now = this.now();
     return entries.map((e) => {
+      if (this.retiredAt(e.room) !== null) return 0;
       const seq = ++this.seq;
       this.room(e.room).updates.push({ seq, data: e.update.slice() });
       const log = this.retainedLog(e.room);
@@ -455,6 +525,7 @@ export class MemoryStore implements RoomStore {
   }
 
   compact(room: string, snapshot: Uint8Array, throughSeq: number): void {
+    if (this.retiredAt(room) !== null) return;
     const r = this.room(room);
     r.snapshot = snapshot.slice();
     r.updates = r.updates.filter((u) => u.seq > throughSeq);
@@ -469,6 +540,7 @@ export class MemoryStore implements RoomStore {
   private readonly saved = new Map<string, (SnapshotInfo & { data: Uint8Array })[]>();
 
   saveSnapshot(room: string, info: Omit<SnapshotInfo, 'id' | 'bytes'>, data: Uint8Array): number {
+    if (this.retiredAt(room) !== null) throw new RetiredError(room);
     const id = ++this.nextSnapshot;
     const list = this.saved.get(room) ?? [];
     list.push({ ...info, id, bytes: data.length, data: data.slice() });
@@ -544,6 +616,22 @@ export class MemoryStore implements RoomStore {
     const folded = new Set(batch.map((u) => u.seq));
     log.updates = log.updates.filter((u) => !folded.has(u.seq));
     return batch.length;
+  }
+
+  private readonly retiredRooms = new Map<string, number>();
+
+  retire(workbook: string, at: number = this.now()): void {
+    const key = retiredKey(workbook);
+    for (const room of roomsOf(key)) {
+      this.rooms.delete(room);
+      this.saved.delete(room);
+      this.retained.delete(room);
+    }
+    if (!this.retiredRooms.has(key)) this.retiredRooms.set(key, Math.trunc(at));
+  }
+
+  retiredAt(room: string): number | null {
+    return this.retiredRooms.get(retiredKey(room)) ?? null;
   }
 
   close(): void {}

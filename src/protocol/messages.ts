@@ -53,6 +53,8 @@ export const CloseCode = {
   CLOCK_GAP: 4509,
   /** the hub is unloading this workbook to free memory; reconnecting loads it again */
   TRY_AGAIN: 1013,
+  /** the workbook's links were replaced (server/retire-api.ts): the hub refuses it for good and holds nothing of it */
+  RETIRED: 4460,
 } as const;
 export type CloseCodeName = keyof typeof CloseCode;
 
@@ -75,6 +77,7 @@ export const CLOSE_REASONS: Record<number, string> = {
   [CloseCode.TOO_MANY_STRUCTS]: 'change has too many parts for this hub',
   [CloseCode.CLOCK_GAP]: 'change refers to clocks the hub does not hold',
   [CloseCode.TRY_AGAIN]: 'hub busy, try again',
+  [CloseCode.RETIRED]: 'this workbook has moved: ask your coordinator for the new link',
 };
 
 /** Close codes after which reconnecting with the same link cannot succeed. */
@@ -87,6 +90,7 @@ export const FINAL_CLOSE_CODES: readonly number[] = [
   CloseCode.DOC_TOO_LARGE,
   CloseCode.STATE_VECTOR_TOO_LARGE,
   CloseCode.TOO_MANY_STRUCTS,
+  CloseCode.RETIRED,
 ];
 
 /** Workbook ids the relay accepts in `/sync/<id>` (a workbook's own room). */

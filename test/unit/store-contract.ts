@@ -220,6 +220,76 @@ export function storeContract(name: string, make: (options?: StoreOptions) => { 
       expect(again.retainedUpdates('room-a', Number.MAX_SAFE_INTEGER, null, 10)).toEqual(log);
       again.close();
     });
+
+    it('retiring a workbook forgets everything stored for it and its journal, keeps only a marker, takes nothing more; other rooms are untouched', () => {
+      const clock = { t: 5000 };
+      const { store } = make({ now: () => clock.t });
+      const wb = 'workbook-a';
+      const journal = `${wb}.h`;
+      const other = 'workbook-b';
+      const { updates } = history(4);
+      for (const room of [wb, journal, other]) {
+        for (const u of updates) {
+          clock.t += 10;
+          store.append(room, u);
+        }
+        store.saveSnapshot(room, { name: 'before', kind: 'named', by: 'Ana', at: clock.t }, updates[0]);
+        store.compact(room, updates[0], store.load(room).updates[0].seq);
+        store.pruneRetained(room, clock.t - 15, { maxUpdates: 2, maxBytes: 1 << 20 });
+      }
+      const otherBefore = { load: store.load(other), snapshots: store.listSnapshots(other), base: store.retainedBase(other), summary: store.retainedSummary(other) };
+      expect(store.retiredAt(wb)).toBeNull();
+
+      store.retire(wb, 7000);
+      for (const room of [wb, journal]) {
+        expect(store.retiredAt(room), room).toBe(7000);
+        expect(store.load(room), room).toEqual({ snapshot: null, updates: [] });
+        expect(store.backlog(room), room).toEqual({ count: 0, bytes: 0 });
+        expect(store.listSnapshots(room), room).toEqual([]);
+        expect(store.snapshotBytes(room), room).toBe(0);
+        expect(store.retainedSummary(room), room).toBeNull();
+        expect(store.retainedBase(room), room).toBeNull();
+        expect(store.retainedUpdates(room, Number.MAX_SAFE_INTEGER, null, 100), room).toEqual([]);
+        expect(store.retainedTimeline(room, 0, Number.MAX_SAFE_INTEGER, 100), room).toEqual([]);
+        // a change on its way when it was retired, a fold, a snapshot: none of them stores anything
+        store.append(room, updates[1]);
+        store.appendMany([
+          { room, update: updates[2] },
+          { room: other, update: updates[3] },
+        ]);
+        store.compact(room, updates[0], Number.MAX_SAFE_INTEGER);
+        expect(() => store.saveSnapshot(room, { name: 'after', kind: 'named', by: 'Ana', at: clock.t }, updates[0])).toThrow();
+        expect(store.load(room), room).toEqual({ snapshot: null, updates: [] });
+        expect(store.retainedSummary(room), room).toBeNull();
+        expect(store.listSnapshots(room), room).toEqual([]);
+      }
+      expect(store.retiredAt(other)).toBeNull();
+      expect(store.retiredAt('workbook-ab')).toBeNull();
+      // the other workbook: as it was, plus the two updates sent to it alongside
+      expect(store.listSnapshots(other)).toEqual(otherBefore.snapshots);
+      expect(store.retainedBase(other)).toEqual(otherBefore.base);
+      expect(store.load(other).snapshot).toEqual(otherBefore.load.snapshot);
+      expect(store.load(other).updates.map((u) => u.data)).toEqual([...otherBefore.load.updates.map((u) => u.data), updates[3], updates[3]]);
+
+      // idempotent: retiring again (or by the journal's name) keeps the first time
+      store.retire(wb, 9000);
+      store.retire(journal, 9500);
+      expect(store.retiredAt(wb)).toBe(7000);
+    });
+
+    it('a retired workbook stays retired across reopening, where the implementation is durable', () => {
+      const { store, reopen } = make();
+      if (!reopen) return;
+      store.append('workbook-a', new Uint8Array([5]));
+      store.retire('workbook-a', 1234);
+      store.close();
+      const again = reopen();
+      expect(again.retiredAt('workbook-a.h')).toBe(1234);
+      expect(again.load('workbook-a')).toEqual({ snapshot: null, updates: [] });
+      again.append('workbook-a', new Uint8Array([6]));
+      expect(again.load('workbook-a')).toEqual({ snapshot: null, updates: [] });
+      again.close();
+    });
   });
 }
 

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,33 @@ storeContract('SqliteStore', (options?: StoreOptions) => {
 });
 
 describe('SqliteStore', () => {
+  it('retiring a workbook leaves none of its bytes in the database file or its WAL (secure_delete, then a checkpoint)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ms-store-'));
+    const store = new SqliteStore(dir);
+    const files = () =>
+      Buffer.concat(['', '-wal'].map((ext) => join(dir, DB_FILE_NAME + ext)).filter((f) => existsSync(f)).map((f) => readFileSync(f)));
+    const write = (room: string, text: string) => {
+      const doc = new Y.Doc();
+      const updates: Uint8Array[] = [];
+      doc.on('update', (u: Uint8Array) => updates.push(u));
+      for (let i = 0; i < 30; i++) doc.getMap('m').set(`k${i}`, `${text}-${i}`);
+      for (const u of updates) store.append(room, u);
+      store.saveSnapshot(room, { name: `${text}-snapshot`, kind: 'named', by: 'Ana', at: 1 }, Y.encodeStateAsUpdate(doc));
+      store.compact(room, Y.encodeStateAsUpdate(doc), store.load(room).updates[10].seq);
+      store.pruneRetained(room, Number.MAX_SAFE_INTEGER, { maxUpdates: 5, maxBytes: 1 << 20 });
+    };
+    write('workbook-gone', 'Canary-Retired-Rosa');
+    write('workbook-gone.h', 'Canary-Retired-Journal');
+    write('workbook-kept', 'Canary-Kept-Ben');
+    expect(files().includes('Canary-Retired-Rosa-7')).toBe(true);
+    expect(files().includes('Canary-Retired-Journal-7')).toBe(true);
+    store.retire('workbook-gone');
+    const after = files();
+    expect(after.includes('Canary-Retired')).toBe(false);
+    expect(after.includes('Canary-Kept-Ben-7')).toBe(true);
+    store.close();
+  });
+
   it('stores an update in both logs or in neither: a batch that fails leaves no trace in either', () => {
     const store = new SqliteStore(mkdtempSync(join(tmpdir(), 'ms-store-')));
     store.append('room-a', new Uint8Array([1]));
