@@ -5,6 +5,8 @@ import { TEMPLATES, applyTemplate } from '../model/templates.js';
 import { Workbook } from '../model/workbook.js';
 import { LocalStorageHubStateStore } from '../sync/hub-state.js';
 import { isSealed, openSession } from '../sync/open-session.js';
+import { SealedSession } from '../sync/sealed/session.js';
+import type { SealedProblem } from '../sync/sealed/bridge.js';
 import type { WorkbookSession } from '../sync/workbook-session.js';
 import { historyRoom } from '../protocol/messages.js';
 import { combinedStatus } from '../sync/status.js';
@@ -16,7 +18,7 @@ import { colorFor, people, type Person } from './presence.js';
 import { safeColor } from './safe-style.js';
 import { ViewStore } from './view-store.js';
 import { localizeTemplate } from './i18n/template-text.js';
-import { LocaleController, currentLocale, t } from './i18n/locale.js';
+import { LocaleController, currentLocale, t, tn } from './i18n/locale.js';
 import { WorkbookController } from './workbook-controller.js';
 import './column-editor.js';
 import type { ExportMenu } from './export-menu.js';
@@ -37,6 +39,11 @@ import './sync-status.js';
 
 type Phase = 'loading' | 'waiting' | 'ready' | 'too-new';
 
+/** How often a sealed workbook's missing blobs are looked at; missing at two looks in a row is said. */
+const GAP_CHECK_MS = 10_000;
+/** Marks the notice as the gap's, so it goes when the gap closes (other notices stay). */
+const GAP_MARK = '\u0000gap:';
+
 /** `<workbook-view>`: one open workbook — header, sheet tabs, grid — and its sync session. */
 export class WorkbookView extends LitElement {
   static properties = {
@@ -50,6 +57,7 @@ export class WorkbookView extends LitElement {
     status: { state: true },
     people: { state: true },
     problem: { state: true },
+    sealedNotice: { state: true },
     narrow: { state: true },
   };
 
@@ -66,6 +74,8 @@ export class WorkbookView extends LitElement {
   declare status: SyncStatus | null;
   declare people: Person[];
   declare problem: string;
+  /** what is wrong with what the hub sent of a sealed workbook ('' when nothing) */
+  declare sealedNotice: string;
   /** under ~600px the sheet is shown as cards with a form per row */
   declare narrow: boolean;
   private readonly narrowQuery = matchMedia('(max-width: 600px)');
@@ -93,6 +103,7 @@ export class WorkbookView extends LitElement {
     this.credential = null;
     this.profile = null;
     this.phase = 'loading';
+    this.sealedNotice = '';
     this.sheetId = '';
     this.status = null;
     this.people = [];
@@ -262,6 +273,7 @@ export class WorkbookView extends LitElement {
 
   private async open(): Promise<void> {
     await this.close();
+    this.sealedNotice = '';
     const id = this.workbookId;
     const profile = this.profile!;
     const doc = new Y.Doc();
@@ -307,6 +319,7 @@ export class WorkbookView extends LitElement {
       clearInterval(idleTimer);
     });
 
+    if (session instanceof SealedSession) this.watchSealed(session, workbook);
     await session.whenLoaded;
     if (this.workbook !== workbook) return; // navigated away while loading
     if (session.localUnavailable) {
@@ -347,6 +360,41 @@ export class WorkbookView extends LitElement {
       doc.on('update', onUpdate);
       this.cleanup.push(() => doc.off('update', onUpdate));
     }
+  }
+
+  /**
+   * What the hub sent that does not belong, or withheld, is said, not hidden: blobs that do not
+   * open (never applied), blobs deleted that this device put back, and a device's changes missing
+   * for longer than a moment while this device is caught up.
+   */
+  private watchSealed(session: SealedSession, workbook: Workbook): void {
+    const say = (p: SealedProblem) => {
+      if (p.kind === 'bad-blob') this.sealedNotice = t('sealed.badBlob');
+      else if (p.kind === 'blob-deleted') this.sealedNotice = t('sealed.blobDeleted');
+    };
+    session.problems.forEach(say);
+    this.cleanup.push(session.onProblem(say));
+    let seen = '';
+    const checkGaps = () => {
+      const status = session.getStatus();
+      const gaps = session.bridge?.gaps() ?? [];
+      if (!status.caughtUp || gaps.length === 0) {
+        seen = '';
+        if (this.sealedNotice.startsWith(GAP_MARK)) this.sealedNotice = '';
+        return;
+      }
+      const key = gaps.map((g) => `${g.stream}:${g.missing}`).join(',');
+      // withheld only if still missing at the next look: blobs arrive out of order for a moment
+      if (key !== seen) {
+        seen = key;
+        return;
+      }
+      const gap = gaps[0];
+      const who = workbook.people().find((p) => p.dev === gap.deviceId)?.name ?? t('sealed.someone');
+      this.sealedNotice = GAP_MARK + tn('sealed.missing', gap.missing, { name: who, count: gap.missing });
+    };
+    const timer = setInterval(checkGaps, GAP_CHECK_MS);
+    this.cleanup.push(() => clearInterval(timer));
   }
 
   /**
@@ -439,6 +487,7 @@ export class WorkbookView extends LitElement {
         ? html`<secured-copy-notice .workbook=${wb} .kind=${securedCopyKind(this.workbookId, this.credential)}></secured-copy-notice>`
         : nothing}
       ${this.problem && this.phase !== 'too-new' ? html`<div class="notice" role="alert">${this.problem}</div>` : nothing}
+      ${this.sealedNotice ? html`<div class="notice" role="alert">${this.sealedNotice.replace(GAP_MARK, '')}</div>` : nothing}
       ${this.renderBody()}
       ${wb && this.phase === 'ready'
         ? html`<import-dialog .workbook=${wb} .sheetId=${this.sheetId} .undo=${this.undo} @import-done=${this.onImported}></import-dialog>

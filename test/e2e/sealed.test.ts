@@ -4,6 +4,9 @@ import { launchChromium } from '../support/browser.js';
 import { cell, cellText } from '../support/grid-page.js';
 import { shareLink } from '../support/links.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
+import { allSealedOnHub, makeSealedClient, untilDoc } from '../support/clients.js';
+import { parseCredential } from '../../src/protocol/access.js';
+import { ENVELOPE_BLOBS } from '../../src/protocol/sealed.js';
 
 /**
  * Sealed workbooks in Chromium with the page in an insecure context: the hub is opened as
@@ -126,6 +129,17 @@ describe('e2e: sealed workbooks on a plain-http LAN page', () => {
     await expect.poll(() => cellText(ana.page, 2, 0)).toBe('offline edit');
     await ben.page.getByTestId('sync-status').getByText('Synced').waitFor();
     expect(await cellText(ben.page, 0, 0)).toBe(CANARY.cell);
+
+    // an edit-link holder (or the hub) slips in a blob that is not this workbook's: it is never
+    // applied, and the page says so while everything else stays
+    const eve = makeSealedClient(relay.syncUrl, new URL(edit).hash.split('/')[2], 'Eve', parseCredential(new URL(edit).hash.split('/').slice(3).join('/'))!);
+    await eve.session.whenLoaded;
+    await untilDoc(eve, () => eve.wb.isInitialized(), 'Eve has the workbook');
+    eve.session.envelope.getArray(ENVELOPE_BLOBS).push([new Uint8Array(200).fill(7)]);
+    await allSealedOnHub(eve);
+    await ana.page.getByRole('alert').getByText('The hub sent data that does not belong to this workbook').waitFor();
+    expect(await cellText(ana.page, 0, 0)).toBe(CANARY.cell);
+    await eve.destroy();
 
     for (const page of [ana.page, ben.page]) {
       const stored = await indexedDbBytes(page);

@@ -8,8 +8,9 @@ export const en = {
   'sealed.copy': 'Make a sealed copy',
   'sealed.badBlob': 'The hub sent data that does not belong to this workbook. It was not used; everything else is here.',
   'sealed.blobDeleted': 'Changes were removed from the hub without being replaced; this device put back the ones it had.',
-  'sealed.missing.one': 'Changes from {name} are missing: the hub has not sent {count} of them.',
+  'sealed.missing.one': 'A change from {name} is missing: the hub has not sent it.',
   'sealed.missing.other': 'Changes from {name} are missing: the hub has not sent {count} of them.',
+  'sealed.someone': 'another device',
 } as const;
 
 export const es: Record<keyof typeof en, string> = {
@@ -21,6 +22,7 @@ export const es: Record<keyof typeof en, string> = {
   'sealed.copy': 'Hacer una copia sellada',
   'sealed.badBlob': 'El hub envió datos que no pertenecen a este libro. No se usaron; todo lo demás está aquí.',
   'sealed.blobDeleted': 'Se quitaron cambios del hub sin reemplazarlos; este dispositivo volvió a poner los que tenía.',
-  'sealed.missing.one': 'Faltan cambios de {name}: el hub no ha enviado {count}.',
+  'sealed.missing.one': 'Falta un cambio de {name}: el hub no lo ha enviado.',
   'sealed.missing.other': 'Faltan cambios de {name}: el hub no ha enviado {count}.',
+  'sealed.someone': 'otro dispositivo',
 };
