@@ -95,9 +95,9 @@ async function refusal(res: Response): Promise<RetireError> {
   return new RetireError(res.status === 404 ? 'NOT_FOUND' : 'STORAGE_FAILED', `the hub answered ${res.status}`);
 }
 
-/** One of the new workbook's docs, to open a session for (the caller chooses how: the app with IndexedDB, tests in memory). */
-export interface NewDoc {
-  /** the room: the new id, or its journal's (`<id>.h`) */
+/** One of a workbook's docs, to open a session for (the caller chooses how: the app with IndexedDB, tests in memory). */
+export interface SessionDoc {
+  /** the room: a workbook id, or its journal's (`<id>.h`) */
   workbookId: string;
   baseId: string;
   journal: boolean;
@@ -110,17 +110,26 @@ export interface ReplaceLinksOptions {
   /** the sealed workbook being replaced, and its edit link's credential */
   oldId: string;
   credential: Credential;
-  /** the workbook doc and its history journal as this device has them (they may go on changing while this runs) */
+  /** the workbook doc and its history journal as this page has them (they may go on changing while this runs) */
   workbook: Y.Doc;
   journal: Y.Doc;
-  /** opens a sealed session for one of the new workbook's docs */
-  open(doc: NewDoc): WorkbookSession;
+  /**
+   * Opens a sealed session for one doc: the new workbook's two (to write them), and the old one's
+   * two (to read what the hub and this device's disk hold, in case the page has not loaded it all).
+   */
+  open(doc: SessionDoc): WorkbookSession;
   /** a new workbook made by an earlier attempt that did not get as far as retiring: finished instead of making another */
-  keys?: { id: string; edit: Credential; view: Credential };
+  keys?: NewKeys;
   fetchFn?: typeof fetch;
-  /** 'copying' once the new workbook's keys exist (they are also passed, so a retry can reuse them), 'retiring' once it is all on the hub */
-  onStep?(step: 'copying' | 'retiring', keys: { id: string; edit: Credential; view: Credential }): void;
+  /** 'copying' once the new workbook's keys exist (a retry can pass them back as `keys`), 'retiring' once the hub holds all of it */
+  onStep?(step: 'copying' | 'retiring', keys: NewKeys): void;
   signal?: AbortSignal;
+}
+
+export interface NewKeys {
+  id: string;
+  edit: Credential;
+  view: Credential;
 }
 
 /** How many times the copy catches up with edits made to the old workbook while it was being sent. */
@@ -129,12 +138,14 @@ const MAX_ROUNDS = 5;
 /**
  * "Replace links": a new sealed workbook (new keys, new id) whose workbook doc and journal start
  * from the old ones' whole state (Y.encodeStateAsUpdate: every cell, sheet and history entry,
- * with who wrote them), sealed with the new keys and waited for until the hub holds all of it;
- * then the old workbook is retired on the hub. Returns the new workbook's keys. Nothing is
- * retired unless the new workbook is complete on the hub: a failure or an abort before that
- * leaves the old one as it was (throws; RetireError from the hub, or the abort's reason).
+ * with who wrote them) — what this page holds, and what the hub and this device's disk hold, so
+ * a journal the page has not finished loading is copied whole — sealed with the new keys and
+ * waited for until the hub holds all of it; then the old workbook is retired on the hub. Returns
+ * the new workbook's keys. Nothing is retired unless the new workbook is complete on the hub: a
+ * failure or an abort before that leaves the old one as it was (throws; RetireError from the
+ * hub, or the abort's reason).
  */
-export async function replaceLinks(options: ReplaceLinksOptions): Promise<{ id: string; edit: Credential; view: Credential }> {
+export async function replaceLinks(options: ReplaceLinksOptions): Promise<NewKeys> {
   const { oldId, credential, signal } = options;
   if (!SEALED_ID.test(oldId) || credential.role !== 'edit' || !proverFor(oldId, credential)) {
     throw new RetireError('READ_ONLY', 'only the edit link of a sealed workbook can replace its links');
@@ -142,29 +153,40 @@ export async function replaceLinks(options: ReplaceLinksOptions): Promise<{ id: 
   signal?.throwIfAborted();
   const keys = options.keys ?? newSealedWorkbookKeys();
   options.onStep?.('copying', keys);
-  const pairs = [
-    { source: options.workbook, target: new Y.Doc(), room: keys.id, journal: false },
-    { source: options.journal, target: new Y.Doc(), room: historyRoom(keys.id), journal: true },
-  ].map((p) => ({ ...p, session: options.open({ workbookId: p.room, baseId: keys.id, journal: p.journal, credential: keys.edit, doc: p.target }) }));
+  const open = (id: string, journal: boolean, credential: Credential) => {
+    const doc = new Y.Doc();
+    const session = options.open({ workbookId: journal ? historyRoom(id) : id, baseId: id, journal, credential, doc });
+    return { doc, session };
+  };
+  const pairs = [false, true].map((journal) => ({
+    live: journal ? options.journal : options.workbook,
+    held: open(oldId, journal, credential),
+    target: open(keys.id, journal, keys.edit),
+  }));
+  const sessions = pairs.flatMap((p) => [p.held, p.target]);
   try {
-    await untilDone(Promise.all(pairs.map((p) => p.session.whenLoaded)), signal);
+    await untilDone(Promise.all(sessions.map((s) => s.session.whenLoaded)), signal);
+    // the old workbook as the hub holds it (and as this device's disk does: pushed to the hub on the way)
+    await untilDone(Promise.all(pairs.map((p) => p.held.session.whenAllOnHub())), signal);
     for (let round = 0; round < MAX_ROUNDS; round++) {
       let changed = false;
-      for (const p of pairs) changed = catchUp(p.source, p.target) || changed;
+      for (const p of pairs) {
+        changed = catchUp(p.held.doc, p.target.doc) || changed;
+        changed = catchUp(p.live, p.target.doc) || changed;
+      }
       // The first round always waits (an empty workbook still has its envelope to open); later ones only for what changed.
       if (!changed && round > 0) break;
-      await untilDone(Promise.all(pairs.map((p) => p.session.whenAllOnHub())), signal);
+      await untilDone(Promise.all(pairs.map((p) => p.target.session.whenAllOnHub())), signal);
     }
   } finally {
-    await Promise.all(pairs.map((p) => p.session.destroy()));
-    for (const p of pairs) p.target.destroy();
+    await Promise.all(sessions.map((s) => s.session.destroy()));
+    for (const s of sessions) s.doc.destroy();
   }
   signal?.throwIfAborted();
   options.onStep?.('retiring', keys);
   await retireOnHub(options.origin, oldId, credential, options.fetchFn);
   return keys;
 }
-
 /** Applies to `target` what `source` has and it lacks; whether anything changed. */
 function catchUp(source: Y.Doc, target: Y.Doc): boolean {
   let changed = false;

@@ -141,7 +141,7 @@ function updateFrame(update: Uint8Array): Uint8Array {
 }
 
 describe('replacing a sealed workbook’s links', () => {
-  it('the new workbook holds the content and history; the old edit link cannot write, the old view link cannot read anything written after, and live devices are told why and stop', async () => {
+  it('the new workbook holds the content and history (what only the page holds, and a journal the page had not loaded); the old edit link cannot write, the old view link cannot read anything written after, and live devices are told why and stop', async () => {
     const hub = await relay();
     const old = newSealedWorkbookKeys();
     const ana = device(hub.syncUrl, old.id, 'Ana', old.edit);
@@ -154,8 +154,14 @@ describe('replacing a sealed workbook’s links', () => {
     await Promise.all([onHub(ana.main), onHub(ana.journal)]);
     const vic = device(hub.syncUrl, old.id, 'Vic', old.view);
     await untilDoc(vic, () => vic.wb.isInitialized() && vic.wb.getValue(sheet, rows[1], col) === 'Beans: 4 cans', 'the old view link reads the workbook');
+    // An edit only this page holds (its workbook session is offline), and a journal the page has not loaded:
+    // the copy takes the page's doc and what the hub holds of both.
+    ana.main.disconnect();
+    await untilSession(ana.main, (st) => st.connection === 'offline', 'Ana offline');
+    ana.wb.setCell(sheet, rows[3], col, 'Only on this page');
+    await onHub(ana.journal);
     const historyBefore = ana.wb.history().length;
-    expect(historyBefore).toBeGreaterThan(1);
+    expect(historyBefore).toBeGreaterThan(2);
 
     const steps: string[] = [];
     const fresh = await replaceLinks({
@@ -163,7 +169,7 @@ describe('replacing a sealed workbook’s links', () => {
       oldId: old.id,
       credential: old.edit,
       workbook: ana.doc,
-      journal: ana.journalDoc,
+      journal: new Y.Doc(),
       open: (d) => sealedSession(hub.syncUrl, d.workbookId, d.baseId, d.journal, d.credential, d.doc, 'Ana-copy'),
       onStep: (step) => steps.push(step),
     });
@@ -172,7 +178,10 @@ describe('replacing a sealed workbook’s links', () => {
     expect(fresh.id).toMatch(/^e[\w-]{43}$/);
 
     // Every live connection to the old workbook and its journal is closed at once, with the reason, and stays closed.
-    await Promise.all([retiredClose(ana.main, 'Ana told'), retiredClose(ana.journal, 'Ana’s journal told'), retiredClose(vic.main, 'Vic told'), retiredClose(vic.journal, 'Vic’s journal told')]);
+    await Promise.all([retiredClose(ana.journal, 'Ana’s journal told'), retiredClose(vic.main, 'Vic told'), retiredClose(vic.journal, 'Vic’s journal told')]);
+    // a device coming back online is refused the same way, and its offline edit goes nowhere
+    ana.main.connect();
+    await retiredClose(ana.main, 'Ana told when she reconnects');
     await new Promise((r) => setTimeout(r, 800));
     for (const s of [ana.main, ana.journal, vic.main, vic.journal]) {
       expect(s.getStatus()).toMatchObject({ connection: 'offline', lastClose: { code: CloseCode.RETIRED, reason: 'this workbook has moved: ask your coordinator for the new link' } });
@@ -184,6 +193,7 @@ describe('replacing a sealed workbook’s links', () => {
     await untilDoc(ben, () => ben.wb.isInitialized() && ben.wb.getValue(sheet, rows[0], col) === 'Rosa: 555-0100', 'the new workbook has the content');
     expect(ben.wb.title()).toBe('Pantry');
     expect(ben.wb.getValue(sheet, rows[1], col)).toBe('Beans: 4 cans');
+    expect(ben.wb.getValue(sheet, rows[3], col)).toBe('Only on this page');
     await until(
       (n) => {
         ben.journalDoc.on('update', n);
