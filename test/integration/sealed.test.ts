@@ -231,5 +231,42 @@ describe('sealed workbooks on the real hub', () => {
       await c.session.destroy();
     }
   }, 30_000);
+
+  it('an editor device compacts by itself once online and caught up: 300 blobs become a few, a fresh device opens the same workbook, nothing plain on the hub', async () => {
+    const relay = await startRelay();
+    relays.push(relay);
+    const keys = newSealedWorkbookKeys();
+    const ana = makeSealedClient(relay.syncUrl, keys.id, 'Ana', keys.edit);
+    clients.push(ana);
+    await ana.session.whenLoaded;
+    const sheet = ana.wb.initialize({ rows: 300, columns: 2 });
+    const col = ana.wb.columns(sheet)[0].id;
+    const rows = ana.wb.rowIds(sheet);
+    ana.session.disconnect();
+    for (let i = 0; i < 300; i++) {
+      ana.wb.setCell(sheet, rows[i], col, `${CANARY.cell} ${i}`);
+      ana.session.bridge!.flush();
+    }
+    expect(ana.session.bridge!.envelopeSize().blobs).toBeGreaterThanOrEqual(300);
+    ana.session.connect();
+    await until(
+      (n) => {
+        ana.session.envelope.on('update', n);
+        return () => ana.session.envelope.off('update', n);
+      },
+      () => ana.session.bridge!.envelopeSize().blobs <= 2,
+      'the envelope compacted',
+    );
+    await allSealedOnHub(ana);
+    const ben = makeSealedClient(relay.syncUrl, keys.id, 'Ben', keys.view);
+    clients.push(ben);
+    await untilDoc(ben, () => ben.wb.isInitialized() && rows.every((r, i) => ben.wb.getValue(sheet, r, col) === `${CANARY.cell} ${i}`), 'Ben opens all 300');
+    expect(ben.session.bridge!.envelopeSize().blobs).toBeLessThanOrEqual(2);
+    expect(ben.session.bridge!.failures).toEqual([]);
+    await ana.destroy();
+    await ben.destroy();
+    clients.splice(0);
+    expect(hits(hubFiles(relay), [CANARY.cell])).toEqual([]);
+  }, 60_000);
 });
 

@@ -67,7 +67,7 @@ export interface SealedTestClient {
 }
 
 /** A sealed workbook's device in Node: the envelope through a real SyncSession, the workbook in memory. */
-export function makeSealedClient(syncUrl: string, workbookId: string, name: string, credential: Credential, options: { readOnly?: boolean; batchMs?: number } = {}): SealedTestClient {
+export function makeSealedClient(syncUrl: string, workbookId: string, name: string, credential: Credential, options: { readOnly?: boolean; batchMs?: number; compactJitterMs?: number } = {}): SealedTestClient {
   const doc = new Y.Doc();
   const session = new SealedSession({
     credential,
@@ -82,6 +82,7 @@ export function makeSealedClient(syncUrl: string, workbookId: string, name: stri
     maxBackoffMs: 300,
     crossTab: false,
     batchMs: options.batchMs ?? 20,
+    compactJitterMs: options.compactJitterMs ?? 0,
   });
   const wb = new Workbook(doc, { actor: { name, deviceId: `${name}-device` }, readOnly: options.readOnly ?? credential.role === 'view' });
   return {

@@ -15,6 +15,8 @@ export interface SealedSessionOptions extends Omit<SyncOptions, 'doc'> {
   /** this device's per-workbook id, written (encrypted) into every blob */
   deviceId: string;
   batchMs?: number;
+  /** longest random wait before compacting (default 30 s) */
+  compactJitterMs?: number;
 }
 
 /**
@@ -37,11 +39,14 @@ export class SealedSession implements WorkbookSession {
   readonly problems: SealedProblem[] = [];
   private readonly offSync: () => void;
   private destroyed = false;
+  private compactTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly compactJitterMs: number;
   private readonly flushNow = () => {
     this.bridge?.flush();
   };
 
   constructor(options: SealedSessionOptions) {
+    this.compactJitterMs = options.compactJitterMs ?? 30_000;
     this.sync = new SyncSession({ ...syncOptionsOf(options), doc: this.envelope });
     this.awareness = new SealedPresence(this.sync.awareness, options.keys);
     this.status = this.compute();
@@ -127,6 +132,7 @@ export class SealedSession implements WorkbookSession {
     if (this.destroyed) return;
     this.destroyed = true;
     this.offSync();
+    if (this.compactTimer) clearTimeout(this.compactTimer);
     if (typeof window !== 'undefined') {
       window.removeEventListener('pagehide', this.flushNow);
       document.removeEventListener('visibilitychange', this.flushNow);
@@ -147,8 +153,27 @@ export class SealedSession implements WorkbookSession {
     return { ...s, local, pending: this.bridge.ownPendingChanges((client) => this.sync.hubAckedClock(client)) };
   }
 
+  /**
+   * Compaction is an editor device's job, done while online and caught up (so the full state holds
+   * what everyone has), after a random wait so that devices seeing the same envelope rarely do it
+   * at once — and when they do, both full states merge and the next compaction folds them.
+   */
+  private considerCompacting(): void {
+    const bridge = this.bridge;
+    if (!bridge || this.compactTimer || this.destroyed) return;
+    const s = this.sync.getStatus();
+    if (s.connection !== 'online' || !s.caughtUp || !bridge.shouldCompact()) return;
+    this.compactTimer = setTimeout(() => {
+      this.compactTimer = null;
+      const now = this.sync.getStatus();
+      if (this.destroyed || now.connection !== 'online' || !now.caughtUp || !bridge.shouldCompact()) return;
+      bridge.compact();
+    }, Math.random() * this.compactJitterMs);
+  }
+
   private refresh(): void {
     if (this.destroyed) return;
+    this.considerCompacting();
     const next = this.compute();
     const prev = this.status;
     if (
@@ -174,5 +199,6 @@ function syncOptionsOf(options: SealedSessionOptions): Omit<SyncOptions, 'doc'> 
   delete rest.docTag;
   delete rest.deviceId;
   delete rest.batchMs;
+  delete rest.compactJitterMs;
   return rest as Omit<SyncOptions, 'doc'>;
 }
