@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import { cell, cellText } from '../support/grid-page.js';
@@ -140,6 +142,20 @@ describe('e2e: sealed workbooks on a plain-http LAN page', () => {
     await ana.page.getByRole('alert').getByText('The hub sent data that does not belong to this workbook').waitFor();
     expect(await cellText(ana.page, 0, 0)).toBe(CANARY.cell);
     await eve.destroy();
+
+    // the record keeper's CLI export from the running hub, opened with the link on the laptop, is
+    // byte for byte the app's own export of the sheet
+    const csv = await cli(relay.dataDir, ['export', '--link', edit, '--hub', relay.httpUrl, '--format', 'csv']);
+    // (Eve's blob is left out there too, and said)
+    expect(csv.stderr).toMatch(/^warning: 1 sealed parts of e[\w-]{43} do not belong to this workbook and were left out \(malformed\)\n$/);
+    expect(csv.code).toBe(0);
+    await ana.page.getByRole('button', { name: 'Export' }).click();
+    const [download] = await Promise.all([
+      ana.page.waitForEvent('download'),
+      ana.page.getByRole('dialog', { name: 'Export' }).getByRole('button', { name: 'This sheet as CSV' }).click(),
+    ]);
+    expect(readFileSync((await download.path())!, 'utf8')).toBe(`\ufeff${csv.stdout}`);
+    expect(csv.stdout).toContain(CANARY.cell);
 
     for (const page of [ana.page, ben.page]) {
       const stored = await indexedDbBytes(page);
