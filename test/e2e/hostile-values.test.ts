@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import type * as Y from 'yjs';
 import { readXlsx } from '../../src/io/xlsx.js';
 import { parseCredential } from '../../src/protocol/access.js';
-import { allOnHub, makeClient, untilDoc } from '../support/clients.js';
+import { allSealedOnHub, makeSealedClient, untilDoc } from '../support/clients.js';
 import { e2eEnvironment } from '../support/e2e.js';
 import { cell, cellText } from '../support/grid-page.js';
 import { shareLink } from '../support/links.js';
@@ -70,9 +70,13 @@ describe('e2e: values the app does not expect, written by an attacker with an ed
     const link = await shareLink(ana.page);
     const [, , id, ...rest] = new URL(link).hash.split('/');
     const credential = parseCredential(rest.join('/'));
+    if (!credential) throw new Error(`no credential in ${link}`);
+    // A new workbook is sealed: the hub holds only encrypted, signed blobs.
+    expect(id.startsWith('e')).toBe(true);
 
-    // Mallory writes straight into the doc from a plain Yjs client, past every check the app's writes make.
-    const mallory = makeClient(env.relay.syncUrl, id, 'Mallory', undefined, credential);
+    // Mallory writes straight into the workbook doc from a sealed Node client, past every check the
+    // app's writes make: her edit link signs, so every device opens the blobs her values are sealed in.
+    const mallory = makeSealedClient(env.relay.syncUrl, id, 'Mallory', credential);
     try {
       await untilDoc(mallory, () => mallory.wb.isInitialized() && mallory.wb.sheets().length > 0, 'the workbook from the hub');
       const sheetId = mallory.wb.sheets()[0].id;
@@ -96,11 +100,12 @@ describe('e2e: values the app does not expect, written by an attacker with an ed
         columns.get(c2)!.set('width', `100px;background-image:url(http://${ATTACKER}/w.png)`);
         mallory.doc.getMap('meta').set('title', 42);
       });
+      // Her presence is sealed with the content key, so every device opens it: the hostile colour arrives as written.
       mallory.session.awareness.setLocalStateField('user', { name: 'Mallory', color: HOSTILE_COLOR });
       // Away from where Ana stands (row 1, column A), so the cell shows Mallory's colour.
       mallory.session.awareness.setLocalStateField('cursor', { sheetId, rowId: r1, colId: c2 });
       mallory.session.awareness.setLocalStateField('active', Date.now());
-      await allOnHub(mallory);
+      await allSealedOnHub(mallory);
 
       // Vic opens the link on a laptop: the grid renders, the bad option as absent, the bad colours as neutral grey.
       const vic = await watched({ width: 1280, height: 800 });

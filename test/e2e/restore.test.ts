@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
 import type { Locator, Page } from 'playwright-core';
 import { parseCredential, type Credential } from '../../src/protocol/access.js';
-import { MESSAGE_DURABLE_ACK, MESSAGE_SYNC, historyRoom } from '../../src/protocol/messages.js';
+import { historyRoom } from '../../src/protocol/messages.js';
+import { DOC_JOURNAL } from '../../src/protocol/sealed.js';
+import { sealedKeysFor } from '../../src/protocol/sealed-keys.js';
+import { MemoryHubStateStore } from '../../src/sync/hub-state.js';
+import { SealedSession } from '../../src/sync/sealed/session.js';
+import type { SyncStatus } from '../../src/sync/status.js';
 import { en, es, type MessageKey } from '../../src/ui/i18n/messages.js';
-import { makeClient, untilDoc, type TestClient } from '../support/clients.js';
+import { allSealedOnHub, makeSealedClient, untilDoc } from '../support/clients.js';
 import { e2eEnvironment } from '../support/e2e.js';
 import { shareLink } from '../support/links.js';
 import { cell, cellText } from '../support/grid-page.js';
-import { authenticate, rawSocket } from '../support/raw-socket.js';
 import { deleteEverythingUpdate } from '../support/vandal.js';
 import { until } from '../support/wait.js';
 
@@ -43,31 +47,46 @@ async function linkOf(page: Page): Promise<{ id: string; credential: Credential;
   return { id, credential, link };
 }
 
-function syncUpdate(update: Uint8Array): Uint8Array {
-  const enc = encoding.createEncoder();
-  encoding.writeVarUint(enc, MESSAGE_SYNC);
-  encoding.writeVarUint(enc, 2);
-  encoding.writeVarUint8Array(enc, update);
-  return encoding.toUint8Array(enc);
+/** A sealed device's journal (room `<id>.h`) in Node: its envelope through a real session, the journal doc in memory. */
+function makeSealedJournal(id: string, name: string, credential: Credential) {
+  const doc = new Y.Doc();
+  const session = new SealedSession({
+    credential,
+    doc,
+    keys: sealedKeysFor(id, credential),
+    docTag: DOC_JOURNAL,
+    deviceId: `${name}-device`,
+    workbookId: historyRoom(id),
+    syncUrl: env.relay.syncUrl,
+    hubStateStore: new MemoryHubStateStore(),
+    WebSocketPolyfill: WebSocket,
+    maxBackoffMs: 300,
+    crossTab: false,
+    batchMs: 20,
+  });
+  return {
+    doc,
+    session,
+    destroy: async () => {
+      await session.destroy();
+      doc.destroy();
+    },
+  };
 }
 
-/** One raw update with the link's credential through a bare socket; resolves once the hub has durably acked it. */
-async function sendAcked(room: string, credential: Credential, update: Uint8Array): Promise<void> {
-  const s = rawSocket(env.relay.syncUrl, room);
-  await s.opened;
-  await authenticate(s, room, credential);
-  const acks = () => s.frames.filter((f) => decoding.readVarUint(decoding.createDecoder(f)) === MESSAGE_DURABLE_ACK).length;
-  const onFrame = (n: () => void) => {
-    s.ws.on('message', n);
-    return () => s.ws.off('message', n);
-  };
-  // The hub's first ack says what it holds as the connection opens; the next one is for this update.
-  await until(onFrame, () => acks() >= 1, 'the hub greets the socket');
-  s.ws.send(syncUpdate(update));
-  await until(onFrame, () => acks() >= 2, 'the hub acks the update');
-  s.ws.close();
-  await s.closed;
+type SealedDevice = { doc: Y.Doc; session: SealedSession };
+
+function untilSealed(c: SealedDevice, pred: (s: SyncStatus) => boolean, what: string): Promise<void> {
+  return until((n) => c.session.onStatus(n), () => pred(c.session.getStatus()), what);
 }
+
+/** Once a sealed device has caught up with the hub and opened every blob it holds: what the hub holds, as any device opens it. */
+function untilOpened(c: SealedDevice, what: string): Promise<void> {
+  return untilSealed(c, (s) => s.connection === 'online' && s.caughtUp && c.session.bridge !== null && c.session.bridge.stats.applied > 0, what);
+}
+
+/** Everything this device sealed is on the hub (acknowledged durably). */
+const sealedOnHub = (c: SealedDevice) => untilSealed(c, (s) => s.connection === 'online' && s.caughtUp && s.pending === 0, 'all changes on the hub');
 
 const restoreDialog = (page: Page) => page.getByRole('dialog', { name: en['restore.title'] });
 
@@ -102,19 +121,35 @@ describe('e2e: restore to a moment', () => {
     await laptop.getByTestId('sync-status').getByText('Synced').waitFor();
     const { id, credential, link } = await linkOf(laptop);
 
-    // What the hub holds of both rooms, read by a plain client: the vandal's view.
-    const clients: TestClient[] = [makeClient(env.relay.syncUrl, id, 'observer', undefined, credential), makeClient(env.relay.syncUrl, historyRoom(id), 'observer', undefined, credential)];
-    const [sheets, journal] = clients;
+    // The workbook is sealed: what the hub holds of both rooms is read (and written) by a sealed client with the edit link: the vandal's view.
+    expect(id.startsWith('e')).toBe(true);
+    const sheets = makeSealedClient(env.relay.syncUrl, id, 'vandal', credential);
+    const journal = makeSealedJournal(id, 'vandal', credential);
+    const clients: { destroy(): Promise<void> }[] = [sheets, journal];
+    const journalHas = (doc: Y.Doc, text: string) => doc.getArray('log').toArray().some((raw) => typeof raw === 'string' && raw.includes(text));
     try {
       await untilDoc(sheets, () => sheets.wb.isInitialized() && sheets.wb.sheets().length === 2, 'the hub has both sheets');
       // The journal syncs after the sheet is on screen: wait for the hub to hold the last typed entry.
-      const journalHas = (text: string) => journal.doc.getArray('log').toArray().some((raw) => typeof raw === 'string' && raw.includes(text));
-      await untilDoc(journal, () => journalHas('Amara') && journalHas('Van: Luis'), 'the hub has the journal entries');
+      await untilDoc(journal, () => journalHas(journal.doc, 'Amara') && journalHas(journal.doc, 'Van: Luis'), 'the hub has the journal entries');
 
-      // One update per room whose delete set covers every clock, sent with the edit link, acked durably.
-      await sendAcked(id, credential, deleteEverythingUpdate(sheets.doc));
-      await sendAcked(historyRoom(id), credential, deleteEverythingUpdate(journal.doc));
-      await untilDoc(sheets, () => !sheets.wb.isInitialized(), 'the workbook is wiped on the hub');
+      // One update per doc whose delete set covers every clock, applied to the vandal's workbook doc and
+      // journal doc: sealed and signed with the edit link like any edit, acked durably by the hub.
+      Y.applyUpdate(sheets.doc, deleteEverythingUpdate(sheets.doc));
+      Y.applyUpdate(journal.doc, deleteEverythingUpdate(journal.doc));
+      expect(sheets.wb.isInitialized()).toBe(false);
+      expect(journal.doc.getArray('log').length).toBe(0);
+      await allSealedOnHub(sheets);
+      await sealedOnHub(journal);
+
+      // A device that opens what the hub holds now finds both wiped.
+      const fresh = makeSealedClient(env.relay.syncUrl, id, 'observer', credential);
+      const freshJournal = makeSealedJournal(id, 'observer', credential);
+      clients.push(fresh, freshJournal);
+      await untilOpened(fresh, 'the observer opens the workbook from the hub');
+      await untilOpened(freshJournal, 'the observer opens the journal from the hub');
+      expect(fresh.wb.isInitialized()).toBe(false);
+      expect(fresh.wb.sheets()).toEqual([]);
+      expect(freshJournal.doc.getArray('log').length).toBe(0);
     } finally {
       await Promise.all(clients.map((c) => c.destroy()));
     }
