@@ -110,9 +110,13 @@ export interface ReplaceLinksOptions {
   /** the sealed workbook being replaced, and its edit link's credential */
   oldId: string;
   credential: Credential;
-  /** the workbook doc and its history journal as this page has them (they may go on changing while this runs) */
-  workbook: Y.Doc;
-  journal: Y.Doc;
+  /**
+   * The workbook doc and its history journal as this page has them, if it has them open (they may
+   * go on changing while this runs): changes still being sealed there are copied too. Without
+   * them the copy is what the hub and this device's disk hold, which is everything once sealed.
+   */
+  workbook?: Y.Doc | null;
+  journal?: Y.Doc | null;
   /**
    * Opens a sealed session for one doc: the new workbook's two (to write them), and the old one's
    * two (to read what the hub and this device's disk hold, in case the page has not loaded it all).
@@ -138,8 +142,9 @@ const MAX_ROUNDS = 5;
 /**
  * "Replace links": a new sealed workbook (new keys, new id) whose workbook doc and journal start
  * from the old ones' whole state (Y.encodeStateAsUpdate: every cell, sheet and history entry,
- * with who wrote them) — what this page holds, and what the hub and this device's disk hold, so
- * a journal the page has not finished loading is copied whole — sealed with the new keys and
+ * with who wrote them) — what the hub and this device's disk hold (read through sessions of the
+ * old workbook's own, so a journal the page has not finished loading is copied whole), and what
+ * the page holds when given — sealed with the new keys and
  * waited for until the hub holds all of it; then the old workbook is retired on the hub. Returns
  * the new workbook's keys. Nothing is retired unless the new workbook is complete on the hub: a
  * failure or an abort before that leaves the old one as it was (throws; RetireError from the
@@ -172,7 +177,7 @@ export async function replaceLinks(options: ReplaceLinksOptions): Promise<NewKey
       let changed = false;
       for (const p of pairs) {
         changed = catchUp(p.held.doc, p.target.doc) || changed;
-        changed = catchUp(p.live, p.target.doc) || changed;
+        if (p.live) changed = catchUp(p.live, p.target.doc) || changed;
       }
       // The first round always waits (an empty workbook still has its envelope to open); later ones only for what changed.
       if (!changed && round > 0) break;

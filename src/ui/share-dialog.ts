@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { unsafeSVG } from 'lit/directives/unsafe-svg.js';
 import type { Credential } from '../protocol/access.js';
 import { dialogStyles, showDialog } from './dialog-styles.js';
@@ -6,6 +6,9 @@ import { LocaleController, t } from './i18n/locale.js';
 import { linkKeptEvent } from './link-card.js';
 import './link-card.js';
 import { qrSvg } from './qr.js';
+import { isSealed } from '../sync/open-session.js';
+import { takeReplacement, type ReplaceLinks } from './replace-links.js';
+import './replace-links.js';
 import { workbookLinks, type WorkbookLinks } from './workbook-links.js';
 
 interface Link {
@@ -34,6 +37,7 @@ export class ShareDialog extends LitElement {
     copied: { state: true },
     lanNote: { state: true },
     cardShown: { state: true },
+    replaced: { state: true },
   };
 
   declare workbookId: string;
@@ -45,6 +49,8 @@ export class ShareDialog extends LitElement {
   declare copied: string;
   declare lanNote: string;
   declare cardShown: boolean;
+  /** opened on a workbook this page just moved into (Replace links): these are its new links */
+  declare replaced: boolean;
 
   constructor() {
     super();
@@ -58,6 +64,7 @@ export class ShareDialog extends LitElement {
     this.copied = '';
     this.lanNote = '';
     this.cardShown = false;
+    this.replaced = false;
   }
 
   static styles = [
@@ -101,10 +108,34 @@ export class ShareDialog extends LitElement {
       #share-card {
         justify-self: stretch;
       }
+      .replaced {
+        border-left: 4px solid #1f883d;
+        background: #dafbe1;
+        padding: 0.5rem 0.75rem;
+        margin: 0 0 0.5rem;
+      }
+      .retire {
+        display: grid;
+        gap: 0.5rem;
+        justify-items: start;
+        border-bottom: 1px solid #eaeef2;
+        padding: 0.75rem 0;
+      }
+      .retire h3 {
+        margin: 0;
+        font-size: 1rem;
+      }
     `,
   ];
 
-  async open(): Promise<void> {
+  protected updated(changed: PropertyValues<this>): void {
+    // Replace links went to this workbook: show its new links at once, with what cannot be unseen.
+    if (changed.has('workbookId') && this.workbookId && takeReplacement(this.workbookId)) void this.open(true);
+  }
+
+  /** `replaced`: the links of the workbook this page just moved into. */
+  async open(replaced = false): Promise<void> {
+    this.replaced = replaced;
     this.copied = '';
     this.cardShown = false;
     const found = await workbookLinks(this.workbookId, this.credential);
@@ -132,8 +163,10 @@ export class ShareDialog extends LitElement {
   }
 
   render() {
+    const canReplace = isSealed(this.workbookId) && this.credential?.role === 'edit';
     return html`<dialog aria-labelledby="share-title">
       <h2 id="share-title">${t('share.title')}</h2>
+      ${this.replaced ? html`<p class="replaced" role="status">${t('retire.done')}</p>` : nothing}
       ${this.links.map(
         (l) => html`<section>
           <strong>${l.label}</strong>
@@ -165,6 +198,18 @@ export class ShareDialog extends LitElement {
                 ? html`<link-card .workbookId=${this.workbookId} .workbookTitle=${this.workbookTitle} .editUrl=${this.found.edit} .viewUrl=${this.found.view}></link-card>`
                 : nothing}
             </div>
+          </div>`
+        : nothing}
+      ${canReplace
+        ? html`<div class="retire">
+            <h3>${t('retire.heading')}</h3>
+            <p class="note">${t('retire.offer')}</p>
+            <button @click=${() => void this.renderRoot.querySelector<ReplaceLinks>('replace-links')?.show()}>${t('retire.open')}</button>
+            <replace-links
+              .workbookId=${this.workbookId}
+              .credential=${this.credential}
+              @links-replaced=${() => this.renderRoot.querySelector('dialog')?.close()}
+            ></replace-links>
           </div>`
         : nothing}
       <button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>${t('share.close')}</button>

@@ -169,7 +169,6 @@ describe('replacing a sealed workbook’s links', () => {
       oldId: old.id,
       credential: old.edit,
       workbook: ana.doc,
-      journal: new Y.Doc(),
       open: (d) => sealedSession(hub.syncUrl, d.workbookId, d.baseId, d.journal, d.credential, d.doc, 'Ana-copy'),
       onStep: (step) => steps.push(step),
     });
