@@ -32,10 +32,10 @@ describe('e2e: edit and view links', () => {
     const editLink = await share.getByRole('textbox', { name: 'Edit link' }).inputValue();
     const viewLink = await share.getByRole('textbox', { name: 'View link' }).inputValue();
     // The address bar carries no key once the workbook is open; Share builds the link from the key kept on the device.
-    expect(ana.url()).toMatch(/#\/w\/s[\w-]{43}$/);
+    expect(ana.url()).toMatch(/#\/w\/e[\w-]{43}$/);
     expect(editLink).toMatch(/\/edit\/[\w-]{43}$/);
     expect(editLink.startsWith(`${ana.url()}/edit/`)).toBe(true);
-    expect(viewLink).toMatch(/#\/w\/s[\w-]{43}\/view\/[\w-]{43}\.[\w-]{43}$/);
+    expect(viewLink).toMatch(/#\/w\/e[\w-]{43}\/view\/[\w-]{43}\.[\w-]{43}$/);
     await share.getByRole('button', { name: 'Close' }).click();
 
     const vic = await newPage('Vic');

@@ -62,7 +62,7 @@ describe('e2e: the app in Chromium against the real relay', () => {
     const a = await newPage();
     const b = await newPage();
     const url = await createWorkbook(a.page, r.httpUrl);
-    expect(url).toMatch(/#\/w\/s[A-Za-z0-9_-]{43}\/edit\/[A-Za-z0-9_-]{43}$/);
+    expect(url).toMatch(/#\/w\/e[A-Za-z0-9_-]{43}\/edit\/[A-Za-z0-9_-]{43}$/);
     await a.page.getByLabel('Your name').fill('Ana');
     await a.page.getByLabel('Your name').press('Enter');
     await typeInto(a.page, 0, 0, 'Rice 10kg');

@@ -54,7 +54,7 @@ describe('e2e: links you cannot lose by accident', () => {
     expect(file.match(/<svg[\s>]/g)).toHaveLength(2);
     expect(file.match(/role="img" aria-label="QR code of the (edit|view) link"/g)).toHaveLength(2);
     expect(file).toContain(`${edit}"`);
-    expect(file).toMatch(/#\/w\/s[\w-]{43}\/view\/[\w-]{43}\.[\w-]{43}"/);
+    expect(file).toMatch(/#\/w\/e[\w-]{43}\/view\/[\w-]{43}\.[\w-]{43}"/);
     expect(file).toContain('<h1>Pantry &lt;north&gt; &amp; &quot;south&quot;</h1>');
     expect(file).toContain('nobody — not the hub, not whoever runs it — can recover it');
     expect(file).not.toMatch(/<script/i);

@@ -6,6 +6,7 @@ import { readXlsx } from '../../src/io/xlsx.js';
 import { cli } from '../support/cli.js';
 import { e2eEnvironment } from '../support/e2e.js';
 import { cell, cellText as text } from '../support/grid-page.js';
+import { shareLink } from '../support/links.js';
 
 const env = e2eEnvironment();
 
@@ -108,17 +109,33 @@ describe('e2e: records', () => {
     expect(printed).toContain('Zoë Ñandú');
     expect(printed).not.toContain('Li, Lei');
 
-    // The hub's operator exports the same workbook from the data dir while the relay runs.
+    // The hub's operator exports the same workbook from the data dir while the relay runs. It is
+    // sealed: the hub's data alone does not open it (an id is refused), its edit link does.
     await page.getByTestId('sync-status').getByText('Synced').waitFor();
-    const json = await cli(env.relay.dataDir, ['export', '--workbook', id, '--format', 'json']);
+    expect(id).toMatch(/^e[\w-]{43}$/);
+    const refused = await cli(env.relay.dataDir, ['export', '--workbook', id, '--format', 'json']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${id} is sealed`);
+    expect(refused.stdout).toBe('');
+    const link = await shareLink(page);
+    const json = await cli(env.relay.dataDir, ['export', '--link', link, '--format', 'json']);
+    expect(json.stderr).toBe('');
     expect(json.code).toBe(0);
     const snap = JSON.parse(json.stdout);
     expect(snap.title).toBe('Food bank');
     const requests = snap.sheets.find((s: { name: string }) => s.name === 'requests');
     expect(requests.rows).toHaveLength(4);
     expect(Object.values(requests.rows[0].cells)).toEqual(['Zoë Ñandú', '2026-12-01', 1234.5, true, expect.any(String)]);
-    const csv = await cli(env.relay.dataDir, ['export', '--workbook', id, '--format', 'csv', '--sheet', 'requests']);
+    const csv = await cli(env.relay.dataDir, ['export', '--link', link, '--format', 'csv', '--sheet', 'requests']);
+    expect(csv.code).toBe(0);
     expect(csv.stdout.split('\r\n')[4]).toBe('Luis,2026-12-15,n/a,TRUE,done');
+    // …the same bytes as the browser's own export of that sheet (which adds a BOM for Excel).
+    await page.getByRole('button', { name: 'Export' }).click();
+    const sheetCsv = await downloadOf(page, () => exportMenu.getByRole('button', { name: 'This sheet as CSV' }).click());
+    expect(sheetCsv.bytes.toString('utf8')).toBe(`\ufeff${csv.stdout}`);
+    // …and the browser's filtered view is those rows, the open ones.
+    const cliLines = csv.stdout.split('\r\n');
+    for (const line of viewCsv.bytes.toString('utf8').replace(/^\ufeff/, '').split('\r\n')) expect(cliLines).toContain(line);
   });
 
   it('imports every sheet of an Excel workbook in the worker, and a big file can be cancelled with nothing changed', async () => {

@@ -19,7 +19,7 @@ async function newPage(name: string) {
 }
 
 describe('e2e: workbooks whose links do not protect them', () => {
-  it('an open (unkeyed) workbook opens read-only with a notice; “Make a secured copy” opens a new signed workbook with its content that can be edited and shared', async () => {
+  it('an open (unkeyed) workbook opens read-only with a notice; “Make a secured copy” opens a new sealed workbook with its content that can be edited and shared', async () => {
     // A workbook from before links carried keys, written by a plain tool (the test hub lets open workbooks be written).
     const room = 'open-pantry-0001';
     const tool = makeClient(env.relay.syncUrl, room, 'Old app');
@@ -35,6 +35,7 @@ describe('e2e: workbooks whose links do not protect them', () => {
     await cell(ana, 0, 0).getByText('Rice: 12 bags').waitFor();
     const notice = ana.getByRole('note').filter({ hasText: 'This workbook has no key: anyone who can reach the hub could read it.' });
     await notice.waitFor();
+    await ana.getByRole('note', { name: 'Not sealed: the hub can read this workbook' }).waitFor();
     // Read-only here: an edit is refused on the device, with words, and nothing changes.
     await cell(ana, 0, 1).click();
     await ana.keyboard.press('Enter');
@@ -42,8 +43,11 @@ describe('e2e: workbooks whose links do not protect them', () => {
     expect(await cellText(ana, 0, 1)).toBe('');
 
     await notice.getByRole('button', { name: 'Make a secured copy' }).click();
-    await expect.poll(() => ana.url()).toMatch(/#\/w\/s[\w-]{43}$/);
+    // The copy is sealed: an `e…` id, and the header says the hub cannot read it.
+    await expect.poll(() => ana.url()).toMatch(/#\/w\/e[\w-]{43}$/);
     await cell(ana, 0, 0).getByText('Rice: 12 bags').waitFor();
+    await ana.getByRole('note', { name: 'Sealed: the hub cannot read this workbook' }).waitFor();
+    expect(await ana.getByRole('note', { name: 'Not sealed: the hub can read this workbook' }).count()).toBe(0);
     expect(await ana.getByLabel('Workbook title').inputValue()).toBe('Pantry');
     expect(await ana.getByText('This workbook has no key').count()).toBe(0);
     await cell(ana, 1, 0).click();
@@ -53,11 +57,12 @@ describe('e2e: workbooks whose links do not protect them', () => {
 
     // Its edit link opens it on another device, where the edit arrived through the hub.
     const link = await shareLink(ana);
-    expect(link).toMatch(/#\/w\/s[\w-]{43}\/edit\/[\w-]{43}$/);
+    expect(link).toMatch(/#\/w\/e[\w-]{43}\/edit\/[\w-]{43}$/);
     const ben = await newPage('Ben');
     await ben.goto(link);
     await cell(ben, 1, 0).getByText('Beans: 4 cans').waitFor();
     await cell(ben, 0, 0).getByText('Rice: 12 bags').waitFor();
+    await ben.getByRole('note', { name: 'Sealed: the hub cannot read this workbook' }).waitFor();
     // …and the open original is as it was.
     const reader = makeClient(env.relay.syncUrl, room, 'check');
     await new Promise<void>((res) => {
@@ -69,7 +74,7 @@ describe('e2e: workbooks whose links do not protect them', () => {
     await reader.destroy();
   });
 
-  it('a legacy k… edit link still opens and edits, and offers a secured copy; a signed workbook’s named snapshot can be deleted after a confirmation in the page', async () => {
+  it('a legacy k… edit link still opens and edits, and offers a secured copy, which is sealed; its named snapshot can be deleted after a confirmation in the page', async () => {
     const legacy = await legacyKeysFromEditKey('Q'.repeat(43));
     // A legacy workbook, as an older app made it (its key goes to the hub in HELLO).
     const tool = makeClient(env.relay.syncUrl, legacy.id, 'Old app', new Y.Doc(), legacy.edit);
@@ -81,6 +86,7 @@ describe('e2e: workbooks whose links do not protect them', () => {
     await ana.getByRole('grid').waitFor();
     const notice = ana.getByRole('note').filter({ hasText: 'link is of an older kind' });
     await notice.waitFor();
+    await ana.getByRole('note', { name: 'Not sealed: the hub can read this workbook' }).waitFor();
     await cell(ana, 0, 0).click();
     await ana.keyboard.type('still editable');
     await ana.keyboard.press('Enter');
@@ -91,8 +97,9 @@ describe('e2e: workbooks whose links do not protect them', () => {
     expect(view.endsWith(`/view/${expected.role === 'view' ? `${expected.viewKey}.${expected.editVerifier}` : ''}`)).toBe(true);
 
     await notice.getByRole('button', { name: 'Make a secured copy' }).click();
-    await expect.poll(() => ana.url()).toMatch(/#\/w\/s[\w-]{43}$/);
+    await expect.poll(() => ana.url()).toMatch(/#\/w\/e[\w-]{43}$/);
     await cell(ana, 0, 0).getByText('still editable').waitFor();
+    await ana.getByRole('note', { name: 'Sealed: the hub cannot read this workbook' }).waitFor();
 
     await ana.getByRole('button', { name: 'Snapshots' }).click();
     const panel = ana.getByRole('dialog', { name: 'Snapshots' });
