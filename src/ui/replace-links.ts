@@ -11,6 +11,9 @@ import { removeFromDevice } from './remove-workbook.js';
 
 type Step = 'confirm' | 'copying' | 'retiring';
 
+/** How long one request to the hub may take while retiring. */
+const RETIRE_TIMEOUT_MS = 30_000;
+
 /** Workbooks this page just moved a workbook into (new id → old id), until the share dialog opens on them. */
 const moved = new Map<string, string>();
 
@@ -171,6 +174,9 @@ export class ReplaceLinks extends LitElement {
         credential,
         keys: this.prepared?.from === oldId ? this.prepared.keys : undefined,
         signal: abort.signal,
+        // Retiring cannot be cancelled, so it does not wait forever: an answer lost on the way is
+        // "the hub cannot be reached", and trying again is harmless (retiring twice is retiring once).
+        fetchFn: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(RETIRE_TIMEOUT_MS) }),
         open: (d) =>
           openSession({
             doc: d.doc,
