@@ -166,6 +166,7 @@ export class ShareDialog extends LitElement {
     const canReplace = isSealed(this.workbookId) && this.credential?.role === 'edit';
     return html`<dialog aria-labelledby="share-title">
       <h2 id="share-title">${t('share.title')}</h2>
+      <p class="sealed" role="note">${t(isSealed(this.workbookId) ? 'sealed.badgeLong' : 'sealed.notBadgeLong')}</p>
       ${this.replaced ? html`<p class="replaced" role="status">${t('retire.done')}</p>` : nothing}
       ${this.links.map(
         (l) => html`<section>

@@ -8,7 +8,7 @@ import { isSealed, openSession } from '../sync/open-session.js';
 import { SealedSession } from '../sync/sealed/session.js';
 import type { SealedProblem } from '../sync/sealed/bridge.js';
 import type { WorkbookSession } from '../sync/workbook-session.js';
-import { historyRoom } from '../protocol/messages.js';
+import { CloseCode, historyRoom } from '../protocol/messages.js';
 import { combinedStatus } from '../sync/status.js';
 import { SnapshotClient } from '../sync/snapshots.js';
 import type { Credential } from '../protocol/access.js';
@@ -375,9 +375,20 @@ export class WorkbookView extends LitElement {
     session.problems.forEach(say);
     this.cleanup.push(session.onProblem(say));
     let seen = '';
+    let resynced = false;
     const checkGaps = () => {
       const status = session.getStatus();
       const gaps = session.bridge?.gaps() ?? [];
+      if (status.caughtUp && session.stalled) {
+        // blobs wait behind a frame that never came: said, and one full sync asked for
+        gaps.push({ deviceId: null, stream: '', missing: 1 });
+        if (!resynced && seen) {
+          resynced = true;
+          session.resync();
+        }
+      } else {
+        resynced = false;
+      }
       if (!status.caughtUp || gaps.length === 0) {
         seen = '';
         if (this.sealedNotice.startsWith(GAP_MARK)) this.sealedNotice = '';
@@ -525,6 +536,8 @@ export class WorkbookView extends LitElement {
       case 'loading':
         return html`<p class="center">${t('wb.opening')}</p>`;
       case 'waiting':
+        // a retired workbook never arrives: say where it went, not that it is on its way
+        if (this.status?.lastClose?.code === CloseCode.RETIRED) return html`<p class="center" role="alert">${t('close.4460')}</p>`;
         return html`<p class="center" role="status">${t('wb.waiting')}</p>
           <p class="center">${t('restore.waitingHint')} <button @click=${this.openRestore}>${t('restore.open')}</button></p>`;
       case 'too-new':

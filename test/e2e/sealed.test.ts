@@ -99,6 +99,9 @@ describe('e2e: sealed workbooks on a plain-http LAN page', () => {
     await ana.page.keyboard.type(CANARY.cell);
     await ana.page.keyboard.press('Enter');
     await ana.page.getByTestId('sync-status').getByText('Synced').waitFor();
+    await ana.page.getByRole('button', { name: 'Share', exact: true }).click();
+    await ana.page.getByRole('dialog', { name: 'Share this workbook' }).getByRole('note').getByText('Sealed: the hub cannot read this workbook').waitFor();
+    await ana.page.getByRole('dialog', { name: 'Share this workbook' }).getByRole('button', { name: 'Close', exact: true }).click();
     const edit = await shareLink(ana.page, 'Edit link');
     expect(edit).toMatch(/#\/w\/e[\w-]{43}\/edit\//);
 

@@ -135,6 +135,8 @@ export class SealedBridge {
   private readonly failed: FailedBlob[] = [];
   /** live envelope items by `client:clock` */
   private readonly live = new Map<string, Live>();
+  /** blobs that opened but wait for an earlier blob of their stream (by stream and seq) */
+  private readonly waiting = new Map<string, { key: string; item: Y.Item; size: number; info: OpenedInfo; update: Uint8Array }>();
   /** items this bridge is pushing right now: what they hold, so they are not opened again */
   private readonly expected = new Map<string, OpenedInfo>();
   private readonly guard: DeletionGuard;
@@ -397,6 +399,7 @@ export class SealedBridge {
             failures.push({ failure: 'body', item: idOf(item), size: binaryOf(item)?.length ?? 0 });
           }
         }
+        this.drain(failures);
       },
       this.origin,
       false,
@@ -437,17 +440,50 @@ export class SealedBridge {
     } catch {
       return fail('body');
     }
+    this.live.set(key, { item, size, blob: info });
+    // A stream's blobs follow on from each other: one past a missing one would half-apply (Yjs
+    // takes its deletes at once and keeps its inserts waiting), so a cell it overwrote would read
+    // empty for as long as the hub withholds the earlier blob. It waits instead, counted in the gap.
+    // A full state holds everything it needs.
+    if (info.kind !== BLOB_FULL && info.seq > 1 && !this.ledger.has(info.stream, info.seq - 1)) {
+      this.ledger.hold(info.stream, info.seq, info.deviceId);
+      this.waiting.set(seqKey(info.stream, info.seq), { key, item, size, info, update });
+      return null;
+    }
+    return this.apply(key, item, size, info, update);
+  }
+
+  private apply(key: string, item: Y.Item, size: number, info: OpenedInfo, update: Uint8Array): FailedBlob | null {
     try {
       Y.applyUpdate(this.doc, update, this.origin);
     } catch {
       // Decoded but did not integrate: whatever part landed cannot be taken back; never counted as held.
-      return fail('body');
+      this.live.set(key, { item, size, blob: null });
+      return { failure: 'body', item: idOf(item), size };
     }
     this.ledger.see(info.stream, info.seq, info.deviceId);
     for (const [stream, seq] of info.covers) this.ledger.cover(stream, seq);
-    this.live.set(key, { item, size, blob: info });
     this.stats.applied++;
     return null;
+  }
+
+  /** Applies the blobs that were waiting for one that has now arrived (or is covered), in order. */
+  private drain(failures: FailedBlob[]): void {
+    for (let progress = true; progress && this.waiting.size > 0; ) {
+      progress = false;
+      for (const [k, w] of this.waiting) {
+        if (!this.ledger.has(w.info.stream, w.info.seq - 1) && !this.ledger.has(w.info.stream, w.info.seq)) continue;
+        this.waiting.delete(k);
+        progress = true;
+        if (this.ledger.has(w.info.stream, w.info.seq)) {
+          this.stats.duplicates++;
+          continue;
+        }
+        if (!this.live.has(w.key)) continue;
+        const f = this.apply(w.key, w.item, w.size, w.info, w.update);
+        if (f) failures.push(f);
+      }
+    }
   }
 
   // ---- deletions (guard.ts)

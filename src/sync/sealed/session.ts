@@ -120,6 +120,21 @@ export class SealedSession implements WorkbookSession {
     });
   }
 
+  /**
+   * The envelope holds blobs it cannot integrate yet: something before them (a frame the hub
+   * dropped) never arrived. They never reach the bridge, so no stream gap shows; this does.
+   */
+  get stalled(): boolean {
+    const store = this.envelope.store;
+    return store.pendingStructs !== null || store.pendingDs !== null;
+  }
+
+  /** A fresh connection: a full sync brings whatever a dropped frame held. */
+  resync(): void {
+    this.sync.disconnect();
+    this.sync.connect();
+  }
+
   connect(): void {
     this.sync.connect();
   }

@@ -19,6 +19,8 @@ interface Stream {
   prefix: number;
   /** seqs above the prefix that are here */
   above: Set<number>;
+  /** seqs that arrived but wait for an earlier one of their stream before they are applied */
+  held: Set<number>;
 }
 
 export class StreamLedger {
@@ -27,7 +29,7 @@ export class StreamLedger {
   private stream(id: string): Stream {
     let s = this.streams.get(id);
     if (!s) {
-      s = { deviceId: null, prefix: 0, above: new Set() };
+      s = { deviceId: null, prefix: 0, above: new Set(), held: new Set() };
       this.streams.set(id, s);
     }
     return s;
@@ -44,10 +46,18 @@ export class StreamLedger {
     return this.streams.get(stream)?.prefix ?? 0;
   }
 
+  /** A blob of this stream arrived but waits for an earlier one (it counts toward the gap it is past). */
+  hold(stream: string, seq: number, deviceId: string): void {
+    const s = this.stream(stream);
+    s.deviceId = deviceId;
+    if (seq > s.prefix) s.held.add(seq);
+  }
+
   /** A blob of this stream was applied. */
   see(stream: string, seq: number, deviceId: string): void {
     const s = this.stream(stream);
     s.deviceId = deviceId;
+    s.held.delete(seq);
     if (seq <= s.prefix) return;
     s.above.add(seq);
     this.advance(s);
@@ -59,6 +69,7 @@ export class StreamLedger {
     if (seq <= s.prefix) return;
     s.prefix = seq;
     for (const n of s.above) if (n <= seq) s.above.delete(n);
+    for (const n of s.held) if (n <= seq) s.held.delete(n);
     this.advance(s);
   }
 
@@ -82,10 +93,11 @@ export class StreamLedger {
   gaps(): Gap[] {
     const out: Gap[] = [];
     for (const [stream, s] of this.streams) {
-      if (s.above.size === 0) continue;
+      if (s.above.size === 0 && s.held.size === 0) continue;
       let highest = 0;
       for (const n of s.above) if (n > highest) highest = n;
-      const missing = highest - s.prefix - s.above.size;
+      for (const n of s.held) if (n > highest) highest = n;
+      const missing = highest - s.prefix - s.above.size - s.held.size;
       if (missing > 0) out.push({ deviceId: s.deviceId, stream, missing });
     }
     return out;
