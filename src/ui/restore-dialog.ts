@@ -415,6 +415,7 @@ export class RestoreDialog extends LitElement {
         ? html`<p>${t('restore.thenEmpty')}</p>`
         : html`${p.emptyNow ? html`<p><strong>${t('restore.emptyNow')}</strong></p>` : nothing}
             ${m.historyGone ? html`<p>${t('restore.historyGone')}</p>` : nothing}
+            ${m.failures.length ? html`<p role="alert">${t('sealed.badBlob')}</p>` : nothing}
             <label
               >${t('restore.scope')}
               <select id="restore-scope" @change=${(e: Event) => this.setScope((e.target as HTMLSelectElement).value)}>
