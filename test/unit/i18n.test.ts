@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { IoError } from '../../src/io/errors.js';
 import { importSnapshot } from '../../src/io/snapshot-json.js';
-import { ModelError } from '../../src/model/errors.js';
+import { ModelError, type ModelErrorCode } from '../../src/model/errors.js';
 import { TEMPLATES, applyTemplate, templateWords } from '../../src/model/templates.js';
 import { parseInput } from '../../src/model/values.js';
 import { Workbook } from '../../src/model/workbook.js';
@@ -90,9 +91,33 @@ describe('localisation', () => {
     expect(errorTextIn('es', refusal(() => importSnapshot('{not json')))).toBe('Este archivo no es JSON.');
     // An error without a code keeps its own words rather than vanishing.
     expect(errorTextIn('es', new Error('disk on fire'))).toBe('disk on fire');
-    // Every model error code has words.
-    for (const code of ['UNKNOWN_SHEET', 'READ_ONLY', 'IMPORT_TOO_LARGE', 'SCHEMA_TOO_NEW', 'TEXT_TOO_LONG'] as const) {
-      expect(errorTextIn('es', new ModelError(code, 'x', { column: 'Qty', max: 5, rows: 1, columns: 1, maxRows: 1, maxCells: 1 }))).not.toMatch(/\{|^x$/);
+  });
+
+  it('has words for every model error code and each of its variants, in both languages', () => {
+    // The codes come from the type in src/model/errors.ts itself, so a new code without words fails here.
+    const source = readFileSync(new URL('../../src/model/errors.ts', import.meta.url), 'utf8');
+    const union = /export type ModelErrorCode =([^;]+);/.exec(source)?.[1] ?? '';
+    const codes = Array.from(union.matchAll(/'([A-Z_]+)'/g), (m) => m[1] as ModelErrorCode);
+    expect(codes.length).toBeGreaterThanOrEqual(24);
+    expect(new Set(codes).size).toBe(codes.length);
+    expect(union.replace(/\|\s*'[A-Z_]+'/g, '').trim()).toBe('');
+    // every placeholder any error message uses, filled (input and reason choose variants)
+    const names = new Set(keys.filter((k) => k.startsWith('err.')).flatMap((k) => placeholders(en[k])));
+    const filled = Object.fromEntries([...names].filter((n) => n !== 'input').map((n) => [n, `<${n}>`]));
+    for (const code of codes) {
+      expect(messageKey(`err.${code}`), code).not.toBeNull();
+      const variants = keys.filter((k) => k.startsWith(`err.${code}.`)).map((k) => k.slice(`err.${code}.`.length));
+      for (const variant of [null, ...variants]) {
+        const detail: Record<string, unknown> = { ...filled };
+        if (variant === 'input') detail.input = 'lots';
+        else if (variant) detail.reason = variant;
+        const key = (variant ? `err.${code}.${variant}` : `err.${code}`) as MessageKey;
+        for (const locale of ['en', 'es'] as const) {
+          const text = errorTextIn(locale, new ModelError(code, 'x', detail));
+          expect(text, `${locale} ${key}`).toBe(translate(locale, key, { ...filled, input: 'lots' }));
+          expect(text, `${locale} ${key}`).not.toMatch(/\{\w+\}|^x$/);
+        }
+      }
     }
   });
 
