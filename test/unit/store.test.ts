@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,10 +7,15 @@ import * as Y from 'yjs';
 import { DB_FILE_NAME, MemoryStore, SqliteStore, type StoreOptions } from '../../server/store.js';
 import { storeContract } from './store-contract.js';
 
-storeContract('MemoryStore', (options) => ({ store: new MemoryStore(options) }));
-storeContract('SqliteStore', (options?: StoreOptions) => {
+// the memory store promises nothing across restarts: its restart tests are reported as skipped
+storeContract('MemoryStore', { durable: false }, (options) => ({ store: new MemoryStore(options) }));
+storeContract('SqliteStore', { durable: true }, (options?: StoreOptions) => {
   const dir = mkdtempSync(join(tmpdir(), 'ms-store-'));
-  return { store: new SqliteStore(dir, options), reopen: () => new SqliteStore(dir, options) };
+  return {
+    store: new SqliteStore(dir, options),
+    reopen: () => new SqliteStore(dir, options),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 });
 
 describe('SqliteStore', () => {
