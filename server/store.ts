@@ -513,13 +513,16 @@ export class MemoryStore implements RoomStore {
 
   appendMany(entries: readonly { room: string; update: Uint8Array }[]): number[] {
     const now = this.now();
-    return entries.map((e) => {
-      if (this.retiredAt(e.room) !== null) return 0;
+    // All or none, as SqliteStore's transaction: every entry is copied (and so checked) before any is stored.
+    const copies = entries.map((e) => (this.retiredAt(e.room) !== null ? null : e.update.slice()));
+    return entries.map((e, i) => {
+      const data = copies[i];
+      if (!data) return 0;
       const seq = ++this.seq;
-      this.room(e.room).updates.push({ seq, data: e.update.slice() });
+      this.room(e.room).updates.push({ seq, data });
       const log = this.retainedLog(e.room);
       const last = log.updates.at(-1)?.at ?? log.base?.throughAt ?? null;
-      log.updates.push({ seq, at: stamp(now, last), data: e.update.slice() });
+      log.updates.push({ seq, at: stamp(now, last), data: data.slice() });
       return seq;
     });
   }
