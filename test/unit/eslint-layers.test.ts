@@ -93,6 +93,14 @@ describe('eslint.config.js: layer imports point one way', () => {
   });
 });
 
+describe('eslint.config.js: a file too deep for its globs', () => {
+  it('is reported, not left unchecked', async () => {
+    await expectRefused(`src/model/${'d/'.repeat(7)}probe.ts`, `import * as Y from 'yjs';\nexport { Y };`, 'no-restricted-syntax', /raise MAX_DEPTH/);
+    await expectRefused(`server/${'d/'.repeat(9)}probe.ts`, `export const x = 1;`, 'no-restricted-syntax', /raise MAX_DEPTH/);
+    await expectAllowed(`src/model/${'d/'.repeat(6)}probe.ts`, `import * as Y from 'yjs';\nexport { Y };`);
+  });
+});
+
 describe('eslint.config.js: packages per layer', () => {
   const cases: Record<string, { allowed: string[]; refused: string[] }> = {
     'src/model': {
