@@ -5,7 +5,7 @@ import { decodeHtml, decodeTsv, encodeHtml, encodeTsv } from '../io/clipboard.js
 import { SheetAggregates } from '../model/aggregates.js';
 import { isModelError } from '../model/errors.js';
 import { CONFIRM_PASTE_CELLS, fillDown, pasteBlock } from '../model/paste.js';
-import { clampPos, dataEdge, rectContains, rectOf, rectSize, single, type CellPos, type Rect, type Selection } from '../model/range.js';
+import { clampPos, rectContains, rectOf, rectSize, single, type CellPos, type Rect, type Selection } from '../model/range.js';
 import type { CellValue, CellWrite, Column } from '../model/types.js';
 import { MULTI_SEPARATOR, fitsColumn, isSafeLink, parseInput } from '../model/values.js';
 import { EMPTY_VIEW, applyView, isEmptyView, type ViewSpec } from '../model/view.js';
@@ -25,15 +25,14 @@ import './conflict-menu.js';
 import './trash-panel.js';
 import './view-menu.js';
 import { safeColor, safePx } from './safe-style.js';
+import { keyCommand, type GridCommand } from './grid/keymap.js';
+import { columnOffsets, columnWindow, pageRows, revealTarget, rowWindow } from './grid/window.js';
 
 const ROW_HEIGHT_FINE = 36;
 /** Where the pointer is a finger, every row is a 44px tap target. */
 const ROW_HEIGHT_COARSE = 44;
 const HEADER_HEIGHT = 40;
 const ROW_NUMBER_WIDTH = 56;
-/** Rows and columns rendered beyond the visible ones, so a fast scroll does not flash blanks. */
-const OVERSCAN_ROWS = 3;
-const OVERSCAN_PX = 120;
 const MIN_WIDTH = 40;
 const MAX_WIDTH = 1000;
 
@@ -112,6 +111,8 @@ export class SheetGrid extends LitElement {
   private dragging: 'cells' | null = null;
   private rowDrag: { from: number; count: number } | null = null;
   private wantFocus = false;
+  /** The column where the current run of Tabs began (Enter after the run returns there), or null. */
+  private tabStart: number | null = null;
   /** open same-cell conflicts, read only after first paint (conflict-tracker.ts); a conflicts-only view recomputes the rows */
   private readonly conflicts = new ConflictTracker(this, () => this.version++);
 
@@ -621,17 +622,13 @@ export class SheetGrid extends LitElement {
     const widths = columns.map((c) =>
       safePx(this.widthPreview?.colId === c.id ? this.widthPreview.width : c.width, DEFAULT_COLUMN_WIDTH, MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH),
     );
-    const offsets: number[] = [0];
-    for (const w of widths) offsets.push(offsets[offsets.length - 1] + w);
+    const offsets = columnOffsets(widths);
     const totalWidth = ROW_NUMBER_WIDTH + offsets[offsets.length - 1];
     const h = this.rowHeight;
     // A fixed pool of row slots: row i always renders in slot i % pool, so scrolling by one row
     // re-fills one slot instead of shifting every row's content.
-    const pool = Math.ceil(this.viewportHeight / h) + 2 * OVERSCAN_ROWS + 1;
-    const first = Math.max(0, Math.min(Math.floor(this.scrollTop / h) - OVERSCAN_ROWS, rows.length - pool));
-    const last = Math.min(rows.length, first + pool);
-    const colFrom = Math.max(0, upperBound(offsets, this.scrollLeft - OVERSCAN_PX) - 1);
-    const colTo = Math.min(columns.length, upperBound(offsets, this.scrollLeft + this.viewportWidth + OVERSCAN_PX));
+    const { pool, first, last } = rowWindow(this.scrollTop, this.viewportHeight, h, rows.length);
+    const { from: colFrom, to: colTo } = columnWindow(offsets, this.scrollLeft, this.viewportWidth);
     const rect = rectOf(this.sel);
     const focus = this.sel.focus;
     const slots: (number | undefined)[] = new Array(pool);
@@ -953,7 +950,9 @@ export class SheetGrid extends LitElement {
 
   // ── selection and movement ──────────────────────────────────────────────
 
-  private select(focus: CellPos, extend: boolean): void {
+  /** Makes `focus` the active cell; any move but a Tab (`keepTabRun`) ends a run of Tabs. */
+  private select(focus: CellPos, extend: boolean, keepTabRun = false): void {
+    if (!keepTabRun) this.tabStart = null;
     const { rows, columns } = this.shown();
     if (!rows.length || !columns.length) return;
     const f = clampPos(focus, rows.length, columns.length);
@@ -966,17 +965,20 @@ export class SheetGrid extends LitElement {
   private reveal(p: CellPos): void {
     const scroller = this.renderRoot.querySelector<HTMLElement>('.scroller');
     if (!scroller) return;
-    const h = this.rowHeight;
-    const top = HEADER_HEIGHT + p.row * h;
-    const viewH = scroller.clientHeight;
-    if (top - HEADER_HEIGHT < scroller.scrollTop) scroller.scrollTop = top - HEADER_HEIGHT;
-    else if (top + h > scroller.scrollTop + viewH) scroller.scrollTop = top + h - viewH;
-    const { columns } = this.shown();
-    let left = ROW_NUMBER_WIDTH;
-    for (let i = 0; i < p.col; i++) left += columns[i].width;
-    const w = columns[p.col]?.width ?? 0;
-    if (left - ROW_NUMBER_WIDTH < scroller.scrollLeft) scroller.scrollLeft = left - ROW_NUMBER_WIDTH;
-    else if (left + w > scroller.scrollLeft + scroller.clientWidth) scroller.scrollLeft = left + w - scroller.clientWidth;
+    const target = revealTarget({
+      row: p.row,
+      col: p.col,
+      rowHeight: this.rowHeight,
+      widths: this.shown().columns.map((c) => c.width),
+      scrollTop: scroller.scrollTop,
+      scrollLeft: scroller.scrollLeft,
+      viewHeight: scroller.clientHeight,
+      viewWidth: scroller.clientWidth,
+      headerHeight: HEADER_HEIGHT,
+      rowNumberWidth: ROW_NUMBER_WIDTH,
+    });
+    if (target.scrollTop !== scroller.scrollTop) scroller.scrollTop = target.scrollTop;
+    if (target.scrollLeft !== scroller.scrollLeft) scroller.scrollLeft = target.scrollLeft;
     this.scrollTop = scroller.scrollTop;
     this.scrollLeft = scroller.scrollLeft;
   }
@@ -1069,152 +1071,111 @@ export class SheetGrid extends LitElement {
 
   // ── keyboard ────────────────────────────────────────────────────────────
 
+  private keyContext(editing: boolean): Parameters<typeof keyCommand>[1] {
+    const wb = this.workbook;
+    const { rows, columns } = this.shown();
+    const { row, col } = this.sel.focus;
+    return {
+      editing,
+      findOpen: this.findOpen,
+      row,
+      col,
+      nRows: rows.length,
+      nCols: columns.length,
+      page: pageRows(this.viewportHeight, this.rowHeight),
+      colType: columns[col]?.type,
+      tabStart: this.tabStart,
+      filled: (r, c) => !!wb && wb.getValue(this.sheetId, rows[r], columns[c].id) !== null,
+    };
+  }
+
   private onGridKeydown = (e: KeyboardEvent): void => {
     if (this.editing || e.isComposing || (e.target as HTMLElement).closest('input')) return;
-    const wb = this.workbook;
-    if (!wb) return;
-    const { rows, columns } = this.shown();
-    const nRows = rows.length;
-    const nCols = columns.length;
-    const page = Math.max(1, Math.floor(this.viewportHeight / this.rowHeight) - 1);
-    const { row, col } = this.sel.focus;
-    const ctrl = e.ctrlKey || e.metaKey;
-    const shift = e.shiftKey;
-    const filled = (r: number, c: number) => r >= 0 && r < nRows && c >= 0 && c < nCols && wb.getValue(this.sheetId, rows[r], columns[c].id) !== null;
-    const key = e.key;
+    if (!this.workbook) return;
     const shortcut = cellShortcut(e);
-    if (shortcut) {
-      e.preventDefault();
-      if (shortcut === 'history') this.openCellHistory();
-      else this.openConflictMenu();
-      return;
-    }
-    let handled = true;
-    if (ctrl && !e.altKey) {
-      switch (key.toLowerCase()) {
-        case 'z':
-          this.runUndo(shift);
-          break;
-        case 'y':
-          this.runUndo(true);
-          break;
-        case 'a':
-          this.sel = { anchor: { row: 0, col: 0 }, focus: { row: nRows - 1, col: nCols - 1 } };
-          break;
-        case 'd':
-          this.fillDown();
-          break;
-        case 'f':
-          this.openFind();
-          break;
-        case ' ':
-          this.sel = { anchor: { row: 0, col }, focus: { row: nRows - 1, col } };
-          break;
-        case 'arrowup':
-          this.select({ row: dataEdge(row, -1, nRows, (r) => filled(r, col)), col }, shift);
-          break;
-        case 'arrowdown':
-          this.select({ row: dataEdge(row, 1, nRows, (r) => filled(r, col)), col }, shift);
-          break;
-        case 'arrowleft':
-          this.select({ row, col: dataEdge(col, -1, nCols, (c) => filled(row, c)) }, shift);
-          break;
-        case 'arrowright':
-          this.select({ row, col: dataEdge(col, 1, nCols, (c) => filled(row, c)) }, shift);
-          break;
-        case 'home':
-          this.select({ row: 0, col: 0 }, shift);
-          break;
-        case 'end':
-          this.select({ row: nRows - 1, col: nCols - 1 }, shift);
-          break;
-        default:
-          // Ctrl+C / X / V reach us as copy / cut / paste events.
-          handled = false;
-      }
-      if (handled) e.preventDefault();
-      return;
-    }
-    switch (key) {
-      case 'ArrowUp':
-        this.select({ row: row - 1, col }, shift);
-        break;
-      case 'ArrowDown':
-        this.select({ row: row + 1, col }, shift);
-        break;
-      case 'ArrowLeft':
-        this.select({ row, col: col - 1 }, shift);
-        break;
-      case 'ArrowRight':
-        this.select({ row, col: col + 1 }, shift);
-        break;
-      case 'Home':
-        this.select({ row, col: 0 }, shift);
-        break;
-      case 'End':
-        this.select({ row, col: nCols - 1 }, shift);
-        break;
-      case 'PageUp':
-        this.select({ row: row - page, col }, shift);
-        break;
-      case 'PageDown':
-        this.select({ row: row + page, col }, shift);
-        break;
-      case 'Tab':
-        if ((shift && col === 0) || (!shift && col === nCols - 1)) handled = false;
-        else this.select({ row, col: col + (shift ? -1 : 1) }, false);
-        break;
-      case 'Enter':
-        if (shift) this.select({ row: row - 1, col }, false);
-        else if (columns[col]?.type === 'checkbox') this.toggleCheckboxes();
-        else if (columns[col]?.type === 'claim') this.openClaimMenu();
-        else this.startEditing();
-        break;
-      case 'F2':
-        this.startEditing();
-        break;
-      case ' ':
-        if (shift) this.sel = { anchor: { row, col: 0 }, focus: { row, col: nCols - 1 } };
-        else if (columns[col]?.type === 'checkbox') this.toggleCheckboxes();
-        else if (columns[col]?.type === 'claim') this.openClaimMenu();
-        else this.startEditing(' ');
-        break;
-      case 'Delete':
-      case 'Backspace':
-        this.clearSelection();
-        break;
-      case 'Escape':
-        if (this.findOpen) this.closeFind();
-        else this.sel = single(this.sel.focus);
-        break;
-      default:
-        if (key.length === 1 && !e.altKey && columns[col]?.type !== 'checkbox' && columns[col]?.type !== 'claim') this.startEditing(key);
-        else handled = false;
-    }
-    if (handled) e.preventDefault();
+    const command: GridCommand | null = shortcut
+      ? { kind: shortcut }
+      : keyCommand({ key: e.key, shift: e.shiftKey, ctrl: e.ctrlKey || e.metaKey, alt: e.altKey }, this.keyContext(false));
+    if (!command) return;
+    e.preventDefault();
+    this.run(command);
   };
 
   private onEditorKeydown = (e: KeyboardEvent): void => {
     e.stopPropagation();
     // An IME commits its composition with Enter: that Enter (and Tab, Escape) is not ours.
-    if (e.isComposing || e.keyCode === 229) return;
-    const { row, col } = this.sel.focus;
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      this.cancelEdit();
-    } else if (e.key === 'Enter' && e.altKey) {
-      e.preventDefault();
+    const composing = e.isComposing || e.keyCode === 229;
+    const command = keyCommand({ key: e.key, shift: e.shiftKey, ctrl: e.ctrlKey || e.metaKey, alt: e.altKey, composing }, this.keyContext(true));
+    if (!command) return;
+    e.preventDefault();
+    if (command.kind === 'edit-newline') {
       const t = e.target as HTMLTextAreaElement;
       if (t instanceof HTMLTextAreaElement) t.setRangeText('\n', t.selectionStart, t.selectionEnd, 'end');
       this.draft = t.value;
-    } else if (e.key === 'Enter') {
-      e.preventDefault();
-      if (this.commitEdit()) this.select({ row: row + (e.shiftKey ? -1 : 1), col }, false);
-    } else if (e.key === 'Tab') {
-      e.preventDefault();
-      if (this.commitEdit()) this.select({ row, col: col + (e.shiftKey ? -1 : 1) }, false);
-    }
+    } else this.run(command);
   };
+
+  /** Carries out a keymap command. */
+  private run(command: GridCommand): void {
+    const { rows, columns } = this.shown();
+    const nRows = rows.length;
+    const nCols = columns.length;
+    const { row, col } = this.sel.focus;
+    switch (command.kind) {
+      case 'history':
+        return this.openCellHistory();
+      case 'conflict':
+        return this.openConflictMenu();
+      case 'undo':
+      case 'redo':
+        return this.runUndo(command.kind === 'redo');
+      case 'fill-down':
+        return this.fillDown();
+      case 'find':
+        return this.openFind();
+      case 'close-find':
+        return this.closeFind();
+      case 'select-all':
+        this.tabStart = null;
+        this.sel = { anchor: { row: 0, col: 0 }, focus: { row: nRows - 1, col: nCols - 1 } };
+        return;
+      case 'select-col':
+        this.tabStart = null;
+        this.sel = { anchor: { row: 0, col }, focus: { row: nRows - 1, col } };
+        return;
+      case 'select-row':
+        this.tabStart = null;
+        this.sel = { anchor: { row, col: 0 }, focus: { row, col: nCols - 1 } };
+        return;
+      case 'collapse':
+        this.sel = single(this.sel.focus);
+        return;
+      case 'move':
+        return this.select(command.to, command.extend);
+      case 'move-tab':
+        if (this.editing && !this.commitEdit()) return;
+        this.select(command.to, false, true);
+        this.tabStart = command.tabStart;
+        return;
+      case 'edit-commit':
+        if (this.commitEdit()) this.select(command.to, false);
+        return;
+      case 'edit-cancel':
+        return this.cancelEdit();
+      case 'edit-newline':
+        return;
+      case 'enter':
+        return this.startEditing();
+      case 'edit-start':
+        return this.startEditing(command.char);
+      case 'toggle':
+        return this.toggleCheckboxes();
+      case 'claim-menu':
+        return this.openClaimMenu();
+      case 'clear':
+        return this.clearSelection();
+    }
+  }
 
   private onEditorBlur = (): void => {
     // Focus moved elsewhere (a click outside the grid): keep what was typed.
@@ -1586,17 +1547,6 @@ export class SheetGrid extends LitElement {
 }
 
 /** Index of the first offset greater than x (offsets ascending). */
-function upperBound(offsets: number[], x: number): number {
-  let lo = 0;
-  let hi = offsets.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (offsets[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 const FILTER_WORDS = { contains: 'grid.filterContains', is: 'grid.filterIs', empty: 'grid.filterEmpty', filled: 'grid.filterFilled' } as const;
 
 customElements.define('sheet-grid', SheetGrid);

@@ -1,0 +1,199 @@
+/**
+ * The grid's keymap, pure (no DOM, no Lit): a key with its modifiers, in the
+ * grid's context, becomes one typed command that the element carries out.
+ * `null` means the key is not the grid's (the browser's default stands).
+ *
+ * Moves carry their target cell, not yet clamped to the sheet (the grid
+ * clamps). Tab and Shift+Tab wrap at a row's ends and stay at the sheet's
+ * ends, so focus never leaves the grid by Tab; a run of Tabs remembers the
+ * column it began in (`tabStart`, grid state) and Enter that commits an edit
+ * returns there, one row down, as Sheets does.
+ */
+import { dataEdge, type CellPos } from '../../model/range.js';
+
+export interface KeyInput {
+  /** `KeyboardEvent.key`. */
+  key: string;
+  shift?: boolean;
+  /** Ctrl, or ⌘ on a Mac. */
+  ctrl?: boolean;
+  alt?: boolean;
+  /** An IME is composing: Enter, Tab and Escape belong to it. */
+  composing?: boolean;
+}
+
+export interface KeyContext {
+  /** The cell editor is open. */
+  editing: boolean;
+  /** The find bar is open. */
+  findOpen?: boolean;
+  /** The active cell. */
+  row: number;
+  col: number;
+  /** Rows and columns shown (after the view's filters). */
+  nRows: number;
+  nCols: number;
+  /** Rows a PageUp / PageDown moves. */
+  page: number;
+  /** The active column's type ('checkbox' and 'claim' are not typed into). */
+  colType?: string;
+  /** The column where the current run of Tabs began, or null outside a run. */
+  tabStart?: number | null;
+  /** Whether cell (r, c) holds a value, for Ctrl+Arrow jumps; all empty when absent. */
+  filled?: (r: number, c: number) => boolean;
+}
+
+export type GridCommand =
+  /** Make `to` the active cell (extend: keep the anchor). Ends a Tab run. */
+  | { kind: 'move'; to: CellPos; extend: boolean }
+  /** Tab / Shift+Tab to `to` (wrapped); `tabStart` is the run's start column to keep. Commits an open edit first. */
+  | { kind: 'move-tab'; back: boolean; to: CellPos; tabStart: number }
+  /** Enter on a cell that is typed into (not a checkbox or claim): start editing its value. */
+  | { kind: 'enter' }
+  /** Start editing, with `char` replacing the value when given. */
+  | { kind: 'edit-start'; char?: string }
+  /** Editor: commit, then move to `to` (Enter returns to a Tab run's start column). Ends a Tab run. */
+  | { kind: 'edit-commit'; to: CellPos }
+  | { kind: 'edit-cancel' }
+  /** Editor: Alt+Enter puts a line break in. */
+  | { kind: 'edit-newline' }
+  | { kind: 'toggle' }
+  | { kind: 'claim-menu' }
+  | { kind: 'clear' }
+  | { kind: 'select-all' }
+  | { kind: 'select-row' }
+  | { kind: 'select-col' }
+  /** Escape outside the editor: collapse the selection to the active cell. */
+  | { kind: 'collapse' }
+  | { kind: 'close-find' }
+  | { kind: 'undo' }
+  | { kind: 'redo' }
+  | { kind: 'fill-down' }
+  | { kind: 'find' }
+  | { kind: 'history' }
+  | { kind: 'conflict' };
+
+/**
+ * Where Tab (or Shift+Tab when `back`) goes from (row, col): the next column,
+ * or the next row's first column past the last; the previous column, or the
+ * previous row's last column before the first. At the sheet's first / last
+ * cell it stays put.
+ */
+export function tabTarget(row: number, col: number, nRows: number, nCols: number, back: boolean): CellPos {
+  if (back) {
+    if (col > 0) return { row, col: col - 1 };
+    return row > 0 ? { row: row - 1, col: nCols - 1 } : { row, col };
+  }
+  if (col < nCols - 1) return { row, col: col + 1 };
+  return row < nRows - 1 ? { row: row + 1, col: 0 } : { row, col };
+}
+
+function tab(k: KeyInput, c: KeyContext): GridCommand | null {
+  // Nothing to move between: focus may leave an empty grid.
+  if (c.nRows === 0 || c.nCols === 0) return null;
+  const back = !!k.shift;
+  return { kind: 'move-tab', back, to: tabTarget(c.row, c.col, c.nRows, c.nCols, back), tabStart: c.tabStart ?? c.col };
+}
+
+/** Keys while the cell editor is open (everything else is the editor's own typing). */
+function editorKey(k: KeyInput, c: KeyContext): GridCommand | null {
+  if (k.composing) return null;
+  switch (k.key) {
+    case 'Escape':
+      return { kind: 'edit-cancel' };
+    case 'Enter':
+      if (k.alt) return { kind: 'edit-newline' };
+      if (k.shift) return { kind: 'edit-commit', to: { row: c.row - 1, col: c.col } };
+      return { kind: 'edit-commit', to: { row: c.row + 1, col: c.tabStart ?? c.col } };
+    case 'Tab':
+      return tab(k, c);
+    default:
+      return null;
+  }
+}
+
+function ctrlKey(k: KeyInput, c: KeyContext): GridCommand | null {
+  const { row, col, nRows, nCols } = c;
+  const extend = !!k.shift;
+  const filled = c.filled ?? (() => false);
+  const has = (r: number, cc: number) => r >= 0 && r < nRows && cc >= 0 && cc < nCols && filled(r, cc);
+  const lower = k.key.toLowerCase();
+  // dataEdge walks towards an end that an empty sheet does not have: nothing to jump over.
+  if ((nRows === 0 || nCols === 0) && lower.startsWith('arrow')) return null;
+  switch (lower) {
+    case 'z':
+      return { kind: k.shift ? 'redo' : 'undo' };
+    case 'y':
+      return { kind: 'redo' };
+    case 'a':
+      return { kind: 'select-all' };
+    case 'd':
+      return { kind: 'fill-down' };
+    case 'f':
+      return { kind: 'find' };
+    case ' ':
+      return { kind: 'select-col' };
+    case 'arrowup':
+      return { kind: 'move', to: { row: dataEdge(row, -1, nRows, (r) => has(r, col)), col }, extend };
+    case 'arrowdown':
+      return { kind: 'move', to: { row: dataEdge(row, 1, nRows, (r) => has(r, col)), col }, extend };
+    case 'arrowleft':
+      return { kind: 'move', to: { row, col: dataEdge(col, -1, nCols, (cc) => has(row, cc)) }, extend };
+    case 'arrowright':
+      return { kind: 'move', to: { row, col: dataEdge(col, 1, nCols, (cc) => has(row, cc)) }, extend };
+    case 'home':
+      return { kind: 'move', to: { row: 0, col: 0 }, extend };
+    case 'end':
+      return { kind: 'move', to: { row: nRows - 1, col: nCols - 1 }, extend };
+    default:
+      // Ctrl+C / X / V reach the grid as copy / cut / paste events.
+      return null;
+  }
+}
+
+/** The command for a key, or null when the key is not the grid's. */
+export function keyCommand(k: KeyInput, c: KeyContext): GridCommand | null {
+  if (c.editing) return editorKey(k, c);
+  if (k.composing) return null;
+  // Alt+Shift+H / Alt+Shift+C (by physical key: see cellShortcut) are decided by the caller.
+  if (k.ctrl && !k.alt) return ctrlKey(k, c);
+  const { row, col, nCols } = c;
+  const extend = !!k.shift;
+  const special = c.colType === 'checkbox' ? 'toggle' : c.colType === 'claim' ? 'claim-menu' : null;
+  switch (k.key) {
+    case 'ArrowUp':
+      return { kind: 'move', to: { row: row - 1, col }, extend };
+    case 'ArrowDown':
+      return { kind: 'move', to: { row: row + 1, col }, extend };
+    case 'ArrowLeft':
+      return { kind: 'move', to: { row, col: col - 1 }, extend };
+    case 'ArrowRight':
+      return { kind: 'move', to: { row, col: col + 1 }, extend };
+    case 'Home':
+      return { kind: 'move', to: { row, col: 0 }, extend };
+    case 'End':
+      return { kind: 'move', to: { row, col: nCols - 1 }, extend };
+    case 'PageUp':
+      return { kind: 'move', to: { row: row - c.page, col }, extend };
+    case 'PageDown':
+      return { kind: 'move', to: { row: row + c.page, col }, extend };
+    case 'Tab':
+      return tab(k, c);
+    case 'Enter':
+      if (k.shift) return { kind: 'move', to: { row: row - 1, col }, extend: false };
+      return special ? { kind: special } : { kind: 'enter' };
+    case 'F2':
+      return { kind: 'edit-start' };
+    case ' ':
+      if (k.shift) return { kind: 'select-row' };
+      return special ? { kind: special } : { kind: 'edit-start', char: ' ' };
+    case 'Delete':
+    case 'Backspace':
+      return { kind: 'clear' };
+    case 'Escape':
+      return c.findOpen ? { kind: 'close-find' } : { kind: 'collapse' };
+    default:
+      if (k.key.length === 1 && !k.alt && !special) return { kind: 'edit-start', char: k.key };
+      return null;
+  }
+}
