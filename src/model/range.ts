@@ -51,6 +51,8 @@ export function single(p: CellPos): Selection {
  * `filled(i)` says whether position i along the line holds a value.
  */
 export function dataEdge(from: number, step: 1 | -1, length: number, filled: (i: number) => boolean): number {
+  // nothing to walk (an empty sheet), or a start outside it: stay, rather than walk forever
+  if (length <= 0 || from < 0 || from >= length) return from;
   const last = step > 0 ? length - 1 : 0;
   if (from === last) return from;
   let i = from;

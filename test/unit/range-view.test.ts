@@ -11,6 +11,13 @@ describe('range maths', () => {
     expect(rectSize(r)).toEqual({ rows: 4, cols: 3, cells: 12 });
     expect(rectContains(r, 2, 1) && rectContains(r, 5, 3) && !rectContains(r, 6, 3)).toBe(true);
   });
+  it('Ctrl+Arrow on an empty sheet (or from outside it) stays put instead of walking forever', () => {
+    for (const step of [1, -1] as const) {
+      expect(dataEdge(0, step, 0, () => false)).toBe(0);
+      expect(dataEdge(5, step, 3, () => true)).toBe(5);
+    }
+  });
+
   it('Ctrl+Arrow finds the data edge like a spreadsheet', () => {
     const line = [1, 1, 1, 0, 0, 1, 0, 1, 1, 0].map(Boolean);
     const filled = (i: number) => line[i];
