@@ -12,7 +12,7 @@ import { ClockGuard } from './clock-guard.js';
 import { fragmentingSocket } from './fragmenting-socket.js';
 import { LocalSaver } from './local-saver.js';
 import type { HubStateStore } from './hub-state.js';
-import type { SyncStatus } from './status.js';
+import { allOnHub, sameStatus, type SyncStatus } from './status.js';
 import type { WorkbookSession } from './workbook-session.js';
 
 export interface SyncOptions {
@@ -208,18 +208,7 @@ export class SyncSession implements WorkbookSession {
 
   /** Resolves once the hub holds every change this device has (pending = 0 while connected). */
   whenAllOnHub(): Promise<void> {
-    return new Promise((resolve) => {
-      const check = (s: SyncStatus) => {
-        if (s.pending === 0 && s.connection === 'online' && s.caughtUp) {
-          off();
-          resolve();
-          return true;
-        }
-        return false;
-      };
-      const off = this.onStatus(check);
-      check(this.status);
-    });
+    return allOnHub(this);
   }
 
   private refresh(): void {
@@ -234,17 +223,7 @@ export class SyncSession implements WorkbookSession {
       local: this.saver?.state ?? 'none',
       localError: this.saver?.error ?? null,
     };
-    const prev = this.status;
-    if (
-      prev.connection === next.connection &&
-      prev.caughtUp === next.caughtUp &&
-      prev.pending === next.pending &&
-      prev.lastClose === next.lastClose &&
-      prev.local === next.local &&
-      prev.localError === next.localError
-    ) {
-      return;
-    }
+    if (sameStatus(this.status, next)) return;
     this.status = next;
     for (const l of this.listeners) l({ ...next });
   }

@@ -45,3 +45,22 @@ export function combinedStatus(main: SyncStatus, journal: SyncStatus | null): Sy
     localError: main.localError ?? journal.localError,
   };
 }
+
+/** Whether two statuses would read the same (a session tells its listeners only of a change). */
+export function sameStatus(a: SyncStatus, b: SyncStatus): boolean {
+  return a.connection === b.connection && a.caughtUp === b.caughtUp && a.pending === b.pending && a.lastClose === b.lastClose && a.local === b.local && a.localError === b.localError;
+}
+
+/** Resolves once `session` says every change is on the hub: online, caught up, nothing pending. */
+export function allOnHub(session: { getStatus(): SyncStatus; onStatus(l: (s: SyncStatus) => void): () => void }): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (s: SyncStatus) => {
+      if (s.pending === 0 && s.connection === 'online' && s.caughtUp) {
+        off();
+        resolve();
+      }
+    };
+    const off = session.onStatus(check);
+    check(session.getStatus());
+  });
+}

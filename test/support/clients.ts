@@ -8,6 +8,7 @@ import { SealedSession } from '../../src/sync/sealed/session.js';
 import { sealedKeysFor } from '../../src/protocol/sealed-keys.js';
 import { DOC_WORKBOOK } from '../../src/protocol/sealed.js';
 import type { SyncStatus } from '../../src/sync/status.js';
+import type { WorkbookSession } from '../../src/sync/workbook-session.js';
 import { until } from './wait.js';
 
 export interface TestClient {
@@ -42,7 +43,10 @@ export function makeClient(syncUrl: string, workbookId: string, name = 'tester',
   };
 }
 
-export function untilStatus(c: TestClient, pred: (s: SyncStatus) => boolean, what: string): Promise<void> {
+/** A client of either kind: what waiting on its status needs. */
+type WithSession = { session: Pick<WorkbookSession, 'getStatus' | 'onStatus'> };
+
+export function untilStatus(c: WithSession, pred: (s: SyncStatus) => boolean, what: string): Promise<void> {
   return until((n) => c.session.onStatus(n), () => pred(c.session.getStatus()), what);
 }
 
@@ -57,7 +61,7 @@ export function untilDoc(c: { doc: Y.Doc }, pred: () => boolean, what: string): 
   );
 }
 
-export const allOnHub = (c: TestClient) => untilStatus(c, (s) => s.connection === 'online' && s.caughtUp && s.pending === 0, 'all changes on the hub');
+export const allOnHub = (c: WithSession) => untilStatus(c, (s) => s.connection === 'online' && s.caughtUp && s.pending === 0, 'all changes on the hub');
 
 export interface SealedTestClient {
   doc: Y.Doc;
@@ -97,8 +101,6 @@ export function makeSealedClient(syncUrl: string, workbookId: string, name: stri
   };
 }
 
-export function untilSealed(c: SealedTestClient, pred: (s: SyncStatus) => boolean, what: string): Promise<void> {
-  return until((n) => c.session.onStatus(n), () => pred(c.session.getStatus()), what);
-}
-
-export const allSealedOnHub = (c: SealedTestClient) => untilSealed(c, (s) => s.connection === 'online' && s.caughtUp && s.pending === 0, 'all changes on the hub');
+/** Sealed clients wait the same way (kept as names the sealed tests read well with). */
+export const untilSealed = untilStatus;
+export const allSealedOnHub = allOnHub;

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import type { DocTag, SealedKeys } from '../../protocol/sealed.js';
 import { SyncSession, type SyncOptions } from '../session.js';
-import type { SyncStatus } from '../status.js';
+import { allOnHub, sameStatus, type SyncStatus } from '../status.js';
 import type { WorkbookSession } from '../workbook-session.js';
 import { SealedBridge, type SealedProblem } from './bridge.js';
 import { SealedPresence } from './presence.js';
@@ -106,18 +106,9 @@ export class SealedSession implements WorkbookSession {
   }
 
   whenAllOnHub(): Promise<void> {
-    return new Promise((resolve) => {
-      const check = (s: SyncStatus) => {
-        if (s.pending === 0 && s.connection === 'online' && s.caughtUp) {
-          off();
-          resolve();
-        }
-      };
-      const off = this.onStatus(check);
-      // seal what is batched now rather than waiting for the timer
-      this.bridge?.flush();
-      check(this.status);
-    });
+    // seal what is batched now rather than waiting for the timer
+    this.bridge?.flush();
+    return allOnHub(this);
   }
 
   /**
@@ -190,17 +181,7 @@ export class SealedSession implements WorkbookSession {
     if (this.destroyed) return;
     this.considerCompacting();
     const next = this.compute();
-    const prev = this.status;
-    if (
-      prev.connection === next.connection &&
-      prev.caughtUp === next.caughtUp &&
-      prev.pending === next.pending &&
-      prev.lastClose === next.lastClose &&
-      prev.local === next.local &&
-      prev.localError === next.localError
-    ) {
-      return;
-    }
+    if (sameStatus(this.status, next)) return;
     this.status = next;
     for (const l of this.listeners) l({ ...next });
   }
