@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-export const DIST = join(ROOT, 'dist');
+/** STATIC_DIR lets a run use its own build (the relay reads the same variable), so two builds never empty each other's dist/. */
+export const DIST = process.env.STATIC_DIR ? resolve(process.env.STATIC_DIR) : join(ROOT, 'dist');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** `extraArgs`: e.g. `--host-resolver-rules=MAP hub.lan 127.0.0.1`, to open the hub by a name (an insecure context). */
