@@ -16,9 +16,14 @@ import * as workbook from './messages/workbook.js';
 import * as sealed from './messages/sealed.js';
 import * as lock from './messages/lock.js';
 import * as retire from './messages/retire.js';
+import * as grid from './messages/grid.js';
+import * as filters from './messages/filters.js';
+import * as layout from './messages/layout.js';
+import * as imports from './messages/imports.js';
+import * as formulas from './messages/formulas.js';
 
-export const en = { ...home.en, ...workbook.en, ...sheet.en, ...phone.en, ...records.en, ...restore.en, ...errors.en, ...access.en, ...sealed.en, ...lock.en, ...retire.en };
+export const en = { ...home.en, ...workbook.en, ...sheet.en, ...phone.en, ...records.en, ...restore.en, ...errors.en, ...access.en, ...sealed.en, ...lock.en, ...retire.en, ...grid.en, ...filters.en, ...layout.en, ...imports.en, ...formulas.en };
 
 export type MessageKey = keyof typeof en;
 
-export const es: Record<MessageKey, string> = { ...home.es, ...workbook.es, ...sheet.es, ...phone.es, ...records.es, ...restore.es, ...errors.es, ...access.es, ...sealed.es, ...lock.es, ...retire.es };
+export const es: Record<MessageKey, string> = { ...home.es, ...workbook.es, ...sheet.es, ...phone.es, ...records.es, ...restore.es, ...errors.es, ...access.es, ...sealed.es, ...lock.es, ...retire.es, ...grid.es, ...filters.es, ...layout.es, ...imports.es, ...formulas.es };
