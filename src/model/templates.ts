@@ -1,5 +1,6 @@
 import type { ColumnSpec, SelectOption } from './types.js';
 import type { Workbook } from './workbook.js';
+import { BLANK_SHEET } from './blank-sheet.js';
 
 /**
  * Starting points drawn from what mutual-aid groups keep (shared/field-notes.md):
@@ -21,6 +22,8 @@ export interface TemplateSheet {
   rows: number;
   /** [counter column, the column holding its row's minimum], by position in `columns` */
   minColumns?: [number, number][];
+  /** the fields a phone card shows, by position in `columns` (unset: defaultCardFields) */
+  cardFields?: number[];
 }
 
 const PALETTE = ['#cf222e', '#bc4c00', '#bf8700', '#1f6feb', '#8250df', '#1a7f37', '#57606a', '#0a7ea4', '#bf3989', '#6e7781', '#116329', '#953800'];
@@ -35,7 +38,7 @@ export const TEMPLATES: Template[] = [
     title: 'Blank workbook',
     description: 'One empty sheet.',
     newTitle: 'Untitled workbook',
-    sheets: [{ name: 'Sheet 1', columns: ['A', 'B', 'C', 'D', 'E'].map((name) => ({ name })), rows: 20 }],
+    sheets: [{ name: 'Sheet 1', columns: BLANK_SHEET.columns.map((name) => ({ name })), rows: BLANK_SHEET.rows }],
   },
   {
     id: 'requests',
@@ -45,6 +48,8 @@ export const TEMPLATES: Template[] = [
       {
         name: 'Requests',
         rows: 30,
+        // Status, Support, Cross streets, Delivery volunteer, First name, Urgency: what a driver acts on.
+        cardFields: [13, 7, 4, 12, 2, 10],
         columns: [
           { name: 'Received', type: 'date', width: 110 },
           { name: 'Channel', type: 'select', options: options('ch', ['Text', 'Voice', 'Web', 'In person']), width: 100 },
@@ -96,6 +101,8 @@ export const TEMPLATES: Template[] = [
       {
         name: 'Shifts',
         rows: 30,
+        // Role, Location, Date, Start, Volunteer, Status.
+        cardFields: [0, 1, 2, 3, 6, 7],
         columns: [
           { name: 'Role', width: 140 },
           { name: 'Location', width: 140 },
@@ -121,6 +128,8 @@ export const TEMPLATES: Template[] = [
         rows: 30,
         // "On hand" is low below the row's own "Reorder at".
         minColumns: [[3, 4]],
+        // Item, On hand (with its low-stock flag), Unit, Location.
+        cardFields: [0, 3, 2, 5],
         columns: [
           { name: 'Item', width: 160 },
           { name: 'Category', type: 'select', width: 120, options: options('ca', ['Food', 'Water', 'Hygiene', 'Medical', 'Baby', 'Clothing', 'Other']) },
@@ -147,6 +156,7 @@ export function applyTemplate(wb: Workbook, template: Template): string {
       first ||= id;
       const ids = sheet.columns.map((spec) => wb.addColumn(id, spec));
       for (const [counter, min] of sheet.minColumns ?? []) wb.updateColumn(id, ids[counter], { minColumn: ids[min] });
+      if (sheet.cardFields) wb.setCardFields(id, sheet.cardFields.map((i) => ids[i]));
       wb.insertRows(id, 0, sheet.rows);
     }
     return first;

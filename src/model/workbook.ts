@@ -10,6 +10,8 @@ import { counterValue, decodeOp, encodeOp, opKey, parseOpKey, seenVector, type C
 import { ModelError } from './errors.js';
 import { isValidId, randomId } from './ids.js';
 import { comparePositioned, isValidKey, keysBetween } from './position.js';
+import { BLANK_SHEET } from './blank-sheet.js';
+import { readCardFields } from './card-fields.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './schema.js';
 import type {
   Actor,
@@ -167,9 +169,9 @@ export class Workbook {
     this.transact(() => {
       this.stamp(options.title);
       sheetId = this.addSheet(options.sheetName ?? 'Sheet 1');
-      const columns = options.columns ?? 5;
+      const columns = options.columns ?? BLANK_SHEET.columns.length;
       for (let i = 0; i < columns; i++) this.addColumn(sheetId, { name: columnLetter(i) });
-      const rows = options.rows ?? 20;
+      const rows = options.rows ?? BLANK_SHEET.rows;
       if (rows > 0) this.insertRows(sheetId, 0, rows);
     });
     return sheetId;
@@ -263,6 +265,38 @@ export class Workbook {
     });
     this.sheetListCache = undefined;
     return id;
+  }
+
+  /** Adds a sheet shaped like a blank workbook's (BLANK_SHEET), in one transaction: one undo step, one sync update. */
+  addBlankSheet(name: string, index?: number): string {
+    return this.transact(() => {
+      const id = this.addSheet(name, index);
+      for (const column of BLANK_SHEET.columns) this.addColumn(id, { name: column });
+      this.insertRows(id, 0, BLANK_SHEET.rows);
+      return id;
+    });
+  }
+
+  /**
+   * The column ids a phone card shows, in order; null when the sheet has no setting (the UI
+   * then uses defaultCardFields). Deleted or unknown columns are left out.
+   */
+  cardFields(sheetId: string): string[] | null {
+    return readCardFields(this.sheetIncludingDeleted(sheetId).get('cardFields'), this.columns(sheetId));
+  }
+
+  /** Chooses the fields phone cards show (null: back to the default). One register per sheet: the last choice wins. */
+  setCardFields(sheetId: string, columnIds: readonly string[] | null): void {
+    const sheet = this.sheet(sheetId);
+    let value: string[] | null = null;
+    if (columnIds !== null) {
+      const live = new Set(this.columns(sheetId).map((c) => c.id));
+      for (const id of columnIds) {
+        if (!live.has(id)) throw new ModelError('UNKNOWN_COLUMN', `no column ${id}`, { sheetId, colId: id });
+      }
+      value = [...new Set(columnIds)];
+    }
+    this.transact(() => sheet.set('cardFields', value));
   }
 
   renameSheet(sheetId: string, name: string): void {
@@ -975,6 +1009,7 @@ export class Workbook {
         if (!isSoundSheet(here)) {
           const sheet = new Y.Map<unknown>();
           for (const key of ['name', 'pos', 'deleted']) sheet.set(key, plainCopy(thenSheet.get(key)));
+          if (thenSheet.get('cardFields') !== undefined) sheet.set('cardFields', plainCopy(thenSheet.get('cardFields')));
           sheet.set('columns', copyMapOfMaps(thenSheet.get('columns') as Y.Map<Y.Map<unknown>>));
           sheet.set('rowPos', copyFlatMap(thenSheet.get('rowPos') as Y.Map<unknown>));
           sheet.set('rowDeleted', copyFlatMap(thenSheet.get('rowDeleted') as Y.Map<unknown>));
