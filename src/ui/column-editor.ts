@@ -15,6 +15,7 @@ export class ColumnEditor extends LitElement {
     workbook: { attribute: false },
     sheetId: { attribute: false },
     colId: { state: true },
+    newAt: { state: true },
     name: { state: true },
     type: { state: true },
     optionsText: { state: true },
@@ -28,6 +29,8 @@ export class ColumnEditor extends LitElement {
   declare workbook: Workbook | null;
   declare sheetId: string;
   declare colId: string;
+  /** Where a column being created goes in the sheet's order; -1 while editing an existing one. */
+  declare newAt: number;
   declare name: string;
   declare type: ColumnType;
   declare optionsText: string;
@@ -44,6 +47,7 @@ export class ColumnEditor extends LitElement {
     this.workbook = null;
     this.sheetId = '';
     this.colId = '';
+    this.newAt = -1;
     this.name = '';
     this.type = 'text';
     this.optionsText = '';
@@ -124,6 +128,7 @@ export class ColumnEditor extends LitElement {
     const col = this.workbook?.columns(this.sheetId).find((c) => c.id === colId);
     if (!col) return;
     this.colId = colId;
+    this.newAt = -1;
     this.name = col.name;
     this.type = col.type;
     this.optionsText = col.options.map((o) => o.label).join('\n');
@@ -132,6 +137,35 @@ export class ColumnEditor extends LitElement {
     this.minColumn = col.minColumn ?? '';
     this.expiresDays = col.expiresDays === null ? '' : String(col.expiresDays);
     this.error = '';
+    this.show();
+  }
+
+  /**
+   * Create mode: the same fields with a new column's defaults. Nothing is written
+   * until Save, so Cancel leaves no column behind and Save is one undo step.
+   */
+  openNew(at: number): void {
+    const wb = this.workbook;
+    if (!wb) return;
+    const count = wb.columns(this.sheetId).length;
+    this.colId = '';
+    this.newAt = Math.max(0, Math.min(at, count));
+    this.name = t('grid.newColumn', { n: count + 1 });
+    this.type = 'text';
+    this.optionsText = '';
+    this.min = '';
+    this.unit = '';
+    this.minColumn = '';
+    this.expiresDays = '';
+    this.error = '';
+    this.show();
+  }
+
+  private get creating(): boolean {
+    return this.newAt >= 0;
+  }
+
+  private show(): void {
     this.updateComplete.then(() => {
       const dialog = this.renderRoot.querySelector('dialog');
       if (dialog && !dialog.open) dialog.showModal();
@@ -146,7 +180,7 @@ export class ColumnEditor extends LitElement {
   render() {
     return html`<dialog aria-labelledby="column-editor-title" @close=${this.onClosed}>
       <form @submit=${this.onSave}>
-        <h2 id="column-editor-title">${t('column.title')}</h2>
+        <h2 id="column-editor-title">${this.creating ? t('layout.newColumnTitle') : t('column.title')}</h2>
         <label
           >${t('column.name')}
           <input name="name" .value=${this.name} @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)} required />
@@ -187,14 +221,11 @@ export class ColumnEditor extends LitElement {
             </label>`
           : nothing}
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+        ${this.creating ? nothing : this.renderMoveButtons()}
         <div class="buttons">
-          <span>
-            <button type="button" @click=${() => this.move(-1)} aria-label=${t('column.moveLeft')}>${t('column.moveLeftButton')}</button>
-            <button type="button" @click=${() => this.move(1)} aria-label=${t('column.moveRight')}>${t('column.moveRightButton')}</button>
-          </span>
-        </div>
-        <div class="buttons">
-          <button type="button" class="danger" @click=${this.onDelete}>${t('column.delete')}</button>
+          ${this.creating
+            ? html`<span></span>`
+            : html`<button type="button" class="danger" @click=${this.onDelete}>${t('column.delete')}</button>`}
           <span>
             <button type="button" @click=${() => this.close()}>${t('column.cancel')}</button>
             <button type="submit" class="primary">${t('column.save')}</button>
@@ -202,6 +233,16 @@ export class ColumnEditor extends LitElement {
         </div>
       </form>
     </dialog>`;
+  }
+
+  /** Move and Delete act on a column that exists; a column being created is placed by where it was asked for. */
+  private renderMoveButtons() {
+    return html`<div class="buttons">
+          <span>
+            <button type="button" @click=${() => this.move(-1)} aria-label=${t('column.moveLeft')}>${t('column.moveLeftButton')}</button>
+            <button type="button" @click=${() => this.move(1)} aria-label=${t('column.moveRight')}>${t('column.moveRightButton')}</button>
+          </span>
+        </div>`;
   }
 
   private renderCounterSettings() {
@@ -252,16 +293,26 @@ export class ColumnEditor extends LitElement {
       this.error = (err as Error).message;
       return;
     }
+    const fields = {
+      name: this.name,
+      type: this.type,
+      ...(this.type === 'select' || this.type === 'multiselect' ? { options: this.buildOptions() } : {}),
+      ...(this.type === 'number' ? { unit: this.unit } : {}),
+      ...settings,
+    };
     try {
+      let created = '';
       wb.transact(() => {
-        wb.updateColumn(this.sheetId, this.colId, {
-          name: this.name,
-          type: this.type,
-          ...(this.type === 'select' || this.type === 'multiselect' ? { options: this.buildOptions() } : {}),
-          ...(this.type === 'number' ? { unit: this.unit } : {}),
-          ...settings,
-        });
+        if (this.creating) created = wb.addColumn(this.sheetId, fields, this.newAt);
+        else wb.updateColumn(this.sheetId, this.colId, fields);
       });
+      if (created) {
+        // column-editor-closed still follows (the dialog's close event is queued), so the grid regains focus as after an edit.
+        this.newAt = -1;
+        this.close();
+        this.dispatchEvent(new CustomEvent<{ id: string }>('column-created', { detail: { id: created }, bubbles: true, composed: true }));
+        return;
+      }
       this.close();
     } catch (err) {
       if (isModelError(err)) this.error = errorText(err);
