@@ -642,22 +642,38 @@ export class SheetGrid extends LitElement {
     }
     const sortOf = new Map(this.view.sort.map((s) => [s.colId, s.dir]));
     const filtered = this.view.filters.length > 0 || this.view.hidden.length > 0 || this.view.sort.length > 0;
+    // A view link cannot change the sheet: its structure controls say so rather than fail when pressed.
+    const ro = wb.readOnly;
+    const why = ro ? t('grid.viewOnlyReason') : undefined;
 
     return html`
       <div class="toolbar" role="toolbar" aria-label=${t('grid.actions')}>
-        <button @click=${() => this.insertRows(rect.bottom + 1, 1)} ?disabled=${!columns.length}>${t('grid.addRow')}</button>
-        <button @click=${() => this.deleteSelectedRows()} ?disabled=${!rows.length}>
+        <button @click=${() => this.insertRows(rect.bottom + 1, 1)} ?disabled=${ro || !columns.length} title=${why ?? nothing} aria-description=${why ?? nothing}>
+          ${t('grid.addRow')}
+        </button>
+        <button @click=${() => this.deleteSelectedRows()} ?disabled=${ro || !rows.length} title=${why ?? nothing} aria-description=${why ?? nothing}>
           ${rect.bottom > rect.top ? t('grid.deleteRows', { n: rect.bottom - rect.top + 1 }) : t('grid.deleteRow')}
         </button>
-        <button @click=${() => this.addColumn()}>${t('grid.addColumn')}</button>
-        <button @click=${() => this.renderRoot.querySelector('trash-panel')?.open()}>${t('grid.trash', { n: wb.deletedRows(this.sheetId).length })}</button>
+        <button @click=${() => this.addColumn()} ?disabled=${ro} title=${why ?? nothing} aria-description=${why ?? nothing}>${t('grid.addColumn')}</button>
+        <button
+          @click=${() => this.renderRoot.querySelector('trash-panel')?.open()}
+          ?disabled=${ro}
+          title=${ro ? t('grid.viewOnlyTrash') : nothing}
+          aria-description=${ro ? t('grid.viewOnlyTrash') : nothing}
+        >
+          ${t('grid.trash', { n: wb.deletedRows(this.sheetId).length })}
+        </button>
         <button @click=${() => this.renderRoot.querySelector('activity-panel')?.open()}>${t('grid.activity')}</button>
         <button @click=${() => this.openCellHistory()} title=${t('grid.cellHistoryTitle')} ?disabled=${!rows.length || !columns.length}>${t('grid.cellHistory')}</button>
-        <button @click=${() => this.openColumnSettings()} ?disabled=${!columns[focus.col]}>${t('grid.columnSettings')}</button>
+        <button @click=${() => this.openColumnSettings()} ?disabled=${ro || !columns[focus.col]} title=${why ?? nothing} aria-description=${why ?? nothing}>
+          ${t('grid.columnSettings')}
+        </button>
         <button @click=${() => this.openViewMenu()} ?disabled=${!columns[focus.col]}>${t('grid.sortFilter')}</button>
         ${conflictToggle(this.conflicts)}
-        <button aria-label=${t('grid.undo')} title=${t('grid.undoTitle')} @click=${() => this.runUndo(false)} ?disabled=${!this.undo?.canUndo()}>↶</button>
-        <button aria-label=${t('grid.redo')} title=${t('grid.redoTitle')} @click=${() => this.runUndo(true)} ?disabled=${!this.undo?.canRedo()}>↷</button>
+        ${ro
+          ? nothing
+          : html`<button aria-label=${t('grid.undo')} title=${t('grid.undoTitle')} @click=${() => this.runUndo(false)} ?disabled=${!this.undo?.canUndo()}>↶</button>
+              <button aria-label=${t('grid.redo')} title=${t('grid.redoTitle')} @click=${() => this.runUndo(true)} ?disabled=${!this.undo?.canRedo()}>↷</button>`}
         ${this.aggregates?.ready && this.aggregates.lowCount()
           ? html`<span class="lowinfo" role="status">${tn('grid.low', this.aggregates.lowCount())}</span>`
           : nothing}
@@ -665,7 +681,12 @@ export class SheetGrid extends LitElement {
           ? html`<span class="viewinfo" role="status">${t('grid.myView', { view: this.describeView(rows.length) })}</span>
               <button @click=${() => this.setView({ ...EMPTY_VIEW })}>${t('grid.showAll')}</button>
               ${this.view.sort.length
-                ? html`<button @click=${() => this.applyOrderToSheet(rows)} title=${t('grid.applyOrderTitle')}>
+                ? html`<button
+                    @click=${() => this.applyOrderToSheet(rows)}
+                    ?disabled=${ro}
+                    title=${why ?? t('grid.applyOrderTitle')}
+                    aria-description=${why ?? nothing}
+                  >
                     ${t('grid.applyOrder')}
                   </button>`
                 : nothing}`
@@ -709,7 +730,7 @@ export class SheetGrid extends LitElement {
                 style="width:${widths[i]}px"
                 title=${t('grid.columnTitle', { name: c.name, type: t(`type.${c.type}`) })}
                 @click=${(e: MouseEvent) => this.selectColumn(i, e.shiftKey)}
-                @dblclick=${() => this.openColumnSettings(i)}
+                @dblclick=${() => (ro ? nothing : this.openColumnSettings(i))}
               >
                 <span class="name">${c.name}</span>
                 ${dir ? html`<span class="sort" aria-hidden="true">${dir === 'asc' ? '▲' : '▼'}</span>` : nothing}
@@ -724,12 +745,14 @@ export class SheetGrid extends LitElement {
                 >
                   ⋮
                 </button>
-                <span
+                ${ro
+                  ? nothing
+                  : html`<span
                   class="resizer ${this.widthPreview?.colId === c.id ? 'active' : ''}"
                   aria-hidden="true"
                   @pointerdown=${(e: PointerEvent) => this.startResize(e, c, widths[i])}
                   @click=${(e: Event) => e.stopPropagation()}
-                ></span>
+                ></span>`}
               </div>`;
             })}
             <div class="gap" style="width:${offsets[columns.length] - offsets[colTo]}px"></div>
@@ -820,11 +843,11 @@ export class SheetGrid extends LitElement {
           data-col=${c}
           style="width:${widths[c]}px;${peers ? `--peer:${safeColor(peers[0].color)}` : ''}"
           @pointerdown=${(e: PointerEvent) => this.onCellPointerDown(e, index, c)}
-          @dblclick=${() => (col.type === 'claim' ? this.openClaimMenu() : this.startEditing())}
+          @dblclick=${() => (col.type === 'claim' ? this.run({ kind: 'claim-menu' }) : this.startEditing())}
         >
           ${active && this.editing ? this.renderEditor(col) : this.renderValue(col, value, misfit, rowId, active)}
           ${peers ? html`<span class="peer-tag">${peers.map((p) => p.name).join(', ')}</span>` : nothing}
-          ${conflict && !(active && this.editing) ? conflictMark(() => this.openConflictMenu({ row: index, col: c })) : nothing}
+          ${conflict && !(active && this.editing) ? conflictMark(() => this.refuseReadOnly() || this.openConflictMenu({ row: index, col: c })) : nothing}
         </div>`;
       })}
     </div>`;
@@ -850,7 +873,7 @@ export class SheetGrid extends LitElement {
 
   private renderValue(col: Column, value: CellValue, misfit: boolean, rowId: string, active: boolean) {
     if (col.type === 'counter') {
-      return html`${active
+      return html`${active && !this.workbook?.readOnly
           ? html`<span class="steppers"
               ><button tabindex="-1" aria-label=${t('grid.minusOne', { name: col.name })} @pointerdown=${(e: Event) => this.step(e, rowId, col, -1)}>−</button
               ><button tabindex="-1" aria-label=${t('grid.plusOne', { name: col.name })} @pointerdown=${(e: Event) => this.step(e, rowId, col, 1)}>+</button></span
@@ -1011,7 +1034,7 @@ export class SheetGrid extends LitElement {
     this.dragging = 'cells';
     const { columns } = this.shown();
     // One click on a checkbox toggles it, as in every spreadsheet.
-    if (columns[col]?.type === 'checkbox' && (e.target as HTMLElement).dataset.toggle) this.toggleCheckboxes();
+    if (columns[col]?.type === 'checkbox' && (e.target as HTMLElement).dataset.toggle && !this.refuseReadOnly()) this.toggleCheckboxes();
   }
 
   private onPointerOver = (e: PointerEvent): void => {
@@ -1065,7 +1088,8 @@ export class SheetGrid extends LitElement {
       this.sel = { anchor: { row: anchorRow, col: 0 }, focus: { row, col: Math.max(0, columns.length - 1) } };
     }
     const r = rectOf(this.sel);
-    this.rowDrag = { from: r.top, count: r.bottom - r.top + 1 };
+    // A view link selects rows but cannot move them.
+    if (!this.workbook?.readOnly) this.rowDrag = { from: r.top, count: r.bottom - r.top + 1 };
     this.focusGrid();
   }
 
@@ -1117,6 +1141,7 @@ export class SheetGrid extends LitElement {
 
   /** Carries out a keymap command. */
   private run(command: GridCommand): void {
+    if (WRITES.has(command.kind) && this.refuseReadOnly()) return;
     const { rows, columns } = this.shown();
     const nRows = rows.length;
     const nCols = columns.length;
@@ -1175,6 +1200,13 @@ export class SheetGrid extends LitElement {
       case 'clear':
         return this.clearSelection();
     }
+  }
+
+  /** On a view link, says so (instead of a write failing) and returns true. */
+  private refuseReadOnly(): boolean {
+    if (!this.workbook?.readOnly) return false;
+    this.notice = t('grid.viewOnly');
+    return true;
   }
 
   private onEditorBlur = (): void => {
@@ -1337,6 +1369,12 @@ export class SheetGrid extends LitElement {
 
   private onCut = (e: ClipboardEvent): void => {
     if (this.editing) return;
+    if (this.workbook?.readOnly) {
+      // Copy is fine on a view link; the clearing half of a cut is not.
+      this.onCopy(e);
+      this.refuseReadOnly();
+      return;
+    }
     this.onCopy(e);
     this.clearSelection();
   };
@@ -1352,7 +1390,7 @@ export class SheetGrid extends LitElement {
   /** Public so tests and the phone view can paste without a clipboard event. */
   pasteGrid(block: string[][]): void {
     const wb = this.workbook;
-    if (!wb || !block.length) return;
+    if (!wb || !block.length || this.refuseReadOnly()) return;
     const { rows, columns } = this.shown();
     const r = rectOf(this.sel);
     const cells = block.reduce((n, line) => n + line.length, 0);
@@ -1547,6 +1585,9 @@ export class SheetGrid extends LitElement {
 }
 
 /** Index of the first offset greater than x (offsets ascending). */
+/** Commands that change the sheet: refused up front on a view link. */
+const WRITES: ReadonlySet<GridCommand['kind']> = new Set(['toggle', 'claim-menu', 'clear', 'undo', 'redo', 'fill-down', 'conflict']);
+
 const FILTER_WORDS = { contains: 'grid.filterContains', is: 'grid.filterIs', empty: 'grid.filterEmpty', filled: 'grid.filterFilled' } as const;
 
 customElements.define('sheet-grid', SheetGrid);

@@ -13,3 +13,18 @@ export const cellText = async (page: Page, row: number, col: number) =>
       return copy.textContent ?? '';
     })
   ).trim();
+
+/** The element that really has focus (through shadow roots): 'in grid', or where it is instead. */
+export const focusInGrid = (page: Page) =>
+  page.evaluate(() => {
+    let a: Element | null = document.activeElement;
+    while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+    const where = a ? `${a.tagName.toLowerCase()}${a.getAttribute('aria-label') ? `[${a.getAttribute('aria-label')}]` : ''}` : 'nothing';
+    return a?.closest('[role="grid"]') ? 'in grid' : `outside the grid: ${where}`;
+  });
+
+/** Waits until the cell at (row, col) is the active one. */
+export const activeAt = (page: Page, row: number, col: number) => cell(page, row, col).and(page.locator('.active')).waitFor();
+
+/** The grid's toolbar ("Sheet actions"). */
+export const gridToolbar = (page: Page) => page.getByRole('toolbar', { name: 'Sheet actions' });
