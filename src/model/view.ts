@@ -1,5 +1,8 @@
 import type { CellValue, Column } from './types.js';
 import { formatValue } from './values.js';
+import { activeConditions, compileCondition, parseConditions, type Condition } from './filters.js';
+
+export type { Condition, RuleCondition, RuleOp, ValuesCondition } from './filters.js';
 
 /**
  * A personal view of a sheet: sort, filters and hidden columns. Kept on the
@@ -11,6 +14,7 @@ export interface SortKey {
   dir: 'asc' | 'desc';
 }
 
+/** The text filters views held before conditions (still read, still applied). */
 export type FilterOp = 'contains' | 'is' | 'empty' | 'filled';
 
 export interface Filter {
@@ -23,17 +27,27 @@ export interface ViewSpec {
   sort: SortKey[];
   filters: Filter[];
   hidden: string[];
+  /**
+   * Checklists and typed rules, at most one per column, all met (filters.ts).
+   * Optional so views built before it (and literals elsewhere) stay valid.
+   */
+  conditions?: Condition[];
 }
 
-export const EMPTY_VIEW: ViewSpec = { sort: [], filters: [], hidden: [] };
+export const EMPTY_VIEW: ViewSpec = { sort: [], filters: [], hidden: [], conditions: [] };
 
 export function isEmptyView(v: ViewSpec): boolean {
-  return v.sort.length === 0 && v.filters.length === 0 && v.hidden.length === 0;
+  return v.sort.length === 0 && v.filters.length === 0 && v.hidden.length === 0 && !v.conditions?.length;
+}
+
+/** Whether the view leaves rows out (old text filters or conditions), so a cell edit can change which rows show. */
+export function filtersRows(v: ViewSpec): boolean {
+  return v.filters.length > 0 || (v.conditions?.length ?? 0) > 0;
 }
 
 /** Reads a stored view defensively: a corrupt entry becomes the empty view, never an error. */
 export function parseView(raw: unknown): ViewSpec {
-  if (!raw || typeof raw !== 'object') return { ...EMPTY_VIEW };
+  if (!raw || typeof raw !== 'object') return { ...EMPTY_VIEW, conditions: [] };
   const r = raw as Record<string, unknown>;
   const str = (x: unknown) => typeof x === 'string';
   const sort = Array.isArray(r.sort)
@@ -45,7 +59,7 @@ export function parseView(raw: unknown): ViewSpec {
         .map((f) => ({ colId: f.colId, op: f.op, value: f.value }))
     : [];
   const hidden = Array.isArray(r.hidden) ? r.hidden.filter(str) : [];
-  return { sort, filters, hidden };
+  return { sort, filters, hidden, conditions: parseConditions(r.conditions) };
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
@@ -92,10 +106,17 @@ export function applyView(
 ): { rows: string[]; columns: Column[] } {
   const byId = new Map(columns.map((c) => [c.id, c]));
   const filters = spec.filters.filter((f) => byId.has(f.colId));
+  const tests = activeConditions(spec.conditions ?? [], columns).map(({ column, condition }) => ({
+    colId: column.id,
+    test: compileCondition(column, condition),
+  }));
   const sort = spec.sort.filter((s) => byId.has(s.colId));
-  let out = filters.length
-    ? rows.filter((r) => filters.every((f) => matchesFilter(byId.get(f.colId)!, get(r, f.colId), f)))
-    : rows.slice();
+  let out =
+    filters.length || tests.length
+      ? rows.filter(
+          (r) => filters.every((f) => matchesFilter(byId.get(f.colId)!, get(r, f.colId), f)) && tests.every((c) => c.test(get(r, c.colId))),
+        )
+      : rows.slice();
   if (sort.length) {
     const index = new Map(rows.map((r, i) => [r, i]));
     const keys = sort.map((s) => ({ col: byId.get(s.colId)!, sign: s.dir === 'asc' ? 1 : -1 }));

@@ -79,11 +79,12 @@ describe('personal views', () => {
     expect(v.rows).toEqual(rows);
   });
   it('reads a corrupt stored view as the empty view', () => {
-    expect(parseView('nonsense')).toEqual({ sort: [], filters: [], hidden: [] });
+    expect(parseView('nonsense')).toEqual({ sort: [], filters: [], hidden: [], conditions: [] });
     expect(parseView({ sort: [{ colId: 'a', dir: 'up' }], filters: [{ colId: 'a', op: 'contains', value: 'x' }], hidden: [1, 'b'] })).toEqual({
       sort: [],
       filters: [{ colId: 'a', op: 'contains', value: 'x' }],
       hidden: ['b'],
+      conditions: [],
     });
   });
 });

@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+  EMPTY_KEY,
+  activeConditions,
+  checklistShown,
+  opsFor,
+  parseConditions,
+  valueCounts,
+  valueKeys,
+  withCondition,
+  type Condition,
+} from '../../src/model/filters.js';
+import { applyView, filtersRows, isEmptyView, parseView, type ViewSpec } from '../../src/model/view.js';
+import type { CellValue, Column, ColumnType } from '../../src/model/index.js';
+import { newWorkbook, syncWorkbooks } from '../support/model.js';
+
+function col(id: string, type: ColumnType, extra: Partial<Column> = {}): Column {
+  return { id, name: id, type, width: 100, options: [], min: null, minColumn: null, expiresDays: null, unit: null, ...extra };
+}
+
+const status = col('st', 'select', {
+  options: [
+    { id: 'new', label: 'Intake needed', color: '#cf222e' },
+    { id: 'prog', label: 'In progress', color: '#9a6700' },
+    { id: 'done', label: 'Request complete', color: '#1a7f37' },
+  ],
+});
+const tags = col('tags', 'multiselect', {
+  options: [
+    { id: 'food', label: 'Food', color: '#cf222e' },
+    { id: 'meds', label: 'Meds', color: '#1a7f37' },
+  ],
+});
+const cols = [col('name', 'text'), col('qty', 'number', { unit: 'box' }), status, col('due', 'date'), col('at', 'datetime'), col('ok', 'checkbox'), tags, col('who', 'claim')];
+
+const data: Record<string, Record<string, CellValue>> = {
+  r1: { name: 'Rice', qty: 5, st: 'done', due: '2026-12-01', at: '2026-12-01T09:30', ok: true, tags: 'food', who: 'Ana' },
+  r2: { name: 'Beans', qty: 12, st: 'new', due: '2026-12-05', at: '2026-12-05T18:00', ok: false, tags: 'food,meds', who: 'Ana, Luis' },
+  r3: { name: 'rice flour', qty: null, st: 'new', due: null, at: null, ok: null, tags: null, who: null },
+  r4: { name: 'Oil', qty: 9.5, st: null, due: '2026-11-30', at: '2026-11-30T23:59', ok: true, tags: 'meds', who: 'Luis' },
+  r5: { name: '', qty: 10, st: 'gone-option', due: '2026-12-10', at: null, ok: true, tags: '', who: null },
+};
+const rows = Object.keys(data);
+const get = (r: string, c: string) => data[r][c] ?? null;
+const shown = (conditions: Condition[], extra: Partial<ViewSpec> = {}) =>
+  applyView(rows, cols, { sort: [], filters: [], hidden: [], conditions, ...extra }, get).rows;
+const rule = (colId: string, op: Extract<Condition, { kind: 'rule' }>['op'], value = '', to = ''): Condition => ({ colId, kind: 'rule', op, value, to });
+const values = (colId: string, hide: string[]): Condition => ({ colId, kind: 'values', hide });
+const byKey = (colId: string) => {
+  const c = cols.find((x) => x.id === colId)!;
+  return Object.fromEntries(valueCounts(rows, c, (r) => get(r, colId)).map((v) => [v.key, v.count]));
+};
+
+describe('checklist of a column’s values', () => {
+  it('lists what the cells hold with how many rows hold each: options in their order, empty last', () => {
+    const counts = valueCounts(rows, status, (r) => get(r, 'st'));
+    // "gone-option": a value whose option was deleted meanwhile still lists (the cell still shows it)
+    expect(counts).toEqual([
+      { key: 'new', count: 2 },
+      { key: 'done', count: 1 },
+      { key: 'gone-option', count: 1 },
+      { key: EMPTY_KEY, count: 1 },
+    ]);
+    expect(byKey('ok')).toEqual({ true: 3, false: 2 }); // an unticked checkbox reads as "no", as it looks
+    expect(byKey('tags')).toEqual({ food: 2, meds: 2, [EMPTY_KEY]: 2 }); // each tag of a cell counts
+    expect(byKey('who')).toEqual({ Ana: 2, Luis: 2, [EMPTY_KEY]: 2 }); // each claimer by name
+    expect(valueCounts(rows, cols[1], (r) => get(r, 'qty')).map((v) => v.key)).toEqual(['5', '9.5', '10', '12', EMPTY_KEY]);
+    expect(valueKeys(cols[0], '  padded ')).toEqual(['padded']);
+  });
+
+  it('unticked values hide their rows; a row with several tags shows while any is ticked', () => {
+    expect(shown([values('st', ['new'])])).toEqual(['r1', 'r4', 'r5']);
+    expect(shown([values('st', ['new', EMPTY_KEY])])).toEqual(['r1', 'r5']);
+    expect(shown([values('tags', ['food'])])).toEqual(['r2', 'r3', 'r4', 'r5']);
+    expect(shown([values('tags', ['food', EMPTY_KEY])])).toEqual(['r2', 'r4']);
+    expect(shown([values('ok', ['false'])])).toEqual(['r1', 'r4', 'r5']);
+    expect(shown([values('who', ['Ana'])])).toEqual(['r2', 'r3', 'r4', 'r5']);
+  });
+
+  it('a value nobody holds any more is ignored: it hides nothing and is not counted in "n of m"', () => {
+    const c = values('st', ['prog', 'done']);
+    expect(shown([c])).toEqual(['r2', 'r3', 'r4', 'r5']);
+    const counts = valueCounts(rows, status, (r) => get(r, 'st'));
+    expect(checklistShown(counts, c as Extract<Condition, { kind: 'values' }>)).toEqual({ shown: 3, total: 4 });
+  });
+});
+
+describe('typed conditions', () => {
+  it('offers the comparisons that fit each type', () => {
+    expect(opsFor(cols[0])).toEqual(['contains', 'is', 'isNot', 'startsWith', 'empty', 'filled']);
+    expect(opsFor(cols[1])).toEqual(['is', 'isNot', 'lt', 'gt', 'between', 'empty', 'filled']);
+    expect(opsFor(cols[3])).toEqual(opsFor(cols[1]));
+    expect(opsFor(cols[5])).toEqual([]);
+  });
+
+  it('text: contains, is, is not, starts with, ignoring case, on what the cell shows', () => {
+    expect(shown([rule('name', 'contains', 'RICE')])).toEqual(['r1', 'r3']);
+    expect(shown([rule('name', 'is', 'rice ')])).toEqual(['r1']);
+    expect(shown([rule('name', 'isNot', 'rice')])).toEqual(['r2', 'r3', 'r4', 'r5']);
+    expect(shown([rule('name', 'startsWith', 'r')])).toEqual(['r1', 'r3']);
+    expect(shown([rule('st', 'is', 'intake needed')])).toEqual(['r2', 'r3']);
+    expect(shown([rule('name', 'empty')])).toEqual(['r5']);
+    expect(shown([rule('name', 'filled')])).toEqual(['r1', 'r2', 'r3', 'r4']);
+  });
+
+  it('numbers: =, ≠, <, >, between (inclusive, either order); empty cells never pass a comparison', () => {
+    expect(shown([rule('qty', 'lt', '10')])).toEqual(['r1', 'r4']);
+    expect(shown([rule('qty', 'gt', '9.5')])).toEqual(['r2', 'r5']);
+    expect(shown([rule('qty', 'between', '12', '9.5')])).toEqual(['r2', 'r4', 'r5']);
+    expect(shown([rule('qty', 'is', '5')])).toEqual(['r1']);
+    expect(shown([rule('qty', 'isNot', '5')])).toEqual(['r2', 'r3', 'r4', 'r5']);
+    expect(shown([rule('qty', 'empty')])).toEqual(['r3']);
+  });
+
+  it('dates: before, after, between, on; a date-time compares by its day', () => {
+    expect(shown([rule('due', 'lt', '2026-12-01')])).toEqual(['r4']);
+    expect(shown([rule('due', 'gt', '2026-12-01')])).toEqual(['r2', 'r5']);
+    expect(shown([rule('due', 'between', '2026-12-01', '2026-12-05')])).toEqual(['r1', 'r2']);
+    expect(shown([rule('at', 'is', '2026-12-05')])).toEqual(['r2']);
+    expect(shown([rule('at', 'lt', '2026-12-01')])).toEqual(['r4']);
+  });
+
+  it('several conditions at once, on different columns, all apply (and with the old text filters and sorting)', () => {
+    expect(shown([values('st', ['done']), rule('qty', 'lt', '11')])).toEqual(['r4', 'r5']);
+    expect(shown([values('st', ['done']), rule('qty', 'lt', '11'), values('ok', ['true'])])).toEqual([]);
+    expect(
+      shown([values('st', ['done'])], { filters: [{ colId: 'name', op: 'contains', value: 'i' }], sort: [{ colId: 'qty', dir: 'desc' }] }),
+    ).toEqual(['r4', 'r3']);
+  });
+
+  it('a condition that no longer fits its column (retyped, a bound that does not parse, a deleted column) is left out, hiding nothing', () => {
+    const bad = [rule('qty', 'contains', 'x'), rule('qty', 'lt', 'ten'), rule('due', 'gt', '12/1/2026'), rule('ok', 'is', 'yes'), rule('gone', 'is', 'x'), rule('name', 'is', '  ')];
+    expect(shown(bad)).toEqual(rows);
+    expect(activeConditions(bad, cols)).toEqual([]);
+    // one per column: the later wins
+    expect(activeConditions([rule('qty', 'lt', '1'), rule('qty', 'gt', '1')], cols).map((a) => a.condition)).toEqual([rule('qty', 'gt', '1')]);
+    expect(withCondition([rule('qty', 'lt', '1'), values('st', [])], 'qty', null)).toEqual([values('st', [])]);
+  });
+});
+
+describe('stored views', () => {
+  it('keeps good conditions and drops malformed ones, never throwing', () => {
+    const stored = {
+      sort: [],
+      filters: [],
+      hidden: [],
+      conditions: [
+        values('st', ['new', 'new']),
+        rule('qty', 'between', '1', '5'),
+        { colId: 'x', kind: 'values', hide: [1] },
+        { colId: 'x', kind: 'rule', op: 'drop table', value: '' },
+        { colId: 3, kind: 'values', hide: [] },
+        null,
+        'junk',
+        { colId: 'name', kind: 'rule', op: 'is', value: 'a' },
+      ],
+    };
+    expect(parseView(JSON.parse(JSON.stringify(stored))).conditions).toEqual([
+      values('st', ['new']),
+      rule('qty', 'between', '1', '5'),
+      rule('name', 'is', 'a'),
+    ]);
+    expect(parseConditions({ not: 'a list' })).toEqual([]);
+  });
+
+  it('a view saved before conditions existed still loads and applies as before', () => {
+    const old = parseView({ sort: [{ colId: 'qty', dir: 'asc' }], filters: [{ colId: 'name', op: 'contains', value: 'rice' }], hidden: ['due'] });
+    expect(old.conditions).toEqual([]);
+    expect(applyView(rows, cols, old, get).rows).toEqual(['r1', 'r3']);
+    expect(isEmptyView({ sort: [], filters: [], hidden: [] })).toBe(true);
+    expect(isEmptyView({ sort: [], filters: [], hidden: [], conditions: [values('st', [])] })).toBe(false);
+    expect(filtersRows({ sort: [], filters: [], hidden: ['a'], conditions: [] })).toBe(false);
+    expect(filtersRows({ sort: [], filters: [], hidden: [], conditions: [values('st', [])] })).toBe(true);
+  });
+});
+
+describe('counts read from the model', () => {
+  it('counts statuses, claimers and counters of a real sheet, and follow a colleague’s edit once merged', () => {
+    const { wb } = newWorkbook('Ana');
+    const s = wb.initialize({ rows: 4, columns: 0 });
+    const st = wb.addColumn(s, { name: 'Status', type: 'select', options: status.options });
+    const who = wb.addColumn(s, { name: 'Taken by', type: 'claim' });
+    const stock = wb.addColumn(s, { name: 'Stock', type: 'counter' });
+    const [a, b, c] = wb.rowIds(s);
+    wb.setCell(s, a, st, 'new');
+    wb.setCell(s, b, st, 'new');
+    wb.setCell(s, c, st, 'done');
+    wb.claim(s, a, who);
+    wb.adjustCounter(s, a, stock, 3);
+    wb.adjustCounter(s, b, stock, 3);
+    const luis = newWorkbook('Luis', { doc: new Y.Doc() }).wb;
+    syncWorkbooks(wb, luis);
+    luis.claim(s, b, who);
+    luis.setCell(s, a, st, 'done');
+    syncWorkbooks(wb, luis);
+    const colOf = (id: string) => wb.columns(s).find((x) => x.id === id)!;
+    const count = (id: string) => valueCounts(wb.rowIds(s), colOf(id), (r) => wb.getValue(s, r, id));
+    expect(count(st)).toEqual([
+      { key: 'new', count: 1 },
+      { key: 'done', count: 2 },
+      { key: EMPTY_KEY, count: 1 },
+    ]);
+    expect(count(who)).toEqual([
+      { key: 'Ana', count: 1 },
+      { key: 'Luis', count: 1 },
+      { key: EMPTY_KEY, count: 2 },
+    ]);
+    expect(count(stock)).toEqual([
+      { key: '3', count: 2 },
+      { key: EMPTY_KEY, count: 2 },
+    ]);
+    const view = { sort: [], filters: [], hidden: [], conditions: [values(st, ['done']), values(who, ['Luis'])] };
+    expect(applyView(wb.rowIds(s), wb.columns(s), view, (r, id) => wb.getValue(s, r, id)).rows).toEqual([wb.rowIds(s)[3]]);
+  });
+});
