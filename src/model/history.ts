@@ -326,7 +326,7 @@ export class Journal {
 
   named(e: HistoryEntry, fallback?: (ref: string) => { name: string; dev: string } | undefined): NamedEntry {
     const who = this.actor(e.ref) ?? fallback?.(e.ref);
-    return { ...e, by: who?.name ?? 'someone', dev: who?.dev ?? '' };
+    return { ...e, by: who?.name ?? '', dev: who?.dev ?? '' };
   }
 
   /** Newest first, filtered. A group is kept whole when any of its entries matches. */
@@ -337,7 +337,7 @@ export class Journal {
       let w = who.get(ref);
       if (!w) {
         const a = this.actor(ref) ?? fallback?.(ref);
-        w = { name: a?.name ?? 'someone', dev: a?.dev ?? '' };
+        w = { name: a?.name ?? '', dev: a?.dev ?? '' };
         who.set(ref, w);
       }
       return w;

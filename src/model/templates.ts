@@ -38,7 +38,7 @@ export const TEMPLATES: Template[] = [
     title: 'Blank workbook',
     description: 'One empty sheet.',
     newTitle: 'Untitled workbook',
-    sheets: [{ name: 'Sheet 1', columns: BLANK_SHEET.columns.map((name) => ({ name })), rows: BLANK_SHEET.rows }],
+    sheets: [{ name: BLANK_SHEET.name, columns: BLANK_SHEET.columns.map((name) => ({ name })), rows: BLANK_SHEET.rows }],
   },
   {
     id: 'requests',

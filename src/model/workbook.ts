@@ -163,12 +163,16 @@ export class Workbook {
     return readSchemaVersion(this.doc);
   }
 
-  /** Sets up a brand-new workbook: schema version and a first sheet to type into. */
+  /**
+   * Sets up a brand-new workbook: schema version and a first sheet to type into. The app starts
+   * workbooks from (translated) templates; this is for tests and tools, whose sheet is named as the
+   * blank template's unless they say.
+   */
   initialize(options: { title?: string; sheetName?: string; columns?: number; rows?: number } = {}): string {
     let sheetId = '';
     this.transact(() => {
       this.stamp(options.title);
-      sheetId = this.addSheet(options.sheetName ?? 'Sheet 1');
+      sheetId = this.addSheet(options.sheetName ?? BLANK_SHEET.name);
       const columns = options.columns ?? BLANK_SHEET.columns.length;
       for (let i = 0; i < columns; i++) this.addColumn(sheetId, { name: columnLetter(i) });
       const rows = options.rows ?? BLANK_SHEET.rows;
@@ -177,13 +181,15 @@ export class Workbook {
     return sheetId;
   }
 
+  /** The workbook's title, or '' when it has none (the UI words that in the reader's language). */
   title(): string {
     const t = this.doc.getMap('meta').get('title');
-    return typeof t === 'string' && t.trim() ? t : 'Untitled workbook';
+    return typeof t === 'string' && t.trim() ? t : '';
   }
 
+  /** A blank title clears it: a workbook may be untitled, and restoring an untitled copy must be able to say so. */
   setTitle(title: string): void {
-    const clean = checkName(title);
+    const clean = typeof title === 'string' && title.trim() === '' ? '' : checkName(title);
     this.transact(() => this.doc.getMap('meta').set('title', clean));
   }
 
@@ -579,7 +585,7 @@ export class Workbook {
 
   deletedRows(sheetId: string): { id: string; deleted: Tombstone }[] {
     const rowDeleted = this.sheetIncludingDeleted(sheetId).get('rowDeleted') as Y.Map<Tombstone>;
-    return Array.from(rowDeleted.entries(), ([id, deleted]) => ({ id, deleted: readTombstone(deleted) ?? { by: 'someone', dev: '', at: 0 } }));
+    return Array.from(rowDeleted.entries(), ([id, deleted]) => ({ id, deleted: readTombstone(deleted) ?? { by: '', dev: '', at: 0 } }));
   }
 
   // ── cells ───────────────────────────────────────────────────────────────
@@ -662,7 +668,7 @@ export class Workbook {
     if (!ops.length) return undefined;
     const last = ops.reduce((a, b) => (b.at > a.at ? b : a));
     const who = this.actorsMap().get(last.ref);
-    return { v: counterValue(ops), by: who?.name ?? 'someone', dev: who?.dev ?? '', at: last.at };
+    return { v: counterValue(ops), by: who?.name ?? '', dev: who?.dev ?? '', at: last.at };
   }
 
   // ── claims (see claim.ts) ───────────────────────────────────────────────
@@ -732,7 +738,7 @@ export class Workbook {
     const names = Array.from(new Set(holders(entries).map((e) => e.name)));
     const last = entries.reduce((a, b) => (b.at > a.at ? b : a));
     const who = this.actorsMap().get(last.ref);
-    return { v: names.length ? names.join(', ') : null, by: who?.name ?? 'someone', dev: who?.dev ?? '', at: last.at };
+    return { v: names.length ? names.join(', ') : null, by: who?.name ?? '', dev: who?.dev ?? '', at: last.at };
   }
 
   private columnType(sheetId: string, colId: string): Column['type'] | undefined {
@@ -1193,7 +1199,7 @@ export class Workbook {
     const cell = decodeCell(raw);
     if (!cell) return undefined;
     const who = this.actorsMap().get(cell.ref);
-    return { v: cell.v, by: who?.name ?? 'someone', dev: who?.dev ?? '', at: cell.at };
+    return { v: cell.v, by: who?.name ?? '', dev: who?.dev ?? '', at: cell.at };
   }
 
   private actorsMap(): Y.Map<{ name: string; dev: string }> {
@@ -1412,7 +1418,7 @@ function readOptions(v: unknown): Column['options'] {
 function readTombstone(v: unknown): Tombstone | null {
   if (!v || typeof v !== 'object') return null;
   const { by, dev, at } = v as Record<string, unknown>;
-  return { by: typeof by === 'string' ? by : 'someone', dev: typeof dev === 'string' ? dev : '', at: typeof at === 'number' && Number.isFinite(at) ? at : 0 };
+  return { by: typeof by === 'string' ? by : '', dev: typeof dev === 'string' ? dev : '', at: typeof at === 'number' && Number.isFinite(at) ? at : 0 };
 }
 
 function numberOrNull(v: unknown): number | null {

@@ -7,7 +7,7 @@ import type { Workbook } from '../model/workbook.js';
 import { dialogStyles, showDialog } from './dialog-styles.js';
 import { errorText } from './i18n/error-text.js';
 import { LocaleController, currentLocale, formatDateTime, t } from './i18n/locale.js';
-import { inputOptions } from './i18n/value-text.js';
+import { inputOptions, personText } from './i18n/value-text.js';
 import { historyValue } from './history-text.js';
 
 /**
@@ -154,7 +154,7 @@ export class ConflictMenu extends LitElement {
     const x = this.target!;
     const locale = currentLocale();
     const value = historyValue(locale, x.col, a.v);
-    const by = this.workbook?.knownActor(a.ref)?.name ?? '?';
+    const by = personText(locale, this.workbook?.knownActor(a.ref)?.name);
     return html`<li>
       <span
         ><span class="kind">${kind}</span><span class="value">${value}</span>

@@ -1,7 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { DeviceProfile, RecentWorkbook } from './device-profile.js';
 import { dialogStyles } from './dialog-styles.js';
-import { LocaleController, formatDateTime, t } from './i18n/locale.js';
+import { LocaleController, currentLocale, formatDateTime, t } from './i18n/locale.js';
+import { titleText } from './i18n/value-text.js';
 import './keep-links.js';
 import { removeFromDevice } from './remove-workbook.js';
 
@@ -162,18 +163,19 @@ export class DeviceWorkbooks extends LitElement {
     const removing = this.removing;
     const onlyLink = !!removing && !!profile?.editLinkUnsaved(removing);
     const keeping = this.keeping;
+    const locale = currentLocale();
     return html`${recent.length
         ? html`<h2>${t('home.onDevice')}</h2>
             <ul aria-label=${t('home.onDeviceList')}>
               ${recent.map(
                 (r) => html`<li>
-                  <a href=${`#/w/${encodeURIComponent(r.id)}`}>${r.title}</a>
+                  <a href=${`#/w/${encodeURIComponent(r.id)}`}>${titleText(locale, r.title)}</a>
                   <span class="desc">${t('home.opened', { when: formatDateTime(r.openedAt) })}</span>
-                  <button @click=${() => void this.ask(r)} aria-label=${t('home.removeLabel', { title: r.title })}>${t('home.remove')}</button>
+                  <button @click=${() => void this.ask(r)} aria-label=${t('home.removeLabel', { title: titleText(locale, r.title) })}>${t('home.remove')}</button>
                   ${profile?.editLinkUnsaved(r)
                     ? html`<span class="unsaved"
                         >⚠ ${t('home.linkUnsaved')}
-                        <button @click=${() => void this.keep(r)} aria-label=${t('home.keepNowLabel', { title: r.title })}>${t('home.keepNow')}</button></span
+                        <button @click=${() => void this.keep(r)} aria-label=${t('home.keepNowLabel', { title: titleText(locale, r.title) })}>${t('home.keepNow')}</button></span
                       >`
                     : nothing}
                 </li>`,
@@ -183,7 +185,7 @@ export class DeviceWorkbooks extends LitElement {
       <dialog class="remove" role="alertdialog" aria-labelledby="remove-title" aria-describedby="remove-text" @close=${() => (this.removing = null)}>
         <h2 id="remove-title">${t('home.removeTitle')}</h2>
         <div id="remove-text">
-          <p>${removing ? t('home.removeConfirm', { title: removing.title }) : ''}</p>
+          <p>${removing ? t('home.removeConfirm', { title: titleText(locale, removing.title) }) : ''}</p>
           ${onlyLink ? html`<p class="warn">${t('home.removeOnlyLink')}</p>` : nothing}
         </div>
         <div class="buttons">
@@ -198,7 +200,7 @@ export class DeviceWorkbooks extends LitElement {
               in-dialog
               .workbookId=${keeping.id}
               .credential=${profile?.credential(keeping.id) ?? null}
-              .workbookTitle=${keeping.title}
+              .workbookTitle=${titleText(locale, keeping.title)}
               .kept=${profile?.linkSavedAt(keeping.id) !== null}
             ></keep-links>`
           : nothing}

@@ -4,7 +4,7 @@ import { isColumnType } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
 import { translate, translatePlural, type Locale } from './i18n/locale.js';
 import type { MessageKey } from './i18n/messages.js';
-import { displayValue, numberText } from './i18n/value-text.js';
+import { displayValue, numberText, personText } from './i18n/value-text.js';
 
 /**
  * History entries in words (Activity, a cell's history): pure functions of an
@@ -195,6 +195,7 @@ export function groupText(locale: Locale, place: HistoryPlace, group: HistoryGro
 
 /** "Ana · this device", "Ana · device k3f9": who, and which of their devices (people use several). */
 export function whoText(locale: Locale, by: string, dev: string, myDevice: string): string {
-  if (!dev) return by;
-  return translate(locale, dev === myDevice ? 'history.byHere' : 'history.byDevice', { by, device: dev.slice(0, 4) });
+  const name = personText(locale, by);
+  if (!dev) return name;
+  return translate(locale, dev === myDevice ? 'history.byHere' : 'history.byDevice', { by: name, device: dev.slice(0, 4) });
 }

@@ -10,6 +10,7 @@ import './device-lock-dialog.js';
 import './device-workbooks.js';
 import { errorText } from './i18n/error-text.js';
 import { localizeTemplate } from './i18n/template-text.js';
+import { titleText } from './i18n/value-text.js';
 import { LOCALES, LOCALE_NAMES, LocaleController, currentLocale, formatNumber, setLocale, t, type Locale } from './i18n/locale.js';
 import './keep-links.js';
 import { acceptLink, needsLink } from './link-keys.js';
@@ -298,7 +299,7 @@ export class MutualSheetsApp extends LitElement {
           ? html`<keep-links
               .workbookId=${this.workbookId}
               .credential=${this.credential}
-              .workbookTitle=${this.profile.entry(this.workbookId)?.title ?? ''}
+              .workbookTitle=${titleText(currentLocale(), this.profile.entry(this.workbookId)?.title)}
               .kept=${this.profile.linkSavedAt(this.workbookId) !== null}
               .dismissible=${true}
               @keep-links-close=${() => (this.keepFor = '')}

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { dialogStyles, recordListStyles, showDialog } from './dialog-styles.js';
 import type { Workbook } from '../model/workbook.js';
 import { LocaleController, currentLocale, formatDateTime, t } from './i18n/locale.js';
-import { displayValue } from './i18n/value-text.js';
+import { displayValue, personText } from './i18n/value-text.js';
 
 /** `<trash-panel>`: rows deleted from a sheet — by whom, when — and a way back for each. */
 export class TrashPanel extends LitElement {
@@ -74,7 +74,7 @@ export class TrashPanel extends LitElement {
           return html`<li>
             <span>
               <span class="what">${summary}</span><br />
-              <span class="who">${t('trash.deletedBy', { by: r.deleted.by, when: formatDateTime(r.deleted.at) })}</span>
+              <span class="who">${t('trash.deletedBy', { by: personText(currentLocale(), r.deleted.by), when: formatDateTime(r.deleted.at) })}</span>
             </span>
             <button aria-label=${t('trash.restoreLabel', { row: summary })} @click=${() => this.restore(r.id)}>${t('trash.restore')}</button>
           </li>`;

@@ -129,6 +129,9 @@ describe('history in words', () => {
     expect(whoText('en', 'Ana', 'k3f9abcdef12', 'zzz')).toBe('Ana · device k3f9');
     expect(whoText('es', 'Ana', 'k3f9abcdef12', 'zzz')).toBe('Ana · dispositivo k3f9');
     expect(historyValue('es', undefined, true)).toBe('sí');
+    // A writer the model does not know comes back as '': the reader's language names them.
+    expect(whoText('en', '', '', 'zzz')).toBe('someone');
+    expect(whoText('es', '', 'k3f9abcdef12', 'zzz')).toBe('alguien · dispositivo k3f9');
   });
 });
 

@@ -26,6 +26,16 @@ export function editText(locale: Locale, column: Column, value: CellValue): stri
   return formatValue(column, value);
 }
 
+/** Who wrote something, in the reader's words when the model does not know (a writer whose record never arrived). */
+export function personText(locale: Locale, by: string | null | undefined): string {
+  return by && by.trim() ? by : translate(locale, 'who.unknown');
+}
+
+/** A workbook's title as shown: the model's '' (untitled) in the reader's language. */
+export function titleText(locale: Locale, title: string | null | undefined): string {
+  return title && title.trim() ? title : translate(locale, 'title.untitled');
+}
+
 export function inputOptions(locale: Locale): InputOptions {
   return { decimal: DECIMAL_MARK[locale] };
 }

@@ -91,6 +91,9 @@ export const en = {
   'err.SNAPSHOT_TOO_NEW': 'This snapshot was made by a newer Mutual Sheets (format {version}).',
   'err.SNAPSHOT_NO_DATA': 'This snapshot has no workbook data.',
   'err.SNAPSHOT_DAMAGED': 'This snapshot is damaged: its workbook data cannot be read.',
+  // Not errors: what the UI says where the model holds nothing (an unknown writer, no title).
+  'who.unknown': 'someone',
+  'title.untitled': 'Untitled workbook',
 } as const;
 
 export const es: Record<keyof typeof en, string> = {
@@ -180,4 +183,6 @@ export const es: Record<keyof typeof en, string> = {
   'err.SNAPSHOT_TOO_NEW': 'Esta instantánea se hizo con una versión más nueva de Mutual Sheets (formato {version}).',
   'err.SNAPSHOT_NO_DATA': 'Esta instantánea no tiene datos del libro.',
   'err.SNAPSHOT_DAMAGED': 'Esta instantánea está dañada: no se pueden leer los datos del libro.',
+  'who.unknown': 'alguien',
+  'title.untitled': 'Libro sin título',
 };
