@@ -257,7 +257,8 @@ export class FindReplaceBar extends LitElement {
     if (e.key === 'Escape') {
       e.preventDefault();
       this.close();
-    } else if (e.key === 'Enter' && (e.target as HTMLElement | null)?.localName === 'input') {
+    } else if (e.key === 'Enter' && (e.composedPath()[0] as HTMLElement | undefined)?.localName === 'input') {
+      // Only in a field: Enter on a button presses that button.
       e.preventDefault();
       this.step(e.shiftKey ? -1 : 1);
     } else if (ctrl && (e.key === 'f' || e.key === 'F')) {
