@@ -1,25 +1,64 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { live } from 'lit/directives/live.js';
 import type { Column } from '../model/types.js';
 import { EMPTY_VIEW, applyView, isEmptyView } from '../model/view.js';
 import type { Workbook } from '../model/workbook.js';
 import type { SyncStatus } from '../sync/status.js';
 import { LocaleController, currentLocale, t, tn } from './i18n/locale.js';
 import { displayValue } from './i18n/value-text.js';
+import { CardEdits } from './phone/card-edits.js';
+import {
+  NO_FILTER,
+  activeFilterCount,
+  addIndex,
+  cardFieldIds,
+  cardLayout,
+  filterRows,
+  hasLowStock,
+  isEmptyRow,
+  statusColumn,
+  validStatus,
+  type CardLayout,
+  type PhoneFilter,
+} from './phone/card-list.js';
+import { ADD_CARD_PX, CARD_GAP_PX, cardHeight, cardStyles, fieldText, renderCard, type CardContext } from './phone/card-view.js';
+import { PhoneFilterStore } from './phone/phone-filter-store.js';
+import type { StatusSheet, StatusTarget } from './phone/status-sheet.js';
+import { parseRoute } from './route.js';
+import { savedKey } from './row-edits.js';
 import type { ViewStore } from './view-store.js';
 import { WorkbookController } from './workbook-controller.js';
+import './phone/card-fields-dialog.js';
+import './phone/status-sheet.js';
 import './row-form.js';
 
-const CARD_HEIGHT = 112;
 const OVERSCAN = 4;
 /** A finger that moved this far was scrolling, not tapping. */
 const TAP_SLOP_PX = 10;
 
+/** What the list shows for one render: the rows kept, how many there are at all, and how a card lays out. */
+interface Shown {
+  rows: string[];
+  /** rows with something in them, before the phone's filters */
+  total: number;
+  columns: Column[];
+  layout: CardLayout;
+  status: Column | null;
+  /** each row's number in the sheet, as the laptop's grid numbers it */
+  numbers: Map<string, number>;
+}
+
 /**
- * `<row-cards>`: the sheet on a phone — a windowed list of row cards; tapping
- * one opens `<row-form>` for that row. A card opens only on a tap that did not
- * move, so scrolling never opens an editor by accident. The open row is held by
- * its id: a change saved from the form that moves it in a sorted or filtered
- * view (or a colleague's insert above it) never swaps the form to another row.
+ * `<row-cards>`: the sheet on a phone — a windowed list of row cards with, at
+ * its top, what a volunteer reaches for: Mine (rows claimed by or assigned to
+ * them), search, filters by status and low stock (remembered on this device),
+ * and Add. Empty rows are not cards. A card shows the sheet's card fields; its
+ * status chip changes the status in two taps (chip, then the choice), its − / +
+ * count at once, each with Undo. Tapping elsewhere on a card opens `<row-form>`
+ * — only a tap that did not move, so scrolling never opens an editor by
+ * accident. The open row is held by its id: a change saved from the form that
+ * moves it in a sorted or filtered view (or a colleague's insert above it)
+ * never swaps the form to another row.
  */
 export class RowCards extends LitElement {
   static properties = {
@@ -30,21 +69,29 @@ export class RowCards extends LitElement {
     openRow: { state: true },
     scrollTop: { state: true },
     viewportHeight: { state: true },
+    filter: { state: true },
+    filtersOpen: { state: true },
   };
 
   declare workbook: Workbook | null;
   declare sheetId: string;
   declare viewStore: ViewStore | null;
-  /** the sync session's status, which the form uses to say where each change is saved */
+  /** the sync session's status, which the form and the cards use to say where each change is saved */
   declare status: SyncStatus | null;
   /** the row the form shows, and where it was in the list (kept there if the view drops it) */
   declare openRow: { id: string; index: number } | null;
   declare scrollTop: number;
   declare viewportHeight: number;
+  declare filter: PhoneFilter;
+  declare filtersOpen: boolean;
 
   private readonly controller = new WorkbookController(this, (c) => c.sheets.has(this.sheetId) || c.sheetList);
+  private readonly edits = new CardEdits(this);
   private down: { x: number; y: number } | null = null;
   private resizeObserver: ResizeObserver | null = null;
+  /** the sheet whose filter `filter` is, so switching sheets loads that sheet's */
+  private filterSheet: string | null = null;
+  private filterStore: PhoneFilterStore | null = null;
 
   constructor() {
     super();
@@ -57,75 +104,129 @@ export class RowCards extends LitElement {
     this.openRow = null;
     this.scrollTop = 0;
     this.viewportHeight = 600;
+    this.filter = { ...NO_FILTER };
+    this.filtersOpen = false;
   }
 
-  static styles = css`
-    :host {
-      display: flex;
-      flex-direction: column;
-      flex: 1;
-      min-height: 0;
-    }
-    .bar {
-      display: flex;
-      gap: 0.5rem;
-      padding: 0.5rem;
-      border-bottom: 1px solid #d0d7de;
-      background: #f6f8fa;
-      align-items: center;
-    }
-    button {
-      min-height: 44px;
-      min-width: 44px;
-      padding: 0 1rem;
-      font: inherit;
-      border: 1px solid #d0d7de;
-      border-radius: 6px;
-      background: white;
-    }
-    .list {
-      flex: 1;
-      overflow-y: auto;
-      position: relative;
-      overscroll-behavior: contain;
-    }
-    .card {
-      position: absolute;
-      left: 0.5rem;
-      right: 0.5rem;
-      height: ${CARD_HEIGHT - 8}px;
-      box-sizing: border-box;
-      border: 1px solid #d0d7de;
-      border-radius: 8px;
-      padding: 0.5rem 0.75rem;
-      background: white;
-      overflow: hidden;
-      cursor: pointer;
-      display: grid;
-      align-content: start;
-      gap: 0.15rem;
-      text-align: left;
-      font: inherit;
-      width: auto;
-    }
-    .title {
-      font-weight: 600;
-      white-space: nowrap;
-      overflow: hidden;
-      text-overflow: ellipsis;
-    }
-    .field {
-      font-size: 0.9rem;
-      color: #57606a;
-      white-space: nowrap;
-      overflow: hidden;
-      text-overflow: ellipsis;
-    }
-    .count {
-      color: #57606a;
-      font-size: 0.9rem;
-    }
-  `;
+  static styles = [
+    cardStyles,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        flex: 1;
+        min-height: 0;
+      }
+      .bar {
+        display: grid;
+        gap: 0.4rem;
+        padding: 0.4rem 0.5rem;
+        border-bottom: 1px solid #d0d7de;
+        background: #f6f8fa;
+      }
+      .tools,
+      .find {
+        display: flex;
+        gap: 0.4rem;
+        align-items: center;
+      }
+      button,
+      select,
+      input[type='search'] {
+        min-height: 44px;
+        min-width: 44px;
+        padding: 0 0.75rem;
+        font: inherit;
+        border: 1px solid #d0d7de;
+        border-radius: 6px;
+        background: white;
+        box-sizing: border-box;
+      }
+      button[aria-pressed='true'] {
+        background: #ddf4ff;
+        border-color: #0969da;
+        font-weight: 600;
+      }
+      .tools .grow {
+        flex: 1;
+      }
+      input[type='search'] {
+        flex: 1;
+        min-width: 0;
+      }
+      .count {
+        color: #57606a;
+        font-size: 0.85rem;
+        white-space: nowrap;
+      }
+      .panel {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      .panel label {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.35rem;
+        min-height: 44px;
+      }
+      .panel input[type='checkbox'] {
+        width: 24px;
+        height: 24px;
+        margin: 10px;
+      }
+      .reason {
+        font-size: 0.8rem;
+        color: #57606a;
+        margin: 0;
+      }
+      .note {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        padding: 0.25rem 0.5rem;
+        font-size: 0.85rem;
+        border-bottom: 1px solid #eaeef2;
+      }
+      .note span {
+        flex: 1;
+      }
+      .note .saved {
+        color: #1a7f37;
+      }
+      .note .saved.away {
+        color: #9a6700;
+      }
+      .note .error {
+        color: #cf222e;
+      }
+      .list {
+        flex: 1;
+        overflow-y: auto;
+        position: relative;
+        overscroll-behavior: contain;
+      }
+      .add {
+        position: absolute;
+        left: 0.5rem;
+        right: 0.5rem;
+      }
+      .add button {
+        width: 100%;
+        height: ${ADD_CARD_PX - CARD_GAP_PX}px;
+        border-style: dashed;
+        font-weight: 600;
+      }
+      .empty {
+        position: absolute;
+        left: 0.5rem;
+        right: 0.5rem;
+        margin: 0;
+        color: #57606a;
+      }
+    `,
+  ];
 
   connectedCallback(): void {
     super.connectedCallback();
@@ -139,93 +240,238 @@ export class RowCards extends LitElement {
     this.resizeObserver?.disconnect();
   }
 
-  protected firstUpdated(): void {
+  protected updated(): void {
+    // The list is rendered again after the form closes: observe whichever one is on the page.
     const list = this.renderRoot.querySelector('.list');
-    if (list) this.resizeObserver?.observe(list);
+    if (list && this.resizeObserver) this.resizeObserver.observe(list);
   }
 
   protected willUpdate(_changed: PropertyValues<this>): void {
     this.controller.bind(this.workbook);
+    this.edits.bind(this.workbook);
+    if (this.sheetId !== this.filterSheet) {
+      this.filterSheet = this.sheetId;
+      // The workbook's id is in the page's address (#/w/<id>); without one, filters last for this page only.
+      const id = parseRoute(location.hash)?.id;
+      this.filterStore = id ? new PhoneFilterStore(localStorage, id) : null;
+      this.filter = this.filterStore?.load(this.sheetId) ?? { ...NO_FILTER };
+      this.edits.forget();
+    }
   }
 
-  private shown(): { rows: string[]; columns: Column[] } {
+  private setFilter(patch: Partial<PhoneFilter>): void {
+    this.filter = { ...this.filter, ...patch };
+    this.filterStore?.save(this.sheetId, this.filter);
+  }
+
+  private shown(): Shown {
     const wb = this.workbook!;
-    const view = this.viewStore?.load(this.sheetId) ?? EMPTY_VIEW;
-    const rows = wb.rowIds(this.sheetId);
-    const columns = wb.columns(this.sheetId);
-    return isEmptyView(view) ? { rows, columns } : applyView(rows, columns, view, (r, c) => wb.getValue(this.sheetId, r, c));
+    const sheetId = this.sheetId;
+    const all = wb.rowIds(sheetId);
+    const columns = wb.columns(sheetId);
+    const numbers = new Map(all.map((r, i) => [r, i + 1]));
+    const fieldIds = cardFieldIds(wb, sheetId, columns);
+    const layout = cardLayout(columns, fieldIds);
+    const status = statusColumn(columns, fieldIds);
+    const filled = all.filter((r) => !isEmptyRow(wb, sheetId, r, columns));
+    // The device's own view (sort, filters from the laptop's "My view") applies here too.
+    const view = this.viewStore?.load(sheetId) ?? EMPTY_VIEW;
+    const viewed = isEmptyView(view) ? { rows: filled, columns } : applyView(filled, columns, view, (r, c) => wb.getValue(sheetId, r, c));
+    const rows = filterRows(viewed.rows, this.filter, {
+      wb,
+      sheetId,
+      columns,
+      status,
+      // A claim cell's value is the names of who holds it, so a search finds people too.
+      text: (c, v) => displayValue(currentLocale(), c, v),
+    });
+    return { rows, total: filled.length, columns: viewed.columns, layout, status, numbers };
   }
 
   render() {
     const wb = this.workbook;
     if (!wb || !this.sheetId) return nothing;
-    const { rows, columns } = this.shown();
+    const shown = this.shown();
     const open = this.openRow;
     if (open && wb.hasRow(this.sheetId, open.id)) {
-      let index = rows.indexOf(open.id);
-      let formRows = rows;
+      let index = shown.rows.indexOf(open.id);
+      let formRows = shown.rows;
       if (index < 0) {
-        // The view no longer shows it (a filtered value changed): it stays open where it was.
-        index = Math.min(open.index, rows.length);
-        formRows = [...rows.slice(0, index), open.id, ...rows.slice(index)];
+        // The view no longer shows it (a filtered value changed, or it is a new, empty row): it stays open where it was.
+        index = Math.min(open.index, shown.rows.length);
+        formRows = [...shown.rows.slice(0, index), open.id, ...shown.rows.slice(index)];
       }
       return html`<row-form
         .workbook=${wb}
         .sheetId=${this.sheetId}
         .rowIds=${formRows}
-        .columns=${columns}
+        .columns=${shown.columns}
         .index=${index}
         .status=${this.status}
-        @row-form-close=${() => (this.openRow = null)}
+        @row-form-close=${this.closeForm}
         @row-form-goto=${(e: CustomEvent<number>) => this.openAt(formRows, e.detail)}
       ></row-form>`;
     }
-    const first = Math.max(0, Math.floor(this.scrollTop / CARD_HEIGHT) - OVERSCAN);
-    const last = Math.min(rows.length, Math.ceil((this.scrollTop + this.viewportHeight) / CARD_HEIGHT) + OVERSCAN);
-    const indices = [];
-    for (let i = first; i < last; i++) indices.push(i);
-    return html`<div class="bar">
-        <button @click=${this.addRow}>${t('grid.addRow')}</button>
-        <span class="count">${tn('cards.count', rows.length)}</span>
-      </div>
-      <div class="list" role="list" aria-label=${t('cards.rows')} @scroll=${(e: Event) => (this.scrollTop = (e.target as HTMLElement).scrollTop)}>
-        <div style="height:${rows.length * CARD_HEIGHT + 8}px"></div>
-        ${indices.map((i) => {
-          const rowId = rows[i];
-          const [head, ...rest] = columns;
-          const text = (c: Column) => displayValue(currentLocale(), c, wb.getValue(this.sheetId, rowId, c.id));
-          return html`<button
-            class="card"
-            role="listitem"
-            style="top:${i * CARD_HEIGHT + 8}px"
-            aria-label=${t('cards.row', { n: i + 1, text: head ? text(head) || t('value.empty') : '' })}
-            @pointerdown=${(e: PointerEvent) => (this.down = { x: e.clientX, y: e.clientY })}
-            @click=${(e: MouseEvent) => this.onCardClick(e, i)}
-          >
-            <span class="title">${i + 1}. ${head ? text(head) || '—' : ''}</span>
-            ${rest.slice(0, 3).map((c) => html`<span class="field">${c.name}: ${text(c) || '—'}</span>`)}
-          </button>`;
-        })}
-      </div>`;
+    return html`${this.renderBar(shown)} ${this.renderNote()} ${this.renderList(shown)}
+      <status-sheet @status-picked=${this.onStatusPicked}></status-sheet>
+      <card-fields-dialog .workbook=${wb} .sheetId=${this.sheetId} @card-fields-saved=${() => this.edits.forget()}></card-fields-dialog>`;
   }
 
-  private onCardClick(e: MouseEvent, index: number): void {
+  private renderBar(shown: Shown) {
+    const wb = this.workbook!;
+    const f = this.filter;
+    const active = activeFilterCount(f);
+    const status = shown.status;
+    const lowStock = hasLowStock(shown.columns);
+    return html`<div class="bar">
+      <div class="tools">
+        <button aria-pressed=${f.mine ? 'true' : 'false'} aria-label=${t('phone.mineLabel')} @click=${() => this.setFilter({ mine: !f.mine })}>
+          ${t('phone.mine')}
+        </button>
+        <button aria-expanded=${this.filtersOpen ? 'true' : 'false'} aria-controls="filters" @click=${() => (this.filtersOpen = !this.filtersOpen)}>
+          ${active ? t('phone.filtersOn', { n: active }) : t('phone.filters')}
+        </button>
+        <span class="grow"></span>
+        ${wb.readOnly ? nothing : html`<button @click=${this.addRow}>${t('grid.addRow')}</button>`}
+        <button
+          aria-label=${t('phone.cardFields')}
+          title=${wb.readOnly ? t('phone.cardFieldsViewer') : t('phone.cardFields')}
+          ?disabled=${wb.readOnly}
+          aria-describedby=${wb.readOnly ? 'fields-reason' : nothing}
+          @click=${this.openCardFields}
+        >
+          ⚙
+        </button>
+      </div>
+      ${wb.readOnly ? html`<p class="reason" id="fields-reason">${t('phone.cardFieldsViewer')}</p>` : nothing}
+      <div class="find">
+        <input
+          type="search"
+          aria-label=${t('phone.search')}
+          placeholder=${t('phone.searchHint')}
+          enterkeyhint="search"
+          .value=${live(f.search)}
+          @input=${(e: Event) => this.setFilter({ search: (e.target as HTMLInputElement).value })}
+        />
+        <span class="count" aria-live="polite">${shown.rows.length === shown.total ? tn('cards.count', shown.total) : tn('phone.shown', shown.rows.length, { total: shown.total })}</span>
+      </div>
+      ${this.filtersOpen
+        ? html`<div class="panel" id="filters" role="group" aria-label=${t('phone.filters')}>
+            ${status
+              ? html`<label
+                  >${status.name}
+                  <select @change=${(e: Event) => this.setFilter({ status: (e.target as HTMLSelectElement).value || null })}>
+                    <option value="" ?selected=${validStatus(f, status) === null}>${t('phone.anyStatus')}</option>
+                    ${status.options.map((o) => html`<option value=${o.id} ?selected=${o.id === f.status}>${o.label}</option>`)}
+                  </select></label
+                >`
+              : nothing}
+            ${lowStock
+              ? html`<label><input type="checkbox" .checked=${live(f.low)} @change=${(e: Event) => this.setFilter({ low: (e.target as HTMLInputElement).checked })} />${t('phone.lowOnly')}</label>`
+              : nothing}
+            <button ?disabled=${active === 0 && !f.mine} @click=${() => this.setFilter({ ...NO_FILTER })}>${t('phone.clearFilters')}</button>
+          </div>`
+        : nothing}
+    </div>`;
+  }
+
+  /** After a card's own change: what it changed, where it is saved, and Undo. */
+  private renderNote() {
+    const e = this.edits;
+    const wb = this.workbook!;
+    const last = e.last;
+    if (e.error) return html`<div class="note" role="status"><span class="error">${e.error}</span></div>`;
+    if (e.undone !== null && !last) return html`<div class="note" role="status"><span>${t('phone.undone', { column: e.undone })}</span></div>`;
+    if (!last || last.sheetId !== this.sheetId || !wb.hasRow(last.sheetId, last.rowId)) return nothing;
+    const col = wb.columns(this.sheetId).find((c) => c.id === last.colId);
+    if (!col) return nothing;
+    const n = wb.rowIds(this.sheetId).indexOf(last.rowId) + 1;
+    const key = savedKey(this.status);
+    return html`<div class="note" role="status">
+      <span
+        >${e.undone !== null ? t('phone.undone', { column: e.undone }) + ' ' : ''}${t('phone.changed', { column: col.name, n, value: fieldText(wb, this.sheetId, last.rowId, col) || t('phone.none') })}
+        <span class="saved ${key === 'phone.savedHub' ? '' : 'away'}" data-testid="card-saved">${t(key)}</span></span
+      >
+      <button aria-label=${t('phone.undoCardsLabel')} @click=${() => e.undoLast()}>↶ ${t('phone.undo')}</button>
+    </div>`;
+  }
+
+  private renderList(shown: Shown) {
+    const wb = this.workbook!;
+    const height = cardHeight(shown.layout);
+    const ctx: CardContext = {
+      wb,
+      sheetId: this.sheetId,
+      layout: shown.layout,
+      height,
+      editable: !wb.readOnly,
+      open: (rowId, e) => this.onCardTap(rowId, e),
+      down: (e) => (this.down = { x: e.clientX, y: e.clientY }),
+      pickStatus: (rowId, col, n) => this.pickStatus(rowId, col, n),
+      step: (rowId, col, delta) => this.edits.step(this.sheetId, rowId, col, delta),
+    };
+    const rows = shown.rows;
+    const first = Math.max(0, Math.floor(this.scrollTop / height) - OVERSCAN);
+    const last = Math.min(rows.length, Math.ceil((this.scrollTop + this.viewportHeight) / height) + OVERSCAN);
+    const cards = [];
+    for (let i = first; i < last; i++) cards.push(renderCard(ctx, rows[i], shown.numbers.get(rows[i]) ?? i + 1, i * height + CARD_GAP_PX));
+    const end = rows.length * height + CARD_GAP_PX;
+    const filtered = rows.length < shown.total;
+    const message = rows.length === 0 ? (filtered ? t('phone.noMatch') : t('phone.noRows')) : '';
+    const addTop = message ? end + 32 : end;
+    return html`<div class="list" role="list" aria-label=${t('cards.rows')} @scroll=${(e: Event) => (this.scrollTop = (e.target as HTMLElement).scrollTop)}>
+      <div style="height:${addTop + ADD_CARD_PX + CARD_GAP_PX}px"></div>
+      ${cards} ${message ? html`<p class="empty" style="top:${end}px">${message}</p>` : nothing}
+      ${wb.readOnly
+        ? nothing
+        : html`<div class="add" role="listitem" aria-label=${t('phone.add')} style="top:${addTop}px">
+            <button @click=${this.addRow}>＋ ${t('phone.add')}</button>
+          </div>`}
+    </div>`;
+  }
+
+  private onCardTap(rowId: string, e: MouseEvent): void {
     const d = this.down;
     this.down = null;
     if (d && Math.hypot(e.clientX - d.x, e.clientY - d.y) > TAP_SLOP_PX) return;
-    this.openAt(this.shown().rows, index);
+    const rows = this.shown().rows;
+    this.openAt(rows, rows.indexOf(rowId));
   }
 
   private openAt(rows: string[], index: number): void {
     const id = rows[index];
-    if (id) this.openRow = { id, index };
+    if (!id) return;
+    this.edits.forget();
+    this.openRow = { id, index };
   }
 
+  private closeForm = (): void => {
+    this.openRow = null;
+    this.edits.forget();
+  };
+
+  private pickStatus(rowId: string, col: Column, n: number): void {
+    const value = this.workbook?.getValue(this.sheetId, rowId, col.id);
+    const target: StatusTarget = { rowId, col, n, current: typeof value === 'string' && col.options.some((o) => o.id === value) ? value : null };
+    this.renderRoot.querySelector<StatusSheet>('status-sheet')?.open(target);
+  }
+
+  private onStatusPicked = (e: CustomEvent<{ target: StatusTarget; optionId: string | null }>): void => {
+    const { target, optionId } = e.detail;
+    this.edits.choose(this.sheetId, target.rowId, target.col, optionId);
+  };
+
+  private openCardFields = (): void => {
+    this.renderRoot.querySelector('card-fields-dialog')?.open();
+  };
+
+  /** A new row just after the last one with something in it (not below a template's spare rows), opened at once. */
   private addRow = (): void => {
     const wb = this.workbook;
-    if (!wb) return;
-    const [id] = wb.insertRows(this.sheetId, wb.rowCount(this.sheetId), 1);
+    if (!wb || wb.readOnly) return;
+    const [id] = wb.insertRows(this.sheetId, addIndex(wb, this.sheetId, wb.columns(this.sheetId)), 1);
     const rows = this.shown().rows;
+    this.edits.forget();
     this.openRow = { id, index: rows.includes(id) ? rows.indexOf(id) : rows.length };
   };
 }

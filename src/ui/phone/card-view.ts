@@ -1,0 +1,222 @@
+import { css, html, nothing } from 'lit';
+import type { Column } from '../../model/types.js';
+import type { Workbook } from '../../model/workbook.js';
+import { claimHolders, claimText } from '../claim-text.js';
+import { currentLocale, t } from '../i18n/locale.js';
+import { displayValue, numberText } from '../i18n/value-text.js';
+import { safeColor } from '../safe-style.js';
+import { counterMinimum, isLowCell, type CardLayout } from './card-list.js';
+
+/** One line of text on a card. */
+const LINE_PX = 22;
+/** A line with − / + : the buttons are 44 px targets. */
+const COUNTER_PX = 48;
+/** The title line holds the status chip, itself a 44 px target. */
+const HEAD_PX = 46;
+const PADDING_PX = 14;
+/** Between cards. */
+export const CARD_GAP_PX = 8;
+export const ADD_CARD_PX = 64;
+
+/** Every card of a sheet has the same fields, so one height: the windowed list needs it. */
+export function cardHeight(layout: CardLayout): number {
+  return PADDING_PX + HEAD_PX + layout.lines.length * LINE_PX + layout.counters.length * COUNTER_PX + CARD_GAP_PX;
+}
+
+export interface CardContext {
+  wb: Workbook;
+  sheetId: string;
+  layout: CardLayout;
+  height: number;
+  /** can change what it shows: chips and − / + are controls, not just words */
+  editable: boolean;
+  open: (rowId: string, e: MouseEvent) => void;
+  down: (e: PointerEvent) => void;
+  pickStatus: (rowId: string, col: Column, n: number) => void;
+  step: (rowId: string, col: Column, delta: number) => void;
+}
+
+/** A field's value in words, as the grid's cell shows it (claims by who holds them). */
+export function fieldText(wb: Workbook, sheetId: string, rowId: string, col: Column): string {
+  if (col.type === 'claim') return claimText(currentLocale(), claimHolders(wb, sheetId, rowId, col.id));
+  return displayValue(currentLocale(), col, wb.getValue(sheetId, rowId, col.id));
+}
+
+/** What a screen reader hears for the card: its number and the fields that have something in them. */
+export function cardSummary(wb: Workbook, sheetId: string, rowId: string, layout: CardLayout): string {
+  const fields = [layout.title, layout.status, ...layout.lines, ...layout.counters].filter((c): c is Column => c !== null);
+  return fields
+    .map((c) => fieldText(wb, sheetId, rowId, c))
+    .filter(Boolean)
+    .join(', ');
+}
+
+/**
+ * A row as a card: its number and title, the status as a coloured chip that
+ * changes it (the first of two taps), a line per field, and counters with their
+ * own − / + and low-stock flag. The card's open control lies under all of it,
+ * so a tap anywhere else opens the row's form.
+ */
+export function renderCard(ctx: CardContext, rowId: string, n: number, top: number) {
+  const { wb, sheetId, layout } = ctx;
+  const text = (c: Column) => fieldText(wb, sheetId, rowId, c);
+  const title = layout.title ? text(layout.title) : '';
+  return html`<div
+    class="card"
+    role="listitem"
+    aria-label=${t('cards.row', { n, text: cardSummary(wb, sheetId, rowId, layout) || t('value.empty') })}
+    style="top:${top}px;height:${ctx.height - CARD_GAP_PX}px"
+  >
+    <button class="open" aria-label=${t('phone.open', { n })} @pointerdown=${ctx.down} @click=${(e: MouseEvent) => ctx.open(rowId, e)}></button>
+    <div class="head">
+      <span class="title">${n}. ${title || '—'}</span>
+      ${layout.status ? renderChip(ctx, rowId, layout.status, n) : nothing}
+    </div>
+    ${layout.lines.map((c) => html`<span class="field">${c.name}: ${text(c) || '—'}</span>`)}
+    ${layout.counters.map((c) => renderCounter(ctx, rowId, c))}
+  </div>`;
+}
+
+function renderChip(ctx: CardContext, rowId: string, col: Column, n: number) {
+  const value = ctx.wb.getValue(ctx.sheetId, rowId, col.id);
+  const option = col.options.find((o) => o.id === value);
+  // A value that is no option (kept as text by an import) reads as itself, in grey.
+  const label = option?.label ?? (typeof value === 'string' && value ? value : t('phone.none'));
+  const color = safeColor(option?.color);
+  const style = `background:${color}22;border-color:${color}`;
+  if (!ctx.editable) return html`<span class="chip" style=${style}>${label}</span>`;
+  return html`<button
+    class="chip"
+    style=${style}
+    aria-label=${t('phone.changeChoice', { column: col.name, value: label })}
+    aria-haspopup="dialog"
+    @click=${() => ctx.pickStatus(rowId, col, n)}
+  >
+    ${label} ▾
+  </button>`;
+}
+
+function renderCounter(ctx: CardContext, rowId: string, col: Column) {
+  const { wb, sheetId } = ctx;
+  const value = wb.getValue(sheetId, rowId, col.id);
+  const shown = typeof value === 'number' ? displayValue(currentLocale(), col, value) : '0';
+  const low = isLowCell(wb, sheetId, rowId, col);
+  const min = counterMinimum(wb, sheetId, rowId, col);
+  return html`<div class="counter">
+    <span class="name">${col.name}: <output data-testid=${`card-count-${col.name}`}>${shown}</output></span>
+    ${low
+      ? html`<span class="low" role="img" aria-label=${t('phone.lowLabel', { column: col.name, value: shown, min: numberText(currentLocale(), min ?? 0) })}
+          >⚠ ${t('phone.low')}</span
+        >`
+      : nothing}
+    ${ctx.editable
+      ? html`<button class="step" aria-label=${t('grid.minusOne', { name: col.name })} @click=${() => ctx.step(rowId, col, -1)}>−</button>
+          <button class="step" aria-label=${t('grid.plusOne', { name: col.name })} @click=${() => ctx.step(rowId, col, 1)}>+</button>`
+      : nothing}
+  </div>`;
+}
+
+export const cardStyles = css`
+  .card {
+    position: absolute;
+    left: 0.5rem;
+    right: 0.5rem;
+    box-sizing: border-box;
+    border: 1px solid #d0d7de;
+    border-radius: 8px;
+    padding: 0.35rem 0.6rem;
+    background: white;
+    overflow: hidden;
+    display: flex;
+    flex-direction: column;
+    /* Words let a tap through to the open control underneath; the controls on top take their own. */
+    pointer-events: none;
+  }
+  .card > .open {
+    position: absolute;
+    inset: 0;
+    width: 100%;
+    height: 100%;
+    border: none;
+    border-radius: 8px;
+    background: transparent;
+    pointer-events: auto;
+    cursor: pointer;
+    padding: 0;
+  }
+  .card > .open:focus-visible {
+    outline: 3px solid #0969da;
+    outline-offset: -3px;
+  }
+  .head {
+    display: flex;
+    align-items: center;
+    gap: 0.5rem;
+    min-height: ${HEAD_PX}px;
+  }
+  .title {
+    flex: 1;
+    font-weight: 600;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .chip {
+    position: relative;
+    pointer-events: auto;
+    flex: none;
+    max-width: 60%;
+    min-height: 44px;
+    border: 1px solid;
+    border-radius: 999px;
+    padding: 0 0.8rem;
+    font: inherit;
+    font-size: 0.9rem;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    display: inline-flex;
+    align-items: center;
+  }
+  .field {
+    font-size: 0.9rem;
+    line-height: ${LINE_PX}px;
+    color: #57606a;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .counter {
+    display: flex;
+    align-items: center;
+    gap: 0.5rem;
+    min-height: ${COUNTER_PX}px;
+  }
+  .counter .name {
+    flex: 1;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .counter output {
+    font-weight: 600;
+    font-variant-numeric: tabular-nums;
+  }
+  .low {
+    color: #9a3412;
+    background: #fff1e5;
+    border: 1px solid #bc4c00;
+    border-radius: 999px;
+    padding: 0 0.5rem;
+    font-size: 0.85rem;
+    font-weight: 600;
+  }
+  .step {
+    position: relative;
+    pointer-events: auto;
+    min-width: 48px;
+    min-height: 44px;
+    font-size: 1.3rem;
+    padding: 0;
+  }
+`;
