@@ -1,6 +1,7 @@
 import { ModelError } from './errors.js';
 import type { CellValue, Column, ColumnType, SelectOption } from './types.js';
 import { COLUMN_TYPES } from './types.js';
+import { chooseOption, dateOrderOf, readAmount, readTypedDate, readTypedDateTime, unitText, type InputOptions } from './entry.js';
 
 export const MAX_TEXT_LENGTH = 50_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -111,35 +112,11 @@ export function fitsColumn(column: Column, value: CellValue): boolean {
   }
 }
 
-const PLAIN_NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-const GROUPED_NUMBER = /^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$/;
-const COMMA_DECIMAL = /^[-+]?\d+(,\d+)?$/;
-const DOT_GROUPED_COMMA_DECIMAL = /^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$/;
 // English and Spanish words for yes and no: a copied "sí" pastes back as a tick.
 const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'x', '✓', '✔', 'on', 'sí', 'si', 'verdadero']);
 const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'off', 'falso']);
 
-/** How the person writes numbers: the decimal mark of their language ("12.5" or "12,5"). */
-export interface InputOptions {
-  decimal?: '.' | ',';
-}
-
-/**
- * A number as a person writes it. With a decimal comma, "1.234,5" is
- * 1234.5 and "1.234" is 1234 (as a Spanish spreadsheet reads it), while an
- * unambiguous "12.5" is still 12.5; with a decimal point, "1,234.5" is 1234.5.
- */
-export function readNumber(text: string, decimal: '.' | ',' = '.'): number | null {
-  if (decimal === ',') {
-    if (DOT_GROUPED_COMMA_DECIMAL.test(text)) return Number(text.replace(/\./g, '').replace(',', '.'));
-    if (COMMA_DECIMAL.test(text)) return Number(text.replace(',', '.'));
-    if (PLAIN_NUMBER.test(text)) return Number(text);
-    return null;
-  }
-  if (PLAIN_NUMBER.test(text)) return Number(text);
-  if (GROUPED_NUMBER.test(text)) return Number(text.replace(/,/g, ''));
-  return null;
-}
+export { readNumber, matchOptions, type InputOptions, type DateOrder } from './entry.js';
 
 /**
  * Turns what a person typed into a typed value for the column, or throws a
@@ -157,28 +134,27 @@ export function parseInput(column: Column, text: string, options: InputOptions =
   switch (column.type) {
     case 'counter':
     case 'number': {
-      // The column's own unit may follow the number, as the cell shows it ("12 kg").
-      const bare = column.unit && trimmed.endsWith(` ${column.unit}`) ? trimmed.slice(0, -column.unit.length - 1).trim() : trimmed;
-      const n = readNumber(bare, options.decimal ?? '.');
+      const n = readAmount(column, trimmed, options);
       if (n !== null) return checkFinite(column, n, ctx);
       throw new ModelError('NOT_A_NUMBER', `“${trimmed}” is not a number (${column.name} holds numbers)`, ctx);
     }
-    case 'date':
-      if (isIsoDate(trimmed)) return trimmed;
-      throw new ModelError('NOT_A_DATE', `“${trimmed}” is not a date: write it as YYYY-MM-DD`, ctx);
+    case 'date': {
+      const date = readTypedDate(trimmed, dateOrderOf(options));
+      if (date !== null && date !== 'impossible') return date.iso;
+      throw new ModelError('NOT_A_DATE', `“${trimmed}” is not a date`, date === 'impossible' ? { ...ctx, reason: 'impossible', typed: trimmed } : ctx);
+    }
     case 'datetime': {
-      const normal = trimmed.replace(' ', 'T');
-      if (isIsoDateTime(normal)) return normal;
-      throw new ModelError('NOT_A_DATETIME', `“${trimmed}” is not a date and time: write it as YYYY-MM-DD HH:MM`, ctx);
+      const at = readTypedDateTime(trimmed, dateOrderOf(options));
+      if (at !== null && at !== 'impossible') return at.iso;
+      throw new ModelError('NOT_A_DATETIME', `“${trimmed}” is not a date and time`, at === 'impossible' ? { ...ctx, reason: 'impossible', typed: trimmed } : ctx);
     }
     case 'phone':
       if (PHONE.test(trimmed)) return trimmed;
       throw new ModelError('NOT_A_PHONE', `“${trimmed}” is not a phone number`, ctx);
     case 'multiselect': {
       const ids: string[] = [];
-      for (const part of trimmed.split(/[,;]/).map((p) => p.trim().toLowerCase()).filter(Boolean)) {
-        const hit = column.options.find((o) => o.label.toLowerCase() === part) ?? column.options.find((o) => o.id.toLowerCase() === part);
-        if (!hit) throw new ModelError('NOT_AN_OPTION', `“${part}” is not an option of ${column.name}`, { ...ctx, input: part });
+      for (const part of trimmed.split(/[,;]/).map((p) => p.trim()).filter(Boolean)) {
+        const hit = chooseOption(column, part, options);
         if (!ids.includes(hit.id)) ids.push(hit.id);
       }
       return ids.length ? ids.join(MULTI_SEPARATOR) : null;
@@ -189,12 +165,8 @@ export function parseInput(column: Column, text: string, options: InputOptions =
       if (FALSE_WORDS.has(lower)) return false;
       throw new ModelError('NOT_A_CHECKBOX', `“${trimmed}” is not yes or no`, ctx);
     }
-    case 'select': {
-      const lower = trimmed.toLowerCase();
-      const hit = column.options.find((o) => o.label.toLowerCase() === lower) ?? column.options.find((o) => o.id === trimmed);
-      if (hit) return hit.id;
-      throw new ModelError('NOT_AN_OPTION', `“${trimmed}” is not an option of ${column.name}`, ctx);
-    }
+    case 'select':
+      return chooseOption(column, trimmed, options).id;
     case 'claim':
       throw new ModelError('NOT_A_CLAIM', `${column.name}: use Claim or Release`, ctx);
   }
@@ -205,8 +177,8 @@ function checkFinite(column: Column, n: number, ctx: Record<string, unknown>): n
   return n;
 }
 
-/** How a stored value reads as text (the editor's starting text, and plain-text export). */
-export function formatValue(column: Column, value: CellValue): string {
+/** How a stored value reads as text (the editor's starting text, and plain-text export); `locale` picks unit plurals. */
+export function formatValue(column: Column, value: CellValue, options: Pick<InputOptions, 'locale'> = {}): string {
   if (value === null) return '';
   if (column.type === 'select' && typeof value === 'string') {
     return column.options.find((o) => o.id === value)?.label ?? value;
@@ -218,7 +190,7 @@ export function formatValue(column: Column, value: CellValue): string {
       .join(', ');
   }
   if (column.type === 'datetime' && typeof value === 'string') return value.replace('T', ' ');
-  if (typeof value === 'number' && column.unit) return `${value} ${column.unit}`;
+  if (typeof value === 'number' && column.unit) return `${value} ${unitText(column.unit, value, options.locale)}`;
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   return String(value);
 }

@@ -1,5 +1,6 @@
 import type { ColumnSummary } from '../../model/aggregates.js';
 import type { CellValue, Column } from '../../model/types.js';
+import { unitText } from '../../model/entry.js';
 import { formatValue, type InputOptions } from '../../model/values.js';
 import { DECIMAL_MARK, translate, translatePlural, type Locale } from './locale.js';
 
@@ -16,8 +17,8 @@ export function numberText(locale: Locale, n: number): string {
  */
 export function displayValue(locale: Locale, column: Column, value: CellValue): string {
   if (typeof value === 'boolean') return translate(locale, value ? 'value.yes' : 'value.no');
-  if (typeof value === 'number') return column.unit ? `${numberText(locale, value)} ${column.unit}` : numberText(locale, value);
-  return formatValue(column, value);
+  if (typeof value === 'number') return column.unit ? `${numberText(locale, value)} ${unitText(column.unit, value, locale)}` : numberText(locale, value);
+  return formatValue(column, value, { locale });
 }
 
 /** What an editor starts with: the value as the reader would type it (parseInput with `inputOptions` reads it back). */
@@ -36,8 +37,9 @@ export function titleText(locale: Locale, title: string | null | undefined): str
   return title && title.trim() ? title : translate(locale, 'title.untitled');
 }
 
+/** How the reader types: decimal mark, and (through the locale) date order — 3/14/2026 in English, 14/3/2026 in Spanish. */
 export function inputOptions(locale: Locale): InputOptions {
-  return { decimal: DECIMAL_MARK[locale] };
+  return { decimal: DECIMAL_MARK[locale], locale };
 }
 
 /** A figure under the grid: sums and counts with the locale's digits. */
