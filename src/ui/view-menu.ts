@@ -1,12 +1,26 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { dialogStyles, showDialog } from './dialog-styles.js';
-import { LocaleController, t } from './i18n/locale.js';
+import { LocaleController, currentLocale, t, tn } from './i18n/locale.js';
+import type { MessageKey } from './i18n/messages.js';
+import { opArity, opsFor, valueCounts, withCondition, type Condition, type RuleOp, type ValuesCondition } from '../model/filters.js';
 import type { Column } from '../model/types.js';
-import type { FilterOp, ViewSpec } from '../model/view.js';
+import { applyView, type ViewSpec } from '../model/view.js';
+import type { Workbook } from '../model/workbook.js';
+import { boundText, opLabel, readBound } from './filter-text.js';
+import { withoutFilter, withoutFilters } from './filter-chips.js';
+import './filter-checklist.js';
+import './filter-chips.js';
+
+/** Where the rows and values the dialog counts come from. */
+export interface ViewSource {
+  workbook: Workbook | null;
+  sheetId: string;
+}
 
 /**
  * `<view-menu>`: sort, filter and hide for one column, in *my* view only.
  * Fires `view-change` with the new ViewSpec; the grid stores it on this device.
+ * A checklist applies as it is ticked; a typed condition on Apply filter.
  */
 export class ViewMenu extends LitElement {
   static properties = {
@@ -14,61 +28,112 @@ export class ViewMenu extends LitElement {
     spec: { state: true },
     op: { state: true },
     value: { state: true },
+    to: { state: true },
+    error: { state: true },
   };
 
   declare column: Column | null;
   declare spec: ViewSpec;
-  declare op: FilterOp;
+  declare op: RuleOp;
   declare value: string;
+  declare to: string;
+  declare error: MessageKey | null;
+  private source: ViewSource | null = null;
 
   constructor() {
     super();
     // re-renders when the reader switches language
     new LocaleController(this);
     this.column = null;
-    this.spec = { sort: [], filters: [], hidden: [] };
+    this.spec = { sort: [], filters: [], hidden: [], conditions: [] };
     this.op = 'contains';
     this.value = '';
+    this.to = '';
+    this.error = null;
   }
 
   static styles = [
     dialogStyles,
     css`
-    dialog {
-      max-width: min(26rem, 92vw);
-    }
-    h2 {
-      margin: 0 0 0.25rem;
-      font-size: 1.1rem;
-    }
-    p.hint {
-      margin: 0 0 0.75rem;
-      color: #57606a;
-      font-size: 0.85rem;
-    }
-    fieldset {
-      border: 1px solid #d0d7de;
-      border-radius: 6px;
-      margin: 0 0 0.75rem;
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.5rem;
-      align-items: center;
-    }
-    .close {
-      display: flex;
-      justify-content: flex-end;
-    }
-  `,
+      dialog {
+        max-width: min(30rem, 94vw);
+        max-height: 92vh;
+      }
+      h2 {
+        margin: 0 0 0.25rem;
+        font-size: 1.1rem;
+      }
+      p.hint {
+        margin: 0 0 0.75rem;
+        color: #57606a;
+        font-size: 0.85rem;
+      }
+      fieldset {
+        border: 1px solid #d0d7de;
+        border-radius: 6px;
+        margin: 0 0 0.75rem;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      fieldset.filter {
+        display: block;
+      }
+      .rule,
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+        margin-bottom: 0.5rem;
+      }
+      .rule input {
+        flex: 1 1 7rem;
+        min-width: 0;
+      }
+      .summary {
+        margin: 0 0 0.75rem;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      .count {
+        color: #57606a;
+        font-size: 0.9rem;
+      }
+      .close {
+        display: flex;
+        justify-content: flex-end;
+      }
+    `,
   ];
 
-  open(column: Column, spec: ViewSpec): void {
+  /**
+   * Opens the dialog on a column. `source` names the workbook and sheet whose
+   * rows the checklist counts; without it the dialog asks the element that
+   * renders it (the grid), so a caller that passes only two arguments still works.
+   */
+  open(column: Column, spec: ViewSpec, source?: ViewSource): void {
     this.column = column;
     this.spec = spec;
-    const existing = spec.filters.find((f) => f.colId === column.id);
-    this.op = existing?.op ?? 'contains';
-    this.value = existing?.value ?? '';
+    this.source = source ?? this.hostSource();
+    const condition = spec.conditions?.find((c) => c.colId === column.id);
+    const legacy = spec.filters.find((f) => f.colId === column.id);
+    const ops = opsFor(column);
+    const rule = condition?.kind === 'rule' ? condition : legacy ? { op: legacy.op, value: legacy.value, to: '' } : null;
+    this.op = rule && ops.includes(rule.op) ? rule.op : (ops[0] ?? 'is');
+    this.value = rule && ops.includes(rule.op) ? boundText(currentLocale(), column, rule.value) : '';
+    this.to = rule && ops.includes(rule.op) ? boundText(currentLocale(), column, rule.to) : '';
+    this.error = null;
     showDialog(this);
+  }
+
+  private hostSource(): ViewSource | null {
+    const root = this.getRootNode();
+    const host = root instanceof ShadowRoot ? (root.host as Partial<ViewSource>) : null;
+    return host && host.workbook && typeof host.sheetId === 'string' ? { workbook: host.workbook, sheetId: host.sheetId } : null;
   }
 
   private emit(spec: ViewSpec): void {
@@ -78,6 +143,18 @@ export class ViewMenu extends LitElement {
 
   private close(): void {
     this.renderRoot.querySelector('dialog')?.close();
+  }
+
+  /** This column's filter replaced by `next` (an older text filter on it goes: the new one says it all). */
+  private setCondition(next: Condition | null): void {
+    if (!this.column) return;
+    const base = withoutFilter(this.spec, this.column.id);
+    this.emit({ ...base, conditions: withCondition(base.conditions ?? [], this.column.id, next) });
+  }
+
+  private rows(): readonly string[] {
+    const s = this.source;
+    return s?.workbook && s.sheetId ? s.workbook.rowIds(s.sheetId) : [];
   }
 
   render() {
@@ -92,21 +169,7 @@ export class ViewMenu extends LitElement {
               <button @click=${() => this.sort('desc')}>${t('view.sortDesc')}</button>
               ${this.spec.sort.length ? html`<button @click=${() => this.emit({ ...this.spec, sort: [] })}>${t('view.clearSort')}</button>` : nothing}
             </fieldset>
-            <fieldset>
-              <legend>${t('view.filter')}</legend>
-              <select aria-label=${t('view.filterRule')} @change=${(e: Event) => (this.op = (e.target as HTMLSelectElement).value as FilterOp)}>
-                ${(['contains', 'is', 'empty', 'filled'] as const).map(
-                  (op) => html`<option value=${op} ?selected=${op === this.op}>${t(`view.op.${op}`)}</option>`,
-                )}
-              </select>
-              ${this.op === 'contains' || this.op === 'is'
-                ? html`<input aria-label=${t('view.filterValue')} .value=${this.value} @input=${(e: Event) => (this.value = (e.target as HTMLInputElement).value)} />`
-                : nothing}
-              <button @click=${this.applyFilter}>${t('view.applyFilter')}</button>
-              ${this.spec.filters.some((f) => f.colId === col.id)
-                ? html`<button @click=${() => this.emit({ ...this.spec, filters: this.spec.filters.filter((f) => f.colId !== col.id) })}>${t('view.clearFilter')}</button>`
-                : nothing}
-            </fieldset>
+            ${this.renderFilter(col)} ${this.renderSummary()}
             <fieldset>
               <legend>${t('view.columns')}</legend>
               <button @click=${() => this.hide()}>${t('view.hide')}</button>
@@ -117,18 +180,118 @@ export class ViewMenu extends LitElement {
     </dialog>`;
   }
 
+  private renderFilter(col: Column) {
+    const ops = opsFor(col);
+    const filtered = this.spec.filters.some((f) => f.colId === col.id) || (this.spec.conditions ?? []).some((c) => c.colId === col.id);
+    // A condition and a checklist both filter this one column: using either replaces the other.
+    return html`<fieldset class="filter">
+      <legend>${t('view.filter')}</legend>
+      ${ops.length ? this.renderRule(col, ops) : nothing} ${this.renderChecklist(col)}
+      ${filtered ? html`<div class="row"><button @click=${() => this.setCondition(null)}>${t('view.clearFilter')}</button></div>` : nothing}
+    </fieldset>`;
+  }
+
+  private renderChecklist(col: Column) {
+    const wb = this.source?.workbook;
+    const sheetId = this.source?.sheetId ?? '';
+    const counts = wb ? valueCounts(this.rows(), col, (r) => wb.getValue(sheetId, r, col.id)) : [];
+    const current = (this.spec.conditions ?? []).find((c): c is ValuesCondition => c.colId === col.id && c.kind === 'values');
+    return html`<filter-checklist
+      .column=${col}
+      .counts=${counts}
+      .hide=${current?.hide ?? []}
+      @checklist-change=${(e: CustomEvent<{ hide: string[] }>) =>
+        this.setCondition(e.detail.hide.length ? { colId: col.id, kind: 'values', hide: e.detail.hide } : null)}
+    ></filter-checklist>`;
+  }
+
+  private renderRule(col: Column, ops: readonly RuleOp[]) {
+    const locale = currentLocale();
+    const arity = opArity(this.op);
+    const type = col.type === 'date' || col.type === 'datetime' ? 'date' : 'text';
+    const inputmode = col.type === 'number' || col.type === 'counter' ? 'decimal' : nothing;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Enter' && !e.isComposing) {
+        e.preventDefault();
+        this.applyRule();
+      }
+    };
+    return html`<div class="rule" role="group" aria-label=${t('filter.byRule')}>
+        <select aria-label=${t('view.filterRule')} @change=${(e: Event) => (this.op = (e.target as HTMLSelectElement).value as RuleOp)}>
+          ${ops.map((op) => html`<option value=${op} ?selected=${op === this.op}>${opLabel(locale, col, op)}</option>`)}
+        </select>
+        ${arity >= 1
+          ? html`<input
+              type=${type}
+              inputmode=${inputmode}
+              aria-label=${t('view.filterValue')}
+              .value=${this.value}
+              @input=${(e: Event) => (this.value = (e.target as HTMLInputElement).value)}
+              @keydown=${onKey}
+            />`
+          : nothing}
+        ${arity === 2
+          ? html`<input
+              type=${type}
+              inputmode=${inputmode}
+              aria-label=${t('filter.ruleTo')}
+              .value=${this.to}
+              @input=${(e: Event) => (this.to = (e.target as HTMLInputElement).value)}
+              @keydown=${onKey}
+            />`
+          : nothing}
+        <button @click=${() => this.applyRule()}>${t('view.applyFilter')}</button>
+      </div>
+      ${this.error ? html`<p class="error" role="alert">${t(this.error)}</p>` : nothing}`;
+  }
+
+  private renderSummary() {
+    const wb = this.source?.workbook;
+    const sheetId = this.source?.sheetId ?? '';
+    if (!wb || !sheetId) return nothing;
+    const all = this.rows();
+    const shown = applyView(all, wb.columns(sheetId), this.spec, (r, c) => wb.getValue(sheetId, r, c)).rows.length;
+    const any = this.spec.filters.length > 0 || (this.spec.conditions?.length ?? 0) > 0;
+    return html`<div class="summary">
+      <filter-chips .workbook=${wb} .sheetId=${sheetId} .spec=${this.spec} @view-change=${this.onChipsChange}></filter-chips>
+      <span class="count" role="status">${tn('filter.rows', shown, { total: new Intl.NumberFormat(currentLocale()).format(all.length) })}</span>
+      ${any ? html`<button @click=${() => this.emit(withoutFilters(this.spec))}>${t('filter.clearAll')}</button>` : nothing}
+    </div>`;
+  }
+
+  private onChipsChange = (e: CustomEvent<ViewSpec>): void => {
+    // The chips speak for this dialog: one view-change leaves it, with the whole spec.
+    e.stopPropagation();
+    this.emit(e.detail);
+  };
+
+  private applyRule(): void {
+    const col = this.column;
+    if (!col) return;
+    const locale = currentLocale();
+    const arity = opArity(this.op);
+    let value = '';
+    let to = '';
+    if (arity >= 1) {
+      const read = readBound(locale, col, this.value);
+      if ('error' in read) return void (this.error = read.error);
+      value = read.value;
+    }
+    if (arity === 2) {
+      const read = readBound(locale, col, this.to);
+      if ('error' in read) return void (this.error = read.error);
+      to = read.value;
+    }
+    this.error = null;
+    this.setCondition({ colId: col.id, kind: 'rule', op: this.op, value, to });
+    this.close();
+  }
+
   private sort(dir: 'asc' | 'desc'): void {
     if (!this.column) return;
     this.emit({ ...this.spec, sort: [{ colId: this.column.id, dir }] });
     this.close();
   }
-
-  private applyFilter = (): void => {
-    if (!this.column) return;
-    const others = this.spec.filters.filter((f) => f.colId !== this.column!.id);
-    this.emit({ ...this.spec, filters: [...others, { colId: this.column.id, op: this.op, value: this.value }] });
-    this.close();
-  };
 
   private hide(): void {
     if (!this.column) return;
