@@ -1,31 +1,20 @@
 import { LitElement, html, nothing } from 'lit';
-import type { SelectOption } from '../../model/types.js';
+import type { Column, SelectOption } from '../../model/types.js';
+import { matchOptions } from '../../model/values.js';
 import { LocaleController, t } from '../i18n/locale.js';
 import { safeColor } from '../safe-style.js';
 
-/** For matching as people type: "cafe" finds "Café", "IN PROG" finds "In progress". */
-function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase();
-}
-
 /**
- * The options a typed query offers, best first: those whose label starts with
- * it, then those with a word starting with it, then any containing it. An empty
- * query offers every option, in the column's order.
+ * The options a typed query offers, best first, by the same rule the cell's
+ * parser accepts a prefix with (model/entry.ts), so what the list shows is what
+ * typing it and pressing Enter would choose. An empty query offers them all.
  */
 export function offeredOptions(options: readonly SelectOption[], query: string): SelectOption[] {
-  const q = fold(query.trim());
-  if (!q) return [...options];
-  const starts: SelectOption[] = [];
-  const words: SelectOption[] = [];
-  const inside: SelectOption[] = [];
-  for (const o of options) {
-    const label = fold(o.label);
-    if (label.startsWith(q)) starts.push(o);
-    else if (label.split(/[\s\-/,.()]+/).some((w) => w.startsWith(q))) words.push(o);
-    else if (label.includes(q)) inside.push(o);
-  }
-  return [...starts, ...words, ...inside];
+  // matchOptions reads only a column's options; the rest of this column is never looked at.
+  const column: Column = { id: '', name: '', type: 'select', width: 0, options: [...options], min: null, minColumn: null, expiresDays: null, unit: null };
+  const ids = matchOptions(column, query).map((o) => o.id);
+  // The caller's own objects, so `current()` is one of `options`.
+  return ids.map((id) => options.find((o) => o.id === id)!);
 }
 
 /** Light DOM has no adopted styles: this travels with the element, every selector scoped under its tag. */
