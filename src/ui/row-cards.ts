@@ -172,9 +172,9 @@ export class RowCards extends LitElement {
         min-height: 44px;
       }
       .panel input[type='checkbox'] {
-        width: 24px;
-        height: 24px;
-        margin: 10px;
+        width: 44px;
+        height: 44px;
+        margin: 0;
       }
       .reason {
         font-size: 0.8rem;
@@ -425,7 +425,7 @@ export class RowCards extends LitElement {
       ${wb.readOnly
         ? nothing
         : html`<div class="add" role="listitem" aria-label=${t('phone.add')} style="top:${addTop}px">
-            <button @click=${this.addRow}>＋ ${t('phone.add')}</button>
+            <button @click=${this.addRow}>+ ${t('phone.add')}</button>
           </div>`}
     </div>`;
   }
