@@ -1,0 +1,607 @@
+import type { IdPoint, Node } from './ast.js';
+import { Evaluator, referencesOf, type Resolver } from './evaluate.js';
+import { functionTable } from './functions.js';
+import { LayoutIndex, type Layout } from './layout.js';
+import { parseStored } from './parse.js';
+import { printDisplay, toStored, type FormulaPlace } from './refs.js';
+import type { SyntaxOptions } from './parse.js';
+import { ERRORS, isError, isMatrix, type FormulaClock, type Matrix, type Scalar, type Value } from './values.js';
+
+/**
+ * What the engine reads: the workbook's shape (Layout) and a cell reader. The reader returns a
+ * plain cell's value as formulas see it (formulaInput in reader.ts does the conversion from a
+ * Workbook value); the engine never touches a Y.Doc, so it runs the same in Node, a worker or a page.
+ */
+export interface FormulaInput extends Layout {
+  value(sheetId: string, rowId: string, colId: string): Scalar;
+}
+
+export interface CellAddress {
+  sheetId: string;
+  rowId: string;
+  colId: string;
+}
+
+interface RangeDep {
+  sheet: string;
+  start: IdPoint;
+  end: IdPoint;
+}
+
+interface FNode {
+  readonly key: string;
+  readonly sheet: string;
+  readonly row: string;
+  readonly col: string;
+  readonly stored: string;
+  readonly tree: Node | null;
+  readonly cells: string[];
+  readonly ranges: RangeDep[];
+  readonly sheetsRead: Set<string>;
+  readonly volatile: boolean;
+  value: Value;
+  refsOk: boolean;
+  /** cells this node's array result covers now (not the anchor itself), and their values */
+  spill: Map<string, Scalar> | null;
+  /** the size its last array result asked for, kept when it could not spill (so a cleared blocker re-runs it) */
+  wants: { rows: number; cols: number } | null;
+}
+
+/** Spill changes settle within this many passes per recalc; more is left for the next one. */
+const MAX_PASSES = 8;
+
+const keyOf = (sheet: string, row: string, col: string) => `${sheet} ${row} ${col}`;
+const colKey = (sheet: string, col: string) => `${sheet} ${col}`;
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(value);
+}
+
+function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(value);
+  if (!set.size) map.delete(key);
+}
+
+function sameScalar(a: Scalar | undefined, b: Scalar | undefined): boolean {
+  if (isError(a) || isError(b)) return isError(a) && isError(b) && a.error === b.error;
+  return a === b;
+}
+
+/**
+ * Cell and column formulas over a workbook, recomputed incrementally. References are by row and
+ * column id, so an insert or a move changes no result except through ranges (whose extent is
+ * positional between their two end rows); a delete turns references to the row into #REF!.
+ * Cycles, including ones two people create at once, are found by graph structure alone and read
+ * #CYCLE! on every device whatever order the edits arrived in.
+ */
+export class FormulaEngine {
+  readonly layout: LayoutIndex;
+  private readonly evaluator: Evaluator;
+  private readonly nodes = new Map<string, FNode>();
+  private readonly cellFormulas = new Map<string, string>();
+  private readonly columnFormulas = new Map<string, { sheet: string; col: string; stored: string }>();
+  private readonly cellDependents = new Map<string, Set<FNode>>();
+  /** nodes with a one-column range, by sheet and column id; and with a wider one, by sheet */
+  private readonly columnRangeNodes = new Map<string, Set<FNode>>();
+  private readonly wideRangeNodes = new Map<string, Set<FNode>>();
+  private readonly readers = new Map<string, Set<FNode>>();
+  private readonly anchors = new Map<string, Set<FNode>>();
+  private readonly spillOwner = new Map<string, FNode>();
+  private readonly volatile = new Set<FNode>();
+  private dirty = new Set<FNode>();
+  private readonly changed = new Map<string, CellAddress>();
+
+  constructor(
+    private readonly input: FormulaInput,
+    clock: FormulaClock,
+  ) {
+    this.layout = new LayoutIndex(input);
+    this.evaluator = new Evaluator(functionTable(), { clock });
+  }
+
+  // ── what the UI tells it ───────────────────────────────────────────────
+
+  /** A cell's formula (stored text) was set, or removed with null. */
+  setCellFormula(sheetId: string, rowId: string, colId: string, stored: string | null): void {
+    const key = keyOf(sheetId, rowId, colId);
+    if (stored === null) this.cellFormulas.delete(key);
+    else this.cellFormulas.set(key, stored);
+    if (this.columnFormulas.has(colKey(sheetId, colId))) return;
+    this.place(sheetId, rowId, colId, stored);
+  }
+
+  /** A column's formula, computed for every visible row; null makes it a plain column again. */
+  setColumnFormula(sheetId: string, colId: string, stored: string | null): void {
+    const ck = colKey(sheetId, colId);
+    if (stored === null) {
+      this.columnFormulas.delete(ck);
+      for (const node of [...this.nodes.values()]) {
+        if (node.sheet === sheetId && node.col === colId) this.place(sheetId, node.row, colId, this.cellFormulas.get(node.key) ?? null);
+      }
+      return;
+    }
+    this.columnFormulas.set(ck, { sheet: sheetId, col: colId, stored });
+    for (const node of [...this.nodes.values()]) if (node.sheet === sheetId && node.col === colId) this.remove(node);
+    this.syncColumn(sheetId, colId);
+  }
+
+  /** A plain cell's value changed (typed, synced, a counter tapped). */
+  inputChanged(sheetId: string, rowId: string, colId: string): void {
+    for (const n of this.dependentsOfCell(sheetId, rowId, colId)) this.dirty.add(n);
+    // a value typed into (or cleared from) the way of an array result blocks (or frees) it
+    for (const a of this.anchors.get(sheetId) ?? []) if (this.wantsCell(a, rowId, colId)) this.dirty.add(a);
+  }
+
+  /** Rows or columns of a sheet were inserted, moved, sorted, deleted or restored; no id: the sheet list changed. */
+  structureChanged(sheetId?: string): void {
+    if (sheetId === undefined) {
+      this.layout.invalidateSheets();
+      this.layout.invalidate();
+      for (const s of this.input.sheets()) this.sheetChanged(s.id);
+      for (const s of [...this.readers.keys()]) this.sheetChanged(s);
+      return;
+    }
+    this.layout.invalidate(sheetId);
+    this.sheetChanged(sheetId);
+  }
+
+  /** The clock moved (a minute passed, the day turned): TODAY and NOW recompute. */
+  tick(): void {
+    for (const n of this.volatile) this.dirty.add(n);
+  }
+
+  /** Recomputes what changed; returns the cells whose shown result changed. */
+  recalc(): CellAddress[] {
+    for (let pass = 0; pass < MAX_PASSES && this.dirty.size; pass++) this.pass();
+    const out = [...this.changed.values()];
+    this.changed.clear();
+    return out;
+  }
+
+  // ── what the UI reads ──────────────────────────────────────────────────
+
+  /** The result shown in a cell: a formula's (the first value of an array), a spilled value, or undefined for a plain cell. */
+  result(sheetId: string, rowId: string, colId: string): Scalar | undefined {
+    const key = keyOf(sheetId, rowId, colId);
+    const node = this.nodes.get(key);
+    if (node) return isMatrix(node.value) ? (node.value[0]?.[0] ?? null) : node.value;
+    const owner = this.spillOwner.get(key);
+    return owner?.spill?.get(key);
+  }
+
+  /** A formula's whole result (an array result in full), for the anchor cell. */
+  fullResult(sheetId: string, rowId: string, colId: string): Value | undefined {
+    return this.nodes.get(keyOf(sheetId, rowId, colId))?.value;
+  }
+
+  /** The stored formula in force at a cell (the column's, when it has one), or null. */
+  formula(sheetId: string, rowId: string, colId: string): string | null {
+    return this.columnFormulas.get(colKey(sheetId, colId))?.stored ?? this.cellFormulas.get(keyOf(sheetId, rowId, colId)) ?? null;
+  }
+
+  columnFormula(sheetId: string, colId: string): string | null {
+    return this.columnFormulas.get(colKey(sheetId, colId))?.stored ?? null;
+  }
+
+  /** What a person typed → stored text, with the current order (throws FormulaError). */
+  enter(typed: string, place: FormulaPlace, options: SyntaxOptions = {}): string {
+    return toStored(typed, place, this.layout, options);
+  }
+
+  /** Stored text → A1 for the current order; text that cannot be read is shown as it is. */
+  display(stored: string, place: FormulaPlace, options: SyntaxOptions = {}): string {
+    try {
+      return printDisplay(parseStored(stored), place, this.layout, options);
+    } catch {
+      return stored;
+    }
+  }
+
+  /** How many formula cells are live (cell formulas plus one per row of each column formula). */
+  size(): number {
+    return this.nodes.size;
+  }
+
+  // ── the graph ──────────────────────────────────────────────────────────
+
+  private place(sheet: string, row: string, col: string, stored: string | null): void {
+    const key = keyOf(sheet, row, col);
+    const old = this.nodes.get(key);
+    if (old) {
+      if (old.stored === stored) return;
+      this.remove(old);
+    }
+    if (stored !== null) this.add(sheet, row, col, stored);
+  }
+
+  private add(sheet: string, row: string, col: string, stored: string): FNode {
+    let tree: Node | null = null;
+    try {
+      tree = parseStored(stored);
+    } catch {
+      tree = null;
+    }
+    const found = tree ? referencesOf(tree) : { refs: [], cols: [], volatile: false };
+    const cells = new Set<string>();
+    const ranges: RangeDep[] = [];
+    const sheetsRead = new Set<string>();
+    for (const r of found.refs) {
+      const s = r.sheet ?? sheet;
+      sheetsRead.add(s);
+      if (r.end) ranges.push({ sheet: s, start: r.start, end: r.end });
+      else cells.add(keyOf(s, r.start.row ?? '', r.start.col));
+    }
+    if (found.cols.length) sheetsRead.add(sheet);
+    for (const c of found.cols) cells.add(keyOf(sheet, row, c));
+    const node: FNode = {
+      key: keyOf(sheet, row, col),
+      sheet,
+      row,
+      col,
+      stored,
+      tree,
+      cells: [...cells],
+      ranges,
+      sheetsRead,
+      volatile: found.volatile,
+      value: null,
+      refsOk: true,
+      spill: null,
+      wants: null,
+    };
+    node.refsOk = this.refsValid(node);
+    this.nodes.set(node.key, node);
+    for (const k of node.cells) addTo(this.cellDependents, k, node);
+    for (const r of ranges) {
+      if (r.start.col === r.end.col) addTo(this.columnRangeNodes, colKey(r.sheet, r.start.col), node);
+      else addTo(this.wideRangeNodes, r.sheet, node);
+    }
+    for (const s of sheetsRead) addTo(this.readers, s, node);
+    if (node.volatile) this.volatile.add(node);
+    this.dirty.add(node);
+    // whoever read this cell as a plain value now reads the formula
+    for (const n of this.dependentsOfCell(sheet, row, col)) this.dirty.add(n);
+    return node;
+  }
+
+  private remove(node: FNode): void {
+    this.nodes.delete(node.key);
+    for (const k of node.cells) removeFrom(this.cellDependents, k, node);
+    for (const r of node.ranges) {
+      if (r.start.col === r.end.col) removeFrom(this.columnRangeNodes, colKey(r.sheet, r.start.col), node);
+      else removeFrom(this.wideRangeNodes, r.sheet, node);
+    }
+    for (const s of node.sheetsRead) removeFrom(this.readers, s, node);
+    removeFrom(this.anchors, node.sheet, node);
+    this.volatile.delete(node);
+    this.dirty.delete(node);
+    this.releaseSpill(node, true);
+    for (const n of this.dependentsOfCell(node.sheet, node.row, node.col)) this.dirty.add(n);
+    this.changed.set(node.key, { sheetId: node.sheet, rowId: node.row, colId: node.col });
+  }
+
+  private syncColumn(sheet: string, col: string): void {
+    const visible = this.layout.colIndex(sheet, col) !== undefined;
+    const stored = this.columnFormulas.get(colKey(sheet, col))?.stored;
+    const rows = new Set(visible ? this.layout.rows(sheet) : []);
+    for (const node of [...this.nodes.values()]) {
+      if (node.sheet === sheet && node.col === col && (!rows.has(node.row) || node.stored !== stored)) this.remove(node);
+    }
+    if (stored === undefined) return;
+    for (const row of rows) if (!this.nodes.has(keyOf(sheet, row, col))) this.add(sheet, row, col, stored);
+  }
+
+  private sheetChanged(sheet: string): void {
+    for (const { sheet: s, col } of this.columnFormulas.values()) if (s === sheet) this.syncColumn(s, col);
+    for (const n of this.readers.get(sheet) ?? []) {
+      const ok = this.refsValid(n);
+      if (ok !== n.refsOk || n.ranges.some((r) => r.sheet === sheet)) this.dirty.add(n);
+      n.refsOk = ok;
+    }
+    for (const a of this.anchors.get(sheet) ?? []) this.dirty.add(a);
+  }
+
+  private refsValid(n: FNode): boolean {
+    const L = this.layout;
+    const point = (s: string, p: IdPoint) => L.colIndex(s, p.col) !== undefined && (p.row === null || L.rowIndex(s, p.row) !== undefined);
+    for (const k of n.cells) {
+      const [s, r, c] = k.split(' ');
+      if (L.colIndex(s, c) === undefined || L.rowIndex(s, r) === undefined) return false;
+    }
+    for (const r of n.ranges) if (!point(r.sheet, r.start) || !point(r.sheet, r.end)) return false;
+    return true;
+  }
+
+  private rangeContains(r: RangeDep, rowId: string, colId: string): boolean {
+    const L = this.layout;
+    const ci = L.colIndex(r.sheet, colId);
+    const c1 = L.colIndex(r.sheet, r.start.col);
+    const c2 = L.colIndex(r.sheet, r.end.col);
+    if (ci === undefined || c1 === undefined || c2 === undefined) return false;
+    if (ci < Math.min(c1, c2) || ci > Math.max(c1, c2)) return false;
+    if (r.start.row === null || r.end.row === null) return L.rowIndex(r.sheet, rowId) !== undefined;
+    const ri = L.rowIndex(r.sheet, rowId);
+    const r1 = L.rowIndex(r.sheet, r.start.row);
+    const r2 = L.rowIndex(r.sheet, r.end.row);
+    if (ri === undefined || r1 === undefined || r2 === undefined) return false;
+    return ri >= Math.min(r1, r2) && ri <= Math.max(r1, r2);
+  }
+
+  /** Formulas that read this cell: by a reference to it, or through a range it lies in now. */
+  private dependentsOfCell(sheet: string, row: string, col: string, into: Set<FNode> = new Set()): Set<FNode> {
+    for (const n of this.cellDependents.get(keyOf(sheet, row, col)) ?? []) into.add(n);
+    for (const group of [this.columnRangeNodes.get(colKey(sheet, col)), this.wideRangeNodes.get(sheet)]) {
+      for (const n of group ?? []) {
+        if (into.has(n)) continue;
+        if (n.ranges.some((r) => r.sheet === sheet && this.rangeContains(r, row, col))) into.add(n);
+      }
+    }
+    return into;
+  }
+
+  private dependentsOf(node: FNode): Set<FNode> {
+    const out = this.dependentsOfCell(node.sheet, node.row, node.col);
+    if (node.spill) {
+      for (const k of node.spill.keys()) {
+        const [s, r, c] = k.split(' ');
+        this.dependentsOfCell(s, r, c, out);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One pass: everything reachable from the dirty nodes, evaluated in dependency order (Kahn).
+   * What is left when no node is ready holds a cycle: its strongly connected parts read #CYCLE!,
+   * and what depends on them is evaluated after, reading that error.
+   */
+  private pass(): void {
+    const seeds = [...this.dirty];
+    this.dirty = new Set();
+    const reach = new Set<FNode>(seeds);
+    const succ = new Map<FNode, FNode[]>();
+    const indeg = new Map<FNode, number>();
+    const stack = seeds.slice();
+    while (stack.length) {
+      const x = stack.pop()!;
+      const ds = [...this.dependentsOf(x)];
+      succ.set(x, ds);
+      for (const y of ds) {
+        indeg.set(y, (indeg.get(y) ?? 0) + 1);
+        if (!reach.has(y)) {
+          reach.add(y);
+          stack.push(y);
+        }
+      }
+    }
+    const ready: FNode[] = [];
+    for (const n of reach) if (!indeg.get(n)) ready.push(n);
+    const done = new Set<FNode>();
+    const release = (n: FNode) => {
+      for (const y of succ.get(n) ?? []) {
+        if (done.has(y)) continue;
+        const d = (indeg.get(y) ?? 0) - 1;
+        indeg.set(y, d);
+        if (d === 0) ready.push(y);
+      }
+    };
+    for (;;) {
+      while (ready.length) {
+        const n = ready.pop()!;
+        if (done.has(n)) continue;
+        done.add(n);
+        if (this.nodes.get(n.key) === n) this.evaluate(n);
+        release(n);
+      }
+      if (done.size >= reach.size) break;
+      const cyclic = this.cycles([...reach].filter((n) => !done.has(n)), succ, done);
+      for (const n of cyclic) {
+        done.add(n);
+        this.setValue(n, ERRORS['#CYCLE!']);
+      }
+      for (const n of cyclic) release(n);
+      if (!ready.length) break;
+    }
+  }
+
+  /** Nodes on a cycle among `left` (Tarjan, iterative: a chain of 10,000 formulas must not overflow the stack). */
+  private cycles(left: FNode[], succ: Map<FNode, FNode[]>, done: Set<FNode>): FNode[] {
+    const index = new Map<FNode, number>();
+    const low = new Map<FNode, number>();
+    const onStack = new Set<FNode>();
+    const stack: FNode[] = [];
+    const out: FNode[] = [];
+    let counter = 0;
+    for (const root of left) {
+      if (index.has(root)) continue;
+      const work: { n: FNode; i: number }[] = [{ n: root, i: 0 }];
+      index.set(root, counter);
+      low.set(root, counter++);
+      stack.push(root);
+      onStack.add(root);
+      while (work.length) {
+        const top = work[work.length - 1];
+        const next = (succ.get(top.n) ?? []).filter((y) => !done.has(y));
+        if (top.i < next.length) {
+          const y = next[top.i++];
+          if (!index.has(y)) {
+            index.set(y, counter);
+            low.set(y, counter++);
+            stack.push(y);
+            onStack.add(y);
+            work.push({ n: y, i: 0 });
+          } else if (onStack.has(y)) low.set(top.n, Math.min(low.get(top.n)!, index.get(y)!));
+          continue;
+        }
+        work.pop();
+        if (work.length) {
+          const parent = work[work.length - 1].n;
+          low.set(parent, Math.min(low.get(parent)!, low.get(top.n)!));
+        }
+        if (low.get(top.n) === index.get(top.n)) {
+          const part: FNode[] = [];
+          let m: FNode;
+          do {
+            m = stack.pop()!;
+            onStack.delete(m);
+            part.push(m);
+          } while (m !== top.n);
+          if (part.length > 1 || (succ.get(top.n) ?? []).includes(top.n)) out.push(...part);
+        }
+      }
+    }
+    return out;
+  }
+
+  private readCell(sheet: string, row: string, col: string): Scalar {
+    const key = keyOf(sheet, row, col);
+    const node = this.nodes.get(key);
+    if (node) return isMatrix(node.value) ? (node.value[0]?.[0] ?? null) : node.value;
+    const owner = this.spillOwner.get(key);
+    if (owner) return owner.spill?.get(key) ?? null;
+    return this.input.value(sheet, row, col);
+  }
+
+  private resolver(node: FNode): Resolver {
+    const L = this.layout;
+    return {
+      cell: (sheetId, p) => {
+        const s = sheetId || node.sheet;
+        if (p.row === null || L.colIndex(s, p.col) === undefined || L.rowIndex(s, p.row) === undefined) return ERRORS['#REF!'];
+        return this.readCell(s, p.row, p.col);
+      },
+      range: (sheetId, a, b) => {
+        const s = sheetId || node.sheet;
+        const c1 = L.colIndex(s, a.col);
+        const c2 = L.colIndex(s, b.col);
+        if (c1 === undefined || c2 === undefined) return ERRORS['#REF!'];
+        const rows = L.rows(s);
+        let r1 = 0;
+        let r2 = rows.length - 1;
+        if (a.row !== null && b.row !== null) {
+          const x = L.rowIndex(s, a.row);
+          const y = L.rowIndex(s, b.row);
+          if (x === undefined || y === undefined) return ERRORS['#REF!'];
+          [r1, r2] = x <= y ? [x, y] : [y, x];
+        }
+        const [lo, hi] = c1 <= c2 ? [c1, c2] : [c2, c1];
+        const cols: string[] = [];
+        for (let c = lo; c <= hi; c++) cols.push(L.colAt(s, c)!);
+        const out: Matrix = [];
+        for (let r = r1; r <= r2; r++) out.push(cols.map((c) => this.readCell(s, rows[r], c)));
+        return out;
+      },
+      sameRow: (colId) => {
+        if (L.colIndex(node.sheet, colId) === undefined || L.rowIndex(node.sheet, node.row) === undefined) return ERRORS['#REF!'];
+        return this.readCell(node.sheet, node.row, colId);
+      },
+    };
+  }
+
+  private evaluate(node: FNode): void {
+    let value: Value = node.tree ? this.evaluator.evaluate(node.tree, this.resolver(node)) : ERRORS['#NAME?'];
+    if (isMatrix(value) && value.length === 1 && value[0].length === 1) value = value[0][0];
+    if (isMatrix(value) && value.length === 0) value = ERRORS['#CALC!'];
+    if (!isMatrix(value)) {
+      node.wants = null;
+      removeFrom(this.anchors, node.sheet, node);
+      this.releaseSpill(node, false);
+      this.setValue(node, value);
+      return;
+    }
+    node.wants = { rows: value.length, cols: value[0].length };
+    addTo(this.anchors, node.sheet, node);
+    const region = this.spillRegion(node, value);
+    if (!region) {
+      this.releaseSpill(node, false);
+      this.setValue(node, ERRORS['#SPILL!']);
+      return;
+    }
+    const before = node.spill ?? new Map<string, Scalar>();
+    for (const [k, v] of region) {
+      const other = this.spillOwner.get(k);
+      if (other && other !== node) {
+        // the lower key keeps the cells, on every device; the other re-runs and finds them taken
+        this.releaseSpill(other, false);
+        this.dirty.add(other);
+      }
+      this.spillOwner.set(k, node);
+      if (!before.has(k)) {
+        const [s, r, c] = k.split(' ');
+        for (const d of this.dependentsOfCell(s, r, c)) this.dirty.add(d);
+      }
+      if (!sameScalar(before.get(k), v)) this.markChanged(k);
+    }
+    for (const k of before.keys()) {
+      if (region.has(k)) continue;
+      if (this.spillOwner.get(k) === node) this.spillOwner.delete(k);
+      this.markChanged(k);
+    }
+    node.spill = region;
+    this.setValue(node, value);
+  }
+
+  /** The cells an array result would cover, with their values; null when any is taken or off the sheet. */
+  private spillRegion(node: FNode, value: Matrix): Map<string, Scalar> | null {
+    const L = this.layout;
+    const ri = L.rowIndex(node.sheet, node.row);
+    const ci = L.colIndex(node.sheet, node.col);
+    if (ri === undefined || ci === undefined) return new Map();
+    const rows = L.rows(node.sheet);
+    const width = value[0].length;
+    if (ri + value.length > rows.length || ci + width > L.columns(node.sheet).length) return null;
+    const out = new Map<string, Scalar>();
+    for (let r = 0; r < value.length; r++) {
+      for (let c = 0; c < width; c++) {
+        if (r === 0 && c === 0) continue;
+        const row = rows[ri + r];
+        const col = L.colAt(node.sheet, ci + c)!;
+        const k = keyOf(node.sheet, row, col);
+        if (this.nodes.has(k) || this.input.value(node.sheet, row, col) !== null) return null;
+        const other = this.spillOwner.get(k);
+        if (other && other !== node && other.key < node.key) return null;
+        out.set(k, value[r][c] ?? null);
+      }
+    }
+    return out;
+  }
+
+  private releaseSpill(node: FNode, gone: boolean): void {
+    if (!node.spill) return;
+    for (const k of node.spill.keys()) {
+      if (this.spillOwner.get(k) !== node) continue;
+      this.spillOwner.delete(k);
+      this.markChanged(k);
+      const [s, r, c] = k.split(' ');
+      for (const d of this.dependentsOfCell(s, r, c)) if (!gone || d !== node) this.dirty.add(d);
+    }
+    node.spill = null;
+  }
+
+  private wantsCell(node: FNode, rowId: string, colId: string): boolean {
+    if (!node.wants) return false;
+    const L = this.layout;
+    const ri = L.rowIndex(node.sheet, node.row);
+    const ci = L.colIndex(node.sheet, node.col);
+    const r = L.rowIndex(node.sheet, rowId);
+    const c = L.colIndex(node.sheet, colId);
+    if (ri === undefined || ci === undefined || r === undefined || c === undefined) return false;
+    return r >= ri && r < ri + node.wants.rows && c >= ci && c < ci + node.wants.cols;
+  }
+
+  private markChanged(key: string): void {
+    const [sheetId, rowId, colId] = key.split(' ');
+    this.changed.set(key, { sheetId, rowId, colId });
+  }
+
+  private setValue(node: FNode, value: Value): void {
+    const before = node.value;
+    node.value = value;
+    const shown = (v: Value) => (isMatrix(v) ? (v[0]?.[0] ?? null) : v);
+    if (!sameScalar(shown(before), shown(value)) || isMatrix(before) !== isMatrix(value)) this.markChanged(node.key);
+  }
+}

@@ -1,0 +1,110 @@
+import type { CellValue, Column } from '../types.js';
+import type { Workbook, WorkbookChange } from '../workbook.js';
+import { FormulaEngine, type CellAddress, type FormulaInput } from './engine.js';
+import { formulaInput } from './reader.js';
+import type { FormulaClock } from './values.js';
+
+/**
+ * Where the formulas are kept in the doc is the caller's decision (docs/formulas.md proposes a cell
+ * tag and a column field): these callbacks say, for a cell's value and for a column, which stored
+ * formula is there.
+ */
+export interface FormulaSource {
+  cellFormula(sheetId: string, rowId: string, colId: string, value: CellValue): string | null;
+  columnFormula(sheetId: string, column: Column): string | null;
+}
+
+/** The cell key a WorkbookChange reports (`rowId:key`, key a column id or a counter op / claim under it) → row and column. */
+function splitChangeKey(key: string): { rowId: string; colId: string } | null {
+  const i = key.indexOf(':');
+  if (i <= 0) return null;
+  const rest = key.slice(i + 1);
+  const end = rest.search(/[#@]/);
+  return { rowId: key.slice(0, i), colId: end < 0 ? rest : rest.slice(0, end) };
+}
+
+/**
+ * A FormulaEngine kept in step with a Workbook: it reads the workbook through FormulaInput and
+ * follows its changes (local, synced, restored). This is what the grid creates when a workbook has
+ * formulas; `onResults` gets the cells whose results changed, to repaint them.
+ */
+export class WorkbookFormulas {
+  readonly engine: FormulaEngine;
+  private readonly columnsOf = new Map<string, Map<string, Column>>();
+  private readonly stop: () => void;
+
+  constructor(
+    private readonly wb: Workbook,
+    private readonly source: FormulaSource,
+    clock: FormulaClock,
+    private readonly onResults: (cells: CellAddress[]) => void = () => {},
+  ) {
+    const input: FormulaInput = {
+      sheets: () => wb.sheets(),
+      rowIds: (s) => wb.rowIds(s),
+      columns: (s) => wb.columns(s),
+      value: (s, r, c) => {
+        const col = this.column(s, c);
+        return col ? formulaInput(col, wb.getValue(s, r, c)) : null;
+      },
+    };
+    this.engine = new FormulaEngine(input, clock);
+    for (const sheet of wb.sheets()) this.loadSheet(sheet.id);
+    this.engine.recalc();
+    this.stop = wb.observe((change) => this.apply(change));
+  }
+
+  destroy(): void {
+    this.stop();
+  }
+
+  private column(sheetId: string, colId: string): Column | undefined {
+    let cols = this.columnsOf.get(sheetId);
+    if (!cols) {
+      cols = new Map(this.wb.sheets().some((s) => s.id === sheetId) ? this.wb.columns(sheetId).map((c) => [c.id, c]) : []);
+      this.columnsOf.set(sheetId, cols);
+    }
+    return cols.get(colId);
+  }
+
+  private loadSheet(sheetId: string): void {
+    for (const col of this.wb.columns(sheetId)) this.engine.setColumnFormula(sheetId, col.id, this.source.columnFormula(sheetId, col));
+    const rows = new Set(this.wb.rowIds(sheetId));
+    for (const r of this.wb.deletedRows(sheetId)) rows.add(r.id);
+    for (const rowId of rows) this.loadCellsOf(sheetId, rowId);
+  }
+
+  private loadCellsOf(sheetId: string, rowId: string): void {
+    for (const col of this.wb.columns(sheetId)) this.loadCell(sheetId, rowId, col.id);
+  }
+
+  private loadCell(sheetId: string, rowId: string, colId: string): void {
+    const value = this.wb.hasRowRecord(sheetId, rowId) ? this.wb.getValue(sheetId, rowId, colId) : null;
+    this.engine.setCellFormula(sheetId, rowId, colId, this.source.cellFormula(sheetId, rowId, colId, value));
+    this.engine.inputChanged(sheetId, rowId, colId);
+  }
+
+  private apply(change: WorkbookChange): void {
+    if (change.sheetList) {
+      this.columnsOf.clear();
+      this.engine.structureChanged();
+      for (const s of this.wb.sheets()) this.loadSheet(s.id);
+    }
+    for (const [sheetId, c] of change.sheets) {
+      if (!this.wb.sheets().some((s) => s.id === sheetId)) continue;
+      if (c.structure) {
+        this.columnsOf.delete(sheetId);
+        this.engine.structureChanged(sheetId);
+        // a column retyped or given a formula, or a row arriving whole: read the sheet's formulas again
+        for (const col of this.wb.columns(sheetId)) this.engine.setColumnFormula(sheetId, col.id, this.source.columnFormula(sheetId, col));
+        for (const rowId of this.wb.rowIds(sheetId)) this.loadCellsOf(sheetId, rowId);
+      }
+      for (const key of c.cells) {
+        const at = splitChangeKey(key);
+        if (at) this.loadCell(sheetId, at.rowId, at.colId);
+      }
+    }
+    const changed = this.engine.recalc();
+    if (changed.length) this.onResults(changed);
+  }
+}
