@@ -8,3 +8,14 @@ export const BLANK_SHEET: { readonly name: string; readonly columns: readonly st
   columns: Object.freeze(['A', 'B', 'C', 'D', 'E']),
   rows: 20,
 });
+
+/** A column's letter by position, as a blank sheet names its columns: A…Z, AA, AB, … */
+export function columnLetter(i: number): string {
+  let s = '';
+  let n = i;
+  do {
+    s = String.fromCharCode(65 + (n % 26)) + s;
+    n = Math.floor(n / 26) - 1;
+  } while (n >= 0);
+  return s;
+}

@@ -1,6 +1,7 @@
-import { isModelError } from './errors.js';
+import { columnLetter } from './blank-sheet.js';
+import { isModelError, type ModelErrorCode } from './errors.js';
 import type { CellValue, CellWrite, Column } from './types.js';
-import { fitsColumn, parseInput, type InputOptions } from './values.js';
+import { canHoldAsText, fitsColumn, parseInput, type InputOptions } from './values.js';
 import type { Workbook } from './workbook.js';
 
 export const CONFIRM_PASTE_CELLS = 10_000;
@@ -10,7 +11,12 @@ export interface Misfit {
   row: number;
   column: string;
   text: string;
+  /** why, in English for logs; `code` and `detail` let the UI say it in the reader's language */
   reason: string;
+  code: ModelErrorCode;
+  detail: Record<string, unknown>;
+  /** true when the text is in the cell, flagged as not fitting; false where a cell cannot hold text (counts, claims) */
+  kept: boolean;
 }
 
 export interface PasteResult {
@@ -23,8 +29,10 @@ export interface PasteResult {
 /**
  * Pastes a block of text cells with its top-left at (top, left) of a view.
  * Grows the sheet with rows and text columns when the block runs past its
- * edges. Each value is typed by its column (parseInput); values that do not
- * fit are not written and are reported, never silently dropped or coerced.
+ * edges. Each value is typed by its column (parseInput); text that does not
+ * fit is kept in the cell as it came, flagged as a misfit as an import keeps it,
+ * and reported — never dropped or coerced. Counts and claims cannot hold text:
+ * those misfits are reported and not written.
  * Everything happens in one transaction: one sync update, one undo step.
  */
 export interface PasteOptions extends InputOptions {
@@ -54,7 +62,7 @@ export function pasteBlock(
     const existing = wb.columns(sheetId).length;
     for (let i = columns.length; i < width; i++) {
       const n = existing + i - columns.length + 1;
-      const id = wb.addColumn(sheetId, { name: options.columnName?.(n) ?? `Column ${n}` });
+      const id = wb.addColumn(sheetId, { name: options.columnName?.(n) ?? columnLetter(n - 1) });
       columns.push(wb.column(sheetId, id));
       result.addedColumns++;
     }
@@ -67,13 +75,15 @@ export function pasteBlock(
           value = parseInput(column, text, options);
         } catch (err) {
           if (!isModelError(err)) throw err;
-          result.misfits.push({ row: top + r + 1, column: column.name, text, reason: err.message });
+          const kept = canHoldAsText(column, text);
+          result.misfits.push({ row: top + r + 1, column: column.name, text, reason: err.message, code: err.code, detail: err.detail, kept });
+          if (kept) writes.push({ rowId: rows[r], colId: column.id, value: text });
           return;
         }
         writes.push({ rowId: rows[r], colId: column.id, value });
       });
     });
-    wb.setCells(sheetId, writes);
+    wb.setCells(sheetId, writes, { keepMisfitText: true });
     result.written = writes.length;
   });
   return result;

@@ -10,7 +10,7 @@ import { counterValue, decodeOp, encodeOp, opKey, parseOpKey, seenVector, type C
 import { ModelError } from './errors.js';
 import { isValidId, randomId } from './ids.js';
 import { comparePositioned, isValidKey, keysBetween } from './position.js';
-import { BLANK_SHEET } from './blank-sheet.js';
+import { BLANK_SHEET, columnLetter } from './blank-sheet.js';
 import { readCardFields } from './card-fields.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './schema.js';
 import type {
@@ -1494,12 +1494,3 @@ function positionAt(
   return keysBetween(before, after, count);
 }
 
-function columnLetter(i: number): string {
-  let s = '';
-  let n = i;
-  do {
-    s = String.fromCharCode(65 + (n % 26)) + s;
-    n = Math.floor(n / 26) - 1;
-  } while (n >= 0);
-  return s;
-}
