@@ -10,6 +10,14 @@ export type IoErrorCode =
   | 'MALFORMED_CSV'
   | 'MALFORMED_XLSX'
   | 'UNSUPPORTED_FILE'
+  /** an encrypted workbook: only its owner's password opens it */
+  | 'PASSWORD_PROTECTED'
+  /** neither a spreadsheet nor text: an image, a PDF, a zip of something else */
+  | 'NOT_A_SPREADSHEET'
+  /** more cells holding values than an import could take; refused before they are all built */
+  | 'TOO_MANY_CELLS'
+  /** the reader ran past its time ceiling (the worker was stopped) */
+  | 'TOO_SLOW'
   /** the reader itself failed (a worker crash, out of memory): nothing more specific is known */
   | 'UNREADABLE_FILE'
   | 'CANCELLED'
@@ -40,6 +48,11 @@ export function isIoError(e: unknown, code?: IoErrorCode): e is IoError {
 /** Files past these sizes are refused before reading: a phone would run out of memory first. */
 export const MAX_CSV_BYTES = 100 * 1024 * 1024;
 export const MAX_XLSX_BYTES = 40 * 1024 * 1024;
+
+/** An OLE compound file's first bytes: old .xls workbooks, and every password-protected .xlsx. */
+export function isCfb(bytes: Uint8Array): boolean {
+  return bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0;
+}
 
 /** A zip archive's first bytes: every .xlsx starts so, and no CSV text does. */
 export function isZip(bytes: Uint8Array): boolean {

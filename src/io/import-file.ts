@@ -2,32 +2,45 @@ import type { ImportTable } from '../model/import.js';
 import { checkTableSize } from '../model/import.js';
 import { unneutralise } from './csv.js';
 import { decodeCsvBytes, parseCsv, sheetNameFromFile } from './csv-import.js';
-import { IoError } from './errors.js';
+import { IoError, isCfb, isZip } from './errors.js';
 import { readXlsx } from './xlsx.js';
 
 export type ImportKind = 'csv' | 'xlsx';
 
-/** By name first; a file whose content contradicts its name is refused by the reader with a clear message. */
+const WORKBOOK = new Set(['xlsx', 'xlsm', 'xls', 'ods', 'numbers', 'xlsb', 'fods']);
+const TEXT = new Set(['csv', 'tsv', 'txt', 'tab', 'text']);
+
+/** By name, for the size limit checked before a byte is read; the content decides how it is read. */
 export function importKind(fileName: string): ImportKind {
-  const ext = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase();
-  if (ext === 'xlsx' || ext === 'xlsm') return 'xlsx';
-  if (ext === 'csv' || ext === 'tsv' || ext === 'txt') return 'csv';
-  if (ext === 'xls' || ext === 'ods' || ext === 'numbers') {
-    throw new IoError('UNSUPPORTED_FILE', `.${ext} files cannot be read: save it as .xlsx or .csv first.`, { reason: 'ext', ext });
-  }
-  throw new IoError('UNSUPPORTED_FILE', 'Choose a .csv or .xlsx file.');
+  const ext = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? '';
+  if (WORKBOOK.has(ext)) return 'xlsx';
+  if (TEXT.has(ext)) return 'csv';
+  throw new IoError('UNSUPPORTED_FILE', 'Choose a .csv, .xlsx, .xls or .ods file.');
 }
 
-/** Reads a CSV or XLSX file's bytes into tables, refusing anything broken, mislabelled or too big. */
+/**
+ * Reads a file's bytes into tables, refusing anything broken or too big. A zip
+ * or an OLE file is read as a workbook whatever its name; text is CSV, except
+ * under a workbook's name (.xls is the one web exports write as text, and is
+ * read so), where it is refused as not what it says.
+ */
 export async function readImportFile(bytes: Uint8Array, fileName: string, onProgress?: (fraction: number) => void): Promise<ImportTable[]> {
   const kind = importKind(fileName);
-  const tables =
-    kind === 'xlsx' ? await readXlsx(bytes, onProgress) : [unneutraliseTable(parseCsv(decodeCsvBytes(bytes), sheetNameFromFile(fileName), onProgress))];
+  const ext = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? '';
+  let tables: ImportTable[];
+  if (isZip(bytes) || isCfb(bytes)) tables = await readXlsx(bytes, onProgress);
+  else if (kind === 'xlsx' && ext !== 'xls' && bytes.length > 0) {
+    throw new IoError('NOT_A_SPREADSHEET', `This file is not a spreadsheet (.${ext}), whatever its name says.`);
+  } else tables = [unneutraliseTable(parseCsv(decodeCsvBytes(bytes), sheetNameFromFile(fileName), onProgress))];
   for (const t of tables) checkTableSize(t);
   return tables;
 }
 
 function unneutraliseTable(t: ImportTable): ImportTable {
-  for (const row of t.rows) for (let i = 0; i < row.length; i++) if (typeof row[i] === 'string') row[i] = unneutralise(row[i] as string);
+  const fix = (row: unknown[]) => {
+    for (let i = 0; i < row.length; i++) if (typeof row[i] === 'string') row[i] = unneutralise(row[i] as string);
+  };
+  for (const row of t.rows) fix(row);
+  for (const row of t.above ?? []) fix(row);
   return { ...t, header: t.header.map(unneutralise) };
 }

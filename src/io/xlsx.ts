@@ -1,9 +1,10 @@
-import type { Workbook as ExcelWorkbook, CellValue as ExcelCellValue } from 'exceljs';
-import type { ImportCell, ImportColumnMeta, ImportTable } from '../model/import.js';
+import type { ImportColumnMeta, ImportTable } from '../model/import.js';
+import { guessHeaderRow, tableFromRows } from '../model/import-header.js';
 import type { CellValue, Column } from '../model/types.js';
 import { fitsColumn, formatValue } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
-import { IoError, MAX_XLSX_BYTES, isZip } from './errors.js';
+import { IoError, MAX_XLSX_BYTES } from './errors.js';
+import { checkSpreadsheetBytes, loadSheetJs, readSpreadsheet, type ReadSheet } from './sheet-reader.js';
 
 /** A hidden sheet in our own XLSX files saying exactly what each column is, so importing one back is exact. */
 export const META_SHEET = '_mutual_sheets';
@@ -14,12 +15,6 @@ export interface XlsxSheetChoice {
   sheetId: string;
   rows?: readonly string[];
   columns?: readonly Column[];
-}
-
-/** exceljs is big (≈250 KB gzip): it is loaded the first time someone imports or exports XLSX, never at start. */
-async function loadExcel(): Promise<typeof import('exceljs')> {
-  const mod = (await import('exceljs')) as unknown as { default?: typeof import('exceljs') } & typeof import('exceljs');
-  return mod.default ?? mod;
 }
 
 function sheetTitle(name: string, taken: Set<string>): string {
@@ -293,52 +288,19 @@ export async function writeXlsx(wb: Workbook, choices?: readonly XlsxSheetChoice
   return bytes;
 }
 
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-/** exceljs reads date cells as UTC Dates; a time of exactly midnight is a calendar date. */
-function fromDate(d: Date): string {
-  // Excel stores times as fractions of a day; round to the minute so 14:29:59.998 reads as 14:30.
-  const t = new Date(Math.round(d.getTime() / 60_000) * 60_000);
-  const date = `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
-  if (t.getUTCHours() === 0 && t.getUTCMinutes() === 0) return date;
-  return `${date}T${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}`;
-}
-
-function importCell(v: ExcelCellValue | undefined): ImportCell {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : fromDate(v);
-  if (typeof v === 'object') {
-    if ('richText' in v && Array.isArray(v.richText)) return v.richText.map((r) => r.text).join('');
-    if ('formula' in v || 'sharedFormula' in v) return importCell((v as { result?: ExcelCellValue }).result ?? null);
-    if ('hyperlink' in v) {
-      const text = (v as { text?: unknown }).text;
-      if (typeof text === 'string') return text;
-      if (text && typeof text === 'object' && 'richText' in text) return importCell(text as ExcelCellValue);
-      return String((v as { hyperlink: string }).hyperlink);
-    }
-    if ('error' in v) return String((v as { error: string }).error);
-  }
-  return String(v);
-}
-
 interface SheetMeta {
   name: string;
   rows: number | null;
   columns: ImportColumnMeta[];
 }
 
-function readMeta(book: ExcelWorkbook): Map<string, SheetMeta> {
+function readMeta(sheets: readonly ReadSheet[]): Map<string, SheetMeta> {
   const out = new Map<string, SheetMeta>();
-  const ws = book.getWorksheet(META_SHEET);
-  if (!ws || ws.getCell(1, 1).value !== META_FORMAT) return out;
-  ws.eachRow((row, n) => {
-    if (n === 1) return;
-    const title = row.getCell(1).value;
-    const json = row.getCell(2).value;
-    if (typeof title !== 'string' || typeof json !== 'string') return;
+  const ws = sheets.find((s) => s.name === META_SHEET);
+  if (!ws || ws.rows[0]?.[0] !== META_FORMAT) return out;
+  for (const row of ws.rows.slice(1)) {
+    const [title, json] = row;
+    if (typeof title !== 'string' || typeof json !== 'string') continue;
     try {
       const parsed = JSON.parse(json) as { name?: unknown; rows?: unknown; columns?: unknown };
       if (typeof parsed.name === 'string' && Array.isArray(parsed.columns)) {
@@ -348,51 +310,40 @@ function readMeta(book: ExcelWorkbook): Map<string, SheetMeta> {
     } catch {
       // A damaged description only loses the exact types: the sheet is still imported by inference.
     }
-  });
+  }
   return out;
 }
 
-/** Every sheet of an .xlsx as a table (header in row 1); our own files bring their exact column types. */
+/**
+ * Every sheet of a workbook file (.xlsx, .xlsm, .xls, .ods) as a table. The
+ * header is the first row that looks like one (title rows above it are kept
+ * aside for the preview to offer); our own files bring their exact column
+ * types and keep row 1 as the header.
+ */
 export async function readXlsx(bytes: Uint8Array, onProgress?: (fraction: number) => void): Promise<ImportTable[]> {
-  if (bytes.length === 0) throw new IoError('EMPTY_FILE', 'The file is empty.', { reason: 'empty' });
   if (bytes.length > MAX_XLSX_BYTES) throw new IoError('FILE_TOO_LARGE', `The file is larger than ${MAX_XLSX_BYTES / 1024 / 1024} MB.`, { mb: MAX_XLSX_BYTES / 1024 / 1024 });
-  if (!isZip(bytes)) {
-    throw new IoError('NOT_XLSX', 'This file is not an Excel workbook (.xlsx), whatever its name says.');
-  }
-  const Excel = await loadExcel();
-  const book: ExcelWorkbook = new Excel.Workbook();
-  try {
-    await book.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-  } catch (err) {
-    throw new IoError('MALFORMED_XLSX', `This Excel file cannot be read: ${(err as Error).message ?? String(err)}`, { failure: (err as Error).message ?? String(err) });
-  }
-  onProgress?.(0.5);
-  const meta = readMeta(book);
-  const sheets = book.worksheets.filter((ws) => ws.name !== META_SHEET);
+  checkSpreadsheetBytes(bytes);
+  const X = await loadSheetJs();
+  onProgress?.(0.1);
+  return tablesFromSheets(readSpreadsheet(X, bytes), onProgress);
+}
+
+/** The tables an import offers from sheets as read (the worker-free path the CLI and tests share). */
+export function tablesFromSheets(read: readonly ReadSheet[], onProgress?: (fraction: number) => void): ImportTable[] {
+  const meta = readMeta(read);
+  const sheets = read.filter((ws) => ws.name !== META_SHEET);
   const tables: ImportTable[] = [];
   sheets.forEach((ws, i) => {
-    const rows: ImportCell[][] = [];
-    const width = ws.actualColumnCount > 0 ? ws.columnCount : 0;
-    ws.eachRow({ includeEmpty: true }, (row) => {
-      const cells: ImportCell[] = [];
-      for (let c = 1; c <= width; c++) cells.push(importCell(row.getCell(c).value));
-      while (cells.length && (cells[cells.length - 1] === null || cells[cells.length - 1] === '')) cells.pop();
-      rows.push(cells);
-    });
+    const rows = ws.rows;
     const described = meta.get(ws.name);
     // Trailing empty rows are formatting, not data — except in our own files, which say how many rows the sheet had.
     while (rows.length && rows[rows.length - 1].length === 0) rows.pop();
     if (described?.rows != null) while (rows.length < described.rows + 1) rows.push([]);
-    const [header = [], ...body] = rows;
-    tables.push({
-      name: described?.name ?? ws.name,
-      header: header.map((h) => (h === null ? '' : String(h))),
-      rows: body,
-      ...(described ? { meta: described.columns } : {}),
-    });
+    const table = tableFromRows(described?.name ?? ws.name, rows, described ? 0 : guessHeaderRow(rows), { merges: ws.merges });
+    if (described) table.meta = described.columns;
+    tables.push(table);
     onProgress?.(0.5 + (0.5 * (i + 1)) / sheets.length);
   });
   if (tables.length === 0) throw new IoError('EMPTY_FILE', 'The workbook has no sheets.', { reason: 'sheets' });
   return tables;
 }
-

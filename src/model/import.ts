@@ -27,7 +27,29 @@ export interface ImportTable {
   rows: ImportCell[][];
   /** present when the file says exactly what each column is */
   meta?: (ImportColumnMeta | null)[];
+  /** rows of the file above the header (titles, notes), left out of the import; the preview can pick another header row */
+  above?: ImportCell[][];
+  /** merged ranges, in the file's own rows counted from 0: the value sits once, in the top-left cell */
+  merges?: ImportMerge[];
+  /** what the reader had to decide or repair, for the preview to say (encoding, stray quotes) */
+  notes?: ImportNote[];
 }
+
+/** A merged range as the file declares it; `row`/`col` are 0-based from the file's first row and column. */
+export interface ImportMerge {
+  row: number;
+  col: number;
+  rows: number;
+  cols: number;
+}
+
+export type ImportNote =
+  /** text decoded as `encoding`; `alternatives` when other encodings read it plausibly too */
+  | { kind: 'encoding'; encoding: string; alternatives: string[] }
+  /** a quote that was never closed or stood in the middle of a field, read as a literal quote: the file's 1-based lines affected */
+  | { kind: 'stray-quote'; lines: number[] }
+  /** CSV read with this separator and decimal mark */
+  | { kind: 'csv'; separator: string; decimal: '.' | ',' };
 
 /** How to read a date written with slashes or dots: 1/12/2026 is 12 January in the US and 1 December elsewhere. */
 export type DateOrder = 'ymd' | 'mdy' | 'dmy';
