@@ -69,6 +69,7 @@ function idPoint(colAbs: string, col: string, rowAbs: string | undefined, row: s
 function lex(text: string, stored: boolean, decimal: '.' | ','): Tok[] {
   const out: Tok[] = [];
   const number = decimal === ',' ? NUMBER_COMMA : NUMBER_DOT;
+  const syntax = (message: string, at: number) => (stored ? new FormulaError('FORMULA_BAD_STORAGE', message, at) : new FormulaError('FORMULA_SYNTAX', message, at));
   let i = 0;
   const at = (re: RegExp) => {
     re.lastIndex = i;
