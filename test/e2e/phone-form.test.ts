@@ -21,9 +21,41 @@ async function trackerOnPhone() {
   const p = await phone();
   await p.page.getByRole('button', { name: 'Needs / requests tracker' }).tap();
   await p.page.getByRole('region', { name: 'Keep this workbook’s links' }).getByRole('button', { name: 'Later' }).tap();
-  await p.page.getByRole('listitem', { name: /^Row 1:/ }).waitFor();
+  await p.page.getByRole('list', { name: 'Rows' }).waitFor();
   await p.page.getByTestId('sync-status').getByText('Synced').waitFor();
   return p;
+}
+
+/** A needs tracker a coordinator made on a laptop, open on a phone from its edit link (the link to hand on). */
+async function trackerFromLaptop() {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  env.contexts.push(context);
+  context.setDefaultTimeout(15_000);
+  const laptop = await context.newPage();
+  await laptop.goto(`${env.relay.httpUrl}/`);
+  await laptop.getByRole('button', { name: 'Needs / requests tracker' }).click();
+  await laptop.getByRole('grid').waitFor();
+  const link = await shareLink(laptop);
+  const p = await phone(link);
+  await p.page.getByRole('list', { name: 'Rows' }).waitFor();
+  await p.page.getByTestId('sync-status').getByText('Synced').waitFor();
+  return { ...p, link };
+}
+
+/** A template's spare rows are not cards: the Add card starts a row and opens its form. */
+const addRow = async (page: Page, n: number) => {
+  await page.getByRole('listitem', { name: 'Add a row' }).getByRole('button').tap();
+  await page.getByText(new RegExp(`^Row ${n} of \\d+$`)).waitFor();
+};
+
+/** Rows with a first name each, made from the Add card, back at the list. */
+async function rowsNamed(page: Page, names: string[]) {
+  for (const [i, name] of names.entries()) {
+    await addRow(page, i + 1);
+    await page.getByLabel('First name', { exact: true }).fill(name);
+    await page.getByRole('button', { name: 'Back to the list' }).tap();
+    await page.getByRole('listitem', { name: new RegExp(`^Row ${i + 1}:`) }).waitFor();
+  }
 }
 
 const openRow = async (page: Page, n: number) => {
@@ -33,8 +65,8 @@ const openRow = async (page: Page, n: number) => {
 
 describe('e2e: the phone form saves every change as it is made', () => {
   it('a status and a text field changed and left by the back arrow at once are saved, here and for a colleague; undo takes back the last change', async () => {
-    const { page } = await trackerOnPhone();
-    await openRow(page, 1);
+    const { page, link } = await trackerFromLaptop();
+    await addRow(page, 1);
     // No Save button to find below the fold: every change is saved as it is made.
     expect(await page.getByRole('button', { name: /^Save/ }).count()).toBe(0);
     await page.getByText('Every change is saved as you make it.').waitFor();
@@ -51,7 +83,7 @@ describe('e2e: the phone form saves every change as it is made', () => {
     expect(await page.getByLabel('First name', { exact: true }).inputValue()).toBe('Marta');
 
     // A colleague's phone, from the same link, sees both.
-    const other = await phone(await shareLink(page));
+    const other = await phone(link);
     await openRow(other.page, 1);
     await expect.poll(() => other.page.getByLabel('First name', { exact: true }).inputValue()).toBe('Marta');
     expect(await other.page.getByLabel('Status', { exact: true }).inputValue()).toBe('In progress');
@@ -81,7 +113,8 @@ describe('e2e: the phone form saves every change as it is made', () => {
 
   it('offline, each field says it is saved on this device and not yet on the hub, then on the hub once back', async () => {
     const { page, context } = await trackerOnPhone();
-    await openRow(page, 2);
+    await rowsNamed(page, ['Ana']);
+    await addRow(page, 2);
     await context.setOffline(true);
     await page.getByTestId('sync-status').getByText(/^Offline/).waitFor();
     await page.getByLabel('Neighborhood', { exact: true }).fill('Centro');
@@ -95,6 +128,7 @@ describe('e2e: the phone form saves every change as it is made', () => {
 
   it('a value that does not fit says why beside the field and keeps what was typed; leaving keeps it as flagged text', async () => {
     const { page } = await trackerOnPhone();
+    await rowsNamed(page, ['Ana', 'Bea']);
     await openRow(page, 1);
     const size = page.getByLabel('Household size', { exact: true });
     await size.fill('about five');
@@ -120,7 +154,7 @@ describe('e2e: the phone form saves every change as it is made', () => {
     const { page } = await trackerOnPhone();
     // Answer "leave?" if the page asks while a change is still being written to this device.
     page.on('dialog', (d) => void d.accept());
-    await openRow(page, 1);
+    await addRow(page, 1);
     await page.getByLabel('Dietary needs', { exact: true }).fill('no nuts');
     await page.goBack();
     await page.getByRole('button', { name: 'New workbook' }).waitFor();
@@ -136,7 +170,7 @@ describe('e2e: the phone form saves every change as it is made', () => {
 
   it('every control is a big enough tap target with a label bound to it; counters keep their big − / +', async () => {
     const { page } = await trackerOnPhone();
-    await openRow(page, 1);
+    await addRow(page, 1);
     const small = await page.locator('row-form').evaluate((form) => {
       const root = form.shadowRoot!;
       const out: string[] = [];
@@ -151,7 +185,7 @@ describe('e2e: the phone form saves every change as it is made', () => {
 
     await page.getByRole('link', { name: 'All workbooks' }).tap();
     await page.getByRole('button', { name: 'Supply inventory' }).tap();
-    await page.getByRole('listitem', { name: /^Row 1:/ }).tap();
+    await addRow(page, 1);
     await page.getByRole('button', { name: 'On hand plus one' }).tap();
     await page.getByRole('button', { name: 'On hand plus one' }).tap();
     await page.getByTestId('count-On hand').getByText('2').waitFor();
