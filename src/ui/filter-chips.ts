@@ -56,11 +56,14 @@ export class FilterChips extends LitElement {
     workbook: { attribute: false },
     sheetId: { attribute: false },
     spec: { attribute: false },
+    revision: { attribute: false },
   };
 
   declare workbook: Workbook | null;
   declare sheetId: string;
   declare spec: ViewSpec;
+  /** Set it to anything new when the sheet changed: the chips' counts are read again. */
+  declare revision: number;
 
   constructor() {
     super();
@@ -68,6 +71,7 @@ export class FilterChips extends LitElement {
     this.workbook = null;
     this.sheetId = '';
     this.spec = { ...EMPTY_VIEW };
+    this.revision = 0;
   }
 
   static styles = css`

@@ -39,6 +39,9 @@ export class ViewMenu extends LitElement {
   declare to: string;
   declare error: MessageKey | null;
   private source: ViewSource | null = null;
+  /** bumped on every change to the sheet while open, so counts and chips follow a colleague's edits */
+  private revision = 0;
+  private stopObserving: (() => void) | null = null;
 
   constructor() {
     super();
@@ -119,6 +122,7 @@ export class ViewMenu extends LitElement {
     this.column = column;
     this.spec = spec;
     this.source = source ?? this.hostSource();
+    this.observe();
     const condition = spec.conditions?.find((c) => c.colId === column.id);
     const legacy = spec.filters.find((f) => f.colId === column.id);
     const ops = opsFor(column);
@@ -128,6 +132,31 @@ export class ViewMenu extends LitElement {
     this.to = rule && ops.includes(rule.op) ? boundText(currentLocale(), column, rule.to) : '';
     this.error = null;
     showDialog(this);
+  }
+
+  private observe(): void {
+    this.stopObserving?.();
+    const wb = this.source?.workbook;
+    const sheetId = this.source?.sheetId;
+    this.stopObserving = wb
+      ? wb.observe((change) => {
+          if (!change.sheetList && !change.sheets.has(sheetId ?? '')) return;
+          this.revision++;
+          this.requestUpdate();
+        })
+      : null;
+  }
+
+  private onClosed = (): void => {
+    this.stopObserving?.();
+    this.stopObserving = null;
+    this.dispatchEvent(new CustomEvent('view-menu-closed', { bubbles: true, composed: true }));
+  };
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopObserving?.();
+    this.stopObserving = null;
   }
 
   private hostSource(): ViewSource | null {
@@ -159,7 +188,7 @@ export class ViewMenu extends LitElement {
 
   render() {
     const col = this.column;
-    return html`<dialog aria-labelledby="view-menu-title" @close=${() => this.dispatchEvent(new CustomEvent('view-menu-closed', { bubbles: true, composed: true }))}>
+    return html`<dialog aria-labelledby="view-menu-title" @close=${this.onClosed}>
       ${col
         ? html`<h2 id="view-menu-title">${t('view.title', { name: col.name })}</h2>
             <p class="hint">${t('view.hint')}</p>
@@ -253,7 +282,7 @@ export class ViewMenu extends LitElement {
     const shown = applyView(all, wb.columns(sheetId), this.spec, (r, c) => wb.getValue(sheetId, r, c)).rows.length;
     const any = this.spec.filters.length > 0 || (this.spec.conditions?.length ?? 0) > 0;
     return html`<div class="summary">
-      <filter-chips .workbook=${wb} .sheetId=${sheetId} .spec=${this.spec} @view-change=${this.onChipsChange}></filter-chips>
+      <filter-chips .workbook=${wb} .sheetId=${sheetId} .spec=${this.spec} .revision=${this.revision} @view-change=${this.onChipsChange}></filter-chips>
       <span class="count" role="status">${tn('filter.rows', shown, { total: new Intl.NumberFormat(currentLocale()).format(all.length) })}</span>
       ${any ? html`<button @click=${() => this.emit(withoutFilters(this.spec))}>${t('filter.clearAll')}</button>` : nothing}
     </div>`;

@@ -13,6 +13,7 @@ import {
 } from '../../src/model/filters.js';
 import { applyView, filtersRows, isEmptyView, parseView, type ViewSpec } from '../../src/model/view.js';
 import type { CellValue, Column, ColumnType } from '../../src/model/index.js';
+import { boundText, conditionText, readBound, valueLabel } from '../../src/ui/filter-text.js';
 import { newWorkbook, syncWorkbooks } from '../support/model.js';
 
 function col(id: string, type: ColumnType, extra: Partial<Column> = {}): Column {
@@ -83,6 +84,41 @@ describe('checklist of a column’s values', () => {
     expect(shown([c])).toEqual(['r2', 'r3', 'r4', 'r5']);
     const counts = valueCounts(rows, status, (r) => get(r, 'st'));
     expect(checklistShown(counts, c as Extract<Condition, { kind: 'values' }>)).toEqual({ shown: 3, total: 4 });
+  });
+});
+
+describe('checklist keys', () => {
+  it('a status filter survives renaming the option: it holds the option’s id, not its label', () => {
+    const renamed = cols.map((c) => (c.id === 'st' ? { ...c, options: c.options.map((o) => (o.id === 'new' ? { ...o, label: 'Needs intake' } : o)) } : c));
+    const spec = { sort: [], filters: [], hidden: [], conditions: [values('st', ['new'])] };
+    expect(applyView(rows, renamed, spec, get).rows).toEqual(applyView(rows, cols, spec, get).rows);
+    expect(valueLabel('en', renamed.find((c) => c.id === 'st')!, 'new')).toBe('Needs intake');
+  });
+});
+
+describe('conditions in words', () => {
+  const qty = cols[1];
+  it('reads and shows bounds as the reader writes them, and names a checklist by how many values it keeps', () => {
+    expect(readBound('es', qty, '9,5')).toEqual({ value: '9.5' });
+    expect(readBound('en', qty, '1,250')).toEqual({ value: '1250' });
+    expect(readBound('en', qty, 'lots')).toEqual({ error: 'filter.badNumber' });
+    expect(readBound('en', cols[3], '12/1/2026')).toEqual({ error: 'filter.badDate' });
+    expect(readBound('en', cols[0], '   ')).toEqual({ error: 'filter.badText' });
+    expect(boundText('es', qty, '9.5')).toBe('9,5');
+    expect(conditionText('en', qty, rule('qty', 'lt', '10'), [])).toBe('qty < 10');
+    expect(conditionText('es', qty, rule('qty', 'between', '1.5', '3'), [])).toBe('qty entre 1,5 y 3');
+    expect(conditionText('en', cols[3], rule('due', 'gt', '2026-12-01'), [])).toBe('due after 2026-12-01');
+    expect(conditionText('en', cols[0], rule('name', 'startsWith', 'ri'), [])).toBe('name starts with “ri”');
+    expect(conditionText('en', cols[0], rule('name', 'empty'), [])).toBe('name is empty');
+    const counts = valueCounts(rows, status, (r) => get(r, 'st'));
+    expect(conditionText('en', status, values('st', ['new', 'gone']), counts)).toBe('st: 3 of 4 values');
+    expect(conditionText('es', status, values('st', ['new']), counts)).toBe('st: 3 de 4 valores');
+    expect([valueLabel('en', cols[5], 'true'), valueLabel('es', cols[5], 'true'), valueLabel('es', status, EMPTY_KEY), valueLabel('es', qty, '9.5')]).toEqual([
+      'yes',
+      'sí',
+      '(vacía)',
+      '9,5 boxes',
+    ]);
   });
 });
 
