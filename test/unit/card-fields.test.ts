@@ -81,7 +81,7 @@ describe('card fields', () => {
     expect(one.wb.cardFields(sheet)).toEqual([b, a]);
   });
 
-  it('defaults to statuses and choices, claims, counters and the first two text fields, in column order', () => {
+  it('defaults to the status and one more choice, claims, counters and the first two text fields, in column order', () => {
     const { wb } = newWorkbook();
     const sheet = wb.initialize({ columns: 0, rows: 0 });
     const t1 = wb.addColumn(sheet, { name: 'Item' });
@@ -92,8 +92,16 @@ describe('card fields', () => {
     const cl = wb.addColumn(sheet, { name: 'Driver', type: 'claim' });
     const co = wb.addColumn(sheet, { name: 'On hand', type: 'counter' });
     expect(defaultCardFields(wb.columns(sheet))).toEqual([t1, t2, st, cl, co]);
-    expect(n).toBeTruthy();
+    expect(wb.columns(sheet).find((c) => c.id === n)?.type).toBe('number');
     expect(defaultCardFields([])).toEqual([]);
+  });
+
+  it('keeps the status when a sheet has many choices: the longest lists win, six fields at most', () => {
+    const made = newWorkbook();
+    const sheet = applyTemplate(made.wb, TEMPLATES.find((t) => t.id === 'requests')!);
+    const cols = made.wb.columns(sheet);
+    const names = defaultCardFields(cols).map((id) => cols.find((c) => c.id === id)!.name);
+    expect(names).toEqual(['First name', 'Phone', 'Support', 'Intake volunteer', 'Delivery volunteer', 'Status']);
   });
 
   it('is set by the templates to what a volunteer acts on', () => {
