@@ -1,4 +1,5 @@
 import * as formulajs from '@formulajs/formulajs';
+import { criteriaFunctions } from './criteria.js';
 import { dateFunctions } from './dates.js';
 import { lookupFunctions } from './lookup.js';
 import { ERRORS, isError, isMatrix, toBool, toNumber, toScalar, toText, type ErrorResult, type FormulaClock, type Scalar, type Value } from './values.js';
@@ -44,13 +45,6 @@ function cells(args: Value[]): Scalar[] {
   return out;
 }
 
-/** formulajs reads its own Error objects; ours are plain values. A criteria range's error cell is a blank there. */
-function forFormulajs(v: Value | undefined): unknown {
-  if (v === undefined) return undefined;
-  if (isMatrix(v)) return v.map((row) => row.map((c) => (isError(c) ? null : c)));
-  return isError(v) ? null : v;
-}
-
 function fromFormulajs(out: unknown): Value {
   if (typeof out === 'number') return Number.isFinite(out) ? out : ERRORS['#NUM!'];
   if (typeof out === 'string' || typeof out === 'boolean') return out;
@@ -59,14 +53,6 @@ function fromFormulajs(out: unknown): Value {
     return ERRORS[code] ?? ERRORS['#VALUE!'];
   }
   return ERRORS['#VALUE!'];
-}
-
-/** A formulajs function over our values, with errors in scalar arguments passed straight through. */
-function fj(fn: (...a: unknown[]) => unknown): Fn {
-  return (args) => {
-    for (const a of args) if (!isMatrix(a) && isError(a)) return a;
-    return fromFormulajs(fn(...args.map(forFormulajs)));
-  };
 }
 
 function textArg(v: Value | undefined): string | ErrorResult {
@@ -138,12 +124,6 @@ const mathFunctions: FnTable = {
   COUNT: (args) => cells(args).filter((c) => typeof c === 'number').length,
   COUNTA: (args) => cells(args).filter((c) => c !== null).length,
   COUNTBLANK: (args) => cells(args).filter((c) => c === null || c === '').length,
-  SUMIF: fj(formulajs.SUMIF),
-  SUMIFS: fj(formulajs.SUMIFS),
-  COUNTIF: fj(formulajs.COUNTIF),
-  COUNTIFS: fj(formulajs.COUNTIFS),
-  AVERAGEIF: fj(formulajs.AVERAGEIF),
-  AVERAGEIFS: fj(formulajs.AVERAGEIFS),
   ROUND: (args) => withArgs([numArg(args[0]), numArg(args[1], 0)], (n: number, d: number) => fromFormulajs(formulajs.ROUND(n, d)) as Scalar),
   ABS: (args) => withArgs([numArg(args[0])], (n: number) => Math.abs(n)),
   AND: (args) => logical(args, (a, b) => a && b, true),
@@ -241,7 +221,7 @@ const textFunctions: FnTable = {
 
 /** Every function a formula may call, by upper-case name. An unknown name evaluates to #NAME?. */
 export function functionTable(): FnTable {
-  return { ...mathFunctions, ...textFunctions, ...dateFunctions(scalar), ...lookupFunctions(scalar) };
+  return { ...mathFunctions, ...criteriaFunctions, ...textFunctions, ...dateFunctions(scalar), ...lookupFunctions(scalar) };
 }
 
 /** For the editor's hints and the docs: the names the engine knows, lazy ones included. */
