@@ -8,6 +8,13 @@
  * ends, so focus never leaves the grid by Tab; a run of Tabs remembers the
  * column it began in (`tabStart`, grid state) and Enter that commits an edit
  * returns there, one row down, as Sheets does.
+ *
+ * Shift-moves extend the range from its far corner (`focusRow` / `focusCol`)
+ * while the active cell stays; a plain move starts from the active cell, so an
+ * arrow after Shift-extending moves from where the range began, as in Sheets.
+ *
+ * In the multi-line editor (long text) Enter still commits; Alt+Enter and
+ * Shift+Enter put a line break in. In a one-line editor Alt+Enter does.
  */
 import { dataEdge, type CellPos } from '../../model/range.js';
 
@@ -30,6 +37,9 @@ export interface KeyContext {
   /** The active cell. */
   row: number;
   col: number;
+  /** The range's far corner, which Shift-moves extend from; the active cell when absent. */
+  focusRow?: number;
+  focusCol?: number;
   /** Rows and columns shown (after the view's filters). */
   nRows: number;
   nCols: number;
@@ -41,6 +51,10 @@ export interface KeyContext {
   tabStart?: number | null;
   /** Whether cell (r, c) holds a value, for Ctrl+Arrow jumps; all empty when absent. */
   filled?: (r: number, c: number) => boolean;
+  /** Where Ctrl+End goes: the last row and column holding data (asked only on Ctrl+End); the sheet's last cell when absent. */
+  lastData?: () => CellPos;
+  /** The editor open is the multi-line one (long text): Shift+Enter is a line break there. */
+  multiline?: boolean;
 }
 
 export type GridCommand =
@@ -55,7 +69,7 @@ export type GridCommand =
   /** Editor: commit, then move to `to` (Enter returns to a Tab run's start column). Ends a Tab run. */
   | { kind: 'edit-commit'; to: CellPos }
   | { kind: 'edit-cancel' }
-  /** Editor: Alt+Enter puts a line break in. */
+  /** Editor: Alt+Enter (and Shift+Enter in the multi-line editor) puts a line break in. */
   | { kind: 'edit-newline' }
   | { kind: 'toggle' }
   | { kind: 'claim-menu' }
@@ -70,6 +84,8 @@ export type GridCommand =
   | { kind: 'redo' }
   | { kind: 'fill-down' }
   | { kind: 'find' }
+  /** Ctrl+H: find and replace. */
+  | { kind: 'replace' }
   | { kind: 'history' }
   | { kind: 'conflict' };
 
@@ -102,7 +118,7 @@ function editorKey(k: KeyInput, c: KeyContext): GridCommand | null {
     case 'Escape':
       return { kind: 'edit-cancel' };
     case 'Enter':
-      if (k.alt) return { kind: 'edit-newline' };
+      if (k.alt || (k.shift && c.multiline)) return { kind: 'edit-newline' };
       if (k.shift) return { kind: 'edit-commit', to: { row: c.row - 1, col: c.col } };
       return { kind: 'edit-commit', to: { row: c.row + 1, col: c.tabStart ?? c.col } };
     case 'Tab':
@@ -112,8 +128,14 @@ function editorKey(k: KeyInput, c: KeyContext): GridCommand | null {
   }
 }
 
+/** Where a move starts: the far corner when Shift extends the range, else the active cell. */
+function origin(k: KeyInput, c: KeyContext): CellPos {
+  return k.shift ? { row: c.focusRow ?? c.row, col: c.focusCol ?? c.col } : { row: c.row, col: c.col };
+}
+
 function ctrlKey(k: KeyInput, c: KeyContext): GridCommand | null {
-  const { row, col, nRows, nCols } = c;
+  const { nRows, nCols } = c;
+  const { row, col } = origin(k, c);
   const extend = !!k.shift;
   const filled = c.filled ?? (() => false);
   const has = (r: number, cc: number) => r >= 0 && r < nRows && cc >= 0 && cc < nCols && filled(r, cc);
@@ -131,6 +153,8 @@ function ctrlKey(k: KeyInput, c: KeyContext): GridCommand | null {
       return { kind: 'fill-down' };
     case 'f':
       return { kind: 'find' };
+    case 'h':
+      return { kind: 'replace' };
     case ' ':
       return { kind: 'select-col' };
     case 'arrowup':
@@ -144,7 +168,7 @@ function ctrlKey(k: KeyInput, c: KeyContext): GridCommand | null {
     case 'home':
       return { kind: 'move', to: { row: 0, col: 0 }, extend };
     case 'end':
-      return { kind: 'move', to: { row: nRows - 1, col: nCols - 1 }, extend };
+      return { kind: 'move', to: c.lastData ? c.lastData() : { row: nRows - 1, col: nCols - 1 }, extend };
     default:
       // Ctrl+C / X / V reach the grid as copy / cut / paste events.
       return null;
@@ -157,7 +181,8 @@ export function keyCommand(k: KeyInput, c: KeyContext): GridCommand | null {
   if (k.composing) return null;
   // Alt+Shift+H / Alt+Shift+C (by physical key: see cellShortcut) are decided by the caller.
   if (k.ctrl && !k.alt) return ctrlKey(k, c);
-  const { row, col, nCols } = c;
+  const { nCols } = c;
+  const { row, col } = origin(k, c);
   const extend = !!k.shift;
   const special = c.colType === 'checkbox' ? 'toggle' : c.colType === 'claim' ? 'claim-menu' : null;
   switch (k.key) {
@@ -180,7 +205,8 @@ export function keyCommand(k: KeyInput, c: KeyContext): GridCommand | null {
     case 'Tab':
       return tab(k, c);
     case 'Enter':
-      if (k.shift) return { kind: 'move', to: { row: row - 1, col }, extend: false };
+      // Shift+Enter is a plain move up, from the active cell.
+      if (k.shift) return { kind: 'move', to: { row: c.row - 1, col: c.col }, extend: false };
       return special ? { kind: special } : { kind: 'enter' };
     case 'F2':
       return { kind: 'edit-start' };

@@ -63,19 +63,22 @@ export interface RevealInput {
   viewWidth: number;
   headerHeight: number;
   rowNumberWidth: number;
+  /** A sticky row at the bottom (the column figures) that covers the last visible pixels; 0 when absent. */
+  footerHeight?: number;
 }
 
 /**
  * The scroll offsets that bring cell (row, col) into view, moving as little as
  * possible: unchanged on an axis where it is already fully visible, else just
- * enough that it clears the sticky header / row numbers or the far edge.
+ * enough that it clears the sticky header / row numbers, or the far edge and
+ * the sticky figures row along the bottom.
  */
 export function revealTarget(p: RevealInput): { scrollTop: number; scrollLeft: number } {
   let { scrollTop, scrollLeft } = p;
   const h = p.rowHeight;
   const top = p.headerHeight + p.row * h;
   if (top - p.headerHeight < scrollTop) scrollTop = top - p.headerHeight;
-  else if (top + h > scrollTop + p.viewHeight) scrollTop = top + h - p.viewHeight;
+  else if (top + h > scrollTop + p.viewHeight - (p.footerHeight ?? 0)) scrollTop = top + h - p.viewHeight + (p.footerHeight ?? 0);
   let left = p.rowNumberWidth;
   for (let i = 0; i < p.col && i < p.widths.length; i++) left += p.widths[i];
   const w = p.widths[p.col] ?? 0;

@@ -1,0 +1,161 @@
+import type { PropertyValues, ReactiveController } from 'lit';
+import { SheetAggregates } from '../../model/aggregates.js';
+import type { Column } from '../../model/types.js';
+import { EMPTY_VIEW, applyView, filtersRows, isEmptyView, type ViewSpec } from '../../model/view.js';
+import type { Workbook, WorkbookChange } from '../../model/workbook.js';
+import { t, tn } from '../i18n/locale.js';
+import type { ViewStore } from '../view-store.js';
+import type { GridHost, Shown } from './host.js';
+
+interface ViewCache extends Shown {
+  version: number;
+  spec: ViewSpec;
+  /** Each shown row's number in the sheet (1-based), when the view reorders or hides rows. */
+  numbers: Map<string, number> | null;
+}
+
+const FILTER_WORDS = { contains: 'grid.filterContains', is: 'grid.filterIs', empty: 'grid.filterEmpty', filled: 'grid.filterFilled' } as const;
+
+/**
+ * The sheet as the grid shows it: follows the workbook's changes, applies
+ * the reader's view (kept per device in the ViewStore), and keeps the column
+ * figures current change by change. `shown()` is cached per change and view,
+ * so the many reads in one render cost one pass.
+ */
+export class SheetData implements ReactiveController {
+  /** The reader's sort, filters and hidden columns for this sheet. */
+  view: ViewSpec = { ...EMPTY_VIEW };
+  /** Footer figures, kept current change by change. */
+  aggregates: SheetAggregates | null = null;
+  private aggregatesBuilding: SheetAggregates | null = null;
+  private observed: Workbook | null = null;
+  private unobserve: (() => void) | null = null;
+  private version = 0;
+  private cache: ViewCache | null = null;
+
+  constructor(
+    private readonly host: GridHost & { readonly viewStore: ViewStore | null },
+  ) {
+    host.addController(this);
+  }
+
+  hostDisconnected(): void {
+    this.unobserve?.();
+    this.unobserve = null;
+    this.observed = null;
+  }
+
+  /** Follows the grid's inputs; called from the element's willUpdate. True when the sheet changed (the grid resets). */
+  follow(changed: PropertyValues): boolean {
+    const { workbook, sheetId, viewStore } = this.host;
+    if (workbook !== this.observed) {
+      this.unobserve?.();
+      this.observed = workbook;
+      this.unobserve = workbook ? workbook.observe(this.onChange) : null;
+      this.invalidate();
+    }
+    if (workbook && sheetId && (changed.has('sheetId') || changed.has('workbook') || !this.aggregates)) {
+      this.aggregates = new SheetAggregates(workbook, sheetId, Date.now, true);
+      this.buildAggregates(this.aggregates);
+    }
+    if (changed.has('sheetId') || changed.has('viewStore')) {
+      this.view = viewStore && sheetId ? viewStore.load(sheetId) : { ...EMPTY_VIEW };
+      return changed.get('sheetId') !== undefined;
+    }
+    return false;
+  }
+
+  /** What is shown changed in a way no workbook event says (the conflicts-only toggle, a paste): recompute. */
+  invalidate(): void {
+    this.version++;
+  }
+
+  shown(): Shown {
+    const wb = this.host.workbook!;
+    const sheetId = this.host.sheetId;
+    const c = this.cache;
+    if (c && c.version === this.version && c.spec === this.view) return c;
+    const conflicts = this.host.conflicts;
+    const all = wb.rowIds(sheetId);
+    const baseRows = conflicts.only ? conflicts.filterRows(all) : all;
+    const baseCols = wb.columns(sheetId);
+    const result = isEmptyView(this.view) ? { rows: baseRows, columns: baseCols } : applyView(baseRows, baseCols, this.view, (r, col) => wb.getValue(sheetId, r, col));
+    const numbers = result.rows === all ? null : new Map(all.map((id, i) => [id, i + 1]));
+    this.cache = { version: this.version, spec: this.view, numbers, ...result };
+    return this.cache;
+  }
+
+  /**
+   * The number people call the row at view position `index`: its place in
+   * the sheet, not in a filtered or sorted list (row 12 stays row 12).
+   */
+  rowNumber(index: number): number {
+    const c = this.shown() as ViewCache;
+    if (!c.numbers) return index + 1;
+    return c.numbers.get(c.rows[index]) ?? index + 1;
+  }
+
+  setView(view: ViewSpec): void {
+    this.view = view;
+    this.host.viewStore?.save(this.host.sheetId, view);
+    this.host.requestUpdate();
+  }
+
+  /** Whether the reader's view changes what is shown (and so the toolbar says so). */
+  get viewActive(): boolean {
+    return this.view.filters.length > 0 || this.view.hidden.length > 0 || this.view.sort.length > 0 || (this.view.conditions?.length ?? 0) > 0;
+  }
+
+  describeView(shown: number): string {
+    const parts: string[] = [];
+    const cols: Column[] = this.host.workbook?.columns(this.host.sheetId) ?? [];
+    const name = (id: string) => cols.find((c) => c.id === id)?.name ?? '?';
+    for (const s of this.view.sort) parts.push(t('grid.sortedBy', { name: name(s.colId), dir: s.dir === 'asc' ? '▲' : '▼' }));
+    for (const f of this.view.filters) parts.push(t(FILTER_WORDS[f.op], { name: name(f.colId), value: f.value ?? '' }));
+    if (this.view.hidden.length) parts.push(tn('grid.hidden', this.view.hidden.length));
+    return tn('grid.shown', shown, { views: parts.join(', ') });
+  }
+
+  private onChange = (change: WorkbookChange): void => {
+    const mine = change.sheets.get(this.host.sheetId);
+    if (change.sheetList) {
+      this.invalidate();
+      this.host.requestUpdate();
+      return;
+    }
+    if (!mine) return;
+    if (this.aggregates) {
+      this.aggregates.apply(mine);
+      // A structural change re-reads the figures, again a column at a time.
+      if (!this.aggregates.ready) this.buildAggregates(this.aggregates);
+    }
+    const ordered = this.view.sort.length > 0 || filtersRows(this.view);
+    if (mine.structure || (ordered && mine.cells.size > 0)) {
+      this.invalidate();
+      this.host.requestUpdate();
+      return;
+    }
+    // A cell edit anywhere can change the column figures (rendered outside the grid); Lit
+    // then rewrites only the DOM whose values changed: the cell if it is on screen, and the figures.
+    if (mine.cells.size) this.host.requestUpdate();
+  };
+
+  /**
+   * Reads the column figures one column per macrotask after the grid is on
+   * screen: a 100k-row sheet is interactive first, and never blocked for long.
+   */
+  private buildAggregates(agg: SheetAggregates): void {
+    if (this.aggregatesBuilding === agg) return;
+    this.aggregatesBuilding = agg;
+    const step = () => {
+      if (agg !== this.aggregates) return;
+      if (agg.buildNext()) {
+        setTimeout(step, 0);
+      } else {
+        this.aggregatesBuilding = null;
+        this.host.requestUpdate();
+      }
+    };
+    requestAnimationFrame(() => setTimeout(step, 0));
+  }
+}

@@ -1,0 +1,583 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import type * as Y from 'yjs';
+import type { PresenceSource } from '../../sync/presence-source.js';
+import { isModelError } from '../../model/errors.js';
+import { fillDown } from '../../model/paste.js';
+import { rectSize, type CellPos } from '../../model/range.js';
+import type { CellWrite, Column } from '../../model/types.js';
+import { DEFAULT_COLUMN_WIDTH, MAX_COLUMN_WIDTH, MIN_COLUMN_WIDTH, type Workbook } from '../../model/workbook.js';
+import type { ViewSpec } from '../../model/view.js';
+import { errorText } from '../i18n/error-text.js';
+import { LocaleController, currentLocale, formatNumber, t } from '../i18n/locale.js';
+import { displayValue, relativeTime } from '../i18n/value-text.js';
+import { cursors, type PeerCursor } from '../presence.js';
+import type { ViewStore } from '../view-store.js';
+import { claimCellText } from '../claim-text.js';
+import { ConflictTracker, cellShortcut, conflictBar, conflictStyles, currentConflictText } from '../conflict-tracker.js';
+import { safePx } from '../safe-style.js';
+import '../column-editor.js';
+import '../activity-panel.js';
+import '../cell-history.js';
+import '../claim-menu.js';
+import '../conflict-menu.js';
+import '../trash-panel.js';
+import '../view-menu.js';
+import './find-replace-bar.js';
+import { ClipboardController } from './clipboard.js';
+import { EditingController } from './editing.js';
+import { gridStyles } from './grid-styles.js';
+import { renderHeader, renderLongEditor, renderRow, renderSummaries, type Frame } from './grid-rows.js';
+import { renderToolbar, type ToolbarActions } from './grid-toolbar.js';
+import type { GridHost } from './host.js';
+import { keyCommand, type GridCommand, type KeyContext } from './keymap.js';
+import { HEADER_HEIGHT, ROW_NUMBER_WIDTH } from './metrics.js';
+import { PointerController } from './pointer.js';
+import { SelectionController } from './selection-controller.js';
+import { cellSelection, lastDataCell } from './selection.js';
+import { SheetData } from './sheet-data.js';
+import { ViewportController } from './viewport.js';
+import { columnOffsets, columnWindow, rowWindow } from './window.js';
+
+/** Commands that change the sheet: refused up front on a view link. */
+const WRITES: ReadonlySet<GridCommand['kind']> = new Set(['toggle', 'claim-menu', 'clear', 'undo', 'redo', 'fill-down', 'conflict', 'replace']);
+
+/**
+ * `<sheet-grid>`: one sheet as a WAI-ARIA grid, windowed on both axes. One
+ * native scroll container; rows are absolutely placed in a spacer as tall as
+ * the sheet, and only the visible ones (plus a few) exist in the DOM, reused
+ * by position as the sheet scrolls. Header and row numbers stay put with
+ * `position: sticky`. Focus roves: the active cell is the grid's one tab stop.
+ *
+ * The element holds its inputs and composes the render; the work is in its
+ * controllers (src/ui/grid/): SheetData (what is shown), SelectionController,
+ * EditingController, ClipboardController, PointerController, ViewportController,
+ * and the pure keymap, selection and window maths they use.
+ */
+export class SheetGrid extends LitElement implements GridHost {
+  static properties = {
+    workbook: { attribute: false },
+    sheetId: { attribute: false },
+    undo: { attribute: false },
+    awareness: { attribute: false },
+    viewStore: { attribute: false },
+    error: { state: true },
+    notice: { state: true },
+    findOpen: { state: true },
+  };
+
+  declare workbook: Workbook | null;
+  declare sheetId: string;
+  declare undo: Y.UndoManager | null;
+  declare awareness: PresenceSource | null;
+  declare viewStore: ViewStore | null;
+  declare error: string;
+  declare notice: string;
+  declare findOpen: boolean;
+
+  /** open same-cell conflicts, read only after first paint (conflict-tracker.ts); a conflicts-only view recomputes the rows */
+  readonly conflicts = new ConflictTracker(this, () => this.data.invalidate());
+  readonly data: SheetData = new SheetData(this);
+  readonly viewport: ViewportController = new ViewportController(this);
+  readonly selection: SelectionController = new SelectionController(this);
+  readonly editor: EditingController = new EditingController(this);
+  readonly pointer: PointerController = new PointerController(this);
+  private readonly clipboard = new ClipboardController(this);
+  private peerCursors: PeerCursor[] = [];
+  private observedAwareness: PresenceSource | null = null;
+  private wantFocus = false;
+  private readonly onAwareness = () => {
+    this.peerCursors = this.awareness && this.sheetId ? cursors(this.awareness, this.sheetId) : [];
+    this.requestUpdate();
+  };
+
+  constructor() {
+    super();
+    // re-renders when the reader switches language
+    new LocaleController(this);
+    this.workbook = null;
+    this.sheetId = '';
+    this.undo = null;
+    this.awareness = null;
+    this.viewStore = null;
+    this.error = '';
+    this.notice = '';
+    this.findOpen = false;
+  }
+
+  static styles = [conflictStyles, gridStyles];
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.observedAwareness?.off('change', this.onAwareness);
+    this.observedAwareness = null;
+  }
+
+  protected firstUpdated(): void {
+    this.viewport.watch(this.renderRoot.querySelector('.scroller'));
+  }
+
+  protected willUpdate(changed: PropertyValues<this>): void {
+    if (this.awareness !== this.observedAwareness) {
+      this.observedAwareness?.off('change', this.onAwareness);
+      this.observedAwareness = this.awareness;
+      this.awareness?.on('change', this.onAwareness);
+    }
+    if (this.workbook && this.sheetId) this.conflicts.watch(this.workbook, this.sheetId);
+    if (this.data.follow(changed)) {
+      this.selection.reset();
+      this.editor.editing = false;
+      this.error = '';
+      this.notice = '';
+    }
+    if (changed.has('sheetId') || changed.has('viewStore')) this.peerCursors = this.awareness && this.sheetId ? cursors(this.awareness, this.sheetId) : [];
+    if (this.workbook && this.sheetId) this.selection.clamp();
+  }
+
+  protected updated(): void {
+    if (this.wantFocus && !this.editor.editing) {
+      this.wantFocus = false;
+      this.renderRoot.querySelector<HTMLElement>('.cell.active')?.focus({ preventScroll: true });
+    }
+  }
+
+  /** Puts keyboard focus on the active cell (the grid's single tab stop). */
+  focusGrid(): void {
+    this.wantFocus = true;
+    this.requestUpdate();
+  }
+
+  /** Public so tests and the phone view can paste without a clipboard event. */
+  pasteGrid(block: string[][]): void {
+    this.clipboard.paste(block);
+  }
+
+  refuseReadOnly(): boolean {
+    if (!this.workbook?.readOnly) return false;
+    this.notice = t('grid.viewOnly');
+    return true;
+  }
+
+  guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      if (isModelError(err)) this.error = errorText(err);
+      else throw err;
+    }
+  }
+
+  // ── rendering ───────────────────────────────────────────────────────────
+
+  render() {
+    const wb = this.workbook;
+    if (!wb || !this.sheetId) return html`<div class="empty">${t('grid.noSheet')}</div>`;
+    const { rows, columns } = this.data.shown();
+    const sheetName = wb.sheets().find((s) => s.id === this.sheetId)?.name ?? '';
+    const preview = this.pointer.widthPreview;
+    // Every width goes into a style: one that is not a sane number (the model reads it checked already) is the default.
+    const widths = columns.map((c) => safePx(preview?.colId === c.id ? preview.width : c.width, DEFAULT_COLUMN_WIDTH, MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH));
+    const offsets = columnOffsets(widths);
+    const totalWidth = ROW_NUMBER_WIDTH + offsets[offsets.length - 1];
+    const vp = this.viewport;
+    const h = vp.rowHeight;
+    // A fixed pool of row slots: row i always renders in slot i % pool, so scrolling by one row
+    // re-fills one slot instead of shifting every row's content.
+    const { pool, first, last } = rowWindow(vp.scrollTop, vp.height, h, rows.length);
+    const { from: colFrom, to: colTo } = columnWindow(offsets, vp.scrollLeft, vp.width);
+    const rect = this.selection.rect;
+    const active = this.selection.active;
+    const slots: (number | undefined)[] = new Array(pool);
+    for (let i = first; i < last; i++) slots[i % pool] = i;
+    // The active row stays in the DOM even when scrolled away, so focus never falls out of the grid.
+    const extra = rows.length && (active.row < first || active.row >= last) ? active.row : undefined;
+    const peersAt = new Map<string, PeerCursor[]>();
+    for (const p of this.peerCursors) {
+      const k = `${p.rowId}:${p.colId}`;
+      peersAt.set(k, [...(peersAt.get(k) ?? []), p]);
+    }
+    const f: Frame = { rows, columns, widths, offsets, colFrom, colTo, rect, peersAt, readOnly: wb.readOnly };
+
+    return html`
+      <div @click=${this.onToolbarClick}>${renderToolbar(this, f, this.toolbarActions)}</div>
+      ${this.findOpen
+        ? html`<find-replace-bar
+            .workbook=${wb}
+            .sheetId=${this.sheetId}
+            .rows=${rows}
+            .columns=${columns}
+            .activeColumn=${active.col}
+            .undo=${this.undo}
+            @find-goto=${this.onFindGoto}
+            @find-close=${this.closeFind}
+          ></find-replace-bar>`
+        : nothing}
+      ${conflictBar(this.conflicts, (dir) => {
+        const next = this.conflicts.step(dir, rows, columns, this.selection.active);
+        if (next) this.selection.select(next, false);
+      })}
+      ${this.notice
+        ? html`<div class="notice" role="alert">
+            <span>${this.notice}</span><button @click=${this.dismissNotice}>${t('grid.dismiss')}</button>
+          </div>`
+        : nothing}
+      <div class="scroller" @scroll=${vp.onScroll} @pointerleave=${this.pointer.onPointerLeave}>
+        <div
+          role="grid"
+          aria-label=${sheetName}
+          aria-rowcount=${rows.length + 1}
+          aria-colcount=${columns.length + 1}
+          aria-multiselectable="true"
+          style="--row-h:${h - 1}px;width:${totalWidth}px;height:${HEADER_HEIGHT + rows.length * h}px"
+          @keydown=${this.onGridKeydown}
+          @copy=${this.clipboard.onCopy}
+          @cut=${this.clipboard.onCut}
+          @paste=${this.clipboard.onPaste}
+          @pointerover=${this.pointer.onPointerOver}
+        >
+          ${renderHeader(this, f)}
+          ${Array.from(slots, (i) => (i === undefined ? nothing : renderRow(this, f, i)))}
+          ${extra !== undefined ? renderRow(this, f, extra) : nothing}
+          ${renderLongEditor(this, f)}
+        </div>
+        ${rows.length === 0 ? html`<div class="empty">${this.data.viewActive ? t('grid.noMatch') : t('grid.noRows')}</div>` : nothing}
+        ${renderSummaries(this, f)}
+      </div>
+      <div class="footer">
+        ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : html`<span aria-live="polite">${this.describeActive(columns, rows)}</span>`}
+        <span
+          >${rect.bottom > rect.top || rect.right > rect.left ? t('grid.cellsSelected', { n: formatNumber(rectSize(rect).cells) }) : ''}${t('grid.size', {
+            rows: formatNumber(rows.length),
+            columns: formatNumber(columns.length),
+          })}</span
+        >
+      </div>
+      <column-editor
+        .workbook=${wb}
+        .sheetId=${this.sheetId}
+        @column-editor-closed=${this.refocus}
+        @column-created=${this.onColumnCreated}
+      ></column-editor>
+      <view-menu @view-change=${this.onViewChange} @view-menu-closed=${this.refocus}></view-menu>
+      <claim-menu .workbook=${wb} @claim-menu-closed=${this.refocus}></claim-menu>
+      <trash-panel .workbook=${wb} .sheetId=${this.sheetId} @trash-closed=${this.refocus}></trash-panel>
+      <activity-panel .workbook=${wb} .sheetId=${this.sheetId} @activity-closed=${this.refocus}></activity-panel>
+      <conflict-menu .workbook=${wb} @conflict-menu-closed=${this.refocus}></conflict-menu>
+      <cell-history .workbook=${wb} @cell-history-closed=${this.refocus}></cell-history>
+    `;
+  }
+
+  private refocus = (): void => this.focusGrid();
+
+  private dismissNotice = (): void => {
+    this.notice = '';
+    this.focusGrid();
+  };
+
+  /**
+   * After any toolbar button, the keyboard is the grid's again: typing never
+   * reaches a toolbar button. (A button that opened a dialog leaves focus in
+   * the dialog, the grid being inert under it; the dialog's close gives it back.)
+   */
+  private onToolbarClick = (e: Event): void => {
+    if ((e.target as HTMLElement).closest('button')) this.focusGrid();
+  };
+
+  private describeActive(columns: Column[], rows: string[]): string {
+    const { row, col: c } = this.selection.active;
+    const col = columns[c];
+    const rowId = rows[row];
+    if (!col || !rowId || !this.workbook) return '';
+    const record = this.workbook.getCell(this.sheetId, rowId, col.id);
+    const locale = currentLocale();
+    const value =
+      record && record.v !== null
+        ? col.type === 'claim'
+          ? claimCellText(locale, this.workbook, this.sheetId, rowId, col.id)
+          : displayValue(locale, col, record.v)
+        : t('value.empty');
+    const where = { column: col.name, row: this.data.rowNumber(row), value };
+    const conflict = this.conflicts.at(rowId, col.id);
+    const text = record ? t('grid.activeBy', { ...where, by: record.by, when: relativeTime(locale, record.at) }) : t('grid.active', where);
+    return conflict ? `${text} · ${currentConflictText(this.workbook, col, conflict)}` : text;
+  }
+
+  // ── keyboard ────────────────────────────────────────────────────────────
+
+  keyContext(editing: boolean): KeyContext {
+    const wb = this.workbook;
+    const { rows, columns } = this.data.shown();
+    const { active, focus } = this.selection.sel;
+    const filled = (r: number, c: number) => !!wb && wb.getValue(this.sheetId, rows[r], columns[c].id) !== null;
+    return {
+      editing,
+      multiline: this.editor.multiline,
+      findOpen: this.findOpen,
+      row: active.row,
+      col: active.col,
+      focusRow: focus.row,
+      focusCol: focus.col,
+      nRows: rows.length,
+      nCols: columns.length,
+      page: this.viewport.page(),
+      colType: columns[active.col]?.type,
+      tabStart: this.selection.tabStart,
+      filled,
+      lastData: () => lastDataCell(rows.length, columns.length, filled),
+    };
+  }
+
+  private onGridKeydown = (e: KeyboardEvent): void => {
+    if (this.editor.editing || e.isComposing || (e.target as HTMLElement).closest('input, textarea')) return;
+    if (!this.workbook) return;
+    const shortcut = cellShortcut(e);
+    const command: GridCommand | null = shortcut
+      ? { kind: shortcut }
+      : keyCommand({ key: e.key, shift: e.shiftKey, ctrl: e.ctrlKey || e.metaKey, alt: e.altKey }, this.keyContext(false));
+    if (!command) return;
+    e.preventDefault();
+    this.run(command);
+  };
+
+  /** Carries out a keymap command. */
+  run(command: GridCommand): void {
+    if (WRITES.has(command.kind) && this.refuseReadOnly()) return;
+    const sel = this.selection;
+    switch (command.kind) {
+      case 'history':
+        return this.openCellHistory();
+      case 'conflict':
+        return this.openConflictAt(sel.active);
+      case 'undo':
+      case 'redo':
+        return this.runUndo(command.kind === 'redo');
+      case 'fill-down':
+        return this.fillDown();
+      case 'find':
+        return this.openFind('find');
+      case 'replace':
+        return this.openFind('replace');
+      case 'close-find':
+        return this.closeFind();
+      case 'select-all':
+        return sel.selectAll();
+      case 'select-col':
+        return sel.selectColumns();
+      case 'select-row':
+        return sel.selectRows();
+      case 'collapse':
+        return sel.collapse();
+      case 'move':
+        return sel.select(command.to, command.extend);
+      case 'move-tab':
+        if (this.editor.editing && !this.editor.commit()) return;
+        sel.select(command.to, false, true);
+        sel.tabStart = command.tabStart;
+        return;
+      case 'edit-commit':
+        if (this.editor.commit()) sel.select(command.to, false);
+        return;
+      case 'edit-cancel':
+        return this.editor.cancel();
+      case 'edit-newline':
+        return;
+      case 'enter':
+        return this.editor.start();
+      case 'edit-start':
+        return this.editor.start(command.char);
+      case 'toggle':
+        return this.toggleCheckboxes();
+      case 'claim-menu':
+        return this.openClaimMenu();
+      case 'clear':
+        return this.clearSelection();
+    }
+  }
+
+  // ── find ────────────────────────────────────────────────────────────────
+
+  private openFind(mode: 'find' | 'replace'): void {
+    this.findOpen = true;
+    void this.updateComplete.then(() => this.renderRoot.querySelector('find-replace-bar')?.open(mode));
+  }
+
+  private closeFind = (): void => {
+    this.findOpen = false;
+    this.focusGrid();
+  };
+
+  /** The bar went to a match: select and show it, leaving the keyboard in the bar. */
+  private onFindGoto = (e: CustomEvent<{ row: number; col: number }>): void => {
+    const { rows, columns } = this.data.shown();
+    if (!rows.length || !columns.length) return;
+    const p = { row: Math.min(e.detail.row, rows.length - 1), col: Math.min(e.detail.col, columns.length - 1) };
+    this.selection.set(cellSelection(p));
+    this.viewport.reveal(p);
+  };
+
+  // ── cell actions ────────────────────────────────────────────────────────
+
+  /** Writes, in one transaction, what `make` returns for each selected cell (null: leave it). */
+  private writeSelection(make: (rowId: string, col: Column) => CellWrite | null): void {
+    const wb = this.workbook;
+    if (!wb) return;
+    const { rows, columns } = this.data.shown();
+    const r = this.selection.rect;
+    const writes: CellWrite[] = [];
+    for (let i = r.top; i <= r.bottom; i++) {
+      for (let c = r.left; c <= r.right; c++) {
+        const w = make(rows[i], columns[c]);
+        if (w) writes.push(w);
+      }
+    }
+    this.guard(() => wb.setCells(this.sheetId, writes));
+  }
+
+  private toggleCheckboxes(): void {
+    const a = this.selection.activeCell();
+    const wb = this.workbook;
+    if (!a || !wb) return;
+    const next = wb.getValue(this.sheetId, a.rowId, a.col.id) !== true;
+    this.writeSelection((rowId, col) => (col.type === 'checkbox' ? { rowId, colId: col.id, value: next } : null));
+  }
+
+  private clearSelection(): void {
+    const wb = this.workbook;
+    if (!wb) return;
+    this.writeSelection((rowId, col) => (wb.getCell(this.sheetId, rowId, col.id)?.v != null ? { rowId, colId: col.id, value: null } : null));
+  }
+
+  private fillDown(): void {
+    const wb = this.workbook;
+    if (!wb) return;
+    const { rows, columns } = this.data.shown();
+    const r = this.selection.rect;
+    this.guard(() => fillDown(wb, this.sheetId, rows, columns.slice(r.left, r.right + 1), r.top, r.bottom));
+  }
+
+  /** −1 / +1 on a counter: a delta, which adds up with everyone else's (never a recount). */
+  step(rowId: string, col: Column, delta: number): void {
+    if (this.refuseReadOnly()) return;
+    this.guard(() => this.workbook!.adjustCounter(this.sheetId, rowId, col.id, delta));
+  }
+
+  private openClaimMenu(): void {
+    const a = this.selection.activeCell();
+    if (a?.col.type === 'claim') this.renderRoot.querySelector('claim-menu')?.open(this.sheetId, a.rowId, a.col);
+  }
+
+  openConflictAt(pos: CellPos): void {
+    if (this.refuseReadOnly()) return;
+    const { rows, columns } = this.data.shown();
+    const rowId = rows[pos.row];
+    const col = columns[pos.col];
+    if (!rowId || !col || !this.workbook || !this.conflicts.at(rowId, col.id)) return;
+    const a = this.selection.active;
+    if (pos.row !== a.row || pos.col !== a.col) this.selection.select(pos, false);
+    this.renderRoot.querySelector('conflict-menu')?.open(this.sheetId, rowId, col, this.workbook.rowIds(this.sheetId).indexOf(rowId) + 1);
+  }
+
+  private openCellHistory(): void {
+    const a = this.selection.activeCell();
+    if (a && this.workbook) this.renderRoot.querySelector('cell-history')?.open(this.sheetId, a.rowId, a.col, this.workbook.rowIds(this.sheetId).indexOf(a.rowId) + 1);
+  }
+
+  private runUndo(redo: boolean): void {
+    if (!this.undo) return;
+    if (redo) this.undo.redo();
+    else this.undo.undo();
+    this.requestUpdate();
+  }
+
+  // ── structure ───────────────────────────────────────────────────────────
+
+  private readonly toolbarActions: ToolbarActions = {
+    addRow: () => this.insertRows(this.selection.rect.bottom + 1, 1),
+    deleteRows: () => this.deleteSelectedRows(),
+    addColumn: () => this.addColumn(),
+    openTrash: () => this.renderRoot.querySelector('trash-panel')?.open(),
+    openActivity: () => this.renderRoot.querySelector('activity-panel')?.open(),
+    openCellHistory: () => this.openCellHistory(),
+    openColumnSettings: () => this.openColumnSettings(this.selection.active.col),
+    openViewMenu: () => this.openViewMenu(this.selection.active.col),
+    undo: (redo) => this.runUndo(redo),
+    applyOrder: (rows) => this.applyOrderToSheet(rows),
+  };
+
+  private insertRows(viewIndex: number, count: number): void {
+    const wb = this.workbook;
+    if (!wb || this.refuseReadOnly()) return;
+    const { rows } = this.data.shown();
+    // Insert next to the row shown at this position, wherever it sits in the sheet.
+    const base = wb.rowIds(this.sheetId);
+    const anchor = rows[viewIndex - 1];
+    const at = anchor ? base.indexOf(anchor) + 1 : 0;
+    this.guard(() => wb.insertRows(this.sheetId, at, count));
+    void this.updateComplete.then(() => this.selection.select({ row: viewIndex, col: this.selection.active.col }, false));
+  }
+
+  private deleteSelectedRows(): void {
+    const wb = this.workbook;
+    if (!wb || this.refuseReadOnly()) return;
+    const { rows } = this.data.shown();
+    const r = this.selection.rect;
+    const ids = rows.slice(r.top, r.bottom + 1);
+    this.guard(() => wb.deleteRows(this.sheetId, ids));
+    this.selection.set(cellSelection({ row: r.top, col: this.selection.active.col }));
+    this.focusGrid();
+  }
+
+  /** A new column right of the active one, created only when its settings are saved (column-editor's create mode). */
+  private addColumn(): void {
+    const wb = this.workbook;
+    if (!wb || this.refuseReadOnly()) return;
+    const base = wb.columns(this.sheetId);
+    const after = this.data.shown().columns[this.selection.active.col];
+    const at = after ? base.findIndex((c) => c.id === after.id) + 1 : base.length;
+    this.renderRoot.querySelector('column-editor')?.openNew(at);
+  }
+
+  /** The column saved from "Add column": give it a row to type in on an empty sheet, and select it. */
+  private onColumnCreated = (e: CustomEvent<{ id: string }>): void => {
+    const wb = this.workbook;
+    if (!wb) return;
+    const id = e.detail.id;
+    if (wb.rowCount(this.sheetId) === 0) this.guard(() => wb.insertRows(this.sheetId, 0, 1));
+    void this.updateComplete.then(() => {
+      const { rows } = this.data.shown();
+      const idx = this.data.shown().columns.findIndex((c) => c.id === id);
+      if (idx < 0) return;
+      const row = Math.min(this.selection.active.row, Math.max(0, rows.length - 1));
+      this.selection.select({ row, col: idx }, false);
+    });
+  };
+
+  openColumnSettings(index: number): void {
+    const col = this.data.shown().columns[index];
+    if (col && !this.refuseReadOnly()) this.renderRoot.querySelector('column-editor')?.open(col.id);
+  }
+
+  openViewMenu(index: number): void {
+    const col = this.data.shown().columns[index];
+    if (col) this.renderRoot.querySelector('view-menu')?.open(col, this.data.view);
+  }
+
+  private onViewChange = (e: CustomEvent<ViewSpec>): void => {
+    this.data.setView(e.detail);
+  };
+
+  private applyOrderToSheet(rows: string[]): void {
+    const wb = this.workbook;
+    if (!wb || this.refuseReadOnly()) return;
+    if (!confirm(t('grid.applyOrderConfirm'))) return;
+    this.guard(() => wb.reorderRows(this.sheetId, rows));
+    this.data.setView({ ...this.data.view, sort: [] });
+  }
+}
+
+customElements.define('sheet-grid', SheetGrid);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sheet-grid': SheetGrid;
+  }
+}
