@@ -133,7 +133,7 @@ export class FormulaEngine {
   inputChanged(sheetId: string, rowId: string, colId: string): void {
     for (const n of this.dependentsOfCell(sheetId, rowId, colId)) this.dirty.add(n);
     // a value typed into (or cleared from) the way of an array result blocks (or frees) it
-    for (const a of this.anchors.get(sheetId) ?? []) if (this.wantsCell(a, rowId, colId)) this.dirty.add(a);
+    this.dirtyAnchorsOver(sheetId, rowId, colId);
   }
 
   /** Rows or columns of a sheet were inserted, moved, sorted, deleted or restored; no id: the sheet list changed. */
@@ -263,8 +263,9 @@ export class FormulaEngine {
     for (const s of sheetsRead) addTo(this.readers, s, node);
     if (node.volatile) this.volatile.add(node);
     this.dirty.add(node);
-    // whoever read this cell as a plain value now reads the formula
+    // whoever read this cell as a plain value now reads the formula; an array spilling here is blocked
     for (const n of this.dependentsOfCell(sheet, row, col)) this.dirty.add(n);
+    this.dirtyAnchorsOver(sheet, row, col);
     return node;
   }
 
@@ -281,7 +282,13 @@ export class FormulaEngine {
     this.dirty.delete(node);
     this.releaseSpill(node, true);
     for (const n of this.dependentsOfCell(node.sheet, node.row, node.col)) this.dirty.add(n);
+    this.dirtyAnchorsOver(node.sheet, node.row, node.col);
     this.changed.set(node.key, { sheetId: node.sheet, rowId: node.row, colId: node.col });
+  }
+
+  /** Array results that cover, or would cover, this cell: something there now blocks or frees them. */
+  private dirtyAnchorsOver(sheet: string, row: string, col: string): void {
+    for (const a of this.anchors.get(sheet) ?? []) if (this.wantsCell(a, row, col)) this.dirty.add(a);
   }
 
   private syncColumn(sheet: string, col: string): void {
