@@ -165,3 +165,32 @@ describe('grid keymap: Ctrl / ⌘ shortcuts', () => {
     }
   });
 });
+
+describe('grid keymap: ranges, long text, find and replace', () => {
+  it('Shift-moves start from the range’s far corner; plain moves from the active cell', () => {
+    // Active at (2, 1); the range's far corner at (4, 3).
+    const c = ctx({ focusRow: 4, focusCol: 3 });
+    expect(keyCommand(key('ArrowDown', { shift: true }), c)).toEqual({ kind: 'move', to: { row: 5, col: 3 }, extend: true });
+    expect(keyCommand(key('ArrowLeft', { shift: true }), c)).toEqual({ kind: 'move', to: { row: 4, col: 2 }, extend: true });
+    expect(keyCommand(key('ArrowDown'), c)).toEqual({ kind: 'move', to: { row: 3, col: 1 }, extend: false });
+    expect(keyCommand(key('ArrowRight'), c)).toEqual({ kind: 'move', to: { row: 2, col: 2 }, extend: false });
+    expect(keyCommand(key('Home', { shift: true }), c)).toEqual({ kind: 'move', to: { row: 4, col: 0 }, extend: true });
+    expect(keyCommand(key('ArrowDown', { shift: true, ctrl: true }), c)).toEqual({ kind: 'move', to: { row: 4, col: 3 }, extend: true });
+    // Shift+Enter is a plain move up from the active cell, and Tab moves from it too.
+    expect(keyCommand(key('Enter', { shift: true }), c)).toEqual({ kind: 'move', to: { row: 1, col: 1 }, extend: false });
+    expect(keyCommand(key('Tab'), c)).toEqual({ kind: 'move-tab', back: false, to: { row: 2, col: 2 }, tabStart: 1 });
+  });
+
+  it('in the multi-line editor Enter saves, Shift+Enter and Alt+Enter put a line break in', () => {
+    const e = ctx({ editing: true, multiline: true });
+    expect(keyCommand(key('Enter'), e)).toEqual({ kind: 'edit-commit', to: { row: 3, col: 1 } });
+    expect(keyCommand(key('Enter', { shift: true }), e)).toEqual({ kind: 'edit-newline' });
+    expect(keyCommand(key('Enter', { alt: true }), e)).toEqual({ kind: 'edit-newline' });
+    expect(keyCommand(key('Escape'), e)).toEqual({ kind: 'edit-cancel' });
+  });
+
+  it('Ctrl+F finds, Ctrl+H finds and replaces', () => {
+    expect(keyCommand(key('f', { ctrl: true }), ctx())).toEqual({ kind: 'find' });
+    expect(keyCommand(key('h', { ctrl: true }), ctx())).toEqual({ kind: 'replace' });
+  });
+});

@@ -83,6 +83,15 @@ describe('grid window: scroll into view', () => {
     expect(revealTarget({ ...base, row: 20, col: 0 }).scrollTop).toBe(796 - 400);
   });
 
+  it('with the sticky figures row along the bottom, a row scrolls to show above it, not under it', () => {
+    // Row 20's bottom is 796; the view is 400 tall, its last 30px covered by the figures.
+    expect(revealTarget({ ...base, row: 20, col: 0, footerHeight: 30 }).scrollTop).toBe(796 - 400 + 30);
+    // A row already fully above the figures does not move.
+    expect(revealTarget({ ...base, row: 8, col: 0, footerHeight: 30 }).scrollTop).toBe(0);
+    // A row partly under them (bottom 40 + 10 * 36 = 400 > 370) scrolls by what they cover.
+    expect(revealTarget({ ...base, row: 9, col: 0, footerHeight: 30 }).scrollTop).toBe(30);
+  });
+
   it('a row above the view scrolls so it sits just under the sticky header', () => {
     expect(revealTarget({ ...base, row: 3, col: 0, scrollTop: 1000 }).scrollTop).toBe(3 * 36);
     expect(revealTarget({ ...base, row: 0, col: 0, scrollTop: 1000 }).scrollTop).toBe(0);
