@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
 import { cell, cellText as text } from '../support/grid-page.js';
+import { shareLink } from '../support/links.js';
 
 const env = e2eEnvironment();
 
-async function laptop() {
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+async function laptop(touch = false) {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: touch, isMobile: touch });
   env.contexts.push(context);
   // A locator that never appears fails on its own, naming itself, before the test timeout.
   context.setDefaultTimeout(15_000);
@@ -143,5 +144,33 @@ describe('e2e: filters by value', () => {
     await menu.getByRole('button', { name: 'Select all' }).click();
     await menu.getByRole('status').getByText(`${total} of ${total} rows shown`).waitFor();
     expect(errors).toEqual([]);
+  });
+
+  it('the counts follow a colleague’s edit while the checklist is open; on a touch screen every value is a 44 px target', async () => {
+    const a = await laptop(true);
+    await rosterWithShifts(a.page);
+    const url = await shareLink(a.page);
+    const b = await laptop();
+    await b.page.goto(url);
+    await cell(b.page, 4, STATUS).getByText('Confirmed').waitFor();
+
+    const total = await rowCount(a.page);
+    const menu = await openViewMenu(a.page, STATUS);
+    const values = menu.getByRole('group', { name: 'Values of Status' });
+    await values.getByRole('checkbox', { name: 'Waitlist (1)' }).waitFor();
+    for (const box of await values.locator('label').all()) expect((await box.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+
+    // Luis sets the first shift to Waitlist on his laptop: Ana's open checklist recounts.
+    await cell(b.page, 0, STATUS).click();
+    await b.page.keyboard.type('Waitlist');
+    await b.page.keyboard.press('Enter');
+    await values.getByRole('checkbox', { name: 'Waitlist (2)' }).waitFor();
+    await values.getByRole('checkbox', { name: 'Confirmed (2)' }).waitFor();
+    await values.getByRole('checkbox', { name: 'Waitlist (2)' }).uncheck();
+    await menu.getByRole('status').getByText(`${total - 2} of ${total} rows shown`).waitFor();
+    // Ana's filter is hers: Luis still sees every row.
+    expect(await rowCount(b.page)).toBe(total);
+    expect(a.errors).toEqual([]);
+    expect(b.errors).toEqual([]);
   });
 });
