@@ -135,6 +135,30 @@ describe('e2e: find and replace', () => {
     expect(errors).toEqual([]);
   });
 
+  it('Ctrl+H opens replace; Replace first goes to a match, then replaces it and goes to the next', async () => {
+    const { page, errors } = await laptop();
+    await rosterWithShifts(page);
+    await cell(page, 0, ROLE).click();
+    await page.keyboard.press('Control+h');
+    const search = bar(page);
+    const find = search.getByLabel('Find', { exact: true });
+    await find.waitFor();
+    // The find field has the keyboard: typing goes there, not into the grid.
+    await page.keyboard.type('driver');
+    expect(await find.inputValue()).toBe('driver');
+    await search.getByLabel('Replace with').fill('Rider');
+    const replace = search.getByRole('button', { name: 'Replace', exact: true });
+    await replace.click();
+    await activeAt(page, 0, ROLE);
+    expect(await text(page, 0, ROLE)).toBe('Driver');
+    await replace.click();
+    await cell(page, 0, ROLE).getByText('Rider').waitFor();
+    await activeAt(page, 1, ROLE);
+    await search.getByRole('status').getByText('1 of 3').waitFor();
+    expect(await text(page, 1, ROLE)).toBe('driver');
+    expect(errors).toEqual([]);
+  });
+
   it('on a view link, find works and replacing is disabled with the reason', async () => {
     const { page, errors } = await laptop();
     await rosterWithShifts(page);
