@@ -65,11 +65,37 @@ export class ColumnEditor extends LitElement {
       padding: 1rem 1.25rem;
       max-width: min(28rem, 92vw);
       width: 100%;
+      /* Save stays on screen on a short laptop: the fields scroll, the buttons do not. */
+      max-height: calc(100dvh - 2rem);
       box-sizing: border-box;
+      overflow: hidden;
+    }
+    dialog[open] {
+      display: flex;
+      flex-direction: column;
     }
     form {
+      display: flex;
+      flex-direction: column;
+      gap: 0.75rem;
+      min-height: 0;
+      flex: 1;
+    }
+    h2 {
+      margin: 0;
+    }
+    fieldset.fields {
       display: grid;
       gap: 0.75rem;
+      border: 0;
+      margin: 0;
+      padding: 0 0.25rem 0.25rem 0;
+      min-height: 0;
+      overflow-y: auto;
+    }
+    .reason {
+      margin: 0;
+      color: #57606a;
     }
     label {
       display: grid;
@@ -177,10 +203,19 @@ export class ColumnEditor extends LitElement {
     this.renderRoot.querySelector('dialog')?.close();
   }
 
+  /** A view link's workbook refuses every change: the dialog shows the settings, and says why nothing can be changed. */
+  private get readOnly(): boolean {
+    return this.workbook?.readOnly ?? true;
+  }
+
   render() {
-    return html`<dialog aria-labelledby="column-editor-title" @close=${this.onClosed}>
+    const ro = this.readOnly;
+    const why = ro ? t('layout.viewOnly') : nothing;
+    return html`<dialog aria-labelledby="column-editor-title" aria-describedby=${ro ? 'column-editor-why' : nothing} @close=${this.onClosed}>
       <form @submit=${this.onSave}>
         <h2 id="column-editor-title">${this.creating ? t('layout.newColumnTitle') : t('column.title')}</h2>
+        ${ro ? html`<p class="reason" id="column-editor-why">${t('layout.viewOnly')}</p>` : nothing}
+        <fieldset class="fields" ?disabled=${ro}>
         <label
           >${t('column.name')}
           <input name="name" .value=${this.name} @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)} required />
@@ -220,15 +255,16 @@ export class ColumnEditor extends LitElement {
               />
             </label>`
           : nothing}
-        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         ${this.creating ? nothing : this.renderMoveButtons()}
+        </fieldset>
+        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         <div class="buttons">
           ${this.creating
             ? html`<span></span>`
-            : html`<button type="button" class="danger" @click=${this.onDelete}>${t('column.delete')}</button>`}
+            : html`<button type="button" class="danger" ?disabled=${ro} title=${why} @click=${this.onDelete}>${t('column.delete')}</button>`}
           <span>
             <button type="button" @click=${() => this.close()}>${t('column.cancel')}</button>
-            <button type="submit" class="primary">${t('column.save')}</button>
+            <button type="submit" class="primary" ?disabled=${ro} title=${why}>${t('column.save')}</button>
           </span>
         </div>
       </form>
@@ -282,7 +318,7 @@ export class ColumnEditor extends LitElement {
   private onSave = (e: Event): void => {
     e.preventDefault();
     const wb = this.workbook;
-    if (!wb) return;
+    if (!wb || this.readOnly) return;
     let settings = {};
     try {
       if (this.type === 'counter') {
@@ -323,7 +359,7 @@ export class ColumnEditor extends LitElement {
   /** Reorders the shared sheet's columns (everyone sees it), one place at a time. */
   private move(step: -1 | 1): void {
     const wb = this.workbook;
-    if (!wb) return;
+    if (!wb || this.readOnly) return;
     const index = wb.columns(this.sheetId).findIndex((c) => c.id === this.colId);
     const to = index + step;
     if (index < 0 || to < 0 || to >= wb.columns(this.sheetId).length) return;
@@ -337,7 +373,7 @@ export class ColumnEditor extends LitElement {
 
   private onDelete = (): void => {
     const wb = this.workbook;
-    if (!wb) return;
+    if (!wb || this.readOnly) return;
     wb.deleteColumn(this.sheetId, this.colId);
     this.close();
   };

@@ -70,6 +70,10 @@ export class ExportMenu extends LitElement {
     this.renderRoot.querySelector('dialog')?.close();
   }
 
+  private onClosed = (): void => {
+    this.dispatchEvent(new CustomEvent('export-closed', { bubbles: true, composed: true }));
+  };
+
   private sheetName(): string {
     return this.workbook?.sheets().find((s) => s.id === this.sheetId)?.name ?? '';
   }
@@ -132,7 +136,7 @@ export class ExportMenu extends LitElement {
 
   render() {
     const hasView = !!this.view && !isEmptyView(this.view);
-    return html`<dialog aria-labelledby="export-title">
+    return html`<dialog aria-labelledby="export-title" @close=${this.onClosed}>
       <h2 id="export-title">${t('export.title')}</h2>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <ul>

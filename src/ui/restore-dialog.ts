@@ -225,6 +225,7 @@ export class RestoreDialog extends LitElement {
     const opener = this.opener;
     this.opener = null;
     if (opener?.isConnected && deepActiveElement() !== opener) opener.focus();
+    this.dispatchEvent(new CustomEvent('restore-closed', { bubbles: true, composed: true }));
   }
 
   private async loadTimeline(older = false): Promise<void> {

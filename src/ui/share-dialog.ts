@@ -162,10 +162,16 @@ export class ShareDialog extends LitElement {
     }
   }
 
+  private onClosed = (): void => {
+    this.dispatchEvent(new CustomEvent('share-closed', { bubbles: true, composed: true }));
+  };
+
   render() {
     const canReplace = isSealed(this.workbookId) && this.credential?.role === 'edit';
-    return html`<dialog aria-labelledby="share-title">
+    const viewer = this.credential?.role === 'view';
+    return html`<dialog aria-labelledby="share-title" @close=${this.onClosed}>
       <h2 id="share-title">${t('share.title')}</h2>
+      ${viewer ? html`<p class="note" role="note">${t('layout.viewerCan')}</p>` : nothing}
       <p class="sealed" role="note">${t(isSealed(this.workbookId) ? 'sealed.badgeLong' : 'sealed.notBadgeLong')}</p>
       ${this.replaced ? html`<p class="replaced" role="status">${t('retire.done')}</p>` : nothing}
       ${this.links.map(

@@ -5,7 +5,11 @@ import { errorText } from './i18n/error-text.js';
 import { LocaleController, t } from './i18n/locale.js';
 import { WorkbookController } from './workbook-controller.js';
 
-/** `<sheet-tabs>`: the sheets of a workbook; add, rename, reorder, delete. Fires `sheet-selected`. */
+/**
+ * `<sheet-tabs>`: the sheets of a workbook; add, rename, reorder, delete. Fires `sheet-selected`, and
+ * `sheet-tabs-done` once an add, rename or delete is over, so the page can give the keyboard back to the grid.
+ * A view link only switches sheets: the structure buttons are not shown to someone who cannot use them.
+ */
 export class SheetTabs extends LitElement {
   static properties = {
     workbook: { attribute: false },
@@ -90,26 +94,29 @@ export class SheetTabs extends LitElement {
                 aria-selected=${s.id === this.activeSheetId ? 'true' : 'false'}
                 tabindex=${s.id === this.activeSheetId ? 0 : -1}
                 @click=${() => this.select(s.id)}
-                @dblclick=${() => this.startRename()}
+                @dblclick=${() => (wb.readOnly ? undefined : this.startRename())}
               >
                 ${s.name}
               </button>`,
         )}
       </div>
-      <button aria-label=${t('tabs.add')} title=${t('tabs.add')} @click=${this.addSheet}>+</button>
-      <button @click=${() => this.startRename()}>${t('tabs.rename')}</button>
-      <button aria-label=${t('tabs.moveLeft')} title=${t('tabs.moveLeft')} ?disabled=${index <= 0} @click=${() => this.move(index - 1)}>◀</button>
-      <button
-        aria-label=${t('tabs.moveRight')}
-        title=${t('tabs.moveRight')}
-        ?disabled=${index < 0 || index >= sheets.length - 1}
-        @click=${() => this.move(index + 1)}
-      >
-        ▶
-      </button>
-      <button ?disabled=${sheets.length <= 1} @click=${this.deleteSheet}>${t('tabs.delete')}</button>
+      ${wb.readOnly ? nothing : this.renderStructureButtons(index, sheets.length)}
       ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : nothing}
     `;
+  }
+
+  private renderStructureButtons(index: number, count: number) {
+    return html`<button aria-label=${t('tabs.add')} title=${t('tabs.add')} @click=${this.addSheet}>+</button>
+      <button @click=${() => this.startRename()}>${t('tabs.rename')}</button>
+      <button aria-label=${t('tabs.moveLeft')} title=${t('tabs.moveLeft')} ?disabled=${index <= 0} @click=${() => this.move(index - 1)}>◀</button>
+      <button aria-label=${t('tabs.moveRight')} title=${t('tabs.moveRight')} ?disabled=${index < 0 || index >= count - 1} @click=${() => this.move(index + 1)}>
+        ▶
+      </button>
+      <button ?disabled=${count <= 1} title=${count <= 1 ? t('layout.lastSheet') : nothing} @click=${this.deleteSheet}>${t('tabs.delete')}</button>`;
+  }
+
+  private done(): void {
+    this.dispatchEvent(new CustomEvent('sheet-tabs-done', { bubbles: true, composed: true }));
   }
 
   private select(id: string): void {
@@ -131,15 +138,14 @@ export class SheetTabs extends LitElement {
     const wb = this.workbook;
     if (!wb) return;
     const n = wb.sheets().length + 1;
-    const id = wb.transact(() => {
-      const sheetId = wb.addSheet(t('tabs.newName', { n }));
-      wb.addColumn(sheetId, { name: 'A' });
-      wb.addColumn(sheetId, { name: 'B' });
-      wb.addColumn(sheetId, { name: 'C' });
-      wb.insertRows(sheetId, 0, 20);
-      return sheetId;
-    });
-    this.select(id);
+    try {
+      this.select(wb.addBlankSheet(t('tabs.newName', { n })));
+      this.error = '';
+    } catch (err) {
+      if (isModelError(err)) this.error = errorText(err);
+      else throw err;
+    }
+    this.done();
   };
 
   private startRename(): void {
@@ -149,8 +155,16 @@ export class SheetTabs extends LitElement {
 
   private onRenameKeydown = (e: KeyboardEvent): void => {
     if (e.isComposing) return;
-    if (e.key === 'Enter') this.finishRename((e.target as HTMLInputElement).value);
-    if (e.key === 'Escape') this.renaming = false;
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      this.finishRename((e.target as HTMLInputElement).value);
+      this.done();
+    }
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      this.renaming = false;
+      this.done();
+    }
   };
 
   private finishRename(name: string): void {
@@ -183,6 +197,7 @@ export class SheetTabs extends LitElement {
       if (isModelError(err)) this.error = errorText(err);
       else throw err;
     }
+    this.done();
   };
 }
 

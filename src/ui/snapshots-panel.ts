@@ -161,7 +161,7 @@ export class SnapshotsPanel extends LitElement {
     e.preventDefault();
     const input = this.renderRoot.querySelector<HTMLInputElement>('#snap-name')!;
     const name = input.value.trim();
-    if (!name || !this.client) return;
+    if (!name || !this.client || this.readOnly) return;
     this.error = '';
     try {
       const info = await this.client.create(name, this.author || 'someone');
@@ -220,7 +220,7 @@ export class SnapshotsPanel extends LitElement {
   }
 
   private askRestore(plan: RestorePlan, label: string): void {
-    if (!this.opened || !this.workbook) return;
+    if (!this.opened || !this.workbook || this.readOnly) return;
     try {
       this.pending = { plan, summary: planRestore(this.opened.then, this.workbook, plan), label };
     } catch (err) {
@@ -230,7 +230,7 @@ export class SnapshotsPanel extends LitElement {
 
   private confirmRestore(): void {
     const o = this.opened;
-    if (!o || !this.workbook || !this.pending) return;
+    if (!o || !this.workbook || !this.pending || this.readOnly) return;
     const s = restoreFromSnapshot(o.then, this.workbook, this.pending.plan);
     const counts = { what: this.pending.label, cells: tn('snap.cells', s.cells.length), rows: tn('snap.rows', s.rowsBack.length), later: tn('snap.rows', s.rowsToTrash.length) };
     this.message = `${t(s.rowsToTrash.length ? 'snap.restoredTrash' : 'snap.restored', counts)} ${t('snap.restoredUndo')}`;
@@ -249,10 +249,25 @@ export class SnapshotsPanel extends LitElement {
     </dialog>`;
   }
 
+  /** A view link looks at snapshots; taking one or restoring from one is an editor's (the hub refuses it too). */
+  private get readOnly(): boolean {
+    return this.workbook?.readOnly ?? true;
+  }
+
+  /** What a disabled control says about why: nothing when it can be used. */
+  private get why(): string | typeof nothing {
+    return this.readOnly ? t('layout.snapshotsViewOnly') : nothing;
+  }
+
   private renderList() {
+    const ro = this.readOnly;
     return html`<form class="row" @submit=${this.take}>
-        <label>${t('snap.name')} <input id="snap-name" maxlength="100" placeholder=${t('snap.namePlaceholder')} required /></label>
-        <button type="submit">${t('snap.take')}</button>
+        <label
+          >${t('snap.name')}
+          <input id="snap-name" maxlength="100" placeholder=${t('snap.namePlaceholder')} required ?disabled=${ro} title=${this.why} aria-describedby=${ro ? 'snap-why' : nothing}
+        /></label>
+        <button type="submit" ?disabled=${ro} title=${this.why} aria-describedby=${ro ? 'snap-why' : nothing}>${t('snap.take')}</button>
+        ${ro ? html`<span id="snap-why" class="who">${t('layout.snapshotsViewOnly')}</span>` : nothing}
       </form>
       ${this.pendingChanges > 0
         ? html`<p class="who">${tn('snap.pending', this.pendingChanges)}</p>`
@@ -351,7 +366,15 @@ export class SnapshotsPanel extends LitElement {
     const removed = new Set(diff.removed);
     const touched = new Set([...diff.changed.map((c) => c.rowId), ...diff.removed]);
     return html`<div class="row">
-        <button @click=${() => this.askRestore({ sheetId }, t('snap.wholeSheet', { name: diff.name }))} ?disabled=${isUnchanged(diff)}>${t('snap.restoreSheet')}</button>
+        <button
+          @click=${() => this.askRestore({ sheetId }, t('snap.wholeSheet', { name: diff.name }))}
+          ?disabled=${isUnchanged(diff) || this.readOnly}
+          title=${this.why}
+          aria-describedby=${this.readOnly ? 'snap-restore-why' : nothing}
+        >
+          ${t('snap.restoreSheet')}
+        </button>
+        ${this.readOnly ? html`<span id="snap-restore-why" class="who">${t('layout.snapshotsViewOnly')}</span>` : nothing}
       </div>
       <div class="scroll">
         <table>
@@ -370,7 +393,12 @@ export class SnapshotsPanel extends LitElement {
                 <th scope="row">
                   ${i + 1}
                   ${touched.has(r)
-                    ? html`<button @click=${() => this.askRestore({ sheetId, rows: [r] }, t('snap.rowN', { n: i + 1 }))} aria-label=${t('snap.restoreRow', { n: i + 1 })}>
+                    ? html`<button
+                        @click=${() => this.askRestore({ sheetId, rows: [r] }, t('snap.rowN', { n: i + 1 }))}
+                        aria-label=${t('snap.restoreRow', { n: i + 1 })}
+                        ?disabled=${this.readOnly}
+                        title=${this.why}
+                      >
                         ${t('snap.restore')}
                       </button>`
                     : nothing}

@@ -3,17 +3,25 @@ import { statusKind, type SyncStatus } from '../sync/status.js';
 import { LocaleController, currentLocale } from './i18n/locale.js';
 import { closeReason, localLabel, statusLabel } from './i18n/status-text.js';
 
-/** The one place the person learns whether their work is safe on the hub. */
+/**
+ * The one place the person learns whether their work is safe on the hub. Where the header is short
+ * of room, `compact` says the local save state as a symbol and `terse` drops the reason in brackets:
+ * the words stay for screen readers and in the tooltip, and a failed local save is always said in full.
+ */
 export class SyncStatusElement extends LitElement {
-  static properties = { status: { attribute: false } };
+  static properties = { status: { attribute: false }, compact: { attribute: false }, terse: { attribute: false } };
   // `declare` keeps the class field from shadowing Lit's reactive accessor.
   declare status: SyncStatus | null;
+  declare compact: boolean;
+  declare terse: boolean;
 
   constructor() {
     super();
     // re-renders when the reader switches language
     new LocaleController(this);
     this.status = null;
+    this.compact = false;
+    this.terse = false;
   }
 
   static styles = css`
@@ -49,6 +57,18 @@ export class SyncStatusElement extends LitElement {
     .local.failed {
       color: #cf222e;
       font-weight: 600;
+      white-space: normal;
+    }
+    .local.compact {
+      margin-right: 0.25rem;
+    }
+    .sr {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
     }
   `;
 
@@ -58,12 +78,19 @@ export class SyncStatusElement extends LitElement {
     const locale = currentLocale();
     const why = this.status.lastClose && this.status.connection !== 'online' ? closeReason(locale, this.status.lastClose) : '';
     const local = this.status.local === 'none' ? '' : localLabel(locale, this.status);
+    const label = statusLabel(locale, this.status);
+    const failed = this.status.local === 'failed';
+    const compact = this.compact && !failed;
+    // The whole state in one tooltip, for when part of it is only a symbol.
+    this.title = [local, label, why].filter(Boolean).join(' · ');
     return html`${local
-        ? html`<span role=${this.status.local === 'failed' ? 'alert' : 'status'} class="local ${this.status.local}" data-testid="local-status">${local}</span>`
+        ? html`<span role=${failed ? 'alert' : 'status'} class="local ${this.status.local} ${compact ? 'compact' : ''}" data-testid="local-status"
+            >${compact ? html`<span aria-hidden="true">${this.status.local === 'saved' ? '✓' : '…'}</span><span class="sr">${local}</span>` : local}</span
+          >`
         : ''}
       <span role="status" aria-live="polite" data-kind=${kind} data-testid="sync-status">
-        <span class="dot" aria-hidden="true"></span><span class="label">${statusLabel(locale, this.status)}</span>
-        ${why ? html`<span class="why">(${why})</span>` : ''}
+        <span class="dot" aria-hidden="true"></span><span class="label">${label}</span>
+        ${why ? html`<span class=${this.terse ? 'sr' : 'why'}>(${why})</span>` : ''}
       </span>`;
   }
 }

@@ -15,7 +15,6 @@ import type { Credential } from '../protocol/access.js';
 import type { SyncStatus } from '../sync/status.js';
 import type { DeviceProfile } from './device-profile.js';
 import { colorFor, people, type Person } from './presence.js';
-import { safeColor } from './safe-style.js';
 import { ViewStore } from './view-store.js';
 import { localizeTemplate } from './i18n/template-text.js';
 import { LocaleController, currentLocale, t, tn } from './i18n/locale.js';
@@ -33,9 +32,11 @@ import './restore-dialog.js';
 import './snapshots-panel.js';
 import { readOnlyFor, securedCopyKind } from './secured-copy-notice.js';
 import './row-cards.js';
+import type { SheetGrid } from './sheet-grid.js';
 import './sheet-grid.js';
 import './sheet-tabs.js';
-import './sync-status.js';
+import type { HeaderAction } from './workbook-header.js';
+import './workbook-header.js';
 
 type Phase = 'loading' | 'waiting' | 'ready' | 'too-new';
 
@@ -128,95 +129,6 @@ export class WorkbookView extends LitElement {
       flex-direction: column;
       height: 100%;
       min-height: 0;
-    }
-    header {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 0.5rem 1rem;
-      padding: 0.5rem 0.75rem;
-      border-bottom: 1px solid #d0d7de;
-    }
-    .title {
-      font-size: 1.15rem;
-      font-weight: 600;
-      border: 1px solid transparent;
-      border-radius: 6px;
-      padding: 0 0.4rem;
-      min-height: 44px;
-      min-width: 8rem;
-      font-family: inherit;
-      background: transparent;
-    }
-    .title:hover,
-    .title:focus {
-      border-color: #d0d7de;
-    }
-    .spacer {
-      flex: 1;
-    }
-    label.name {
-      display: inline-flex;
-      align-items: center;
-      gap: 0.4rem;
-      font-size: 0.9rem;
-    }
-    .sealed {
-      padding: 0.25rem 0.75rem;
-      border-radius: 999px;
-      background: #dafbe1;
-      color: #116329;
-      font-weight: 600;
-      white-space: nowrap;
-    }
-    .sealed.not {
-      background: #fff8c5;
-      color: #7d4e00;
-    }
-    .view-only {
-      padding: 0.25rem 0.75rem;
-      border-radius: 999px;
-      background: #ddf4ff;
-      color: #0969da;
-      font-weight: 600;
-    }
-    label.name input {
-      min-height: 44px;
-      width: 9rem;
-      font: inherit;
-      padding: 0 0.5rem;
-      border: 1px solid #d0d7de;
-      border-radius: 6px;
-    }
-    a.home,
-    button {
-      min-height: 44px;
-      min-width: 44px;
-      display: inline-flex;
-      align-items: center;
-      justify-content: center;
-      padding: 0 0.75rem;
-      font: inherit;
-      border: 1px solid #d0d7de;
-      border-radius: 6px;
-      background: white;
-      color: inherit;
-      text-decoration: none;
-      cursor: pointer;
-    }
-    .people {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.25rem;
-      font-size: 0.85rem;
-    }
-    .person {
-      border: 2px solid var(--c);
-      border-radius: 999px;
-      padding: 0.1rem 0.5rem;
-    }
-    .person.idle {
-      opacity: 0.45;
     }
     .notice {
       padding: 0.5rem 0.75rem;
@@ -446,46 +358,18 @@ export class WorkbookView extends LitElement {
     const wb = this.workbook;
     const insecure = typeof window !== 'undefined' && !window.isSecureContext;
     return html`
-      <header>
-        <a class="home" href="#" aria-label=${t('wb.allWorkbooks')} title=${t('wb.allWorkbooks')}>☰</a>
-        ${wb && this.phase === 'ready'
-          ? html`<input class="title" aria-label=${t('wb.titleLabel')} .value=${wb.title()} ?readonly=${wb.readOnly} @change=${this.onTitle} />`
-          : html`<span class="title">Mutual Sheets</span>`}
-        <sync-status .status=${this.status}></sync-status>
-        ${isSealed(this.workbookId)
-          ? html`<span class="sealed" role="note" aria-label=${t('sealed.badgeLong')} title=${t('sealed.badgeLong')}>${t('sealed.badge')}</span>`
-          : html`<span class="sealed not" role="note" aria-label=${t('sealed.notBadgeLong')} title=${t('sealed.notBadgeLong')}>${t('sealed.notBadge')}</span>`}
-        <span class="spacer"></span>
-        ${this.people.length
-          ? html`<span class="people" role="list" aria-label=${t('wb.alsoHere')}>
-              ${this.people.map(
-                (p) => html`<span role="listitem" class="person ${p.idle ? 'idle' : ''}" style="--c:${safeColor(p.color)}" title=${p.idle ? t('wb.idle', { name: p.name }) : p.name}
-                  >${p.name}</span
-                >`,
-              )}
-            </span>`
-          : nothing}
-        <label class="name"
-          >${t('wb.yourName')}
-          <input
-            .value=${this.profile?.displayName ?? ''}
-            placeholder=${t('wb.namePlaceholder')}
-            autocomplete="nickname"
-            @change=${this.onName}
-          />
-        </label>
-        ${wb && this.phase === 'ready'
-          ? html`<span class="records">
-              ${wb.readOnly
-                ? html`<span class="view-only" role="note">${t('wb.viewOnly')}</span>`
-                : html`<button @click=${() => this.shadowRoot?.querySelector<ImportDialog>('import-dialog')?.open()}>${t('wb.import')}</button>`}
-              <button @click=${this.openExport}>${t('wb.export')}</button>
-              <button @click=${() => void this.shadowRoot?.querySelector<SnapshotsPanel>('snapshots-panel')?.open()}>${t('wb.snapshots')}</button>
-              <button @click=${this.openRestore}>${t('restore.open')}</button>
-            </span>`
-          : nothing}
-        <button @click=${() => void this.shadowRoot?.querySelector<ShareDialog>('share-dialog')?.open()} title=${t('wb.shareTitle')}>${t('wb.share')}</button>
-      </header>
+      <workbook-header
+        .workbook=${wb}
+        .ready=${this.phase === 'ready'}
+        .status=${this.status}
+        .people=${this.people}
+        .displayName=${this.profile?.displayName ?? ''}
+        .sealed=${isSealed(this.workbookId)}
+        @header-action=${this.onHeaderAction}
+        @header-done=${this.focusGrid}
+        @title-changed=${this.onTitleChanged}
+        @name-change=${this.onName}
+      ></workbook-header>
       ${insecure
         ? html`<div class="notice" role="note">
             ${t('wb.insecure')}
@@ -502,18 +386,54 @@ export class WorkbookView extends LitElement {
       ${this.renderBody()}
       ${wb && this.phase === 'ready'
         ? html`<import-dialog .workbook=${wb} .sheetId=${this.sheetId} .undo=${this.undo} @import-done=${this.onImported}></import-dialog>
-            <export-menu .workbook=${wb} .sheetId=${this.sheetId}></export-menu>
-            <share-dialog .workbookId=${this.workbookId} .credential=${this.credential} .workbookTitle=${wb.title()}></share-dialog>
+            <export-menu .workbook=${wb} .sheetId=${this.sheetId} @export-closed=${this.focusGrid}></export-menu>
+            <share-dialog .workbookId=${this.workbookId} .credential=${this.credential} .workbookTitle=${wb.title()} @share-closed=${this.focusGrid}></share-dialog>
             <snapshots-panel
+              @snapshots-closed=${this.focusGrid}
               .workbook=${wb}
               .client=${this.snapshots}
               .author=${this.profile?.authorName ?? ''}
               .pendingChanges=${this.status?.pending ?? 0}
             ></snapshots-panel>`
         : nothing}
-      ${wb ? html`<restore-dialog .workbook=${wb} .workbookId=${this.workbookId} .credential=${this.credential}></restore-dialog>` : nothing}
+      ${wb ? html`<restore-dialog .workbook=${wb} .workbookId=${this.workbookId} .credential=${this.credential} @restore-closed=${this.focusGrid}></restore-dialog>` : nothing}
     `;
   }
+
+  private onHeaderAction = (e: CustomEvent<{ action: HeaderAction }>): void => {
+    const root = this.shadowRoot;
+    switch (e.detail.action) {
+      case 'import':
+        void this.openImport();
+        return;
+      case 'export':
+        return this.openExport();
+      case 'snapshots':
+        void root?.querySelector<SnapshotsPanel>('snapshots-panel')?.open();
+        return;
+      case 'restore':
+        return this.openRestore();
+      case 'share':
+        void root?.querySelector<ShareDialog>('share-dialog')?.open();
+    }
+  };
+
+  /** The import dialog is another's: its own close, watched here, gives the keyboard back to the grid. */
+  private async openImport(): Promise<void> {
+    const dialog = this.shadowRoot?.querySelector<ImportDialog>('import-dialog');
+    if (!dialog) return;
+    dialog.open();
+    await dialog.updateComplete;
+    dialog.renderRoot.querySelector('dialog')?.addEventListener('close', this.focusGrid, { once: true });
+  }
+
+  /**
+   * After a header action, a sheet added or renamed, or a dialog closed, typing goes to the grid:
+   * never to the header button that opened the dialog. On a phone there is no grid, and nothing moves.
+   */
+  private focusGrid = (): void => {
+    void this.updateComplete.then(() => this.shadowRoot?.querySelector<SheetGrid>('sheet-grid')?.focusGrid());
+  };
 
   /** "Restore to…" works from the waiting screen too: a wiped workbook never finishes arriving. */
   private openRestore = (): void => this.shadowRoot?.querySelector<RestoreDialog>('restore-dialog')?.show();
@@ -565,7 +485,7 @@ export class WorkbookView extends LitElement {
             .awareness=${this.session?.awareness ?? null}
             .viewStore=${this.viewStore}
           ></sheet-grid>`}
-          <sheet-tabs .workbook=${wb} .activeSheetId=${this.sheetId} @sheet-selected=${this.onSheetSelected}></sheet-tabs>`;
+          <sheet-tabs .workbook=${wb} .activeSheetId=${this.sheetId} @sheet-selected=${this.onSheetSelected} @sheet-tabs-done=${this.focusGrid}></sheet-tabs>`;
     }
   }
 
@@ -573,21 +493,15 @@ export class WorkbookView extends LitElement {
     this.sheetId = e.detail;
   };
 
-  private onTitle = (e: Event): void => {
-    const input = e.target as HTMLInputElement;
-    try {
-      this.workbook?.setTitle(input.value);
-      if (this.workbook) this.profile?.remember({ id: this.workbookId, title: this.workbook.title(), openedAt: Date.now() });
-    } catch (err) {
-      if (!isModelError(err)) throw err;
-      input.value = this.workbook?.title() ?? '';
-    }
+  private onTitleChanged = (): void => {
+    if (this.workbook) this.profile?.remember({ id: this.workbookId, title: this.workbook.title(), openedAt: Date.now() });
   };
 
-  private onName = (e: Event): void => {
+  private onName = (e: CustomEvent<{ name: string }>): void => {
     const profile = this.profile;
     if (!profile) return;
-    profile.displayName = (e.target as HTMLInputElement).value;
+    profile.displayName = e.detail.name;
+    this.requestUpdate();
     const deviceId = profile.deviceIdFor(this.workbookId);
     this.workbook?.setActor({ name: profile.authorName, deviceId });
     this.session?.awareness.setLocalStateField('user', { name: profile.authorName, color: colorFor(deviceId) });
