@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { Column } from '../model/types.js';
-import { EMPTY_VIEW, applyView, isEmptyView } from '../model/view.js';
+import { EMPTY_VIEW, applyView, isEmptyView, type ViewSpec } from '../model/view.js';
 import type { Workbook } from '../model/workbook.js';
 import type { SyncStatus } from '../sync/status.js';
 import { LocaleController, currentLocale, t, tn } from './i18n/locale.js';
@@ -16,6 +16,7 @@ import {
   filterRows,
   hasLowStock,
   isEmptyRow,
+  isMineRow,
   statusColumn,
   validStatus,
   type CardLayout,
@@ -46,6 +47,8 @@ interface Shown {
   status: Column | null;
   /** each row's number in the sheet, as the laptop's grid numbers it */
   numbers: Map<string, number>;
+  /** rows claimed by or assigned to this person, whatever the filters */
+  mine: number;
 }
 
 /**
@@ -85,7 +88,17 @@ export class RowCards extends LitElement {
   declare filter: PhoneFilter;
   declare filtersOpen: boolean;
 
-  private readonly controller = new WorkbookController(this, (c) => c.sheets.has(this.sheetId) || c.sheetList);
+  private readonly controller = new WorkbookController(this, (c) => {
+    const relevant = c.sheets.has(this.sheetId) || c.sheetList;
+    // What the list shows depends on every row's cells: any change to the sheet reads it again.
+    if (relevant) this.cache = null;
+    return relevant;
+  });
+  /**
+   * The last list worked out, and what it was worked out for. Scrolling re-renders at every
+   * frame; reading each row of a 10k-row sheet to find the empty ones must not happen per frame.
+   */
+  private cache: { key: string; wb: Workbook; shown: Shown } | null = null;
   private readonly edits = new CardEdits(this);
   private down: { x: number; y: number } | null = null;
   private resizeObserver: ResizeObserver | null = null;
@@ -145,6 +158,16 @@ export class RowCards extends LitElement {
       button[aria-pressed='true'] {
         background: #ddf4ff;
         border-color: #0969da;
+        font-weight: 600;
+      }
+      .badge {
+        display: inline-block;
+        min-width: 1.4em;
+        padding: 0 0.3em;
+        border-radius: 999px;
+        background: #0969da;
+        color: white;
+        font-size: 0.8rem;
         font-weight: 600;
       }
       .tools .grow {
@@ -267,6 +290,15 @@ export class RowCards extends LitElement {
   private shown(): Shown {
     const wb = this.workbook!;
     const sheetId = this.sheetId;
+    const view = this.viewStore?.load(sheetId) ?? EMPTY_VIEW;
+    const key = JSON.stringify([sheetId, this.filter, currentLocale(), view]);
+    if (this.cache?.key === key && this.cache.wb === wb) return this.cache.shown;
+    const shown = this.work(wb, sheetId, view);
+    this.cache = { key, wb, shown };
+    return shown;
+  }
+
+  private work(wb: Workbook, sheetId: string, view: ViewSpec): Shown {
     const all = wb.rowIds(sheetId);
     const columns = wb.columns(sheetId);
     const numbers = new Map(all.map((r, i) => [r, i + 1]));
@@ -275,7 +307,6 @@ export class RowCards extends LitElement {
     const status = statusColumn(columns, fieldIds);
     const filled = all.filter((r) => !isEmptyRow(wb, sheetId, r, columns));
     // The device's own view (sort, filters from the laptop's "My view") applies here too.
-    const view = this.viewStore?.load(sheetId) ?? EMPTY_VIEW;
     const viewed = isEmptyView(view) ? { rows: filled, columns } : applyView(filled, columns, view, (r, c) => wb.getValue(sheetId, r, c));
     const rows = filterRows(viewed.rows, this.filter, {
       wb,
@@ -285,7 +316,8 @@ export class RowCards extends LitElement {
       // A claim cell's value is the names of who holds it, so a search finds people too.
       text: (c, v) => displayValue(currentLocale(), c, v),
     });
-    return { rows, total: filled.length, columns: viewed.columns, layout, status, numbers };
+    const mine = filled.filter((r) => isMineRow(wb, sheetId, r, columns)).length;
+    return { rows, total: filled.length, columns: viewed.columns, layout, status, numbers, mine };
   }
 
   render() {
@@ -325,8 +357,8 @@ export class RowCards extends LitElement {
     const lowStock = hasLowStock(shown.columns);
     return html`<div class="bar">
       <div class="tools">
-        <button aria-pressed=${f.mine ? 'true' : 'false'} aria-label=${t('phone.mineLabel')} @click=${() => this.setFilter({ mine: !f.mine })}>
-          ${t('phone.mine')}
+        <button aria-pressed=${f.mine ? 'true' : 'false'} aria-label=${t('phone.mineLabel', { n: shown.mine })} @click=${() => this.setFilter({ mine: !f.mine })}>
+          ${t('phone.mine')}${shown.mine ? html` <span class="badge">${shown.mine}</span>` : nothing}
         </button>
         <button aria-expanded=${this.filtersOpen ? 'true' : 'false'} aria-controls="filters" @click=${() => (this.filtersOpen = !this.filtersOpen)}>
           ${active ? t('phone.filtersOn', { n: active }) : t('phone.filters')}

@@ -139,6 +139,7 @@ describe('e2e: phone cards', () => {
     await page.getByRole('button', { name: 'Back to the list' }).tap();
 
     const mine = page.getByRole('button', { name: /^Mine/ });
+    await page.getByRole('button', { name: /^Mine \(1\)/ }).waitFor();
     await mine.tap();
     expect(await mine.getAttribute('aria-pressed')).toBe('true');
     await card(page, 1).waitFor({ state: 'detached' });
