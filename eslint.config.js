@@ -10,7 +10,7 @@ const LAYERS = {
     layers: ['src/protocol'],
     packages: 'yjs|lib0(?:/.*)?|y-protocols(?:/.*)?|@noble/(?:curves|hashes|ciphers)/.*|fflate',
   },
-  'src/io': { layers: ['src/io', 'src/model'], packages: 'yjs|lib0(?:/.*)?|papaparse|exceljs|fflate' },
+  'src/io': { layers: ['src/io', 'src/model'], packages: 'yjs|lib0(?:/.*)?|papaparse|exceljs|@e965/xlsx|fflate' },
   'src/sync': {
     layers: ['src/sync', 'src/protocol', 'src/model'],
     packages: 'yjs|lib0(?:/.*)?|y-websocket|y-indexeddb|y-protocols(?:/.*)?|@noble/hashes/.*',

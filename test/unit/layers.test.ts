@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const ALLOWED: Record<string, { layers: string[]; packages: RegExp }> = {
   'src/model': { layers: ['src/model'], packages: /^(yjs|lib0(\/.*)?)$/ },
   'src/protocol': { layers: ['src/protocol'], packages: /^(yjs|lib0(\/.*)?|y-protocols(\/.*)?|@noble\/(curves|hashes|ciphers)\/.*|fflate)$/ },
-  'src/io': { layers: ['src/io', 'src/model'], packages: /^(yjs|lib0(\/.*)?|papaparse|exceljs|fflate)$/ },
+  'src/io': { layers: ['src/io', 'src/model'], packages: /^(yjs|lib0(\/.*)?|papaparse|exceljs|@e965\/xlsx|fflate)$/ },
   'src/sync': { layers: ['src/sync', 'src/protocol', 'src/model'], packages: /^(yjs|lib0(\/.*)?|y-websocket|y-indexeddb|y-protocols(\/.*)?|@noble\/hashes\/.*)$/ },
   'src/ui': { layers: ['src/ui', 'src/model', 'src/io', 'src/sync', 'src/protocol'], packages: /.*/ },
   // the CLI opens sealed workbooks as a device would (src/sync/sealed), and signs API requests
