@@ -47,7 +47,7 @@ export function filtersRows(v: ViewSpec): boolean {
 
 /** Reads a stored view defensively: a corrupt entry becomes the empty view, never an error. */
 export function parseView(raw: unknown): ViewSpec {
-  if (!raw || typeof raw !== 'object') return { ...EMPTY_VIEW, conditions: [] };
+  if (!raw || typeof raw !== 'object') return { sort: [], filters: [], hidden: [], conditions: [] };
   const r = raw as Record<string, unknown>;
   const str = (x: unknown) => typeof x === 'string';
   const sort = Array.isArray(r.sort)

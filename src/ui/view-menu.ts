@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { dialogStyles, showDialog } from './dialog-styles.js';
 import { LocaleController, currentLocale, t, tn } from './i18n/locale.js';
 import type { MessageKey } from './i18n/messages.js';
-import { opArity, opsFor, valueCounts, withCondition, type Condition, type RuleOp, type ValuesCondition } from '../model/filters.js';
+import { opArity, opsFor, valueCounts, withCondition, type Condition, type RuleOp, type ValueCount, type ValuesCondition } from '../model/filters.js';
 import type { Column } from '../model/types.js';
 import { applyView, type ViewSpec } from '../model/view.js';
 import type { Workbook } from '../model/workbook.js';
@@ -42,6 +42,9 @@ export class ViewMenu extends LitElement {
   /** bumped on every change to the sheet while open, so counts and chips follow a colleague's edits */
   private revision = 0;
   private stopObserving: (() => void) | null = null;
+  /** what the last render read from the sheet, kept while nothing changed (a 10k-row sheet is read once, not per tick) */
+  private counted: { revision: number; col: Column; counts: ValueCount[] } | null = null;
+  private tallied: { revision: number; spec: ViewSpec; shown: number; total: number } | null = null;
 
   constructor() {
     super();
@@ -122,6 +125,7 @@ export class ViewMenu extends LitElement {
     this.column = column;
     this.spec = spec;
     this.source = source ?? this.hostSource();
+    this.revision++;
     this.observe();
     const condition = spec.conditions?.find((c) => c.colId === column.id);
     const legacy = spec.filters.find((f) => f.colId === column.id);
@@ -141,6 +145,9 @@ export class ViewMenu extends LitElement {
     this.stopObserving = wb
       ? wb.observe((change) => {
           if (!change.sheetList && !change.sheets.has(sheetId ?? '')) return;
+          // A colleague may have renamed the column or its options meanwhile.
+          const fresh = wb.columns(sheetId ?? '').find((c) => c.id === this.column?.id);
+          if (fresh) this.column = fresh;
           this.revision++;
           this.requestUpdate();
         })
@@ -221,9 +228,7 @@ export class ViewMenu extends LitElement {
   }
 
   private renderChecklist(col: Column) {
-    const wb = this.source?.workbook;
-    const sheetId = this.source?.sheetId ?? '';
-    const counts = wb ? valueCounts(this.rows(), col, (r) => wb.getValue(sheetId, r, col.id)) : [];
+    const counts = this.counts(col);
     const current = (this.spec.conditions ?? []).find((c): c is ValuesCondition => c.colId === col.id && c.kind === 'values');
     return html`<filter-checklist
       .column=${col}
@@ -278,14 +283,35 @@ export class ViewMenu extends LitElement {
     const wb = this.source?.workbook;
     const sheetId = this.source?.sheetId ?? '';
     if (!wb || !sheetId) return nothing;
-    const all = this.rows();
-    const shown = applyView(all, wb.columns(sheetId), this.spec, (r, c) => wb.getValue(sheetId, r, c)).rows.length;
+    const { shown, total } = this.tally();
     const any = this.spec.filters.length > 0 || (this.spec.conditions?.length ?? 0) > 0;
     return html`<div class="summary">
       <filter-chips .workbook=${wb} .sheetId=${sheetId} .spec=${this.spec} .revision=${this.revision} @view-change=${this.onChipsChange}></filter-chips>
-      <span class="count" role="status">${tn('filter.rows', shown, { total: new Intl.NumberFormat(currentLocale()).format(all.length) })}</span>
+      <span class="count" role="status">${tn('filter.rows', shown, { total: new Intl.NumberFormat(currentLocale()).format(total) })}</span>
       ${any ? html`<button @click=${() => this.emit(withoutFilters(this.spec))}>${t('filter.clearAll')}</button>` : nothing}
     </div>`;
+  }
+
+  private counts(col: Column): ValueCount[] {
+    const c = this.counted;
+    if (c && c.revision === this.revision && c.col === col) return c.counts;
+    const wb = this.source?.workbook;
+    const sheetId = this.source?.sheetId ?? '';
+    const counts = wb ? valueCounts(this.rows(), col, (r) => wb.getValue(sheetId, r, col.id)) : [];
+    this.counted = { revision: this.revision, col, counts };
+    return counts;
+  }
+
+  /** How many of the sheet's rows the view being edited shows. */
+  private tally(): { shown: number; total: number } {
+    const c = this.tallied;
+    if (c && c.revision === this.revision && c.spec === this.spec) return c;
+    const wb = this.source?.workbook;
+    const sheetId = this.source?.sheetId ?? '';
+    const all = this.rows();
+    const shown = wb ? applyView(all, wb.columns(sheetId), this.spec, (r, id) => wb.getValue(sheetId, r, id)).rows.length : all.length;
+    this.tallied = { revision: this.revision, spec: this.spec, shown, total: all.length };
+    return this.tallied;
   }
 
   private onChipsChange = (e: CustomEvent<ViewSpec>): void => {
@@ -312,6 +338,9 @@ export class ViewMenu extends LitElement {
       to = read.value;
     }
     this.error = null;
+    // "between 10 and 2" means the same as "between 2 and 10": kept in reading order.
+    const number = col.type === 'number' || col.type === 'counter';
+    if (arity === 2 && (number ? Number(value) > Number(to) : value > to)) [value, to] = [to, value];
     this.setCondition({ colId: col.id, kind: 'rule', op: this.op, value, to });
     this.close();
   }

@@ -1,4 +1,4 @@
-import { EMPTY_VIEW, parseView, type ViewSpec } from '../model/view.js';
+import { parseView, type ViewSpec } from '../model/view.js';
 
 /** Personal views, per device, per workbook and sheet, in localStorage: never shared. */
 export class ViewStore {
@@ -14,9 +14,10 @@ export class ViewStore {
   load(sheetId: string): ViewSpec {
     try {
       const raw = this.storage.getItem(this.key(sheetId));
-      return raw ? parseView(JSON.parse(raw)) : { ...EMPTY_VIEW };
+      return parseView(raw ? JSON.parse(raw) : null);
     } catch {
-      return { ...EMPTY_VIEW };
+      // Not JSON: read as no view, a fresh one nobody else holds.
+      return parseView(null);
     }
   }
 

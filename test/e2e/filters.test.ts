@@ -173,4 +173,36 @@ describe('e2e: filters by value', () => {
     expect(a.errors).toEqual([]);
     expect(b.errors).toEqual([]);
   });
+
+  it('a date condition between two days typed in either order, with a number condition; a bound that does not parse says so', async () => {
+    const { page, errors } = await laptop();
+    await rosterWithShifts(page);
+    let menu = await openViewMenu(page, 2);
+    await menu.getByLabel('Filter rule').selectOption({ label: 'between' });
+    expect(await menu.getByLabel('Filter value').getAttribute('type')).toBe('date');
+    await menu.getByLabel('Filter value').fill('2026-12-03');
+    await menu.getByLabel('To').fill('2026-12-02');
+    await menu.getByRole('button', { name: 'Apply filter' }).click();
+    await page.locator('[role="grid"][aria-rowcount="4"]').waitFor();
+    expect([await text(page, 0, 0), await text(page, 1, 0), await text(page, 2, 0)]).toEqual(['Driver', 'Packer', 'Cook']);
+    // A bound that is not a date says so instead of hiding every row.
+    menu = await openViewMenu(page, SLOTS);
+    await menu.getByLabel('Filter rule').selectOption({ label: '>' });
+    await menu.getByLabel('Filter value').fill('many');
+    await menu.getByRole('button', { name: 'Apply filter' }).click();
+    await menu.getByRole('alert').getByText('Type a number.').waitFor();
+    await menu.getByLabel('Filter value').fill('4');
+    await menu.getByLabel('Filter value').press('Enter');
+    await page.locator('[role="grid"][aria-rowcount="3"]').waitFor();
+    menu = await openViewMenu(page, 0);
+    const chips = menu.getByRole('list', { name: 'Filters' });
+    await chips.getByText('Date between 2026-12-02 and 2026-12-03').waitFor();
+    await chips.getByText('Slots needed > 4').waitFor();
+    await menu.getByRole('status').getByText(/^2 of \d+ rows shown$/).waitFor();
+    await menu.getByRole('button', { name: 'Remove all filters' }).click();
+    expect(await chips.count()).toBe(0);
+    await menu.getByRole('button', { name: 'Done' }).click();
+    await page.locator('[role="grid"][aria-rowcount="31"]').waitFor();
+    expect(errors).toEqual([]);
+  });
 });

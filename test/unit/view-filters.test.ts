@@ -14,6 +14,8 @@ import {
 import { applyView, filtersRows, isEmptyView, parseView, type ViewSpec } from '../../src/model/view.js';
 import type { CellValue, Column, ColumnType } from '../../src/model/index.js';
 import { boundText, conditionText, readBound, valueLabel } from '../../src/ui/filter-text.js';
+import { ViewStore } from '../../src/ui/view-store.js';
+import { memoryStorage } from '../support/memory-storage.js';
 import { newWorkbook, syncWorkbooks } from '../support/model.js';
 
 function col(id: string, type: ColumnType, extra: Partial<Column> = {}): Column {
@@ -198,6 +200,19 @@ describe('stored views', () => {
       rule('name', 'is', 'a'),
     ]);
     expect(parseConditions({ not: 'a list' })).toEqual([]);
+  });
+
+  it('a device keeps each sheet’s conditions; a stored view that is not JSON, or not a view, loads as no view', () => {
+    const storage = memoryStorage();
+    const store = new ViewStore(storage, 'wb1');
+    const spec = { sort: [], filters: [], hidden: [], conditions: [values('st', ['new']), rule('qty', 'lt', '10')] };
+    store.save('s1', spec);
+    expect(store.load('s1')).toEqual(spec);
+    expect(new ViewStore(storage, 'wb1').load('s2')).toEqual({ sort: [], filters: [], hidden: [], conditions: [] });
+    for (const junk of ['{not json', '42', 'null', '{"conditions":"all"}', '{"conditions":[{"colId":"st","kind":"values","hide":"new"}]}']) {
+      storage.setItem('mutual-sheets:view:wb1:s3', junk);
+      expect(store.load('s3')).toEqual({ sort: [], filters: [], hidden: [], conditions: [] });
+    }
   });
 
   it('a view saved before conditions existed still loads and applies as before', () => {
