@@ -99,6 +99,8 @@ describe('e2e: phone cards', () => {
     await sheet.getByRole('button', { name: 'Delivery needed' }).tap();
     await sheet.waitFor({ state: 'hidden' });
     await rosa.getByRole('button', { name: 'Status: Delivery needed. Change' }).waitFor();
+    // A screen reader hears the card by its title and status.
+    await page.getByRole('listitem', { name: 'Row 1: 5th & Main, Delivery needed', exact: true }).waitFor();
     await page.getByRole('status').getByText('Status of row 1: Delivery needed.').waitFor();
     await page.getByTestId('card-saved').getByText('✓ Saved, and on the hub').waitFor();
     await expect.poll(() => laptopValue(laptop.page, 0, 'Status')).toBe('Delivery needed');

@@ -42,13 +42,17 @@ export function fieldText(wb: Workbook, sheetId: string, rowId: string, col: Col
   return displayValue(currentLocale(), col, wb.getValue(sheetId, rowId, col.id));
 }
 
-/** What a screen reader hears for the card: its number and the fields that have something in them. */
+/**
+ * What a screen reader hears first for the card, after its number: its title and status, the
+ * two things a volunteer scans a list by (the other fields are read inside it); with neither,
+ * the first field that has something in it.
+ */
 export function cardSummary(wb: Workbook, sheetId: string, rowId: string, layout: CardLayout): string {
-  const fields = [layout.title, layout.status, ...layout.lines, ...layout.counters].filter((c): c is Column => c !== null);
-  return fields
-    .map((c) => fieldText(wb, sheetId, rowId, c))
-    .filter(Boolean)
-    .join(', ');
+  const text = (c: Column | null) => (c ? fieldText(wb, sheetId, rowId, c) : '');
+  const head = [text(layout.title), text(layout.status)].filter(Boolean);
+  if (head.length) return head.join(', ');
+  for (const c of [...layout.lines, ...layout.counters]) if (text(c)) return text(c);
+  return '';
 }
 
 /**
