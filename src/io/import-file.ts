@@ -1,9 +1,15 @@
 import type { ImportTable } from '../model/import.js';
 import { checkTableSize } from '../model/import.js';
 import { unneutralise } from './csv.js';
-import { decodeCsvBytes, parseCsv, sheetNameFromFile } from './csv-import.js';
+import { decodeText, parseCsv, sheetNameFromFile, type CsvOptions } from './csv-import.js';
 import { IoError, isCfb, isZip } from './errors.js';
+import type { TextEncodingName } from './text-encoding.js';
 import { readXlsx } from './xlsx.js';
+
+/** What the preview lets a person set for a text file; each is detected when absent. */
+export interface TextImportOptions extends CsvOptions {
+  encoding?: TextEncodingName;
+}
 
 export type ImportKind = 'csv' | 'xlsx';
 
@@ -24,20 +30,25 @@ export function importKind(fileName: string): ImportKind {
  * under a workbook's name (.xls is the one web exports write as text, and is
  * read so), where it is refused as not what it says.
  */
-export async function readImportFile(bytes: Uint8Array, fileName: string, onProgress?: (fraction: number) => void): Promise<ImportTable[]> {
+export async function readImportFile(bytes: Uint8Array, fileName: string, onProgress?: (fraction: number) => void, options: TextImportOptions = {}): Promise<ImportTable[]> {
   const kind = importKind(fileName);
   const ext = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? '';
   let tables: ImportTable[];
   if (isZip(bytes) || isCfb(bytes)) tables = await readXlsx(bytes, onProgress);
   else if (kind === 'xlsx' && ext !== 'xls' && bytes.length > 0) {
     throw new IoError('NOT_A_SPREADSHEET', `This file is not a spreadsheet (.${ext}), whatever its name says.`);
-  } else tables = [unneutraliseTable(parseCsv(decodeCsvBytes(bytes), sheetNameFromFile(fileName), onProgress))];
+  } else {
+    const decoded = decodeText(bytes, options.encoding);
+    const table = parseCsv(decoded.text, sheetNameFromFile(fileName), onProgress, options);
+    table.notes = [{ kind: 'encoding', encoding: decoded.encoding, alternatives: decoded.alternatives }, ...(table.notes ?? [])];
+    tables = [unneutraliseTable(table)];
+  }
   for (const t of tables) checkTableSize(t);
   return tables;
 }
 
 function unneutraliseTable(t: ImportTable): ImportTable {
-  const fix = (row: unknown[]) => {
+  const fix = (row: ImportTable['rows'][number]) => {
     for (let i = 0; i < row.length; i++) if (typeof row[i] === 'string') row[i] = unneutralise(row[i] as string);
   };
   for (const row of t.rows) fix(row);

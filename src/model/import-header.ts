@@ -1,5 +1,6 @@
 import type { ImportCell, ImportMerge, ImportNote, ImportTable } from './import.js';
 
+
 /** How far down a header is looked for: title blocks are a few rows, never pages. */
 const HEADER_SEARCH_ROWS = 10;
 const SAMPLE_ROWS = 50;
@@ -35,9 +36,10 @@ export function guessHeaderRow(rows: readonly (readonly ImportCell[])[]): number
  * across Name and Phone) names every column under it: the first keeps the
  * name, the rest get it numbered by headerNames, instead of "Column 5".
  */
-function headerText(row: readonly ImportCell[], merges: readonly ImportMerge[], at: number): string[] {
-  const out = row.map((h) => (h === null ? '' : String(h)));
-  for (const m of merges) {
+export function mergedHeader(table: ImportTable): string[] {
+  const out = [...table.header];
+  const at = headerRowOf(table);
+  for (const m of table.merges ?? []) {
     if (m.row > at || m.row + m.rows <= at || m.cols < 2) continue;
     const name = out[m.col] ?? '';
     for (let c = m.col + 1; c < m.col + m.cols; c++) if (!out[c]) out[c] = name;
@@ -48,7 +50,7 @@ function headerText(row: readonly ImportCell[], merges: readonly ImportMerge[], 
 /** A table whose header is the file's row `at` (0-based); rows above are kept aside as `above`. */
 export function tableFromRows(name: string, rows: ImportCell[][], at: number, extra: { merges?: ImportMerge[]; notes?: ImportNote[] } = {}): ImportTable {
   const header = rows[at] ?? [];
-  const table: ImportTable = { name, header: headerText(header, extra.merges ?? [], at), rows: rows.slice(at + 1) };
+  const table: ImportTable = { name, header: header.map((h) => (h === null ? '' : String(h))), rows: rows.slice(at + 1) };
   if (at > 0) table.above = rows.slice(0, at);
   if (extra.merges?.length) table.merges = extra.merges;
   if (extra.notes?.length) table.notes = extra.notes;

@@ -2,6 +2,7 @@ import { isModelError, ModelError, type ModelErrorCode } from './errors.js';
 import type { CellValue, CellWrite, Column, ColumnSpec, ColumnType, SelectOption } from './types.js';
 import { COLUMN_TYPES } from './types.js';
 import { canHoldAsText, isIsoDate, isIsoDateTime, isPhoneText, MULTI_SEPARATOR, parseInput, readNumber, validateValue } from './values.js';
+import { mergedHeader } from './import-header.js';
 import type { Workbook } from './workbook.js';
 
 /**
@@ -205,7 +206,7 @@ function basePlan(source: number, name: string): ImportColumnPlan {
 /** Guesses each column's type from all its values; the preview lets a person change every guess. */
 export function inferColumns(table: ImportTable): ImportColumnPlan[] {
   const width = tableWidth(table);
-  const names = headerNames(table.header, width);
+  const names = headerNames(mergedHeader(table), width);
   const plans: ImportColumnPlan[] = [];
   for (let c = 0; c < width; c++) {
     const plan = basePlan(c, names[c]);

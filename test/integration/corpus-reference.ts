@@ -31,13 +31,23 @@ export function corpusFiles(dir: string): CorpusFile[] {
   for (const source of readdirSync(join(dir, 'files')).sort()) {
     const refDir = join(dir, 'libreoffice', source);
     const refs = existsSync(refDir) ? readdirSync(refDir) : [];
-    for (const name of readdirSync(join(dir, 'files', source)).sort()) {
+    const names = readdirSync(join(dir, 'files', source)).sort();
+    const stems = names.map((n) => n.replace(/\.[^.]+$/, ''));
+    for (const name of names) {
       const stem = name.replace(/\.[^.]+$/, '');
+      // Files sharing a stem (date.ods, date.xlsx) shared LibreOffice's output names: the one converted last, the greatest name, wrote them.
+      const siblings = names.filter((n) => n.replace(/\.[^.]+$/, '') === stem);
+      if (siblings[siblings.length - 1] !== name) {
+        out.push({ source, name, path: join(dir, 'files', source, name), reference: new Map() });
+        continue;
+      }
+      // Another file's stem may extend this one's ("table" and "table-output"): its sheets are not this file's.
+      const longer = stems.filter((s) => s !== stem && s.startsWith(`${stem}-`));
       const reference = new Map<string, string[][]>();
       for (const r of refs) {
         if (!r.startsWith(`${stem}-`) || !r.endsWith('.csv')) continue;
+        if (longer.some((s) => r.startsWith(`${s}-`))) continue;
         const sheet = r.slice(stem.length + 1, -4);
-        // Another file's stem may extend this one's ("a" and "a-b"): only a sheet of this file counts, checked by the caller's names.
         const parsed = Papa.parse<string[]>(readFileSync(join(refDir, r), 'utf8'), { delimiter: ',', quoteChar: '"', skipEmptyLines: false });
         reference.set(sheet, parsed.data);
       }
@@ -59,24 +69,48 @@ function sameNumber(a: number, b: number): boolean {
   return a === b || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
-const DATEISH = /^(\d{4}-\d{2}-\d{2})?[ T]?(\d{1,}:\d{2}(:\d{2})?)?$/;
+const ISOISH = /^(\d{4}-\d{2}-\d{2})?[ T]?(-?\d{1,}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/;
+/** LibreOffice writes dates in a format other than ISO in its default (en-US) form: 05/20/1973 09:15:02, 06:09:23 AM. */
+const US_DATE = /^(\d{2})\/(\d{2})\/(\d{4})(?: (\d{2}:\d{2}:\d{2}))?$/;
+const AMPM = /^(\d{2}):(\d{2}):(\d{2}) (AM|PM)$/;
 
-function normalDate(text: string): string {
-  return text.replace('T', ' ').replace(/^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}):00$/, '$1').replace(/^(\d{2}:\d{2}):00$/, '$1');
+/** Seconds since 0000-01-01 of a date and/or time text, or null: compared to the second, as both sides round differently. */
+function dateSeconds(text: string): number | null {
+  let t = text;
+  const us = US_DATE.exec(t);
+  if (us) t = `${us[3]}-${us[1]}-${us[2]}${us[4] ? ` ${us[4]}` : ''}`;
+  t = t.replace(/^(\d{4})\/(\d{2})\/(\d{2})/, '$1-$2-$3');
+  const ampm = AMPM.exec(t);
+  if (ampm) t = `${String((+ampm[1] % 12) + (ampm[4] === 'PM' ? 12 : 0)).padStart(2, '0')}:${ampm[2]}:${ampm[3]}`;
+  const m = ISOISH.exec(t);
+  if (!m || (!m[1] && !m[2])) return null;
+  const day = m[1] ? Date.UTC(+m[1].slice(0, 4), +m[1].slice(5, 7) - 1, +m[1].slice(8, 10)) / 1000 : 0;
+  const clock = m[2] ?? '';
+  const sign = clock.startsWith('-') ? -1 : 1;
+  const [h = 0, min = 0, sec = 0] = clock.replace('-', '').split(':').map(Number);
+  return day + sign * (h * 3600 + min * 60 + sec);
+}
+
+/** LibreOffice leaves Excel's `_x000D_` escapes as they are; Excel (and we) read them as the character. */
+function unescapeX(text: string): string {
+  return text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /** Whether our cell holds what LibreOffice shows: numbers and dates as values, everything else as the same text. */
 export function sameValue(ours: ImportCell, theirs: string): boolean {
   if (typeof ours === 'number') {
-    const n = Number(theirs);
+    // Percent-formatted numbers come out of LibreOffice as shown: 52%.
+    const n = theirs.endsWith('%') ? Number(theirs.slice(0, -1)) / 100 : Number(theirs);
     return theirs.trim() !== '' && Number.isFinite(n) && sameNumber(ours, n);
   }
   if (typeof ours === 'boolean') return theirs.toUpperCase() === (ours ? 'TRUE' : 'FALSE') || theirs === (ours ? '1' : '0');
   const text = String(ours ?? '');
   if (text === theirs) return true;
-  if (text.replace(/\r\n?/g, '\n') === theirs.replace(/\r\n?/g, '\n')) return true;
-  if (DATEISH.test(text) && DATEISH.test(theirs) && text !== '' && theirs !== '') return normalDate(text) === normalDate(theirs);
-  return false;
+  if (text === unescapeX(theirs)) return true;
+  if (text.replace(/\r\n?/g, '\n') === unescapeX(theirs).replace(/\r\n?/g, '\n')) return true;
+  const a = dateSeconds(text);
+  const b = dateSeconds(theirs);
+  return a !== null && b !== null && Math.abs(a - b) <= 1;
 }
 
 export interface SheetComparison {
@@ -98,8 +132,8 @@ function ref(r: number, c: number): string {
   return `${letters}${r + 1}`;
 }
 
-/** Cell by cell over both grids, both counted from the file's A1. */
-export function compareSheet(ours: readonly (readonly ImportCell[])[], theirs: readonly string[][]): SheetComparison {
+/** Cell by cell over both grids, both counted from the file's A1; the header row (`headerRow`) holds our names as text, so numbers there compare as numbers. */
+export function compareSheet(ours: readonly (readonly ImportCell[])[], theirs: readonly string[][], headerRow = -1): SheetComparison {
   const out: SheetComparison = { cells: 0, missing: 0, extra: 0, different: 0, examples: [] };
   const rows = Math.max(ours.length, theirs.length);
   for (let r = 0; r < rows; r++) {
@@ -107,7 +141,8 @@ export function compareSheet(ours: readonly (readonly ImportCell[])[], theirs: r
     const b = theirs[r] ?? [];
     const cols = Math.max(a.length, b.length);
     for (let c = 0; c < cols; c++) {
-      const mine = a[c] ?? null;
+      const raw = a[c] ?? null;
+      const mine = r === headerRow && typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
       const lo = b[c] ?? '';
       const mineEmpty = mine === null || mine === '';
       if (lo !== '') out.cells++;

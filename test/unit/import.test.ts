@@ -238,8 +238,7 @@ describe('import: bad files change nothing', () => {
     // The content decides: a workbook saved under a .csv name is read as the workbook it is.
     expect((await readImportFile(await xlsxBytes(googleSheetsLike), 'renamed.csv')).length).toBeGreaterThan(0);
     await refuses(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), 'photo.csv', 'NOT_TEXT');
-    await refuses(new TextEncoder().encode('Name,Note\r\nA,"never closed\r\nB,2\r\n'), 'cut.csv', 'MALFORMED_CSV');
-    await refuses(Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4, 5, 6, 7, 8]), 'broken.xlsx', 'NOT_A_SPREADSHEET');
+    await refuses(Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4, 5, 6, 7, 8]), 'broken.xlsx', 'MALFORMED_XLSX');
     await refuses(new Uint8Array(0), 'empty.csv', 'EMPTY_FILE');
     await refuses(new Uint8Array(MAX_CSV_BYTES + 1).fill(0x61), 'huge.csv', 'FILE_TOO_LARGE');
     const bigXlsx = new Uint8Array(MAX_XLSX_BYTES + 1);
