@@ -22,6 +22,7 @@ import {
   statusColumn,
   type PhoneFilter,
 } from '../../src/ui/phone/card-list.js';
+import { cardHeight, cardSummary } from '../../src/ui/phone/card-view.js';
 import { PhoneFilterStore } from '../../src/ui/phone/phone-filter-store.js';
 import { memoryStorage, storageKeys } from '../support/memory-storage.js';
 import { newWorkbook, syncWorkbooks } from '../support/model.js';
@@ -108,6 +109,37 @@ describe('phone cards: the fields a card shows', () => {
     r.wb.deleteColumn(r.sheetId, r.col('Notes').id);
     const left = r.wb.columns(r.sheetId);
     expect(cardFieldIds(r.wb, r.sheetId, left)).toEqual(defaultCardFields(left));
+  });
+
+  it('a shift roster’s cards name the role, show the status chip, and where, when and who', () => {
+    const made = newWorkbook('Ana');
+    const sheetId = applyTemplate(made.wb, TEMPLATES.find((x) => x.id === 'roster')!);
+    const columns = made.wb.columns(sheetId);
+    const layout = cardLayout(columns, cardFieldIds(made.wb, sheetId, columns));
+    expect(layout.title?.name).toBe('Role');
+    expect(layout.status?.name).toBe('Status');
+    expect(layout.lines.map((c) => c.name)).toEqual(['Location', 'Date', 'Start', 'Volunteer']);
+    const [row] = made.wb.rowIds(sheetId);
+    made.wb.claim(sheetId, row, columns.find((c) => c.name === 'Volunteer')!.id);
+    expect(isMineRow(made.wb, sheetId, row, columns)).toBe(true);
+  });
+
+  it('a card is heard by its number, title and status; with neither, by its first filled field', () => {
+    const r = requests();
+    const { wb, sheetId, rows, col, option } = r;
+    const layout = cardLayout(r.columns, cardFieldIds(wb, sheetId, r.columns));
+    expect(cardSummary(wb, sheetId, rows[0], layout)).toBe('');
+    wb.claim(sheetId, rows[0], col('Delivery volunteer').id);
+    expect(cardSummary(wb, sheetId, rows[0], layout)).toBe('Ana');
+    wb.setCells(sheetId, [
+      { rowId: rows[0], colId: col('Cross streets').id, value: '5th & Main' },
+      { rowId: rows[0], colId: col('Status').id, value: option(col('Status'), 'Call back') },
+    ]);
+    expect(cardSummary(wb, sheetId, rows[0], layout)).toBe('5th & Main, Call back');
+    // Every card of a sheet is as tall: a line per field, 44 px targets for the chip and each counter.
+    const inv = inventory();
+    const invLayout = cardLayout(inv.columns, cardFieldIds(inv.wb, inv.sheetId, inv.columns));
+    expect(cardHeight(invLayout)).toBeGreaterThan(cardHeight({ ...invLayout, counters: [] }) + 44);
   });
 
   it('an inventory card has its counter with a low-stock flag under the row’s reorder level', () => {
