@@ -28,3 +28,42 @@ export const activeAt = (page: Page, row: number, col: number) => cell(page, row
 
 /** The grid's toolbar ("Sheet actions"). */
 export const gridToolbar = (page: Page) => page.getByRole('toolbar', { name: 'Sheet actions' });
+
+/** A page in a fresh browser context of the e2e environment, recording page errors; closed after the test. */
+export async function gridPage(
+  env: { browser: import('playwright-core').Browser; contexts: import('playwright-core').BrowserContext[]; relay: { httpUrl: string } },
+  viewport = { width: 1280, height: 800 },
+) {
+  const context = await env.browser.newContext({ viewport });
+  env.contexts.push(context);
+  // A locator that never appears fails on its own, naming itself, before the test timeout.
+  context.setDefaultTimeout(15_000);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.relay.httpUrl });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { page, errors };
+}
+
+/** Opens the app and makes a new blank workbook; resolves once its grid is on screen. */
+export async function newWorkbook(page: Page, httpUrl: string): Promise<void> {
+  await page.goto(`${httpUrl}/`);
+  await page.getByRole('button', { name: 'New workbook' }).click();
+  await page.getByRole('grid').waitFor();
+}
+
+/** Types each value into a column from row 0 down, Enter after each. */
+export async function typeDown(page: Page, col: number, values: string[], fromRow = 0): Promise<void> {
+  await cell(page, fromRow, col).click();
+  for (const v of values) {
+    await page.keyboard.type(v);
+    await page.keyboard.press('Enter');
+  }
+}
+
+/** The selected cells' positions as "row:col" (0-based data cells), from the DOM's aria-selected. */
+export const selectedCells = (page: Page) =>
+  page.locator('[role="gridcell"][aria-selected="true"]').evaluateAll((els) =>
+    els.map((el) => `${Number(el.parentElement!.getAttribute('aria-rowindex')) - 2}:${Number(el.getAttribute('aria-colindex')) - 2}`).sort(),
+  );
+
