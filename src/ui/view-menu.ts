@@ -94,9 +94,20 @@ export class ViewMenu extends LitElement {
         align-items: center;
         margin-bottom: 0.5rem;
       }
-      .rule input {
-        flex: 1 1 7rem;
+      .rule {
+        flex-wrap: nowrap;
+      }
+      .rule select {
+        flex: 0 1 auto;
         min-width: 0;
+      }
+      .rule input {
+        flex: 1 1 4rem;
+        min-width: 0;
+        width: 4rem;
+      }
+      .rule button {
+        flex: 0 0 auto;
       }
       .summary {
         margin: 0 0 0.75rem;
@@ -109,9 +120,14 @@ export class ViewMenu extends LitElement {
         color: #57606a;
         font-size: 0.9rem;
       }
+      /* Done stays in reach when the dialog scrolls on a short screen (1024×768). */
       .close {
         display: flex;
         justify-content: flex-end;
+        position: sticky;
+        bottom: -1rem;
+        background: white;
+        padding: 0.5rem 0 0;
       }
     `,
   ];
