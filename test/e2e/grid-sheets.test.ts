@@ -74,11 +74,14 @@ describe('e2e: the grid as Sheets users drive it', () => {
   it('a cell’s tooltip names the cell under the pointer after the grid scrolls sideways', async () => {
     const { page, errors } = await gridPage(env, LAPTOP);
     await newWorkbook(page, env.relay.httpUrl);
-    // Fifteen columns, each cell saying which it is.
+    // Fifteen columns, each cell of the second row saying which it is; the active cell stays in the first row, so the
+    // second row's cell elements are reused for other columns as the grid scrolls (no new element under the pointer).
     await cell(page, 0, 0).click();
-    await page.evaluate(() => navigator.clipboard.writeText(Array.from({ length: 15 }, (_, i) => `value ${i}`).join('\t')));
+    const line = (r: number) => Array.from({ length: 15 }, (_, i) => (r ? `value ${i}` : `top ${i}`)).join('\t');
+    await page.evaluate((text) => navigator.clipboard.writeText(text), `${line(0)}\n${line(1)}`);
     await page.keyboard.press('Control+v');
     await page.getByRole('grid').and(page.locator('[aria-colcount="16"]')).waitFor();
+    await cell(page, 0, 0).click();
     const scrollTo = (x: number) =>
       page.evaluate((left) => {
         const root = document.querySelector('mutual-sheets-app')!.shadowRoot!.querySelector('workbook-view')!.shadowRoot!.querySelector('sheet-grid')!.shadowRoot!;
@@ -98,11 +101,11 @@ describe('e2e: the grid as Sheets users drive it', () => {
     const x = box.x + box.width / 2;
     const y = box.y + box.height / 2;
     await page.mouse.move(x, y);
-    await expect.poll(async () => (await under(x, y)).title ?? '').toMatch(/^[^,\n]+, row 1: value 6\nChanged by /);
+    await expect.poll(async () => (await under(x, y)).title ?? '').toMatch(/^[^,\n]+, row 2: value 6\nChanged by /);
     // Three columns further: the same spot now shows another cell, and its tooltip says so.
     await scrollTo(720);
     await expect.poll(async () => (await under(x, y)).text).toBe('value 9');
-    await expect.poll(async () => (await under(x, y)).title ?? '').toMatch(/^[^,\n]+, row 1: value 9\nChanged by /);
+    await expect.poll(async () => (await under(x, y)).title ?? '').toMatch(/^[^,\n]+, row 2: value 9\nChanged by /);
     expect(errors).toEqual([]);
   });
 
