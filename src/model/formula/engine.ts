@@ -35,7 +35,10 @@ interface FNode {
   readonly col: string;
   readonly stored: string;
   readonly tree: Node | null;
+  readonly addr: CellAddress;
+  /** the single cells it reads, by key and by parts */
   readonly cells: string[];
+  readonly cellParts: CellAddress[];
   readonly ranges: RangeDep[];
   readonly sheetsRead: Set<string>;
   readonly volatile: boolean;
@@ -45,6 +48,11 @@ interface FNode {
   spill: Map<string, Scalar> | null;
   /** the size its last array result asked for, kept when it could not spill (so a cleared blocker re-runs it) */
   wants: { rows: number; cols: number } | null;
+  /** bookkeeping of the pass that last reached it (one pass at a time; no maps per pass) */
+  pass: number;
+  indeg: number;
+  done: boolean;
+  succ: FNode[];
 }
 
 /** Spill changes settle within this many passes per recalc; more is left for the next one. */
@@ -65,6 +73,8 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
   set.delete(value);
   if (!set.size) map.delete(key);
 }
+
+const shownValue = (v: Value): Scalar => (isMatrix(v) ? (v[0]?.[0] ?? null) : v);
 
 function sameScalar(a: Scalar | undefined, b: Scalar | undefined): boolean {
   if (isError(a) || isError(b)) return isError(a) && isError(b) && a.error === b.error;
@@ -93,6 +103,7 @@ export class FormulaEngine {
   private readonly spillOwner = new Map<string, FNode>();
   private readonly volatile = new Set<FNode>();
   private dirty = new Set<FNode>();
+  private passes = 0;
   private readonly changed = new Map<string, CellAddress>();
 
   constructor(
@@ -244,7 +255,12 @@ export class FormulaEngine {
       col,
       stored,
       tree,
+      addr: { sheetId: sheet, rowId: row, colId: col },
       cells: [...cells],
+      cellParts: [...cells].map((k) => {
+        const [sheetId, rowId, colId] = k.split(' ');
+        return { sheetId, rowId, colId };
+      }),
       ranges,
       sheetsRead,
       volatile: found.volatile,
@@ -252,6 +268,10 @@ export class FormulaEngine {
       refsOk: true,
       spill: null,
       wants: null,
+      pass: 0,
+      indeg: 0,
+      done: false,
+      succ: [],
     };
     node.refsOk = this.refsValid(node);
     this.nodes.set(node.key, node);
@@ -283,7 +303,7 @@ export class FormulaEngine {
     this.releaseSpill(node, true);
     for (const n of this.dependentsOfCell(node.sheet, node.row, node.col)) this.dirty.add(n);
     this.dirtyAnchorsOver(node.sheet, node.row, node.col);
-    this.changed.set(node.key, { sheetId: node.sheet, rowId: node.row, colId: node.col });
+    this.changed.set(node.key, node.addr);
   }
 
   /** Array results that cover, or would cover, this cell: something there now blocks or frees them. */
@@ -315,10 +335,7 @@ export class FormulaEngine {
   private refsValid(n: FNode): boolean {
     const L = this.layout;
     const point = (s: string, p: IdPoint) => L.colIndex(s, p.col) !== undefined && (p.row === null || L.rowIndex(s, p.row) !== undefined);
-    for (const k of n.cells) {
-      const [s, r, c] = k.split(' ');
-      if (L.colIndex(s, c) === undefined || L.rowIndex(s, r) === undefined) return false;
-    }
+    for (const c of n.cellParts) if (L.colIndex(c.sheetId, c.colId) === undefined || L.rowIndex(c.sheetId, c.rowId) === undefined) return false;
     for (const r of n.ranges) if (!point(r.sheet, r.start) || !point(r.sheet, r.end)) return false;
     return true;
   }
@@ -340,25 +357,43 @@ export class FormulaEngine {
 
   /** Formulas that read this cell: by a reference to it, or through a range it lies in now. */
   private dependentsOfCell(sheet: string, row: string, col: string, into: Set<FNode> = new Set()): Set<FNode> {
-    for (const n of this.cellDependents.get(keyOf(sheet, row, col)) ?? []) into.add(n);
-    for (const group of [this.columnRangeNodes.get(colKey(sheet, col)), this.wideRangeNodes.get(sheet)]) {
-      for (const n of group ?? []) {
-        if (into.has(n)) continue;
-        if (n.ranges.some((r) => r.sheet === sheet && this.rangeContains(r, row, col))) into.add(n);
-      }
-    }
+    this.collectDependents(keyOf(sheet, row, col), sheet, row, col, (n) => into.add(n));
     return into;
   }
 
-  private dependentsOf(node: FNode): Set<FNode> {
-    const out = this.dependentsOfCell(node.sheet, node.row, node.col);
+  private collectDependents(key: string, sheet: string, row: string, col: string, visit: (n: FNode) => void): void {
+    const direct = this.cellDependents.get(key);
+    if (direct) for (const n of direct) visit(n);
+    if (this.columnRangeNodes.size === 0 && this.wideRangeNodes.size === 0) return;
+    for (const group of [this.columnRangeNodes.get(colKey(sheet, col)), this.wideRangeNodes.get(sheet)]) {
+      if (!group) continue;
+      for (const n of group) {
+        if (direct?.has(n)) continue;
+        if (n.ranges.some((r) => r.sheet === sheet && this.rangeContains(r, row, col))) visit(n);
+      }
+    }
+  }
+
+  /** Successors of a node in the pass: what reads its cell, or a cell its array covers. Each listed once. */
+  private successors(node: FNode, visit: (n: FNode) => void): void {
+    if (!node.spill && !(this.columnRangeNodes.size || this.wideRangeNodes.size)) {
+      const direct = this.cellDependents.get(node.key);
+      if (direct) for (const n of direct) visit(n);
+      return;
+    }
+    const seen = new Set<FNode>();
+    const once = (n: FNode) => {
+      if (seen.has(n)) return;
+      seen.add(n);
+      visit(n);
+    };
+    this.collectDependents(node.key, node.sheet, node.row, node.col, once);
     if (node.spill) {
       for (const k of node.spill.keys()) {
         const [s, r, c] = k.split(' ');
-        this.dependentsOfCell(s, r, c, out);
+        this.collectDependents(k, s, r, c, once);
       }
     }
-    return out;
   }
 
   /**
@@ -367,56 +402,58 @@ export class FormulaEngine {
    * and what depends on them is evaluated after, reading that error.
    */
   private pass(): void {
-    const seeds = [...this.dirty];
+    const id = ++this.passes;
+    const reach: FNode[] = [];
+    const enter = (n: FNode) => {
+      n.pass = id;
+      n.indeg = 0;
+      n.done = false;
+      n.succ.length = 0;
+      reach.push(n);
+    };
+    for (const n of this.dirty) enter(n);
     this.dirty = new Set();
-    const reach = new Set<FNode>(seeds);
-    const succ = new Map<FNode, FNode[]>();
-    const indeg = new Map<FNode, number>();
-    const stack = seeds.slice();
-    while (stack.length) {
-      const x = stack.pop()!;
-      const ds = [...this.dependentsOf(x)];
-      succ.set(x, ds);
-      for (const y of ds) {
-        indeg.set(y, (indeg.get(y) ?? 0) + 1);
-        if (!reach.has(y)) {
-          reach.add(y);
-          stack.push(y);
-        }
-      }
+    for (let i = 0; i < reach.length; i++) {
+      const x = reach[i];
+      this.successors(x, (y) => {
+        if (y.pass !== id) enter(y);
+        y.indeg++;
+        x.succ.push(y);
+      });
     }
     const ready: FNode[] = [];
-    for (const n of reach) if (!indeg.get(n)) ready.push(n);
-    const done = new Set<FNode>();
+    for (const n of reach) if (n.indeg === 0) ready.push(n);
+    let done = 0;
     const release = (n: FNode) => {
-      for (const y of succ.get(n) ?? []) {
-        if (done.has(y)) continue;
-        const d = (indeg.get(y) ?? 0) - 1;
-        indeg.set(y, d);
-        if (d === 0) ready.push(y);
+      for (const y of n.succ) {
+        if (y.done) continue;
+        if (--y.indeg === 0) ready.push(y);
       }
     };
     for (;;) {
       while (ready.length) {
         const n = ready.pop()!;
-        if (done.has(n)) continue;
-        done.add(n);
+        if (n.done) continue;
+        n.done = true;
+        done++;
         if (this.nodes.get(n.key) === n) this.evaluate(n);
         release(n);
       }
-      if (done.size >= reach.size) break;
-      const cyclic = this.cycles([...reach].filter((n) => !done.has(n)), succ, done);
+      if (done >= reach.length) break;
+      const cyclic = this.cycles(reach.filter((n) => !n.done));
       for (const n of cyclic) {
-        done.add(n);
+        n.done = true;
+        done++;
         this.setValue(n, ERRORS['#CYCLE!']);
       }
       for (const n of cyclic) release(n);
       if (!ready.length) break;
     }
+    for (const n of reach) n.succ.length = 0;
   }
 
   /** Nodes on a cycle among `left` (Tarjan, iterative: a chain of 10,000 formulas must not overflow the stack). */
-  private cycles(left: FNode[], succ: Map<FNode, FNode[]>, done: Set<FNode>): FNode[] {
+  private cycles(left: FNode[]): FNode[] {
     const index = new Map<FNode, number>();
     const low = new Map<FNode, number>();
     const onStack = new Set<FNode>();
@@ -425,22 +462,21 @@ export class FormulaEngine {
     let counter = 0;
     for (const root of left) {
       if (index.has(root)) continue;
-      const work: { n: FNode; i: number }[] = [{ n: root, i: 0 }];
+      const work: { n: FNode; i: number; next: FNode[] }[] = [{ n: root, i: 0, next: root.succ.filter((y) => !y.done) }];
       index.set(root, counter);
       low.set(root, counter++);
       stack.push(root);
       onStack.add(root);
       while (work.length) {
         const top = work[work.length - 1];
-        const next = (succ.get(top.n) ?? []).filter((y) => !done.has(y));
-        if (top.i < next.length) {
-          const y = next[top.i++];
+        if (top.i < top.next.length) {
+          const y = top.next[top.i++];
           if (!index.has(y)) {
             index.set(y, counter);
             low.set(y, counter++);
             stack.push(y);
             onStack.add(y);
-            work.push({ n: y, i: 0 });
+            work.push({ n: y, i: 0, next: y.succ.filter((z) => !z.done) });
           } else if (onStack.has(y)) low.set(top.n, Math.min(low.get(top.n)!, index.get(y)!));
           continue;
         }
@@ -457,7 +493,7 @@ export class FormulaEngine {
             onStack.delete(m);
             part.push(m);
           } while (m !== top.n);
-          if (part.length > 1 || (succ.get(top.n) ?? []).includes(top.n)) out.push(...part);
+          if (part.length > 1 || top.n.succ.includes(top.n)) out.push(...part);
         }
       }
     }
@@ -473,44 +509,49 @@ export class FormulaEngine {
     return this.input.value(sheet, row, col);
   }
 
-  private resolver(node: FNode): Resolver {
-    const L = this.layout;
-    return {
-      cell: (sheetId, p) => {
-        const s = sheetId || node.sheet;
-        if (p.row === null || L.colIndex(s, p.col) === undefined || L.rowIndex(s, p.row) === undefined) return ERRORS['#REF!'];
-        return this.readCell(s, p.row, p.col);
-      },
-      range: (sheetId, a, b) => {
-        const s = sheetId || node.sheet;
-        const c1 = L.colIndex(s, a.col);
-        const c2 = L.colIndex(s, b.col);
-        if (c1 === undefined || c2 === undefined) return ERRORS['#REF!'];
-        const rows = L.rows(s);
-        let r1 = 0;
-        let r2 = rows.length - 1;
-        if (a.row !== null && b.row !== null) {
-          const x = L.rowIndex(s, a.row);
-          const y = L.rowIndex(s, b.row);
-          if (x === undefined || y === undefined) return ERRORS['#REF!'];
-          [r1, r2] = x <= y ? [x, y] : [y, x];
-        }
-        const [lo, hi] = c1 <= c2 ? [c1, c2] : [c2, c1];
-        const cols: string[] = [];
-        for (let c = lo; c <= hi; c++) cols.push(L.colAt(s, c)!);
-        const out: Matrix = [];
-        for (let r = r1; r <= r2; r++) out.push(cols.map((c) => this.readCell(s, rows[r], c)));
-        return out;
-      },
-      sameRow: (colId) => {
-        if (L.colIndex(node.sheet, colId) === undefined || L.rowIndex(node.sheet, node.row) === undefined) return ERRORS['#REF!'];
-        return this.readCell(node.sheet, node.row, colId);
-      },
-    };
-  }
+  /** Reads for the node being evaluated (one object for every evaluation: 30,000 of them must not each allocate one). */
+  private readonly reads: Resolver & { node: FNode | null } = {
+    node: null,
+    cell: (sheetId, p) => {
+      const L = this.layout;
+      const s = sheetId || this.reads.node!.sheet;
+      if (p.row === null || L.colIndex(s, p.col) === undefined || L.rowIndex(s, p.row) === undefined) return ERRORS['#REF!'];
+      return this.readCell(s, p.row, p.col);
+    },
+    range: (sheetId, a, b) => {
+      const L = this.layout;
+      const s = sheetId || this.reads.node!.sheet;
+      const c1 = L.colIndex(s, a.col);
+      const c2 = L.colIndex(s, b.col);
+      if (c1 === undefined || c2 === undefined) return ERRORS['#REF!'];
+      const rows = L.rows(s);
+      let r1 = 0;
+      let r2 = rows.length - 1;
+      if (a.row !== null && b.row !== null) {
+        const x = L.rowIndex(s, a.row);
+        const y = L.rowIndex(s, b.row);
+        if (x === undefined || y === undefined) return ERRORS['#REF!'];
+        [r1, r2] = x <= y ? [x, y] : [y, x];
+      }
+      const [lo, hi] = c1 <= c2 ? [c1, c2] : [c2, c1];
+      const cols: string[] = [];
+      for (let c = lo; c <= hi; c++) cols.push(L.colAt(s, c)!);
+      const out: Matrix = [];
+      for (let r = r1; r <= r2; r++) out.push(cols.map((c) => this.readCell(s, rows[r], c)));
+      return out;
+    },
+    sameRow: (colId) => {
+      const L = this.layout;
+      const node = this.reads.node!;
+      if (L.colIndex(node.sheet, colId) === undefined || L.rowIndex(node.sheet, node.row) === undefined) return ERRORS['#REF!'];
+      return this.readCell(node.sheet, node.row, colId);
+    },
+  };
 
   private evaluate(node: FNode): void {
-    let value: Value = node.tree ? this.evaluator.evaluate(node.tree, this.resolver(node)) : ERRORS['#NAME?'];
+    this.reads.node = node;
+    let value: Value = node.tree ? this.evaluator.evaluate(node.tree, this.reads) : ERRORS['#NAME?'];
+    this.reads.node = null;
     if (isMatrix(value) && value.length === 1 && value[0].length === 1) value = value[0][0];
     if (isMatrix(value) && value.length === 0) value = ERRORS['#CALC!'];
     if (!isMatrix(value)) {
@@ -606,9 +647,9 @@ export class FormulaEngine {
   }
 
   private setValue(node: FNode, value: Value): void {
+    const shown = shownValue;
     const before = node.value;
     node.value = value;
-    const shown = (v: Value) => (isMatrix(v) ? (v[0]?.[0] ?? null) : v);
-    if (!sameScalar(shown(before), shown(value)) || isMatrix(before) !== isMatrix(value)) this.markChanged(node.key);
+    if (!sameScalar(shown(before), shown(value)) || isMatrix(before) !== isMatrix(value)) this.changed.set(node.key, node.addr);
   }
 }

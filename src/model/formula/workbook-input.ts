@@ -31,6 +31,9 @@ function splitChangeKey(key: string): { rowId: string; colId: string } | null {
 export class WorkbookFormulas {
   readonly engine: FormulaEngine;
   private readonly columnsOf = new Map<string, Map<string, Column>>();
+  /** rows whose cells have been read, per sheet: a structure change reads only rows new to it */
+  private readonly known = new Map<string, Set<string>>();
+  private readonly columnsSeen = new Map<string, Set<string>>();
   private readonly stop: () => void;
 
   constructor(
@@ -68,13 +71,18 @@ export class WorkbookFormulas {
   }
 
   private loadSheet(sheetId: string): void {
-    for (const col of this.wb.columns(sheetId)) this.engine.setColumnFormula(sheetId, col.id, this.source.columnFormula(sheetId, col));
+    const columns = this.wb.columns(sheetId);
+    this.columnsSeen.set(sheetId, new Set(columns.map((c) => c.id)));
+    for (const col of columns) this.engine.setColumnFormula(sheetId, col.id, this.source.columnFormula(sheetId, col));
     const rows = new Set(this.wb.rowIds(sheetId));
     for (const r of this.wb.deletedRows(sheetId)) rows.add(r.id);
     for (const rowId of rows) this.loadCellsOf(sheetId, rowId);
   }
 
   private loadCellsOf(sheetId: string, rowId: string): void {
+    let known = this.known.get(sheetId);
+    if (!known) this.known.set(sheetId, (known = new Set()));
+    known.add(rowId);
     for (const col of this.wb.columns(sheetId)) this.loadCell(sheetId, rowId, col.id);
   }
 
@@ -95,9 +103,16 @@ export class WorkbookFormulas {
       if (c.structure) {
         this.columnsOf.delete(sheetId);
         this.engine.structureChanged(sheetId);
-        // a column retyped or given a formula, or a row arriving whole: read the sheet's formulas again
-        for (const col of this.wb.columns(sheetId)) this.engine.setColumnFormula(sheetId, col.id, this.source.columnFormula(sheetId, col));
-        for (const rowId of this.wb.rowIds(sheetId)) this.loadCellsOf(sheetId, rowId);
+        // a column retyped, added or given a formula; rows inserted or arriving whole (their cells came with them)
+        const columns = this.wb.columns(sheetId);
+        for (const col of columns) this.engine.setColumnFormula(sheetId, col.id, this.source.columnFormula(sheetId, col));
+        const known = this.known.get(sheetId) ?? new Set<string>();
+        for (const rowId of this.wb.rowIds(sheetId)) if (!known.has(rowId)) this.loadCellsOf(sheetId, rowId);
+        const columnsKnown = this.columnsSeen.get(sheetId);
+        const fresh = columns.filter((c) => !columnsKnown?.has(c.id));
+        this.columnsSeen.set(sheetId, new Set(columns.map((c) => c.id)));
+        // a column restored from the trash (or arriving) brings its cells: read them
+        if (columnsKnown) for (const col of fresh) for (const rowId of known) this.loadCell(sheetId, rowId, col.id);
       }
       for (const key of c.cells) {
         const at = splitChangeKey(key);

@@ -1,0 +1,176 @@
+/**
+ * Formula benchmark (issue 17): the engine here (src/model/formula) side by side with HyperFormula
+ * on the same sheet — 10,000 rows, 30,000 formulas:
+ *   C = A * $F$1   (10,000 formulas reading one input)
+ *   D = C + B
+ *   E = IF(D > 100, "high", "low")
+ * and measures: building it, editing F1 (10,000 direct and 30,000 transitive dependents) until the
+ * changed results are known, and inserting a row at the top. Goals: build ≤ 1 s, edit ≤ 50 ms,
+ * insert ≤ 50 ms. Also the size each engine adds to the app (minified, gzip).
+ *
+ *   npx tsx test/bench/formulas.ts            (BENCH_ROWS, BENCH_RUNS to change the size)
+ */
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { HyperFormula } from 'hyperformula';
+import * as Y from 'yjs';
+import { FormulaEngine, PlainInput, WorkbookFormulas, type FormulaSource } from '../../src/model/formula/index.js';
+import { Workbook } from '../../src/model/index.js';
+import { row } from './stats.js';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const EDITS = 30;
+const COLS = ['A', 'B', 'C', 'D', 'E', 'F'];
+
+const typed = (i: number) => [`=A${i + 1}*$F$1`, `=C${i + 1}+B${i + 1}`, `=IF(D${i + 1}>100,"high","low")`];
+
+function time(fn: () => void): number {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+}
+
+function ours() {
+  const build: number[] = [];
+  const buildStored: number[] = [];
+  const edit: number[] = [];
+  const insert: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const input = new PlainInput();
+    const rows = Array.from({ length: ROWS }, (_, i) => `row${i}`);
+    input.addSheet('s', 'Sheet1', rows, COLS.map((c) => ({ id: c, name: c })));
+    for (let i = 0; i < ROWS; i++) {
+      input.set('s', rows[i], 'A', i % 50);
+      input.set('s', rows[i], 'B', i % 7);
+    }
+    input.set('s', rows[0], 'F', 3);
+    let engine = new FormulaEngine(input, { now: Date.now, timeZone: 'UTC' });
+    const stored: string[][] = [];
+    // typed A1 → stored ids → evaluated: an import, or a fill-down of three columns
+    build.push(
+      time(() => {
+        for (let i = 0; i < ROWS; i++) {
+          const place = { sheetId: 's', rowId: rows[i] };
+          const texts = typed(i).map((t) => engine.enter(t, place));
+          stored.push(texts);
+          texts.forEach((t, k) => engine.setCellFormula('s', rows[i], COLS[2 + k], t));
+        }
+        engine.recalc();
+      }),
+    );
+    // stored → evaluated: opening a workbook that has them
+    engine = new FormulaEngine(input, { now: Date.now, timeZone: 'UTC' });
+    buildStored.push(
+      time(() => {
+        for (let i = 0; i < ROWS; i++) stored[i].forEach((t, k) => engine.setCellFormula('s', rows[i], COLS[2 + k], t));
+        engine.recalc();
+      }),
+    );
+    for (let e = 0; e < EDITS / RUNS; e++) {
+      edit.push(
+        time(() => {
+          input.set('s', rows[0], 'F', 4 + e + run);
+          engine.inputChanged('s', rows[0], 'F');
+          const changed = engine.recalc();
+          if (changed.length < ROWS) throw new Error(`only ${changed.length} results changed`);
+        }),
+      );
+    }
+    for (let k = 0; k < EDITS / RUNS; k++) {
+      insert.push(
+        time(() => {
+          input.sheet('s').rows.unshift(`new${run}-${k}`);
+          engine.structureChanged('s');
+          engine.recalc();
+        }),
+      );
+    }
+    if (engine.result('s', rows[5], 'C') !== 5 * (input.value('s', rows[0], 'F') as number)) throw new Error('wrong result');
+  }
+  return { build, buildStored, edit, insert };
+}
+
+function hyper() {
+  const build: number[] = [];
+  const edit: number[] = [];
+  const insert: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const data: (string | number | null)[][] = [];
+    for (let i = 0; i < ROWS; i++) data.push([i % 50, i % 7, ...typed(i), i === 0 ? 3 : null]);
+    let hf!: HyperFormula;
+    build.push(time(() => (hf = HyperFormula.buildFromArray(data, { licenseKey: 'gpl-v3' }))));
+    for (let e = 0; e < EDITS / RUNS; e++) {
+      edit.push(
+        time(() => {
+          const changes = hf.setCellContents({ sheet: 0, col: 5, row: 0 }, 4 + e + run);
+          if (changes.length < ROWS) throw new Error(`only ${changes.length} results changed`);
+        }),
+      );
+    }
+    for (let k = 0; k < EDITS / RUNS; k++) insert.push(time(() => hf.addRows(0, [0, 1])));
+    hf.destroy();
+  }
+  return { build, edit, insert };
+}
+
+/** The same sheet as a real Workbook (Y.Doc): formulas kept as text cells for the bench, inserts through the model. */
+function throughWorkbook() {
+  const insert: number[] = [];
+  const edit: number[] = [];
+  let open = 0;
+  const doc = new Y.Doc();
+  const wb = new Workbook(doc, { actor: { name: 'Bench', deviceId: 'bench' } });
+  const sheet = wb.initialize({ columns: 6, rows: 0 });
+  const cols = wb.columns(sheet);
+  for (const c of cols.slice(2, 5)) wb.updateColumn(sheet, c.id, { type: 'text' });
+  for (const c of [cols[0], cols[1], cols[5]]) wb.updateColumn(sheet, c.id, { type: 'number' });
+  const rows = wb.insertRows(sheet, 0, ROWS);
+  const source: FormulaSource = {
+    cellFormula: (_s, _r, _c, v) => (typeof v === 'string' && v.startsWith('=') ? v : null),
+    columnFormula: () => null,
+  };
+  // stored texts computed with a scratch engine over the workbook's order
+  const scratch = new WorkbookFormulas(wb, source, { now: Date.now, timeZone: 'UTC' });
+  const writes = [];
+  for (let i = 0; i < ROWS; i++) {
+    writes.push({ rowId: rows[i], colId: cols[0].id, value: i % 50 }, { rowId: rows[i], colId: cols[1].id, value: i % 7 });
+    typed(i).forEach((t, k) => writes.push({ rowId: rows[i], colId: cols[2 + k].id, value: scratch.engine.enter(t, { sheetId: sheet, rowId: rows[i] }) }));
+  }
+  writes.push({ rowId: rows[0], colId: cols[5].id, value: 3 });
+  scratch.destroy();
+  wb.setCells(sheet, writes);
+  let f!: WorkbookFormulas;
+  open = time(() => (f = new WorkbookFormulas(wb, source, { now: Date.now, timeZone: 'UTC' })));
+  for (let e = 0; e < EDITS; e++) edit.push(time(() => wb.setCell(sheet, rows[0], cols[5].id, 10 + e)));
+  for (let k = 0; k < EDITS; k++) insert.push(time(() => wb.insertRows(sheet, 0, 1)));
+  const want = 5 * (10 + EDITS - 1);
+  if (f.engine.result(sheet, rows[5], cols[2].id) !== want) throw new Error(`wrong result through the workbook: ${String(f.engine.result(sheet, rows[5], cols[2].id))}`);
+  f.destroy();
+  return { open, edit, insert };
+}
+
+async function gzipSize(entry: string): Promise<number> {
+  const out = await build({ stdin: { contents: entry, resolveDir: process.cwd(), loader: 'ts' }, bundle: true, minify: true, write: false, format: 'esm', platform: 'browser', logLevel: 'silent' });
+  return gzipSync(out.outputFiles[0].contents).length;
+}
+
+const o = ours();
+const h = hyper();
+const w = throughWorkbook();
+console.log(`\nFormulas: ${ROWS} rows, ${3 * ROWS} formulas (runs: ${RUNS})`);
+console.log(row('ours: build from typed A1 (enter + evaluate)', o.build));
+console.log(row('ours: build from stored (open a workbook)', o.buildStored));
+console.log(row('HyperFormula: buildFromArray', h.build));
+console.log(row('ours: edit F1 → changed results known', o.edit));
+console.log(row('HyperFormula: setCellContents F1', h.edit));
+console.log(row('ours: insert a row at the top', o.insert));
+console.log(row('HyperFormula: addRows at the top', h.insert));
+console.log(row('Workbook (Y.Doc): open with formulas', [w.open]));
+console.log(row('Workbook (Y.Doc): setCell F1 → results', w.edit));
+console.log(row('Workbook (Y.Doc): insertRows at the top → results', w.insert));
+const [mine, theirs] = await Promise.all([
+  gzipSize("export * from './src/model/formula/index.ts';"),
+  gzipSize("export { HyperFormula } from 'hyperformula';"),
+]);
+console.log(`size (minified, gzip): ours ${(mine / 1024).toFixed(1)} KB, HyperFormula ${(theirs / 1024).toFixed(1)} KB`);
