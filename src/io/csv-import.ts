@@ -1,5 +1,6 @@
 import type { ImportCell, ImportNote, ImportTable } from '../model/import.js';
 import { guessHeaderRow, tableFromRows } from '../model/import-header.js';
+import { readNumber } from '../model/values.js';
 import { IoError, MAX_CSV_BYTES, isCfb, isZip } from './errors.js';
 import { detectEncoding, type TextEncodingName } from './text-encoding.js';
 
@@ -225,7 +226,9 @@ export function parseCsv(text: string, name: string, onProgress?: (fraction: num
     for (const r of rows) for (let c = 0; c < r.length; c++) {
       const t = (r[c] as string).trim();
       // Leading zeros are identifiers (postcodes), never numbers.
-      if (COMMA_DECIMAL.test(t) && !/^[-+]?0\d/.test(t)) r[c] = Number(t.replace(',', '.'));
+      if (!t.includes(',') || /^[-+]?0\d/.test(t)) continue;
+      const n = readNumber(t, ',');
+      if (n !== null) r[c] = n;
     }
   }
   const notes: ImportNote[] = [{ kind: 'csv', separator: sep, decimal }];

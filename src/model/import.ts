@@ -138,6 +138,11 @@ function isEmpty(cell: ImportCell): boolean {
   return cell === null || cell === '';
 }
 
+/** Space-only text says nothing about a column's type (and would make a blank choice). */
+function isBlank(cell: ImportCell): boolean {
+  return isEmpty(cell) || (typeof cell === 'string' && cell.trim() === '');
+}
+
 /** Which order a set of slash dates must be in; null when some do not read as dates in any order. */
 function inferDateOrder(texts: readonly string[]): DateOrder | null {
   let ymd = true;
@@ -224,7 +229,7 @@ export function inferColumns(table: ImportTable): ImportColumnPlan[] {
       continue;
     }
     const values: ImportCell[] = [];
-    for (const r of table.rows) if (!isEmpty(r[c] ?? null)) values.push(r[c]);
+    for (const r of table.rows) if (!isBlank(r[c] ?? null)) values.push(r[c]);
     Object.assign(plan, guessType(values));
     plans.push(plan);
   }
