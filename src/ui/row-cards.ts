@@ -340,6 +340,7 @@ export class RowCards extends LitElement {
         .columns=${shown.columns}
         .index=${index}
         .status=${this.status}
+        .numbers=${shown.numbers}
         @row-form-close=${this.closeForm}
         @row-form-goto=${(e: CustomEvent<number>) => this.openAt(formRows, e.detail)}
       ></row-form>`;

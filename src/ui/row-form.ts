@@ -27,6 +27,7 @@ export class RowForm extends LitElement {
     columns: { attribute: false },
     index: { attribute: false },
     status: { attribute: false },
+    numbers: { attribute: false },
   };
 
   declare workbook: Workbook | null;
@@ -36,6 +37,8 @@ export class RowForm extends LitElement {
   declare index: number;
   /** the sync session's status, to say whether a saved change is on the hub or only on this device */
   declare status: SyncStatus | null;
+  /** each row's number in the sheet; without it, a row is called by its place in `rowIds` */
+  declare numbers: ReadonlyMap<string, number> | null;
 
   private readonly edits = new RowEdits(this);
 
@@ -49,6 +52,7 @@ export class RowForm extends LitElement {
     this.columns = [];
     this.index = 0;
     this.status = null;
+    this.numbers = null;
   }
 
   static styles = css`
@@ -222,6 +226,18 @@ export class RowForm extends LitElement {
     return this.rowIds[this.index];
   }
 
+  /**
+   * Which row this is: its number in the sheet, as the laptop's grid and the card call it, and —
+   * when the list shown is filtered or skips empty rows, so that number is not its place here —
+   * its place in the list too, which is what ▲ / ▼ step through.
+   */
+  private whereText(): string {
+    const place = this.index + 1;
+    const total = this.rowIds.length;
+    const n = this.numbers?.get(this.rowId!) ?? place;
+    return n === place ? t('form.where', { n, total }) : t('phone.whereShown', { n, i: place, total });
+  }
+
   private valueText(col: Column): string {
     const draft = this.edits.drafts.get(col.id);
     if (draft !== undefined) return draft;
@@ -235,7 +251,7 @@ export class RowForm extends LitElement {
     return html`<div class="nav">
         <button @click=${this.back} aria-label=${t('form.back')}>←</button>
         <button @click=${() => this.go(-1)} ?disabled=${this.index === 0} aria-label=${t('form.previous')}>▲</button>
-        <span class="where">${t('form.where', { n: this.index + 1, total: this.rowIds.length })}</span>
+        <span class="where">${this.whereText()}</span>
         <button @click=${() => this.go(1)} ?disabled=${this.index >= this.rowIds.length - 1} aria-label=${t('form.next')}>▼</button>
         ${wb.readOnly
           ? nothing

@@ -148,6 +148,10 @@ describe('e2e: phone cards', () => {
     await card(page, 2).waitFor();
     expect(await card(page, 3).count()).toBe(0);
     await page.getByText('1 of 3 rows').waitFor();
+    // The form calls the row by its number in the sheet, and its place in what is shown.
+    await card(page, 2).tap();
+    await page.getByText('Row 2 (1 of 1 shown)').waitFor();
+    await page.getByRole('button', { name: 'Back to the list' }).tap();
     await mine.tap();
     await card(page, 1).waitFor();
 

@@ -45,6 +45,7 @@ export const en = {
   'phone.cardFieldsViewer': 'Only people with the edit link can choose the card fields.',
   'phone.cardFieldsNone': 'Choose at least one field, or use the default.',
   'phone.moveUp': 'Move {column} up',
+  'phone.whereShown': 'Row {n} ({i} of {total} shown)',
 } as const;
 
 export const es: Record<keyof typeof en, string> = {
@@ -93,4 +94,5 @@ export const es: Record<keyof typeof en, string> = {
   'phone.cardFieldsViewer': 'Solo quien tiene el enlace de edición puede elegir los campos de la tarjeta.',
   'phone.cardFieldsNone': 'Elige al menos un campo, o usa los predeterminados.',
   'phone.moveUp': 'Subir {column}',
+  'phone.whereShown': 'Fila {n} ({i} de {total} mostradas)',
 };
