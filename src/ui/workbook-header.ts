@@ -53,8 +53,8 @@ export class WorkbookHeader extends LitElement {
   private readonly narrow = matchMedia(NARROW);
   private readonly resize = new ResizeObserver((entries) => {
     const width = Math.round(entries[0]?.contentRect.width ?? 0);
-    if (width === this.width) return;
-    // Wider: try everything back on the line; narrower: updated() gives way step by step.
+    // Wider: try everything back on the line. Taller (a part that renders late, like the More button,
+    // went to a second line) or narrower: updated() looks again and gives way step by step.
     if (width > this.width) this.given = 0;
     this.width = width;
     this.requestUpdate();
@@ -100,6 +100,11 @@ export class WorkbookHeader extends LitElement {
       header {
         gap: 0.25rem;
       }
+      .title {
+        min-width: 5rem;
+        width: 5rem;
+        flex-basis: 5rem;
+      }
       .status-row {
         order: 1;
         flex-basis: 100%;
@@ -116,11 +121,11 @@ export class WorkbookHeader extends LitElement {
       box-sizing: border-box;
       font-family: inherit;
       background: transparent;
-      /* The title takes the room there is (up to 24rem) and gives it up before anything gives way. */
-      flex: 100 1 5rem;
-      min-width: 5rem;
+      /* The title takes the room there is (up to 24rem), and gives it up down to what still reads as a title. */
+      flex: 100 1 9rem;
+      min-width: 9rem;
       max-width: 24rem;
-      width: 5rem;
+      width: 9rem;
       text-overflow: ellipsis;
     }
     span.title {

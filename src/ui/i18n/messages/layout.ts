@@ -1,7 +1,7 @@
 /** The workbook page's chrome: overflow menu, role-limited controls and their reasons. */
 export const en = {
   'layout.newColumnTitle': 'New column',
-  'layout.viewOnly': 'This is a view-only link: you can look, not change.',
+  'layout.viewOnly': 'Opened with a view link: you can look at this, not change it.',
   'layout.lastSheet': 'A workbook keeps at least one sheet.',
   'layout.snapshotsViewOnly': 'A view link can open snapshots, not take them or put anything back.',
   'layout.viewerCan': 'With this link you can look at every sheet, find, sort and filter your own view, export, and look back through history. Changing anything needs the edit link.',
@@ -12,7 +12,7 @@ export const en = {
 
 export const es: Record<keyof typeof en, string> = {
   'layout.newColumnTitle': 'Nueva columna',
-  'layout.viewOnly': 'Es un enlace de solo lectura: puedes ver, no cambiar.',
+  'layout.viewOnly': 'Abierto con un enlace de solo lectura: puedes verlo, no cambiarlo.',
   'layout.lastSheet': 'Un libro conserva al menos una hoja.',
   'layout.snapshotsViewOnly': 'Un enlace de solo lectura puede abrir instantáneas, no tomarlas ni devolver nada.',
   'layout.viewerCan': 'Con este enlace puedes ver todas las hojas, buscar, ordenar y filtrar tu propia vista, exportar y revisar el historial. Para cambiar algo hace falta el enlace de edición.',
