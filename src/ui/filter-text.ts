@@ -1,7 +1,9 @@
-import { EMPTY_KEY, checklistShown, opArity, ruleFamily, type Condition, type RuleOp, type ValueCount } from '../model/filters.js';
+import { EMPTY_KEY, activeConditions, checklistShown, opArity, ruleFamily, valueCounts, withCondition, type Condition, type RuleOp, type ValueCount } from '../model/filters.js';
 import type { Column } from '../model/types.js';
 import { isIsoDate, readNumber } from '../model/values.js';
-import { DECIMAL_MARK, translate, translatePlural, type Locale } from './i18n/locale.js';
+import type { Filter, ViewSpec } from '../model/view.js';
+import type { Workbook } from '../model/workbook.js';
+import { DECIMAL_MARK, currentLocale, translate, translatePlural, type Locale } from './i18n/locale.js';
 import type { MessageKey } from './i18n/messages.js';
 import { displayValue, numberText } from './i18n/value-text.js';
 
@@ -49,4 +51,43 @@ export function conditionText(locale: Locale, column: Column, c: Condition, coun
   }
   const key = ruleFamily(column.type) === 'text' ? 'filter.chipText' : 'filter.chipRule';
   return translate(locale, key, { name: column.name, op, value: boundText(locale, column, c.value) });
+}
+
+/** An old text filter (views saved before conditions) read as the rule it is. */
+function asCondition(f: Filter): Condition {
+  return { colId: f.colId, kind: 'rule', op: f.op, value: f.value, to: '' };
+}
+
+export interface FilterChip {
+  colId: string;
+  text: string;
+}
+
+/**
+ * Every filter a view applies, in words, one per column: the view's conditions
+ * and any older text filters, skipping those whose column is gone.
+ */
+export function filterChips(workbook: Workbook, sheetId: string, spec: ViewSpec, locale: Locale = currentLocale()): FilterChip[] {
+  const columns = workbook.columns(sheetId);
+  const byId = new Map<string, Column>(columns.map((c) => [c.id, c]));
+  const rows = workbook.rowIds(sheetId);
+  const chips: FilterChip[] = [];
+  const legacy = spec.filters.filter((f) => byId.has(f.colId));
+  // An old filter compared the text a cell shows, whatever its column's type: it reads in text words.
+  for (const f of legacy) chips.push({ colId: f.colId, text: conditionText(locale, { ...byId.get(f.colId)!, type: 'text' }, asCondition(f), []) });
+  for (const { column, condition } of activeConditions(spec.conditions ?? [], columns)) {
+    const counts = condition.kind === 'values' ? valueCounts(rows, column, (r) => workbook.getValue(sheetId, r, column.id)) : [];
+    chips.push({ colId: column.id, text: conditionText(locale, column, condition, counts) });
+  }
+  return chips;
+}
+
+/** The view without any filter on this column (its condition and any old text filter). */
+export function withoutFilter(spec: ViewSpec, colId: string): ViewSpec {
+  return { ...spec, filters: spec.filters.filter((f) => f.colId !== colId), conditions: withCondition(spec.conditions ?? [], colId, null) };
+}
+
+/** The view with no filter at all; its sort and hidden columns stay. */
+export function withoutFilters(spec: ViewSpec): ViewSpec {
+  return { ...spec, filters: [], conditions: [] };
 }

@@ -6,8 +6,7 @@ import { opArity, opsFor, valueCounts, withCondition, type Condition, type RuleO
 import type { Column } from '../model/types.js';
 import { applyView, type ViewSpec } from '../model/view.js';
 import type { Workbook } from '../model/workbook.js';
-import { boundText, opLabel, readBound } from './filter-text.js';
-import { withoutFilter, withoutFilters } from './filter-chips.js';
+import { boundText, opLabel, readBound, withoutFilter, withoutFilters } from './filter-text.js';
 import './filter-checklist.js';
 import './filter-chips.js';
 

@@ -13,7 +13,7 @@ import {
 } from '../../src/model/filters.js';
 import { applyView, filtersRows, isEmptyView, parseView, type ViewSpec } from '../../src/model/view.js';
 import type { CellValue, Column, ColumnType } from '../../src/model/index.js';
-import { boundText, conditionText, readBound, valueLabel } from '../../src/ui/filter-text.js';
+import { boundText, conditionText, filterChips, readBound, valueLabel, withoutFilter, withoutFilters } from '../../src/ui/filter-text.js';
 import { ViewStore } from '../../src/ui/view-store.js';
 import { memoryStorage } from '../support/memory-storage.js';
 import { newWorkbook, syncWorkbooks } from '../support/model.js';
@@ -263,5 +263,27 @@ describe('counts read from the model', () => {
     ]);
     const view = { sort: [], filters: [], hidden: [], conditions: [values(st, ['done']), values(who, ['Luis'])] };
     expect(applyView(wb.rowIds(s), wb.columns(s), view, (r, id) => wb.getValue(s, r, id)).rows).toEqual([wb.rowIds(s)[3]]);
+  });
+
+  it('names every filter of a view for its chip, old text filters included, and removes them one column at a time or all at once', () => {
+    const { wb } = newWorkbook('Ana');
+    const s = wb.initialize({ rows: 3, columns: 1 });
+    const name = wb.columns(s)[0].id;
+    const st = wb.addColumn(s, { name: 'Status', type: 'select', options: status.options });
+    const qty = wb.addColumn(s, { name: 'Qty', type: 'number' });
+    const [a, b] = wb.rowIds(s);
+    wb.setCell(s, a, st, 'new');
+    wb.setCell(s, b, st, 'done');
+    const spec: ViewSpec = {
+      sort: [{ colId: qty, dir: 'asc' }],
+      filters: [{ colId: qty, op: 'contains', value: '1' }, { colId: 'gone', op: 'is', value: 'x' }],
+      hidden: [name],
+      conditions: [values(st, ['done']), rule(qty, 'gt', '2.5'), rule('gone', 'lt', '1')],
+    };
+    expect(filterChips(wb, s, spec, 'en').map((c) => c.text)).toEqual(['Qty contains “1”', 'Status: 2 of 3 values', 'Qty > 2.5']);
+    expect(filterChips(wb, s, spec, 'es').map((c) => c.text)).toEqual(['Qty contiene «1»', 'Status: 2 de 3 valores', 'Qty > 2,5']);
+    const noQty = withoutFilter(spec, qty);
+    expect([noQty.filters, noQty.conditions, noQty.sort, noQty.hidden]).toEqual([[{ colId: 'gone', op: 'is', value: 'x' }], [values(st, ['done']), rule('gone', 'lt', '1')], spec.sort, [name]]);
+    expect(withoutFilters(spec)).toEqual({ ...spec, filters: [], conditions: [] });
   });
 });
