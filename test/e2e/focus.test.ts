@@ -132,7 +132,7 @@ describe('e2e: closing a header dialog gives the keyboard back to the grid, and 
       if (d.close === 'Escape') await page.keyboard.press('Escape');
       else await dialog.getByRole('button', { name: d.close, exact: true }).last().click();
       await dialog.waitFor({ state: 'hidden' });
-      await expect.poll(() => focused(page), d.button).toBe('grid');
+      await expect.poll(() => focused(page), { message: d.button }).toBe('grid');
       await typeAndEnter(page, `after ${d.button}`);
       await cell(page, row, 0).getByText(`after ${d.button}`).waitFor();
       expect(await changedControls(page), d.button).toEqual([]);
@@ -174,7 +174,7 @@ describe('e2e: closing a header dialog gives the keyboard back to the grid, and 
       await dialog.waitFor();
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'hidden' });
-      await expect.poll(() => focused(page), label).toBe('grid');
+      await expect.poll(() => focused(page), { message: label }).toBe('grid');
       await typeAndEnter(page, `after ${label}`);
       await cell(page, i, 1).getByText(`after ${label}`).waitFor();
       // The More button is closed as it was: no key reached it or the header.
