@@ -161,6 +161,8 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
    * unload a workbook in use. Loads are counted per address (4429 past the rate).
    */
   function acquire(name: string, ip: string): Room {
+    // A write failed after forwarding: its doc holds what the disk does not, so it is loaded afresh.
+    if (rooms.get(name)?.room.broken) evict(name);
     const slot = rooms.get(name);
     if (slot) {
       if (slot.evictTimer) clearTimeout(slot.evictTimer);

@@ -119,17 +119,29 @@ interface PeerState {
   heldBytes: number;
 }
 
-/** An update handed to the committer and not yet fully applied: its clocks count as held. */
-interface Inflight {
+/**
+ * One validated update on its two paths: into the doc (which forwards it) and onto the disk.
+ * Until it is applied its clocks count as held (`checkClocks`); once it is both applied and
+ * durable, everyone in the room is told the hub holds it (the durable ack).
+ */
+interface Job {
+  peer: Peer;
+  /** the clock the hub holds per client once this update is in (its clients only): what the ack says */
   held: Map<number, number>;
+  applied: boolean;
+  durable: boolean;
+  /** handed to the committer; a failure after this point cannot be refused, as forwarding may have begun */
+  submitted: boolean;
+  /** Yjs would not take it, or the room broke: it is never acked */
+  failed: boolean;
+  /** acked, or given up on: no longer counted in `unfinished` */
+  settled: boolean;
 }
 
-/** A big update, stored, being applied a part at a time. */
+/** A big update being applied a part at a time. */
 interface ApplyJob {
-  peer: Peer;
+  job: Job;
   parts: Generator<Uint8Array | null>;
-  inflight: Inflight;
-  touched: number[];
 }
 
 /**
@@ -156,7 +168,17 @@ export class Room {
   private readonly committer: Committer;
   /** snapshot + log as stored: the size MAX_DOC_BYTES bounds */
   private storedBytes = 0;
-  private readonly inflight = new Set<Inflight>();
+  /** validated updates not yet applied to the doc: their clocks count as held */
+  private readonly inflight = new Set<Job>();
+  /** validated updates not yet acked (applied or durable still to come) */
+  private unfinished = 0;
+  /** what the store durably holds per client, as far as acks have said (the join ack reads it while updates are on their way) */
+  private readonly durableClocks = new Map<number, number>();
+  /**
+   * Storage failed after forwarding had begun: the doc holds what the disk does not. The room
+   * takes nothing more, never compacts, and the relay loads it afresh from disk (devices resend).
+   */
+  private brokenFlag = false;
   private readonly applying: ApplyJob[] = [];
   private applyScheduled = false;
   private readonly maxSvClients: number;
@@ -180,14 +202,12 @@ export class Room {
     this.load();
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       this.fullState = null;
+      // Forwarded as soon as it is validated, durable or not: the durable ack follows, to every
+      // peer, once it is on disk (a receiver would otherwise count a colleague's change as one
+      // of its own not yet on the hub).
       const frame = encodeSync((enc) => syncProtocol.writeUpdate(enc, update));
-      // What the hub forwards it has already stored: say so, or a receiving device
-      // would count a colleague's change as one of its own not yet on the hub.
-      const ack = encodeAck(encodeSv(Y.parseUpdateMeta(update).to));
       for (const peer of this.peers.keys()) {
-        if (peer === origin) continue;
-        safeSend(peer, frame);
-        safeSend(peer, ack);
+        if (peer !== origin) safeSend(peer, frame);
       }
     });
     this.awareness.on('update', ({ added, updated, removed }: AwarenessChange) => {
@@ -199,6 +219,11 @@ export class Room {
 
   get peerCount(): number {
     return this.peers.size;
+  }
+
+  /** Storage failed after an update was forwarded: the relay must drop this room (without compacting) and load it again. */
+  get broken(): boolean {
+    return this.brokenFlag;
   }
 
   private load(): void {
@@ -214,6 +239,7 @@ export class Room {
       this.backlogBytes += u.data.length;
       this.backlogLargest = Math.max(this.backlogLargest, u.data.length);
     }
+    for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(this.doc))) this.durableClocks.set(client, clock);
   }
 
   private applyStored(data: Uint8Array, what: string): void {
@@ -228,7 +254,8 @@ export class Room {
   join(peer: Peer): void {
     this.peers.set(peer, { presence: new Set(), busy: false, waiting: [], waitingBytes: 0, gone: false, answered: false, held: [], heldBytes: 0 });
     safeSend(peer, encodeSync((enc) => syncProtocol.writeSyncStep1(enc, this.doc)));
-    safeSend(peer, encodeAck(Y.encodeStateVector(this.doc)));
+    // The doc may hold updates forwarded but not yet durable: those are not acked until they are.
+    safeSend(peer, encodeAck(this.unfinished === 0 ? Y.encodeStateVector(this.doc) : encodeSv(this.durableClocks)));
     const states = this.awareness.getStates();
     if (states.size > 0) {
       safeSend(peer, encodeAwareness(this.awareness, Array.from(states.keys())));
@@ -471,7 +498,7 @@ export class Room {
    */
   private heldClock(client: number): number {
     let held = Y.getState(this.doc.store, client);
-    for (const f of this.inflight) held = Math.max(held, f.held.get(client) ?? 0);
+    for (const job of this.inflight) held = Math.max(held, job.held.get(client) ?? 0);
     return held;
   }
 
@@ -516,8 +543,12 @@ export class Room {
   }
 
   /**
-   * validate → store (durable) → apply and forward → ack. The order is the product's promise;
-   * the relay's committer groups the "store" step of many updates into one transaction.
+   * validate → forward → durable → ack. Everything that can refuse an update runs before it is
+   * forwarded; it is then handed to the committer and applied to the doc (which forwards it)
+   * at once, and acked to everyone once it is both applied and on disk. A device counts a change
+   * as on the hub only after that ack: if the hub dies between forwarding and the disk, the
+   * sender still holds the change and sends it again. (With the ImmediateCommitter, tests and
+   * tools, the store comes first and a failed write is refused before anything is forwarded.)
    */
   private commit(peer: Peer, state: PeerState, update: Uint8Array, scan: UpdateScan): void {
     if (peer.role === 'view') {
@@ -539,66 +570,120 @@ export class Room {
     if (this.storedBytes + this.queuedBytes + update.length > (this.limits.maxDocBytes ?? Infinity)) {
       throw new RoomError(CloseCode.DOC_TOO_LARGE, 'workbook would exceed MAX_DOC_BYTES');
     }
-    const touched = scan.blocks.map((b) => b.client);
-    const inflight: Inflight = { held };
-    this.inflight.add(inflight);
+    if (this.brokenFlag) throw new RoomError(CloseCode.STORAGE_FAILED, 'storage failed');
+    const job: Job = { peer, held, applied: false, durable: false, submitted: false, failed: false, settled: false };
+    this.inflight.add(job);
+    this.unfinished++;
     this.queuedBytes += update.length;
+    // Before this update is applied, so an automatic snapshot holds the sheet as the burst began.
+    this.maybeAutoSnapshot();
     this.committer.submit({
       room: this.name,
       update,
       done: (seq, error) => {
         this.queuedBytes -= update.length;
-        this.afterStore(peer, update, scan, touched, inflight, seq, error);
+        this.stored(job, update, seq, error);
       },
       onError: (err) => {
         const code = err instanceof RoomError ? err.code : CloseCode.STORAGE_FAILED;
         peer.close(code);
       },
     });
-  }
-
-  /** Once the update is durable (or could not be made so): apply, forward, ack — or refuse. */
-  private afterStore(peer: Peer, update: Uint8Array, scan: UpdateScan, touched: number[], inflight: Inflight, seq: number | null, error?: unknown): void {
-    if (seq === null) {
-      this.inflight.delete(inflight);
-      this.log.error('could not store update', { room: this.name, error: String(error) });
-      throw new RoomError(CloseCode.STORAGE_FAILED, 'storage failed');
-    }
-    // Unloaded while the batch was on its way to disk: it is stored, and the next load has it.
-    if (this.destroyed) return;
-    this.lastSeq = seq;
-    this.backlogCount++;
-    this.backlogBytes += update.length;
-    this.backlogLargest = Math.max(this.backlogLargest, update.length);
-    this.storedBytes += update.length;
-    this.maybeAutoSnapshot();
+    job.submitted = true;
+    if (job.failed || this.destroyed || this.brokenFlag) return;
     const parts = this.limits.applyParts ?? APPLY_PARTS;
     const small = scan.structs <= parts.structs && update.length <= parts.bytes && scan.deleteRanges <= parts.deletes;
     if (small && this.applying.length === 0) {
       try {
         Y.applyUpdate(this.doc, update, peer);
       } catch (err) {
-        this.inflight.delete(inflight);
-        this.log.error('stored update failed to apply', { room: this.name, seq, error: String(err) });
+        this.notApplied(job, err);
         throw new RoomError(CloseCode.MALFORMED_FRAME, 'update failed to apply');
       }
-      this.inflight.delete(inflight);
-      this.ackApplied(peer, touched);
-      this.maybeCompact();
+      this.applied(job);
       return;
     }
     // A big update (a long offline session, a large paste) is applied in parts, a slice of the
-    // event loop at a time; each part is forwarded as it lands, the sender is acked at the end.
-    // Updates stored meanwhile are applied after it, in order: applied early, a device's next edit
-    // would wait in Yjs as "pending" for the parts before it.
-    this.applying.push({ peer, parts: small ? whole(update) : updateParts(this.doc, scan, parts), inflight, touched });
+    // event loop at a time; each part is forwarded as it lands, the ack comes after the last.
+    // Updates arriving meanwhile are applied after it, in order: applied early, a device's next
+    // edit would wait in Yjs as "pending" for the parts before it.
+    this.applying.push({ job, parts: small ? whole(update) : updateParts(this.doc, scan, parts) });
     this.scheduleApply();
   }
 
-  private ackApplied(peer: Peer, touched: number[]): void {
-    const acked = new Map<number, number>();
-    for (const client of touched) acked.set(client, Y.getState(this.doc.store, client));
-    safeSend(peer, encodeAck(encodeSv(acked)));
+  /** The committer's answer: on disk (its sequence number), or not. */
+  private stored(job: Job, update: Uint8Array, seq: number | null, error?: unknown): void {
+    if (seq === null) {
+      this.log.error('could not store update', { room: this.name, error: String(error) });
+      job.failed = true;
+      this.inflight.delete(job);
+      this.settle(job);
+      // Refused before anything was forwarded (the immediate committer): the caller closes the sender.
+      if (!job.submitted) throw new RoomError(CloseCode.STORAGE_FAILED, 'storage failed');
+      this.breakRoom();
+      return;
+    }
+    // Unloaded while the batch was on its way to disk: it is stored, and the next load has it.
+    if (this.destroyed || this.brokenFlag) return;
+    this.lastSeq = seq;
+    this.backlogCount++;
+    this.backlogBytes += update.length;
+    this.backlogLargest = Math.max(this.backlogLargest, update.length);
+    this.storedBytes += update.length;
+    job.durable = true;
+    this.finish(job);
+    this.maybeCompact();
+  }
+
+  private applied(job: Job): void {
+    this.inflight.delete(job);
+    job.applied = true;
+    this.finish(job);
+  }
+
+  private notApplied(job: Job, err: unknown): void {
+    // Stored (or about to be), but Yjs would not take it: the next load skips what it cannot read.
+    this.inflight.delete(job);
+    job.failed = true;
+    this.settle(job);
+    this.log.error('stored update failed to apply', { room: this.name, error: String(err) });
+  }
+
+  /**
+   * Applied and durable: one ack frame, the clocks the hub now holds for the update's clients
+   * (worked out when it was validated, so nothing is encoded or parsed again), to every peer.
+   */
+  private finish(job: Job): void {
+    if (!job.applied || !job.durable || job.failed) return;
+    this.settle(job);
+    for (const [client, clock] of job.held) {
+      if (clock > (this.durableClocks.get(client) ?? 0)) this.durableClocks.set(client, clock);
+    }
+    const ack = encodeAck(encodeSv(job.held));
+    for (const peer of this.peers.keys()) safeSend(peer, ack);
+  }
+
+  private settle(job: Job): void {
+    if (job.settled) return;
+    job.settled = true;
+    this.unfinished--;
+  }
+
+  /**
+   * A batched write failed after the update was forwarded: the doc (and every device in the room)
+   * holds what the disk does not, and acks built on the doc could claim it. Everyone is told the
+   * hub could not save (their changes are kept on their devices) and the relay reloads the room
+   * from disk at the next connection; the devices then send again what the disk lacks.
+   */
+  private breakRoom(): void {
+    if (this.brokenFlag) return;
+    this.brokenFlag = true;
+    this.applying.length = 0;
+    this.inflight.clear();
+    for (const peer of Array.from(this.peers.keys())) {
+      this.leave(peer);
+      peer.close(CloseCode.STORAGE_FAILED);
+    }
   }
 
   private scheduleApply(): void {
@@ -615,23 +700,20 @@ export class Room {
   /** Applies parts of the waiting big updates until `deadline`; returns when all are in or time is up. */
   private applySome(deadline: number): void {
     while (this.applying.length > 0) {
-      const job = this.applying[0];
+      const { job, parts } = this.applying[0];
       let next: IteratorResult<Uint8Array | null>;
       try {
-        next = job.parts.next();
+        next = parts.next();
         if (!next.done && next.value) Y.applyUpdate(this.doc, next.value, job.peer);
       } catch (err) {
-        // Stored, but Yjs would not take it: the next load skips what it cannot read.
         this.applying.shift();
-        this.inflight.delete(job.inflight);
-        this.log.error('stored update failed to apply', { room: this.name, error: String(err) });
+        this.notApplied(job, err);
         job.peer.close(CloseCode.MALFORMED_FRAME);
         continue;
       }
       if (next.done) {
         this.applying.shift();
-        this.inflight.delete(job.inflight);
-        this.ackApplied(job.peer, job.touched);
+        this.applied(job);
         if (this.applying.length === 0) this.maybeCompact();
       }
       if (performance.now() > deadline) return;
@@ -680,6 +762,8 @@ export class Room {
    * so pruning's cost follows the rate of editing.
    */
   compact(): void {
+    // The doc holds what the disk does not (a failed write): folding it would claim it stored.
+    if (this.brokenFlag) return;
     // Unloading or shutting down: finish applying what is stored first, so the snapshot holds it.
     if (this.applying.length > 0 && !this.destroyed) this.applySome(Infinity);
     if (this.backlogCount > 0) {

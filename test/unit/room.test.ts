@@ -7,6 +7,7 @@ import { CloseCode, MESSAGE_DURABLE_ACK, MESSAGE_SYNC } from '../../src/protocol
 import { Workbook } from '../../src/model/index.js';
 import { Room, RoomError, type Peer } from '../../server/room.js';
 import { MemoryStore, type RoomStore } from '../../server/store.js';
+import { BatchingCommitter } from '../../server/committer.js';
 import { silentLogger } from '../../server/log.js';
 
 const limits = { compactAfterUpdates: 50, compactAfterBytes: 1 << 20 };
@@ -50,7 +51,7 @@ function editsOf(n: number): { doc: Y.Doc; updates: Uint8Array[] } {
 }
 
 describe('Room', () => {
-  it('stores before it forwards, then acks the sender with the clocks it now holds', () => {
+  it('with the immediate committer (tests, tools) it stores before it forwards, then acks the sender with the clocks it now holds', () => {
     const store = new MemoryStore();
     const room = new Room('room-1', store, limits, silentLogger);
     const sender = new FakePeer();
@@ -71,6 +72,70 @@ describe('Room', () => {
     expect(other.acks().at(-1)!.get(doc.clientID)).toBe(Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID));
     const ack = sender.acks().at(-1)!;
     expect(ack.get(doc.clientID)).toBe(Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID));
+  });
+
+  it('with group commit it forwards a validated update before it is durable, and acks it to everyone only once it is', async () => {
+    const store = new MemoryStore();
+    let stored = 0;
+    const counting: RoomStore = Object.assign(Object.create(store) as RoomStore, {
+      appendMany: (entries: { room: string; update: Uint8Array }[]) => {
+        const seqs = store.appendMany(entries);
+        stored += entries.length;
+        return seqs;
+      },
+    });
+    const room = new Room('room-1', counting, limits, silentLogger, new BatchingCommitter(counting));
+    const sender = new FakePeer();
+    const other = new FakePeer();
+    room.join(sender);
+    room.join(other);
+    const { doc, updates } = editsOf(0);
+    const senderAcks = sender.acks().length;
+    const otherAcks = other.acks().length;
+    const forwardedBefore = other.frames.length;
+    room.receive(sender, updateFrame(updates[0]));
+    // forwarded in the same turn, nothing on disk yet, nobody acked
+    expect(stored).toBe(0);
+    expect(other.frames.length).toBe(forwardedBefore + 1);
+    expect(sender.acks().length).toBe(senderAcks);
+    expect(other.acks().length).toBe(otherAcks);
+    // a device joining now gets the update in its sync but no ack for it
+    const late = new FakePeer();
+    room.join(late);
+    const clock = Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID);
+    expect(late.acks()[0].get(doc.clientID) ?? 0).toBe(0);
+    await new Promise<void>((res) => setImmediate(res));
+    expect(stored).toBe(1);
+    // the same ack, with the clocks worked out at validation, to every peer
+    for (const p of [sender, other, late]) expect(p.acks().at(-1)!.get(doc.clientID), 'ack after the disk').toBe(clock);
+    expect(sender.acks().length).toBe(senderAcks + 1);
+    room.destroy();
+  });
+
+  it('with group commit, a failed write after forwarding breaks the room: everyone told STORAGE_FAILED, nothing acked, no compaction; a reload from disk lacks it', async () => {
+    const inner = new MemoryStore();
+    const store: RoomStore = Object.assign(Object.create(inner) as RoomStore, {
+      appendMany: () => {
+        throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      },
+    });
+    const room = new Room('room-1', store, limits, silentLogger, new BatchingCommitter(store));
+    const sender = new FakePeer();
+    const other = new FakePeer();
+    room.join(sender);
+    room.join(other);
+    const { updates } = editsOf(0);
+    const acks = sender.acks().length + other.acks().length;
+    room.receive(sender, updateFrame(updates[0]));
+    await new Promise<void>((res) => setImmediate(res));
+    expect(room.broken).toBe(true);
+    expect([sender.closed, other.closed]).toEqual([CloseCode.STORAGE_FAILED, CloseCode.STORAGE_FAILED]);
+    expect(sender.acks().length + other.acks().length).toBe(acks);
+    expect(() => room.receive(sender, updateFrame(updates[0]))).not.toThrow();
+    room.compact();
+    expect(inner.backlog('room-1').count).toBe(0);
+    expect(inner.load('room-1').snapshot).toBeNull();
+    room.destroy();
   });
 
   it('refuses malformed frames with MALFORMED_FRAME and leaves the doc and store unchanged', () => {
