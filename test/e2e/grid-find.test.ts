@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
-import { activeAt, cell, cellText as text, focusInGrid } from '../support/grid-page.js';
+import { activeAt, cell, cellText as text, focusInGrid, gridPage } from '../support/grid-page.js';
 import { shareLink } from '../support/links.js';
 
 const env = e2eEnvironment();
 
-async function laptop() {
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  env.contexts.push(context);
-  // A locator that never appears fails on its own, naming itself, before the test timeout.
-  context.setDefaultTimeout(15_000);
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.relay.httpUrl });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  return { page, errors };
-}
+const laptop = () => gridPage(env);
 
 // Role, Location, Date, Start, End, Slots needed, Volunteer, Status: the roster template's columns.
 const SHIFTS = [
