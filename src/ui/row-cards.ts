@@ -13,7 +13,9 @@ import {
   addIndex,
   cardFieldIds,
   cardLayout,
+  effectiveFilter,
   filterRows,
+  hasClaims,
   hasLowStock,
   isEmptyRow,
   isMineRow,
@@ -242,11 +244,12 @@ export class RowCards extends LitElement {
         font-weight: 600;
       }
       .empty {
-        position: absolute;
-        left: 0.5rem;
-        right: 0.5rem;
         margin: 0;
+        padding: 0.5rem 0.5rem 0;
         color: #57606a;
+      }
+      .empty:empty {
+        display: none;
       }
     `,
   ];
@@ -308,7 +311,7 @@ export class RowCards extends LitElement {
     const filled = all.filter((r) => !isEmptyRow(wb, sheetId, r, columns));
     // The device's own view (sort, filters from the laptop's "My view") applies here too.
     const viewed = isEmptyView(view) ? { rows: filled, columns } : applyView(filled, columns, view, (r, c) => wb.getValue(sheetId, r, c));
-    const rows = filterRows(viewed.rows, this.filter, {
+    const rows = filterRows(viewed.rows, effectiveFilter(this.filter, columns), {
       wb,
       sheetId,
       columns,
@@ -358,9 +361,11 @@ export class RowCards extends LitElement {
     const lowStock = hasLowStock(shown.columns);
     return html`<div class="bar">
       <div class="tools">
-        <button aria-pressed=${f.mine ? 'true' : 'false'} aria-label=${t('phone.mineLabel', { n: shown.mine })} @click=${() => this.setFilter({ mine: !f.mine })}>
-          ${t('phone.mine')}${shown.mine ? html` <span class="badge">${shown.mine}</span>` : nothing}
-        </button>
+        ${hasClaims(shown.columns)
+          ? html`<button aria-pressed=${f.mine ? 'true' : 'false'} aria-label=${t('phone.mineLabel', { n: shown.mine })} @click=${() => this.setFilter({ mine: !f.mine })}>
+              ${t('phone.mine')}${shown.mine ? html` <span class="badge">${shown.mine}</span>` : nothing}
+            </button>`
+          : nothing}
         <button aria-expanded=${this.filtersOpen ? 'true' : 'false'} aria-controls="filters" @click=${() => (this.filtersOpen = !this.filtersOpen)}>
           ${active ? t('phone.filtersOn', { n: active }) : t('phone.filters')}
         </button>
@@ -451,10 +456,12 @@ export class RowCards extends LitElement {
     const end = rows.length * height + CARD_GAP_PX;
     const filtered = rows.length < shown.total;
     const message = rows.length === 0 ? (filtered ? t('phone.noMatch') : t('phone.noRows')) : '';
-    const addTop = message ? end + 32 : end;
-    return html`<div class="list" role="list" aria-label=${t('cards.rows')} @scroll=${(e: Event) => (this.scrollTop = (e.target as HTMLElement).scrollTop)}>
-      <div style="height:${addTop + ADD_CARD_PX + CARD_GAP_PX}px"></div>
-      ${cards} ${message ? html`<p class="empty" style="top:${end}px">${message}</p>` : nothing}
+    const addTop = end;
+    // The list holds only its items (the spacer that gives it its height is hidden); the message is beside it.
+    return html`<p class="empty" role="status">${message}</p>
+      <div class="list" role="list" aria-label=${t('cards.rows')} @scroll=${(e: Event) => (this.scrollTop = (e.target as HTMLElement).scrollTop)}>
+      <div aria-hidden="true" style="height:${addTop + ADD_CARD_PX + CARD_GAP_PX}px"></div>
+      ${cards}
       ${wb.readOnly
         ? nothing
         : html`<div class="add" role="listitem" aria-label=${t('phone.add')} style="top:${addTop}px">

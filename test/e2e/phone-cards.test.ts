@@ -159,6 +159,8 @@ describe('e2e: phone cards', () => {
     await page.getByRole('searchbox', { name: 'Search' }).fill('ines');
     await card(page, 1).waitFor({ state: 'detached' });
     await card(page, 3).waitFor();
+    await page.getByRole('searchbox', { name: 'Search' }).fill('zzz');
+    await page.getByRole('status').getByText('No rows match. Clear the filters to see every row.').waitFor();
     await page.getByRole('searchbox', { name: 'Search' }).fill('');
     await card(page, 1).waitFor();
 
@@ -204,6 +206,8 @@ describe('e2e: phone cards', () => {
 
   it('an inventory card counts with − / +, adds up like the form, flags low stock and filters by it', async () => {
     const { page } = await templateOnPhone('Supply inventory');
+    // Nothing here can be claimed: no Mine to tap.
+    expect(await page.getByRole('button', { name: /^Mine/ }).count()).toBe(0);
     await addRow(page, { Item: 'Water', 'Reorder at': '3' });
     await addRow(page, { Item: 'Soap' });
     const water = card(page, 1);

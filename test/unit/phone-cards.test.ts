@@ -12,6 +12,7 @@ import {
   addIndex,
   cardFieldIds,
   cardLayout,
+  effectiveFilter,
   filterRows,
   foldText,
   hasLowStock,
@@ -208,6 +209,9 @@ describe('phone cards: search and filters', () => {
     inv.wb.adjustCounter(inv.sheetId, inv.rows[1], inv.col('On hand').id, 9);
     const ctx = { wb: inv.wb, sheetId: inv.sheetId, columns: inv.columns, status: null, text: formatValue };
     expect(filterRows(inv.rows.slice(0, 2), { ...NO_FILTER, low: true }, ctx)).toEqual([inv.rows[0]]);
+    // Mine remembered from a requests sheet means nothing on an inventory: it is set aside, not "no rows".
+    expect(effectiveFilter({ ...NO_FILTER, mine: true, low: true }, inv.columns)).toEqual({ ...NO_FILTER, low: true });
+    expect(effectiveFilter({ ...NO_FILTER, mine: true, low: true }, columns)).toEqual({ ...NO_FILTER, mine: true });
   });
 
   it('a stored filter is read field by field; anything this app did not write is the default', () => {

@@ -71,6 +71,19 @@ export function hasLowStock(columns: readonly Column[]): boolean {
   return columns.some((c) => c.type === 'counter' && (c.min !== null || c.minColumn !== null));
 }
 
+/** The sheet has claim columns, so "Mine" means something here. */
+export function hasClaims(columns: readonly Column[]): boolean {
+  return columns.some((c) => c.type === 'claim');
+}
+
+/**
+ * The filter as it applies to this sheet: a remembered Mine or low stock on a sheet that has
+ * (now) no claim or counter with a minimum would hide every row, so it is set aside until it has.
+ */
+export function effectiveFilter(filter: PhoneFilter, columns: readonly Column[]): PhoneFilter {
+  return { ...filter, mine: filter.mine && hasClaims(columns), low: filter.low && hasLowStock(columns) };
+}
+
 /** Some claim cell of the row is held by this person: their own claim, or one a coordinator gave their name. */
 export function isMineRow(wb: Workbook, sheetId: string, rowId: string, columns: readonly Column[]): boolean {
   return columns.some((c) => c.type === 'claim' && holders(wb.claims(sheetId, rowId, c.id)).some((e) => wb.isMine(e)));
