@@ -80,6 +80,11 @@ function weekStart(locale: string): number {
  * (`date-cancel`). Weeks start and months are named as the reader's locale
  * does. Keys pressed in it stay in it, so the grid never also acts on them.
  * Call `focus()` to put the keyboard on the calendar.
+ *
+ * In the grid, Alt+ArrowDown on a date cell (or in its editor) opens it, as a
+ * select's list opens, with `value` the cell's date; `date-pick` writes that
+ * date and closes it, `date-cancel` closes it; either way the keyboard goes back
+ * to the cell.
  */
 export class DatePicker extends LitElement {
   static properties = {

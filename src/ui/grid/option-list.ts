@@ -76,6 +76,14 @@ const STYLE = html`<style>
  * options must live in the same tree as the input, so this element renders into
  * its own light DOM, with its own style element, rather than a shadow root.
  * For a multiselect, `query` is the part being typed (after the last comma).
+ *
+ * A cell editor drives it: render it under the editor while a select or
+ * multiselect cell is edited, set `query` on every input (and `active` back to
+ * 0); on ArrowDown / ArrowUp call `move(±1)` and preventDefault; on Enter take
+ * `current()` (null: let the parser read the text); give the input
+ * role=combobox, aria-expanded, aria-controls=`listId()` and
+ * aria-activedescendant=`activeId()` after each update; `option-pick` is a
+ * click or tap on an option.
  */
 export class OptionList extends LitElement {
   static properties = {
