@@ -43,7 +43,8 @@ interface FNode {
   readonly sheetsRead: Set<string>;
   readonly volatile: boolean;
   value: Value;
-  refsOk: boolean;
+  /** which of its references resolve now, one flag each: any flip re-runs it (an IF may read only some) */
+  refsOk: string;
   /** cells this node's array result covers now (not the anchor itself), and their values */
   spill: Map<string, Scalar> | null;
   /** the size its last array result asked for, kept when it could not spill (so a cleared blocker re-runs it) */
@@ -129,6 +130,7 @@ export class FormulaEngine {
   setColumnFormula(sheetId: string, colId: string, stored: string | null): void {
     const ck = colKey(sheetId, colId);
     if (stored === null) {
+      if (!this.columnFormulas.has(ck)) return;
       this.columnFormulas.delete(ck);
       for (const node of [...this.nodes.values()]) {
         if (node.sheet === sheetId && node.col === colId) this.place(sheetId, node.row, colId, this.cellFormulas.get(node.key) ?? null);
@@ -265,7 +267,7 @@ export class FormulaEngine {
       sheetsRead,
       volatile: found.volatile,
       value: null,
-      refsOk: true,
+      refsOk: '',
       spill: null,
       wants: null,
       pass: 0,
@@ -332,12 +334,13 @@ export class FormulaEngine {
     for (const a of this.anchors.get(sheet) ?? []) this.dirty.add(a);
   }
 
-  private refsValid(n: FNode): boolean {
+  private refsValid(n: FNode): string {
     const L = this.layout;
     const point = (s: string, p: IdPoint) => L.colIndex(s, p.col) !== undefined && (p.row === null || L.rowIndex(s, p.row) !== undefined);
-    for (const c of n.cellParts) if (L.colIndex(c.sheetId, c.colId) === undefined || L.rowIndex(c.sheetId, c.rowId) === undefined) return false;
-    for (const r of n.ranges) if (!point(r.sheet, r.start) || !point(r.sheet, r.end)) return false;
-    return true;
+    let sig = '';
+    for (const c of n.cellParts) sig += L.colIndex(c.sheetId, c.colId) === undefined || L.rowIndex(c.sheetId, c.rowId) === undefined ? '0' : '1';
+    for (const r of n.ranges) sig += point(r.sheet, r.start) && point(r.sheet, r.end) ? '1' : '0';
+    return sig;
   }
 
   private rangeContains(r: RangeDep, rowId: string, colId: string): boolean {

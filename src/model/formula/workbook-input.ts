@@ -87,7 +87,9 @@ export class WorkbookFormulas {
   }
 
   private loadCell(sheetId: string, rowId: string, colId: string): void {
-    const value = this.wb.hasRowRecord(sheetId, rowId) ? this.wb.getValue(sheetId, rowId, colId) : null;
+    // read whatever the row holds even if its position is not there (yet): a sync that is missing a
+    // piece can leave a row's position briefly unset while its cells have arrived
+    const value = this.wb.getValue(sheetId, rowId, colId);
     this.engine.setCellFormula(sheetId, rowId, colId, this.source.cellFormula(sheetId, rowId, colId, value));
     this.engine.inputChanged(sheetId, rowId, colId);
   }
