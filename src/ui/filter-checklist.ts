@@ -1,16 +1,19 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { ValueCount } from '../model/filters.js';
 import type { Column } from '../model/types.js';
-import { LocaleController, currentLocale, t } from './i18n/locale.js';
+import { LocaleController, currentLocale, t, tn } from './i18n/locale.js';
 import { valueLabel } from './filter-text.js';
 
 /** Past this many values a search box narrows the list (a roster's names, an inventory's items). */
 const SEARCH_FROM = 8;
+/** A notes column can hold a value per row: the list stops here and the search finds the rest. */
+const MAX_LISTED = 300;
 
 /**
  * `<filter-checklist>`: a column's values as a group of labelled checkboxes,
  * each with how many rows hold it. Unticking fires `checklist-change` with the
- * keys now hidden; Select all / Clear act on the values the search shows.
+ * keys now hidden; Select all / Clear act on every value the search matches,
+ * listed or not.
  */
 export class FilterChecklist extends LitElement {
   static properties = {
@@ -137,7 +140,8 @@ export class FilterChecklist extends LitElement {
     const locale = currentLocale();
     const hidden = new Set(this.hide);
     const nf = new Intl.NumberFormat(locale);
-    const list = this.visible();
+    const matching = this.visible();
+    const list = matching.slice(0, MAX_LISTED);
     return html`<fieldset>
       <legend>${t('filter.values', { name: column.name })}</legend>
       <div class="tools">
@@ -166,6 +170,7 @@ export class FilterChecklist extends LitElement {
             )}
           </ul>`
         : html`<p class="none" role="status">${t('filter.noValues')}</p>`}
+      ${matching.length > list.length ? html`<p class="none">${tn('filter.more', matching.length - list.length)}</p>` : nothing}
     </fieldset>`;
   }
 }

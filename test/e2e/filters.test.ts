@@ -205,4 +205,30 @@ describe('e2e: filters by value', () => {
     await page.locator('[role="grid"][aria-rowcount="31"]').waitFor();
     expect(errors).toEqual([]);
   });
+
+  it('a column with a value per row lists the first 300 and says how many more; search and Clear reach every one', async () => {
+    const { page, errors } = await laptop();
+    await page.goto(`${env.relay.httpUrl}/`);
+    await page.getByRole('button', { name: 'New workbook' }).click();
+    await page.getByRole('grid').waitFor();
+    await cell(page, 0, 0).click();
+    await page.evaluate((tsv) => navigator.clipboard.writeText(tsv), Array.from({ length: 320 }, (_, i) => `Item ${i + 1}`).join('\n'));
+    await page.keyboard.press('Control+v');
+    await page.locator('[role="grid"][aria-rowcount="321"]').waitFor();
+
+    const menu = await openViewMenu(page, 0);
+    const values = menu.getByRole('group', { name: /^Values of/ });
+    await values.getByText('20 more values: search to narrow the list.').waitFor();
+    expect(await values.getByRole('checkbox').count()).toBe(300);
+    await menu.getByRole('searchbox', { name: 'Search values' }).fill('item 31');
+    expect(await values.getByRole('checkbox').count()).toBe(11); // Item 31, Item 310 … 319
+    await menu.getByRole('button', { name: 'Clear', exact: true }).click();
+    await menu.getByRole('status').getByText('309 of 320 rows shown').waitFor();
+    await menu.getByRole('searchbox', { name: 'Search values' }).fill('');
+    await menu.getByRole('button', { name: 'Clear', exact: true }).click();
+    await menu.getByRole('status').getByText('0 of 320 rows shown').waitFor();
+    await menu.getByRole('button', { name: 'Select all' }).click();
+    await menu.getByRole('status').getByText('320 of 320 rows shown').waitFor();
+    expect(errors).toEqual([]);
+  });
 });
