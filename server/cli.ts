@@ -1,6 +1,7 @@
 /**
  * Commands for the person running the hub:
- *   npm run export -- --workbook <id> --format csv|xlsx|json [--sheet <name>] [--out <file>]
+ *   npm run export -- --workbook <id> --format csv|xlsx|json [--sheet <name>] [--out <file>] [--separator ';'] [--for-other-tools]
+ *   npm run inspect -- FILE [--json]   (what importing FILE would bring in; no hub needed)
  *   npm run export -- --link '<edit or view link>' [--hub <http://host:port> | --backup <file>] --format … [--sheet] [--out]
  *   npm run backup -- --out <file>
  *   npm run restore -- <file>
@@ -12,12 +13,17 @@
  * A backup holds what the hub holds: a sealed workbook's ciphertext.
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import * as Y from 'yjs';
-import { toCsv } from '../src/io/csv.js';
+import { csvFile, type CsvSeparator } from '../src/io/csv.js';
+import { isIoError } from '../src/io/errors.js';
+import { readImportFile } from '../src/io/import-file.js';
 import { exportSnapshot } from '../src/io/snapshot-json.js';
+import { isModelError } from '../src/model/errors.js';
+import { fileRows, headerRowOf } from '../src/model/import-header.js';
+import { checkImport, inferColumns, type ImportTable } from '../src/model/import.js';
 import { writeXlsx } from '../src/io/xlsx.js';
 import { Workbook } from '../src/model/workbook.js';
 import { SECURED_ID, parseCredential, roleFor, type Credential } from '../src/protocol/access.js';
@@ -198,7 +204,60 @@ async function exportWorkbook(wb: Workbook, args: string[]): Promise<void> {
     write(out, await writeXlsx(wb, sheetName ? [{ sheetId: sheet.id }] : undefined));
     return;
   }
-  write(arg(args, 'out'), toCsv(wb.columns(sheet.id), wb.rowIds(sheet.id), (r, c) => wb.getValue(sheet.id, r, c)));
+  const separator = arg(args, 'separator') ?? ',';
+  if (separator !== ',' && separator !== ';') throw new CliError(`--separator ${separator}: use , or ;`);
+  // The same file the app downloads: BOM first, so Excel reads it as UTF-8.
+  const options = { separator: separator as CsvSeparator, forOtherTools: args.includes('--for-other-tools') };
+  write(arg(args, 'out'), csvFile(wb.columns(sheet.id), wb.rowIds(sheet.id), (r, c) => wb.getValue(sheet.id, r, c), options));
+}
+
+/**
+ * What importing FILE would bring in, without a hub: every sheet's rows as
+ * read (header row included; text, numbers, booleans, ISO dates), the
+ * columns the import would make and what does not fit them. A refusal is
+ * printed as {"error":{"code",…}} and exits 2, so scripts can tell.
+ */
+export async function inspectCommand(args: string[]): Promise<void> {
+  const json = args.includes('--json');
+  const file = args.find((a) => !a.startsWith('--'));
+  if (!file) throw new CliError('say which file: npm run inspect -- <file> [--json]');
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let tables: ImportTable[];
+  try {
+    tables = await readImportFile(bytes, basename(file));
+  } catch (err) {
+    if (!isIoError(err) && !isModelError(err)) throw err;
+    const detail = Object.fromEntries(Object.entries(err.detail).filter(([, v]) => typeof v === 'string' || typeof v === 'number'));
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message, ...detail } })}\n`);
+    throw new CliError(json ? '' : `${file} would be refused: ${err.code}: ${err.message}`);
+  }
+  const sheets = tables.map((table) => {
+    const plans = inferColumns(table);
+    const check = checkImport(table, plans);
+    return {
+      name: table.name,
+      headerRow: headerRowOf(table) + 1,
+      table: fileRows(table).map((row) => row.map((cell) => (cell === '' ? null : cell))),
+      columns: plans.map((p) => ({ name: p.name, type: p.type, ...(p.options.length ? { options: p.options.map((o) => o.label) } : {}) })),
+      issues: check.issues.map((i) => ({ row: i.row + headerRowOf(table), column: i.column, text: i.text, code: i.code, kept: i.kept })),
+      ...(table.merges?.length ? { merges: table.merges.length } : {}),
+      ...(table.notes?.length ? { notes: table.notes } : {}),
+    };
+  });
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ sheets })}\n`);
+    return;
+  }
+  for (const s of sheets) {
+    process.stdout.write(`${s.name}: ${s.table.length - s.headerRow} rows under the header on row ${s.headerRow}${s.merges ? `, ${s.merges} merged ranges (value kept once)` : ''}\n`);
+    for (const c of s.columns) process.stdout.write(`  ${c.name}: ${c.type}${c.options ? ` (${c.options.join(', ')})` : ''}\n`);
+    for (const i of s.issues) process.stdout.write(`  row ${i.row}, ${i.column}: “${i.text}” ${i.kept ? 'kept as text' : 'left out'} (${i.code})\n`);
+  }
 }
 
 /** A consistent copy of the whole hub database, taken while it runs (SQLite online backup). */
@@ -246,15 +305,17 @@ function isBackup(file: string): boolean {
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   const { dataDir } = configFromEnv();
-  if (command === 'export') await exportCommand(dataDir, args);
+  if (command === 'inspect') await inspectCommand(args);
+  else if (command === 'export') await exportCommand(dataDir, args);
   else if (command === 'backup') await backupCommand(dataDir, args);
   else if (command === 'restore') restoreCommand(dataDir, args);
-  else throw new CliError('commands: export, backup, restore');
+  else throw new CliError('commands: export, inspect, backup, restore');
 }
 
 if (process.argv[1] && resolve(process.argv[1]).endsWith(join('server', 'cli.ts'))) {
   main().catch((err) => {
-    process.stderr.write(`${err instanceof CliError ? err.message : String(err)}\n`);
+    const message = err instanceof CliError ? err.message : String(err);
+    if (message) process.stderr.write(`${message}\n`);
     process.exit(err instanceof CliError ? 2 : 1);
   });
 }

@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { toCsv } from '../io/csv.js';
+import { csvFile, type CsvSeparator } from '../io/csv.js';
 import { exportFileName } from '../io/file-name.js';
 import { exportSnapshot } from '../io/snapshot-json.js';
 import { isEmptyView, applyView, type ViewSpec } from '../model/view.js';
@@ -23,6 +23,8 @@ export class ExportMenu extends LitElement {
     view: { attribute: false },
     busy: { state: true },
     error: { state: true },
+    separator: { state: true },
+    forOtherTools: { state: true },
   };
 
   declare workbook: Workbook | null;
@@ -30,6 +32,8 @@ export class ExportMenu extends LitElement {
   declare view: ViewSpec | null;
   declare busy: boolean;
   declare error: string;
+  declare separator: CsvSeparator;
+  declare forOtherTools: boolean;
 
   constructor() {
     super();
@@ -40,6 +44,8 @@ export class ExportMenu extends LitElement {
     this.view = null;
     this.busy = false;
     this.error = '';
+    this.separator = ',';
+    this.forOtherTools = false;
   }
 
   static styles = [
@@ -54,9 +60,18 @@ export class ExportMenu extends LitElement {
         display: grid;
         gap: 0.5rem;
       }
-      button {
+      ul button {
         width: 100%;
         text-align: left;
+      }
+      fieldset {
+        margin: 0 0 0.75rem;
+        display: grid;
+        gap: 0.35rem;
+      }
+      .hint {
+        font-size: 0.85em;
+        margin: 0;
       }
     `,
   ];
@@ -90,8 +105,7 @@ export class ExportMenu extends LitElement {
   private csv(useView: boolean): void {
     const wb = this.workbook!;
     const { rows, columns } = this.shown(useView);
-    // The BOM makes Excel read the file as UTF-8 (names like Zoë or 李雷 stay intact).
-    const text = '\ufeff' + toCsv(columns, rows, (r, c) => wb.getValue(this.sheetId, r, c));
+    const text = csvFile(columns, rows, (r, c) => wb.getValue(this.sheetId, r, c), { separator: this.separator, forOtherTools: this.forOtherTools });
     download(text, exportFileName(wb.title(), useView ? t('export.myView', { sheet: this.sheetName() }) : this.sheetName(), 'csv'), 'text/csv;charset=utf-8');
     this.close();
   }
@@ -139,6 +153,21 @@ export class ExportMenu extends LitElement {
     return html`<dialog aria-labelledby="export-title" @close=${this.onClosed}>
       <h2 id="export-title">${t('export.title')}</h2>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      <fieldset>
+        <legend>${t('export.csvOptions')}</legend>
+        <label
+          >${t('export.separator')}
+          <select name="separator" @change=${(e: Event) => (this.separator = (e.target as HTMLSelectElement).value as CsvSeparator)}>
+            <option value="," ?selected=${this.separator === ','}>${t('export.comma')}</option>
+            <option value=";" ?selected=${this.separator === ';'}>${t('export.semicolon')}</option>
+          </select>
+        </label>
+        <label
+          ><input type="checkbox" name="other-tools" .checked=${this.forOtherTools} @change=${(e: Event) => (this.forOtherTools = (e.target as HTMLInputElement).checked)} />
+          ${t('export.otherTools')}</label
+        >
+        <p class="hint">${t('export.otherToolsHint')}</p>
+      </fieldset>
       <ul>
         <li><button @click=${() => this.csv(false)}>${t('export.sheetCsv')}</button></li>
         ${hasView ? html`<li><button @click=${() => this.csv(true)}>${t('export.viewCsv')}</button></li>` : nothing}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readXlsx } from '../../src/io/xlsx.js';
 import { cli } from '../support/cli.js';
+import { corpusDir } from './corpus-reference.js';
 import { allOnHub, makeClient, untilDoc, type TestClient } from '../support/clients.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 
@@ -12,6 +13,39 @@ const clients: TestClient[] = [];
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.destroy()));
   await Promise.all(relays.splice(0).map((r) => r.stop('SIGKILL')));
+});
+
+const CORPUS = corpusDir();
+
+describe('inspect: what an import of a file would produce, without a hub', () => {
+  it('prints every row as read, the columns and their types, and what does not fit, as JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ms-inspect-'));
+    const file = join(dir, 'roster.csv');
+    writeFileSync(file, 'Volunteer roster,,\r\nName,Shifts,Start\r\nAna,3,2026-03-01\r\nBen,two,2026-03-02\r\nCal,1,2026-03-03\r\n');
+    const res = await cli(dir, ['inspect', file, '--json']);
+    expect([res.code, res.stderr]).toEqual([0, '']);
+    const [sheet] = JSON.parse(res.stdout).sheets;
+    expect(sheet).toMatchObject({
+      name: 'roster',
+      headerRow: 2,
+      table: [['Volunteer roster', null, null], ['Name', 'Shifts', 'Start'], ['Ana', '3', '2026-03-01'], ['Ben', 'two', '2026-03-02'], ['Cal', '1', '2026-03-03']],
+      columns: [{ name: 'Name', type: 'text' }, { name: 'Shifts', type: 'text' }, { name: 'Start', type: 'date' }],
+    });
+    const human = await cli(dir, ['inspect', file]);
+    expect([human.code, human.stdout]).toEqual([0, expect.stringContaining('Start: date')]);
+  });
+
+  it('reads workbooks with real types (times of day as text), and refuses with a code and exit code 2', async () => {
+    expect(CORPUS, 'the interop corpus').not.toBeNull();
+    const dates = await cli(tmpdir(), ['inspect', join(CORPUS!, 'files/calamine/date_iso.xlsx'), '--json']);
+    expect(dates.code).toBe(0);
+    expect(JSON.parse(dates.stdout).sheets[0].table.slice(0, 3)).toEqual([['2021-01-01'], ['2021-01-01T10:10:10'], ['10:10:10']]);
+    const locked = await cli(tmpdir(), ['inspect', join(CORPUS!, 'files/calamine/pass_protected.xlsx'), '--json']);
+    expect(locked.code).toBe(2);
+    expect(JSON.parse(locked.stdout)).toEqual({ error: expect.objectContaining({ code: 'PASSWORD_PROTECTED' }) });
+    const text = await cli(tmpdir(), ['inspect', join(CORPUS!, 'files/calamine/pass_protected.xlsx')]);
+    expect([text.code, text.stderr]).toEqual([2, expect.stringContaining('PASSWORD_PROTECTED')]);
+  });
 });
 
 describe('hub command line', () => {
@@ -39,7 +73,10 @@ describe('hub command line', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'ms-cli-')), 'sheet.csv');
     const csv = await cli(relay.dataDir, ['export', '--workbook', 'cli-wb-000001', '--format', 'csv', '--sheet', 'Sheet 1', '--out', out]);
     expect(csv.code).toBe(0);
-    expect(readFileSync(out, 'utf8')).toBe('A,B\r\n"Rice, 10kg","\'=HYPERLINK(""x"")"\r\nBeans,\r\n');
+    // The same BOM rule as the app's download, so Excel reads it as UTF-8.
+    expect(readFileSync(out, 'utf8')).toBe('\ufeffA,B\r\n"Rice, 10kg","\'=HYPERLINK(""x"")"\r\nBeans,\r\n');
+    const semi = await cli(relay.dataDir, ['export', '--workbook', 'cli-wb-000001', '--format', 'csv', '--separator', ';']);
+    expect(semi.stdout).toBe('\ufeffA;B\r\n"Rice, 10kg";"\'=HYPERLINK(""x"")"\r\nBeans;\r\n');
 
     const xlsxOut = join(mkdtempSync(join(tmpdir(), 'ms-cli-')), 'book.xlsx');
     const xlsx = await cli(relay.dataDir, ['export', '--workbook', 'cli-wb-000001', '--format', 'xlsx', '--out', xlsxOut]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { csvField, safeCsvText, toCsv } from '../../src/io/csv.js';
+import Papa from 'papaparse';
+import { CSV_BOM, csvField, csvFile, safeCsvText, toCsv } from '../../src/io/csv.js';
 import { IoError } from '../../src/io/errors.js';
 import { exportSnapshot, importSnapshot } from '../../src/io/snapshot-json.js';
 import { Workbook } from '../../src/model/index.js';
@@ -24,6 +25,44 @@ describe('CSV export', () => {
     expect(csvField(col, '=1+1')).toBe("'=1+1");
     expect(csvField(col, '-cmd|calc')).toBe("'-cmd|calc");
     expect(toCsv([col], ['r'], () => 'x')).toBe('C\r\nx\r\n');
+  });
+});
+
+describe('CSV export that other tools open safely', () => {
+  const col = { id: 'c', name: 'C', type: 'text' as const, width: 1, options: [], min: null, minColumn: null, expiresDays: null, unit: null };
+  const hostile = ['ok;=1+1', 'a,=2+2', ' =HYPERLINK("http://evil")', '\u00a0@SUM(1)', 'x\t=1', 'tab\there', '"quoted"', 'two\nlines', 'plain'];
+
+  /** A cell LibreOffice, Excel or Sheets would run: one whose text, after leading spaces, starts with a formula character. */
+  const runs = (field: string) => /^[ \u00a0]*[=+\-@]/.test(field);
+
+  it('quotes any field holding either separator, a quote, a tab or a line break, and neutralises formulas after leading spaces', () => {
+    expect(csvField(col, 'ok;=1+1')).toBe('"ok;=1+1"');
+    expect(csvField(col, ' =1+1')).toBe("' =1+1");
+    expect(csvField(col, 'tab\there')).toBe('"tab\there"');
+    for (const separator of [',', ';'] as const) {
+      const text = toCsv([col, { ...col, id: 'd', name: 'D' }], hostile.map((_, i) => String(i)), (r, c) => (c === 'c' ? hostile[Number(r)] : 'x'), { separator });
+      // Opened with either separator, as LibreOffice's import dialog offers both: every field is whole text, none runs.
+      for (const readAs of [',', ';']) {
+        const rows = Papa.parse<string[]>(text, { delimiter: readAs, newline: '\r\n' }).data.filter((r) => r.length > 1 || r[0] !== '');
+        for (const row of rows) for (const field of row) expect(runs(field), `${separator} read as ${readAs}: ${field}`).toBe(false);
+        if (readAs === separator) expect(rows.slice(1).map((r) => r[0])).toEqual(hostile.map((h) => (runs(h) || /^[ \u00a0]*[=+\-@\t]/.test(h) ? `'${h}` : h)));
+      }
+    }
+  });
+
+  it('writes numbers with a decimal comma under ; and the BOM in every file', () => {
+    const num = { ...col, type: 'number' as const };
+    expect(toCsv([num], ['r'], () => 2.5, { separator: ';' })).toBe('C\r\n2,5\r\n');
+    expect(csvFile([num], ['r'], () => 2.5).startsWith(CSV_BOM)).toBe(true);
+  });
+
+  it('"for other tools" leaves phone numbers and negative amounts bare, and still neutralises real formulas', () => {
+    const phone = { ...col, type: 'phone' as const };
+    expect(csvField(phone, '+1 555 0100')).toBe("'+1 555 0100");
+    expect(csvField(phone, '+1 555 0100', { forOtherTools: true })).toBe('+1 555 0100');
+    expect(csvField(col, '-5', { forOtherTools: true })).toBe('-5');
+    expect(csvField(col, '(555) 123-4567', { forOtherTools: true })).toBe('(555) 123-4567');
+    for (const f of ['=1+1', '+A1', '-cmd|calc', '@SUM(A1)', '+1 555 HYPERLINK', ' =2']) expect(csvField(col, f, { forOtherTools: true }), f).toMatch(/^'/);
   });
 });
 
