@@ -194,3 +194,22 @@ describe('grid keymap: ranges, long text, find and replace', () => {
     expect(keyCommand(key('h', { ctrl: true }), ctx())).toEqual({ kind: 'replace' });
   });
 });
+
+describe('grid keymap: entry helpers in the editor', () => {
+  it('with options on offer, ArrowUp / ArrowDown move through them and Enter takes the current one', () => {
+    const e = ctx({ editing: true, colType: 'select', optionList: true });
+    expect(keyCommand(key('ArrowDown'), e)).toEqual({ kind: 'option-move', delta: 1 });
+    expect(keyCommand(key('ArrowUp'), e)).toEqual({ kind: 'option-move', delta: -1 });
+    expect(keyCommand(key('Enter'), e)).toEqual({ kind: 'option-pick' });
+    // Tab and Escape keep their meaning; with nothing on offer Enter saves what was typed.
+    expect(keyCommand(key('Escape'), e)).toEqual({ kind: 'edit-cancel' });
+    expect(keyCommand(key('Enter'), ctx({ editing: true, colType: 'select', optionList: false }))).toEqual({ kind: 'edit-commit', to: { row: 3, col: 1 } });
+    expect(keyCommand(key('ArrowDown'), ctx({ editing: true, colType: 'select' }))).toBeNull();
+  });
+
+  it('Alt+ArrowDown opens the calendar on a date or date-time cell, and nowhere else', () => {
+    expect(keyCommand(key('ArrowDown', { alt: true }), ctx({ editing: true, colType: 'date' }))).toEqual({ kind: 'open-picker' });
+    expect(keyCommand(key('ArrowDown', { alt: true }), ctx({ editing: true, colType: 'datetime' }))).toEqual({ kind: 'open-picker' });
+    expect(keyCommand(key('ArrowDown', { alt: true }), ctx({ editing: true, colType: 'text' }))).toBeNull();
+  });
+});

@@ -1,13 +1,15 @@
 import { html, nothing, type ReactiveController } from 'lit';
 import { isModelError } from '../../model/errors.js';
 import type { Column } from '../../model/types.js';
-import { parseInput } from '../../model/values.js';
+import { MULTI_SEPARATOR, parseInput } from '../../model/values.js';
 import { errorText } from '../i18n/error-text.js';
 import { currentLocale, t } from '../i18n/locale.js';
 import { editText, inputOptions } from '../i18n/value-text.js';
 import type { GridHost } from './host.js';
 import { keyCommand } from './keymap.js';
 import { LONG_TEXT_CHARS } from './metrics.js';
+import './date-picker.js';
+import './option-list.js';
 
 /** Width of the multi-line editor at least, whatever the column's width: room to read a paragraph. */
 const LONG_EDITOR_MIN_WIDTH = 420;
@@ -19,13 +21,20 @@ const LONG_EDITOR_MIN_WIDTH = 420;
  *
  * Long text (a long-text column, or text over LONG_TEXT_CHARS or with line
  * breaks) opens a multi-line editor laid over the grid, big enough to read;
- * anything else edits in the cell.
+ * anything else edits in the cell. A status or choice cell shows its options
+ * narrowed as the person types (<option-list>; the input keeps focus, arrows
+ * move, Enter takes one); a date cell has a calendar (<date-picker>) behind a
+ * small button and Alt+ArrowDown. Both are laid over the grid too, under the cell.
  */
 export class EditingController implements ReactiveController {
   editing = false;
   draft = '';
   /** The open editor is the multi-line one. */
   multiline = false;
+  /** Which of the offered options is current, in the option list. */
+  optionActive = 0;
+  /** The calendar is open (the keyboard is in it). */
+  pickerOpen = false;
 
   constructor(private readonly host: GridHost) {
     host.addController(this);
@@ -36,14 +45,114 @@ export class EditingController implements ReactiveController {
   }
 
   hostUpdated(): void {
-    if (!this.editing) return;
+    if (!this.editing || this.pickerOpen) return;
     const editor = this.editorEl();
     const root = this.host.renderRoot as ShadowRoot;
     if (editor && root.activeElement !== editor) {
       editor.focus({ preventScroll: this.multiline });
       editor.setSelectionRange(editor.value.length, editor.value.length);
     }
+    // The options live in this same tree, so the input can point at the current one.
+    const list = this.list();
+    if (editor && list) {
+      editor.setAttribute('aria-controls', list.listId());
+      const id = list.activeId();
+      if (id) editor.setAttribute('aria-activedescendant', id);
+      else editor.removeAttribute('aria-activedescendant');
+    }
   }
+
+  private list() {
+    return this.host.renderRoot.querySelector('option-list');
+  }
+
+  private column(): Column | null {
+    return this.host.selection.activeCell()?.col ?? null;
+  }
+
+  /** The part of the draft the option list narrows by: all of it, or for several choices what follows the last comma. */
+  private query(col: Column): string {
+    if (col.type !== 'multiselect') return this.draft;
+    const parts = this.draft.split(MULTI_SEPARATOR);
+    return parts[parts.length - 1];
+  }
+
+  /** Whether Enter and the arrows belong to the option list: something typed, and an option matching it. */
+  get offering(): boolean {
+    const col = this.column();
+    if (!this.editing || !col || (col.type !== 'select' && col.type !== 'multiselect')) return false;
+    return this.query(col).trim() !== '' && !!this.list()?.current();
+  }
+
+  moveOption(delta: number): void {
+    this.list()?.move(delta);
+    this.optionActive = this.list()?.active ?? 0;
+    this.host.requestUpdate();
+  }
+
+  /** Takes the current option (or the clicked one): a choice is saved at once; several choices keep the editor open for the next. */
+  pickOption(id?: string): void {
+    const col = this.column();
+    const list = this.list();
+    const option = id ? col?.options.find((o) => o.id === id) : list?.current();
+    if (!col || !option) return;
+    if (col.type === 'multiselect') {
+      const parts = this.draft.split(MULTI_SEPARATOR).map((p) => p.trim());
+      parts[parts.length - 1] = option.label;
+      this.draft = `${parts.join(', ')}, `;
+      this.optionActive = 0;
+      this.host.requestUpdate();
+      return;
+    }
+    this.draft = option.label;
+    const next = keyCommand({ key: 'Enter' }, { ...this.host.keyContext(true), optionList: false });
+    if (next) this.host.run(next);
+  }
+
+  /** Opens the calendar on a date cell, the keyboard in it. */
+  openPicker(): void {
+    const col = this.column();
+    if (!this.editing || !col || (col.type !== 'date' && col.type !== 'datetime')) return;
+    this.pickerOpen = true;
+    this.host.requestUpdate();
+    void this.host.updateComplete.then(() => this.host.renderRoot.querySelector('date-picker')?.focus());
+  }
+
+  /** The draft as an ISO date for the calendar, or null when it is not (yet) a date. */
+  private draftDate(col: Column): string | null {
+    try {
+      const v = parseInput(col, this.draft, inputOptions(currentLocale()));
+      return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private onDatePick = (e: CustomEvent<{ value: string }>): void => {
+    const col = this.column();
+    if (!col) return;
+    // A date-time keeps the time already typed.
+    const time = col.type === 'datetime' ? (/\s(\d{1,2}:\d{2}.*)$/.exec(this.draft.trim())?.[1] ?? '00:00') : '';
+    this.draft = time ? `${e.detail.value} ${time}` : e.detail.value;
+    this.pickerOpen = false;
+    this.commit();
+  };
+
+  private onDateCancel = (): void => {
+    this.pickerOpen = false;
+    this.host.requestUpdate();
+  };
+
+  private onOptionPick = (e: CustomEvent<{ id: string }>): void => {
+    this.pickOption(e.detail.id);
+  };
+
+  private onPickerButton = (e: Event): void => {
+    // Keep the input's focus (a blur would save and close the editor) until the calendar takes it.
+    e.preventDefault();
+    e.stopPropagation();
+    this.openPicker();
+  };
 
   /** Opens the editor on the active cell, with `initial` replacing its value when given. */
   start(initial?: string): void {
@@ -53,6 +162,8 @@ export class EditingController implements ReactiveController {
     if (this.host.refuseReadOnly()) return;
     this.draft = initial ?? editText(currentLocale(), a.col, wb.getValue(this.host.sheetId, a.rowId, a.col.id));
     this.multiline = isLongText(a.col, this.draft);
+    this.optionActive = 0;
+    this.pickerOpen = false;
     this.host.error = '';
     this.editing = true;
     this.host.requestUpdate();
@@ -60,6 +171,7 @@ export class EditingController implements ReactiveController {
 
   cancel(): void {
     this.editing = false;
+    this.pickerOpen = false;
     this.host.error = '';
     this.host.focusGrid();
   }
@@ -82,6 +194,7 @@ export class EditingController implements ReactiveController {
       throw err;
     }
     this.editing = false;
+    this.pickerOpen = false;
     this.host.error = '';
     if (refocus) this.host.focusGrid();
     else this.host.requestUpdate();
@@ -90,11 +203,15 @@ export class EditingController implements ReactiveController {
 
   private onInput = (e: Event): void => {
     this.draft = (e.target as HTMLInputElement | HTMLTextAreaElement).value;
+    // What is on offer follows the typing (the option list re-reads the query).
+    this.optionActive = 0;
+    const col = this.column();
+    if (col?.type === 'select' || col?.type === 'multiselect') this.host.requestUpdate();
   };
 
   private onBlur = (): void => {
-    // Focus moved elsewhere (a click outside the grid): keep what was typed.
-    if (this.editing) this.commit(false);
+    // Focus moved elsewhere (a click outside the grid): keep what was typed. The calendar is the editor's own.
+    if (this.editing && !this.pickerOpen) this.commit(false);
   };
 
   private onKeydown = (e: KeyboardEvent): void => {
@@ -128,19 +245,50 @@ export class EditingController implements ReactiveController {
         @pointerdown=${this.stop}
       ></textarea>`;
     }
+    const choice = col.type === 'select' || col.type === 'multiselect';
+    const dated = col.type === 'date' || col.type === 'datetime';
     return html`<input
         aria-label=${t('grid.edit', { name: col.name })}
+        role=${choice ? 'combobox' : nothing}
+        aria-autocomplete=${choice ? 'list' : nothing}
+        aria-expanded=${choice ? 'true' : nothing}
         .value=${this.draft}
         inputmode=${col.type === 'number' ? 'decimal' : 'text'}
         placeholder=${col.type === 'date' ? t('grid.datePlaceholder') : col.type === 'datetime' ? t('grid.dateTimePlaceholder') : ''}
-        list=${col.type === 'select' || col.type === 'multiselect' ? 'select-options' : nothing}
         @input=${this.onInput}
         @keydown=${this.onKeydown}
         @blur=${this.onBlur}
         @pointerdown=${this.stop}
-      />${col.type === 'select' || col.type === 'multiselect'
-        ? html`<datalist id="select-options">${col.options.map((o) => html`<option value=${o.label}></option>`)}</datalist>`
+      />${dated
+        ? html`<button class="pick" tabindex="-1" aria-label=${t('grid.pickDate')} title=${t('grid.pickDate')} @pointerdown=${this.onPickerButton}>▾</button>`
         : nothing}`;
+  }
+
+  /** Under the active cell, at (left, top) in the grid's pixels: the options on offer, or the calendar. */
+  renderBelow(col: Column, left: number, top: number) {
+    if (!this.editing) return nothing;
+    if ((col.type === 'select' || col.type === 'multiselect') && col.options.length) {
+      return html`<option-list
+        class="below"
+        style="left:${left}px;top:${top}px"
+        .options=${col.options}
+        .query=${this.query(col)}
+        .active=${this.optionActive}
+        .label=${col.name}
+        @option-pick=${this.onOptionPick}
+      ></option-list>`;
+    }
+    if (this.pickerOpen && (col.type === 'date' || col.type === 'datetime')) {
+      return html`<date-picker
+        class="below"
+        style="left:${left}px;top:${top}px"
+        .value=${this.draftDate(col)}
+        .locale=${currentLocale()}
+        @date-pick=${this.onDatePick}
+        @date-cancel=${this.onDateCancel}
+      ></date-picker>`;
+    }
+    return nothing;
   }
 
   /** The multi-line editor, over the active cell at (left, top) in the grid's pixels, at least as wide as the cell. */

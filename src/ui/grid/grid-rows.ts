@@ -132,12 +132,14 @@ export function renderRow(g: GridHost, f: Frame, index: number) {
   </div>`;
 }
 
-/** The multi-line editor's place: over the active cell, in the grid's pixels. */
-export function renderLongEditor(g: GridHost, f: Frame) {
+/** What the editor lays over the grid, placed at the active cell: the multi-line editor, or the options / calendar under it. */
+export function renderEditorLayer(g: GridHost, f: Frame) {
   const a = g.selection.active;
   const col = f.columns[a.col];
-  if (!col || !g.editor.editing || !g.editor.multiline) return nothing;
-  return g.editor.renderOverlay(col, ROW_NUMBER_WIDTH + f.offsets[a.col], HEADER_HEIGHT + a.row * g.viewport.rowHeight, f.widths[a.col]);
+  if (!col || !g.editor.editing) return nothing;
+  const left = ROW_NUMBER_WIDTH + f.offsets[a.col];
+  const top = HEADER_HEIGHT + a.row * g.viewport.rowHeight;
+  return html`${g.editor.renderOverlay(col, left, top, f.widths[a.col])}${g.editor.renderBelow(col, left, top + g.viewport.rowHeight)}`;
 }
 
 function renderValue(g: GridHost, col: Column, value: CellValue, misfit: boolean, rowId: string, steppers: boolean) {

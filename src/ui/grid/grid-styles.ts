@@ -211,6 +211,33 @@ export const gridStyles = css`
     box-shadow: 0 4px 16px #0003;
     outline: none;
   }
+  /* The options and the calendar, under the cell being edited, above the rows and figures. */
+  option-list.below,
+  date-picker.below {
+    position: absolute;
+    z-index: 7;
+    min-width: 14rem;
+    max-height: 16rem;
+    overflow: auto;
+    background: white;
+    border: 1px solid #d0d7de;
+    border-radius: 6px;
+    box-shadow: 0 4px 16px #0003;
+  }
+  date-picker.below {
+    max-height: none;
+  }
+  .cell .pick {
+    position: absolute;
+    right: 2px;
+    top: 50%;
+    transform: translateY(-50%);
+    min-height: 28px;
+    min-width: 28px;
+    padding: 0;
+    border: none;
+    background: transparent;
+  }
   .summaries {
     position: sticky;
     bottom: 0;

@@ -15,6 +15,9 @@
  *
  * In the multi-line editor (long text) Enter still commits; Alt+Enter and
  * Shift+Enter put a line break in. In a one-line editor Alt+Enter does.
+ * Editing a status or choice, ArrowUp / ArrowDown go through the options on
+ * offer and Enter takes the current one; editing a date, Alt+ArrowDown opens
+ * the calendar.
  */
 import { dataEdge, type CellPos } from '../../model/range.js';
 
@@ -55,6 +58,8 @@ export interface KeyContext {
   lastData?: () => CellPos;
   /** The editor open is the multi-line one (long text): Shift+Enter is a line break there. */
   multiline?: boolean;
+  /** The editor shows a list of options (a status or choice cell) with one of them current. */
+  optionList?: boolean;
 }
 
 export type GridCommand =
@@ -71,6 +76,12 @@ export type GridCommand =
   | { kind: 'edit-cancel' }
   /** Editor: Alt+Enter (and Shift+Enter in the multi-line editor) puts a line break in. */
   | { kind: 'edit-newline' }
+  /** Editor of a status / choice cell: ArrowDown / ArrowUp move through the options shown. */
+  | { kind: 'option-move'; delta: 1 | -1 }
+  /** Editor of a status / choice cell: Enter takes the current option. */
+  | { kind: 'option-pick' }
+  /** Editor of a date cell: Alt+ArrowDown opens the calendar. */
+  | { kind: 'open-picker' }
   | { kind: 'toggle' }
   | { kind: 'claim-menu' }
   | { kind: 'clear' }
@@ -114,6 +125,12 @@ function tab(k: KeyInput, c: KeyContext): GridCommand | null {
 /** Keys while the cell editor is open (everything else is the editor's own typing). */
 function editorKey(k: KeyInput, c: KeyContext): GridCommand | null {
   if (k.composing) return null;
+  if (k.alt && k.key === 'ArrowDown' && (c.colType === 'date' || c.colType === 'datetime')) return { kind: 'open-picker' };
+  if (c.optionList && !k.alt && !k.ctrl) {
+    if (k.key === 'ArrowDown') return { kind: 'option-move', delta: 1 };
+    if (k.key === 'ArrowUp') return { kind: 'option-move', delta: -1 };
+    if (k.key === 'Enter' && !k.shift) return { kind: 'option-pick' };
+  }
   switch (k.key) {
     case 'Escape':
       return { kind: 'edit-cancel' };

@@ -26,7 +26,7 @@ import './find-replace-bar.js';
 import { ClipboardController } from './clipboard.js';
 import { EditingController } from './editing.js';
 import { gridStyles } from './grid-styles.js';
-import { renderHeader, renderLongEditor, renderRow, renderSummaries, type Frame } from './grid-rows.js';
+import { renderEditorLayer, renderHeader, renderRow, renderSummaries, type Frame } from './grid-rows.js';
 import { renderToolbar, type ToolbarActions } from './grid-toolbar.js';
 import type { GridHost } from './host.js';
 import { keyCommand, type GridCommand, type KeyContext } from './keymap.js';
@@ -237,7 +237,7 @@ export class SheetGrid extends LitElement implements GridHost {
           ${renderHeader(this, f)}
           ${Array.from(slots, (i) => (i === undefined ? nothing : renderRow(this, f, i)))}
           ${extra !== undefined ? renderRow(this, f, extra) : nothing}
-          ${renderLongEditor(this, f)}
+          ${renderEditorLayer(this, f)}
         </div>
         ${rows.length === 0 ? html`<div class="empty">${this.data.viewActive ? t('grid.noMatch') : t('grid.noRows')}</div>` : nothing}
         ${renderSummaries(this, f)}
@@ -311,6 +311,7 @@ export class SheetGrid extends LitElement implements GridHost {
     return {
       editing,
       multiline: this.editor.multiline,
+      optionList: editing && this.editor.offering,
       findOpen: this.findOpen,
       row: active.row,
       col: active.col,
@@ -380,6 +381,12 @@ export class SheetGrid extends LitElement implements GridHost {
         return this.editor.cancel();
       case 'edit-newline':
         return;
+      case 'option-move':
+        return this.editor.moveOption(command.delta);
+      case 'option-pick':
+        return this.editor.pickOption();
+      case 'open-picker':
+        return this.editor.openPicker();
       case 'enter':
         return this.editor.start();
       case 'edit-start':
