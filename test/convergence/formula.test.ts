@@ -120,7 +120,12 @@ function step(net: Network, engines: WorkbookFormulas[], r: Prng, typed: Typed[]
     wb.reorderRows(sheet, order);
   } else if (op < 85 && cols.length > 1) {
     wb.moveColumn(sheet, r.pick(cols).id, r.int(cols.length - 1));
-  } else if (op < 93) {
+  } else if (op < 87 && cols.length > 3) {
+    wb.deleteColumn(sheet, r.pick(cols).id);
+  } else if (op < 89) {
+    const gone = wb.deletedColumns(sheet);
+    if (gone.length) wb.restoreColumn(sheet, r.pick(gone).id);
+  } else if (op < 94) {
     for (let k = r.int(5); k >= 0; k--) net.deliverOne();
   } else if (net.peers[i].online) {
     net.disconnect(i);
@@ -179,7 +184,7 @@ function runSeed(seed: number): { formulas: number; cycles: number } {
 }
 
 describe('formulas under concurrent structure edits', () => {
-  it(`peers typing formulas while others insert, delete, restore, move and sort converge (seeds ${FIRST_SEED}…${FIRST_SEED + RUNS - 1})`, () => {
+  it(`peers typing formulas while others insert, delete, restore, move and sort rows and columns converge (seeds ${FIRST_SEED}…${FIRST_SEED + RUNS - 1})`, () => {
     let formulas = 0;
     let cycles = 0;
     for (let seed = FIRST_SEED; seed < FIRST_SEED + RUNS; seed++) {
