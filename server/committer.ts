@@ -80,3 +80,35 @@ export class BatchingCommitter implements Committer {
     });
   }
 }
+
+/**
+ * Test only (TEST_HOLD_COMMITS=1, server/test-hooks.ts): keeps every update from the disk until
+ * `release`, so a test can catch the relay with an update forwarded but not yet durable, every
+ * time, without timing. After `release` it passes everything straight on.
+ */
+export class HoldingCommitter implements Committer {
+  private held: CommitRequest[] | null = [];
+
+  constructor(private readonly inner: Committer) {}
+
+  get holding(): boolean {
+    return this.held !== null;
+  }
+
+  submit(r: CommitRequest): void {
+    if (this.held) this.held.push(r);
+    else this.inner.submit(r);
+  }
+
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const r of held) this.inner.submit(r);
+  }
+
+  flush(): void {
+    // Shutdown stores what is held: a graceful stop loses nothing, hook or not.
+    this.release();
+    this.inner.flush();
+  }
+}

@@ -13,7 +13,8 @@ import { CLOSE_REASONS, CloseCode, baseWorkbookId, historyRoom } from '../src/pr
 import type { RelayConfig } from './config.js';
 import { createRequestHandler } from './http.js';
 import { createHostCheck, lanUrls, misdirectedText } from './network.js';
-import { BatchingCommitter, ImmediateCommitter, type Committer } from './committer.js';
+import { BatchingCommitter, HoldingCommitter, ImmediateCommitter, type Committer } from './committer.js';
+import { testHooksFromEnv, type TestHooks } from './test-hooks.js';
 import { createWorkbookApi } from './workbook-api.js';
 import { nodeVerify } from './proofs.js';
 import { rotatingAutoSnapshots } from './snapshot-api.js';
@@ -98,14 +99,16 @@ interface RoomSlot {
   lastUsed: number;
 }
 
-export function createRelay(config: RelayConfig, store: RoomStore, log: Logger): Relay {
+/** `hooks` are test-only switches (server/test-hooks.ts); a hub not started by a test refuses them. */
+export function createRelay(config: RelayConfig, store: RoomStore, log: Logger, hooks: TestHooks = testHooksFromEnv(process.env)): Relay {
   const startedAt = Date.now();
   const rooms = new Map<string, RoomSlot>();
   const sockets = new Set<WebSocket>();
   const events = new EventEmitter<{ 'room-loaded': [string]; 'room-evicted': [string] }>();
   // Automatic snapshots make way for each other within the workbook's MAX_DOC_BYTES (server/snapshot-api.ts).
   const roomStore = rotatingAutoSnapshots(store, config.maxDocBytes);
-  const committer: Committer = config.groupCommit ? new BatchingCommitter(roomStore) : new ImmediateCommitter(roomStore);
+  const diskCommitter: Committer = config.groupCommit ? new BatchingCommitter(roomStore) : new ImmediateCommitter(roomStore);
+  const committer: Committer = hooks.holdCommits ? holdUntilSignal(diskCommitter, log) : diskCommitter;
   /** Every connection's unfinished fragmented messages together. */
   const fragmentBudget = new FragmentBudget(config.maxReassemblyBytes);
   /** Connections in the middle of a fragmented message: what the memory guard sheds first. */
@@ -555,6 +558,17 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger):
     loadedRooms: () => Array.from(rooms.keys()),
     events,
   };
+}
+
+/** TEST_HOLD_COMMITS: nothing reaches the disk until the process gets SIGUSR2 (tests only, see test-hooks.ts). */
+function holdUntilSignal(inner: Committer, log: Logger): Committer {
+  const holding = new HoldingCommitter(inner);
+  log.info('test hook: holding every commit until SIGUSR2', {});
+  process.once('SIGUSR2', () => {
+    log.info('test hook: commits released', {});
+    holding.release();
+  });
+  return holding;
 }
 
 function toUint8Array(data: WebSocket.RawData): Uint8Array {
