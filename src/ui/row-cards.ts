@@ -104,6 +104,8 @@ export class RowCards extends LitElement {
   private readonly edits = new CardEdits(this);
   private down: { x: number; y: number } | null = null;
   private resizeObserver: ResizeObserver | null = null;
+  /** the list element on the page, while one is */
+  private list: HTMLElement | null = null;
   /** the sheet whose filter `filter` is, so switching sheets loads that sheet's */
   private filterSheet: string | null = null;
   private filterStore: PhoneFilterStore | null = null;
@@ -264,12 +266,19 @@ export class RowCards extends LitElement {
   disconnectedCallback(): void {
     super.disconnectedCallback();
     this.resizeObserver?.disconnect();
+    this.list = null;
   }
 
   protected updated(): void {
-    // The list is rendered again after the form closes: observe whichever one is on the page.
-    const list = this.renderRoot.querySelector('.list');
-    if (list && this.resizeObserver) this.resizeObserver.observe(list);
+    // The list is a new element each time the form closes: it is observed, and scrolled back to
+    // where the volunteer was (the cards drawn are those for `scrollTop`, so it must match).
+    const list = this.renderRoot.querySelector<HTMLElement>('.list');
+    if (!list || list === this.list) return;
+    if (this.list) this.resizeObserver?.unobserve(this.list);
+    this.list = list;
+    this.resizeObserver?.observe(list);
+    list.scrollTop = this.scrollTop;
+    this.scrollTop = list.scrollTop;
   }
 
   protected willUpdate(_changed: PropertyValues<this>): void {

@@ -237,4 +237,25 @@ describe('e2e: phone cards', () => {
     await card(page, 1).waitFor();
     expect(await smallTargets(page)).toEqual([]);
   });
+
+  it('back from a row far down the list finds the list where it was', async () => {
+    const { page, laptop } = await templateOnPhone('Needs / requests tracker');
+    // A coordinator types fifteen requests' first names on the laptop.
+    await laptop.page.locator('[role="row"][aria-rowindex="2"] [role="gridcell"][aria-colindex="4"]').click();
+    for (let i = 1; i <= 15; i++) {
+      await laptop.page.keyboard.type(`Person ${i}`);
+      await laptop.page.keyboard.press('Enter');
+    }
+    await page.getByText('15 rows').waitFor();
+    // The volunteer scrolls to the end of the list and opens the last one.
+    await page.getByRole('list', { name: 'Rows' }).evaluate((list) => list.scrollTo(0, list.scrollHeight));
+    await card(page, 15).tap();
+    await page.getByLabel('First name', { exact: true }).waitFor();
+    expect(await page.getByLabel('First name', { exact: true }).inputValue()).toBe('Person 15');
+    await page.getByRole('button', { name: 'Back to the list' }).tap();
+    const box = await card(page, 15).boundingBox();
+    expect(box).not.toBeNull();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(PHONE.height);
+    expect(box!.y).toBeGreaterThan(0);
+  });
 });
