@@ -105,38 +105,180 @@ function decodeEntities(s: string): string {
   });
 }
 
+/** What a pasted cell holds beneath its text, when the source says: Sheets' `data-sheets-value`, Excel's `x:num` / `x:bool`. */
+export type RawValue = number | boolean | string;
+
+export interface PastedCells {
+  /** the cells as shown in the source, placed where they sit (merged cells once, top-left) */
+  text: Grid;
+  /** the value under each cell's text, or null: numbers as numbers, dates as ISO text, booleans */
+  raw: (RawValue | null)[][];
+}
+
+const HIDDEN = /display\s*:\s*none/i;
+
+function attr(attrs: string, name: string): string | null {
+  const m = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(attrs);
+  return m ? decodeEntities(m[1] ?? m[2] ?? m[3] ?? '') : null;
+}
+
+function hasAttr(attrs: string, name: string): boolean {
+  return new RegExp(`(?:^|\\s)${name}(?:\\s*=|\\s|$)`, 'i').test(attrs);
+}
+
+/** Excel's and Sheets' day numbers (days since 1899-12-30) as ISO dates or date-times. */
+function serialToIso(serial: number): string {
+  const ms = Math.round(serial * 86_400_000);
+  const d = new Date(Date.UTC(1899, 11, 30) + ms);
+  const date = d.toISOString().slice(0, 10);
+  const hm = d.toISOString().slice(11, 16);
+  return ms % 86_400_000 === 0 ? date : `${date}T${hm}`;
+}
+
+const DATE_TEXT = /^\s*\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?)?\s*$/i;
+
 /**
- * Reads the first <table> of clipboard HTML (Sheets wraps it in a <google-sheets-html-origin>
- * element, Excel in a full document with styles). Returns null when there is no table, so the
- * caller falls back to text/plain. colspan is honoured by padding; styles and scripts are ignored.
+ * The raw value of a cell: Sheets' JSON (`{"1":3,"3":1234.5}` a number, `"1":4` a
+ * boolean, `"1":2` text) read with its number format (type 5 or 7: a date),
+ * Excel's `x:num` (empty: the text itself is the number) and `x:bool`. A number
+ * shown as a date (by format, or by its text when no format is given) becomes
+ * the ISO date, so 12/1/2026 means what the source meant in every locale.
  */
-export function decodeHtml(html: string): Grid | null {
+function rawValue(attrs: string, text: string): RawValue | null {
+  const sheets = attr(attrs, 'data-sheets-value');
+  if (sheets) {
+    try {
+      const v = JSON.parse(sheets) as Record<string, unknown>;
+      let format: Record<string, unknown> = {};
+      try {
+        format = JSON.parse(attr(attrs, 'data-sheets-numberformat') ?? '{}') as Record<string, unknown>;
+      } catch {
+        format = {};
+      }
+      if (v['1'] === 3 && typeof v['3'] === 'number') {
+        const kind = format['1'];
+        if (kind === 5 || kind === 7 || (kind === undefined && DATE_TEXT.test(text))) return serialToIso(v['3']);
+        return v['3'];
+      }
+      if (v['1'] === 4) return v['4'] === true || v['4'] === 1;
+      if (v['1'] === 2 && typeof v['2'] === 'string') return v['2'];
+    } catch {
+      // a damaged value: the text is what there is
+    }
+    return null;
+  }
+  const bool = attr(attrs, 'x:bool');
+  if (bool !== null) return /^true$/i.test(bool);
+  if (hasAttr(attrs, 'x:num')) {
+    const given = attr(attrs, 'x:num');
+    const n = Number(given === null || given === '' ? text.replace(/[^\d.eE+-]/g, '') : given);
+    if (!Number.isFinite(n)) return null;
+    return DATE_TEXT.test(text) ? serialToIso(n) : n;
+  }
+  return null;
+}
+
+/**
+ * Reads the first <table> of clipboard HTML as Sheets (inside a
+ * <google-sheets-html-origin> element) and Excel (desktop and web, a full
+ * document with styles) write it. Cells sit where the source shows them: a
+ * rowspan or colspan cell once, in its top-left, the cells it covers empty;
+ * Excel's in-cell line break (`<br style="mso-data-placement:same-cell">`) is a
+ * line break; hidden rows and cells (Excel's column-alignment row, filtered-out
+ * rows) are left out. Returns null when there is no table, so the caller falls
+ * back to text/plain.
+ */
+export function decodeHtmlCells(html: string): PastedCells | null {
   const start = html.search(/<table[\s>]/i);
   if (start < 0) return null;
   const end = html.search(/<\/table\s*>/i);
-  const table = html.slice(start, end < 0 ? undefined : end);
-  const grid: Grid = [];
-  const rowRe = /<tr[\s>][\s\S]*?(?=<tr[\s>]|$)/gi;
+  const table = html
+    .slice(start, end < 0 ? undefined : end)
+    // Excel's conditional comments (`<![if supportMisalignedColumns]>`) and ordinary ones carry no cells.
+    .replace(/<!--[\s\S]*?-->|<!\[(?:if|endif)[^\]]*\]>/gi, '');
+  const text: Grid = [];
+  const raw: (RawValue | null)[][] = [];
+  /** cells a rowspan from above still covers, by row then column */
+  const covered = new Map<number, Set<number>>();
+  const rowRe = /<tr([^>]*)>([\s\S]*?)(?=<tr[\s>]|$)/gi;
   for (const rowMatch of table.matchAll(rowRe)) {
-    const cells: string[] = [];
+    if (HIDDEN.test(rowMatch[1]) || attr(rowMatch[1], 'height') === '0') continue;
+    const r = text.length;
+    const line: string[] = [];
+    const values: (RawValue | null)[] = [];
+    const taken = covered.get(r) ?? new Set<number>();
+    let c = 0;
     const cellRe = /<t([dh])([^>]*)>([\s\S]*?)(?=<t[dh][\s>]|<\/tr|$)/gi;
-    for (const c of rowMatch[0].matchAll(cellRe)) {
-      const attrs = c[2];
-      const inner = c[3]
+    for (const cell of rowMatch[2].matchAll(cellRe)) {
+      const attrs = cell[2];
+      if (HIDDEN.test(attr(attrs, 'style') ?? '')) continue;
+      while (taken.has(c)) {
+        line[c] = '';
+        values[c] = null;
+        c++;
+      }
+      const inner = cell[3]
         .replace(/<\/t[dh]\s*>[\s\S]*$/i, '')
         .replace(/<(style|script)[\s\S]*?<\/\1\s*>/gi, '')
-        // HTML collapses source whitespace; only <br> is a line break in a cell.
+        // HTML collapses source whitespace; only <br> (Excel's same-cell one included) is a line break in a cell.
         .replace(/[ \t\n\r]+/g, ' ')
-        .replace(/\s*<br\s*\/?>\s*/gi, '\n')
+        .replace(/\s*<br\b[^>]*>\s*/gi, '\n')
         .replace(/<[^>]*>/g, '')
         .trim();
-      const text = decodeEntities(inner).replace(/\u00a0/g, ' ');
+      const shown = decodeEntities(inner).replace(/\u00a0/g, ' ');
       // Excel writes &nbsp; into cells that are empty.
-      cells.push(/^\s*$/.test(text) ? '' : text);
-      const span = /colspan\s*=\s*"?(\d+)/i.exec(attrs);
-      for (let k = 1; k < Math.min(Number(span?.[1] ?? 1), 1000); k++) cells.push('');
+      const value = /^\s*$/.test(shown) ? '' : shown;
+      line[c] = value;
+      values[c] = value === '' ? null : rawValue(attrs, value);
+      const cols = Math.max(1, Math.min(Number(attr(attrs, 'colspan') ?? 1) || 1, 1000));
+      const rows = Math.max(1, Math.min(Number(attr(attrs, 'rowspan') ?? 1) || 1, 10_000));
+      for (let k = 1; k < cols; k++) {
+        line[c + k] = '';
+        values[c + k] = null;
+      }
+      for (let down = 1; down < rows; down++) {
+        const set = covered.get(r + down) ?? new Set<number>();
+        for (let k = 0; k < cols; k++) set.add(c + k);
+        covered.set(r + down, set);
+      }
+      c += cols;
     }
-    grid.push(cells);
+    // Cells a rowspan covers at the end of the row.
+    for (const k of taken) {
+      if (k >= line.length) {
+        for (let i = line.length; i <= k; i++) {
+          line[i] ??= '';
+          values[i] ??= null;
+        }
+      }
+    }
+    text.push(Array.from(line, (v) => v ?? ''));
+    raw.push(Array.from(values, (v) => v ?? null));
   }
-  return grid.length ? grid : null;
+  return text.length ? { text, raw } : null;
+}
+
+/** The cells as shown, for a grid of text (see decodeHtmlCells). */
+export function decodeHtml(html: string): Grid | null {
+  return decodeHtmlCells(html)?.text ?? null;
+}
+
+/**
+ * The block to paste into columns of the given types: where the source gave
+ * a raw value and the column holds numbers, dates or checkboxes, that value
+ * in the form those columns read (1234.5, 0.25, 2026-12-01, TRUE) instead of
+ * the text as shown ($1,234.50, 25%, 12/1/2026); text columns keep the text.
+ */
+export function pasteTexts(cells: PastedCells, typeAt: (column: number) => string | null): Grid {
+  return cells.text.map((line, r) =>
+    line.map((shown, c) => {
+      const raw = cells.raw[r]?.[c] ?? null;
+      const type = typeAt(c);
+      if (raw === null || (typeof raw === 'string' && !/^\d{4}-\d{2}-\d{2}/.test(raw))) return shown;
+      if ((type === 'number' || type === 'counter') && typeof raw === 'number') return String(raw);
+      if ((type === 'date' || type === 'datetime') && typeof raw === 'string') return type === 'date' ? raw.slice(0, 10) : raw;
+      if (type === 'checkbox' && typeof raw === 'boolean') return raw ? 'TRUE' : 'FALSE';
+      return shown;
+    }),
+  );
 }

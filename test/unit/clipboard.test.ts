@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHtml, decodeTsv, encodeHtml, encodeTsv } from '../../src/io/clipboard.js';
+import { decodeHtml, decodeHtmlCells, decodeTsv, encodeHtml, encodeTsv, pasteTexts } from '../../src/io/clipboard.js';
 
 const tricky = [
   ['plain', 'tab\there', 'line\nbreak'],
@@ -56,5 +56,114 @@ describe('clipboard HTML', () => {
   });
   it('returns null when there is no table, so text/plain is used', () => {
     expect(decodeHtml('<p>hello</p>')).toBe(null);
+  });
+});
+
+/** Excel for Windows/Mac: a whole document, classes for formats, x:num raw numbers, rowspan, same-cell breaks, the alignment row. */
+const EXCEL_DESKTOP = `<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel" xmlns="http://www.w3.org/TR/REC-html40">
+<head><meta http-equiv=Content-Type content="text/html; charset=utf-8"><style><!--table {mso-displayed-decimal-separator:"\\.";}
+.xl65 {mso-number-format:"\\0022$\\0022\\#\\,\\#\\#0\\.00";} .xl66 {mso-number-format:"Short Date";} .xl67 {mso-number-format:Percent;}--></style></head>
+<body link="#0563C1" vlink="#954F72">
+<table border=0 cellpadding=0 cellspacing=0 width=256 style='border-collapse:collapse;width:192pt'>
+<!--StartFragment-->
+ <col width=64 span=4 style='width:48pt'>
+ <tr height=20 style='height:15.0pt'>
+  <td height=20 width=64 style='height:15.0pt;width:48pt'>Team</td>
+  <td width=64 style='width:48pt'>Name</td>
+  <td width=64 style='width:48pt'>Paid</td>
+  <td width=64 style='width:48pt'>Shift</td>
+ </tr>
+ <tr height=40 style='height:30.0pt'>
+  <td rowspan=2 height=40 class=xl68 style='height:30.0pt'>North</td>
+  <td class=xl69 width=64 style='width:48pt'>Ana<br style='mso-data-placement:same-cell' />Ruiz</td>
+  <td class=xl65 align=right x:num="1234.5">$1,234.50</td>
+  <td class=xl66 align=right x:num="46357">12/1/2026</td>
+ </tr>
+ <tr height=20 style='height:15.0pt'>
+  <td height=20 style='height:15.0pt'>Ben</td>
+  <td class=xl67 align=right x:num="0.25">25%</td>
+  <td align=right x:num>7</td>
+ </tr>
+ <tr height=0 style='display:none'>
+  <td>Hidden</td><td>row</td><td x:num>0</td><td></td>
+ </tr>
+ <tr height=20 style='height:15.0pt'>
+  <td height=20 style='height:15.0pt'>South</td>
+  <td>Cal</td>
+  <td x:bool="TRUE">TRUE</td>
+  <td>(555) 123-4567</td>
+ </tr>
+<!--EndFragment-->
+ <![if supportMisalignedColumns]>
+ <tr height=0 style='display:none'>
+  <td width=64 style='width:48pt'></td>
+  <td width=64 style='width:48pt'></td>
+  <td width=64 style='width:48pt'></td>
+  <td width=64 style='width:48pt'></td>
+ </tr>
+ <![endif]>
+</table></body></html>`;
+
+/** Excel on the web: no document head, inline styles, the same rowspan/colspan and line breaks. */
+const EXCEL_WEB = `<div ccp_infra_version='3' ccp_infra_timestamp='1' ccp_infra_user_hash='0' ccp_infra_copy_id='x' data-ccp-timestamp='1'><html><head><meta http-equiv=Content-Type content="text/html; charset=utf-8"><meta name=ProgId content=Excel.Sheet></head><body><table width="192" style='border-collapse:collapse;width:144pt'><tbody>
+<tr height="20" style='height:15.0pt'><td colspan="2" width="128" height="20" style='width:96pt;height:15.0pt;text-align:center'>Contact</td><td width="64" style='width:48pt'>Hours</td></tr>
+<tr height="20" style='height:15.0pt'><td height="20" style='height:15.0pt'>Ana</td><td>Line one<br>line two</td><td style='text-align:right'>4</td></tr>
+</tbody></table></body></html></div>`;
+
+/** Google Sheets: raw values in data-sheets-value, formats in data-sheets-numberformat, rowspan for merges. */
+const q = (o: unknown) => JSON.stringify(o).replace(/"/g, '&quot;');
+const SHEETS =
+  '<meta charset="utf-8"><google-sheets-html-origin><style type="text/css"><!--td {border: 1px solid #cccccc;}br {mso-data-placement:same-cell;}--></style>' +
+  '<table xmlns="http://www.w3.org/1999/xhtml" cellspacing="0" cellpadding="0" dir="ltr" border="1" style="table-layout:fixed;font-size:10pt;font-family:Arial;width:0px;border-collapse:collapse;border:none"><colgroup><col width="100"/><col width="100"/><col width="100"/></colgroup><tbody>' +
+  `<tr style="height:21px;"><td rowspan="2" style="overflow:hidden;vertical-align:middle;" data-sheets-value="${q({ 1: 2, 2: 'North' })}">North</td><td data-sheets-value="${q({ 1: 3, 3: 1234.5 })}" data-sheets-numberformat="${q({ 1: 4, 2: '"$"#,##0.00', 3: 1 })}">$1,234.50</td><td data-sheets-value="${q({ 1: 3, 3: 46357 })}" data-sheets-numberformat="${q({ 1: 5, 2: 'M/d/yyyy', 3: 1 })}">12/1/2026</td></tr>` +
+  `<tr style="height:21px;"><td data-sheets-value="${q({ 1: 3, 3: 0.25 })}" data-sheets-numberformat="${q({ 1: 3, 2: '0%', 3: 1 })}">25%</td><td data-sheets-value="${q({ 1: 2, 2: '(555) 123-4567' })}">(555) 123-4567</td></tr>` +
+  `<tr style="height:21px;"><td data-sheets-value="${q({ 1: 4, 4: true })}">TRUE</td><td data-sheets-value="${q({ 1: 2, 2: 'two\nlines' })}">two<br>lines</td><td></td></tr>` +
+  '</tbody></table></google-sheets-html-origin>';
+
+describe('clipboard HTML from Excel and Sheets, in the shapes they write', () => {
+  it('Excel desktop: rowspan placed, same-cell line breaks kept, the hidden row and the alignment row skipped, x:num raw values', () => {
+    const cells = decodeHtmlCells(EXCEL_DESKTOP)!;
+    expect(cells.text).toEqual([
+      ['Team', 'Name', 'Paid', 'Shift'],
+      ['North', 'Ana\nRuiz', '$1,234.50', '12/1/2026'],
+      ['', 'Ben', '25%', '7'],
+      ['South', 'Cal', 'TRUE', '(555) 123-4567'],
+    ]);
+    expect(cells.raw[1]).toEqual([null, null, 1234.5, '2026-12-01']);
+    expect(cells.raw[2]).toEqual([null, null, 0.25, 7]);
+    expect(cells.raw[3][2]).toBe(true);
+  });
+
+  it('Excel on the web: colspan placed once, line breaks kept', () => {
+    expect(decodeHtml(EXCEL_WEB)).toEqual([
+      ['Contact', '', 'Hours'],
+      ['Ana', 'Line one\nline two', '4'],
+    ]);
+  });
+
+  it('Sheets: rowspan placed, raw values under money, percent, dates; text stays text', () => {
+    const cells = decodeHtmlCells(SHEETS)!;
+    expect(cells.text).toEqual([
+      ['North', '$1,234.50', '12/1/2026'],
+      ['', '25%', '(555) 123-4567'],
+      ['TRUE', 'two\nlines', ''],
+    ]);
+    expect(cells.raw).toEqual([
+      ['North', 1234.5, '2026-12-01'],
+      [null, 0.25, '(555) 123-4567'],
+      [true, 'two\nlines', null],
+    ]);
+  });
+
+  it('gives typed columns the raw value, in the form they read, and text columns the text as shown', () => {
+    const cells = decodeHtmlCells(SHEETS)!;
+    const types = ['text', 'number', 'date'];
+    expect(pasteTexts(cells, (c) => types[c] ?? null)).toEqual([
+      ['North', '1234.5', '2026-12-01'],
+      ['', '0.25', '(555) 123-4567'],
+      ['TRUE', 'two\nlines', ''],
+    ]);
+    expect(pasteTexts(cells, () => 'text')[0]).toEqual(['North', '$1,234.50', '12/1/2026']);
+    expect(pasteTexts(cells, (c) => (c === 0 ? 'checkbox' : 'text'))[2][0]).toBe('TRUE');
   });
 });
