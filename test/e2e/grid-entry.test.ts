@@ -106,4 +106,33 @@ describe('e2e: entry helpers in the grid', () => {
     expect(await text(page, 0, RECEIVED)).toBe('2026-04-21');
     expect(errors).toEqual([]);
   });
+
+  it('for a Spanish reader the calendar starts on Monday, in Spanish, on a date typed day first', async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'es-ES' });
+    env.contexts.push(context);
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${env.relay.httpUrl}/`);
+    await page.getByRole('button', { name: 'Seguimiento de necesidades / solicitudes' }).click();
+    await page.getByRole('grid').waitFor();
+    await cell(page, 0, RECEIVED).click();
+    await page.keyboard.type('14/3/2026');
+    await page.keyboard.press('Alt+ArrowDown');
+    const picker = page.getByRole('dialog', { name: 'Elige una fecha' });
+    await picker.getByRole('heading', { name: 'marzo de 2026' }).waitFor();
+    expect(await picker.getByRole('columnheader').allTextContents().then((l) => l.map((d) => d.trim()))).toEqual(['lun', 'mar', 'mié', 'jue', 'vie', 'sáb', 'dom']);
+    await picker.getByRole('gridcell', { name: 'sábado, 14 de marzo de 2026', selected: true }).waitFor();
+    // 14 March 2026 is a Saturday: the sixth column when weeks start on Monday.
+    expect(await picker.locator('tr', { has: page.locator('[data-date="2026-03-14"]') }).locator('td').nth(5).getAttribute('data-date')).toBe('2026-03-14');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await picker.waitFor({ state: 'hidden' });
+    // End goes to the week's last day, Sunday the 15th.
+    await expect.poll(() => text(page, 0, RECEIVED)).toMatch(/15/);
+    await page.keyboard.press('F2');
+    expect(await page.getByRole('textbox', { name: 'Editar Recibida' }).inputValue()).toMatch(/^(2026-03-15|15\/0?3\/2026)$/);
+    expect(errors).toEqual([]);
+  });
 });
