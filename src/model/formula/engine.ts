@@ -507,8 +507,10 @@ export class FormulaEngine {
     const key = keyOf(sheet, row, col);
     const node = this.nodes.get(key);
     if (node) return isMatrix(node.value) ? (node.value[0]?.[0] ?? null) : node.value;
-    const owner = this.spillOwner.get(key);
-    if (owner) return owner.spill?.get(key) ?? null;
+    if (this.spillOwner.size) {
+      const owner = this.spillOwner.get(key);
+      if (owner) return owner.spill?.get(key) ?? null;
+    }
     return this.input.value(sheet, row, col);
   }
 

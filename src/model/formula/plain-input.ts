@@ -15,13 +15,16 @@ interface PlainSheet {
  */
 export class PlainInput implements FormulaInput {
   private readonly list: PlainSheet[] = [];
+  private readonly byId = new Map<string, PlainSheet>();
 
   addSheet(id: string, name: string, rows: string[], cols: { id: string; name: string }[]): void {
-    this.list.push({ id, name, rows: rows.slice(), cols: cols.slice(), values: new Map() });
+    const sheet = { id, name, rows: rows.slice(), cols: cols.slice(), values: new Map<string, Scalar>() };
+    this.list.push(sheet);
+    this.byId.set(id, sheet);
   }
 
   sheet(id: string): PlainSheet {
-    const s = this.list.find((x) => x.id === id);
+    const s = this.byId.get(id);
     if (!s) throw new RangeError(`no sheet ${id}`);
     return s;
   }
@@ -35,6 +38,7 @@ export class PlainInput implements FormulaInput {
   removeSheet(id: string): void {
     const i = this.list.findIndex((s) => s.id === id);
     if (i >= 0) this.list.splice(i, 1);
+    this.byId.delete(id);
   }
 
   sheets() {
@@ -42,14 +46,14 @@ export class PlainInput implements FormulaInput {
   }
 
   rowIds(sheetId: string): readonly string[] {
-    return this.list.find((s) => s.id === sheetId)?.rows ?? [];
+    return this.byId.get(sheetId)?.rows ?? [];
   }
 
   columns(sheetId: string): readonly { id: string; name: string }[] {
-    return this.list.find((s) => s.id === sheetId)?.cols ?? [];
+    return this.byId.get(sheetId)?.cols ?? [];
   }
 
   value(sheetId: string, rowId: string, colId: string): Scalar {
-    return this.list.find((s) => s.id === sheetId)?.values.get(`${rowId} ${colId}`) ?? null;
+    return this.byId.get(sheetId)?.values.get(`${rowId} ${colId}`) ?? null;
   }
 }
