@@ -134,6 +134,17 @@ export class FilterChecklist extends LitElement {
     this.emit(shown ? this.hide.filter((k) => !keys.has(k)) : [...this.hide, ...keys]);
   }
 
+  /** Up/Down (and Home/End) walk the list, so a long one needs no run of Tabs; Space ticks as ever. */
+  private onListKey = (e: KeyboardEvent): void => {
+    const boxes = [...this.renderRoot.querySelectorAll<HTMLInputElement>('ul input[type="checkbox"]')];
+    const at = boxes.indexOf(e.target as HTMLInputElement);
+    if (at < 0) return;
+    const to = e.key === 'ArrowDown' ? at + 1 : e.key === 'ArrowUp' ? at - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? boxes.length - 1 : null;
+    if (to === null) return;
+    e.preventDefault();
+    boxes[Math.max(0, Math.min(boxes.length - 1, to))].focus();
+  };
+
   render() {
     const column = this.column;
     if (!column) return nothing;
@@ -158,7 +169,7 @@ export class FilterChecklist extends LitElement {
         <button @click=${() => this.setVisible(false)}>${t('filter.clear')}</button>
       </div>
       ${list.length
-        ? html`<ul>
+        ? html`<ul @keydown=${this.onListKey}>
             ${list.map(
               (v) => html`<li>
                 <label>
