@@ -170,4 +170,28 @@ describe('e2e: find and replace', () => {
     expect(errors).toEqual([]);
     expect(viewer.errors).toEqual([]);
   });
+
+  it('on a touch screen every control of the bar is at least 44 px tall', async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true });
+    env.contexts.push(context);
+    context.setDefaultTimeout(15_000);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.relay.httpUrl });
+    const page = await context.newPage();
+    expect(await page.evaluate(() => matchMedia('(pointer: coarse)').matches)).toBe(true);
+    await rosterWithShifts(page);
+    await cell(page, 0, ROLE).click();
+    const search = await openReplace(page);
+    const controls = search.locator('input, select, button');
+    expect(await controls.count()).toBeGreaterThanOrEqual(9);
+    const small = await controls.evaluateAll((els) =>
+      els
+        .map((el) => {
+          // A checkbox is tapped through its label, which carries the size.
+          const target = el instanceof HTMLInputElement && el.type === 'checkbox' ? el.closest('label')! : el;
+          return { name: el.id, height: target.getBoundingClientRect().height };
+        })
+        .filter((c) => c.height < 44),
+    );
+    expect(small).toEqual([]);
+  });
 });
