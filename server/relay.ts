@@ -146,10 +146,15 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger, 
         version: config.version,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         rooms: rooms.size,
+        // loaded with nobody in them: waiting out ROOM_GRACE_MS before they leave memory
+        idleRooms: countIdleRooms(),
         connections: sockets.size,
         heldBytes: heldBytes(m),
         maxHeapBytes: config.maxHeapBytes,
         rssBytes: m.rss,
+        heapUsedBytes: m.heapUsed,
+        heapTotalBytes: m.heapTotal,
+        externalBytes: m.external,
         reassemblyBytes: fragmentBudget.bytes,
       };
     },
@@ -183,6 +188,12 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger, 
     return room;
   }
 
+  function countIdleRooms(): number {
+    let idle = 0;
+    for (const slot of rooms.values()) if (slot.room.peerCount === 0) idle++;
+    return idle;
+  }
+
   /** Unloads one workbook: compacted to disk first; anyone still in it is told to come back (1013). */
   function evict(name: string): void {
     const slot = rooms.get(name);
@@ -192,6 +203,8 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger, 
     slot.room.compact();
     slot.room.destroy();
     rooms.delete(name);
+    // A line per unload: what a test of the running hub waits on to see a room leave memory.
+    log.info('room unloaded', { room: name, rooms: rooms.size });
     events.emit('room-evicted', name);
   }
 

@@ -5,6 +5,7 @@ import { fragmentFrame } from '../../src/protocol/fragments.js';
 import { CloseCode } from '../../src/protocol/messages.js';
 import { allOnHub, makeClient, untilDoc, untilStatus, type TestClient } from '../support/clients.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
+import { until } from '../support/wait.js';
 
 const relays: RelayProcess[] = [];
 const clients: TestClient[] = [];
@@ -52,6 +53,35 @@ describe('relay over real y-websocket clients', () => {
     const bad = new WebSocket(`${r.syncUrl}/../etc`);
     const err = await new Promise<string>((res) => bad.on('unexpected-response', (_req, resp) => res(String(resp.statusCode))));
     expect(err).toBe('404');
+  });
+
+  it('/healthz reports memory (resident, heap, outside the heap), rooms loaded and idle, and connections; rooms nobody has open leave memory after the grace period', async () => {
+    const r = await relay();
+    const health = async () => (await (await fetch(`${r.httpUrl}/healthz`)).json()) as Record<string, number>;
+    const empty = await health();
+    for (const key of ['rssBytes', 'heapUsedBytes', 'heapTotalBytes', 'externalBytes', 'heldBytes']) {
+      expect(empty[key], key).toBeGreaterThan(0);
+    }
+    expect([empty.rooms, empty.idleRooms, empty.connections]).toEqual([0, 0, 0]);
+    const names = ['wb-health-1', 'wb-health-2', 'wb-health-3'];
+    const open = names.map((n) => client(r, n, 'ana'));
+    for (const c of open) c.wb.initialize({ rows: 1, columns: 1 });
+    await Promise.all(open.map((c) => allOnHub(c)));
+    const busy = await health();
+    expect([busy.rooms, busy.idleRooms, busy.connections]).toEqual([3, 0, 3]);
+    const unloaded = () => names.every((n) => r.stderr().includes(`"message":"room unloaded","room":"${n}"`));
+    await Promise.all(clients.splice(0).map((c) => c.destroy()));
+    // ROOM_GRACE_MS is 200 here; each unload is logged, and that line is what is waited on
+    await until(
+      (notify) => {
+        r.proc.stderr!.on('data', notify);
+        return () => r.proc.stderr!.off('data', notify);
+      },
+      unloaded,
+      'three rooms unloaded',
+    );
+    const after = await health();
+    expect([after.rooms, after.idleRooms, after.connections]).toEqual([0, 0, 0]);
   });
 
   it('two clients sync both ways', async () => {
