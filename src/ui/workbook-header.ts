@@ -7,7 +7,7 @@ import './header-menu.js';
 import { LocaleController, t } from './i18n/locale.js';
 import type { Person } from './presence.js';
 import { safeColor } from './safe-style.js';
-import './sync-status.js';
+import { SyncStatusElement } from './sync-status.js';
 
 /** What a header button asks the page to open. */
 export type HeaderAction = 'import' | 'export' | 'snapshots' | 'restore' | 'share';
@@ -24,7 +24,8 @@ const STEPS = ['people', 'nameLabel', 'local', 'sealed', 'restore', 'snapshots',
 type Step = (typeof STEPS)[number];
 
 /**
- * `<workbook-header>`: the workbook page's one-line header. It measures itself: whatever does not fit
+ * `<workbook-header>`: the workbook page's one-line header, the page's `<sync-status>` in its `status`
+ * slot. It measures itself: whatever does not fit
  * gives way (STEPS) rather than wrapping to a second line. Fires `header-action` { action } for its
  * buttons and menu items, `title-changed` after the title is set, `name-change` { name }, and
  * `header-done` once a title or name is entered, so the page can give the keyboard back to the grid.
@@ -43,6 +44,7 @@ export class WorkbookHeader extends LitElement {
   declare workbook: Workbook | null;
   /** the workbook is on screen (not loading, waiting or too new) */
   declare ready: boolean;
+  /** only to notice that the slotted sync state changed (and may now be shorter or longer) */
   declare status: SyncStatus | null;
   declare people: Person[];
   declare displayName: string;
@@ -248,6 +250,14 @@ export class WorkbookHeader extends LitElement {
 
   protected updated(changed: PropertyValues<this>): void {
     super.updated(changed);
+    // The page's <sync-status> is slotted in (it stays the page's, where tests and tools find it); told here how short to be.
+    const slot = this.renderRoot.querySelector<HTMLSlotElement>('slot[name="status"]');
+    for (const el of slot?.assignedElements() ?? []) {
+      if (el instanceof SyncStatusElement) {
+        el.compact = this.gave('local');
+        el.terse = this.gave('status');
+      }
+    }
     // Give way one step per render until the line fits; each step re-renders before the next paint.
     if (this.given < STEPS.length && this.wraps()) this.given++;
   }
@@ -287,7 +297,7 @@ export class WorkbookHeader extends LitElement {
             />`
           : html`<span class="title">Mutual Sheets</span>`}
         <span class="status-row">
-          <sync-status .status=${this.status} .compact=${this.gave('local')} .terse=${this.gave('status')}></sync-status>
+          <slot name="status"></slot>
           ${this.renderSealed()}
         </span>
         <span class="spacer"></span>

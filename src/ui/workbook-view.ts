@@ -37,6 +37,7 @@ import './sheet-grid.js';
 import './sheet-tabs.js';
 import type { HeaderAction } from './workbook-header.js';
 import './workbook-header.js';
+import './sync-status.js';
 
 type Phase = 'loading' | 'waiting' | 'ready' | 'too-new';
 
@@ -369,6 +370,7 @@ export class WorkbookView extends LitElement {
         @header-done=${this.focusGrid}
         @title-changed=${this.onTitleChanged}
         @name-change=${this.onName}
+        ><sync-status slot="status" .status=${this.status}></sync-status
       ></workbook-header>
       ${insecure
         ? html`<div class="notice" role="note">
