@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import { isModelError } from '../model/errors.js';
 import { isIoError, MAX_CSV_BYTES, MAX_XLSX_BYTES } from './errors.js';
-import { importKind, readImportFile } from './import-file.js';
+import { importKind, readImportFile, type TextImportOptions } from './import-file.js';
 
 /**
  * Parses an import file off the main thread, so a 50,000-row file keeps the
@@ -14,8 +14,8 @@ export type ImportWorkerMessage =
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
-scope.onmessage = async (event: MessageEvent<{ file: File }>) => {
-  const { file } = event.data;
+scope.onmessage = async (event: MessageEvent<{ file: File; options?: TextImportOptions }>) => {
+  const { file, options } = event.data;
   const post = (m: ImportWorkerMessage) => scope.postMessage(m);
   try {
     // Refuse an oversized file before reading a byte of it.
@@ -25,7 +25,8 @@ scope.onmessage = async (event: MessageEvent<{ file: File }>) => {
       return;
     }
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const tables = await readImportFile(bytes, file.name, (fraction) => post({ type: 'progress', fraction }));
+    post({ type: 'progress', fraction: 0.05 });
+    const tables = await readImportFile(bytes, file.name, (fraction) => post({ type: 'progress', fraction }), options);
     post({ type: 'done', tables });
   } catch (err) {
     const code = isIoError(err) || isModelError(err) ? err.code : 'UNREADABLE_FILE';

@@ -1,7 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type * as Y from 'yjs';
 import { isIoError } from '../io/errors.js';
+import type { TextImportOptions } from '../io/import-file.js';
 import { readFileInWorker } from '../io/import-in-worker.js';
+import { TEXT_ENCODINGS, type TextEncodingName } from '../io/text-encoding.js';
+import { fileRows, headerRowOf, withHeaderRow } from '../model/import-header.js';
 import {
   checkImport,
   commitImport,
@@ -12,6 +15,7 @@ import {
   type ImportCheck,
   type ImportColumnPlan,
   type ImportIssue,
+  type ImportNote,
   type ImportTable,
 } from '../model/import.js';
 import { isModelError } from '../model/errors.js';
@@ -21,11 +25,22 @@ import { formatValue } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
 import { dialogStyles, showDialog } from './dialog-styles.js';
 import { errorText } from './i18n/error-text.js';
-import { LocaleController, t, tn } from './i18n/locale.js';
+import { LocaleController, messageKey, t, tn } from './i18n/locale.js';
 
 const DATE_ORDERS: DateOrder[] = ['mdy', 'dmy', 'ymd'];
+const SEPARATORS: { value: string; key: 'imports.sep.comma' | 'imports.sep.semicolon' | 'imports.sep.tab' | 'imports.sep.pipe' }[] = [
+  { value: ',', key: 'imports.sep.comma' },
+  { value: ';', key: 'imports.sep.semicolon' },
+  { value: '\t', key: 'imports.sep.tab' },
+  { value: '|', key: 'imports.sep.pipe' },
+];
+/** How many of the file's first rows the header-row choice offers. */
+const HEADER_CHOICES = 10;
 
 interface TablePlan {
+  /** the table as the file was read, its guessed header row included */
+  read: ImportTable;
+  /** the same with the header row the person chose */
   table: ImportTable;
   include: boolean;
   target: 'new' | 'append';
@@ -53,6 +68,7 @@ export class ImportDialog extends LitElement {
     error: { state: true },
     result: { state: true },
     acceptSkipped: { state: true },
+    textOptions: { state: true },
   };
 
   declare workbook: Workbook | null;
@@ -64,7 +80,10 @@ export class ImportDialog extends LitElement {
   declare error: string;
   declare result: string;
   declare acceptSkipped: boolean;
+  declare textOptions: TextImportOptions;
   private abort: AbortController | null = null;
+  /** kept so a text file can be read again with another encoding, separator or decimal mark */
+  private file: File | null = null;
   private undoDepth = -1;
 
   constructor() {
@@ -127,6 +146,10 @@ export class ImportDialog extends LitElement {
         align-items: center;
         margin: 0.5rem 0;
       }
+      .note {
+        margin: 0.25rem 0;
+        color: #57606a;
+      }
       fieldset {
         border: 1px solid #d0d7de;
         border-radius: 6px;
@@ -150,6 +173,8 @@ export class ImportDialog extends LitElement {
     this.result = '';
     this.acceptSkipped = false;
     this.undoDepth = -1;
+    this.textOptions = {};
+    this.file = null;
   }
 
   private close(): void {
@@ -162,24 +187,45 @@ export class ImportDialog extends LitElement {
     const file = input.files?.[0];
     input.value = '';
     if (!file) return;
+    this.file = file;
+    this.textOptions = {};
+    await this.read();
+  }
+
+  /** Reads (or reads again, with the text options chosen) the file into plans for the preview. */
+  private async read(): Promise<void> {
+    const file = this.file;
+    if (!file) return;
     this.error = '';
     this.phase = 'reading';
     this.progress = 0;
     const abort = new AbortController();
     this.abort = abort;
     try {
-      const tables = await readFileInWorker(file, (f) => (this.progress = f), abort.signal);
+      const tables = await readFileInWorker(file, (f) => (this.progress = f), abort.signal, this.textOptions);
       this.plans = tables.map((table) => {
         const columns = inferColumns(table);
-        return { table, include: true, target: 'new', name: table.name, columns, check: checkImport(table, columns) };
+        return { read: table, table, include: true, target: 'new', name: table.name, columns, check: checkImport(table, columns) };
       });
       this.phase = 'preview';
     } catch (err) {
       this.phase = 'choose';
-      this.error = isIoError(err, 'CANCELLED') ? t('import.cancelled') : t('import.refused', { reason: errorText(err) });
+      this.error = isIoError(err, 'CANCELLED') ? t('import.cancelled') : t('import.refused', { reason: refusalText(err) });
     } finally {
       if (this.abort === abort) this.abort = null;
     }
+  }
+
+  private setTextOption(patch: TextImportOptions): void {
+    this.textOptions = { ...this.textOptions, ...patch };
+    void this.read();
+  }
+
+  private chooseHeaderRow(index: number, row: number): void {
+    const plan = this.plans[index];
+    const table = withHeaderRow(plan.read, row);
+    const columns = inferColumns(table);
+    this.plans = this.plans.map((p, i) => (i === index ? { ...p, table, columns, check: checkImport(table, columns) } : p));
   }
 
   private updatePlan(index: number, patch: Partial<TablePlan>): void {
@@ -258,7 +304,7 @@ export class ImportDialog extends LitElement {
       case 'choose':
         return html`<p>${t('import.intro')}</p>
           <div class="row">
-            <label>${t('import.choose')} <input type="file" accept=".csv,.tsv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" @change=${this.onFile} /></label>
+            <label>${t('import.choose')} <input type="file" accept=".csv,.tsv,.txt,.xlsx,.xlsm,.xls,.ods,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel,application/vnd.oasis.opendocument.spreadsheet" @change=${this.onFile} /></label>
             <button @click=${this.close}>${t('import.close')}</button>
           </div>`;
       case 'reading':
@@ -295,9 +341,62 @@ export class ImportDialog extends LitElement {
       </div>`;
   }
 
-  private issueText(x: ImportIssue): string {
+  private issueText(x: ImportIssue, table: ImportTable): string {
     const reason = errorText(new ModelError(x.code, x.reason, x.detail));
-    return `${t('import.issue', { row: x.row, column: x.column, text: x.text, reason })} ${x.kept ? t('import.issueKept') : t('import.issueSkipped')}`;
+    // Rows as the file numbers them, title rows above the header counted.
+    const row = x.row + headerRowOf(table);
+    return `${t('import.issue', { row, column: x.column, text: x.text, reason })} ${x.kept ? t('import.issueKept') : t('import.issueSkipped')}`;
+  }
+
+  /** Header row, merges, encoding and CSV choices, and stray quotes: what the reader decided, each changeable where it can be. */
+  private renderReading(p: TablePlan, i: number) {
+    const all = fileRows(p.read);
+    const at = headerRowOf(p.table);
+    const notes = p.read.notes ?? [];
+    const encoding = notes.find((n): n is Extract<ImportNote, { kind: 'encoding' }> => n.kind === 'encoding');
+    const csv = notes.find((n): n is Extract<ImportNote, { kind: 'csv' }> => n.kind === 'csv');
+    const stray = notes.find((n): n is Extract<ImportNote, { kind: 'stray-quote' }> => n.kind === 'stray-quote');
+    const preview = (row: readonly unknown[]) =>
+      row
+        .filter((v) => v !== null && v !== '')
+        .slice(0, 4)
+        .map((v) => String(v).slice(0, 24))
+        .join(' · ');
+    return html`<div class="row">
+        <label
+          >${t('imports.headerRow', { name: p.table.name })}
+          <select name="header-row" @change=${(e: Event) => this.chooseHeaderRow(i, Number((e.target as HTMLSelectElement).value))}>
+            ${all.slice(0, HEADER_CHOICES).map((row, n) => html`<option value=${n} ?selected=${n === at}>${t('imports.headerRowOption', { n: n + 1, values: preview(row) })}</option>`)}
+          </select>
+        </label>
+      </div>
+      ${at > 0 ? html`<p class="note">${tn('imports.headerSkipped', at)}</p>` : nothing}
+      ${p.read.merges?.length ? html`<p class="note">${tn('imports.merged', p.read.merges.length)}</p>` : nothing}
+      ${stray ? html`<p class="note" role="note">${t('imports.strayQuote', { lines: stray.lines.join(', ') })}</p>` : nothing}
+      ${encoding && csv
+        ? html`<div class="row">
+              <label
+                >${t('imports.encoding')}
+                <select name="encoding" @change=${(e: Event) => this.setTextOption({ encoding: (e.target as HTMLSelectElement).value as TextEncodingName })}>
+                  ${TEXT_ENCODINGS.map((enc) => html`<option value=${enc} ?selected=${enc === encoding.encoding}>${enc.toUpperCase()}</option>`)}
+                </select>
+              </label>
+              <label
+                >${t('imports.separator')}
+                <select name="separator" @change=${(e: Event) => this.setTextOption({ separator: (e.target as HTMLSelectElement).value })}>
+                  ${SEPARATORS.map((sep) => html`<option value=${sep.value} ?selected=${sep.value === csv.separator}>${t(sep.key)}</option>`)}
+                </select>
+              </label>
+              <label
+                >${t('imports.decimal')}
+                <select name="decimal" @change=${(e: Event) => this.setTextOption({ decimal: (e.target as HTMLSelectElement).value as '.' | ',' })}>
+                  <option value="." ?selected=${csv.decimal === '.'}>${t('imports.decimal.dot')}</option>
+                  <option value="," ?selected=${csv.decimal === ','}>${t('imports.decimal.comma')}</option>
+                </select>
+              </label>
+            </div>
+            ${encoding.alternatives.length ? html`<p class="note">${t('imports.encodingUnsure', { alternatives: encoding.alternatives.map((a) => a.toUpperCase()).join(', ') })}</p>` : nothing}`
+        : nothing}`;
   }
 
   private renderTable(p: TablePlan, i: number, currentName: string) {
@@ -316,6 +415,7 @@ export class ImportDialog extends LitElement {
           ? html`<input aria-label=${t('import.newSheetName')} .value=${p.name} @change=${(e: Event) => this.updatePlan(i, { name: (e.target as HTMLInputElement).value })} />`
           : nothing}
       </div>
+      ${this.renderReading(p, i)}
       <table>
         <thead>
           <tr>
@@ -350,13 +450,22 @@ export class ImportDialog extends LitElement {
         ? html`<p>${tn('import.misfits', p.check.keptCount + p.check.skippedCount)}</p>
             <ul class="issues" aria-label=${t('import.misfitList', { name: p.table.name })}>
               ${p.check.issues.map(
-                (x) => html`<li class=${x.kept ? 'kept' : 'skipped'}>${this.issueText(x)}</li>`,
+                (x) => html`<li class=${x.kept ? 'kept' : 'skipped'}>${this.issueText(x, p.table)}</li>`,
               )}
               ${p.check.issues.length < p.check.keptCount + p.check.skippedCount ? html`<li>${t('import.more', { n: p.check.keptCount + p.check.skippedCount - p.check.issues.length })}</li>` : nothing}
             </ul>`
         : nothing}
     </fieldset>`;
   }
+}
+
+/** A refusal in the reader's language: the import's own words for the reader's codes, else the shared error words. */
+function refusalText(err: unknown): string {
+  if (isIoError(err)) {
+    const key = messageKey(`imports.refused.${err.code}`);
+    if (key) return t(key, Object.fromEntries(Object.entries(err.detail).map(([k, v]) => [k, typeof v === 'number' ? v.toLocaleString() : v])));
+  }
+  return errorText(err);
 }
 
 customElements.define('import-dialog', ImportDialog);
