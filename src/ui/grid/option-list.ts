@@ -30,6 +30,8 @@ const STYLE = html`<style>
     font-size: 0.95rem;
   }
   option-list .option-list-box {
+    /* the options' offsetTop is then measured from the list itself */
+    position: relative;
     max-height: 16rem;
     overflow-y: auto;
     overscroll-behavior: contain;
@@ -161,9 +163,15 @@ export class OptionList extends LitElement {
   }
 
   protected updated(): void {
-    // Keep the active option in sight when arrows move past the visible ones.
+    // Keep the active option in sight when arrows move past the visible ones, scrolling only the list:
+    // scrollIntoView would also scroll the grid under the editor.
     const id = this.activeId();
-    if (id) this.querySelector(`#${id}`)?.scrollIntoView({ block: 'nearest' });
+    const box = this.querySelector<HTMLElement>('.option-list-box');
+    const option = id ? this.querySelector<HTMLElement>(`#${id}`) : null;
+    if (!box || !option) return;
+    const top = option.offsetTop;
+    if (top < box.scrollTop) box.scrollTop = top;
+    else if (top + option.offsetHeight > box.scrollTop + box.clientHeight) box.scrollTop = top + option.offsetHeight - box.clientHeight;
   }
 
   render() {
