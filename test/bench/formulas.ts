@@ -21,17 +21,32 @@ import { row } from './stats.js';
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const EDITS = 30;
+const RUNS_TOTAL = RUNS;
 const COLS = ['A', 'B', 'C', 'D', 'E', 'F'];
 
 const typed = (i: number) => [`=A${i + 1}*$F$1`, `=C${i + 1}+B${i + 1}`, `=IF(D${i + 1}>100,"high","low")`];
 
+/**
+ * Wall time, and beside it the process's CPU time (this machine's cores are shared: under load the
+ * wall clock mostly measures waiting for a core, the CPU time what the work costs; it also counts
+ * the garbage collector's helper threads).
+ */
+const cpu: Record<string, number[]> = {};
+let label = '';
 function time(fn: () => void): number {
+  const c = process.cpuUsage();
   const t = performance.now();
   fn();
-  return performance.now() - t;
+  const wall = performance.now() - t;
+  const used = process.cpuUsage(c);
+  (cpu[label] ??= []).push((used.user + used.system) / 1000);
+  return wall;
 }
+const as = (name: string) => {
+  label = name;
+};
 
-function ours() {
+function ours(RUNS: number) {
   const build: number[] = [];
   const buildStored: number[] = [];
   const edit: number[] = [];
@@ -48,6 +63,7 @@ function ours() {
     let engine = new FormulaEngine(input, { now: Date.now, timeZone: 'UTC' });
     const stored: string[][] = [];
     // typed A1 → stored ids → evaluated: an import, or a fill-down of three columns
+    as('ours build typed');
     build.push(
       time(() => {
         for (let i = 0; i < ROWS; i++) {
@@ -61,13 +77,15 @@ function ours() {
     );
     // stored → evaluated: opening a workbook that has them
     engine = new FormulaEngine(input, { now: Date.now, timeZone: 'UTC' });
+    as('ours build stored');
     buildStored.push(
       time(() => {
         for (let i = 0; i < ROWS; i++) stored[i].forEach((t, k) => engine.setCellFormula('s', rows[i], COLS[2 + k], t));
         engine.recalc();
       }),
     );
-    for (let e = 0; e < EDITS / RUNS; e++) {
+    as('ours edit');
+    for (let e = 0; e < EDITS / RUNS_TOTAL; e++) {
       edit.push(
         time(() => {
           input.set('s', rows[0], 'F', 4 + e + run);
@@ -77,7 +95,8 @@ function ours() {
         }),
       );
     }
-    for (let k = 0; k < EDITS / RUNS; k++) {
+    as('ours insert');
+    for (let k = 0; k < EDITS / RUNS_TOTAL; k++) {
       insert.push(
         time(() => {
           input.sheet('s').rows.unshift(`new${run}-${k}`);
@@ -91,7 +110,7 @@ function ours() {
   return { build, buildStored, edit, insert };
 }
 
-function hyper() {
+function hyper(RUNS: number) {
   const build: number[] = [];
   const edit: number[] = [];
   const insert: number[] = [];
@@ -99,8 +118,10 @@ function hyper() {
     const data: (string | number | null)[][] = [];
     for (let i = 0; i < ROWS; i++) data.push([i % 50, i % 7, ...typed(i), i === 0 ? 3 : null]);
     let hf!: HyperFormula;
+    as('hf build');
     build.push(time(() => (hf = HyperFormula.buildFromArray(data, { licenseKey: 'gpl-v3' }))));
-    for (let e = 0; e < EDITS / RUNS; e++) {
+    as('hf edit');
+    for (let e = 0; e < EDITS / RUNS_TOTAL; e++) {
       edit.push(
         time(() => {
           const changes = hf.setCellContents({ sheet: 0, col: 5, row: 0 }, 4 + e + run);
@@ -108,7 +129,8 @@ function hyper() {
         }),
       );
     }
-    for (let k = 0; k < EDITS / RUNS; k++) insert.push(time(() => hf.addRows(0, [0, 1])));
+    as('hf insert');
+    for (let k = 0; k < EDITS / RUNS_TOTAL; k++) insert.push(time(() => hf.addRows(0, [0, 1])));
     hf.destroy();
   }
   return { build, edit, insert };
@@ -141,8 +163,11 @@ function throughWorkbook() {
   scratch.destroy();
   wb.setCells(sheet, writes);
   let f!: WorkbookFormulas;
+  as('wb open');
   open = time(() => (f = new WorkbookFormulas(wb, source, { now: Date.now, timeZone: 'UTC' })));
+  as('wb edit');
   for (let e = 0; e < EDITS; e++) edit.push(time(() => wb.setCell(sheet, rows[0], cols[5].id, 10 + e)));
+  as('wb insert');
   for (let k = 0; k < EDITS; k++) insert.push(time(() => wb.insertRows(sheet, 0, 1)));
   const want = 5 * (10 + EDITS - 1);
   if (f.engine.result(sheet, rows[5], cols[2].id) !== want) throw new Error(`wrong result through the workbook: ${String(f.engine.result(sheet, rows[5], cols[2].id))}`);
@@ -155,8 +180,15 @@ async function gzipSize(entry: string): Promise<number> {
   return gzipSync(out.outputFiles[0].contents).length;
 }
 
-const o = ours();
-const h = hyper();
+// one run of each in turn, so a change in the machine's load falls on both alike
+const o = { build: [] as number[], buildStored: [] as number[], edit: [] as number[], insert: [] as number[] };
+const h = { build: [] as number[], edit: [] as number[], insert: [] as number[] };
+for (let run = 0; run < RUNS; run++) {
+  const a = ours(1);
+  const b = hyper(1);
+  for (const k of Object.keys(o) as (keyof typeof o)[]) o[k].push(...a[k]);
+  for (const k of Object.keys(h) as (keyof typeof h)[]) h[k].push(...b[k]);
+}
 const w = throughWorkbook();
 console.log(`\nFormulas: ${ROWS} rows, ${3 * ROWS} formulas (runs: ${RUNS})`);
 console.log(row('ours: build from typed A1 (enter + evaluate)', o.build));
@@ -169,6 +201,12 @@ console.log(row('HyperFormula: addRows at the top', h.insert));
 console.log(row('Workbook (Y.Doc): open with formulas', [w.open]));
 console.log(row('Workbook (Y.Doc): setCell F1 → results', w.edit));
 console.log(row('Workbook (Y.Doc): insertRows at the top → results', w.insert));
+console.log('CPU time (ms, median / p95):');
+for (const [name, samples] of Object.entries(cpu)) {
+  const sorted = samples.slice().sort((x, y) => x - y);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+  console.log(`  ${name.padEnd(20)} ${q(0.5).toFixed(1)} / ${q(0.95).toFixed(1)}  (n=${sorted.length})`);
+}
 const [mine, theirs] = await Promise.all([
   gzipSize("export * from './src/model/formula/index.ts';"),
   gzipSize("export { HyperFormula } from 'hyperformula';"),

@@ -40,7 +40,7 @@ interface FNode {
   readonly cells: string[];
   readonly cellParts: CellAddress[];
   readonly ranges: RangeDep[];
-  readonly sheetsRead: Set<string>;
+  readonly sheetsRead: string[];
   readonly volatile: boolean;
   value: Value;
   /** which of its references resolve now, one flag each: any flip re-runs it (an IF may read only some) */
@@ -77,6 +77,33 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
 
 const shownValue = (v: Value): Scalar => (isMatrix(v) ? (v[0]?.[0] ?? null) : v);
 
+type Deps = FNode | Set<FNode>;
+
+function addDep(map: Map<string, Deps>, key: string, node: FNode): void {
+  const cur = map.get(key);
+  if (cur === undefined) map.set(key, node);
+  else if (cur instanceof Set) cur.add(node);
+  else if (cur !== node) map.set(key, new Set([cur, node]));
+}
+
+function removeDep(map: Map<string, Deps>, key: string, node: FNode): void {
+  const cur = map.get(key);
+  if (cur === node) map.delete(key);
+  else if (cur instanceof Set) {
+    cur.delete(node);
+    if (cur.size === 1) map.set(key, cur.values().next().value!);
+  }
+}
+
+function forEachDep(deps: Deps, visit: (n: FNode) => void): void {
+  if (deps instanceof Set) for (const n of deps) visit(n);
+  else visit(deps);
+}
+
+function hasDep(deps: Deps, n: FNode): boolean {
+  return deps instanceof Set ? deps.has(n) : deps === n;
+}
+
 function sameScalar(a: Scalar | undefined, b: Scalar | undefined): boolean {
   if (isError(a) || isError(b)) return isError(a) && isError(b) && a.error === b.error;
   return a === b;
@@ -95,7 +122,8 @@ export class FormulaEngine {
   private readonly nodes = new Map<string, FNode>();
   private readonly cellFormulas = new Map<string, string>();
   private readonly columnFormulas = new Map<string, { sheet: string; col: string; stored: string }>();
-  private readonly cellDependents = new Map<string, Set<FNode>>();
+  /** who reads each cell: most cells are read by one formula, so one node, and a set only when several */
+  private readonly cellDependents = new Map<string, Deps>();
   /** nodes with a one-column range, by sheet and column id; and with a wider one, by sheet */
   private readonly columnRangeNodes = new Map<string, Set<FNode>>();
   private readonly wideRangeNodes = new Map<string, Set<FNode>>();
@@ -241,14 +269,14 @@ export class FormulaEngine {
     const found = tree ? referencesOf(tree) : { refs: [], cols: [], volatile: false };
     const cells = new Set<string>();
     const ranges: RangeDep[] = [];
-    const sheetsRead = new Set<string>();
+    const sheetsRead: string[] = [];
     for (const r of found.refs) {
       const s = r.sheet ?? sheet;
-      sheetsRead.add(s);
+      if (!sheetsRead.includes(s)) sheetsRead.push(s);
       if (r.end) ranges.push({ sheet: s, start: r.start, end: r.end });
       else cells.add(keyOf(s, r.start.row ?? '', r.start.col));
     }
-    if (found.cols.length) sheetsRead.add(sheet);
+    if (found.cols.length && !sheetsRead.includes(sheet)) sheetsRead.push(sheet);
     for (const c of found.cols) cells.add(keyOf(sheet, row, c));
     const node: FNode = {
       key: keyOf(sheet, row, col),
@@ -277,7 +305,7 @@ export class FormulaEngine {
     };
     node.refsOk = this.refsValid(node);
     this.nodes.set(node.key, node);
-    for (const k of node.cells) addTo(this.cellDependents, k, node);
+    for (const k of node.cells) addDep(this.cellDependents, k, node);
     for (const r of ranges) {
       if (r.start.col === r.end.col) addTo(this.columnRangeNodes, colKey(r.sheet, r.start.col), node);
       else addTo(this.wideRangeNodes, r.sheet, node);
@@ -293,7 +321,7 @@ export class FormulaEngine {
 
   private remove(node: FNode): void {
     this.nodes.delete(node.key);
-    for (const k of node.cells) removeFrom(this.cellDependents, k, node);
+    for (const k of node.cells) removeDep(this.cellDependents, k, node);
     for (const r of node.ranges) {
       if (r.start.col === r.end.col) removeFrom(this.columnRangeNodes, colKey(r.sheet, r.start.col), node);
       else removeFrom(this.wideRangeNodes, r.sheet, node);
@@ -366,12 +394,12 @@ export class FormulaEngine {
 
   private collectDependents(key: string, sheet: string, row: string, col: string, visit: (n: FNode) => void): void {
     const direct = this.cellDependents.get(key);
-    if (direct) for (const n of direct) visit(n);
+    if (direct) forEachDep(direct, visit);
     if (this.columnRangeNodes.size === 0 && this.wideRangeNodes.size === 0) return;
     for (const group of [this.columnRangeNodes.get(colKey(sheet, col)), this.wideRangeNodes.get(sheet)]) {
       if (!group) continue;
       for (const n of group) {
-        if (direct?.has(n)) continue;
+        if (direct && hasDep(direct, n)) continue;
         if (n.ranges.some((r) => r.sheet === sheet && this.rangeContains(r, row, col))) visit(n);
       }
     }
@@ -381,7 +409,7 @@ export class FormulaEngine {
   private successors(node: FNode, visit: (n: FNode) => void): void {
     if (!node.spill && !(this.columnRangeNodes.size || this.wideRangeNodes.size)) {
       const direct = this.cellDependents.get(node.key);
-      if (direct) for (const n of direct) visit(n);
+      if (direct) forEachDep(direct, visit);
       return;
     }
     const seen = new Set<FNode>();
