@@ -456,6 +456,7 @@ export class RowCards extends LitElement {
       down: (e) => (this.down = { x: e.clientX, y: e.clientY }),
       pickStatus: (rowId, col, n) => this.pickStatus(rowId, col, n),
       step: (rowId, col, delta) => this.edits.step(this.sheetId, rowId, col, delta),
+      claim: (rowId, col, person) => this.edits.claim(this.sheetId, rowId, col, person),
     };
     const rows = shown.rows;
     const first = Math.max(0, Math.floor(this.scrollTop / height) - OVERSCAN);

@@ -125,6 +125,15 @@ describe('e2e: phone cards', () => {
     await card(page, 2).getByRole('button', { name: 'Status: —. Change' }).tap();
     await omar.getByRole('button', { name: 'In progress' }).tap();
     await expect.poll(() => laptopValue(laptop.page, 1, 'Status')).toBe('In progress');
+
+    // A claim from the card: one tap, on the laptop at once, and it is the volunteer's in Mine.
+    await rosa.getByRole('button', { name: 'Claim Delivery volunteer' }).tap();
+    await rosa.getByRole('button', { name: 'Release my Delivery volunteer claim' }).waitFor();
+    await page.getByRole('button', { name: /^Mine \(1\)/ }).waitFor();
+    await expect.poll(() => laptopValue(laptop.page, 0, 'Delivery volunteer')).not.toBe(null);
+    await rosa.getByRole('button', { name: 'Release my Delivery volunteer claim' }).tap();
+    await rosa.getByRole('button', { name: 'Claim Delivery volunteer' }).waitFor();
+    await expect.poll(() => laptopValue(laptop.page, 0, 'Delivery volunteer')).toBe(null);
   });
 
   it('Mine after claiming one, search and a status filter; reload keeps them; Card fields for editors, disabled with its reason for a view link', async () => {
@@ -201,6 +210,7 @@ describe('e2e: phone cards', () => {
     await viewer.page.getByText('Only people with the edit link can choose the card fields.').waitFor();
     expect(await viewer.page.getByRole('listitem', { name: 'Add a row' }).count()).toBe(0);
     expect(await card(viewer.page, 2).getByRole('button', { name: /^Status:/ }).count()).toBe(0);
+    expect(await card(viewer.page, 1).getByRole('button', { name: /^Claim / }).count()).toBe(0);
     await card(viewer.page, 2).getByText('Call back').waitFor();
   });
 

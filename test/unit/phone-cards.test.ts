@@ -93,7 +93,8 @@ describe('phone cards: the fields a card shows', () => {
     const layout = cardLayout(r.columns, cardFieldIds(r.wb, r.sheetId, r.columns));
     expect(layout.status?.name).toBe('Status');
     expect(layout.title?.name).toBe('Cross streets');
-    expect(layout.lines.map((c) => c.name)).toEqual(['Support', 'Delivery volunteer', 'First name', 'Urgency']);
+    expect(layout.lines.map((c) => c.name)).toEqual(['Support', 'First name', 'Urgency']);
+    expect(layout.claims.map((c) => c.name)).toEqual(['Delivery volunteer']);
     expect(layout.counters).toEqual([]);
   });
 
@@ -119,7 +120,8 @@ describe('phone cards: the fields a card shows', () => {
     const layout = cardLayout(columns, cardFieldIds(made.wb, sheetId, columns));
     expect(layout.title?.name).toBe('Role');
     expect(layout.status?.name).toBe('Status');
-    expect(layout.lines.map((c) => c.name)).toEqual(['Location', 'Date', 'Start', 'Volunteer']);
+    expect(layout.lines.map((c) => c.name)).toEqual(['Location', 'Date', 'Start']);
+    expect(layout.claims.map((c) => c.name)).toEqual(['Volunteer']);
     const [row] = made.wb.rowIds(sheetId);
     made.wb.claim(sheetId, row, columns.find((c) => c.name === 'Volunteer')!.id);
     expect(isMineRow(made.wb, sheetId, row, columns)).toBe(true);
@@ -266,6 +268,14 @@ describe('phone cards: status and counter taps', () => {
     edits.undoLast();
     expect(wb.getValue(sheetId, rows[0], status.id)).toBeNull();
     expect(edits.last).toBeNull();
+    // Claim and release from a card: each its own step too.
+    const delivery = col('Delivery volunteer');
+    edits.claim(sheetId, rows[1], delivery, null);
+    expect(isMineRow(wb, sheetId, rows[1], r.columns)).toBe(true);
+    edits.claim(sheetId, rows[1], delivery, wb.personKey());
+    expect(isMineRow(wb, sheetId, rows[1], r.columns)).toBe(false);
+    edits.undoLast();
+    expect(isMineRow(wb, sheetId, rows[1], r.columns)).toBe(true);
   });
 
   it('two quick + taps are two steps; opening the form forgets the cards’ steps; a viewer’s tap changes nothing', () => {

@@ -67,6 +67,11 @@ export class CardEdits implements ReactiveController {
     this.act({ sheetId, rowId, colId: col.id, column: col.name }, (wb) => wb.adjustCounter(sheetId, rowId, col.id, delta));
   }
 
+  /** Claim (`person` null) or let go of one's own claim (`person`: the key it is held under). */
+  claim(sheetId: string, rowId: string, col: Column, person: string | null): void {
+    this.act({ sheetId, rowId, colId: col.id, column: col.name }, (wb) => (person === null ? wb.claim(sheetId, rowId, col.id) : wb.release(sheetId, rowId, col.id, person)));
+  }
+
   undoLast(): void {
     const last = this.last;
     if (!this.undo || !last) return;

@@ -137,14 +137,16 @@ export function filterRows(rows: readonly string[], filter: PhoneFilter, ctx: Ro
   });
 }
 
-/** Where the card fields go on a card: a title line with the status chip, lines of text, then counters with − / +. */
+/** Where the card fields go on a card: a title line with the status chip, lines of text, claims, then counters with − / +. */
 export interface CardLayout {
   /** the first text-like field, which names the row */
   title: Column | null;
   /** the status column, as a chip to tap, when it is a card field */
   status: Column | null;
-  /** every other field, one line each: choices, claims, text, dates */
+  /** every other field but claims and counters, one line each: choices, text, dates */
   lines: Column[];
+  /** who holds it, with Claim / Release beside it */
+  claims: Column[];
   counters: Column[];
 }
 
@@ -159,7 +161,8 @@ export function cardLayout(columns: readonly Column[], fieldIds: readonly string
   return {
     title,
     status: shownStatus,
-    lines: fields.filter((c) => c !== title && c !== shownStatus && c.type !== 'counter'),
+    lines: fields.filter((c) => c !== title && c !== shownStatus && c.type !== 'counter' && c.type !== 'claim'),
+    claims: fields.filter((c) => c.type === 'claim'),
     counters: fields.filter((c) => c.type === 'counter'),
   };
 }

@@ -1,4 +1,5 @@
 import { css, html, nothing } from 'lit';
+import { holders } from '../../model/claim.js';
 import type { Column } from '../../model/types.js';
 import type { Workbook } from '../../model/workbook.js';
 import { claimHolders, claimText } from '../claim-text.js';
@@ -20,7 +21,7 @@ export const ADD_CARD_PX = 64;
 
 /** Every card of a sheet has the same fields, so one height: the windowed list needs it. */
 export function cardHeight(layout: CardLayout): number {
-  return PADDING_PX + HEAD_PX + layout.lines.length * LINE_PX + layout.counters.length * COUNTER_PX + CARD_GAP_PX;
+  return PADDING_PX + HEAD_PX + layout.lines.length * LINE_PX + (layout.claims.length + layout.counters.length) * COUNTER_PX + CARD_GAP_PX;
 }
 
 export interface CardContext {
@@ -34,6 +35,8 @@ export interface CardContext {
   down: (e: PointerEvent) => void;
   pickStatus: (rowId: string, col: Column, n: number) => void;
   step: (rowId: string, col: Column, delta: number) => void;
+  /** `person`: release that holder (this person's own claim); null: claim it */
+  claim: (rowId: string, col: Column, person: string | null) => void;
 }
 
 /** A field's value in words, as the grid's cell shows it (claims by who holds them). */
@@ -51,7 +54,7 @@ export function cardSummary(wb: Workbook, sheetId: string, rowId: string, layout
   const text = (c: Column | null) => (c ? fieldText(wb, sheetId, rowId, c) : '');
   const head = [text(layout.title), text(layout.status)].filter(Boolean);
   if (head.length) return head.join(', ');
-  for (const c of [...layout.lines, ...layout.counters]) if (text(c)) return text(c);
+  for (const c of [...layout.lines, ...layout.claims, ...layout.counters]) if (text(c)) return text(c);
   return '';
 }
 
@@ -77,7 +80,21 @@ export function renderCard(ctx: CardContext, rowId: string, n: number, top: numb
       ${layout.status ? renderChip(ctx, rowId, layout.status, n) : nothing}
     </div>
     ${layout.lines.map((c) => html`<span class="field">${c.name}: ${text(c) || '—'}</span>`)}
-    ${layout.counters.map((c) => renderCounter(ctx, rowId, c))}
+    ${layout.claims.map((c) => renderClaim(ctx, rowId, c))} ${layout.counters.map((c) => renderCounter(ctx, rowId, c))}
+  </div>`;
+}
+
+/** Who holds it, and — as the form has — Claim, or Release for the one this person holds. */
+function renderClaim(ctx: CardContext, rowId: string, col: Column) {
+  const { wb, sheetId } = ctx;
+  const mine = holders(wb.claims(sheetId, rowId, col.id)).find((e) => wb.isMine(e));
+  return html`<div class="counter">
+    <span class="name">${col.name}: ${fieldText(wb, sheetId, rowId, col) || '—'}</span>
+    ${ctx.editable
+      ? mine
+        ? html`<button class="act" aria-label=${t('phone.releaseLabel', { column: col.name })} @click=${() => ctx.claim(rowId, col, mine.person)}>${t('form.release')}</button>`
+        : html`<button class="act" aria-label=${t('phone.claimLabel', { column: col.name })} @click=${() => ctx.claim(rowId, col, null)}>${t('form.claim')}</button>`
+      : nothing}
   </div>`;
 }
 
@@ -214,6 +231,13 @@ export const cardStyles = css`
     padding: 0 0.5rem;
     font-size: 0.85rem;
     font-weight: 600;
+  }
+  .act {
+    position: relative;
+    pointer-events: auto;
+    min-width: 44px;
+    min-height: 44px;
+    padding: 0 0.75rem;
   }
   .step {
     position: relative;

@@ -46,6 +46,8 @@ export const en = {
   'phone.cardFieldsNone': 'Choose at least one field, or use the default.',
   'phone.moveUp': 'Move {column} up',
   'phone.whereShown': 'Row {n} ({i} of {total} shown)',
+  'phone.claimLabel': 'Claim {column}',
+  'phone.releaseLabel': 'Release my {column} claim',
 } as const;
 
 export const es: Record<keyof typeof en, string> = {
@@ -95,4 +97,6 @@ export const es: Record<keyof typeof en, string> = {
   'phone.cardFieldsNone': 'Elige al menos un campo, o usa los predeterminados.',
   'phone.moveUp': 'Subir {column}',
   'phone.whereShown': 'Fila {n} ({i} de {total} mostradas)',
+  'phone.claimLabel': 'Reservar {column}',
+  'phone.releaseLabel': 'Soltar mi reserva de {column}',
 };
