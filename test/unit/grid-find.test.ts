@@ -184,6 +184,21 @@ describe('planReplace', () => {
     expect(plan.writes).toEqual([{ rowId: rows[0], colId: ids.qty, value: 12 }]);
   });
 
+  it('a number shown with its unit in the plural reads back as a number', () => {
+    const { wb, s, rows, input } = sheet();
+    const boxes = wb.addColumn(s, { name: 'Boxes', type: 'number', unit: 'box' });
+    wb.setCells(s, [
+      { rowId: rows[0], colId: boxes, value: 3 },
+      { rowId: rows[1], colId: boxes, value: 1 },
+    ]);
+    const source: FindSource = { rows, columns: wb.columns(s), value: (rowId, column) => wb.getValue(s, rowId, column.id), display: (column, value) => displayValue('en', column, value) };
+    const col = wb.columns(s).findIndex((c) => c.id === boxes);
+    const opts = { ...ANY, column: col };
+    expect(source.display(wb.columns(s)[col], 3, rows[0])).toBe('3 boxes');
+    const plan = planReplace(findMatches('3', source, opts), '3', '4', source, opts, input);
+    expect(plan.writes).toEqual([{ rowId: rows[0], colId: boxes, value: 4 }]);
+  });
+
   it('reads numbers back with the reader\'s decimal mark', () => {
     const { source, rows, ids, input } = sheet('es');
     const opts = { ...ANY, column: 1 };
