@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { isFormulaError, LayoutIndex, toDisplay, toStored, type FormulaPlace } from '../../src/model/formula/index.js';
+import { asColumnFormula, isFormulaError, LayoutIndex, shiftStored, toDisplay, toStored, type FormulaPlace } from '../../src/model/formula/index.js';
 import { Workbook } from '../../src/model/index.js';
 import { newWorkbook, syncWorkbooks } from '../support/model.js';
 
@@ -139,5 +139,36 @@ describe('formula references are stored by row and column id', () => {
     const copy = new Workbook(new Y.Doc(), { actor: { name: 'Eve', deviceId: 'e' } });
     Y.applyUpdate(copy.doc, Y.encodeStateAsUpdate(ana.doc));
     expect(show(copy, stored, place)).toBe('=SUM(B2:B5)');
+  });
+});
+
+describe('copying formulas and filled-down columns', () => {
+  it('a pasted formula shifts its relative parts by the distance in the current order, $ parts stay', () => {
+    const { ana, sheet } = pair();
+    const rows = ana.rowIds(sheet);
+    const cols = ana.columns(sheet).map((c) => c.id);
+    const layout = new LayoutIndex(ana);
+    const from = { sheetId: sheet, rowId: rows[1], colId: cols[3] };
+    const stored = toStored('=A2+$B$1+B$2+SUM(A1:A2)+C:C', from, layout);
+    const to = { sheetId: sheet, rowId: rows[3], colId: cols[3] };
+    expect(toDisplay(shiftStored(stored, from, to, layout), to, layout)).toBe('=A4+$B$1+B$2+SUM(A3:A4)+C:C');
+    const left = { sheetId: sheet, rowId: rows[1], colId: cols[2] };
+    expect(toDisplay(shiftStored(stored, from, left, layout), left, layout)).toBe('=#REF!+$B$1+A$2+SUM(#REF!)+B:B');
+    // pushed past the last row
+    const bottom = { sheetId: sheet, rowId: rows[5], colId: cols[3] };
+    expect(toDisplay(shiftStored(toStored('=A3', from, layout), from, bottom, layout), bottom, layout)).toBe('=#REF!');
+  });
+
+  it('a formula reading only its own row becomes a column formula; anything else does not', () => {
+    const { ana, sheet } = pair();
+    const rows = ana.rowIds(sheet);
+    const cols = ana.columns(sheet).map((c) => c.id);
+    const layout = new LayoutIndex(ana);
+    const texts = rows.map((rowId, i) => asColumnFormula(toStored(`=B${i + 1}-C${i + 1}*2`, { sheetId: sheet, rowId }, layout), { sheetId: sheet, rowId }));
+    expect(new Set(texts)).toEqual(new Set([`={~${cols[1]}}-{~${cols[2]}}*2`]));
+    const place = { sheetId: sheet, rowId: rows[1] };
+    expect(asColumnFormula(toStored('=B2+B3', place, layout), place)).toBeNull();
+    expect(asColumnFormula(toStored('=B$2', place, layout), place)).toBeNull();
+    expect(asColumnFormula(toStored('=SUM(B2:C2)', place, layout), place)).toBeNull();
   });
 });

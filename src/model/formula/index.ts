@@ -4,6 +4,7 @@ export * from './ast.js';
 export * from './errors.js';
 export { parseTyped, parseStored, looksLikeFormula, columnLetters, columnIndex, MAX_FORMULA_LENGTH, type SyntaxOptions } from './parse.js';
 export { toStored, toDisplay, toStoredTree, printStored, printDisplay, type FormulaPlace } from './refs.js';
+export { shiftStored, asColumnFormula } from './shift.js';
 export { LayoutIndex, type Layout } from './layout.js';
 export { FormulaEngine, type FormulaInput, type CellAddress } from './engine.js';
 export { formulaInput } from './reader.js';
