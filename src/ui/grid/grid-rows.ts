@@ -1,16 +1,16 @@
 /**
  * The grid's body as Lit templates: the column headers, the windowed rows and
- * their cells, and the sticky column figures. Pure rendering over the grid's
+ * their cells, the sticky column figures and the footer line. Pure rendering over the grid's
  * state (through GridHost); every event goes back to a controller.
  */
 import { html, nothing } from 'lit';
-import { rectContains, type Rect } from '../../model/range.js';
+import { rectContains, rectSize, type Rect } from '../../model/range.js';
 import type { CellValue, Column } from '../../model/types.js';
 import { MULTI_SEPARATOR, fitsColumn, isSafeLink } from '../../model/values.js';
-import { claimHolders, claimText } from '../claim-text.js';
-import { conflictLabel, conflictMark } from '../conflict-tracker.js';
-import { currentLocale, t } from '../i18n/locale.js';
-import { displayValue, numberText, summaryText } from '../i18n/value-text.js';
+import { claimCellText, claimHolders, claimText } from '../claim-text.js';
+import { conflictLabel, conflictMark, currentConflictText } from '../conflict-tracker.js';
+import { currentLocale, formatNumber, t } from '../i18n/locale.js';
+import { displayValue, numberText, relativeTime, summaryText } from '../i18n/value-text.js';
 import type { PeerCursor } from '../presence.js';
 import { safeColor } from '../safe-style.js';
 import type { GridHost } from './host.js';
@@ -203,4 +203,34 @@ export function renderSummaries(g: GridHost, f: Frame) {
       </div>`;
     })}
   </div>`;
+}
+
+/** The line under the grid: an error, or the active cell (who changed it, when); then the selection's and the sheet's size. */
+export function renderFooter(g: GridHost, f: Frame) {
+  const { rect, rows, columns } = f;
+  return html`<div class="footer">
+    ${g.error ? html`<span class="error" role="alert">${g.error}</span>` : html`<span aria-live="polite">${describeActive(g, f)}</span>`}
+    <span
+      >${rect.bottom > rect.top || rect.right > rect.left ? t('grid.cellsSelected', { n: formatNumber(rectSize(rect).cells) }) : ''}${t('grid.size', {
+        rows: formatNumber(rows.length),
+        columns: formatNumber(columns.length),
+      })}</span
+    >
+  </div>`;
+}
+
+function describeActive(g: GridHost, f: Frame): string {
+  const wb = g.workbook;
+  const { row, col: c } = g.selection.active;
+  const col = f.columns[c];
+  const rowId = f.rows[row];
+  if (!col || !rowId || !wb) return '';
+  const record = wb.getCell(g.sheetId, rowId, col.id);
+  const locale = currentLocale();
+  const value =
+    record && record.v !== null ? (col.type === 'claim' ? claimCellText(locale, wb, g.sheetId, rowId, col.id) : displayValue(locale, col, record.v)) : t('value.empty');
+  const where = { column: col.name, row: g.data.rowNumber(row), value };
+  const conflict = g.conflicts.at(rowId, col.id);
+  const text = record ? t('grid.activeBy', { ...where, by: record.by, when: relativeTime(locale, record.at) }) : t('grid.active', where);
+  return conflict ? `${text} · ${currentConflictText(wb, col, conflict)}` : text;
 }

@@ -34,20 +34,20 @@ export function renderToolbar(g: GridHost, f: Frame, act: ToolbarActions) {
   const agg = g.data.aggregates;
   const filtered = g.data.viewActive;
   return html`<div class="toolbar" role="toolbar" aria-label=${t('grid.actions')}>
-    <button @click=${act.addRow} ?disabled=${ro || !columns.length} title=${why ?? nothing} aria-description=${why ?? nothing}>${t('grid.addRow')}</button>
-    <button @click=${act.deleteRows} ?disabled=${ro || !rows.length} title=${why ?? nothing} aria-description=${why ?? nothing}>
+    <button @click=${() => act.addRow()} ?disabled=${ro || !columns.length} title=${why ?? nothing} aria-description=${why ?? nothing}>${t('grid.addRow')}</button>
+    <button @click=${() => act.deleteRows()} ?disabled=${ro || !rows.length} title=${why ?? nothing} aria-description=${why ?? nothing}>
       ${rect.bottom > rect.top ? t('grid.deleteRows', { n: rect.bottom - rect.top + 1 }) : t('grid.deleteRow')}
     </button>
-    <button @click=${act.addColumn} ?disabled=${ro} title=${why ?? nothing} aria-description=${why ?? nothing}>${t('grid.addColumn')}</button>
-    <button @click=${act.openTrash} ?disabled=${ro} title=${trashWhy ?? nothing} aria-description=${trashWhy ?? nothing}>
+    <button @click=${() => act.addColumn()} ?disabled=${ro} title=${why ?? nothing} aria-description=${why ?? nothing}>${t('grid.addColumn')}</button>
+    <button @click=${() => act.openTrash()} ?disabled=${ro} title=${trashWhy ?? nothing} aria-description=${trashWhy ?? nothing}>
       ${t('grid.trash', { n: wb.deletedRows(g.sheetId).length })}
     </button>
-    <button @click=${act.openActivity}>${t('grid.activity')}</button>
-    <button @click=${act.openCellHistory} title=${t('grid.cellHistoryTitle')} ?disabled=${!rows.length || !columns.length}>${t('grid.cellHistory')}</button>
-    <button @click=${act.openColumnSettings} ?disabled=${ro || !columns[active.col]} title=${why ?? nothing} aria-description=${why ?? nothing}>
+    <button @click=${() => act.openActivity()}>${t('grid.activity')}</button>
+    <button @click=${() => act.openCellHistory()} title=${t('grid.cellHistoryTitle')} ?disabled=${!rows.length || !columns.length}>${t('grid.cellHistory')}</button>
+    <button @click=${() => act.openColumnSettings()} ?disabled=${ro || !columns[active.col]} title=${why ?? nothing} aria-description=${why ?? nothing}>
       ${t('grid.columnSettings')}
     </button>
-    <button @click=${act.openViewMenu} ?disabled=${!columns[active.col]}>${t('grid.sortFilter')}</button>
+    <button @click=${() => act.openViewMenu()} ?disabled=${!columns[active.col]}>${t('grid.sortFilter')}</button>
     ${conflictToggle(g.conflicts)}
     ${ro
       ? nothing

@@ -2,18 +2,14 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type * as Y from 'yjs';
 import type { PresenceSource } from '../../sync/presence-source.js';
 import { isModelError } from '../../model/errors.js';
-import { fillDown } from '../../model/paste.js';
-import { rectSize, type CellPos } from '../../model/range.js';
-import type { CellWrite, Column } from '../../model/types.js';
+import type { CellPos } from '../../model/range.js';
+import type { Column } from '../../model/types.js';
 import { DEFAULT_COLUMN_WIDTH, MAX_COLUMN_WIDTH, MIN_COLUMN_WIDTH, type Workbook } from '../../model/workbook.js';
-import type { ViewSpec } from '../../model/view.js';
 import { errorText } from '../i18n/error-text.js';
-import { LocaleController, currentLocale, formatNumber, t } from '../i18n/locale.js';
-import { displayValue, relativeTime } from '../i18n/value-text.js';
+import { LocaleController, t } from '../i18n/locale.js';
 import { cursors, type PeerCursor } from '../presence.js';
 import type { ViewStore } from '../view-store.js';
-import { claimCellText } from '../claim-text.js';
-import { ConflictTracker, cellShortcut, conflictBar, conflictStyles, currentConflictText } from '../conflict-tracker.js';
+import { ConflictTracker, cellShortcut, conflictBar, conflictStyles } from '../conflict-tracker.js';
 import { safePx } from '../safe-style.js';
 import '../column-editor.js';
 import '../activity-panel.js';
@@ -26,8 +22,9 @@ import './find-replace-bar.js';
 import { ClipboardController } from './clipboard.js';
 import { EditingController } from './editing.js';
 import { gridStyles } from './grid-styles.js';
-import { renderEditorLayer, renderHeader, renderRow, renderSummaries, type Frame } from './grid-rows.js';
-import { renderToolbar, type ToolbarActions } from './grid-toolbar.js';
+import { renderEditorLayer, renderFooter, renderHeader, renderRow, renderSummaries, type Frame } from './grid-rows.js';
+import { renderToolbar } from './grid-toolbar.js';
+import { SheetActions } from './sheet-actions.js';
 import type { GridHost } from './host.js';
 import { keyCommand, type GridCommand, type KeyContext } from './keymap.js';
 import { HEADER_HEIGHT, ROW_NUMBER_WIDTH } from './metrics.js';
@@ -82,6 +79,7 @@ export class SheetGrid extends LitElement implements GridHost {
   readonly editor: EditingController = new EditingController(this);
   readonly pointer: PointerController = new PointerController(this);
   private readonly clipboard = new ClipboardController(this);
+  private readonly actions = new SheetActions(this);
   private peerCursors: PeerCursor[] = [];
   private observedAwareness: PresenceSource | null = null;
   private wantFocus = false;
@@ -198,7 +196,7 @@ export class SheetGrid extends LitElement implements GridHost {
     const f: Frame = { rows, columns, widths, offsets, colFrom, colTo, rect, peersAt, readOnly: wb.readOnly };
 
     return html`
-      <div @click=${this.onToolbarClick}>${renderToolbar(this, f, this.toolbarActions)}</div>
+      <div @click=${this.onToolbarClick}>${renderToolbar(this, f, this.actions)}</div>
       ${this.findOpen
         ? html`<find-replace-bar
             .workbook=${wb}
@@ -242,22 +240,14 @@ export class SheetGrid extends LitElement implements GridHost {
         ${rows.length === 0 ? html`<div class="empty">${this.data.viewActive ? t('grid.noMatch') : t('grid.noRows')}</div>` : nothing}
         ${renderSummaries(this, f)}
       </div>
-      <div class="footer">
-        ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : html`<span aria-live="polite">${this.describeActive(columns, rows)}</span>`}
-        <span
-          >${rect.bottom > rect.top || rect.right > rect.left ? t('grid.cellsSelected', { n: formatNumber(rectSize(rect).cells) }) : ''}${t('grid.size', {
-            rows: formatNumber(rows.length),
-            columns: formatNumber(columns.length),
-          })}</span
-        >
-      </div>
+      ${renderFooter(this, f)}
       <column-editor
         .workbook=${wb}
         .sheetId=${this.sheetId}
         @column-editor-closed=${this.refocus}
-        @column-created=${this.onColumnCreated}
+        @column-created=${this.actions.onColumnCreated}
       ></column-editor>
-      <view-menu @view-change=${this.onViewChange} @view-menu-closed=${this.refocus}></view-menu>
+      <view-menu @view-change=${this.actions.onViewChange} @view-menu-closed=${this.refocus}></view-menu>
       <claim-menu .workbook=${wb} @claim-menu-closed=${this.refocus}></claim-menu>
       <trash-panel .workbook=${wb} .sheetId=${this.sheetId} @trash-closed=${this.refocus}></trash-panel>
       <activity-panel .workbook=${wb} .sheetId=${this.sheetId} @activity-closed=${this.refocus}></activity-panel>
@@ -281,25 +271,6 @@ export class SheetGrid extends LitElement implements GridHost {
   private onToolbarClick = (e: Event): void => {
     if ((e.target as HTMLElement).closest('button')) this.focusGrid();
   };
-
-  private describeActive(columns: Column[], rows: string[]): string {
-    const { row, col: c } = this.selection.active;
-    const col = columns[c];
-    const rowId = rows[row];
-    if (!col || !rowId || !this.workbook) return '';
-    const record = this.workbook.getCell(this.sheetId, rowId, col.id);
-    const locale = currentLocale();
-    const value =
-      record && record.v !== null
-        ? col.type === 'claim'
-          ? claimCellText(locale, this.workbook, this.sheetId, rowId, col.id)
-          : displayValue(locale, col, record.v)
-        : t('value.empty');
-    const where = { column: col.name, row: this.data.rowNumber(row), value };
-    const conflict = this.conflicts.at(rowId, col.id);
-    const text = record ? t('grid.activeBy', { ...where, by: record.by, when: relativeTime(locale, record.at) }) : t('grid.active', where);
-    return conflict ? `${text} · ${currentConflictText(this.workbook, col, conflict)}` : text;
-  }
 
   // ── keyboard ────────────────────────────────────────────────────────────
 
@@ -345,14 +316,14 @@ export class SheetGrid extends LitElement implements GridHost {
     const sel = this.selection;
     switch (command.kind) {
       case 'history':
-        return this.openCellHistory();
+        return this.actions.openCellHistory();
       case 'conflict':
         return this.openConflictAt(sel.active);
       case 'undo':
       case 'redo':
-        return this.runUndo(command.kind === 'redo');
+        return this.actions.undo(command.kind === 'redo');
       case 'fill-down':
-        return this.fillDown();
+        return this.actions.fillDown();
       case 'find':
         return this.openFind('find');
       case 'replace':
@@ -392,11 +363,11 @@ export class SheetGrid extends LitElement implements GridHost {
       case 'edit-start':
         return this.editor.start(command.char);
       case 'toggle':
-        return this.toggleCheckboxes();
+        return this.actions.toggleCheckboxes();
       case 'claim-menu':
-        return this.openClaimMenu();
+        return this.actions.openClaimMenu();
       case 'clear':
-        return this.clearSelection();
+        return this.actions.clearSelection();
     }
   }
 
@@ -421,163 +392,22 @@ export class SheetGrid extends LitElement implements GridHost {
     this.viewport.reveal(p);
   };
 
-  // ── cell actions ────────────────────────────────────────────────────────
+  // ── actions ─────────────────────────────────────────────────────────────
 
-  /** Writes, in one transaction, what `make` returns for each selected cell (null: leave it). */
-  private writeSelection(make: (rowId: string, col: Column) => CellWrite | null): void {
-    const wb = this.workbook;
-    if (!wb) return;
-    const { rows, columns } = this.data.shown();
-    const r = this.selection.rect;
-    const writes: CellWrite[] = [];
-    for (let i = r.top; i <= r.bottom; i++) {
-      for (let c = r.left; c <= r.right; c++) {
-        const w = make(rows[i], columns[c]);
-        if (w) writes.push(w);
-      }
-    }
-    this.guard(() => wb.setCells(this.sheetId, writes));
-  }
-
-  private toggleCheckboxes(): void {
-    const a = this.selection.activeCell();
-    const wb = this.workbook;
-    if (!a || !wb) return;
-    const next = wb.getValue(this.sheetId, a.rowId, a.col.id) !== true;
-    this.writeSelection((rowId, col) => (col.type === 'checkbox' ? { rowId, colId: col.id, value: next } : null));
-  }
-
-  private clearSelection(): void {
-    const wb = this.workbook;
-    if (!wb) return;
-    this.writeSelection((rowId, col) => (wb.getCell(this.sheetId, rowId, col.id)?.v != null ? { rowId, colId: col.id, value: null } : null));
-  }
-
-  private fillDown(): void {
-    const wb = this.workbook;
-    if (!wb) return;
-    const { rows, columns } = this.data.shown();
-    const r = this.selection.rect;
-    this.guard(() => fillDown(wb, this.sheetId, rows, columns.slice(r.left, r.right + 1), r.top, r.bottom));
-  }
-
-  /** −1 / +1 on a counter: a delta, which adds up with everyone else's (never a recount). */
   step(rowId: string, col: Column, delta: number): void {
-    if (this.refuseReadOnly()) return;
-    this.guard(() => this.workbook!.adjustCounter(this.sheetId, rowId, col.id, delta));
-  }
-
-  private openClaimMenu(): void {
-    const a = this.selection.activeCell();
-    if (a?.col.type === 'claim') this.renderRoot.querySelector('claim-menu')?.open(this.sheetId, a.rowId, a.col);
+    this.actions.step(rowId, col, delta);
   }
 
   openConflictAt(pos: CellPos): void {
-    if (this.refuseReadOnly()) return;
-    const { rows, columns } = this.data.shown();
-    const rowId = rows[pos.row];
-    const col = columns[pos.col];
-    if (!rowId || !col || !this.workbook || !this.conflicts.at(rowId, col.id)) return;
-    const a = this.selection.active;
-    if (pos.row !== a.row || pos.col !== a.col) this.selection.select(pos, false);
-    this.renderRoot.querySelector('conflict-menu')?.open(this.sheetId, rowId, col, this.workbook.rowIds(this.sheetId).indexOf(rowId) + 1);
+    this.actions.openConflictAt(pos);
   }
-
-  private openCellHistory(): void {
-    const a = this.selection.activeCell();
-    if (a && this.workbook) this.renderRoot.querySelector('cell-history')?.open(this.sheetId, a.rowId, a.col, this.workbook.rowIds(this.sheetId).indexOf(a.rowId) + 1);
-  }
-
-  private runUndo(redo: boolean): void {
-    if (!this.undo) return;
-    if (redo) this.undo.redo();
-    else this.undo.undo();
-    this.requestUpdate();
-  }
-
-  // ── structure ───────────────────────────────────────────────────────────
-
-  private readonly toolbarActions: ToolbarActions = {
-    addRow: () => this.insertRows(this.selection.rect.bottom + 1, 1),
-    deleteRows: () => this.deleteSelectedRows(),
-    addColumn: () => this.addColumn(),
-    openTrash: () => this.renderRoot.querySelector('trash-panel')?.open(),
-    openActivity: () => this.renderRoot.querySelector('activity-panel')?.open(),
-    openCellHistory: () => this.openCellHistory(),
-    openColumnSettings: () => this.openColumnSettings(this.selection.active.col),
-    openViewMenu: () => this.openViewMenu(this.selection.active.col),
-    undo: (redo) => this.runUndo(redo),
-    applyOrder: (rows) => this.applyOrderToSheet(rows),
-  };
-
-  private insertRows(viewIndex: number, count: number): void {
-    const wb = this.workbook;
-    if (!wb || this.refuseReadOnly()) return;
-    const { rows } = this.data.shown();
-    // Insert next to the row shown at this position, wherever it sits in the sheet.
-    const base = wb.rowIds(this.sheetId);
-    const anchor = rows[viewIndex - 1];
-    const at = anchor ? base.indexOf(anchor) + 1 : 0;
-    this.guard(() => wb.insertRows(this.sheetId, at, count));
-    void this.updateComplete.then(() => this.selection.select({ row: viewIndex, col: this.selection.active.col }, false));
-  }
-
-  private deleteSelectedRows(): void {
-    const wb = this.workbook;
-    if (!wb || this.refuseReadOnly()) return;
-    const { rows } = this.data.shown();
-    const r = this.selection.rect;
-    const ids = rows.slice(r.top, r.bottom + 1);
-    this.guard(() => wb.deleteRows(this.sheetId, ids));
-    this.selection.set(cellSelection({ row: r.top, col: this.selection.active.col }));
-    this.focusGrid();
-  }
-
-  /** A new column right of the active one, created only when its settings are saved (column-editor's create mode). */
-  private addColumn(): void {
-    const wb = this.workbook;
-    if (!wb || this.refuseReadOnly()) return;
-    const base = wb.columns(this.sheetId);
-    const after = this.data.shown().columns[this.selection.active.col];
-    const at = after ? base.findIndex((c) => c.id === after.id) + 1 : base.length;
-    this.renderRoot.querySelector('column-editor')?.openNew(at);
-  }
-
-  /** The column saved from "Add column": give it a row to type in on an empty sheet, and select it. */
-  private onColumnCreated = (e: CustomEvent<{ id: string }>): void => {
-    const wb = this.workbook;
-    if (!wb) return;
-    const id = e.detail.id;
-    if (wb.rowCount(this.sheetId) === 0) this.guard(() => wb.insertRows(this.sheetId, 0, 1));
-    void this.updateComplete.then(() => {
-      const { rows } = this.data.shown();
-      const idx = this.data.shown().columns.findIndex((c) => c.id === id);
-      if (idx < 0) return;
-      const row = Math.min(this.selection.active.row, Math.max(0, rows.length - 1));
-      this.selection.select({ row, col: idx }, false);
-    });
-  };
 
   openColumnSettings(index: number): void {
-    const col = this.data.shown().columns[index];
-    if (col && !this.refuseReadOnly()) this.renderRoot.querySelector('column-editor')?.open(col.id);
+    this.actions.openColumnSettings(index);
   }
 
   openViewMenu(index: number): void {
-    const col = this.data.shown().columns[index];
-    if (col) this.renderRoot.querySelector('view-menu')?.open(col, this.data.view);
-  }
-
-  private onViewChange = (e: CustomEvent<ViewSpec>): void => {
-    this.data.setView(e.detail);
-  };
-
-  private applyOrderToSheet(rows: string[]): void {
-    const wb = this.workbook;
-    if (!wb || this.refuseReadOnly()) return;
-    if (!confirm(t('grid.applyOrderConfirm'))) return;
-    this.guard(() => wb.reorderRows(this.sheetId, rows));
-    this.data.setView({ ...this.data.view, sort: [] });
+    this.actions.openViewMenu(index);
   }
 }
 
