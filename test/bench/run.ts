@@ -2,13 +2,17 @@
  * `npm run bench`: performance figures, printed, never asserted. Each number
  * is compared with a peer measured in the same run where one exists.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { Workbook } from '../../src/model/index.js';
-import { MESSAGE_SYNC } from '../../src/protocol/messages.js';
+import { MESSAGE_DURABLE_ACK, MESSAGE_SYNC } from '../../src/protocol/messages.js';
 import { Room, type Peer } from '../../server/room.js';
 import { MemoryStore, SqliteStore } from '../../server/store.js';
 import { configFromEnv } from '../../server/config.js';
@@ -175,13 +179,74 @@ function benchCompaction(): void {
   }
 }
 
+const IDLE_N = Number(process.env.BENCH_IDLE_N ?? 1000);
+
+/**
+ * Memory per idle connection: the server in its own process (test/bench/peers/idle-server.ts,
+ * --expose-gc), N plain y-websocket clients in rooms of 20 from this one, synced and then idle;
+ * heap, resident and outside-heap memory after a full collection, before and after, over N.
+ */
+async function benchIdleMemory(kind: 'ours' | 'y-websocket-server'): Promise<string> {
+  const root = resolve(fileURLToPath(import.meta.url), '../../..');
+  const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(root, 'test/bench/peers/idle-server.ts'), kind], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  const waiters: ((line: string) => void)[] = [];
+  let buf = '';
+  proc.stdout!.on('data', (d) => {
+    buf += d;
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      const w = waiters.shift();
+      if (w) w(line);
+      else lines.push(line);
+    }
+  });
+  const nextLine = () => (lines.length ? Promise.resolve(lines.shift()!) : new Promise<string>((r) => waiters.push(r)));
+  const port = Number((await nextLine()).split(' ')[1]);
+  const memory = async (snapshot?: string) => {
+    proc.stdin!.write(snapshot ? `snapshot ${snapshot}\n` : 'measure\n');
+    const [, heap, rss, external] = (await nextLine()).split(' ').map(Number);
+    return { heap, rss, external };
+  };
+  const snapshotDir = process.env.BENCH_IDLE_SNAPSHOTS;
+  const before = await memory(snapshotDir && join(snapshotDir, `${kind}-before.heapsnapshot`));
+  const providers: WebsocketProvider[] = [];
+  const synced = (p: WebsocketProvider) => new Promise<void>((r) => (p.synced ? r() : p.once('sync', () => r())));
+  for (let i = 0; i < IDLE_N; i++) {
+    const url = `ws://127.0.0.1:${port}${kind === 'ours' ? '/sync' : ''}`;
+    const provider = new WebsocketProvider(url, `idle-room-${String(Math.floor(i / 20)).padStart(4, '0')}`, new Y.Doc(), { WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket, disableBc: true });
+    // our durable acks: not something a plain y-websocket client knows
+    provider.messageHandlers[MESSAGE_DURABLE_ACK] = () => {};
+    providers.push(provider);
+    if (i % 50 === 49) await Promise.all(providers.slice(i - 49).map(synced));
+  }
+  await Promise.all(providers.map(synced));
+  const idle = await memory(snapshotDir && join(snapshotDir, `${kind}-idle.heapsnapshot`));
+  providers.forEach((p) => p.destroy());
+  proc.kill('SIGKILL');
+  const per = (a: number, b: number) => `${((b - a) / IDLE_N / 1024).toFixed(1)} KB`;
+  return `${kind.padEnd(20)} N=${IDLE_N} idle: heap ${per(before.heap, idle.heap)}/conn  RSS ${per(before.rss, idle.rss)}/conn  outside heap ${per(before.external, idle.external)}/conn`;
+}
+
 async function main() {
+  // every spawned server adds an exit listener to this process
+  process.setMaxListeners(50);
   console.log(`Mutual Sheets benchmarks — node ${process.version}, ${new Date().toISOString()}`);
-  benchLoad();
-  console.log(`\n# Through the relay with real y-websocket clients, ${EDITS} sequential edits`);
-  await benchRelay('sqlite');
-  await benchRelay('memory');
-  benchCompaction();
+  // BENCH_ONLY=idle|relay: one part (the others take minutes on a busy machine)
+  const only = process.env.BENCH_ONLY;
+  if (!only) benchLoad();
+  if (!only || only === 'relay') {
+    console.log(`\n# Through the relay with real y-websocket clients, ${EDITS} sequential edits`);
+    await benchRelay('sqlite');
+    await benchRelay('memory');
+  }
+  if (!only || only === 'idle') {
+    console.log(`\n# Memory per idle connection, ${IDLE_N} connections in rooms of 20 (after a full GC)`);
+    console.log(await benchIdleMemory('ours'));
+    console.log(await benchIdleMemory('y-websocket-server'));
+  }
+  if (!only) benchCompaction();
 }
 
 main().then(
