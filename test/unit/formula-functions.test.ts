@@ -225,6 +225,10 @@ describe('functions, against the examples in Excel’s documentation', () => {
     expect(calc('=UNIQUE(A1:A5, FALSE, TRUE)', list, { at: 'C1' })).toBe('Oil');
     expect(calc('=SORT(A1:A5)', list, { at: 'C1' })).toEqual([['Beans'], ['Beans'], ['Oil'], ['Rice'], ['rice']]);
     expect(calc('=SORT(A1:B3, 2, -1)', { A1: 'a', B1: 2, A2: 'b', B2: 9, A3: 'c', B3: 5 }, { at: 'D1' })).toEqual([['b', 9], ['c', 5], ['a', 2]]);
+    // blanks last whichever way
+    expect(calc('=SORT(A1:A3, 1, -1)', { A1: 2, A3: 5 }, { at: 'C1' })).toEqual([[5], [2], [null]]);
+    expect(calc('=SORT(A1:A3)', { A1: 2, A3: 5 }, { at: 'C1' })).toEqual([[2], [5], [null]]);
+    expect(calc('=COUNTIF(A1:A3, "a.c")', { A1: 'a.c', A2: 'abc' })).toBe(1);
     const stock = { ...column(1, ['Rice', 'Beans', 'Oil']), ...column(1, [40, 3, 0], 'B') };
     expect(calc('=FILTER(A1:A3, B1:B3<5)', stock, { at: 'D1' })).toEqual([['Beans'], ['Oil']]);
     expect(calc('=FILTER(A1:A3, B1:B3>100)', stock, { at: 'D1' })).toEqual(ERRORS['#CALC!']);

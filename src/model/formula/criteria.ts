@@ -35,16 +35,26 @@ export function criterion(c: Scalar): (v: Scalar) => boolean {
   return (v) => typeof v === 'string' && test(compare(v, raw));
 }
 
-function wildcard(pattern: string): RegExp {
+/** A wildcard pattern as Excel reads it (? one character, * any run, ~ escapes) as regex source. */
+export function wildcardSource(pattern: string): string {
   let out = '';
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i];
-    if (ch === '~' && i + 1 < pattern.length) out += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (ch === '~' && i + 1 < pattern.length) out += escapeRegex(pattern[++i]);
     else if (ch === '*') out += '[\\s\\S]*';
     else if (ch === '?') out += '[\\s\\S]';
-    else out += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    else out += escapeRegex(ch);
   }
-  return new RegExp(`^${out}$`, 'i');
+  return out;
+}
+
+/** The whole text matches, without case. */
+export function wildcard(pattern: string): RegExp {
+  return new RegExp(`^${wildcardSource(pattern)}$`, 'i');
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 const grid = (v: Value | undefined): Matrix => (v === undefined ? [[null]] : isMatrix(v) ? v : [[v]]);

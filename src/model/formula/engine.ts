@@ -1,5 +1,6 @@
 import type { IdPoint, Node } from './ast.js';
 import { Evaluator, referencesOf, type Resolver } from './evaluate.js';
+import { addDep, addTo, cyclic, forEachDep, hasDep, removeDep, removeFrom, type Deps } from './graph.js';
 import { functionTable } from './functions.js';
 import { LayoutIndex, type Layout } from './layout.js';
 import { parseStored } from './parse.js';
@@ -62,47 +63,7 @@ const MAX_PASSES = 8;
 const keyOf = (sheet: string, row: string, col: string) => `${sheet} ${row} ${col}`;
 const colKey = (sheet: string, col: string) => `${sheet} ${col}`;
 
-function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
-  set.add(value);
-}
-
-function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  const set = map.get(key);
-  if (!set) return;
-  set.delete(value);
-  if (!set.size) map.delete(key);
-}
-
 const shownValue = (v: Value): Scalar => (isMatrix(v) ? (v[0]?.[0] ?? null) : v);
-
-type Deps = FNode | Set<FNode>;
-
-function addDep(map: Map<string, Deps>, key: string, node: FNode): void {
-  const cur = map.get(key);
-  if (cur === undefined) map.set(key, node);
-  else if (cur instanceof Set) cur.add(node);
-  else if (cur !== node) map.set(key, new Set([cur, node]));
-}
-
-function removeDep(map: Map<string, Deps>, key: string, node: FNode): void {
-  const cur = map.get(key);
-  if (cur === node) map.delete(key);
-  else if (cur instanceof Set) {
-    cur.delete(node);
-    if (cur.size === 1) map.set(key, cur.values().next().value!);
-  }
-}
-
-function forEachDep(deps: Deps, visit: (n: FNode) => void): void {
-  if (deps instanceof Set) for (const n of deps) visit(n);
-  else visit(deps);
-}
-
-function hasDep(deps: Deps, n: FNode): boolean {
-  return deps instanceof Set ? deps.has(n) : deps === n;
-}
 
 function sameScalar(a: Scalar | undefined, b: Scalar | undefined): boolean {
   if (isError(a) || isError(b)) return isError(a) && isError(b) && a.error === b.error;
@@ -123,7 +84,7 @@ export class FormulaEngine {
   private readonly cellFormulas = new Map<string, string>();
   private readonly columnFormulas = new Map<string, { sheet: string; col: string; stored: string }>();
   /** who reads each cell: most cells are read by one formula, so one node, and a set only when several */
-  private readonly cellDependents = new Map<string, Deps>();
+  private readonly cellDependents = new Map<string, Deps<FNode>>();
   /** nodes with a one-column range, by sheet and column id; and with a wider one, by sheet */
   private readonly columnRangeNodes = new Map<string, Set<FNode>>();
   private readonly wideRangeNodes = new Map<string, Set<FNode>>();
@@ -471,64 +432,16 @@ export class FormulaEngine {
         release(n);
       }
       if (done >= reach.length) break;
-      const cyclic = this.cycles(reach.filter((n) => !n.done));
-      for (const n of cyclic) {
+      const onCycle = cyclic(reach.filter((n) => !n.done));
+      for (const n of onCycle) {
         n.done = true;
         done++;
         this.setValue(n, ERRORS['#CYCLE!']);
       }
-      for (const n of cyclic) release(n);
+      for (const n of onCycle) release(n);
       if (!ready.length) break;
     }
     for (const n of reach) n.succ.length = 0;
-  }
-
-  /** Nodes on a cycle among `left` (Tarjan, iterative: a chain of 10,000 formulas must not overflow the stack). */
-  private cycles(left: FNode[]): FNode[] {
-    const index = new Map<FNode, number>();
-    const low = new Map<FNode, number>();
-    const onStack = new Set<FNode>();
-    const stack: FNode[] = [];
-    const out: FNode[] = [];
-    let counter = 0;
-    for (const root of left) {
-      if (index.has(root)) continue;
-      const work: { n: FNode; i: number; next: FNode[] }[] = [{ n: root, i: 0, next: root.succ.filter((y) => !y.done) }];
-      index.set(root, counter);
-      low.set(root, counter++);
-      stack.push(root);
-      onStack.add(root);
-      while (work.length) {
-        const top = work[work.length - 1];
-        if (top.i < top.next.length) {
-          const y = top.next[top.i++];
-          if (!index.has(y)) {
-            index.set(y, counter);
-            low.set(y, counter++);
-            stack.push(y);
-            onStack.add(y);
-            work.push({ n: y, i: 0, next: y.succ.filter((z) => !z.done) });
-          } else if (onStack.has(y)) low.set(top.n, Math.min(low.get(top.n)!, index.get(y)!));
-          continue;
-        }
-        work.pop();
-        if (work.length) {
-          const parent = work[work.length - 1].n;
-          low.set(parent, Math.min(low.get(parent)!, low.get(top.n)!));
-        }
-        if (low.get(top.n) === index.get(top.n)) {
-          const part: FNode[] = [];
-          let m: FNode;
-          do {
-            m = stack.pop()!;
-            onStack.delete(m);
-            part.push(m);
-          } while (m !== top.n);
-          if (part.length > 1 || top.n.succ.includes(top.n)) out.push(...part);
-        }
-      }
-    }
-    return out;
   }
 
   private readCell(sheet: string, row: string, col: string): Scalar {

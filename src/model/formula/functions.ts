@@ -1,5 +1,5 @@
 import * as formulajs from '@formulajs/formulajs';
-import { criteriaFunctions } from './criteria.js';
+import { criteriaFunctions, wildcardSource } from './criteria.js';
 import { dateFunctions } from './dates.js';
 import { lookupFunctions } from './lookup.js';
 import { ERRORS, isError, isMatrix, toBool, toNumber, toScalar, toText, type ErrorResult, type FormulaClock, type Scalar, type Value } from './values.js';
@@ -84,23 +84,6 @@ function logical(args: Value[], combine: (acc: boolean, b: boolean) => boolean, 
     }
   }
   return seen ? acc : ERRORS['#VALUE!'];
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** SEARCH's pattern: ? one character, * any run, ~ escapes. */
-function wildcardSource(pattern: string): string {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === '~' && i + 1 < pattern.length) out += escapeRegex(pattern[++i]);
-    else if (ch === '*') out += '[\\s\\S]*';
-    else if (ch === '?') out += '[\\s\\S]';
-    else out += escapeRegex(ch);
-  }
-  return out;
 }
 
 const mathFunctions: FnTable = {

@@ -1,24 +1,13 @@
+import { wildcard } from './criteria.js';
 import type { FnTable } from './functions.js';
 import { compare, ERRORS, isError, isMatrix, toBool, toNumber, toText, type Matrix, type Scalar, type Value } from './values.js';
 
 const asMatrix = (v: Value | undefined): Matrix => (v === undefined ? [[null]] : isMatrix(v) ? v : [[v]]);
 
-function wildcardRegex(pattern: string): RegExp {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === '~' && i + 1 < pattern.length) out += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    else if (ch === '*') out += '[\\s\\S]*';
-    else if (ch === '?') out += '[\\s\\S]';
-    else out += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`, 'i');
-}
-
 /** Exact match as Excel's lookups do it: text without case, with * and ? wildcards when the key is text. */
 function exactMatcher(key: Scalar, wildcards: boolean): (c: Scalar) => boolean {
   if (typeof key === 'string' && wildcards && /[*?~]/.test(key)) {
-    const re = wildcardRegex(key);
+    const re = wildcard(key);
     return (c) => typeof c === 'string' && re.test(c);
   }
   return (c) => c !== null && !isError(c) && typeof c === typeof key && compare(c, key) === 0;
@@ -194,7 +183,11 @@ export function lookupFunctions(scalar: (v: Value | undefined) => Scalar): FnTab
       if ((index as number) > (lines[0]?.length ?? 0)) return ERRORS['#VALUE!'];
       const k = (index as number) - 1;
       // stable, so rows with equal keys keep their order on every device
-      const sorted = lines.map((l, i) => ({ l, i })).sort((a, b) => sortKey(a.l[k], b.l[k]) * (order as number) || a.i - b.i).map((x) => x.l);
+      const rank = (v: Scalar) => (v === null ? 1 : isError(v) ? 2 : 0);
+      const sorted = lines
+        .map((l, i) => ({ l, i }))
+        .sort((a, b) => rank(a.l[k]) - rank(b.l[k]) || (rank(a.l[k]) ? 0 : sortKey(a.l[k], b.l[k]) * (order as number)) || a.i - b.i)
+        .map((x) => x.l);
       return byCol ? sorted[0].map((_, i) => sorted.map((l) => l[i])) : sorted;
     },
     TEXTJOIN: (args) => {
