@@ -1,10 +1,36 @@
 /**
- * The reader the app used before SheetJS (exceljs), kept here only so the
- * benchmark can compare the two on the same files: every row from A1, the
- * way the old readXlsx read them (its own-format metadata left out).
+ * The readers the app used before issue 16 — exceljs for workbooks, papaparse
+ * for CSV — kept here only so the benchmark can compare old and new on the
+ * same files: every row from A1, the way the old readers read them.
  */
 import type { Workbook as ExcelWorkbook, CellValue as ExcelCellValue } from 'exceljs';
+import Papa from 'papaparse';
 import type { ImportCell } from '../../src/model/import.js';
+
+/** The old CSV path: UTF-8 else Windows-1252, papaparse with its delimiter guess, an unclosed quote refusing the file. */
+export function readCsvWithPapa(bytes: Uint8Array): { name: string; rows: ImportCell[][] }[] {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = new TextDecoder('windows-1252').decode(bytes);
+  }
+  const rows: string[][] = [];
+  let failure = false;
+  Papa.parse<string[]>(text, {
+    skipEmptyLines: true,
+    step(results: Papa.ParseStepResult<string[]>, parser: Papa.Parser) {
+      if (results.errors.some((e) => e.type === 'Quotes')) {
+        failure = true;
+        parser.abort();
+        return;
+      }
+      rows.push(results.data);
+    },
+  });
+  if (failure) throw new Error('MALFORMED_CSV');
+  return [{ name: 'csv', rows }];
+}
 
 export async function readWithExceljs(bytes: Uint8Array): Promise<{ name: string; rows: ImportCell[][] }[]> {
   const mod = (await import('exceljs')) as unknown as { default?: typeof import('exceljs') } & typeof import('exceljs');
