@@ -4,7 +4,9 @@ import type { Workbook } from '../model/workbook.js';
 import type { SyncStatus } from '../sync/status.js';
 import type { HeaderMenuItem } from './header-menu.js';
 import './header-menu.js';
-import { LocaleController, t } from './i18n/locale.js';
+import { WorkbookController } from './workbook-controller.js';
+import { LocaleController, currentLocale, t } from './i18n/locale.js';
+import { titleText } from './i18n/value-text.js';
 import type { Person } from './presence.js';
 import { safeColor } from './safe-style.js';
 import { SyncStatusElement } from './sync-status.js';
@@ -14,7 +16,7 @@ export type HeaderAction = 'import' | 'export' | 'snapshots' | 'restore' | 'shar
 
 /**
  * What gives way, in order, when the header does not fit on one line: first what can be said
- * shorter (people as a count, the name field's label, the local save state and the sealed badge as
+ * shorter (people cut to a few chips, the name field's label, the local save state and the sealed badge as
  * symbols with their words in a tooltip), then actions move into the More menu; the sync state keeps
  * its label to the end, and Share (how a phone hands the workbook on) never leaves, at most an icon.
  */
@@ -53,6 +55,8 @@ export class WorkbookHeader extends LitElement {
   declare given: number;
 
   private readonly narrow = matchMedia(NARROW);
+  // the title is the workbook's: a colleague's rename shows here at once
+  private readonly controller = new WorkbookController(this, (c) => c.meta);
   private readonly resize = new ResizeObserver((entries) => {
     const width = Math.round(entries[0]?.contentRect.width ?? 0);
     // Wider: try everything back on the line. Taller (a part that renders late, like the More button,
@@ -203,6 +207,11 @@ export class WorkbookHeader extends LitElement {
       gap: 0.25rem;
       font-size: 0.85rem;
       white-space: nowrap;
+      overflow: hidden;
+      max-width: 20rem;
+    }
+    .people.cut {
+      max-width: 5.5rem;
     }
     .person {
       border: 2px solid var(--c);
@@ -242,6 +251,7 @@ export class WorkbookHeader extends LitElement {
   }
 
   protected willUpdate(changed: PropertyValues<this>): void {
+    this.controller.bind(this.workbook);
     // What is shown may have got shorter: try it all on the line again (updated() gives way as needed),
     // unless someone is using the header right now — a control must not vanish from under them.
     const content = changed.has('ready') || changed.has('workbook') || changed.has('people') || changed.has('displayName') || changed.has('status');
@@ -287,8 +297,8 @@ export class WorkbookHeader extends LitElement {
           ? html`<input
               class="title"
               aria-label=${t('wb.titleLabel')}
-              title=${wb.title()}
-              .value=${wb.title()}
+              title=${titleText(currentLocale(), wb.title())}
+              .value=${titleText(currentLocale(), wb.title())}
               ?readonly=${wb.readOnly}
               aria-description=${wb.readOnly ? t('layout.viewOnly') : nothing}
               @change=${this.onTitle}
@@ -325,15 +335,11 @@ export class WorkbookHeader extends LitElement {
     return html`<span class="sealed ${this.sealed ? '' : 'not'}" role="note" aria-label=${long} title=${long}>${short}</span>`;
   }
 
+  /** Everyone here, always as a list; short of room it is cut to a few chips, all the names in its tooltip. */
   private renderPeople() {
     if (!this.people.length) return nothing;
     const names = this.people.map((p) => (p.idle ? t('wb.idle', { name: p.name }) : p.name)).join(', ');
-    if (this.gave('people')) {
-      return html`<span class="people" role="note" aria-label="${t('wb.alsoHere')}: ${names}" title=${names}
-        ><span class="person" style="--c:#57606a">+${this.people.length}</span></span
-      >`;
-    }
-    return html`<span class="people" role="list" aria-label=${t('wb.alsoHere')}>
+    return html`<span class="people ${this.gave('people') ? 'cut' : ''}" role="list" aria-label=${t('wb.alsoHere')} title=${names}>
       ${this.people.map(
         (p) => html`<span role="listitem" class="person ${p.idle ? 'idle' : ''}" style="--c:${safeColor(p.color)}" title=${p.idle ? t('wb.idle', { name: p.name }) : p.name}
           >${p.name}</span
@@ -423,13 +429,14 @@ export class WorkbookHeader extends LitElement {
   private onTitle = (e: Event): void => {
     const input = e.target as HTMLInputElement;
     const wb = this.workbook;
-    if (!wb || wb.readOnly || input.value === wb.title()) return;
+    // An untitled workbook shows the words for "untitled": left as they are, they set no title.
+    if (!wb || wb.readOnly || input.value === titleText(currentLocale(), wb.title())) return;
     try {
       wb.setTitle(input.value);
       this.dispatchEvent(new CustomEvent('title-changed', { bubbles: true, composed: true }));
     } catch (err) {
       if (!isModelError(err)) throw err;
-      input.value = wb.title();
+      input.value = titleText(currentLocale(), wb.title());
     }
   };
 

@@ -17,6 +17,7 @@ import type { DeviceProfile } from './device-profile.js';
 import { colorFor, people, type Person } from './presence.js';
 import { ViewStore } from './view-store.js';
 import { localizeTemplate } from './i18n/template-text.js';
+import { titleText } from './i18n/value-text.js';
 import { LocaleController, currentLocale, t, tn } from './i18n/locale.js';
 import { WorkbookController } from './workbook-controller.js';
 import './column-editor.js';
@@ -389,7 +390,7 @@ export class WorkbookView extends LitElement {
       ${wb && this.phase === 'ready'
         ? html`<import-dialog .workbook=${wb} .sheetId=${this.sheetId} .undo=${this.undo} @import-done=${this.onImported}></import-dialog>
             <export-menu .workbook=${wb} .sheetId=${this.sheetId} @export-closed=${this.focusGrid}></export-menu>
-            <share-dialog .workbookId=${this.workbookId} .credential=${this.credential} .workbookTitle=${wb.title()} @share-closed=${this.focusGrid}></share-dialog>
+            <share-dialog .workbookId=${this.workbookId} .credential=${this.credential} .workbookTitle=${titleText(currentLocale(), wb.title())} @share-closed=${this.focusGrid}></share-dialog>
             <snapshots-panel
               @snapshots-closed=${this.focusGrid}
               .workbook=${wb}
