@@ -166,6 +166,7 @@ function sheetRows(X: SheetJs, ws: WorkSheet, date1904: boolean, budget: { left:
   return rows;
 }
 
+// No sheetRows: it would cut a value far down a sheet silently, where the size check refuses it aloud.
 const READ_OPTIONS = { type: 'array', dense: true, cellNF: true, cellText: false, cellHTML: false, cellStyles: false, sheetStubs: false, bookVBA: false, WTF: false } as const;
 
 function parse(X: SheetJs, bytes: Uint8Array): WorkBook {
@@ -215,9 +216,37 @@ export function odsDeclaredCells(bytes: Uint8Array, stopAt: number): number {
   return total;
 }
 
+/** What a workbook may unpack to: its XML is held as text while it is read, twice its size in memory. */
+export const MAX_UNPACKED_BYTES = 512 * 1024 * 1024;
+
+/**
+ * The unpacked size a zip declares for all its entries, from its central
+ * directory (read, never unpacked): a zip bomb, or a workbook too big to
+ * read on a phone, is refused before a byte is inflated.
+ */
+export function zipUnpackedBytes(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // The end-of-central-directory record sits in the last 64 KB (after an optional comment).
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 65_557); i--) {
+    if (view.getUint32(i, true) !== 0x06054b50) continue;
+    const entries = view.getUint16(i + 10, true);
+    let at = view.getUint32(i + 16, true);
+    let total = 0;
+    for (let n = 0; n < entries && at + 46 <= bytes.length && view.getUint32(at, true) === 0x02014b50; n++) {
+      total += view.getUint32(at + 24, true);
+      at += 46 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    }
+    return total;
+  }
+  return 0;
+}
+
 /** Every sheet of a workbook file (XLSX, XLSM, XLS, ODS), chart sheets and other non-grid sheets left out. */
 export function readSpreadsheet(X: SheetJs, bytes: Uint8Array, limits: ReadLimits = { maxCells: MAX_READ_CELLS }): ReadSheet[] {
   const kind = checkSpreadsheetBytes(bytes);
+  if (kind === 'zip' && zipUnpackedBytes(bytes) > MAX_UNPACKED_BYTES) {
+    throw new IoError('TOO_MANY_CELLS', `The file unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MB.`, { max: limits.maxCells, reason: 'unpacked' });
+  }
   if (kind === 'zip' && odsDeclaredCells(bytes, limits.maxCells) > limits.maxCells) {
     throw new IoError('TOO_MANY_CELLS', `The file declares more than ${limits.maxCells} cells with values.`, { max: limits.maxCells });
   }

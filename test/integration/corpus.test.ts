@@ -66,6 +66,7 @@ const KNOWN: Record<string, string> = {
 };
 
 const PER_FILE_MS = 10_000;
+const PER_FILE_BYTES = 1024 * 1024 * 1024;
 
 describe('interop corpus: every file reads as LibreOffice reads it, or is refused with a code', () => {
   const dir = corpusDir();
@@ -87,6 +88,7 @@ describe('interop corpus: every file reads as LibreOffice reads it, or is refuse
       try {
         tables = await readImportFile(new Uint8Array(readFileSync(f.path)), f.name);
       } catch (err) {
+        if (process.memoryUsage().rss > PER_FILE_BYTES) problems.push(`${label}: over 1 GB resident while refusing`);
         const code = isIoError(err) || isModelError(err) ? err.code : null;
         if (!code) problems.push(`${label}: uncoded failure ${String(err)}`);
         else if (REFUSED[label] !== code) problems.push(`${label}: refused ${code}`);
@@ -94,6 +96,9 @@ describe('interop corpus: every file reads as LibreOffice reads it, or is refuse
       }
       const ms = performance.now() - t;
       if (ms > PER_FILE_MS) problems.push(`${label}: ${ms.toFixed(0)} ms`);
+      // The whole test process, this file's reading included, stays under the ceiling.
+      const rss = process.memoryUsage().rss;
+      if (rss > PER_FILE_BYTES) problems.push(`${label}: ${(rss / 1024 / 1024).toFixed(0)} MB resident`);
       if (REFUSED[label]) problems.push(`${label}: read, but should be refused ${REFUSED[label]}`);
       for (const [sheet, grid] of f.reference) {
         // SheetJS reads some ODS sheet names with _ for spaces.

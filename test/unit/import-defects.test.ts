@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeText, parseCsv } from '../../src/io/csv-import.js';
 import { isIoError } from '../../src/io/errors.js';
 import { readImportFile } from '../../src/io/import-file.js';
-import { readSpreadsheet } from '../../src/io/sheet-reader.js';
+import { MAX_UNPACKED_BYTES, readSpreadsheet, zipUnpackedBytes } from '../../src/io/sheet-reader.js';
 import { commitImport, inferColumns, type ImportCell, type ImportTable } from '../../src/model/import.js';
 import { fileRows, guessHeaderRow, headerRowOf, withHeaderRow } from '../../src/model/import-header.js';
 import { newWorkbook } from '../support/model.js';
@@ -117,6 +117,12 @@ describe('workbook defects, each from the smallest file that shows it', () => {
       '<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="S"><table:table-row table:number-rows-repeated="1000000000"><table:table-cell table:number-columns-repeated="1000000000" office:value-type="string"><text:p>X</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>';
     const ods = zipSync({ mimetype: strToU8('application/vnd.oasis.opendocument.spreadsheet'), 'content.xml': strToU8(content) });
     expect(await codeOf(readImportFile(ods, 'bomb.ods'))).toBe('TOO_MANY_CELLS');
+    // A zip that says it unpacks to gigabytes is refused from its directory, before anything is inflated.
+    const bomb = xlsx(`<row r="1">${str('A1', 'a')}</row>`);
+    const view = new DataView(bomb.buffer, bomb.byteOffset, bomb.byteLength);
+    for (let i = 0; i + 46 <= bomb.length; i++) if (view.getUint32(i, true) === 0x02014b50) view.setUint32(i + 24, 0x7fffffff, true);
+    expect(zipUnpackedBytes(bomb)).toBeGreaterThan(MAX_UNPACKED_BYTES);
+    expect(await codeOf(readImportFile(bomb, 'bomb.xlsx'))).toBe('TOO_MANY_CELLS');
   });
 });
 
