@@ -270,6 +270,16 @@ for (const viewport of [
       expect(save.y + save.height).toBeLessThanOrEqual(box.y + box.height);
       expect(save.y).toBeGreaterThanOrEqual(box.y);
       expect(await page.evaluate(() => window.scrollY)).toBe(0);
+      // Shorter than the dialog (zoomed in, or a keyboard on screen): the fields scroll, Save stays in view.
+      await page.setViewportSize({ width: viewport.width, height: 420 });
+      await expect.poll(async () => (await dialog.boundingBox())!.height).toBeLessThanOrEqual(420);
+      const short = (await dialog.boundingBox())!;
+      expect(short.y).toBeGreaterThanOrEqual(0);
+      const shortSave = (await dialog.getByRole('button', { name: 'Save' }).boundingBox())!;
+      expect(shortSave.y).toBeGreaterThanOrEqual(short.y);
+      expect(shortSave.y + shortSave.height).toBeLessThanOrEqual(Math.min(420, short.y + short.height));
+      expect(await dialog.locator('fieldset').evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(true);
+      await page.setViewportSize(viewport);
       await dialog.getByRole('button', { name: 'Save' }).click();
       await dialog.waitFor({ state: 'hidden' });
       expect(errors).toEqual([]);
