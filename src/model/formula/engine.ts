@@ -52,6 +52,8 @@ interface FNode {
   wants: { rows: number; cols: number } | null;
   /** bookkeeping of the pass that last reached it (one pass at a time; no maps per pass) */
   pass: number;
+  /** still the formula at its cell (a removed node may linger in a pass's list) */
+  live: boolean;
   indeg: number;
   done: boolean;
   succ: FNode[];
@@ -260,6 +262,7 @@ export class FormulaEngine {
       spill: null,
       wants: null,
       pass: 0,
+      live: true,
       indeg: 0,
       done: false,
       succ: [],
@@ -281,6 +284,7 @@ export class FormulaEngine {
   }
 
   private remove(node: FNode): void {
+    node.live = false;
     this.nodes.delete(node.key);
     for (const k of node.cells) removeDep(this.cellDependents, k, node);
     for (const r of node.ranges) {
@@ -367,17 +371,18 @@ export class FormulaEngine {
   }
 
   /** Successors of a node in the pass: what reads its cell, or a cell its array covers. Each listed once. */
-  private successors(node: FNode, visit: (n: FNode) => void): void {
+  private successors(node: FNode, out: FNode[]): void {
     if (!node.spill && !(this.columnRangeNodes.size || this.wideRangeNodes.size)) {
       const direct = this.cellDependents.get(node.key);
-      if (direct) forEachDep(direct, visit);
+      if (direct instanceof Set) for (const n of direct) out.push(n);
+      else if (direct) out.push(direct);
       return;
     }
     const seen = new Set<FNode>();
     const once = (n: FNode) => {
       if (seen.has(n)) return;
       seen.add(n);
-      visit(n);
+      out.push(n);
     };
     this.collectDependents(node.key, node.sheet, node.row, node.col, once);
     if (node.spill) {
@@ -407,11 +412,11 @@ export class FormulaEngine {
     this.dirty = new Set();
     for (let i = 0; i < reach.length; i++) {
       const x = reach[i];
-      this.successors(x, (y) => {
+      this.successors(x, x.succ);
+      for (const y of x.succ) {
         if (y.pass !== id) enter(y);
         y.indeg++;
-        x.succ.push(y);
-      });
+      }
     }
     const ready: FNode[] = [];
     for (const n of reach) if (n.indeg === 0) ready.push(n);
@@ -428,7 +433,7 @@ export class FormulaEngine {
         if (n.done) continue;
         n.done = true;
         done++;
-        if (this.nodes.get(n.key) === n) this.evaluate(n);
+        if (n.live) this.evaluate(n);
         release(n);
       }
       if (done >= reach.length) break;

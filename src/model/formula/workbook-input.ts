@@ -2,7 +2,7 @@ import type { CellValue, Column } from '../types.js';
 import type { Workbook, WorkbookChange } from '../workbook.js';
 import { FormulaEngine, type CellAddress, type FormulaInput } from './engine.js';
 import { formulaInput } from './reader.js';
-import type { FormulaClock } from './values.js';
+import type { FormulaClock, Scalar } from './values.js';
 
 /**
  * Where the formulas are kept in the doc is the caller's decision (docs/formulas.md proposes a cell
@@ -35,6 +35,8 @@ export class WorkbookFormulas {
   private readonly known = new Map<string, Set<string>>();
   private readonly columnsSeen = new Map<string, Set<string>>();
   private readonly stop: () => void;
+  /** cell values as formulas read them, per sheet: decoding a record 30,000 times per edit is most of an edit's cost */
+  private readonly values = new Map<string, Map<string, Scalar>>();
 
   constructor(
     private readonly wb: Workbook,
@@ -47,8 +49,16 @@ export class WorkbookFormulas {
       rowIds: (s) => wb.rowIds(s),
       columns: (s) => wb.columns(s),
       value: (s, r, c) => {
-        const col = this.column(s, c);
-        return col ? formulaInput(col, wb.getValue(s, r, c)) : null;
+        let sheetValues = this.values.get(s);
+        if (!sheetValues) this.values.set(s, (sheetValues = new Map()));
+        const key = `${r} ${c}`;
+        let v = sheetValues.get(key);
+        if (v === undefined) {
+          const col = this.column(s, c);
+          v = col ? formulaInput(col, wb.getValue(s, r, c)) : null;
+          sheetValues.set(key, v);
+        }
+        return v;
       },
     };
     this.engine = new FormulaEngine(input, clock);
@@ -90,6 +100,7 @@ export class WorkbookFormulas {
     // read whatever the row holds even if its position is not there (yet): a sync that is missing a
     // piece can leave a row's position briefly unset while its cells have arrived
     const value = this.wb.getValue(sheetId, rowId, colId);
+    this.values.get(sheetId)?.delete(`${rowId} ${colId}`);
     this.engine.setCellFormula(sheetId, rowId, colId, this.source.cellFormula(sheetId, rowId, colId, value));
     this.engine.inputChanged(sheetId, rowId, colId);
   }
@@ -97,6 +108,7 @@ export class WorkbookFormulas {
   private apply(change: WorkbookChange): void {
     if (change.sheetList) {
       this.columnsOf.clear();
+      this.values.clear();
       this.engine.structureChanged();
       for (const s of this.wb.sheets()) this.loadSheet(s.id);
     }
@@ -104,6 +116,8 @@ export class WorkbookFormulas {
       if (!this.wb.sheets().some((s) => s.id === sheetId)) continue;
       if (c.structure) {
         this.columnsOf.delete(sheetId);
+        // a retype or new options change how a value reads
+        this.values.delete(sheetId);
         this.engine.structureChanged(sheetId);
         // a column retyped, added or given a formula; rows inserted or arriving whole (their cells came with them)
         const columns = this.wb.columns(sheetId);
