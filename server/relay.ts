@@ -329,196 +329,193 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger, 
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws, name, workbook, ip));
   });
 
-  /** Takes one token; false when the bucket is empty. Refills at `rate` per second up to `burst`. */
-  function bucket(rate: number, burst: number) {
-    let tokens = burst;
-    let last = Date.now();
-    return () => {
-      const now = Date.now();
-      tokens = Math.min(burst, tokens + ((now - last) / 1000) * rate);
-      last = now;
-      if (tokens < 1) return false;
-      tokens -= 1;
-      return true;
-    };
+  /**
+   * Every connection's liveness, checked by one timer for all of them (a timer and its closure per
+   * connection cost more than the rest of an idle connection's state): unanswered pings terminate,
+   * silence past IDLE_TIMEOUT_MS closes.
+   */
+  const liveness = new Map<WebSocket, Liveness>();
+  const pingSweep = setInterval(() => {
+    const now = Date.now();
+    for (const [ws, l] of liveness) {
+      if (!l.alive) {
+        ws.terminate();
+        continue;
+      }
+      if (now - l.lastMessageAt > config.idleTimeoutMs) {
+        l.peer.close(CloseCode.IDLE);
+        continue;
+      }
+      l.alive = false;
+      ws.ping();
+    }
+  }, Math.min(PING_INTERVAL_MS, config.idleTimeoutMs));
+  pingSweep.unref();
+  // One listener for every socket (EventEmitter calls it with the socket as `this`).
+  function onPong(this: WebSocket): void {
+    const l = liveness.get(this);
+    if (l) l.alive = true;
   }
 
   function attach(ws: WebSocket, name: string, workbook: string, ip: string): void {
     sockets.add(ws);
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
-    let alive = true;
     let room: Room | null = null;
-    let lastMessageAt = Date.now();
-    const close = (code: number, reason?: string) => {
-      // A retired workbook's devices are told in a message of their own, as for 4401/4403.
-      if (code === CloseCode.RETIRED && ws.readyState === ws.OPEN) ws.send(encodeRefused(code, CLOSE_REASONS[code]));
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, (reason ?? CLOSE_REASONS[code] ?? '').slice(0, 120));
-    };
-    const messages = bucket(config.maxMessagesPerSecond, config.maxMessagesPerSecond * 2);
-    // Presence messages that set the connection's own state (the room asks; echoes of others' are free of it).
-    const presence = bucket(config.maxAwarenessPerSecond, config.maxAwarenessPerSecond * 2);
-    const peer: Peer = {
-      role: 'edit',
-      send: (frame) => {
-        if (ws.readyState === ws.OPEN) ws.send(frame);
-      },
-      close,
-      allowPresence: presence,
-    };
+    const peer = new SocketPeer(ws, config);
+    const close = peer.close;
+    const state: Liveness = { alive: true, lastMessageAt: Date.now(), peer };
+    liveness.set(ws, state);
     ws.on('error', (err) => log.error('socket error', { room: name, error: err.message }));
-    ws.on('pong', () => {
-      alive = true;
-    });
-    const ping = setInterval(() => {
-      if (!alive) {
-        ws.terminate();
-        return;
-      }
-      if (Date.now() - lastMessageAt > config.idleTimeoutMs) {
-        close(CloseCode.IDLE);
-        return;
-      }
-      alive = false;
-      ws.ping();
-    }, Math.min(PING_INTERVAL_MS, config.idleTimeoutMs));
-    const handshake = setTimeout(() => close(CloseCode.HANDSHAKE_TIMEOUT), config.handshakeTimeoutMs);
-    const reassembler = new Reassembler({ maxMessageBytes: config.maxMessageBytes, maxMessageMs: config.fragmentTimeoutMs, budget: fragmentBudget });
+    ws.on('pong', onPong);
+    let handshake: NodeJS.Timeout | null = setTimeout(() => close(CloseCode.HANDSHAKE_TIMEOUT), config.handshakeTimeoutMs);
+    /** Made at a connection's first fragment: most never send one. */
+    let reassembler: Reassembler | null = null;
     /** Closes the connection when its fragmented message in progress runs out of time. */
     let fragmentTimer: NodeJS.Timeout | null = null;
-    const endReassembly = () => {
-      reassembler.reset();
-      reassembling.delete(ws);
-      if (fragmentTimer) clearTimeout(fragmentTimer);
-      fragmentTimer = null;
-    };
     /** Frames that arrive while the hello is being checked, handled in order once it is. */
     let queue: Uint8Array[] | null = null;
-
-    /** Closes this connection for `err`, with its code; `reason` overrides the code's usual words. */
-    const fail = (err: unknown, reason?: string) => {
-      const code = err instanceof RoomError ? err.code : err instanceof FragmentError ? FRAGMENT_CLOSE[err.failure] : CloseCode.MALFORMED_FRAME;
-      reason ??= err instanceof FragmentError ? FRAGMENT_REASON[err.failure] : undefined;
-      log.info('closing connection', { room: name, code, why: err instanceof Error ? err.message : String(err) });
-      if (code === CloseCode.READ_ONLY || code === CloseCode.UNAUTHORIZED) peer.send(encodeRefused(code, CLOSE_REASONS[code]));
-      endReassembly();
-      close(code, reason);
-    };
-
-    const reassemble = (frame: Uint8Array): Uint8Array | null => {
-      const whole = reassembler.push(frame);
-      const deadline = reassembler.deadline;
-      if (deadline === null) {
-        endReassembly();
-      } else if (!fragmentTimer) {
-        reassembling.set(ws, { reassembler, abort: () => fail(new FragmentError('dropped under memory pressure', 'busy')) });
-        fragmentTimer = setTimeout(() => fail(new FragmentError('message took too long', 'too-slow')), Math.max(0, deadline - Date.now()));
-        fragmentTimer.unref();
-      }
-      return whole;
-    };
-
-    const handle = (raw: Uint8Array) => {
-      try {
-        let frame: Uint8Array | null = raw;
-        if (frame[0] === MESSAGE_FRAGMENT) frame = reassemble(frame);
-        if (!frame || !room) return;
-        const slot = rooms.get(name);
-        if (slot) slot.lastUsed = Date.now();
-        room.receive(peer, frame);
-      } catch (err) {
-        fail(err);
-      }
-    };
-
     /**
      * A signed or sealed workbook's connection is challenged at once: nothing but a PROOF of this nonce opens it.
      * The nonce lives only as long as this connection, so a proof seen on the wire opens nothing later.
      */
     const nonce = CHALLENGE_ID.test(workbook) ? new Uint8Array(randomBytes(NONCE_BYTES)) : null;
-    if (nonce) ws.send(encodeChallenge(nonce));
 
-    /**
-     * The first frame says who this is: a signed or sealed workbook's PROOF; a legacy (`k…`) one's HELLO
-     * with the link's key; for an open workbook anything (a HELLO or PROOF there is skipped), and
-     * its role is the hub's setting.
-     */
-    const start = async (first: Uint8Array) => {
-      clearTimeout(handshake);
-      queue = [];
-      let role: Role | null;
-      let consumed: boolean;
-      if (nonce) {
-        const proof = first[0] === MESSAGE_PROOF ? decodeProof(first) : null;
-        role = proof ? checkProof(workbook, proof, syncProofMessage(nonce, name, proof.role), nodeVerify) : null;
-        consumed = true;
-      } else if (LEGACY_KEY_ID.test(workbook)) {
-        let credential: Credential | null = null;
-        if (first[0] === MESSAGE_HELLO) {
-          try {
-            const dec = decoding.createDecoder(first);
-            decoding.readVarUint(dec);
-            credential = parseCredential(decoding.readVarString(dec));
-          } catch {
-            credential = null;
-          }
+    // Methods of one object, not named arrow functions: the server runs under tsx, whose keepNames
+    // gives every named closure its own property store (~250 bytes per function per connection).
+    const conn = {
+      endHandshake() {
+        if (handshake) clearTimeout(handshake);
+        // dropped, not just cleared: a cleared timer kept alive by this closure is memory every idle connection pays
+        handshake = null;
+      },
+      endReassembly() {
+        reassembler?.reset();
+        reassembling.delete(ws);
+        if (fragmentTimer) clearTimeout(fragmentTimer);
+        fragmentTimer = null;
+      },
+
+      /** Closes this connection for `err`, with its code; `reason` overrides the code's usual words. */
+      fail(err: unknown, reason?: string) {
+        const code = err instanceof RoomError ? err.code : err instanceof FragmentError ? FRAGMENT_CLOSE[err.failure] : CloseCode.MALFORMED_FRAME;
+        reason ??= err instanceof FragmentError ? FRAGMENT_REASON[err.failure] : undefined;
+        log.info('closing connection', { room: name, code, why: err instanceof Error ? err.message : String(err) });
+        if (code === CloseCode.READ_ONLY || code === CloseCode.UNAUTHORIZED) peer.send(encodeRefused(code, CLOSE_REASONS[code]));
+        conn.endReassembly();
+        close(code, reason);
+      },
+
+      reassemble(frame: Uint8Array): Uint8Array | null {
+        reassembler ??= new Reassembler({ maxMessageBytes: config.maxMessageBytes, maxMessageMs: config.fragmentTimeoutMs, budget: fragmentBudget });
+        const whole = reassembler.push(frame);
+        const deadline = reassembler.deadline;
+        if (deadline === null) {
+          conn.endReassembly();
+        } else if (!fragmentTimer) {
+          reassembling.set(ws, { reassembler: reassembler!, abort: () => conn.fail(new FragmentError('dropped under memory pressure', 'busy')) });
+          fragmentTimer = setTimeout(() => conn.fail(new FragmentError('message took too long', 'too-slow')), Math.max(0, deadline - Date.now()));
+          fragmentTimer.unref();
         }
-        role = await roleFor(workbook, credential);
-        consumed = true;
-      } else {
-        role = config.openWorkbooksWritable ? 'edit' : 'view';
-        consumed = first[0] === MESSAGE_HELLO || first[0] === MESSAGE_PROOF;
-      }
-      if (ws.readyState !== ws.OPEN) return;
-      if (!role) {
-        fail(new RoomError(CloseCode.UNAUTHORIZED, 'bad or missing key'));
-        return;
-      }
-      peer.role = role;
-      if (store.retiredAt(name) !== null) {
-        // Its links were replaced: refused for good, edit or view, before anything is loaded.
-        fail(new RoomError(CloseCode.RETIRED, 'workbook retired'));
-        return;
-      }
-      try {
-        room = acquire(name, ip);
-      } catch (err) {
-        if (err instanceof RoomError) {
-          // hub full, or this address opened too many workbooks: said in the hub's own words
-          fail(err, err.message);
+        return whole;
+      },
+
+      handle(raw: Uint8Array) {
+        try {
+          let frame: Uint8Array | null = raw;
+          if (frame[0] === MESSAGE_FRAGMENT) frame = conn.reassemble(frame);
+          if (!frame || !room) return;
+          const slot = rooms.get(name);
+          if (slot) slot.lastUsed = Date.now();
+          room.receive(peer, frame);
+        } catch (err) {
+          conn.fail(err);
+        }
+      },
+
+      /**
+       * The first frame says who this is: a signed or sealed workbook's PROOF; a legacy (`k…`) one's HELLO
+       * with the link's key; for an open workbook anything (a HELLO or PROOF there is skipped), and
+       * its role is the hub's setting.
+       */
+      async start(first: Uint8Array) {
+        conn.endHandshake();
+        queue = [];
+        let role: Role | null;
+        let consumed: boolean;
+        if (nonce) {
+          const proof = first[0] === MESSAGE_PROOF ? decodeProof(first) : null;
+          role = proof ? checkProof(workbook, proof, syncProofMessage(nonce, name, proof.role), nodeVerify) : null;
+          consumed = true;
+        } else if (LEGACY_KEY_ID.test(workbook)) {
+          let credential: Credential | null = null;
+          if (first[0] === MESSAGE_HELLO) {
+            try {
+              const dec = decoding.createDecoder(first);
+              decoding.readVarUint(dec);
+              credential = parseCredential(decoding.readVarString(dec));
+            } catch {
+              credential = null;
+            }
+          }
+          role = await roleFor(workbook, credential);
+          consumed = true;
+        } else {
+          role = config.openWorkbooksWritable ? 'edit' : 'view';
+          consumed = first[0] === MESSAGE_HELLO || first[0] === MESSAGE_PROOF;
+        }
+        if (ws.readyState !== ws.OPEN) return;
+        if (!role) {
+          conn.fail(new RoomError(CloseCode.UNAUTHORIZED, 'bad or missing key'));
           return;
         }
-        log.error('room failed to load', { room: name, error: String(err) });
-        close(CloseCode.ROOM_LOAD_FAILED);
-        return;
-      }
-      room.join(peer);
-      const pending = queue;
-      queue = null;
-      if (!consumed) handle(first);
-      for (const f of pending) handle(f);
+        peer.role = role;
+        if (store.retiredAt(name) !== null) {
+          // Its links were replaced: refused for good, edit or view, before anything is loaded.
+          conn.fail(new RoomError(CloseCode.RETIRED, 'workbook retired'));
+          return;
+        }
+        try {
+          room = acquire(name, ip);
+        } catch (err) {
+          if (err instanceof RoomError) {
+            // hub full, or this address opened too many workbooks: said in the hub's own words
+            conn.fail(err, err.message);
+            return;
+          }
+          log.error('room failed to load', { room: name, error: String(err) });
+          close(CloseCode.ROOM_LOAD_FAILED);
+          return;
+        }
+        room.join(peer);
+        const pending = queue;
+        queue = null;
+        if (!consumed) conn.handle(first);
+        for (const f of pending) conn.handle(f);
+      },
     };
+    if (nonce) ws.send(encodeChallenge(nonce));
 
     ws.on('message', (data, isBinary) => {
-      lastMessageAt = Date.now();
+      state.lastMessageAt = Date.now();
       if (!isBinary) {
         close(CloseCode.MALFORMED_FRAME);
         return;
       }
-      if (!messages()) {
-        fail(new RoomError(CloseCode.RATE_LIMITED, 'message rate'));
+      if (!peer.messages.take()) {
+        conn.fail(new RoomError(CloseCode.RATE_LIMITED, 'message rate'));
         return;
       }
       const frame = toUint8Array(data);
-      if (room) handle(frame);
+      if (room) conn.handle(frame);
       else if (queue) {
-        if (queue.length > 64) fail(new RoomError(CloseCode.RATE_LIMITED, 'too much before the hello was checked'));
+        if (queue.length > 64) conn.fail(new RoomError(CloseCode.RATE_LIMITED, 'too much before the hello was checked'));
         else queue.push(frame);
-      } else void start(frame);
+      } else void conn.start(frame);
     });
     ws.on('close', () => {
-      clearInterval(ping);
-      clearTimeout(handshake);
-      endReassembly();
+      liveness.delete(ws);
+      conn.endHandshake();
+      conn.endReassembly();
       queue = null;
       sockets.delete(ws);
       const left = (perIp.get(ip) ?? 1) - 1;
@@ -546,6 +543,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger, 
       if (closing) return;
       closing = true;
       clearInterval(memoryCheck);
+      clearInterval(pingSweep);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       for (const [, slot] of rooms) {
@@ -571,6 +569,70 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger, 
     loadedRooms: () => Array.from(rooms.keys()),
     events,
   };
+}
+
+/** Takes one token; false when the bucket is empty. Refills at `rate` per second up to `burst`. */
+class TokenBucket {
+  private tokens: number;
+  private last = Date.now();
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+
+  take(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/** What the ping sweep knows of one connection. */
+interface Liveness {
+  alive: boolean;
+  lastMessageAt: number;
+  peer: SocketPeer;
+}
+
+/**
+ * A connection as its room sees it. A class rather than an object of closures: its methods are
+ * shared by every connection, and an idle connection's memory is mostly what it holds per se.
+ */
+class SocketPeer implements Peer {
+  role: Role = 'edit';
+  readonly messages: TokenBucket;
+  /** presence messages that set the connection's own state (the room asks; echoes of others' are free of it) */
+  private readonly presence: TokenBucket;
+
+  constructor(
+    private readonly ws: WebSocket,
+    config: RelayConfig,
+  ) {
+    this.messages = new TokenBucket(config.maxMessagesPerSecond, config.maxMessagesPerSecond * 2);
+    this.presence = new TokenBucket(config.maxAwarenessPerSecond, config.maxAwarenessPerSecond * 2);
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame);
+  }
+
+  /** Bound: handed around as a plain function (timers, the ping sweep). */
+  readonly close = (code: number, reason?: string): void => {
+    const ws = this.ws;
+    // A retired workbook's devices are told in a message of their own, as for 4401/4403.
+    if (code === CloseCode.RETIRED && ws.readyState === ws.OPEN) ws.send(encodeRefused(code, CLOSE_REASONS[code]));
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, (reason ?? CLOSE_REASONS[code] ?? '').slice(0, 120));
+  };
+
+  allowPresence(): boolean {
+    return this.presence.take();
+  }
 }
 
 /** TEST_HOLD_COMMITS: nothing reaches the disk until the process gets SIGUSR2 (tests only, see test-hooks.ts). */
