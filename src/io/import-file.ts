@@ -2,7 +2,8 @@ import type { ImportTable } from '../model/import.js';
 import { checkTableSize } from '../model/import.js';
 import { unneutralise } from './csv.js';
 import { decodeText, parseCsv, sheetNameFromFile, type CsvOptions } from './csv-import.js';
-import { IoError, isCfb, isZip } from './errors.js';
+import { unzipSync } from 'fflate';
+import { IoError, MAX_CSV_BYTES, isCfb, isZip } from './errors.js';
 import type { TextEncodingName } from './text-encoding.js';
 import { readXlsx } from './xlsx.js';
 
@@ -34,6 +35,8 @@ export async function readImportFile(bytes: Uint8Array, fileName: string, onProg
   const kind = importKind(fileName);
   const ext = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? '';
   let tables: ImportTable[];
+  const inner = isZip(bytes) ? zippedText(bytes) : null;
+  if (inner) return readImportFile(inner.bytes, inner.name, onProgress, options);
   if (isZip(bytes) || isCfb(bytes)) tables = await readXlsx(bytes, onProgress);
   else if (kind === 'xlsx' && ext !== 'xls' && bytes.length > 0) {
     throw new IoError('NOT_A_SPREADSHEET', `This file is not a spreadsheet (.${ext}), whatever its name says.`);
@@ -45,6 +48,25 @@ export async function readImportFile(bytes: Uint8Array, fileName: string, onProg
   }
   for (const t of tables) checkTableSize(t);
   return tables;
+}
+
+/** A zip holding one text file and nothing else (how some portals ship a CSV): that file, unpacked, or null. */
+function zippedText(bytes: Uint8Array): { name: string; bytes: Uint8Array } | null {
+  let files: Record<string, Uint8Array>;
+  try {
+    const names: string[] = [];
+    files = unzipSync(bytes, {
+      filter: (f) => {
+        if (!f.name.endsWith('/')) names.push(f.name);
+        return TEXT.has(/\.([^.]+)$/.exec(f.name)?.[1]?.toLowerCase() ?? '') && f.originalSize <= MAX_CSV_BYTES;
+      },
+    });
+    if (names.length !== 1) return null;
+  } catch {
+    return null;
+  }
+  const [name] = Object.keys(files);
+  return name ? { name: name.replace(/^.*\//, ''), bytes: files[name] } : null;
 }
 
 function unneutraliseTable(t: ImportTable): ImportTable {

@@ -20,7 +20,6 @@ const REFUSED: Record<string, string> = {
   'calamine/issue_594_dos.ods': 'TOO_MANY_CELLS',
   'exceljs/missing-bits.xlsx': 'NOT_A_SPREADSHEET',
   'openpyxl/null_archive.xlsx': 'NOT_A_SPREADSHEET',
-  'frictionless/compression_implicit-zip.csv': 'NOT_A_SPREADSHEET',
 };
 
 const RECALCULATED = 'LibreOffice recalculated formulas (volatile, INFO/TYPE, functions it lacks); we keep the results the file saved';

@@ -164,6 +164,12 @@ describe('text files', () => {
     expect(decodeText(le.subarray(2)).encoding).toBe('utf-16le');
   });
 
+  it('reads a zip holding one CSV as that CSV, as some portals ship data', async () => {
+    const zipped = zipSync({ 'data/table.csv': strToU8('id,name\n1,english\n2,中国人\n') });
+    const [table] = await readImportFile(zipped, 'table.csv');
+    expect([table.name, ...fileRows(table)]).toEqual(['table', ['id', 'name'], ['1', 'english'], ['2', '中国人']]);
+  });
+
   it('reads semicolon CSV with decimal commas: 2,5 is two and a half, never 25 or 2500', () => {
     const table = parseCsv('Item;Qty;Zip\nRice;2,5;02134\nBeans;1.000,5;0100\nOil;10;0200\n', 'x');
     expect(table.rows.map((r) => r[1])).toEqual([2.5, 1000.5, '10']);
