@@ -197,7 +197,9 @@ describe('formula engine', () => {
     s.structure();
     s.input.set('s', 'phone-row', 'A', 9);
     s.engine.inputChanged('s', 'phone-row', 'A');
-    s.engine.recalc();
+    // only the new row's result is new: the other rows are not recomputed from scratch
+    s.engine.setColumnFormula('s', 'C', s.engine.columnFormula('s', 'C'));
+    expect(s.engine.recalc()).toEqual([{ sheetId: 's', rowId: 'phone-row', colId: 'C' }]);
     expect(s.engine.result('s', 'phone-row', 'C')).toBe(9);
     // a column formula reading its own column is a cycle, on every row
     s.engine.setColumnFormula('s', 'D', s.engine.enter('=[D]+1', { sheetId: 's', rowId: s.rows[0] }));

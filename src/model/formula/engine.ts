@@ -128,8 +128,11 @@ export class FormulaEngine {
       }
       return;
     }
-    this.columnFormulas.set(ck, { sheet: sheetId, col: colId, stored });
-    for (const node of [...this.nodes.values()]) if (node.sheet === sheetId && node.col === colId) this.remove(node);
+    // the same formula again (told on every structure change): only rows added or gone
+    if (this.columnFormulas.get(ck)?.stored !== stored) {
+      this.columnFormulas.set(ck, { sheet: sheetId, col: colId, stored });
+      for (const node of [...this.nodes.values()]) if (node.sheet === sheetId && node.col === colId) this.remove(node);
+    }
     this.syncColumn(sheetId, colId);
   }
 
