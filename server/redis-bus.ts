@@ -129,7 +129,7 @@ export class RedisBus {
     // this process holds its own update: it is seen here once every earlier one is
     if (track && roomSeq === track.seen + 1 && !track.catchingUp) track.seen = roomSeq;
     try {
-      await this.pub.publishBuffer(this.channel(room), encode(KIND_UPDATE, this.origin, roomSeq, data));
+      await this.pub.publish(this.channel(room), encode(KIND_UPDATE, this.origin, roomSeq, data));
       return true;
     } catch {
       return false;
@@ -139,7 +139,7 @@ export class RedisBus {
   /** Passes a presence message to the other processes' devices in `room`; stored nowhere. */
   async publishPresence(room: string, data: Uint8Array): Promise<boolean> {
     try {
-      await this.pub.publishBuffer(this.channel(room), encode(KIND_PRESENCE, this.origin, 0, data));
+      await this.pub.publish(this.channel(room), encode(KIND_PRESENCE, this.origin, 0, data));
       return true;
     } catch {
       return false;
