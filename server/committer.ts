@@ -7,6 +7,22 @@ export interface CommitRequest {
   done(seq: number | null, error?: unknown): void;
   /** what to do when `done` throws after a batched commit (the caller is no longer on the stack) */
   onError(error: unknown): void;
+  /**
+   * Stored just before the update, in the same transaction (one disk sync instead of its own),
+   * in a savepoint of its own: if it throws, only its writes are undone and the update is stored
+   * all the same. It must report its own failure (the automatic snapshot logs and retries later).
+   */
+  alongside?(): void;
+}
+
+/** Runs a request's `alongside` write in its own savepoint; its failure never fails the update. */
+function storeAlongside(store: RoomStore, r: CommitRequest): void {
+  if (!r.alongside) return;
+  try {
+    store.transaction(() => r.alongside!());
+  } catch {
+    // reported by `alongside` itself; the update goes on
+  }
 }
 
 /** How updates reach the disk: one at a time (tests, tools) or in batches (the running relay). */
@@ -21,6 +37,7 @@ export class ImmediateCommitter implements Committer {
   constructor(private readonly store: RoomStore) {}
 
   submit(r: CommitRequest): void {
+    storeAlongside(this.store, r);
     let seq: number;
     try {
       seq = this.store.append(r.room, r.update);
@@ -66,7 +83,10 @@ export class BatchingCommitter implements Committer {
     let seqs: number[] | null = null;
     let failure: unknown = null;
     try {
-      seqs = this.store.appendMany(batch.map((r) => ({ room: r.room, update: r.update })));
+      seqs = this.store.transaction(() => {
+        for (const r of batch) storeAlongside(this.store, r);
+        return this.store.appendMany(batch.map((r) => ({ room: r.room, update: r.update })));
+      });
     } catch (err) {
       failure = err;
     }

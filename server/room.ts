@@ -575,11 +575,12 @@ export class Room {
     this.inflight.add(job);
     this.unfinished++;
     this.queuedBytes += update.length;
-    // Before this update is applied, so an automatic snapshot holds the sheet as the burst began.
-    this.maybeAutoSnapshot();
+    // Taken before this update is applied, so an automatic snapshot holds the sheet as the burst began.
+    const snapshot = this.autoSnapshotDue();
     this.committer.submit({
       room: this.name,
       update,
+      alongside: snapshot ?? undefined,
       done: (seq, error) => {
         this.queuedBytes -= update.length;
         this.stored(job, update, seq, error);
@@ -724,18 +725,25 @@ export class Room {
    * Taken before the update that finds the last one an hour old is applied, so
    * it holds the sheet as it was when this burst of editing began.
    */
-  private maybeAutoSnapshot(): void {
+  private autoSnapshotDue(): (() => void) | null {
     const every = this.limits.autoSnapshotMs ?? 0;
-    if (every <= 0 || this.doc.store.clients.size === 0) return;
+    if (every <= 0 || this.doc.store.clients.size === 0) return null;
     const now = (this.limits.now ?? Date.now)();
-    if (now - this.lastAutoSnapshotAt < every) return;
-    try {
-      this.saveSnapshot(AUTO_SNAPSHOT_NAME, HUB_AUTHOR, 'auto');
-      this.lastAutoSnapshotAt = now;
-    } catch (err) {
-      // The edit itself is already stored; a missed automatic copy is logged and tried again at the next edit.
-      this.log.error('automatic snapshot failed', { room: this.name, error: String(err) });
-    }
+    const previous = this.lastAutoSnapshotAt;
+    if (now - previous < every) return null;
+    // Encoded now (the sheet before this update), written with the update's batch: one disk sync, not two.
+    const data = Y.encodeStateAsUpdate(this.doc);
+    this.lastAutoSnapshotAt = now;
+    return () => {
+      try {
+        this.store.saveSnapshot(this.name, { name: AUTO_SNAPSHOT_NAME, kind: 'auto', by: HUB_AUTHOR, at: now }, data);
+      } catch (err) {
+        // The edit itself is stored all the same; a missed automatic copy is logged and tried again at the next edit.
+        if (this.lastAutoSnapshotAt === now) this.lastAutoSnapshotAt = previous;
+        this.log.error('automatic snapshot failed', { room: this.name, error: String(err) });
+        throw err;
+      }
+    };
   }
 
   /** A whole-document copy kept by the hub; returns its id. */

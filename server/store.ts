@@ -111,6 +111,12 @@ export interface RoomStore {
   retire(workbook: string, at?: number): void;
   /** Whether `room` (a workbook or its journal) belongs to a retired workbook; when, or null. */
   retiredAt(room: string): number | null;
+  /**
+   * Runs `fn` in one transaction: what it stores is durable together, with one disk sync (the
+   * committer stores an automatic snapshot with the batch of updates it arrived with). Nested
+   * calls are savepoints: one that throws undoes only its own writes.
+   */
+  transaction<T>(fn: () => T): T;
   close(): void;
 }
 
@@ -472,6 +478,10 @@ export class SqliteStore implements RoomStore {
     return this.retired.get(retiredKey(room)) ?? null;
   }
 
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
@@ -635,6 +645,10 @@ export class MemoryStore implements RoomStore {
 
   retiredAt(room: string): number | null {
     return this.retiredRooms.get(retiredKey(room)) ?? null;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return fn();
   }
 
   close(): void {}

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BatchingCommitter } from '../../server/committer.js';
-import { MemoryStore, type RoomStore } from '../../server/store.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryStore, SqliteStore, type RoomStore } from '../../server/store.js';
 
 describe('BatchingCommitter', () => {
   it('writes everything submitted in one turn as one batch, then reports each in order; a failed batch fails every request and nothing is stored', async () => {
@@ -35,5 +38,39 @@ describe('BatchingCommitter', () => {
     committer.submit({ room: 'r0', update: new Uint8Array([2]), done: () => seen.push('second done'), onError: () => {} });
     await turn();
     expect(seen).toEqual(['Error: boom', 'second done']);
+  });
+
+  it('a request\'s alongside write (an automatic snapshot) is stored in the batch\'s transaction, before its update; one that throws is undone alone and the updates are stored', async () => {
+    const store = new SqliteStore(mkdtempSync(join(tmpdir(), 'ms-committer-')));
+    const committer = new BatchingCommitter(store);
+    const order: string[] = [];
+    const turn = () => new Promise<void>((res) => setImmediate(res));
+    committer.submit({
+      room: 'r0',
+      update: new Uint8Array([0, 0]),
+      done: (seq) => order.push(`done ${seq}`),
+      onError: () => {},
+      alongside: () => {
+        order.push('alongside');
+        store.saveSnapshot('r0', { name: 'Automatic', kind: 'auto', by: 'hub', at: 1 }, new Uint8Array([0, 0]));
+      },
+    });
+    committer.submit({
+      room: 'r1',
+      update: new Uint8Array([0, 0]),
+      done: (seq) => order.push(`done ${seq}`),
+      onError: () => {},
+      alongside: () => {
+        store.saveSnapshot('r1', { name: 'Automatic', kind: 'auto', by: 'hub', at: 1 }, new Uint8Array([0, 0]));
+        throw new Error('snapshot failed half way');
+      },
+    });
+    await turn();
+    expect(order).toEqual(['alongside', 'done 1', 'done 2']);
+    expect(store.listSnapshots('r0')).toHaveLength(1);
+    // its savepoint was rolled back: the half-written snapshot is gone, the update is stored
+    expect(store.listSnapshots('r1')).toHaveLength(0);
+    expect([store.backlog('r0').count, store.backlog('r1').count]).toEqual([1, 1]);
+    store.close();
   });
 });
