@@ -38,6 +38,27 @@ function utf16Guess(probe: Uint8Array): 'utf-16le' | 'utf-16be' | null {
   return null;
 }
 
+const LATIN = new Set<TextEncodingName>(['windows-1252', 'iso-8859-2']);
+
+/** The share of high bytes that stand in runs of three or more (whole words outside ASCII). */
+function inRuns(bytes: Uint8Array): number {
+  let high = 0;
+  let running = 0;
+  let inLong = 0;
+  const flush = () => {
+    if (running >= 3) inLong += running;
+    running = 0;
+  };
+  for (const b of bytes) {
+    if (b >= 0x80) {
+      high++;
+      running++;
+    } else flush();
+  }
+  flush();
+  return high ? inLong / high : 0;
+}
+
 function score(bytes: Uint8Array, encoding: TextEncodingName): number {
   const text = new TextDecoder(encoding).decode(bytes);
   const common = COMMON[encoding];
@@ -67,7 +88,9 @@ export function detectEncoding(bytes: Uint8Array): DetectedEncoding {
   } catch {
     // not UTF-8: a legacy code page
   }
-  const ranked = LEGACY.map((e) => ({ e, s: score(probe, e) })).sort((a, b) => b.s - a.s);
+  // Latin text has a lone accented letter in a word (Málaga); Greek and Cyrillic words are high bytes through and through.
+  const nonLatin = inRuns(probe) >= 0.5;
+  const ranked = LEGACY.map((e) => ({ e, s: score(probe, e) - (nonLatin && LATIN.has(e) ? 1 : 0) })).sort((a, b) => b.s - a.s);
   const best = ranked[0];
   // Close seconds are offered; so is Windows-1252 always, the most common by far.
   const alternatives = ranked.slice(1).filter((r) => r.s > 0 && r.s >= best.s - 0.35).map((r) => r.e);

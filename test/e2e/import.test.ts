@@ -26,10 +26,10 @@ function rosterXlsx(): Buffer {
   return X.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
 }
 
-async function importFile(page: Page, name: string, content: Buffer) {
+async function importFile(page: Page, name: string, content: Buffer, mimeType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet') {
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Import from CSV or Excel' });
-  await dialog.getByLabel('Choose a file').setInputFiles({ name, mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: content });
+  await dialog.getByLabel('Choose a file').setInputFiles({ name, mimeType, buffer: content });
   return dialog;
 }
 
@@ -68,6 +68,42 @@ describe('e2e: importing what other tools wrote', () => {
     // Times of day arrive as the time, seconds kept: never 1899-12-30T09:30.
     expect([await text(page, 0, 3), await text(page, 0, 4), await text(page, 1, 4), await text(page, 2, 5)]).toEqual(['09:30:15', '13:00:00', '18:45:30', '4']);
     expect(await text(page, 0, 2)).toBe('ana@example.org');
+    expect(errors).toEqual([]);
+  });
+
+  it('a European CSV in a legacy encoding: encoding guessed with alternatives, separator and decimal comma detected, a stray quote listed, each changeable', async () => {
+    const { page, errors } = await gridPage(env);
+    await newWorkbook(page, env.relay.httpUrl);
+    // Windows-1251 (Cyrillic), ; separated, 2,5 for two and a half, and a 12" in an unquoted field.
+    const head = Buffer.from('Name;Qty;Note\r\n', 'latin1');
+    const ivan = Buffer.from([0xc8, 0xe2, 0xe0, 0xed]);
+    const body = Buffer.concat([ivan, Buffer.from(';2,5;12" pipe\r\nOlga;10;ok\r\nPiet;1,25;ok\r\n', 'latin1')]);
+    const dialog = await importFile(page, 'stock.csv', Buffer.concat([head, body]), 'text/csv');
+    await dialog.getByLabel('Type of Qty').waitFor();
+    expect(await dialog.getByLabel('Text encoding').inputValue()).toBe('windows-1251');
+    await dialog.getByText(/The encoding was guessed: if letters look wrong, try .*WINDOWS-1252/).waitFor();
+    expect(await dialog.getByLabel('Separator').inputValue()).toBe(';');
+    expect(await dialog.getByLabel('Decimal mark').inputValue()).toBe(',');
+    expect(await dialog.getByLabel('Type of Qty').inputValue()).toBe('number');
+    await dialog.getByText('A quote in lines 2 did not open or close a field and was kept as a character: check those rows.').waitFor();
+    await dialog.locator('td.sample').getByText(/Иван/).waitFor();
+
+    // Read as Windows-1252 instead: the same bytes, other letters; read with a point decimal mark: 2,5 is no longer a number.
+    await dialog.getByLabel('Text encoding').selectOption('windows-1252');
+    await dialog.locator('td.sample').getByText(/Èâàí/).waitFor();
+    await dialog.getByLabel('Decimal mark').selectOption('.');
+    // Read again with a point: 2,5 and 1,25 are not numbers, so Qty is text.
+    await dialog.locator('select[aria-label="Type of Qty"] option[value="text"]:checked').waitFor({ state: 'attached' });
+    // Back to what was guessed, and import.
+    await dialog.getByLabel('Text encoding').selectOption('windows-1251');
+    await dialog.locator('td.sample').getByText(/Иван/).waitFor();
+    await dialog.getByLabel('Decimal mark').selectOption(',');
+    await dialog.locator('select[aria-label="Type of Qty"] option[value="number"]:checked').waitFor({ state: 'attached' });
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await dialog.getByRole('status').getByText('Imported 3 rows.').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await cell(page, 0, 0).getByText('Иван').waitFor();
+    expect([await text(page, 0, 1), await text(page, 2, 1), await text(page, 0, 2)]).toEqual(['2.5', '1.25', '12" pipe']);
     expect(errors).toEqual([]);
   });
 });
