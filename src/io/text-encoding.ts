@@ -18,7 +18,7 @@ const LEGACY: readonly TextEncodingName[] = ['windows-1252', 'iso-8859-7', 'wind
 
 /** The most frequent letters of each script's languages: text in the right code page is mostly these. */
 const COMMON: Record<string, string> = {
-  'windows-1252': 'éèáàíóúñçãõâêôüöäßëïÉÁÑÇ',
+  'windows-1252': 'àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßÀÁÂÃÄÇÈÉÊÍÓÔÕÖÑÚÜ€',
   'iso-8859-7': 'αοιετσνηκρυπλμάέήίόύώςγδ',
   'windows-1251': 'оеаинтсрвлкмдпуяыьгзбчй',
   'iso-8859-2': 'ąęółśżźćńčřšžěýůéáí',
@@ -89,8 +89,10 @@ export function detectEncoding(bytes: Uint8Array): DetectedEncoding {
     // not UTF-8: a legacy code page
   }
   // Latin text has a lone accented letter in a word (Málaga); Greek and Cyrillic words are high bytes through and through.
-  const nonLatin = inRuns(probe) >= 0.5;
-  const ranked = LEGACY.map((e) => ({ e, s: score(probe, e) - (nonLatin && LATIN.has(e) ? 1 : 0) })).sort((a, b) => b.s - a.s);
+  const runs = inRuns(probe);
+  const nonLatin = runs >= 0.5;
+  const latin = runs < 0.2;
+  const ranked = LEGACY.map((e) => ({ e, s: score(probe, e) - ((nonLatin && LATIN.has(e)) || (latin && !LATIN.has(e)) ? 1 : 0) })).sort((a, b) => b.s - a.s);
   const best = ranked[0];
   // Close seconds are offered; so is Windows-1252 always, the most common by far.
   const alternatives = ranked.slice(1).filter((r) => r.s > 0 && r.s >= best.s - 0.35).map((r) => r.e);

@@ -119,6 +119,20 @@ describe('interop corpus: every file reads as LibreOffice reads it, or is refuse
     expect(problems).toEqual([]);
   }, 120_000);
 
+  it('detects the encodings of its legacy and UTF-16 text files (which LibreOffice wrote no reading of)', async () => {
+    const expected: Record<string, [string, string]> = {
+      'frictionless/table-infer-iso-8859-7.csv': ['iso-8859-7', 'Λεωνιδας'],
+      'frictionless/table-with-accents.csv': ['windows-1252', 'Année'],
+      'frictionless/issue-811.csv': ['windows-1252', "Codice dell'Unità territoriale"],
+      'sheetjs/text_and_numbers.txt': ['utf-16le', 'English'],
+    };
+    for (const [file, [encoding, text]] of Object.entries(expected)) {
+      const [table] = await readImportFile(new Uint8Array(readFileSync(`${dir}/files/${file}`)), file);
+      expect(table.notes?.find((n) => n.kind === 'encoding'), file).toMatchObject({ encoding });
+      expect(JSON.stringify(fileRows(table).slice(0, 3)), file).toContain(text);
+    }
+  });
+
   it('explains every known difference in docs/imports.md', () => {
     const doc = readFileSync(new URL('../../docs/imports.md', import.meta.url), 'utf8');
     for (const label of [...Object.keys(KNOWN), ...Object.keys(REFUSED)]) expect(doc, label).toContain(label);
