@@ -14,7 +14,9 @@ import { MAX_DRAG_WIDTH, MIN_DRAG_WIDTH } from './metrics.js';
  *
  * Cells are reused as the grid scrolls (a cell element shows another column
  * after a sideways scroll), so the tooltip is put on the element under the
- * pointer afresh after every scroll, never left on the element it was set on.
+ * pointer afresh after every scroll, and after any render that made the
+ * titled element show another cell; it is never left on an element that
+ * shows something else.
  */
 export class PointerController implements ReactiveController {
   /** The row a dragged row block would land before, shown as a line. */
@@ -25,6 +27,8 @@ export class PointerController implements ReactiveController {
   private rowDrag: { from: number; count: number } | null = null;
   private lastPointer: { x: number; y: number } | null = null;
   private titled: HTMLElement | null = null;
+  /** The cell (row id and column id) the title on `titled` is about. */
+  private titledFor = '';
   private rescan = false;
 
   constructor(private readonly host: GridHost) {
@@ -45,8 +49,13 @@ export class PointerController implements ReactiveController {
   }
 
   hostUpdated(): void {
-    if (!this.rescan || !this.lastPointer) return;
+    if (this.titled && this.titledFor !== this.cellKey(this.titled)) this.rescan = true;
+    if (!this.rescan) return;
     this.rescan = false;
+    if (!this.lastPointer) {
+      this.clearTitle();
+      return;
+    }
     const root = this.host.renderRoot as ShadowRoot;
     const under = root.elementFromPoint?.(this.lastPointer.x, this.lastPointer.y);
     const cell = under?.closest<HTMLElement>('.cell') ?? null;
@@ -95,6 +104,13 @@ export class PointerController implements ReactiveController {
   private clearTitle(): void {
     this.titled?.removeAttribute('title');
     this.titled = null;
+    this.titledFor = '';
+  }
+
+  /** Which cell an element shows now: its row id and column id (positions alone repeat across views). */
+  private cellKey(cell: HTMLElement): string {
+    const { rows, columns } = this.host.data.shown();
+    return `${rows[Number(cell.dataset.row)] ?? ''}:${columns[Number(cell.dataset.col)]?.id ?? ''}`;
   }
 
   /** Who changed a cell and when, as its tooltip: computed on hover, not for every rendered cell. */
@@ -118,6 +134,7 @@ export class PointerController implements ReactiveController {
     const also = conflict ? `\n${t('conflict.tooltip', { values: otherValuesText(locale, wb, c, conflict, true) })}` : '';
     cell.title = `${where}${text ? `: ${text}` : ''}\n${who}${also}`;
     this.titled = cell;
+    this.titledFor = this.cellKey(cell);
   }
 
   private onWindowPointerUp = (): void => {
