@@ -16,13 +16,14 @@ export type HeaderAction = 'import' | 'export' | 'snapshots' | 'restore' | 'shar
 
 /**
  * What gives way, in order, when the header does not fit on one line: first what can be said
- * shorter (people cut to a few chips, the name field's label, the local save state and the sealed badge as
- * symbols with their words in a tooltip), then actions move into the More menu; the sync state keeps
- * its label to the end, and Share (how a phone hands the workbook on) never leaves, at most an icon.
+ * shorter (the name field's label, the local save state and the sealed badge as symbols with their
+ * words in a tooltip, people cut to a few chips), then actions move into the More menu; the sync
+ * state keeps its label to the end. The name field and Share (how a phone hands the workbook on)
+ * never leave, Share at most an icon.
  */
-/** Under this width (the phone layout's) the sync state has a line of its own, under the buttons. */
+/** Under this width (the phone layout's) the sync state and who is here have a line of their own, under the buttons. */
 const NARROW = '(max-width: 600px)';
-const STEPS = ['people', 'nameLabel', 'local', 'sealed', 'restore', 'snapshots', 'import', 'export', 'name', 'status', 'shareLabel', 'moreLabel'] as const;
+const STEPS = ['nameLabel', 'local', 'sealed', 'people', 'restore', 'snapshots', 'import', 'export', 'status', 'shareLabel', 'moreLabel'] as const;
 type Step = (typeof STEPS)[number];
 
 /**
@@ -102,20 +103,8 @@ export class WorkbookHeader extends LitElement {
       gap: 0.5rem;
       min-width: 0;
     }
-    @media (max-width: 600px) {
-      header {
-        gap: 0.25rem;
-      }
-      .title {
-        min-width: 5rem;
-        width: 5rem;
-        flex-basis: 5rem;
-      }
-      .status-row {
-        order: 1;
-        flex-basis: 100%;
-        font-size: 0.85rem;
-      }
+    .break {
+      display: none;
     }
     .title {
       font-size: 1.15rem;
@@ -229,14 +218,31 @@ export class WorkbookHeader extends LitElement {
       clip-path: inset(50%);
       white-space: nowrap;
     }
-    dialog {
-      border: 1px solid #d0d7de;
-      border-radius: 8px;
-      padding: 1rem 1.25rem;
-    }
-    dialog form {
-      display: grid;
-      gap: 0.75rem;
+    /* Last, so the phone's sizes win over the rules above. */
+    @media (max-width: 600px) {
+      header {
+        gap: 0.25rem;
+      }
+      .title {
+        min-width: 5rem;
+        width: 5rem;
+        flex-basis: 5rem;
+      }
+      input.name {
+        width: 6.5rem;
+      }
+      /* A line break: what follows it in order (the sync state, who is here) goes under the buttons. */
+      .break {
+        display: block;
+        order: 1;
+        flex-basis: 100%;
+        height: 0;
+      }
+      .status-row,
+      .people {
+        order: 2;
+        font-size: 0.85rem;
+      }
     }
   `;
 
@@ -279,7 +285,8 @@ export class WorkbookHeader extends LitElement {
     if (!header || !home) return false;
     const firstLineBottom = home.getBoundingClientRect().bottom;
     const narrow = this.narrow.matches;
-    return Array.from(header.children).some((el) => !(narrow && el.classList.contains('status-row')) && el.getBoundingClientRect().top >= firstLineBottom - 1);
+    const ownLine = (el: Element) => narrow && (el.classList.contains('status-row') || el.classList.contains('people') || el.classList.contains('break'));
+    return Array.from(header.children).some((el) => !ownLine(el) && el.getBoundingClientRect().top >= firstLineBottom - 1);
   }
 
   private gave(step: Step): boolean {
@@ -311,7 +318,8 @@ export class WorkbookHeader extends LitElement {
           ${this.renderSealed()}
         </span>
         <span class="spacer"></span>
-        ${this.renderPeople()} ${this.gave('name') ? nothing : this.renderName()}
+        <span class="break" aria-hidden="true"></span>
+        ${this.renderPeople()} ${this.renderName()}
         ${ready && wb.readOnly ? html`<span class="view-only" role="note" title=${t('layout.viewOnly')}>${t('wb.viewOnly')}</span>` : nothing}
         ${ready && !wb.readOnly && inHeader('import') ? this.actionButton('import', t('wb.import')) : nothing}
         ${ready && inHeader('export') ? this.actionButton('export', t('wb.export')) : nothing}
@@ -325,8 +333,7 @@ export class WorkbookHeader extends LitElement {
           ${this.gave('shareLabel') ? html`<span aria-hidden="true">⤴</span>` : t('wb.share')}
         </button>
         ${menu.length ? html`<header-menu .items=${menu} .iconOnly=${this.gave('moreLabel')} @header-menu-select=${this.onMenu}></header-menu>` : nothing}
-      </header>
-      ${this.gave('name') ? this.renderNameDialog() : nothing}`;
+      </header>`;
   }
 
   private renderSealed() {
@@ -363,23 +370,6 @@ export class WorkbookHeader extends LitElement {
     </label>`;
   }
 
-  /** With no room in the header, the name is set in a small dialog the More menu opens. */
-  private renderNameDialog() {
-    return html`<dialog aria-labelledby="name-title" @close=${() => this.done()}>
-      <form
-        method="dialog"
-        @submit=${(e: Event) => {
-          const input = (e.currentTarget as HTMLFormElement).querySelector('input');
-          if (input) this.setName(input.value);
-        }}
-      >
-        <h2 id="name-title">${t('wb.yourName')}</h2>
-        <input class="name" aria-label=${t('wb.yourName')} .value=${this.displayName} placeholder=${t('wb.namePlaceholder')} autocomplete="nickname" />
-        <button type="submit">${t('layout.nameDone')}</button>
-      </form>
-    </dialog>`;
-  }
-
   private actionButton(action: HeaderAction, label: string) {
     return html`<button @click=${() => this.act(action)}>${label}</button>`;
   }
@@ -391,18 +381,10 @@ export class WorkbookHeader extends LitElement {
     if (ready && this.gave('export')) items.push({ id: 'export', label: t('wb.export') });
     if (ready && this.gave('snapshots')) items.push({ id: 'snapshots', label: t('wb.snapshots') });
     if (ready && this.gave('restore')) items.push({ id: 'restore', label: t('restore.open') });
-    if (this.gave('name')) items.push({ id: 'name', label: `${t('wb.yourName')}…` });
     return items;
   }
 
-  private onMenu = (e: CustomEvent<{ id: string }>): void => {
-    const id = e.detail.id;
-    if (id === 'name') {
-      void this.updateComplete.then(() => this.renderRoot.querySelector('dialog')?.showModal());
-      return;
-    }
-    this.act(id as HeaderAction);
-  };
+  private onMenu = (e: CustomEvent<{ id: string }>): void => this.act(e.detail.id as HeaderAction);
 
   private act(action: HeaderAction): void {
     this.dispatchEvent(new CustomEvent<{ action: HeaderAction }>('header-action', { detail: { action }, bubbles: true, composed: true }));
@@ -440,9 +422,8 @@ export class WorkbookHeader extends LitElement {
     }
   };
 
-  private onName = (e: Event): void => this.setName((e.target as HTMLInputElement).value);
-
-  private setName(name: string): void {
+  private onName = (e: Event): void => {
+    const name = (e.target as HTMLInputElement).value;
     if (name === this.displayName) return;
     this.dispatchEvent(new CustomEvent<{ name: string }>('name-change', { detail: { name }, bubbles: true, composed: true }));
   }

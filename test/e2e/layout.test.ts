@@ -313,15 +313,9 @@ describe('e2e: the workbook page on a 390×780 phone', () => {
     await page.getByRole('button', { name: 'More actions' }).tap();
     const menu = page.getByRole('menu', { name: 'More actions' });
     await menu.getByRole('menuitem', { name: 'Export' }).waitFor();
-    // The name field, with no room on the line, is set from More in a small dialog.
-    await menu.getByRole('menuitem', { name: 'Your name…' }).tap();
-    const nameDialog = page.getByRole('dialog', { name: 'Your name' });
-    await nameDialog.getByRole('textbox', { name: 'Your name' }).fill('Marta');
-    await nameDialog.getByRole('button', { name: 'Done' }).tap();
-    await nameDialog.waitFor({ state: 'hidden' });
-    expect(await page.evaluate(() => localStorage.getItem('mutual-sheets:display-name'))).toBe('Marta');
-    await page.getByRole('button', { name: 'More actions' }).tap();
-    await menu.getByRole('menuitem', { name: 'Your name…' }).tap();
-    expect(await nameDialog.getByRole('textbox', { name: 'Your name' }).inputValue()).toBe('Marta');
+    // The name field stays on the line (people set it first thing on a phone).
+    await page.getByLabel('Your name').fill('Marta');
+    await page.getByLabel('Your name').press('Enter');
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('mutual-sheets:display-name'))).toBe('Marta');
   });
 });

@@ -7,7 +7,6 @@ export const en = {
   'layout.viewerCan': 'With this link you can look at every sheet, find, sort and filter your own view, export, and look back through history. Changing anything needs the edit link.',
   'layout.more': 'More',
   'layout.moreLabel': 'More actions',
-  'layout.nameDone': 'Done',
 };
 
 export const es: Record<keyof typeof en, string> = {
@@ -18,5 +17,4 @@ export const es: Record<keyof typeof en, string> = {
   'layout.viewerCan': 'Con este enlace puedes ver todas las hojas, buscar, ordenar y filtrar tu propia vista, exportar y revisar el historial. Para cambiar algo hace falta el enlace de edición.',
   'layout.more': 'Más',
   'layout.moreLabel': 'Más acciones',
-  'layout.nameDone': 'Listo',
 };
