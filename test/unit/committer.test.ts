@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { BatchingCommitter } from '../../server/committer.js';
+import { describe, expect, it, vi } from 'vitest';
+import { BatchingCommitter, MAX_COMMIT_WAIT_MS } from '../../server/committer.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,5 +72,44 @@ describe('BatchingCommitter', () => {
     expect(store.listSnapshots('r1')).toHaveLength(0);
     expect([store.backlog('r0').count, store.backlog('r1').count]).toEqual([1, 1]);
     store.close();
+  });
+
+  it('after a batch that held the disk for T ms, the next starts no sooner than T ms after it ended (capped), so fsyncs cannot fill the event loop; an idle disk commits on the next turn', () => {
+    vi.useFakeTimers();
+    try {
+      let clock = 0;
+      let diskMs = 10;
+      const inner = new MemoryStore();
+      const slow = Object.assign(Object.create(inner) as RoomStore, {
+        appendMany(entries: { room: string; update: Uint8Array }[]) {
+          clock += diskMs; // the fsync, as the committer's clock sees it
+          return inner.appendMany(entries);
+        },
+      });
+      const committer = new BatchingCommitter(slow, () => clock);
+      const done: number[] = [];
+      const submit = (i: number) => committer.submit({ room: 'r', update: new Uint8Array([i]), done: () => done.push(i), onError: () => {} });
+      submit(1);
+      vi.advanceTimersToNextTimer(); // setImmediate: nothing had held the disk
+      expect(done).toEqual([1]);
+      submit(2);
+      submit(3);
+      vi.advanceTimersByTime(9);
+      expect(done).toEqual([1]);
+      vi.advanceTimersByTime(1);
+      expect(done).toEqual([1, 2, 3]);
+      // a very slow disk: the wait is capped
+      diskMs = 1000;
+      submit(4);
+      vi.advanceTimersByTime(10);
+      expect(done).toEqual([1, 2, 3, 4]);
+      submit(5);
+      vi.advanceTimersByTime(MAX_COMMIT_WAIT_MS - 1);
+      expect(done).toEqual([1, 2, 3, 4]);
+      vi.advanceTimersByTime(1);
+      expect(done).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
