@@ -1,6 +1,6 @@
-import * as formulajs from '@formulajs/formulajs';
-import { ERRORS, isError, numberToText, partsFromSerial, serialFromIso, serialFromParts, toNumber, wallSerial, type ErrorResult, type Matrix, type Scalar, type Value } from './values.js';
+import { ERRORS, isError, partsFromSerial, serialFromIso, serialFromParts, toNumber, wallSerial, type ErrorResult, type Matrix, type Scalar, type Value } from './values.js';
 import type { FnTable } from './functions.js';
+import { formatNumber } from './number-format.js';
 
 /** A date argument: a serial number, or an ISO date as text (the only text date every device reads alike). */
 export function toSerial(v: Scalar): number | ErrorResult {
@@ -138,8 +138,7 @@ export function text(value: Scalar, format: string): Scalar {
     if (isError(n)) return typeof value === 'string' ? value : n;
     value = n;
   }
-  const out = formulajs.TEXT(value, format) as unknown;
-  return typeof out === 'string' ? out : typeof out === 'number' ? numberToText(out) : ERRORS['#VALUE!'];
+  return format === '' ? '' : formatNumber(value, format);
 }
 
 function flatNumbers(v: Value | undefined): number[] {

@@ -1,7 +1,7 @@
-import * as formulajs from '@formulajs/formulajs';
 import { criteriaFunctions, wildcardSource } from './criteria.js';
 import { dateFunctions } from './dates.js';
 import { lookupFunctions } from './lookup.js';
+import { roundHalfAway } from './number-format.js';
 import { ERRORS, isError, isMatrix, toBool, toNumber, toScalar, toText, type ErrorResult, type FormulaClock, type Scalar, type Value } from './values.js';
 
 export interface CallContext {
@@ -43,16 +43,6 @@ function cells(args: Value[]): Scalar[] {
     else out.push(a);
   }
   return out;
-}
-
-function fromFormulajs(out: unknown): Value {
-  if (typeof out === 'number') return Number.isFinite(out) ? out : ERRORS['#NUM!'];
-  if (typeof out === 'string' || typeof out === 'boolean') return out;
-  if (out instanceof Error) {
-    const code = out.message as keyof typeof ERRORS;
-    return ERRORS[code] ?? ERRORS['#VALUE!'];
-  }
-  return ERRORS['#VALUE!'];
 }
 
 function textArg(v: Value | undefined): string | ErrorResult {
@@ -107,7 +97,7 @@ const mathFunctions: FnTable = {
   COUNT: (args) => cells(args).filter((c) => typeof c === 'number').length,
   COUNTA: (args) => cells(args).filter((c) => c !== null).length,
   COUNTBLANK: (args) => cells(args).filter((c) => c === null || c === '').length,
-  ROUND: (args) => withArgs([numArg(args[0]), numArg(args[1], 0)], (n: number, d: number) => fromFormulajs(formulajs.ROUND(n, d)) as Scalar),
+  ROUND: (args) => withArgs([numArg(args[0]), numArg(args[1], 0)], (n: number, d: number) => roundHalfAway(n, Math.trunc(d))),
   ABS: (args) => withArgs([numArg(args[0])], (n: number) => Math.abs(n)),
   AND: (args) => logical(args, (a, b) => a && b, true),
   OR: (args) => logical(args, (a, b) => a || b, false),
