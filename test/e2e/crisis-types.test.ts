@@ -39,6 +39,10 @@ describe('e2e: counters and claims', () => {
     const desk = await open({ width: 1200, height: 800 }, 'Ana');
     await retype(desk.page, 0, 'Water', 'counter');
     await retype(desk.page, 1, 'Driver', 'claim');
+    // the phone lists filled rows only (empty ones are an Add card): give row 1 something
+    await cell(desk.page, 0, 2).click();
+    await desk.page.keyboard.type('Depot');
+    await desk.page.keyboard.press('Enter');
     const phone = await open({ width: 390, height: 780 }, 'Luis', await shareLink(desk.page));
     await phone.page.getByRole('listitem', { name: /^Row 1:/ }).waitFor();
     await phone.page.getByTestId('sync-status').getByText('Synced').waitFor();

@@ -64,6 +64,10 @@ describe('e2e: history, conflicts and assignments', () => {
   it('two offline phones change the same status; back online the laptop marks the conflict, settles it from the menu, and Activity lists all three changes', async () => {
     const laptop = await open(LAPTOP, 'Maria');
     await retype(laptop.page, 0, 'Status', 'select', 'Open\nDone\nWaiting');
+    // the phone lists filled rows only (empty ones are an Add card): give row 1 something
+    await cell(laptop.page, 0, 4).click();
+    await laptop.page.keyboard.type('Calle 5');
+    await laptop.page.keyboard.press('Enter');
     const url = await shareLink(laptop.page);
     const ana = await open(PHONE, 'Ana', url);
     const luis = await open(PHONE, 'Luis', url);

@@ -50,8 +50,8 @@ describe('e2e: records', () => {
     const id = new URL(page.url()).hash.split('/')[2];
 
     // A broken file is refused and changes nothing.
-    let dialog = await importFile(page, 'cut.csv', 'Name,Note\r\nA,"never closed\r\n');
-    await dialog.getByRole('alert').getByText(/never closed.*Nothing was changed/).waitFor();
+    let dialog = await importFile(page, 'photo.xlsx', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    await dialog.getByRole('alert').getByText(/not a spreadsheet.*Nothing was changed/i).waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();
     expect(await page.getByRole('tab').count()).toBe(1);
 

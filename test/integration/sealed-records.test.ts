@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { toCsv } from '../../src/io/csv.js';
+import { csvFile } from '../../src/io/csv.js';
 import { exportSnapshot } from '../../src/io/snapshot-json.js';
 import { Workbook } from '../../src/model/index.js';
 import { restoreTo } from '../../src/model/restore-to.js';
@@ -269,8 +269,8 @@ describe('the hub’s command line and a sealed workbook', () => {
     await w.onHub();
 
     // What the app would export from the workbook doc itself.
-    const expected = toCsv(w.wb.columns(sheet), w.wb.rowIds(sheet), (r, c) => w.wb.getValue(sheet, r, c));
-    const expectedDrivers = toCsv(w.wb.columns(second), w.wb.rowIds(second), (r, c) => w.wb.getValue(second, r, c));
+    const expected = csvFile(w.wb.columns(sheet), w.wb.rowIds(sheet), (r, c) => w.wb.getValue(sheet, r, c));
+    const expectedDrivers = csvFile(w.wb.columns(second), w.wb.rowIds(second), (r, c) => w.wb.getValue(second, r, c));
     expect(expected).toContain(secret.cell);
     // …and what the command line exports from the same doc kept plain (an open workbook, on another hub).
     const plainHub = await startRelay({ env: { AUTO_SNAPSHOT_MS: '0' } });
