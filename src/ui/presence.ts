@@ -84,6 +84,20 @@ export function people(awareness: PresenceSource, now = Date.now(), max = MAX_PE
   return out;
 }
 
+/**
+ * Whether two lists from `people()` show the same: a colleague moving their cursor changes presence
+ * but not who is here, and the header re-measures itself (and moves the grid) on every new list.
+ */
+export function samePeople(a: readonly Person[], b: readonly Person[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((p, i) => {
+      const q = b[i];
+      return p.clientId === q.clientId && p.name === q.name && p.color === q.color && p.idle === q.idle && p.more === q.more;
+    })
+  );
+}
+
 export function cursors(awareness: PresenceSource, sheetId: string, now = Date.now(), max = MAX_CURSORS_SHOWN): PeerCursor[] {
   const out: PeerCursor[] = [];
   awareness.getStates().forEach((state, clientId) => {

@@ -14,7 +14,7 @@ import { SnapshotClient } from '../sync/snapshots.js';
 import type { Credential } from '../protocol/access.js';
 import type { SyncStatus } from '../sync/status.js';
 import type { DeviceProfile } from './device-profile.js';
-import { colorFor, people, type Person } from './presence.js';
+import { colorFor, people, samePeople, type Person } from './presence.js';
 import { ViewStore } from './view-store.js';
 import { localizeTemplate } from './i18n/template-text.js';
 import { titleText } from './i18n/value-text.js';
@@ -223,7 +223,8 @@ export class WorkbookView extends LitElement {
     awareness.setLocalStateField('user', { name: profile.authorName, color: colorFor(profile.deviceIdFor(id)) });
     awareness.setLocalStateField('active', Date.now());
     const onAwareness = () => {
-      this.people = people(awareness);
+      const next = people(awareness);
+      if (!samePeople(next, this.people)) this.people = next;
     };
     awareness.on('change', onAwareness);
     // Idle people fade: re-check now and then even when nobody moves.

@@ -44,7 +44,7 @@ describe('e2e: focus stays with the grid', () => {
       if (close === 'Escape') await page.keyboard.press('Escape');
       else await dialog.getByRole('button', { name: close }).click();
       await dialog.waitFor({ state: 'hidden' });
-      expect(await focusInGrid(page), name).toBe('in grid');
+      await expect.poll(() => focusInGrid(page), { message: name }).toBe('in grid');
       await typingLands(page, row, 1, `after ${name}`);
       row++;
     }

@@ -302,6 +302,8 @@ describe('e2e: driving the grid', () => {
     const url = await createWorkbook(a.page);
     await b.page.goto(url);
     await b.page.getByRole('grid').waitFor();
+    // B's arrival is a change of who is here (the header re-fits itself); B's edits must not be.
+    await a.page.locator('workbook-header [role="listitem"]').first().waitFor();
     await a.page.evaluate(() => {
       const grid = document
         .querySelector('mutual-sheets-app')!
