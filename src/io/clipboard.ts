@@ -266,19 +266,32 @@ export function decodeHtml(html: string): Grid | null {
 /**
  * The block to paste into columns of the given types: where the source gave
  * a raw value and the column holds numbers, dates or checkboxes, that value
- * in the form those columns read (1234.5, 0.25, 2026-12-01, TRUE) instead of
- * the text as shown ($1,234.50, 25%, 12/1/2026); text columns keep the text.
+ * in the form those columns read (1234.5, 2026-12-01, TRUE) instead of the
+ * text as shown ($1,234.50, 12/1/2026), so neither the source's currency
+ * format nor its date order can be misread; text and phone columns keep the
+ * text as shown. A percent shows its number (25% stores 25, docs/schema.md),
+ * as typing or a text/plain paste of "25%" would. Numbers are written with the
+ * reader's decimal mark: with a decimal comma "1.234" would read as 1234.
  */
-export function pasteTexts(cells: PastedCells, typeAt: (column: number) => string | null): Grid {
+export function pasteTexts(cells: PastedCells, typeAt: (column: number) => string | null, options: { decimal?: '.' | ',' } = {}): Grid {
   return cells.text.map((line, r) =>
     line.map((shown, c) => {
       const raw = cells.raw[r]?.[c] ?? null;
       const type = typeAt(c);
-      if (raw === null || (typeof raw === 'string' && !/^\d{4}-\d{2}-\d{2}/.test(raw))) return shown;
-      if ((type === 'number' || type === 'counter') && typeof raw === 'number') return String(raw);
-      if ((type === 'date' || type === 'datetime') && typeof raw === 'string') return type === 'date' ? raw.slice(0, 10) : raw;
+      if (raw === null) return shown;
+      if ((type === 'number' || type === 'counter') && typeof raw === 'number') {
+        const n = /%\s*$/.test(shown) ? Number((raw * 100).toPrecision(15)) : raw;
+        const text = String(n);
+        return options.decimal === ',' && !/e/i.test(text) ? text.replace('.', ',') : text;
+      }
+      if (typeof raw === 'string' && ISO_RAW.test(raw)) {
+        if (type === 'date') return raw.slice(0, 10);
+        if (type === 'datetime') return raw.length === 10 ? `${raw}T00:00` : raw;
+      }
       if (type === 'checkbox' && typeof raw === 'boolean') return raw ? 'TRUE' : 'FALSE';
       return shown;
     }),
   );
 }
+
+const ISO_RAW = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2})?$/;

@@ -6,7 +6,9 @@ import { chooseOption, dateOrderOf, readAmount, readTypedDate, readTypedDateTime
 export const MAX_TEXT_LENGTH = 50_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_DATETIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)$/;
-const PHONE = /^\+?[0-9][0-9 ()\-.]{2,29}$/;
+// An area code in brackets may lead, as North American numbers are written ("(555) 123-4567");
+// it must close on digits, so an accountant's "(1234.50)" is not a phone.
+const PHONE = /^(?:\+?[0-9]|\(\+?[0-9]{1,5}\)[ \-.]?[0-9])[0-9 ()\-.]{2,29}$/;
 /** Links open only with these schemes; anything else in a link column is shown as plain text. */
 const LINK_SCHEMES = /^(https?:\/\/|mailto:|tel:)/i;
 export const MULTI_SEPARATOR = ',';

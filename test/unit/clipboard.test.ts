@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeHtml, decodeHtmlCells, decodeTsv, encodeHtml, encodeTsv, pasteTexts } from '../../src/io/clipboard.js';
+import { pasteBlock } from '../../src/model/paste.js';
+import { newWorkbook } from '../support/model.js';
 
 const tricky = [
   ['plain', 'tab\there', 'line\nbreak'],
@@ -158,12 +160,74 @@ describe('clipboard HTML from Excel and Sheets, in the shapes they write', () =>
   it('gives typed columns the raw value, in the form they read, and text columns the text as shown', () => {
     const cells = decodeHtmlCells(SHEETS)!;
     const types = ['text', 'number', 'date'];
+    // 25% is 25, as typing "25%" stores it (percent is a unit, not a scale: docs/schema.md).
     expect(pasteTexts(cells, (c) => types[c] ?? null)).toEqual([
       ['North', '1234.5', '2026-12-01'],
-      ['', '0.25', '(555) 123-4567'],
+      ['', '25', '(555) 123-4567'],
       ['TRUE', 'two\nlines', ''],
     ]);
     expect(pasteTexts(cells, () => 'text')[0]).toEqual(['North', '$1,234.50', '12/1/2026']);
     expect(pasteTexts(cells, (c) => (c === 0 ? 'checkbox' : 'text'))[2][0]).toBe('TRUE');
+  });
+
+  it("writes raw numbers with the reader's decimal mark (a decimal comma would read 1.234 as 1234) and dates as date-times where the column wants one", () => {
+    const cells = { text: [['1.234', '3/4/2026', '7%']], raw: [[1.234, '2026-03-04', 0.07]] };
+    expect(pasteTexts(cells, (c) => ['number', 'datetime', 'number'][c], { decimal: ',' })).toEqual([['1,234', '2026-03-04T00:00', '7']]);
+    expect(pasteTexts(cells, (c) => ['number', 'date', 'text'][c], { decimal: '.' })).toEqual([['1.234', '2026-03-04', '7%']]);
+  });
+});
+
+describe('pasting Excel and Sheets HTML into typed columns', () => {
+  /** A sheet with the columns the fixtures paste into, typed as a group would set them up. */
+  function typedSheet() {
+    const { wb } = newWorkbook();
+    const s = wb.initialize({ rows: 6, columns: 0 });
+    const ids = [
+      wb.addColumn(s, { name: 'Team', type: 'text' }),
+      wb.addColumn(s, { name: 'Name', type: 'text' }),
+      wb.addColumn(s, { name: 'Paid', type: 'number' }),
+      wb.addColumn(s, { name: 'When', type: 'date' }),
+    ];
+    return { wb, s, ids };
+  }
+
+  it('Excel desktop, in a day-first language: money and dates arrive as values, the merged team once, the line break kept, no hidden or blank rows', () => {
+    const { wb, s, ids } = typedSheet();
+    const columns = wb.columns(s);
+    const cells = decodeHtmlCells(EXCEL_DESKTOP)!;
+    // Skip the header row: paste the data under a header the sheet already has.
+    const body = { text: cells.text.slice(1, 3), raw: cells.raw.slice(1, 3) };
+    const block = pasteTexts(body, (c) => columns[c]?.type ?? null, { decimal: ',' });
+    const result = pasteBlock(wb, s, wb.rowIds(s), columns, 0, 0, block, { decimal: ',', locale: 'es' });
+    const rows = wb.rowIds(s);
+    const row = (i: number) => ids.map((id) => wb.getValue(s, rows[i], id));
+    // 12/1/2026 is Excel's 1 December (its raw day number), not 12 January as a Spanish reader would type it.
+    expect(row(0)).toEqual(['North', 'Ana\nRuiz', 1234.5, '2026-12-01']);
+    // Ben's "7" (a number under Shift) is no date: kept as flagged text and reported.
+    expect(row(1)).toEqual([null, 'Ben', 25, '7']);
+    expect(result.misfits.map((m) => [m.row, m.column, m.text])).toEqual([[2, 'When', '7']]);
+    // The hidden row and Excel's alignment row add nothing.
+    expect(row(2)).toEqual([null, null, null, null]);
+  });
+
+  it('Sheets: a US phone number with an area code in brackets fits a phone column; a checkbox takes the raw TRUE', () => {
+    const { wb } = newWorkbook();
+    const s = wb.initialize({ rows: 3, columns: 0 });
+    const done = wb.addColumn(s, { name: 'Done', type: 'checkbox' });
+    wb.addColumn(s, { name: 'Paid', type: 'number' });
+    const phone = wb.addColumn(s, { name: 'Phone', type: 'phone' });
+    const columns = wb.columns(s);
+    const cells = decodeHtmlCells(SHEETS)!;
+    const block = pasteTexts(cells, (c) => columns[c]?.type ?? null);
+    const result = pasteBlock(wb, s, wb.rowIds(s), columns, 0, 0, block);
+    const rows = wb.rowIds(s);
+    expect(wb.getValue(s, rows[1], phone)).toBe('(555) 123-4567');
+    expect(wb.getValue(s, rows[2], done)).toBe(true);
+    // What fits nowhere is kept as flagged text, as shown in Sheets, and reported, never dropped.
+    expect(result.misfits.map((m) => [m.column, m.text])).toEqual([
+      ['Done', 'North'],
+      ['Phone', '12/1/2026'],
+      ['Paid', 'two\nlines'],
+    ]);
   });
 });

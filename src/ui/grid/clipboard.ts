@@ -1,4 +1,4 @@
-import { decodeHtml, decodeTsv, encodeHtml, encodeTsv } from '../../io/clipboard.js';
+import { decodeHtmlCells, decodeTsv, encodeHtml, encodeTsv, pasteTexts, type PastedCells } from '../../io/clipboard.js';
 import { isModelError } from '../../model/errors.js';
 import { CONFIRM_PASTE_CELLS, pasteBlock, type Misfit, type PasteResult } from '../../model/paste.js';
 import { errorText } from '../i18n/error-text.js';
@@ -49,9 +49,22 @@ export class ClipboardController {
     if (this.host.editor.editing || !this.host.workbook || !e.clipboardData) return;
     e.preventDefault();
     const html = e.clipboardData.getData('text/html');
-    const block = (html && decodeHtml(html)) || decodeTsv(e.clipboardData.getData('text/plain'));
-    this.paste(block);
+    const cells = html ? decodeHtmlCells(html) : null;
+    if (cells) this.pasteCells(cells);
+    else this.paste(decodeTsv(e.clipboardData.getData('text/plain')));
   };
+
+  /**
+   * Pastes the cells of an HTML table (Sheets, Excel): each column that holds
+   * numbers, dates or checkboxes gets the value under the text where the
+   * source gave one, so `$1,234.50` or `12/1/2026` is not misread or refused.
+   */
+  pasteCells(cells: PastedCells): void {
+    if (!this.host.workbook) return;
+    const { columns } = this.host.data.shown();
+    const left = this.host.selection.rect.left;
+    this.paste(pasteTexts(cells, (c) => columns[left + c]?.type ?? null, inputOptions(currentLocale())));
+  }
 
   /** Pastes a block of text at the selection's top-left (the phone view and tests paste without a clipboard event). */
   paste(block: string[][]): void {
