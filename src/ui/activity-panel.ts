@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { HistoryFilter, HistoryGroup } from '../model/history.js';
+import { DEFAULT_RETENTION, type HistoryFilter, type HistoryGroup } from '../model/history.js';
 import type { Workbook } from '../model/workbook.js';
 import { dialogStyles, showDialog } from './dialog-styles.js';
 import { LocaleController, currentLocale, formatDateTime, formatNumber, t, tn } from './i18n/locale.js';
@@ -46,6 +46,9 @@ export class ActivityPanel extends LitElement {
     expanded: { state: true },
     message: { state: true },
     isOpen: { state: true },
+    confirming: { state: true },
+    retentionDraft: { state: true },
+    retentionError: { state: true },
   };
 
   declare workbook: Workbook | null;
@@ -64,6 +67,11 @@ export class ActivityPanel extends LitElement {
   declare message: string;
   /** Contents are built only while open: the history is read for them. */
   declare isOpen: boolean;
+  /** whose changes, over which range, wait for a yes in the page before they are reverted */
+  declare confirming: { person: string; range: number } | null;
+  /** the retention fields as typed, while an editor changes them; null: showing the workbook's */
+  declare retentionDraft: { days: string; entries: string } | null;
+  declare retentionError: string;
   private cache: { key: string; groups: HistoryGroup[] } | null = null;
   /** everyone seen in the workbook, read once per journal change (it scans the journal) */
   private peopleCache: string[] | null = null;
@@ -87,6 +95,9 @@ export class ActivityPanel extends LitElement {
     this.expanded = new Map();
     this.message = '';
     this.isOpen = false;
+    this.confirming = null;
+    this.retentionDraft = null;
+    this.retentionError = '';
   }
 
   static styles = [
@@ -145,6 +156,39 @@ export class ActivityPanel extends LitElement {
       .message {
         font-weight: 600;
       }
+      .confirm {
+        border: 2px solid #cf222e;
+        border-radius: 6px;
+        padding: 0.5rem 0.75rem;
+        margin: 0.5rem 0;
+        background: #fff8f8;
+      }
+      .confirm p {
+        margin: 0 0 0.5rem;
+      }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: end;
+      }
+      .retention {
+        margin: 0.5rem 0;
+      }
+      .retention label {
+        display: flex;
+        flex-direction: column;
+        font-size: 0.85rem;
+        gap: 0.15rem;
+      }
+      .retention input {
+        width: 9rem;
+      }
+      .hint {
+        color: #57606a;
+        font-size: 0.85rem;
+        margin: 0.25rem 0;
+      }
       .footer {
         display: flex;
         gap: 0.5rem;
@@ -171,6 +215,9 @@ export class ActivityPanel extends LitElement {
     this.expanded = new Map();
     this.cache = null;
     this.peopleCache = null;
+    this.confirming = null;
+    this.retentionDraft = null;
+    this.retentionError = '';
     this.isOpen = true;
     this.stopFollowing();
     // New entries from anyone appear while the panel is open, a burst of them read once.
@@ -249,6 +296,12 @@ export class ActivityPanel extends LitElement {
     const pick = (e: Event) => (e.target as HTMLSelectElement).value;
     return html`<dialog
       aria-labelledby="activity-title"
+      @cancel=${(e: Event) => {
+        // Escape while asking takes back the question, not the whole panel.
+        if (!this.confirming) return;
+        e.preventDefault();
+        this.cancelRevert();
+      }}
       @close=${() => {
         this.isOpen = false;
         this.stopFollowing();
@@ -296,8 +349,11 @@ export class ActivityPanel extends LitElement {
             ${RANGES.map(([label], i) => html`<option value=${i} ?selected=${i === this.range}>${t(label)}</option>`)}
           </select>
         </label>
-        ${this.person ? html`<button class="danger" @click=${this.revert}>${t('activity.revert', { name: this.person })}</button>` : nothing}
+        ${this.person && !wb.readOnly
+          ? html`<button class="danger revert" aria-expanded=${this.confirming ? 'true' : 'false'} @click=${this.askRevert}>${t('activity.revert', { name: this.person })}</button>`
+          : nothing}
       </div>
+      ${this.confirming ? this.renderConfirm(this.confirming) : nothing}
       ${this.message ? html`<p class="message" role="status">${this.message}</p>` : nothing}
       <div class="list">
         <ol aria-labelledby="activity-title">
@@ -305,6 +361,7 @@ export class ActivityPanel extends LitElement {
         </ol>
         ${groups.length === 0 ? html`<p>${this.isFiltered() ? t('activity.noMatch') : t('activity.none')}</p>` : nothing}
       </div>
+      ${this.renderRetention(wb)}
       <div class="footer">
         ${groups.length > shown.length
           ? html`<span
@@ -355,19 +412,125 @@ export class ActivityPanel extends LitElement {
   /** A filter changed: back to the first page. */
   private refilter(change: () => void): void {
     change();
+    // The question named a person and a range; a new filter is a new question.
+    this.confirming = null;
     this.limit = PAGE;
     this.message = '';
   }
 
+  /** Asks in the page, beside the button (a native confirm() is easy to dismiss unread and cannot be styled or translated by us). */
+  private askRevert = (): void => {
+    if (!this.person) return;
+    this.confirming = { person: this.person, range: this.range };
+    this.message = '';
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.confirm button.cancel')?.focus());
+  };
+
+  private cancelRevert(): void {
+    this.confirming = null;
+    this.focusRevert();
+  }
+
+  /** Back to the button that asked, so a keyboard user is where they were. */
+  private focusRevert(): void {
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('button.revert')?.focus());
+  }
+
+  private renderConfirm(c: { person: string; range: number }) {
+    return html`<div
+      class="confirm"
+      role="alertdialog"
+      aria-labelledby="revert-question"
+      @keydown=${(e: KeyboardEvent) => {
+        if (e.key !== 'Escape') return;
+        e.preventDefault();
+        e.stopPropagation();
+        this.cancelRevert();
+      }}
+    >
+      <p id="revert-question">${t('activity.revertConfirm', { name: c.person, range: t(RANGES[c.range][0]) })}</p>
+      <div class="row">
+        <button class="danger" @click=${this.revert}>${t('activity.revertYes', { name: c.person })}</button>
+        <button class="cancel" @click=${() => this.cancelRevert()}>${t('activity.revertNo')}</button>
+      </div>
+    </div>`;
+  }
+
   private revert = (): void => {
     const wb = this.workbook;
-    if (!wb || !this.person) return;
-    const [label, ms] = RANGES[this.range];
-    if (!confirm(t('activity.revertConfirm', { name: this.person, range: t(label) }))) return;
+    const c = this.confirming;
+    this.confirming = null;
+    if (!wb || !c) return;
+    const ms = RANGES[c.range][1];
     const now = Date.now();
-    const result = wb.revertBy(this.person, ms === Number.POSITIVE_INFINITY ? 0 : now - ms, now);
+    const result = wb.revertBy(c.person, ms === Number.POSITIVE_INFINITY ? 0 : now - ms, now);
     this.message = [tn('activity.reverted', result.reverted), result.skipped ? tn('activity.skipped', result.skipped) : ''].filter(Boolean).join(' ');
+    this.focusRevert();
   };
+
+  /**
+   * How long history is kept: at least the floor (90 days or 1,000,000 entries, the journal's
+   * own rule), longer if an editor says so. Viewers read it; only editors change it.
+   */
+  private renderRetention(wb: Workbook) {
+    const kept = wb.journal.retention();
+    const summary = t('activity.retentionNow', { days: formatNumber(kept.days, 0), entries: formatNumber(kept.entries, 0) });
+    if (wb.readOnly)
+      return html`<section class="retention" aria-labelledby="retention-title">
+        <h3 id="retention-title" class="hint">${t('activity.retention')}</h3>
+        <p data-testid="retention">${summary}</p>
+        <p class="hint">${t('activity.retentionViewer')}</p>
+      </section>`;
+    const d = this.retentionDraft ?? { days: String(kept.days), entries: String(kept.entries) };
+    const edit = (patch: Partial<{ days: string; entries: string }>) => {
+      this.retentionDraft = { ...d, ...patch };
+      this.retentionError = '';
+    };
+    return html`<details class="retention">
+      <summary>${t('activity.retention')}</summary>
+      <p data-testid="retention">${summary}</p>
+      <form class="row" novalidate @submit=${(e: Event) => this.saveRetention(e, d)}>
+        <label
+          >${t('activity.retentionDays')}
+          <input type="number" inputmode="numeric" min=${DEFAULT_RETENTION.days} step="1" aria-describedby="retention-floor" .value=${d.days} @input=${(e: Event) => edit({ days: (e.target as HTMLInputElement).value })} />
+        </label>
+        <label
+          >${t('activity.retentionEntries')}
+          <input
+            type="number"
+            inputmode="numeric"
+            min=${DEFAULT_RETENTION.entries}
+            step="1"
+            aria-describedby="retention-floor"
+            .value=${d.entries}
+            @input=${(e: Event) => edit({ entries: (e.target as HTMLInputElement).value })}
+          />
+        </label>
+        <button type="submit">${t('activity.retentionSave')}</button>
+      </form>
+      <p class="hint" id="retention-floor">
+        ${t('activity.retentionFloor', { days: formatNumber(DEFAULT_RETENTION.days, 0), entries: formatNumber(DEFAULT_RETENTION.entries, 0) })}
+      </p>
+      ${this.retentionError ? html`<p class="error" role="alert">${this.retentionError}</p>` : nothing}
+    </details>`;
+  }
+
+  private saveRetention(e: Event, d: { days: string; entries: string }): void {
+    e.preventDefault();
+    const wb = this.workbook;
+    if (!wb || wb.readOnly) return;
+    const days = Number(d.days);
+    const entries = Number(d.entries);
+    // Refused rather than raised to the floor: a coordinator who typed 30 days should learn it is not 30.
+    if (!Number.isInteger(days) || !Number.isInteger(entries) || days < DEFAULT_RETENTION.days || entries < DEFAULT_RETENTION.entries) {
+      this.retentionError = t('activity.retentionFloor', { days: formatNumber(DEFAULT_RETENTION.days, 0), entries: formatNumber(DEFAULT_RETENTION.entries, 0) });
+      return;
+    }
+    wb.journal.setRetention({ days, entries });
+    this.retentionDraft = null;
+    this.retentionError = '';
+    this.message = t('activity.retentionSaved', { days: formatNumber(days, 0), entries: formatNumber(entries, 0) });
+  }
 }
 
 customElements.define('activity-panel', ActivityPanel);

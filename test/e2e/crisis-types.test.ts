@@ -138,8 +138,8 @@ describe('e2e: counters and claims', () => {
     const panel = coord.page.getByRole('dialog', { name: 'Activity' });
     await panel.getByText('A, row 1: Insulin pickup → lol').waitFor();
     await panel.getByLabel('Person').selectOption('Vandal');
-    coord.page.once('dialog', (d) => void d.accept());
     await panel.getByRole('button', { name: 'Revert Vandal’s changes' }).click();
+    await panel.getByRole('alertdialog').getByRole('button', { name: 'Yes, revert Vandal’s changes' }).click();
     await panel.getByText('Reverted 2 changes.').waitFor();
     await cell(vandal.page, 0, 0).getByText('Insulin pickup').waitFor();
     expect(await text(vandal.page, 1, 0)).toBe('');

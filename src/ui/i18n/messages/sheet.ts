@@ -243,6 +243,16 @@ export const en = {
   'activity.showing': 'Showing {shown} of {total}',
   'activity.moreEntries': 'Show more of these changes',
   'activity.noMatch': 'No changes match these filters.',
+  'activity.revertYes': 'Yes, revert {name}’s changes',
+  'activity.revertNo': 'Cancel',
+  'activity.retention': 'How long history is kept',
+  'activity.retentionNow': 'Every change of the last {days} days is kept, and always the newest {entries} changes; older ones are removed first.',
+  'activity.retentionDays': 'Keep changes for at least (days)',
+  'activity.retentionEntries': 'Always keep the newest (changes)',
+  'activity.retentionSave': 'Save',
+  'activity.retentionFloor': 'At least {days} days and {entries} changes: history is never kept for less.',
+  'activity.retentionSaved': 'History is now kept for {days} days, and always the newest {entries} changes.',
+  'activity.retentionViewer': 'Only someone with the edit link can change this.',
 } as const;
 
 export const es: Record<keyof typeof en, string> = {
@@ -489,4 +499,14 @@ export const es: Record<keyof typeof en, string> = {
   'activity.showing': 'Se ven {shown} de {total}',
   'activity.moreEntries': 'Mostrar más de estos cambios',
   'activity.noMatch': 'Ningún cambio coincide con estos filtros.',
+  'activity.revertYes': 'Sí, revertir los cambios de {name}',
+  'activity.revertNo': 'Cancelar',
+  'activity.retention': 'Cuánto tiempo se guarda el historial',
+  'activity.retentionNow': 'Se guarda cada cambio de los últimos {days} días, y siempre los {entries} cambios más recientes; los más antiguos se quitan primero.',
+  'activity.retentionDays': 'Guardar los cambios al menos (días)',
+  'activity.retentionEntries': 'Guardar siempre los más recientes (cambios)',
+  'activity.retentionSave': 'Guardar',
+  'activity.retentionFloor': 'Al menos {days} días y {entries} cambios: el historial nunca se guarda menos.',
+  'activity.retentionSaved': 'Ahora el historial se guarda {days} días, y siempre los {entries} cambios más recientes.',
+  'activity.retentionViewer': 'Solo quien tiene el enlace de edición puede cambiarlo.',
 };
