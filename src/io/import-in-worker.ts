@@ -26,6 +26,9 @@ export function readFileInWorker(
     }, timeLimitMs);
     const finish = () => {
       clearTimeout(timer);
+      // A message already on its way when the worker was stopped must not move the progress of the next reading.
+      worker.onmessage = null;
+      worker.onerror = null;
       worker.terminate();
       signal?.removeEventListener('abort', onAbort);
     };

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type * as Y from 'yjs';
 import { isIoError } from '../io/errors.js';
 import type { TextImportOptions } from '../io/import-file.js';
-import { readFileInWorker } from '../io/import-in-worker.js';
+import { READ_TIME_LIMIT_MS, readFileInWorker } from '../io/import-in-worker.js';
 import { TEXT_ENCODINGS, type TextEncodingName } from '../io/text-encoding.js';
 import { fileRows, headerRowOf, withHeaderRow } from '../model/import-header.js';
 import {
@@ -69,6 +69,7 @@ export class ImportDialog extends LitElement {
     result: { state: true },
     acceptSkipped: { state: true },
     textOptions: { state: true },
+    readTimeLimitMs: { attribute: false },
   };
 
   declare workbook: Workbook | null;
@@ -81,6 +82,8 @@ export class ImportDialog extends LitElement {
   declare result: string;
   declare acceptSkipped: boolean;
   declare textOptions: TextImportOptions;
+  /** the reading's time ceiling; a property so a test can reach it without waiting two minutes */
+  declare readTimeLimitMs: number;
   private abort: AbortController | null = null;
   /** kept so a text file can be read again with another encoding, separator or decimal mark */
   private file: File | null = null;
@@ -93,6 +96,7 @@ export class ImportDialog extends LitElement {
     this.workbook = null;
     this.sheetId = '';
     this.undo = null;
+    this.readTimeLimitMs = READ_TIME_LIMIT_MS;
     this.reset();
   }
 
@@ -202,7 +206,7 @@ export class ImportDialog extends LitElement {
     const abort = new AbortController();
     this.abort = abort;
     try {
-      const tables = await readFileInWorker(file, (f) => (this.progress = f), abort.signal, this.textOptions);
+      const tables = await readFileInWorker(file, (f) => (this.progress = f), abort.signal, this.textOptions, this.readTimeLimitMs);
       this.plans = tables.map((table) => {
         const columns = inferColumns(table);
         return { read: table, table, include: true, target: 'new', name: table.name, columns, check: checkImport(table, columns) };
