@@ -56,7 +56,8 @@ export class SnapshotClient {
   /**
    * Takes a snapshot of what the hub holds now. For a sealed workbook the name and author are
    * sealed here (sealLabel) and the hub stores only the sealed label; the answer carries them
-   * opened again.
+   * opened again. `by` comes worded by the UI (the hub refuses a plain snapshot without one);
+   * this layer adds no words of its own, so a sealed label may carry '' and each reader names it.
    */
   async create(name: string, by: string): Promise<SnapshotInfo> {
     let body: { name: string; by: string } = { name, by };
@@ -67,7 +68,7 @@ export class SnapshotClient {
       if (!plainName || plainName.length > MAX_SNAPSHOT_NAME_LENGTH) {
         throw new SnapshotApiError('BAD_NAME', `a snapshot needs a name (up to ${MAX_SNAPSHOT_NAME_LENGTH} characters) and who made it`);
       }
-      body = { name: sealLabel(keys, { name: plainName, by: tidy(by) || 'someone' }), by: SEALED_SNAPSHOT_BY };
+      body = { name: sealLabel(keys, { name: plainName, by: tidy(by) }), by: SEALED_SNAPSHOT_BY };
     }
     const text = JSON.stringify(body);
     const info = await this.call(snapshotsPath(this.workbookId), {

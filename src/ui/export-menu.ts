@@ -6,7 +6,8 @@ import { isEmptyView, applyView, type ViewSpec } from '../model/view.js';
 import type { Workbook } from '../model/workbook.js';
 import { dialogStyles, showDialog } from './dialog-styles.js';
 import { download } from './download.js';
-import { LocaleController, t } from './i18n/locale.js';
+import { LocaleController, currentLocale, t } from './i18n/locale.js';
+import { titleText } from './i18n/value-text.js';
 import { PrintView } from './print-view.js';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -89,6 +90,11 @@ export class ExportMenu extends LitElement {
     this.dispatchEvent(new CustomEvent('export-closed', { bubbles: true, composed: true }));
   };
 
+  /** The title files and the printout carry: an untitled workbook's in the reader's words, not an empty name. */
+  private workbookTitle(): string {
+    return titleText(currentLocale(), this.workbook?.title());
+  }
+
   private sheetName(): string {
     return this.workbook?.sheets().find((s) => s.id === this.sheetId)?.name ?? '';
   }
@@ -106,7 +112,7 @@ export class ExportMenu extends LitElement {
     const wb = this.workbook!;
     const { rows, columns } = this.shown(useView);
     const text = csvFile(columns, rows, (r, c) => wb.getValue(this.sheetId, r, c), { separator: this.separator, forOtherTools: this.forOtherTools });
-    download(text, exportFileName(wb.title(), useView ? t('export.myView', { sheet: this.sheetName() }) : this.sheetName(), 'csv'), 'text/csv;charset=utf-8');
+    download(text, exportFileName(this.workbookTitle(), useView ? t('export.myView', { sheet: this.sheetName() }) : this.sheetName(), 'csv'), 'text/csv;charset=utf-8');
     this.close();
   }
 
@@ -118,7 +124,7 @@ export class ExportMenu extends LitElement {
       const { writeXlsx } = await import('../io/xlsx.js');
       const choice = useView ? [{ sheetId: this.sheetId, ...this.shown(true) }] : undefined;
       const bytes = await writeXlsx(wb, choice);
-      download(bytes, exportFileName(wb.title(), useView ? t('export.myView', { sheet: this.sheetName() }) : null, 'xlsx'), XLSX_TYPE);
+      download(bytes, exportFileName(this.workbookTitle(), useView ? t('export.myView', { sheet: this.sheetName() }) : null, 'xlsx'), XLSX_TYPE);
       this.close();
     } catch (err) {
       this.error = t('export.xlsxFailed', { reason: (err as Error).message });
@@ -129,7 +135,7 @@ export class ExportMenu extends LitElement {
 
   private json(): void {
     const wb = this.workbook!;
-    download(JSON.stringify(exportSnapshot(wb), null, 2), exportFileName(wb.title(), null, 'json'), 'application/json');
+    download(JSON.stringify(exportSnapshot(wb), null, 2), exportFileName(this.workbookTitle(), null, 'json'), 'application/json');
     this.close();
   }
 
@@ -137,7 +143,7 @@ export class ExportMenu extends LitElement {
     const wb = this.workbook!;
     const { rows, columns } = this.shown(true);
     const view = new PrintView();
-    view.heading = `${wb.title()} – ${this.sheetName()}`;
+    view.heading = `${this.workbookTitle()} – ${this.sheetName()}`;
     view.columns = columns;
     view.rows = rows;
     view.get = (r, c) => wb.getValue(this.sheetId, r, c);

@@ -7,7 +7,7 @@ import { SnapshotApiError } from '../protocol/snapshots.js';
 import { dialogStyles, recordListStyles, showDialog } from './dialog-styles.js';
 import { errorText } from './i18n/error-text.js';
 import { LocaleController, currentLocale, t, tn } from './i18n/locale.js';
-import { listAnd } from './i18n/value-text.js';
+import { listAnd, personText, titleText } from './i18n/value-text.js';
 import { previewRestore, type RestorePreview, type SheetPreview } from './restore-plan.js';
 import { RestoreSource, type Moment } from './restore-source.js';
 import {
@@ -427,13 +427,13 @@ export class RestoreDialog extends LitElement {
             <ul class="sheets" aria-label=${t('restore.perSheet')}>
               ${p.sheets.map((s) => html`<li><span><strong>${s.name}</strong>: ${sheetText(s)}</span></li>`)}
             </ul>
-            ${p.titleBack !== null ? html`<p>${t('restore.titleBack', { title: p.titleBack })}</p>` : nothing}
+            ${p.titleBack !== null ? html`<p>${t('restore.titleBack', { title: titleText(currentLocale(), p.titleBack) })}</p>` : nothing}
             ${p.overwrites.length
               ? html`<p>
                   ${t('restore.overwrites', {
                     people: listAnd(
                       currentLocale(),
-                      p.overwrites.map((o) => t('restore.person', { name: o.by, cells: tn('restore.nCells', o.cells) })),
+                      p.overwrites.map((o) => t('restore.person', { name: personText(currentLocale(), o.by), cells: tn('restore.nCells', o.cells) })),
                     ),
                   })}
                 </p>`

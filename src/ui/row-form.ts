@@ -6,7 +6,7 @@ import type { Workbook } from '../model/workbook.js';
 import type { SyncStatus } from '../sync/status.js';
 import { errorText } from './i18n/error-text.js';
 import { LocaleController, currentLocale, formatDateTime, t } from './i18n/locale.js';
-import { editText, inputOptions, numberText } from './i18n/value-text.js';
+import { editText, inputOptions, numberText, personText } from './i18n/value-text.js';
 import { RowEdits, savedKey } from './row-edits.js';
 import { claimHolders, claimText } from './claim-text.js';
 import { holders } from '../model/claim.js';
@@ -394,7 +394,7 @@ export class RowForm extends LitElement {
   /** Who/when sits beside the label, not in it, so the field's accessible name stays its column name. */
   private renderWho(col: Column) {
     const record = this.workbook?.getCell(this.sheetId, this.rowId!, col.id);
-    return record ? html`<span class="who">${t('form.changedBy', { by: record.by, when: formatDateTime(record.at) })}</span>` : nothing;
+    return record ? html`<span class="who">${t('form.changedBy', { by: personText(currentLocale(), record.by), when: formatDateTime(record.at) })}</span>` : nothing;
   }
 
   /** Big − / + that record a change at once (it adds up with everyone's), and a box to recount. */

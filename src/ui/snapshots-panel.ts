@@ -7,7 +7,7 @@ import type { SnapshotClient } from '../sync/snapshots.js';
 import { dialogStyles, recordListStyles, showDialog } from './dialog-styles.js';
 import { errorText } from './i18n/error-text.js';
 import { LocaleController, currentLocale, formatDateTime, formatNumber, t, tn } from './i18n/locale.js';
-import { displayValue } from './i18n/value-text.js';
+import { displayValue, personText } from './i18n/value-text.js';
 
 const MAX_SHOWN_ROWS = 200;
 
@@ -164,7 +164,7 @@ export class SnapshotsPanel extends LitElement {
     if (!name || !this.client || this.readOnly) return;
     this.error = '';
     try {
-      const info = await this.client.create(name, this.author || 'someone');
+      const info = await this.client.create(name, personText(currentLocale(), this.author));
       input.value = '';
       this.message = t('snap.kept', { name: info.name });
       await this.refresh();
@@ -281,7 +281,7 @@ export class SnapshotsPanel extends LitElement {
                 (s) => html`<li>
                   <span
                     ><strong>${s.kind === 'auto' ? t('snap.automatic') : nameOf(s)}</strong><br /><span class="who"
-                      >${formatDateTime(s.at)} · ${s.kind === 'auto' ? t('snap.keptByHub') : t('snap.by', { name: s.by || UNNAMED })}</span
+                      >${formatDateTime(s.at)} · ${s.kind === 'auto' ? t('snap.keptByHub') : t('snap.by', { name: personText(currentLocale(), s.by) })}</span
                     ></span
                   >
                   <button @click=${() => this.openSnapshot(s)} aria-label=${t('snap.openLabel', { name: s.kind === 'auto' ? t('snap.automaticSnapshot') : nameOf(s), when: formatDateTime(s.at) })}>
@@ -307,7 +307,7 @@ export class SnapshotsPanel extends LitElement {
   private renderOpened(o: Opened) {
     const diff = o.diffs.find((d) => d.sheetId === o.sheetId);
     return html`<p>
-        ${o.info.kind === 'auto' ? t('snap.openedAuto', { when: formatDateTime(o.info.at) }) : t('snap.openedNamed', { name: nameOf(o.info), when: formatDateTime(o.info.at), by: o.info.by || UNNAMED })}
+        ${o.info.kind === 'auto' ? t('snap.openedAuto', { when: formatDateTime(o.info.at) }) : t('snap.openedNamed', { name: nameOf(o.info), when: formatDateTime(o.info.at), by: personText(currentLocale(), o.info.by) })}
         <button @click=${() => (this.opened = null)}>${t('snap.back')}</button>
       </p>
       <ul aria-label=${t('snap.perSheet')}>
@@ -338,7 +338,7 @@ export class SnapshotsPanel extends LitElement {
       <ul>
         ${s.sheetBack ? html`<li>${t('snap.sheetBack')}</li>` : nothing}
         <li>${tn('snap.cellsBack', s.cells.length)}</li>
-        ${s.overwrites.length ? html`<li>${t('snap.overwrites', { people: s.overwrites.map((o) => `${o.by} (${o.cells})`).join(', ') })}</li>` : nothing}
+        ${s.overwrites.length ? html`<li>${t('snap.overwrites', { people: s.overwrites.map((o) => `${personText(currentLocale(), o.by)} (${o.cells})`).join(', ') })}</li>` : nothing}
         ${s.rowsBack.length ? html`<li>${tn('snap.rowsBack', s.rowsBack.length)}</li>` : nothing}
         ${s.rowsToTrash.length ? html`<li>${tn('snap.rowsToTrash', s.rowsToTrash.length)}</li>` : nothing}
         ${s.unfit.length ? html`<li>${tn('snap.unfit', s.unfit.length)}</li>` : nothing}

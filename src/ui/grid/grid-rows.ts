@@ -10,7 +10,7 @@ import { MULTI_SEPARATOR, fitsColumn, isSafeLink } from '../../model/values.js';
 import { claimCellText, claimHolders, claimText } from '../claim-text.js';
 import { conflictLabel, conflictMark, currentConflictText } from '../conflict-tracker.js';
 import { currentLocale, formatNumber, t } from '../i18n/locale.js';
-import { displayValue, numberText, relativeTime, summaryText } from '../i18n/value-text.js';
+import { displayValue, numberText, personText, relativeTime, summaryText } from '../i18n/value-text.js';
 import type { PeerCursor } from '../presence.js';
 import { safeColor } from '../safe-style.js';
 import type { GridHost } from './host.js';
@@ -231,6 +231,6 @@ function describeActive(g: GridHost, f: Frame): string {
     record && record.v !== null ? (col.type === 'claim' ? claimCellText(locale, wb, g.sheetId, rowId, col.id) : displayValue(locale, col, record.v)) : t('value.empty');
   const where = { column: col.name, row: g.data.rowNumber(row), value };
   const conflict = g.conflicts.at(rowId, col.id);
-  const text = record ? t('grid.activeBy', { ...where, by: record.by, when: relativeTime(locale, record.at) }) : t('grid.active', where);
+  const text = record ? t('grid.activeBy', { ...where, by: personText(locale, record.by), when: relativeTime(locale, record.at) }) : t('grid.active', where);
   return conflict ? `${text} · ${currentConflictText(wb, col, conflict)}` : text;
 }

@@ -3,7 +3,7 @@ import type { Column } from '../../model/types.js';
 import { claimCellText } from '../claim-text.js';
 import { otherValuesText } from '../conflict-tracker.js';
 import { currentLocale, formatDateTime, t } from '../i18n/locale.js';
-import { displayValue } from '../i18n/value-text.js';
+import { displayValue, personText } from '../i18n/value-text.js';
 import type { GridHost } from './host.js';
 import { MAX_DRAG_WIDTH, MIN_DRAG_WIDTH } from './metrics.js';
 
@@ -129,7 +129,7 @@ export class PointerController implements ReactiveController {
     const locale = currentLocale();
     const text = c.type === 'claim' ? claimCellText(locale, wb, this.host.sheetId, rowId, c.id) : displayValue(locale, c, record.v);
     const where = t('grid.cellName', { column: c.name, row: this.host.data.rowNumber(row) });
-    const who = t('grid.provenance', { by: record.by, when: formatDateTime(record.at) });
+    const who = t('grid.provenance', { by: personText(locale, record.by), when: formatDateTime(record.at) });
     const conflict = this.host.conflicts.at(rowId, c.id);
     const also = conflict ? `\n${t('conflict.tooltip', { values: otherValuesText(locale, wb, c, conflict, true) })}` : '';
     cell.title = `${where}${text ? `: ${text}` : ''}\n${who}${also}`;
