@@ -72,6 +72,11 @@ export interface RelayConfig {
    * they are read-only, and the app offers a secured copy
    */
   openWorkbooksWritable: boolean;
+  /**
+   * The hosted hub (issue 19): DATABASE_URL (Postgres) and REDIS_URL together; absent (the
+   * default), the hub keeps its own SQLite file in DATA_DIR
+   */
+  hosted?: { databaseUrl: string; redisUrl: string; redisPrefix: string } | null;
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -94,6 +99,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
   const certPath = env.TLS_CERT;
   const keyPath = env.TLS_KEY;
   if (Boolean(certPath) !== Boolean(keyPath)) throw new ConfigError('set both TLS_CERT and TLS_KEY, or neither');
+  const databaseUrl = env.DATABASE_URL || '';
+  const redisUrl = env.REDIS_URL || '';
+  // One without the other would be a hub that shares its log but not its fan-out (or the reverse).
+  if (Boolean(databaseUrl) !== Boolean(redisUrl)) throw new ConfigError('set both DATABASE_URL and REDIS_URL (the hosted hub), or neither');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
   return {
     host: env.HOST || '0.0.0.0',
     port: intFrom(env, 'PORT', 8080, 0, 65535),
@@ -149,5 +160,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
         if (!/^[a-z0-9.-]+$/.test(h) && !/^\[[0-9a-f:.]+\]$/.test(h)) throw new ConfigError(`ALLOWED_HOSTS: ${h} is not a host name like sheets.example.org (no scheme, no port)`);
         return h;
       }),
+    hosted: databaseUrl ? { databaseUrl, redisUrl, redisPrefix: env.REDIS_PREFIX || 'ms:' } : null,
   };
 }

@@ -17,14 +17,15 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = jsonLogger();
-  const store = new SqliteStore(config.dataDir);
-  const relay = createRelay(config, store, log);
+  // DATABASE_URL and REDIS_URL: one of several processes on Postgres and Redis; else the hub's own SQLite file.
+  const backend = config.hosted ? await (await import('./hosted.js')).HostedHub.open(config.hosted, config, log) : new SqliteStore(config.dataDir);
+  const relay = createRelay(config, backend, log);
   const address = await relay.listen();
   const scheme = config.tls ? 'https' : 'http';
   const lines = [`Mutual Sheets ${config.version} is running.`, `  On this computer: ${scheme}://localhost:${address.port}/`];
   const lan = lanUrls(config.host, address.port, !!config.tls);
   for (const url of lan) lines.push(`  On your network:  ${url}`);
-  lines.push(`  Data: ${config.dataDir}`);
+  lines.push(config.hosted ? `  Data: Postgres (DATABASE_URL), fan-out through Redis (REDIS_URL)` : `  Data: ${config.dataDir}`);
   if (lan.length && process.stdout.isTTY) {
     // A phone on the same Wi-Fi can scan this to open the app from this hub.
     lines.push('', `Scan to open ${lan[0]} on a phone on this network:`, renderUnicodeCompact(lan[0], { border: 1 }));

@@ -22,6 +22,8 @@ import { apiAfter, createRetireApi } from './retire-api.js';
 import type { Logger } from './log.js';
 import { Room, RoomError, encodeRefused, type Peer } from './room.js';
 import type { RoomStore } from './store.js';
+import type { HostedHub } from './hosted.js';
+import { json } from './api-response.js';
 
 const SYNC_PREFIX = '/sync/';
 const PING_INTERVAL_MS = 30_000;
@@ -99,15 +101,22 @@ interface RoomSlot {
   lastUsed: number;
 }
 
-/** `hooks` are test-only switches (server/test-hooks.ts); a hub not started by a test refuses them. */
-export function createRelay(config: RelayConfig, store: RoomStore, log: Logger, hooks: TestHooks = testHooksFromEnv(process.env)): Relay {
+/**
+ * `hooks` are test-only switches (server/test-hooks.ts); a hub not started by a test refuses them.
+ * Given a HostedHub instead of a store (DATABASE_URL and REDIS_URL), the relay is one of several
+ * processes serving the same workbooks from Postgres (server/hosted.ts).
+ */
+export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub, log: Logger, hooks: TestHooks = testHooksFromEnv(process.env)): Relay {
+  // duck-typed, so the default hub never loads the Postgres and Redis clients
+  const hosted = 'prepare' in backend ? backend : null;
+  const store = hosted ? hostedApiStore : (backend as RoomStore);
   const startedAt = Date.now();
   const rooms = new Map<string, RoomSlot>();
   const sockets = new Set<WebSocket>();
   const events = new EventEmitter<{ 'room-loaded': [string]; 'room-evicted': [string] }>();
   // Automatic snapshots make way for each other within the workbook's MAX_DOC_BYTES (server/snapshot-api.ts).
   const roomStore = rotatingAutoSnapshots(store, config.maxDocBytes);
-  const diskCommitter: Committer = config.groupCommit ? new BatchingCommitter(roomStore) : new ImmediateCommitter(roomStore);
+  const diskCommitter: Committer = hosted ? hosted.committer : config.groupCommit ? new BatchingCommitter(roomStore) : new ImmediateCommitter(roomStore);
   const committer: Committer = hooks.holdCommits ? holdUntilSignal(diskCommitter, log) : diskCommitter;
   /** Every connection's unfinished fragmented messages together. */
   const fragmentBudget = new FragmentBudget(config.maxReassemblyBytes);
@@ -127,7 +136,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger, 
       const port = address && typeof address === 'object' ? address.port : config.port;
       return { version: config.version, lanUrls: lanUrls(config.host, port, !!config.tls) };
     },
-    api: apiAfter(retireApi, createWorkbookApi({
+    api: hosted ? hostedApi : apiAfter(retireApi, createWorkbookApi({
       store,
       liveDoc: (name) => rooms.get(name)?.room.doc ?? null,
       now: Date.now,
@@ -188,6 +197,36 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger, 
     return room;
   }
 
+  /** Rooms of the hosted hub being read from Postgres: a second connection waits for the same load. */
+  const loading = new Map<string, Promise<Room>>();
+
+  /** acquire, for the hosted hub: the room is read from Postgres (once, however many arrive together). */
+  async function acquireHosted(hub: HostedHub, name: string, ip: string): Promise<Room> {
+    if (rooms.get(name)?.room.broken) evict(name);
+    if (rooms.has(name)) return acquire(name, ip);
+    let load = loading.get(name);
+    if (!load) {
+      if (!roomLoads.take(ip)) throw new RoomError(CloseCode.RATE_LIMITED, 'too many workbooks opened from this address');
+      while (rooms.size + loading.size >= config.maxRooms) {
+        if (!evictLeastRecentlyUsed(false)) throw new RoomError(HUB_FULL_CODE, 'hub full: every workbook in memory is in use');
+      }
+      load = hub.prepare(name).then(({ store: loaded, roomSeq }) => {
+        const room = new Room(name, loaded, config, log, committer);
+        rooms.set(name, { room, evictTimer: null, lastUsed: Date.now() });
+        hub.attach(room, roomSeq);
+        events.emit('room-loaded', name);
+        return room;
+      });
+      loading.set(name, load);
+      void load.then(
+        () => loading.delete(name),
+        () => loading.delete(name),
+      );
+    }
+    await load;
+    return acquire(name, ip);
+  }
+
   function countIdleRooms(): number {
     let idle = 0;
     for (const slot of rooms.values()) if (slot.room.peerCount === 0) idle++;
@@ -201,6 +240,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger, 
     if (slot.evictTimer) clearTimeout(slot.evictTimer);
     slot.room.closeAll(CloseCode.TRY_AGAIN);
     slot.room.compact();
+    hosted?.detach(slot.room);
     slot.room.destroy();
     rooms.delete(name);
     // A line per unload: what a test of the running hub waits on to see a room leave memory.
@@ -219,6 +259,7 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger, 
       if (!slot) continue;
       if (slot.evictTimer) clearTimeout(slot.evictTimer);
       rooms.delete(name);
+      hosted?.detach(slot.room);
       slot.room.closeAll(CloseCode.RETIRED);
       slot.room.destroy();
       events.emit('room-evicted', name);
@@ -326,7 +367,25 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger, 
       refuse(socket, '429 Too Many Requests', 'too many connections from this address (MAX_CONNECTIONS_PER_IP)', 'Retry-After: 10\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, name, workbook, ip));
+    if (!hosted) {
+      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, name, workbook, ip));
+      return;
+    }
+    // Hosted: connections per address count over every hub process (Redis); granted when Redis is away.
+    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+    hosted.reserveConnection(ip, config.maxConnectionsPerIp).then((ok) => {
+      perIp.set(ip, (perIp.get(ip) ?? 1) - 1);
+      if (!ok || closing || socket.destroyed) {
+        hosted.releaseConnection(ip);
+        if (!ok) refuse(socket, '429 Too Many Requests', 'too many connections from this address (MAX_CONNECTIONS_PER_IP)', 'Retry-After: 10\r\n');
+        else socket.destroy();
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.once('close', () => hosted.releaseConnection(ip));
+        attach(ws, name, workbook, ip);
+      });
+    }, () => socket.destroy());
   });
 
   /**
@@ -469,13 +528,25 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger, 
           return;
         }
         peer.role = role;
-        if (store.retiredAt(name) !== null) {
+        const retired = hosted ? await hosted.retiredAt(name).catch(() => undefined) : store.retiredAt(name);
+        if (ws.readyState !== ws.OPEN) return;
+        if (retired === undefined) {
+          // the database cannot be reached: the device tries again, its changes kept
+          close(CloseCode.ROOM_LOAD_FAILED);
+          return;
+        }
+        if (retired !== null) {
           // Its links were replaced: refused for good, edit or view, before anything is loaded.
           conn.fail(new RoomError(CloseCode.RETIRED, 'workbook retired'));
           return;
         }
         try {
-          room = acquire(name, ip);
+          room = hosted ? await acquireHosted(hosted, name, ip) : acquire(name, ip);
+          if (ws.readyState !== ws.OPEN) {
+            release(name);
+            room = null;
+            return;
+          }
         } catch (err) {
           if (err instanceof RoomError) {
             // hub full, or this address opened too many workbooks: said in the hub's own words
@@ -559,12 +630,15 @@ export function createRelay(config: RelayConfig, store: RoomStore, log: Logger, 
       await closed;
       clearTimeout(deadline);
       committer.flush();
+      if (hosted) await hosted.committer.drain();
       for (const [, slot] of rooms) {
         slot.room.compact();
+        if (hosted) hosted.detach(slot.room);
         slot.room.destroy();
       }
       rooms.clear();
-      store.close();
+      if (hosted) await hosted.close();
+      else store.close();
     },
     loadedRooms: () => Array.from(rooms.keys()),
     events,
@@ -634,6 +708,20 @@ class SocketPeer implements Peer {
     return this.presence.take();
   }
 }
+
+/** The hosted hub serves workbooks' HTTP API (snapshots, history, retiring) from no local store: not yet. */
+const hostedApi = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL): boolean => {
+  if (!url.pathname.startsWith('/api/') || url.pathname === '/api/hub') return false;
+  json(res, 501, { error: 'not-available', message: 'this hosted hub does not serve snapshots, history or retiring yet' });
+  return true;
+};
+
+/** What the retire and workbook APIs would be built on in hosted mode: never called (hostedApi answers first). */
+const hostedApiStore = new Proxy({} as RoomStore, {
+  get() {
+    throw new Error('the hosted hub has no local store');
+  },
+});
 
 /** TEST_HOLD_COMMITS: nothing reaches the disk until the process gets SIGUSR2 (tests only, see test-hooks.ts). */
 function holdUntilSignal(inner: Committer, log: Logger): Committer {

@@ -93,6 +93,9 @@ export const PRUNE_LIMITS = { maxUpdates: 1000, maxBytes: 16 * 1024 * 1024 } as 
 export const AUTO_SNAPSHOT_NAME = 'Automatic';
 export const HUB_AUTHOR = 'hub';
 
+/** The origin of updates another hub process committed (hosted hub): no connection of this process. */
+export const DURABLE_ORIGIN = Symbol('durable elsewhere');
+
 export class RoomError extends Error {
   constructor(
     readonly code: number,
@@ -249,6 +252,31 @@ export class Room {
       // One bad record must not make the whole workbook unreachable.
       this.log.error('skipped unreadable stored data', { room: this.name, what, error: String(err) });
     }
+  }
+
+  /**
+   * Hosted hub (server/hosted.ts): an update another hub process committed, so already durable.
+   * Applied with an origin that is no connection of this process, so the doc forwards it to every
+   * connection here, and acked to them at once (a colleague's change is never counted as pending).
+   */
+  applyDurable(update: Uint8Array): void {
+    if (this.destroyed || this.brokenFlag) return;
+    try {
+      Y.applyUpdate(this.doc, update, DURABLE_ORIGIN);
+    } catch (err) {
+      this.log.error('skipped unreadable update from another hub process', { room: this.name, error: String(err) });
+      return;
+    }
+    const acked = new Map<number, number>();
+    // where each client's structs in it end (an update's own state vector counts only from clock 0)
+    for (const [client, clock] of Y.parseUpdateMeta(update).to) {
+      const known = Math.max(clock, this.durableClocks.get(client) ?? 0);
+      this.durableClocks.set(client, known);
+      acked.set(client, known);
+    }
+    if (acked.size === 0) return;
+    const ack = encodeAck(encodeSv(acked));
+    for (const peer of this.peers.keys()) safeSend(peer, ack);
   }
 
   join(peer: Peer): void {

@@ -1,0 +1,130 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { allOnHub, makeClient, untilDoc, type TestClient } from '../support/clients.js';
+import { startBalancer, type Balancer } from '../support/balancer.js';
+import { startBackends, startHostedHub, storedClocks, untilAllOnHub, untilConverged, type HostedBackends } from '../support/hosted.js';
+import type { RelayProcess } from '../support/relay-process.js';
+import { until } from '../support/wait.js';
+
+// Several hub processes on one Postgres and one Redis (issue 19), all real, on loopback.
+let backends: HostedBackends;
+const hubs: RelayProcess[] = [];
+const clients: TestClient[] = [];
+let balancer: Balancer | null = null;
+
+beforeAll(async () => {
+  backends = await startBackends();
+}, 60_000);
+afterAll(async () => {
+  await backends?.destroy();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.destroy()));
+  await balancer?.close();
+  balancer = null;
+  await Promise.all(hubs.splice(0).map((h) => h.stop('SIGKILL')));
+});
+
+describe('hosted hub: several processes on Postgres and Redis', () => {
+  it('two clients on two hub processes converge; a third process started later catches up; presence crosses processes', async () => {
+    const [a, b] = await Promise.all([startHostedHub(backends), startHostedHub(backends)]);
+    hubs.push(a, b);
+    const room = 'hosted-converge-1';
+    const ana = makeClient(a.syncUrl, room, 'Ana');
+    const ben = makeClient(b.syncUrl, room, 'Ben');
+    clients.push(ana, ben);
+    const sheet = ana.wb.initialize({ rows: 5, columns: 2 });
+    await allOnHub(ana);
+    await untilDoc(ben, () => ben.wb.isInitialized() && ben.wb.rowCount(sheet) === 5, 'Ben (other process) has the sheet');
+    const rows = ana.wb.rowIds(sheet);
+    const col = ana.wb.columns(sheet)[0].id;
+    ben.wb.setCell(sheet, rows[0], col, 'from Ben');
+    ana.wb.setCell(sheet, rows[1], col, 'from Ana');
+    await untilConverged([ana, ben], 'Ana and Ben converged');
+    await untilAllOnHub([ana, ben]);
+    expect(ana.wb.getValue(sheet, rows[0], col)).toBe('from Ben');
+    expect(ben.wb.getValue(sheet, rows[1], col)).toBe('from Ana');
+
+    // Presence: Ben's name reaches Ana through Redis, and is stored nowhere.
+    ben.session.awareness.setLocalStateField('user', { name: 'Ben' });
+    await until(
+      (n) => {
+        ana.session.awareness.on('change', n);
+        return () => ana.session.awareness.off('change', n);
+      },
+      () => Array.from(ana.session.awareness.getStates().values()).some((s) => (s.user as { name?: string } | undefined)?.name === 'Ben'),
+      "Ben's presence on Ana's screen",
+    );
+
+    const c = await startHostedHub(backends);
+    hubs.push(c);
+    const cai = makeClient(c.syncUrl, room, 'Cai');
+    clients.push(cai);
+    await untilConverged([ana, ben, cai], 'Cai (late process) caught up');
+    expect(cai.wb.getValue(sheet, rows[0], col)).toBe('from Ben');
+    expect(cai.wb.getValue(sheet, rows[1], col)).toBe('from Ana');
+    cai.wb.setCell(sheet, rows[2], col, 'from Cai');
+    await untilConverged([ana, ben, cai], 'Cai’s change reached the first two processes');
+    await untilAllOnHub([ana, ben, cai]);
+    expect(ana.wb.getValue(sheet, rows[2], col)).toBe('from Cai');
+  }, 60_000);
+
+  it('kill -9 one hub process under load: its clients reconnect to another, every acknowledged change is in Postgres and reaches everyone', async () => {
+    const [a, b] = await Promise.all([startHostedHub(backends, { COMPACT_AFTER_UPDATES: '50' }), startHostedHub(backends, { COMPACT_AFTER_UPDATES: '50' })]);
+    hubs.push(a, b);
+    balancer = await startBalancer(() => [a.port, b.port]);
+    const room = 'hosted-kill-1';
+    const names = ['Ana', 'Ben', 'Cai', 'Dee'];
+    const writers = names.map((n) => makeClient(balancer!.syncUrl, room, n));
+    clients.push(...writers);
+    const sheet = writers[0].wb.initialize({ rows: 20, columns: 4 });
+    await allOnHub(writers[0]);
+    for (const w of writers) await untilDoc(w, () => w.wb.isInitialized() && w.wb.rowCount(sheet) === 20, `${w.wb.getActor().name} has the sheet`);
+    expect(balancer.served.get(a.port)).toBeGreaterThan(0);
+    expect(balancer.served.get(b.port)).toBeGreaterThan(0);
+
+    let n = 0;
+    const timers = writers.map((w, i) =>
+      setInterval(() => {
+        const rows = w.wb.rowIds(sheet);
+        w.wb.setCell(sheet, rows[(n + i * 3) % rows.length], w.wb.columns(sheet)[i].id, `${names[i]} ${n++}`);
+      }, 10 + i),
+    );
+    try {
+      // every writer has had changes acknowledged, then the first process dies without warning
+      const start = writers.map((w) => w.session.hubAckedClock(w.doc.clientID));
+      await until(
+        (notify) => {
+          const offs = writers.map((w) => w.session.onStatus(notify));
+          writers.forEach((w) => w.doc.on('update', notify));
+          return () => {
+            offs.forEach((off) => off());
+            writers.forEach((w) => w.doc.off('update', notify));
+          };
+        },
+        () => writers.every((w, i) => w.session.hubAckedClock(w.doc.clientID) >= start[i] + 30),
+        'thirty acknowledged changes from every writer',
+      );
+      const acked = writers.map((w) => w.session.hubAckedClock(w.doc.clientID));
+      await a.stop('SIGKILL');
+      const held = await storedClocks(backends, room);
+      writers.forEach((w, i) => expect(held.get(w.doc.clientID) ?? 0, `${names[i]}'s acknowledged changes are in Postgres`).toBeGreaterThanOrEqual(acked[i]));
+      // the writers on the dead process come back through the balancer, to the live one, and go on writing
+      const after = writers.map((w) => w.session.hubAckedClock(w.doc.clientID));
+      await until(
+        (notify) => {
+          const offs = writers.map((w) => w.session.onStatus(notify));
+          return () => offs.forEach((off) => off());
+        },
+        () => writers.every((w, i) => w.session.hubAckedClock(w.doc.clientID) >= after[i] + 10),
+        'every writer acknowledged again after the kill',
+        30_000,
+      );
+    } finally {
+      timers.forEach(clearInterval);
+    }
+    await untilAllOnHub(writers);
+    await untilConverged(writers, 'all four converged');
+    const finalClocks = await storedClocks(backends, room);
+    for (const w of writers) expect(finalClocks.get(w.doc.clientID)).toBe(w.session.hubAckedClock(w.doc.clientID));
+  }, 60_000);
+});
