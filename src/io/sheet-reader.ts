@@ -245,7 +245,7 @@ export function zipUnpackedBytes(bytes: Uint8Array): number {
 export function readSpreadsheet(X: SheetJs, bytes: Uint8Array, limits: ReadLimits = { maxCells: MAX_READ_CELLS }): ReadSheet[] {
   const kind = checkSpreadsheetBytes(bytes);
   if (kind === 'zip' && zipUnpackedBytes(bytes) > MAX_UNPACKED_BYTES) {
-    throw new IoError('TOO_MANY_CELLS', `The file unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MB.`, { max: limits.maxCells, reason: 'unpacked' });
+    throw new IoError('TOO_MANY_CELLS', `The file unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MB.`, { max: limits.maxCells, mb: MAX_UNPACKED_BYTES / 1024 / 1024, reason: 'unpacked' });
   }
   if (kind === 'zip' && odsDeclaredCells(bytes, limits.maxCells) > limits.maxCells) {
     throw new IoError('TOO_MANY_CELLS', `The file declares more than ${limits.maxCells} cells with values.`, { max: limits.maxCells });

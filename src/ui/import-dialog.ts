@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type * as Y from 'yjs';
-import { isIoError } from '../io/errors.js';
+import { IoError, isIoError } from '../io/errors.js';
 import type { TextImportOptions } from '../io/import-file.js';
 import { READ_TIME_LIMIT_MS, readFileInWorker } from '../io/import-in-worker.js';
 import { TEXT_ENCODINGS, type TextEncodingName } from '../io/text-encoding.js';
@@ -25,7 +25,7 @@ import { formatValue } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
 import { dialogStyles, showDialog } from './dialog-styles.js';
 import { errorText } from './i18n/error-text.js';
-import { LocaleController, messageKey, t, tn } from './i18n/locale.js';
+import { LocaleController, formatNumber, t, tn } from './i18n/locale.js';
 
 const DATE_ORDERS: DateOrder[] = ['mdy', 'dmy', 'ymd'];
 const SEPARATORS: { value: string; key: 'imports.sep.comma' | 'imports.sep.semicolon' | 'imports.sep.tab' | 'imports.sep.pipe' }[] = [
@@ -463,13 +463,11 @@ export class ImportDialog extends LitElement {
   }
 }
 
-/** A refusal in the reader's language: the import's own words for the reader's codes, else the shared error words. */
+/** A refusal in the reader's language, its figures (a cell limit, megabytes) written as the reader writes numbers. */
 function refusalText(err: unknown): string {
-  if (isIoError(err)) {
-    const key = messageKey(`imports.refused.${err.code}`);
-    if (key) return t(key, Object.fromEntries(Object.entries(err.detail).map(([k, v]) => [k, typeof v === 'number' ? v.toLocaleString() : v])));
-  }
-  return errorText(err);
+  if (!isIoError(err)) return errorText(err);
+  const detail = Object.fromEntries(Object.entries(err.detail).map(([k, v]) => [k, typeof v === 'number' ? formatNumber(v) : v]));
+  return errorText(new IoError(err.code, err.message, detail));
 }
 
 customElements.define('import-dialog', ImportDialog);

@@ -18,10 +18,6 @@ export const en = {
   'imports.decimal.dot': 'Point (2.5)',
   'imports.decimal.comma': 'Comma (2,5)',
   'imports.reread': 'Reading the file again…',
-  'imports.refused.PASSWORD_PROTECTED': 'This file is protected by a password. Open it in Excel, remove the password (File › Info › Protect Workbook), save it and import it again.',
-  'imports.refused.NOT_A_SPREADSHEET': 'This file is not a spreadsheet (CSV, Excel or OpenDocument), whatever its name says.',
-  'imports.refused.TOO_MANY_CELLS': 'This file holds more cells with values than one import can take ({max}). Split it into smaller files.',
-  'imports.refused.TOO_SLOW': 'Reading this file took too long and was stopped. Save it as CSV and import that, or split it.',
 };
 
 export const es: Record<keyof typeof en, string> = {
@@ -31,9 +27,9 @@ export const es: Record<keyof typeof en, string> = {
   'imports.headerSkipped.other': 'Se omiten las {n} filas sobre los encabezados (títulos).',
   'imports.merged.one': '{n} rango combinado: su valor se guarda una vez, en la celda superior izquierda.',
   'imports.merged.other': '{n} rangos combinados: cada valor se guarda una vez, en su celda superior izquierda.',
-  'imports.strayQuote': 'Unas comillas en las líneas {lines} no abrían ni cerraban un campo y se guardaron como carácter: revise esas filas.',
+  'imports.strayQuote': 'Unas comillas en las líneas {lines} no abrían ni cerraban un campo y se guardaron como carácter: revisa esas filas.',
   'imports.encoding': 'Codificación del texto',
-  'imports.encodingUnsure': 'La codificación es una suposición: si las letras se ven mal, pruebe {alternatives}.',
+  'imports.encodingUnsure': 'La codificación es una suposición: si las letras se ven mal, prueba {alternatives}.',
   'imports.separator': 'Separador',
   'imports.decimal': 'Separador decimal',
   'imports.sep.comma': 'Coma (,)',
@@ -43,8 +39,4 @@ export const es: Record<keyof typeof en, string> = {
   'imports.decimal.dot': 'Punto (2.5)',
   'imports.decimal.comma': 'Coma (2,5)',
   'imports.reread': 'Leyendo el archivo otra vez…',
-  'imports.refused.PASSWORD_PROTECTED': 'Este archivo está protegido con contraseña. Ábralo en Excel, quite la contraseña (Archivo › Información › Proteger libro), guárdelo e impórtelo de nuevo.',
-  'imports.refused.NOT_A_SPREADSHEET': 'Este archivo no es una hoja de cálculo (CSV, Excel u OpenDocument), diga lo que diga su nombre.',
-  'imports.refused.TOO_MANY_CELLS': 'Este archivo tiene más celdas con valores de las que admite una importación ({max}). Divídalo en archivos más pequeños.',
-  'imports.refused.TOO_SLOW': 'Leer este archivo tardaba demasiado y se detuvo. Guárdelo como CSV e importe ese, o divídalo.',
 };
