@@ -212,4 +212,16 @@ describe('grid keymap: entry helpers in the editor', () => {
     expect(keyCommand(key('ArrowDown', { alt: true }), ctx({ editing: true, colType: 'datetime' }))).toEqual({ kind: 'open-picker' });
     expect(keyCommand(key('ArrowDown', { alt: true }), ctx({ editing: true, colType: 'text' }))).toBeNull();
   });
+
+  it('Alt+ArrowDown on a date, status or choice cell opens it without editing first; elsewhere it moves', () => {
+    for (const colType of ['date', 'datetime', 'select', 'multiselect']) {
+      expect(keyCommand(key('ArrowDown', { alt: true }), ctx({ colType }))).toEqual({ kind: 'open-picker' });
+      expect(keyCommand(key('ArrowDown', { alt: true }), ctx({ editing: true, colType }))).toEqual({ kind: 'open-picker' });
+    }
+    for (const colType of ['text', 'number', 'checkbox', 'claim']) {
+      expect(keyCommand(key('ArrowDown', { alt: true }), ctx({ colType }))).toEqual({ kind: 'move', to: { row: 3, col: 1 }, extend: false });
+    }
+    // Alt+Shift+ArrowDown still extends the selection.
+    expect(keyCommand(key('ArrowDown', { alt: true, shift: true }), ctx({ colType: 'select' }))).toEqual({ kind: 'move', to: { row: 3, col: 1 }, extend: true });
+  });
 });

@@ -35,6 +35,11 @@ export class EditingController implements ReactiveController {
   optionActive = 0;
   /** The calendar is open (the keyboard is in it). */
   pickerOpen = false;
+  /**
+   * Alt+ArrowDown opened every option of a status / choice cell: the arrows go through
+   * them before anything is typed. Typing narrows them again.
+   */
+  browsing = false;
 
   constructor(private readonly host: GridHost) {
     host.addController(this);
@@ -72,6 +77,7 @@ export class EditingController implements ReactiveController {
 
   /** The part of the draft the option list narrows by: all of it, or for several choices what follows the last comma. */
   private query(col: Column): string {
+    if (this.browsing && col.type === 'select') return '';
     if (col.type !== 'multiselect') return this.draft;
     const parts = this.draft.split(MULTI_SEPARATOR);
     return parts[parts.length - 1];
@@ -81,7 +87,7 @@ export class EditingController implements ReactiveController {
   get offering(): boolean {
     const col = this.column();
     if (!this.editing || !col || (col.type !== 'select' && col.type !== 'multiselect')) return false;
-    return this.query(col).trim() !== '' && !!this.list()?.current();
+    return (this.browsing || this.query(col).trim() !== '') && !!this.list()?.current();
   }
 
   moveOption(delta: number): void {
@@ -109,10 +115,26 @@ export class EditingController implements ReactiveController {
     if (next) this.host.run(next);
   }
 
-  /** Opens the calendar on a date cell, the keyboard in it. */
+  /**
+   * Alt+ArrowDown: on a date cell the calendar, the keyboard in it; on a status or choice cell
+   * every option, the current value's marked (a multiselect adds to what it holds). Not yet
+   * editing, it starts the editor first (a view link says why not).
+   */
   openPicker(): void {
     const col = this.column();
-    if (!this.editing || !col || (col.type !== 'date' && col.type !== 'datetime')) return;
+    if (!col || !['date', 'datetime', 'select', 'multiselect'].includes(col.type)) return;
+    if (!this.editing) {
+      this.start();
+      if (!this.editing) return;
+    }
+    if (col.type === 'select' || col.type === 'multiselect') {
+      if (col.type === 'multiselect' && this.draft.trim() && !/,\s*$/.test(this.draft)) this.draft = `${this.draft.trim()}, `;
+      this.browsing = true;
+      const current = col.type === 'select' ? col.options.findIndex((o) => o.label === this.draft.trim()) : -1;
+      this.optionActive = Math.max(0, current);
+      this.host.requestUpdate();
+      return;
+    }
     this.pickerOpen = true;
     this.host.requestUpdate();
     void this.host.updateComplete.then(() => this.host.renderRoot.querySelector('date-picker')?.focus());
@@ -164,6 +186,7 @@ export class EditingController implements ReactiveController {
     this.multiline = isLongText(a.col, this.draft);
     this.optionActive = 0;
     this.pickerOpen = false;
+    this.browsing = false;
     this.host.error = '';
     this.editing = true;
     this.host.requestUpdate();
@@ -205,6 +228,7 @@ export class EditingController implements ReactiveController {
     this.draft = (e.target as HTMLInputElement | HTMLTextAreaElement).value;
     // What is on offer follows the typing (the option list re-reads the query).
     this.optionActive = 0;
+    this.browsing = false;
     const col = this.column();
     if (col?.type === 'select' || col?.type === 'multiselect') this.host.requestUpdate();
   };

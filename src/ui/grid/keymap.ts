@@ -16,8 +16,8 @@
  * In the multi-line editor (long text) Enter still commits; Alt+Enter and
  * Shift+Enter put a line break in. In a one-line editor Alt+Enter does.
  * Editing a status or choice, ArrowUp / ArrowDown go through the options on
- * offer and Enter takes the current one; editing a date, Alt+ArrowDown opens
- * the calendar.
+ * offer and Enter takes the current one. Alt+ArrowDown on a date cell opens
+ * the calendar, on a status or choice cell every option (editing or not).
  */
 import { dataEdge, type CellPos } from '../../model/range.js';
 
@@ -80,7 +80,7 @@ export type GridCommand =
   | { kind: 'option-move'; delta: 1 | -1 }
   /** Editor of a status / choice cell: Enter takes the current option. */
   | { kind: 'option-pick' }
-  /** Editor of a date cell: Alt+ArrowDown opens the calendar. */
+  /** Alt+ArrowDown on a date, status or choice cell (editing or not): the calendar, or every option to pick from. */
   | { kind: 'open-picker' }
   | { kind: 'toggle' }
   | { kind: 'claim-menu' }
@@ -122,10 +122,13 @@ function tab(k: KeyInput, c: KeyContext): GridCommand | null {
   return { kind: 'move-tab', back, to: tabTarget(c.row, c.col, c.nRows, c.nCols, back), tabStart: c.tabStart ?? c.col };
 }
 
+/** Column types with something to pick from under the cell: a calendar, or the options. */
+const PICKED = new Set<string | undefined>(['date', 'datetime', 'select', 'multiselect']);
+
 /** Keys while the cell editor is open (everything else is the editor's own typing). */
 function editorKey(k: KeyInput, c: KeyContext): GridCommand | null {
   if (k.composing) return null;
-  if (k.alt && k.key === 'ArrowDown' && (c.colType === 'date' || c.colType === 'datetime')) return { kind: 'open-picker' };
+  if (k.alt && k.key === 'ArrowDown' && PICKED.has(c.colType)) return { kind: 'open-picker' };
   if (c.optionList && !k.alt && !k.ctrl) {
     if (k.key === 'ArrowDown') return { kind: 'option-move', delta: 1 };
     if (k.key === 'ArrowUp') return { kind: 'option-move', delta: -1 };
@@ -198,6 +201,8 @@ export function keyCommand(k: KeyInput, c: KeyContext): GridCommand | null {
   if (k.composing) return null;
   // Alt+Shift+H / Alt+Shift+C (by physical key: see cellShortcut) are decided by the caller.
   if (k.ctrl && !k.alt) return ctrlKey(k, c);
+  // As in Sheets, Alt+ArrowDown on a dropdown or date cell opens it rather than moving.
+  if (k.alt && !k.shift && k.key === 'ArrowDown' && PICKED.has(c.colType)) return { kind: 'open-picker' };
   const { nCols } = c;
   const { row, col } = origin(k, c);
   const extend = !!k.shift;
