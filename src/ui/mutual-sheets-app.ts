@@ -1,6 +1,4 @@
 import { LitElement, css, html } from 'lit';
-import * as Y from 'yjs';
-import { importSnapshot } from '../io/snapshot-json.js';
 import { type Credential } from '../protocol/access.js';
 import { newSealedWorkbookKeys } from '../protocol/sealed-keys.js';
 import { TEMPLATES } from '../model/templates.js';
@@ -15,7 +13,6 @@ import { LOCALES, LOCALE_NAMES, LocaleController, currentLocale, formatNumber, s
 import './keep-links.js';
 import { acceptLink, needsLink } from './link-keys.js';
 import { parseRoute } from './route.js';
-import './workbook-view.js';
 
 /**
  * `<mutual-sheets-app>`: the shell. The workbook id lives in the URL fragment
@@ -31,6 +28,7 @@ export class MutualSheetsApp extends LitElement {
     workbookId: { state: true },
     credential: { state: true },
     problem: { state: true },
+    pageProblem: { state: true },
     storage: { state: true },
     persisted: { state: true },
     keepFor: { state: true },
@@ -51,6 +49,8 @@ export class MutualSheetsApp extends LitElement {
   /** the key the link carries (edit or view); null for an open workbook's plain link */
   declare credential: Credential | null;
   declare problem: string;
+  /** the workbook page's code did not load: said in place of the page */
+  declare pageProblem: string;
 
   /**
    * How the workbook this device is creating starts (a template, or a snapshot's
@@ -62,6 +62,12 @@ export class MutualSheetsApp extends LitElement {
   /** counts routings, so that a link still being checked never overrides a later navigation */
   private routing = 0;
   private readonly onProfile = () => this.requestUpdate();
+  /**
+   * The workbook page (Yjs, the model, the grid, sync) is its own chunk, loaded when a workbook is
+   * opened: the home screen starts without it. Until it is in, `<workbook-view>` is an empty element
+   * whose properties Lit keeps for the upgrade.
+   */
+  private workbookPage: Promise<unknown> | null = null;
   private unsubscribe: (() => void) | null = null;
 
   constructor() {
@@ -69,6 +75,7 @@ export class MutualSheetsApp extends LitElement {
     this.workbookId = '';
     this.credential = null;
     this.problem = '';
+    this.pageProblem = '';
     this.storage = null;
     this.persisted = null;
     this.keepFor = '';
@@ -78,6 +85,8 @@ export class MutualSheetsApp extends LitElement {
     this.addEventListener('link-kept', (e) => this.profile.markLinkSaved(e.detail.workbookId));
     // An open or legacy workbook's content, as this device has it, becomes a new secured workbook.
     this.addEventListener('secured-copy', (e) => void this.newWorkbook(null, e.detail.seed));
+    // Replacing the links makes a new edit key that exists only here: ask to keep it, as for a new workbook.
+    this.addEventListener('links-replaced', (e) => (this.keepFor = e.detail));
   }
 
   static styles = css`
@@ -201,12 +210,22 @@ export class MutualSheetsApp extends LitElement {
   }
 
   private show(id: string, credential: Credential | null): void {
+    this.pageProblem = '';
+    if (id) this.loadWorkbookPage();
     if (id !== this.workbookId) {
       if (this.creating && this.creating.id !== id) this.creating = null;
       if (this.keepFor !== id) this.keepFor = '';
       this.workbookId = id;
     }
     this.credential = credential;
+  }
+
+  private loadWorkbookPage(): void {
+    this.workbookPage ??= import('./workbook-view.js').catch((err: unknown) => {
+      // A chunk that did not arrive (a new version deployed, the cache cleared while offline): try again on the next open.
+      this.workbookPage = null;
+      this.pageProblem = t('home.pageNotLoaded', { reason: err instanceof Error ? err.message : String(err) });
+    });
   }
 
   /** How much this device keeps, and whether the browser may clear it under pressure. */
@@ -260,6 +279,7 @@ export class MutualSheetsApp extends LitElement {
     this.problem = '';
     let seed: Uint8Array;
     try {
+      const [{ importSnapshot }, Y] = await Promise.all([import('../io/snapshot-json.js'), import('yjs')]);
       const doc = importSnapshot(await file.text());
       seed = Y.encodeStateAsUpdate(doc);
       doc.destroy();
@@ -289,6 +309,13 @@ export class MutualSheetsApp extends LitElement {
         <h1>Mutual Sheets</h1>
         <p class="error" role="alert">${t('home.noLink')}</p>
         ${this.profile.locked ? this.lockButton() : ''}
+        <p><a href="#">${t('wb.allWorkbooks')}</a></p>
+      </main>`;
+    }
+    if (this.workbookId && this.pageProblem) {
+      return html`<app-update></app-update><main class="home">
+        <h1>Mutual Sheets</h1>
+        <p class="error" role="alert">${this.pageProblem}</p>
         <p><a href="#">${t('wb.allWorkbooks')}</a></p>
       </main>`;
     }

@@ -1,8 +1,5 @@
 import { historyRoom } from '../protocol/messages.js';
-import { LocalStorageHubStateStore } from '../sync/hub-state.js';
-import { deleteLocalCopies } from '../sync/session.js';
 import type { DeviceProfile } from './device-profile.js';
-import { ViewStore } from './view-store.js';
 
 /**
  * "Remove from this device": every trace of the workbook the app can reach goes, so a
@@ -14,6 +11,12 @@ import { ViewStore } from './view-store.js';
  */
 export async function removeFromDevice(profile: DeviceProfile, storage: Storage, workbookId: string): Promise<void> {
   profile.forget(workbookId);
+  // These belong to the workbook page (Yjs, IndexedDB, views): the home screen loads them only to delete.
+  const [{ ViewStore }, { LocalStorageHubStateStore }, { deleteLocalCopies }] = await Promise.all([
+    import('./view-store.js'),
+    import('../sync/hub-state.js'),
+    import('../sync/session.js'),
+  ]);
   new ViewStore(storage, workbookId).forgetAll();
   const hub = new LocalStorageHubStateStore(storage);
   hub.forget(workbookId);

@@ -22,17 +22,11 @@ import { LocaleController, currentLocale, t, tn } from './i18n/locale.js';
 import { WorkbookController } from './workbook-controller.js';
 import './column-editor.js';
 import type { ExportMenu } from './export-menu.js';
-import './export-menu.js';
 import type { ImportDialog } from './import-dialog.js';
-import './import-dialog.js';
 import type { ShareDialog } from './share-dialog.js';
-import './share-dialog.js';
 import type { SnapshotsPanel } from './snapshots-panel.js';
 import type { RestoreDialog } from './restore-dialog.js';
-import './restore-dialog.js';
-import './snapshots-panel.js';
 import { readOnlyFor, securedCopyKind } from './secured-copy-notice.js';
-import './row-cards.js';
 import type { SheetGrid } from './sheet-grid.js';
 import './sheet-grid.js';
 import './sheet-tabs.js';
@@ -48,6 +42,21 @@ const GAP_CHECK_MS = 10_000;
 const GAP_MARK = '\u0000gap:';
 
 /** `<workbook-view>`: one open workbook — header, sheet tabs, grid — and its sync session. */
+/**
+ * The header's dialogs and the phone's cards are chunks of their own, loaded on first use (and
+ * ahead of it once the sheet is on screen), so opening a workbook downloads and parses only what
+ * draws the sheet. Each is in the template from the start; it upgrades when its code arrives.
+ */
+const LAZY = {
+  'import-dialog': () => import('./import-dialog.js'),
+  'export-menu': () => import('./export-menu.js'),
+  'share-dialog': () => import('./share-dialog.js'),
+  'snapshots-panel': () => import('./snapshots-panel.js'),
+  'restore-dialog': () => import('./restore-dialog.js'),
+  'row-cards': () => import('./row-cards.js'),
+} as const;
+type LazyTag = keyof typeof LAZY;
+
 export class WorkbookView extends LitElement {
   static properties = {
     workbookId: { attribute: false },
@@ -82,6 +91,7 @@ export class WorkbookView extends LitElement {
   /** under ~600px the sheet is shown as cards with a form per row */
   declare narrow: boolean;
   private readonly narrowQuery = matchMedia('(max-width: 600px)');
+  private partsPreloaded = false;
   private readonly onNarrow = () => (this.narrow = this.narrowQuery.matches);
 
   private doc: Y.Doc | null = null;
@@ -157,6 +167,13 @@ export class WorkbookView extends LitElement {
       const sheets = this.workbook.sheets();
       if (!sheets.some((s) => s.id === this.sheetId) && sheets[0]) this.sheetId = sheets[0].id;
     }
+  }
+
+  protected updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    if (this.phase !== 'ready') return;
+    if (this.narrow) void this.lazyElement('row-cards');
+    this.preloadParts();
   }
 
   disconnectedCallback(): void {
@@ -405,26 +422,49 @@ export class WorkbookView extends LitElement {
   }
 
   private onHeaderAction = (e: CustomEvent<{ action: HeaderAction }>): void => {
-    const root = this.shadowRoot;
     switch (e.detail.action) {
       case 'import':
         void this.openImport();
         return;
       case 'export':
-        return this.openExport();
+        void this.openExport();
+        return;
       case 'snapshots':
-        void root?.querySelector<SnapshotsPanel>('snapshots-panel')?.open();
+        void this.lazyElement<SnapshotsPanel>('snapshots-panel').then((panel) => panel?.open());
         return;
       case 'restore':
-        return this.openRestore();
+        this.openRestore();
+        return;
       case 'share':
-        void root?.querySelector<ShareDialog>('share-dialog')?.open();
+        void this.lazyElement<ShareDialog>('share-dialog').then((dialog) => dialog?.open());
     }
   };
 
+  /** A lazily loaded element of this page, once its code is in (null when it is not on the page or did not load). */
+  private async lazyElement<T extends Element>(tag: LazyTag): Promise<T | null> {
+    try {
+      await LAZY[tag]();
+    } catch (err) {
+      this.problem = t('wb.partNotLoaded', { reason: err instanceof Error ? err.message : String(err) });
+      return null;
+    }
+    await this.updateComplete;
+    return this.shadowRoot?.querySelector<T>(tag) ?? null;
+  }
+
+  /** Once the sheet is on screen, the rest of the page's code comes in idle time, so the first open of a dialog is instant. */
+  private preloadParts(): void {
+    if (this.partsPreloaded) return;
+    this.partsPreloaded = true;
+    const idle = (fn: () => void) => ('requestIdleCallback' in window ? requestIdleCallback(fn, { timeout: 5_000 }) : setTimeout(fn, 1_000));
+    idle(() => {
+      for (const load of Object.values(LAZY)) void load().catch(() => undefined);
+    });
+  }
+
   /** The import dialog is another's: its own close, watched here, gives the keyboard back to the grid. */
   private async openImport(): Promise<void> {
-    const dialog = this.shadowRoot?.querySelector<ImportDialog>('import-dialog');
+    const dialog = await this.lazyElement<ImportDialog>('import-dialog');
     if (!dialog) return;
     dialog.open();
     await dialog.updateComplete;
@@ -440,10 +480,12 @@ export class WorkbookView extends LitElement {
   };
 
   /** "Restore to…" works from the waiting screen too: a wiped workbook never finishes arriving. */
-  private openRestore = (): void => this.shadowRoot?.querySelector<RestoreDialog>('restore-dialog')?.show();
+  private openRestore = (): void => {
+    void this.lazyElement<RestoreDialog>('restore-dialog').then((dialog) => dialog?.show());
+  };
 
-  private openExport = (): void => {
-    const menu = this.shadowRoot?.querySelector<ExportMenu>('export-menu');
+  private openExport = async (): Promise<void> => {
+    const menu = await this.lazyElement<ExportMenu>('export-menu');
     if (!menu) return;
     // The person's own view of this sheet, read when they ask: it changes as they sort and filter.
     menu.view = this.viewStore?.load(this.sheetId) ?? null;

@@ -137,7 +137,7 @@ describe('e2e: records', () => {
     // …and the browser's filtered view is those rows, the open ones.
     const cliLines = csv.stdout.replace(/^\ufeff/, '').split('\r\n');
     for (const line of viewCsv.bytes.toString('utf8').replace(/^\ufeff/, '').split('\r\n')) expect(cliLines).toContain(line);
-  });
+  }, 60_000); // two imports, two exports and the hub CLI: long on a shared 2-core machine
 
   it('imports every sheet of an Excel workbook in the worker, and a big file can be cancelled with nothing changed', async () => {
     const page = await newWorkbook('Ana', 'Shelter');

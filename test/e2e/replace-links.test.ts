@@ -103,6 +103,8 @@ describe('e2e: replacing a sealed workbook’s links', () => {
     expect(newEdit).not.toBe(oldEdit);
     await newShare.getByRole('button', { name: 'Close', exact: true }).click();
     await newShare.waitFor({ state: 'hidden' });
+    // The new edit key exists only on this device: the page asks to keep the links, as for a new workbook.
+    await ana.getByRole('region', { name: en['keep.title'] }).waitFor();
 
     // Every cell, the title, and the Activity from before.
     await cell(ana, 0, 0).getByText('Rosa: 555-0100').waitFor();

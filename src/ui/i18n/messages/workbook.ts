@@ -1,5 +1,6 @@
 /** An open workbook's frame: header, sheet tabs, sync status, the hub's close reasons, app updates. */
 export const en = {
+  'wb.partNotLoaded': 'Part of this page could not be loaded ({reason}). Nothing was changed: reload the page to try again.',
   'wb.allWorkbooks': 'All workbooks',
   'wb.titleLabel': 'Workbook title',
   'wb.alsoHere': 'Also here',
@@ -73,6 +74,7 @@ export const en = {
 } as const;
 
 export const es: Record<keyof typeof en, string> = {
+  'wb.partNotLoaded': 'No se pudo cargar una parte de esta página ({reason}). No se cambió nada: recarga la página para intentarlo de nuevo.',
   'wb.allWorkbooks': 'Todos los libros',
   'wb.titleLabel': 'Título del libro',
   'wb.alsoHere': 'También aquí',
