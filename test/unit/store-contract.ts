@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
 import type { RoomStore, StoreOptions } from '../../server/store.js';
 import { stateAt } from '../../server/retained.js';
+import { MiB, bytes, contents, expectSame, history } from './store-fixtures.js';
 
 /** What a store implementation gives the contract: a fresh store, and a way to open it again where it is durable. */
 export interface StoreUnderTest {
@@ -393,54 +393,4 @@ export function storeContract(name: string, durability: { durable: boolean }, ma
       expect(store.retainedUpdates('room-a', Number.MAX_SAFE_INTEGER, null, 10).map((u) => u.at)).toEqual([1000, 2000]);
     });
   });
-}
-
-const MiB = 1024 * 1024;
-
-/** `n` bytes that differ from position to position and from seed to seed (so a swap or a truncation shows). */
-function bytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
-/** Byte-for-byte equality without a 5 MiB diff on failure. */
-function expectSame(actual: Uint8Array | undefined, expected: Uint8Array): void {
-  expect(actual, 'stored').toBeInstanceOf(Uint8Array);
-  expect(actual!.length).toBe(expected.length);
-  expect(Buffer.from(actual!.buffer, actual!.byteOffset, actual!.byteLength).equals(Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength))).toBe(true);
-}
-
-/** n edits to one doc, each its own update; `stateWhen(k)` is the doc's contents after the first k. */
-function history(n: number): { updates: Uint8Array[]; stateWhen: (k: number) => unknown } {
-  const doc = new Y.Doc();
-  const updates: Uint8Array[] = [];
-  const states: unknown[] = [contentsOf(doc)];
-  doc.on('update', (u: Uint8Array) => updates.push(u));
-  for (let i = 0; i < n; i++) {
-    doc.transact(() => {
-      // sets and deletes, so the base has deleted content to collect
-      if (i % 3 === 2) doc.getMap('m').delete(`k${i - 1}`);
-      else doc.getMap('m').set(`k${i}`, `value ${i}`);
-      doc.getArray('a').push([i]);
-    });
-    states.push(contentsOf(doc));
-  }
-  return { updates, stateWhen: (k) => states[k] };
-}
-
-function contentsOf(doc: Y.Doc): unknown {
-  return { m: doc.getMap('m').toJSON(), a: doc.getArray('a').toJSON() };
-}
-
-function contents(update: Uint8Array): unknown {
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, update);
-  return contentsOf(doc);
 }
