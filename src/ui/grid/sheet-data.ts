@@ -3,7 +3,8 @@ import { SheetAggregates } from '../../model/aggregates.js';
 import type { Column } from '../../model/types.js';
 import { EMPTY_VIEW, applyView, filtersRows, isEmptyView, type ViewSpec } from '../../model/view.js';
 import type { Workbook, WorkbookChange } from '../../model/workbook.js';
-import { t, tn } from '../i18n/locale.js';
+import { currentLocale, t, tn, type Locale } from '../i18n/locale.js';
+import { filterChips } from '../filter-text.js';
 import type { ViewStore } from '../view-store.js';
 import type { GridHost, Shown } from './host.js';
 
@@ -13,8 +14,6 @@ interface ViewCache extends Shown {
   /** Each shown row's number in the sheet (1-based), when the view reorders or hides rows. */
   numbers: Map<string, number> | null;
 }
-
-const FILTER_WORDS = { contains: 'grid.filterContains', is: 'grid.filterIs', empty: 'grid.filterEmpty', filled: 'grid.filterFilled' } as const;
 
 /**
  * The sheet as the grid shows it: follows the workbook's changes, applies
@@ -32,6 +31,7 @@ export class SheetData implements ReactiveController {
   private unobserve: (() => void) | null = null;
   private version = 0;
   private cache: ViewCache | null = null;
+  private described: { version: number; spec: ViewSpec; shown: number; locale: Locale; text: string } | null = null;
 
   constructor(
     private readonly host: GridHost & { readonly viewStore: ViewStore | null },
@@ -106,14 +106,25 @@ export class SheetData implements ReactiveController {
     return this.view.filters.length > 0 || this.view.hidden.length > 0 || this.view.sort.length > 0 || (this.view.conditions?.length ?? 0) > 0;
   }
 
+  /**
+   * The toolbar's words for the view: sort, every filter as its chip reads ("Status: 2 of 5
+   * values", "Qty < 10"), hidden columns, rows shown. A checklist's counts read the whole
+   * column, so the words are kept until the rows, the view or the language change.
+   */
   describeView(shown: number): string {
+    const locale = currentLocale();
+    const d = this.described;
+    if (d && d.version === this.version && d.spec === this.view && d.shown === shown && d.locale === locale) return d.text;
     const parts: string[] = [];
-    const cols: Column[] = this.host.workbook?.columns(this.host.sheetId) ?? [];
+    const wb = this.host.workbook;
+    const cols: Column[] = wb?.columns(this.host.sheetId) ?? [];
     const name = (id: string) => cols.find((c) => c.id === id)?.name ?? '?';
     for (const s of this.view.sort) parts.push(t('grid.sortedBy', { name: name(s.colId), dir: s.dir === 'asc' ? '▲' : '▼' }));
-    for (const f of this.view.filters) parts.push(t(FILTER_WORDS[f.op], { name: name(f.colId), value: f.value ?? '' }));
+    if (wb) parts.push(...filterChips(wb, this.host.sheetId, this.view, locale).map((c) => c.text));
     if (this.view.hidden.length) parts.push(tn('grid.hidden', this.view.hidden.length));
-    return tn('grid.shown', shown, { views: parts.join(', ') });
+    const text = tn('grid.shown', shown, { views: parts.join(', ') });
+    this.described = { version: this.version, spec: this.view, shown, locale, text };
+    return text;
   }
 
   private onChange = (change: WorkbookChange): void => {
