@@ -4,7 +4,7 @@
  * CSV bytes in legacy encodings.
  */
 import * as X from '@e965/xlsx';
-import { strToU8, zipSync } from 'fflate';
+import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { decodeText, parseCsv } from '../../src/io/csv-import.js';
 import { isIoError } from '../../src/io/errors.js';
@@ -123,6 +123,42 @@ describe('workbook defects, each from the smallest file that shows it', () => {
     for (let i = 0; i + 46 <= bomb.length; i++) if (view.getUint32(i, true) === 0x02014b50) view.setUint32(i + 24, 0x7fffffff, true);
     expect(zipUnpackedBytes(bomb)).toBeGreaterThan(MAX_UNPACKED_BYTES);
     expect(await codeOf(readImportFile(bomb, 'bomb.xlsx'))).toBe('TOO_MANY_CELLS');
+  });
+});
+
+describe('every format LibreOffice opens', () => {
+  /** One roster written by SheetJS in each book type, as other programs save it. */
+  function written(bookType: X.BookType): Uint8Array {
+    const ws = X.utils.aoa_to_sheet([
+      ['Name', 'Qty', 'When', 'Done'],
+      ['Ana', 0, { t: 'n', v: 46095, z: 'yyyy-mm-dd' }, false],
+      ['Zoë', 2.5, { t: 'n', v: 46096, z: 'yyyy-mm-dd' }, true],
+    ]);
+    const wb = X.utils.book_new();
+    X.utils.book_append_sheet(wb, ws, 'Roster');
+    return new Uint8Array(X.write(wb, { type: 'array', bookType }) as ArrayBuffer);
+  }
+
+  it.each([
+    ['xlsx', 'roster.xlsx'],
+    ['xlsm', 'roster.xlsm'],
+    ['xls', 'roster.xls'],
+    ['ods', 'roster.ods'],
+  ] as const)('reads %s (%s) with the same cells and types', async (bookType, name) => {
+    const [table] = await readImportFile(written(bookType), name);
+    expect(table.name).toBe('Roster');
+    expect(fileRows(table)).toEqual([
+      ['Name', 'Qty', 'When', 'Done'],
+      ['Ana', 0, '2026-03-14', false],
+      ['Zoë', 2.5, '2026-03-15', true],
+    ]);
+    expect(inferColumns(table).map((p) => p.type)).toEqual(['text', 'number', 'date', 'checkbox']);
+  });
+
+  it('reads a workbook written without a styles part, which LibreOffice opens (not "no sheets", not a reader\'s internal message)', async () => {
+    const files = unzipSync(xlsx(`<row r="1">${str('A1', 'Need')}</row><row r="2"><c r="A2"><v>4</v></c></row>`));
+    delete files['xl/styles.xml'];
+    expect(await rowsOf(zipSync(files))).toEqual([['Need'], [4]]);
   });
 });
 
