@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 export interface RelayConfig {
   host: string;
@@ -77,6 +78,11 @@ export interface RelayConfig {
    * default), the hub keeps its own SQLite file in DATA_DIR
    */
   hosted?: { databaseUrl: string; redisUrl: string; redisPrefix: string } | null;
+  /**
+   * addresses of reverse proxies in front of the hub (TRUSTED_PROXIES, comma-separated): for a
+   * connection from one of them, the address it names last in X-Forwarded-For is the one limited
+   */
+  trustedProxies?: string[];
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -159,6 +165,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
       .map((h) => {
         if (!/^[a-z0-9.-]+$/.test(h) && !/^\[[0-9a-f:.]+\]$/.test(h)) throw new ConfigError(`ALLOWED_HOSTS: ${h} is not a host name like sheets.example.org (no scheme, no port)`);
         return h;
+      }),
+    trustedProxies: (env.TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean)
+      .map((a) => {
+        if (isIP(a) === 0) throw new ConfigError(`TRUSTED_PROXIES: ${a} is not an IP address like 127.0.0.1`);
+        return a;
       }),
     hosted: databaseUrl ? { databaseUrl, redisUrl, redisPrefix: env.REDIS_PREFIX || 'ms:' } : null,
   };

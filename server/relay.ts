@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { EventEmitter } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FRAGMENT_TIMEOUT_CODE, FragmentBudget, FragmentError, MESSAGE_FRAGMENT, Reassembler, type FragmentFailure } from '../src/protocol/fragments.js';
@@ -362,7 +362,7 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
       refuse(socket, '503 Service Unavailable', 'the hub has as many connections as it takes (MAX_CONNECTIONS); try again soon', 'Retry-After: 10\r\n');
       return;
     }
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustedProxies ?? []);
     if ((perIp.get(ip) ?? 0) >= config.maxConnectionsPerIp) {
       refuse(socket, '429 Too Many Requests', 'too many connections from this address (MAX_CONNECTIONS_PER_IP)', 'Retry-After: 10\r\n');
       return;
@@ -375,10 +375,13 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
     hosted.reserveConnection(ip, config.maxConnectionsPerIp).then((ok) => {
       perIp.set(ip, (perIp.get(ip) ?? 1) - 1);
-      if (!ok || closing || socket.destroyed) {
+      if (!ok) {
+        refuse(socket, '429 Too Many Requests', 'too many connections from this address (MAX_CONNECTIONS_PER_IP)', 'Retry-After: 10\r\n');
+        return;
+      }
+      if (closing || socket.destroyed) {
         hosted.releaseConnection(ip);
-        if (!ok) refuse(socket, '429 Too Many Requests', 'too many connections from this address (MAX_CONNECTIONS_PER_IP)', 'Retry-After: 10\r\n');
-        else socket.destroy();
+        socket.destroy();
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
@@ -643,6 +646,20 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
     loadedRooms: () => Array.from(rooms.keys()),
     events,
   };
+}
+
+/**
+ * The address a connection's limits count against. Behind a reverse proxy (TRUSTED_PROXIES) every
+ * connection comes from the proxy; the proxy appends the address it was reached from to
+ * X-Forwarded-For, so the last entry is the one it vouches for (earlier ones anyone can write).
+ */
+export function clientAddress(remote: string | undefined, forwardedFor: string | string[] | undefined, trusted: readonly string[]): string {
+  const peer = remote ?? 'unknown';
+  const unmapped = peer.startsWith('::ffff:') ? peer.slice(7) : peer;
+  if (!trusted.includes(peer) && !trusted.includes(unmapped)) return peer;
+  const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : (forwardedFor ?? '');
+  const last = header.split(',').map((a) => a.trim()).filter(Boolean).pop();
+  return last && isIP(last) !== 0 ? last : peer;
 }
 
 /** Takes one token; false when the bucket is empty. Refills at `rate` per second up to `burst`. */

@@ -4,6 +4,7 @@ import { startBalancer, type Balancer } from '../support/balancer.js';
 import { startBackends, startHostedHub, storedClocks, untilAllOnHub, untilConverged, type HostedBackends } from '../support/hosted.js';
 import type { RelayProcess } from '../support/relay-process.js';
 import { until } from '../support/wait.js';
+import WebSocket from 'ws';
 
 // Several hub processes on one Postgres and one Redis (issue 19), all real, on loopback.
 let backends: HostedBackends;
@@ -126,5 +127,27 @@ describe('hosted hub: several processes on Postgres and Redis', () => {
     await untilConverged(writers, 'all four converged');
     const finalClocks = await storedClocks(backends, room);
     for (const w of writers) expect(finalClocks.get(w.doc.clientID)).toBe(w.session.hubAckedClock(w.doc.clientID));
+  }, 60_000);
+
+  it('connections per address are counted over every process: past MAX_CONNECTIONS_PER_IP the next one is refused (429) whichever process it reaches', async () => {
+    // a prefix of their own: processes killed by the tests before are still counted until their parts expire
+    const env = { MAX_CONNECTIONS_PER_IP: '2', REDIS_PREFIX: 'limit-test:' };
+    const [a, b] = await Promise.all([startHostedHub(backends, env), startHostedHub(backends, env)]);
+    hubs.push(a, b);
+    const open = (url: string) =>
+      new Promise<{ ws: WebSocket; status: number }>((resolve) => {
+        const ws = new WebSocket(`${url}/hosted-limit-1`);
+        ws.once('open', () => resolve({ ws, status: 101 }));
+        ws.once('unexpected-response', (_req, res) => resolve({ ws, status: res.statusCode ?? 0 }));
+      });
+    const first = await open(a.syncUrl);
+    const second = await open(b.syncUrl);
+    expect([first.status, second.status]).toEqual([101, 101]);
+    // one on each process: neither is at 2 alone, together they are; a refusal gives nothing back
+    expect((await open(a.syncUrl)).status).toBe(429);
+    expect((await open(b.syncUrl)).status).toBe(429);
+    expect((await open(a.syncUrl)).status).toBe(429);
+    first.ws.close();
+    second.ws.close();
   }, 60_000);
 });
