@@ -135,6 +135,9 @@ function serialToIso(serial: number): string {
   return ms % 86_400_000 === 0 ? date : `${date}T${hm}`;
 }
 
+/** A time of day or a duration as shown (9:30, 09:30:15 PM, 36:00:00): a fraction of a day underneath, never a number to paste. */
+const TIME_TEXT = /^\s*-?\d{1,4}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[ap]\.?m\.?)?\s*$/i;
+
 const DATE_TEXT = /^\s*\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?)?\s*$/i;
 
 /**
@@ -157,6 +160,8 @@ function rawValue(attrs: string, text: string): RawValue | null {
       }
       if (v['1'] === 3 && typeof v['3'] === 'number') {
         const kind = format['1'];
+        // A time of day or a duration (format 6) is no number a number column means: its text is what there is.
+        if (kind === 6 || (kind === undefined && TIME_TEXT.test(text))) return null;
         if (kind === 5 || kind === 7 || (kind === undefined && DATE_TEXT.test(text))) return serialToIso(v['3']);
         return v['3'];
       }
@@ -172,7 +177,7 @@ function rawValue(attrs: string, text: string): RawValue | null {
   if (hasAttr(attrs, 'x:num')) {
     const given = attr(attrs, 'x:num');
     const n = Number(given === null || given === '' ? text.replace(/[^\d.eE+-]/g, '') : given);
-    if (!Number.isFinite(n)) return null;
+    if (!Number.isFinite(n) || TIME_TEXT.test(text)) return null;
     return DATE_TEXT.test(text) ? serialToIso(n) : n;
   }
   return null;

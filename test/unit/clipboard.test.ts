@@ -177,6 +177,17 @@ describe('clipboard HTML from Excel and Sheets, in the shapes they write', () =>
   });
 });
 
+describe('times of day under the text', () => {
+  it('are never pasted as the fraction of a day beneath them (Sheets format 6, Excel x:num under 9:30)', () => {
+    const sheets = `<google-sheets-html-origin><table><tr><td data-sheets-value="${q({ 1: 3, 3: 0.3958333333 })}" data-sheets-numberformat="${q({ 1: 6, 2: 'h:mm', 3: 1 })}">9:30</td><td data-sheets-value="${q({ 1: 3, 3: 1.5 })}">36:00:00</td></tr></table></google-sheets-html-origin>`;
+    const excel = '<table><tr><td x:num="0.395833333333333">9:30 AM</td><td x:num="46357.395833333">12/1/2026 9:30</td></tr></table>';
+    expect(decodeHtmlCells(sheets)!.raw).toEqual([[null, null]]);
+    expect(decodeHtmlCells(excel)!.raw).toEqual([[null, '2026-12-01T09:30']]);
+    // In a number column the time stays as shown (a misfit to see), not 0.3958.
+    expect(pasteTexts(decodeHtmlCells(sheets)!, () => 'number')).toEqual([['9:30', '36:00:00']]);
+  });
+});
+
 describe('pasting Excel and Sheets HTML into typed columns', () => {
   /** A sheet with the columns the fixtures paste into, typed as a group would set them up. */
   function typedSheet() {
