@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Column } from '../../src/model/types.js';
-import { findMatches, matchIndex, planReplace, stepMatch, type FindOptions, type FindSource } from '../../src/ui/grid/find.js';
+import { FindHits, findMatches, matchIndex, planReplace, stepMatch, type FindOptions, type FindSource } from '../../src/ui/grid/find.js';
 import { displayValue, inputOptions } from '../../src/ui/i18n/value-text.js';
 import type { Locale } from '../../src/ui/i18n/locale.js';
 import { newWorkbook } from '../support/model.js';
@@ -280,5 +280,32 @@ describe('planReplace', () => {
     const matches = findMatches('Ana', source, opts);
     expect(matches).toEqual([{ row: 0, col }]);
     expect(planReplace(matches, 'Ana', 'Luis', source, opts)).toEqual({ writes: [], replaced: [], skipped: [{ pos: { row: 0, col }, reason: 'not-text' }] });
+  });
+});
+
+describe('grid find: which cells the grid marks', () => {
+  it('marks every match, the one gone to more strongly, and nothing else', () => {
+    const hits = new FindHits([{ row: 0, col: 1 }, { row: 2, col: 0 }, { row: 2, col: 3 }], { row: 2, col: 0 });
+    expect(hits.size).toBe(3);
+    expect(hits.at(2, 0)).toBe('current');
+    expect(hits.at(0, 1)).toBe('match');
+    expect(hits.at(2, 3)).toBe('match');
+    expect(hits.at(1, 0)).toBeNull();
+    // Rows and columns are not confused: (0, 2) is not (2, 0).
+    expect(hits.at(0, 2)).toBeNull();
+  });
+
+  it('a current cell that is no longer a match (its value was replaced) is not marked', () => {
+    const hits = new FindHits([{ row: 1, col: 1 }], { row: 0, col: 0 });
+    expect(hits.at(0, 0)).toBeNull();
+    expect(hits.at(1, 1)).toBe('match');
+  });
+
+  it('two hits over the same cells have the same signature, so the bar re-announces only a change', () => {
+    const a = new FindHits([{ row: 0, col: 0 }, { row: 1, col: 0 }], null);
+    expect(new FindHits([{ row: 0, col: 0 }, { row: 1, col: 0 }], null).signature).toBe(a.signature);
+    expect(new FindHits([{ row: 0, col: 0 }, { row: 1, col: 0 }], { row: 1, col: 0 }).signature).not.toBe(a.signature);
+    expect(new FindHits([{ row: 0, col: 0 }], null).signature).not.toBe(a.signature);
+    expect(new FindHits([{ row: 0, col: 1 }], null).signature).not.toBe(new FindHits([{ row: 1, col: 0 }], null).signature);
   });
 });

@@ -9,7 +9,7 @@ import { errorText } from '../i18n/error-text.js';
 import { LocaleController, currentLocale, formatNumber, t, tn } from '../i18n/locale.js';
 import { displayValue, inputOptions } from '../i18n/value-text.js';
 import { WorkbookController } from '../workbook-controller.js';
-import { findMatches, matchIndex, planReplace, stepMatch, type FindOptions, type FindSource, type ReplacePlan } from './find.js';
+import { FindHits, findMatches, matchIndex, planReplace, stepMatch, type FindOptions, type FindSource, type ReplacePlan } from './find.js';
 
 export type FindMode = 'find' | 'replace';
 
@@ -17,7 +17,8 @@ export type FindMode = 'find' | 'replace';
  * `<find-replace-bar>`: find in the sheet or the active column (match case,
  * whole cell), step through the matches, and replace one or all of them. The
  * grid owns the selection: the bar says where to go (`find-goto`, view
- * positions) and when it is done (`find-close`). Replace all is one
+ * positions), which cells match (`find-matches`, for the grid to mark) and
+ * when it is done (`find-close`). Replace all is one
  * `setCells`, so one undo step, and it says what it could not replace and why.
  * Every key pressed in it stays in it: typing here never reaches the grid.
  */
@@ -58,6 +59,8 @@ export class FindReplaceBar extends LitElement {
   declare result: string;
   private readonly wbc = new WorkbookController(this);
   private found: CellPos[] = [];
+  /** What the grid was last told to mark. */
+  private announced: FindHits | null = null;
 
   constructor() {
     super();
@@ -181,6 +184,14 @@ export class FindReplaceBar extends LitElement {
     const searchChanged = ['query', 'inColumn', 'matchCase', 'wholeCell', 'sheetId'].some((k) => changed.has(k));
     if (searchChanged && !changed.has('result')) this.result = '';
     if (changed.has('sheetId')) this.current = null;
+  }
+
+  /** Tells the grid which cells to mark (`find-matches`), only when that changed: the grid re-renders for it. */
+  protected updated(): void {
+    const hits = new FindHits(this.found, this.current);
+    if (this.announced && this.announced.signature === hits.signature) return;
+    this.announced = hits;
+    this.dispatchEvent(new CustomEvent('find-matches', { detail: { hits }, bubbles: true, composed: true }));
   }
 
   private go(pos: CellPos | null): void {
@@ -356,5 +367,6 @@ declare global {
   interface HTMLElementEventMap {
     'find-goto': CustomEvent<{ row: number; col: number }>;
     'find-close': CustomEvent<void>;
+    'find-matches': CustomEvent<{ hits: FindHits }>;
   }
 }

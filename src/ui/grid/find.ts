@@ -97,6 +97,35 @@ export function matchIndex(matches: readonly CellPos[], pos: CellPos): number {
   return matches.findIndex((m) => m.row === pos.row && m.col === pos.col);
 }
 
+/**
+ * What the grid marks while find is open: every match, and more strongly the
+ * one gone to. Looked up per rendered cell, so a set, not a scan.
+ */
+export class FindHits {
+  private readonly keys: Set<string>;
+  private readonly currentKey: string | null;
+  /** The cells marked, as one string: two hits mark the same cells when these are equal. */
+  readonly signature: string;
+
+  constructor(matches: readonly CellPos[], current: CellPos | null) {
+    this.keys = new Set(matches.map((m) => `${m.row}:${m.col}`));
+    const key = current ? `${current.row}:${current.col}` : null;
+    this.currentKey = key !== null && this.keys.has(key) ? key : null;
+    this.signature = `${this.currentKey ?? ''}|${[...this.keys].join(',')}`;
+  }
+
+  /** How the cell at a view position is marked: the match gone to, another match, or not at all. */
+  at(row: number, col: number): 'current' | 'match' | null {
+    const key = `${row}:${col}`;
+    if (key === this.currentKey) return 'current';
+    return this.keys.has(key) ? 'match' : null;
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+}
+
 export type SkippedCell =
   /** Counts and claims are not text: a count changes by recounting, a claim by claiming or releasing. */
   | { pos: CellPos; reason: 'not-text' }

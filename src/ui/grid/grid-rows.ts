@@ -110,8 +110,9 @@ export function renderRow(g: GridHost, f: Frame, index: number) {
       const stale = col.type === 'claim' && agg?.isStale(rowId, col.id);
       const conflict = g.conflicts.at(rowId, col.id);
       const cellEditing = isActive && editing;
+      const hit = g.findHits?.at(index, c);
       return html`<div
-        class="cell ${col.type} ${isActive ? 'active' : ''} ${misfit ? 'misfit' : ''} ${low ? 'low' : ''} ${stale ? 'stale' : ''} ${peers ? 'peer' : ''} ${peers?.every((p) => p.idle) ? 'idle' : ''} ${conflict ? 'conflicted' : ''}"
+        class="cell ${col.type} ${isActive ? 'active' : ''} ${hit === 'current' ? 'found found-current' : hit ? 'found' : ''} ${misfit ? 'misfit' : ''} ${low ? 'low' : ''} ${stale ? 'stale' : ''} ${peers ? 'peer' : ''} ${peers?.every((p) => p.idle) ? 'idle' : ''} ${conflict ? 'conflicted' : ''}"
         role="gridcell"
         aria-description=${conflict ? conflictLabel(locale, conflict) : nothing}
         aria-colindex=${c + 2}

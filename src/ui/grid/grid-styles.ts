@@ -177,6 +177,13 @@ export const gridStyles = css`
   .cell.peer {
     box-shadow: inset 0 0 0 2px var(--peer);
   }
+  /* Find's matches, green as in Sheets (yellow is a value that does not fit); the one gone to stronger, even when active. */
+  .cell.found {
+    background: #dafbe1;
+  }
+  .cell.found-current {
+    background: #8ddb8c;
+  }
   .peer-tag {
     position: absolute;
     top: 0;

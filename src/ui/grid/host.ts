@@ -5,6 +5,7 @@ import type { Column } from '../../model/types.js';
 import type { Workbook } from '../../model/workbook.js';
 import type { ConflictTracker } from '../conflict-tracker.js';
 import type { EditingController } from './editing.js';
+import type { FindHits } from './find.js';
 import type { GridCommand, KeyContext } from './keymap.js';
 import type { PointerController } from './pointer.js';
 import type { SelectionController } from './selection-controller.js';
@@ -37,6 +38,8 @@ export interface GridHost extends ReactiveControllerHost {
   readonly viewport: ViewportController;
   readonly pointer: PointerController;
   readonly conflicts: ConflictTracker;
+  /** While find is open, the cells matching it (marked in the grid); null when it is closed. */
+  readonly findHits: FindHits | null;
   /** Puts keyboard focus on the active cell after the next render. */
   focusGrid(): void;
   /** On a view link: says so in the notice bar and returns true, so the caller writes nothing. */

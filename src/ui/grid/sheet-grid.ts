@@ -19,6 +19,7 @@ import '../conflict-menu.js';
 import '../trash-panel.js';
 import '../view-menu.js';
 import './find-replace-bar.js';
+import type { FindHits } from './find.js';
 import { ClipboardController } from './clipboard.js';
 import { EditingController } from './editing.js';
 import { gridStyles } from './grid-styles.js';
@@ -33,7 +34,7 @@ import { SelectionController } from './selection-controller.js';
 import { cellSelection, lastDataCell } from './selection.js';
 import { SheetData } from './sheet-data.js';
 import { ViewportController } from './viewport.js';
-import { columnOffsets, columnWindow, rowWindow } from './window.js';
+import { columnOffsets, columnWindow } from './window.js';
 
 /** Commands that change the sheet: refused up front on a view link. */
 const WRITES: ReadonlySet<GridCommand['kind']> = new Set(['toggle', 'claim-menu', 'clear', 'undo', 'redo', 'fill-down', 'conflict', 'replace']);
@@ -80,6 +81,8 @@ export class SheetGrid extends LitElement implements GridHost {
   readonly pointer: PointerController = new PointerController(this);
   private readonly clipboard = new ClipboardController(this);
   private readonly actions = new SheetActions(this);
+  /** The find bar's matches, marked in the grid while it is open (set by its find-matches). */
+  findHits: FindHits | null = null;
   private peerCursors: PeerCursor[] = [];
   private observedAwareness: PresenceSource | null = null;
   private wantFocus = false;
@@ -100,6 +103,10 @@ export class SheetGrid extends LitElement implements GridHost {
     this.error = '';
     this.notice = '';
     this.findOpen = false;
+    this.addEventListener('find-matches', (e) => {
+      this.findHits = this.findOpen ? e.detail.hits : null;
+      this.requestUpdate();
+    });
   }
 
   static styles = [conflictStyles, gridStyles];
@@ -180,7 +187,7 @@ export class SheetGrid extends LitElement implements GridHost {
     const h = vp.rowHeight;
     // A fixed pool of row slots: row i always renders in slot i % pool, so scrolling by one row
     // re-fills one slot instead of shifting every row's content.
-    const { pool, first, last } = rowWindow(vp.scrollTop, vp.height, h, rows.length);
+    const { pool, first, last } = vp.rows(rows.length);
     const { from: colFrom, to: colTo } = columnWindow(offsets, vp.scrollLeft, vp.width);
     const rect = this.selection.rect;
     const active = this.selection.active;
@@ -380,6 +387,7 @@ export class SheetGrid extends LitElement implements GridHost {
 
   private closeFind = (): void => {
     this.findOpen = false;
+    this.findHits = null;
     this.focusGrid();
   };
 
