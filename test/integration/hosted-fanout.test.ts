@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { allOnHub, makeClient, untilDoc, type TestClient } from '../support/clients.js';
+import { allOnHub, allSealedOnHub, makeClient, makeSealedClient, untilDoc, type SealedTestClient, type TestClient } from '../support/clients.js';
+import { newSealedWorkbookKeys } from '../../src/protocol/sealed-keys.js';
+import { PostgresStore } from '../../server/pg-store.js';
 import { startBalancer, type Balancer } from '../support/balancer.js';
 import { startBackends, startHostedHub, storedClocks, untilAllOnHub, untilConverged, type HostedBackends } from '../support/hosted.js';
 import type { RelayProcess } from '../support/relay-process.js';
@@ -9,7 +11,7 @@ import WebSocket from 'ws';
 // Several hub processes on one Postgres and one Redis (issue 19), all real, on loopback.
 let backends: HostedBackends;
 const hubs: RelayProcess[] = [];
-const clients: TestClient[] = [];
+const clients: (TestClient | SealedTestClient)[] = [];
 let balancer: Balancer | null = null;
 
 beforeAll(async () => {
@@ -149,5 +151,32 @@ describe('hosted hub: several processes on Postgres and Redis', () => {
     expect((await open(a.syncUrl)).status).toBe(429);
     first.ws.close();
     second.ws.close();
+  }, 60_000);
+
+  it('a sealed workbook across two processes: the editors exchange blobs through Postgres and Redis, and Postgres holds no plain text', async () => {
+    const [a, b] = await Promise.all([startHostedHub(backends), startHostedHub(backends)]);
+    hubs.push(a, b);
+    const keys = newSealedWorkbookKeys();
+    const ana = makeSealedClient(a.syncUrl, keys.id, 'Ana', keys.edit);
+    const ben = makeSealedClient(b.syncUrl, keys.id, 'Ben', keys.edit);
+    clients.push(ana, ben);
+    await ana.session.whenLoaded;
+    const sheet = ana.wb.initialize({ rows: 3, columns: 2 });
+    const col = ana.wb.columns(sheet)[0].id;
+    const rows = ana.wb.rowIds(sheet);
+    ana.wb.setCell(sheet, rows[0], col, 'Canary-Hosted-5550199');
+    await allSealedOnHub(ana);
+    await untilDoc(ben, () => ben.wb.isInitialized() && ben.wb.getValue(sheet, rows[0], col) === 'Canary-Hosted-5550199', 'Ben (other process) opens the blobs');
+    ben.wb.setCell(sheet, rows[1], col, 'from Ben');
+    await allSealedOnHub(ben);
+    await untilDoc(ana, () => ana.wb.getValue(sheet, rows[1], col) === 'from Ben', 'Ana has Ben’s edit');
+    const store = await PostgresStore.open(backends.pg.url);
+    try {
+      const rowsOf = await store.query<{ data: Buffer }>('SELECT data FROM updates UNION ALL SELECT data FROM retained UNION ALL SELECT data FROM snapshots');
+      expect(rowsOf.length).toBeGreaterThan(0);
+      expect(rowsOf.some((r) => r.data.includes(Buffer.from('Canary-Hosted')))).toBe(false);
+    } finally {
+      await store.close();
+    }
   }, 60_000);
 });
