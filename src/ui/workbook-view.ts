@@ -344,11 +344,16 @@ export class WorkbookView extends LitElement {
    * The history journal loads and syncs only after the sheet is on screen, so a
    * long history never delays opening a workbook; edits made meanwhile are
    * journalled in memory and stored when it opens (y-indexeddb writes the
-   * in-memory state first).
+   * in-memory state first). The first entry written opens it at once: a tab
+   * closed right after an edit must not take that edit's history with it.
    */
   private async openJournal(workbook: Workbook, journalDoc: Y.Doc, id: string): Promise<void> {
     await this.updateComplete;
-    await new Promise<void>((resolve) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => resolve(), { timeout: 500 }) : setTimeout(resolve, 0)));
+    await new Promise<void>((resolve) => {
+      journalDoc.once('update', () => resolve());
+      if (typeof requestIdleCallback === 'function') requestIdleCallback(() => resolve(), { timeout: 500 });
+      else setTimeout(resolve, 0);
+    });
     if (this.workbook !== workbook || this.journalSession) return;
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const journalSession = openSession({

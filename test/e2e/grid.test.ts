@@ -35,6 +35,16 @@ async function typeColumn(page: Page, col: number, values: string[]) {
   }
 }
 
+/**
+ * Waits until the page's chrome has taken its final shape with a colleague here (who is here,
+ * synced): the header's height moves the grid, and a drag measured before that would be off.
+ */
+async function settled(page: Page) {
+  await page.locator('workbook-header [role="listitem"]').first().waitFor();
+  await page.getByTestId('sync-status').getByText('Synced').waitFor();
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+}
+
 describe('e2e: driving the grid', () => {
   it('keyboard: navigation, Ctrl+Arrow jumps, Shift ranges, fill down, clear, find', async () => {
     const { page, errors } = await newPage();
@@ -243,6 +253,7 @@ describe('e2e: driving the grid', () => {
     await typeColumn(a.page, 0, ['one', 'two', 'three', 'four']);
     await b.page.goto(url);
     await cell(b.page, 3, 0).getByText('four').waitFor();
+    await settled(a.page);
 
     // Drag from B1 to C3 selects 3×2 cells.
     const from = await cell(a.page, 0, 1).boundingBox();
@@ -303,7 +314,7 @@ describe('e2e: driving the grid', () => {
     await b.page.goto(url);
     await b.page.getByRole('grid').waitFor();
     // B's arrival is a change of who is here (the header re-fits itself); B's edits must not be.
-    await a.page.locator('workbook-header [role="listitem"]').first().waitFor();
+    await settled(a.page);
     await a.page.evaluate(() => {
       const grid = document
         .querySelector('mutual-sheets-app')!

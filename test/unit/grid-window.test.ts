@@ -19,6 +19,14 @@ describe('grid window: rows', () => {
     expect(w.first).toBe(1000 - w.pool);
   });
 
+  it('a smaller viewport keeps a larger pool it is given (rows stay in their slots), a larger one grows it', () => {
+    const big = rowWindow(36 * 100, 600, 36, 1000);
+    const shrunk = rowWindow(36 * 100, 300, 36, 1000, OVERSCAN_ROWS, big.pool);
+    expect(shrunk.pool).toBe(big.pool);
+    expect(shrunk).toEqual(big);
+    expect(rowWindow(0, 900, 36, 1000, OVERSCAN_ROWS, big.pool).pool).toBeGreaterThan(big.pool);
+  });
+
   it('a sheet shorter than the pool renders all of it; an empty sheet renders nothing', () => {
     expect(rowWindow(0, 600, 36, 5)).toMatchObject({ first: 0, last: 5 });
     expect(rowWindow(500, 600, 36, 5)).toMatchObject({ first: 0, last: 5 });

@@ -34,7 +34,7 @@ import { SelectionController } from './selection-controller.js';
 import { cellSelection, lastDataCell } from './selection.js';
 import { SheetData } from './sheet-data.js';
 import { ViewportController } from './viewport.js';
-import { columnOffsets, columnWindow, rowWindow } from './window.js';
+import { columnOffsets, columnWindow } from './window.js';
 
 /** Commands that change the sheet: refused up front on a view link. */
 const WRITES: ReadonlySet<GridCommand['kind']> = new Set(['toggle', 'claim-menu', 'clear', 'undo', 'redo', 'fill-down', 'conflict', 'replace']);
@@ -187,7 +187,7 @@ export class SheetGrid extends LitElement implements GridHost {
     const h = vp.rowHeight;
     // A fixed pool of row slots: row i always renders in slot i % pool, so scrolling by one row
     // re-fills one slot instead of shifting every row's content.
-    const { pool, first, last } = rowWindow(vp.scrollTop, vp.height, h, rows.length);
+    const { pool, first, last } = vp.rows(rows.length);
     const { from: colFrom, to: colTo } = columnWindow(offsets, vp.scrollLeft, vp.width);
     const rect = this.selection.rect;
     const active = this.selection.active;

@@ -2,7 +2,7 @@ import type { ReactiveController } from 'lit';
 import type { CellPos } from '../../model/range.js';
 import type { GridHost } from './host.js';
 import { HEADER_HEIGHT, ROW_HEIGHT_COARSE, ROW_HEIGHT_FINE, ROW_NUMBER_WIDTH, SUMMARY_HEIGHT } from './metrics.js';
-import { pageRows, revealTarget } from './window.js';
+import { pageRows, revealTarget, rowWindow, type RowWindow } from './window.js';
 
 /**
  * The grid's one scroll container: its size (followed with a ResizeObserver),
@@ -17,6 +17,8 @@ export class ViewportController implements ReactiveController {
   height = 600;
   width = 1000;
   private observer: ResizeObserver | null = null;
+  private largestPool = 0;
+  private measured = false;
 
   constructor(private readonly host: GridHost) {
     host.addController(this);
@@ -28,6 +30,7 @@ export class ViewportController implements ReactiveController {
       for (const e of entries) {
         this.height = e.contentRect.height;
         this.width = e.contentRect.width;
+        this.measured = true;
       }
       this.host.requestUpdate();
     });
@@ -41,6 +44,18 @@ export class ViewportController implements ReactiveController {
   /** Starts following the scroller's size (once it is rendered). */
   watch(scroller: Element | null): void {
     if (scroller) this.observer?.observe(scroller);
+  }
+
+  /**
+   * The rows in the DOM now. The pool of row slots only grows: a pool of another size puts every
+   * row in another slot (row i is in slot i % pool), so a viewport that shrinks for a moment (the
+   * header re-fitting itself, a notice shown) would re-render every row; a few spare slots cost less.
+   */
+  rows(rowCount: number): RowWindow {
+    const w = rowWindow(this.scrollTop, this.height, this.rowHeight, rowCount, undefined, this.largestPool);
+    // The size assumed before the scroller is first measured is a guess: it does not set the floor.
+    if (this.measured) this.largestPool = w.pool;
+    return w;
   }
 
   /** Rows a PageUp / PageDown moves. */

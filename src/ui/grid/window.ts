@@ -20,11 +20,11 @@ export interface RowWindow {
 }
 
 /**
- * A fixed pool of row slots wide enough for the viewport plus overscan, and
- * the rows [first, last) that fill it at this scroll offset.
+ * A fixed pool of row slots wide enough for the viewport plus overscan (and at
+ * least `minPool`), and the rows [first, last) that fill it at this scroll offset.
  */
-export function rowWindow(scrollTop: number, viewportHeight: number, rowHeight: number, rowCount: number, overscan = OVERSCAN_ROWS): RowWindow {
-  const pool = Math.ceil(viewportHeight / rowHeight) + 2 * overscan + 1;
+export function rowWindow(scrollTop: number, viewportHeight: number, rowHeight: number, rowCount: number, overscan = OVERSCAN_ROWS, minPool = 0): RowWindow {
+  const pool = Math.max(minPool, Math.ceil(viewportHeight / rowHeight) + 2 * overscan + 1);
   const first = Math.max(0, Math.min(Math.floor(scrollTop / rowHeight) - overscan, rowCount - pool));
   const last = Math.min(rowCount, first + pool);
   return { pool, first, last };
