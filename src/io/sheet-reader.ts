@@ -242,7 +242,12 @@ export function zipUnpackedBytes(bytes: Uint8Array): number {
 }
 
 /** Every sheet of a workbook file (XLSX, XLSM, XLS, ODS), chart sheets and other non-grid sheets left out. */
-export function readSpreadsheet(X: SheetJs, bytes: Uint8Array, limits: ReadLimits = { maxCells: MAX_READ_CELLS }): ReadSheet[] {
+export function readSpreadsheet(
+  X: SheetJs,
+  bytes: Uint8Array,
+  limits: ReadLimits = { maxCells: MAX_READ_CELLS },
+  onProgress?: (fraction: number) => void,
+): ReadSheet[] {
   const kind = checkSpreadsheetBytes(bytes);
   if (kind === 'zip' && zipUnpackedBytes(bytes) > MAX_UNPACKED_BYTES) {
     throw new IoError('TOO_MANY_CELLS', `The file unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MB.`, { max: limits.maxCells, mb: MAX_UNPACKED_BYTES / 1024 / 1024, reason: 'unpacked' });
@@ -263,6 +268,8 @@ export function readSpreadsheet(X: SheetJs, bytes: Uint8Array, limits: ReadLimit
       throw refusal(again, kind);
     }
   }
+  // SheetJS parses in one synchronous call, so progress can only move around it: after it, and sheet by sheet.
+  onProgress?.(0.4);
   const date1904 = Boolean(book.Workbook?.WBProps?.date1904);
   const budget = { left: limits.maxCells };
   const meta = book.Workbook?.Sheets ?? [];
@@ -272,6 +279,7 @@ export function readSpreadsheet(X: SheetJs, bytes: Uint8Array, limits: ReadLimit
     if (!ws || (ws as { '!type'?: string })['!type'] === 'chart') return;
     const merges = (ws['!merges'] ?? []).map((m) => ({ row: m.s.r, col: m.s.c, rows: m.e.r - m.s.r + 1, cols: m.e.c - m.s.c + 1 }));
     out.push({ name, hidden: Boolean(meta[i]?.Hidden), rows: sheetRows(X, ws, date1904, budget), merges });
+    onProgress?.(0.4 + (0.1 * (i + 1)) / book.SheetNames.length);
   });
   if (out.length === 0) throw new IoError('EMPTY_FILE', 'The workbook has no sheets.', { reason: 'sheets' });
   return out;

@@ -325,7 +325,7 @@ export async function readXlsx(bytes: Uint8Array, onProgress?: (fraction: number
   checkSpreadsheetBytes(bytes);
   const X = await loadSheetJs();
   onProgress?.(0.1);
-  return tablesFromSheets(readSpreadsheet(X, bytes), onProgress);
+  return tablesFromSheets(readSpreadsheet(X, bytes, undefined, onProgress), onProgress);
 }
 
 /** The tables an import offers from sheets as read (the worker-free path the CLI and tests share). */

@@ -70,6 +70,7 @@ export class ImportDialog extends LitElement {
     acceptSkipped: { state: true },
     textOptions: { state: true },
     readTimeLimitMs: { attribute: false },
+    elapsed: { state: true },
   };
 
   declare workbook: Workbook | null;
@@ -84,6 +85,9 @@ export class ImportDialog extends LitElement {
   declare textOptions: TextImportOptions;
   /** the reading's time ceiling; a property so a test can reach it without waiting two minutes */
   declare readTimeLimitMs: number;
+  /** whole seconds the current reading has taken: a workbook's parse is one long step the bar cannot show */
+  declare elapsed: number;
+  private ticker: ReturnType<typeof setInterval> | null = null;
   private abort: AbortController | null = null;
   /** kept so a text file can be read again with another encoding, separator or decimal mark */
   private file: File | null = null;
@@ -172,6 +176,7 @@ export class ImportDialog extends LitElement {
     this.abort = null;
     this.phase = 'choose';
     this.progress = 0;
+    this.elapsed = 0;
     this.plans = [];
     this.error = '';
     this.result = '';
@@ -203,8 +208,13 @@ export class ImportDialog extends LitElement {
     this.error = '';
     this.phase = 'reading';
     this.progress = 0;
+    this.elapsed = 0;
     const abort = new AbortController();
     this.abort = abort;
+    const started = Date.now();
+    if (this.ticker) clearInterval(this.ticker);
+    const ticker = setInterval(() => (this.elapsed = Math.floor((Date.now() - started) / 1000)), 1000);
+    this.ticker = ticker;
     try {
       const tables = await readFileInWorker(file, (f) => (this.progress = f), abort.signal, this.textOptions, this.readTimeLimitMs);
       this.plans = tables.map((table) => {
@@ -217,6 +227,8 @@ export class ImportDialog extends LitElement {
       this.error = isIoError(err, 'CANCELLED') ? t('import.cancelled') : t('import.refused', { reason: refusalText(err) });
     } finally {
       if (this.abort === abort) this.abort = null;
+      clearInterval(ticker);
+      if (this.ticker === ticker) this.ticker = null;
     }
   }
 
@@ -314,6 +326,7 @@ export class ImportDialog extends LitElement {
       case 'reading':
         return html`<p id="reading">${t('import.reading')}</p>
           <progress aria-labelledby="reading" max="1" .value=${this.progress}></progress>
+          ${this.elapsed >= 2 ? html`<p class="elapsed">${t('imports.readingFor', { s: this.elapsed })}</p>` : nothing}
           <div class="row"><button @click=${() => this.abort?.abort()}>${t('import.cancel')}</button></div>`;
       case 'preview':
         return this.renderPreview();

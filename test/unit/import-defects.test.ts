@@ -10,6 +10,7 @@ import { decodeText, parseCsv } from '../../src/io/csv-import.js';
 import { isIoError } from '../../src/io/errors.js';
 import { readImportFile } from '../../src/io/import-file.js';
 import { MAX_UNPACKED_BYTES, readSpreadsheet, zipUnpackedBytes } from '../../src/io/sheet-reader.js';
+import { readXlsx } from '../../src/io/xlsx.js';
 import { commitImport, inferColumns, type ImportCell, type ImportTable } from '../../src/model/import.js';
 import { fileRows, guessHeaderRow, headerRowOf, withHeaderRow } from '../../src/model/import-header.js';
 import { newWorkbook } from '../support/model.js';
@@ -153,6 +154,16 @@ describe('every format LibreOffice opens', () => {
       ['Zoë', 2.5, '2026-03-15', true],
     ]);
     expect(inferColumns(table).map((p) => p.type)).toEqual(['text', 'number', 'date', 'checkbox']);
+  });
+
+  it('moves its progress around the one long parse: after it, then sheet by sheet, to the end', async () => {
+    const wb = X.utils.book_new();
+    for (const name of ['A', 'B', 'C', 'D']) X.utils.book_append_sheet(wb, X.utils.aoa_to_sheet([['h'], [name]]), name);
+    const progress: number[] = [];
+    await readXlsx(new Uint8Array(X.write(wb, { type: 'array', bookType: 'xlsx' }) as ArrayBuffer), (f) => progress.push(f));
+    expect(progress.length).toBeGreaterThanOrEqual(10);
+    expect(progress.every((f, i) => i === 0 || f > progress[i - 1])).toBe(true);
+    expect(progress.at(-1)).toBe(1);
   });
 
   it('reads a workbook written without a styles part, which LibreOffice opens (not "no sheets", not a reader\'s internal message)', async () => {

@@ -18,6 +18,7 @@ export const en = {
   'imports.decimal.dot': 'Point (2.5)',
   'imports.decimal.comma': 'Comma (2,5)',
   'imports.reread': 'Reading the file again…',
+  'imports.readingFor': 'Still reading: {s} s. Cancel stops it.',
 };
 
 export const es: Record<keyof typeof en, string> = {
@@ -39,4 +40,5 @@ export const es: Record<keyof typeof en, string> = {
   'imports.decimal.dot': 'Punto (2.5)',
   'imports.decimal.comma': 'Coma (2,5)',
   'imports.reread': 'Leyendo el archivo otra vez…',
+  'imports.readingFor': 'Sigue leyendo: {s} s. Cancelar lo detiene.',
 };
