@@ -120,10 +120,15 @@ export class ConflictMenu extends LitElement {
     this.conflict = x && this.workbook ? this.workbook.conflict(x.sheetId, x.rowId, x.col.id) : null;
   }
 
+  /** A view link shows the conflict (it is what the sheet holds) but cannot settle it. */
+  private get readOnly(): boolean {
+    return this.workbook?.readOnly ?? true;
+  }
+
   private resolve(value: CellValue): void {
     const wb = this.workbook;
     const x = this.target;
-    if (!wb || !x) return;
+    if (!wb || !x || wb.readOnly) return;
     try {
       wb.resolveConflict(x.sheetId, x.rowId, x.col.id, value);
     } catch (err) {
@@ -160,7 +165,9 @@ export class ConflictMenu extends LitElement {
         ><span class="kind">${kind}</span><span class="value">${value}</span>
         <span class="who">${t('conflict.byWhen', { by, when: formatDateTime(a.at) })}</span></span
       >
-      <button @click=${() => this.resolve(a.v)}>${t('conflict.keep', { value })}</button>
+      <button ?disabled=${this.readOnly} aria-describedby=${this.readOnly ? 'conflict-readonly' : nothing} @click=${() => this.resolve(a.v)}>
+        ${t('conflict.keep', { value })}
+      </button>
     </li>`;
   }
 
@@ -181,7 +188,9 @@ export class ConflictMenu extends LitElement {
             <ul>
               ${this.renderChoice(c.current, t('conflict.shown'))} ${c.others.map((o) => this.renderChoice(o, t('conflict.also')))}
             </ul>
-            <form @submit=${this.onSubmit}>
+            ${this.readOnly
+              ? html`<p class="intro" id="conflict-readonly">${t('phone.conflictViewer')}</p>`
+              : html`<form @submit=${this.onSubmit}>
               <label
                 >${t('conflict.typeNew')}
                 <input
@@ -192,7 +201,7 @@ export class ConflictMenu extends LitElement {
               </label>
               ${x && x.col.options.length ? html`<datalist id="conflict-options">${x.col.options.map((o) => html`<option value=${o.label}></option>`)}</datalist>` : nothing}
               <button type="submit" ?disabled=${this.draft.trim() === ''}>${t('conflict.save')}</button>
-            </form>`
+            </form>`}`
         : html`<p role="status">${t('conflict.settled')}</p>`}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <div class="close"><button @click=${() => this.close()}>${t('conflict.close')}</button></div>

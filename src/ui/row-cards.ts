@@ -12,6 +12,7 @@ import {
   activeFilterCount,
   addIndex,
   cardFieldIds,
+  cardTops,
   cardLayout,
   effectiveFilter,
   filterRows,
@@ -24,13 +25,17 @@ import {
   type CardLayout,
   type PhoneFilter,
 } from './phone/card-list.js';
-import { ADD_CARD_PX, CARD_GAP_PX, cardHeight, cardStyles, fieldText, renderCard, type CardContext } from './phone/card-view.js';
+import { ADD_CARD_PX, CARD_GAP_PX, CONFLICT_PX, cardHeight, cardStyles, fieldText, renderCard, type CardContext } from './phone/card-view.js';
+import { conflictableFields } from './phone/conflict-text.js';
+import { ConflictTracker } from './conflict-tracker.js';
+import type { CellConflict } from '../model/conflicts.js';
 import { PhoneFilterStore } from './phone/phone-filter-store.js';
 import type { StatusSheet, StatusTarget } from './phone/status-sheet.js';
 import { parseRoute } from './route.js';
 import { savedKey } from './row-edits.js';
 import type { ViewStore } from './view-store.js';
 import { WorkbookController } from './workbook-controller.js';
+import './conflict-menu.js';
 import './phone/card-fields-dialog.js';
 import './phone/status-sheet.js';
 import './row-form.js';
@@ -102,6 +107,8 @@ export class RowCards extends LitElement {
    */
   private cache: { key: string; wb: Workbook; shown: Shown } | null = null;
   private readonly edits = new CardEdits(this);
+  /** the sheet's open same-cell conflicts, read after the list has painted and re-read as the journal changes */
+  private readonly conflicts = new ConflictTracker(this, () => this.requestUpdate());
   private down: { x: number; y: number } | null = null;
   private resizeObserver: ResizeObserver | null = null;
   /** the list element on the page, while one is */
@@ -284,6 +291,7 @@ export class RowCards extends LitElement {
   protected willUpdate(_changed: PropertyValues<this>): void {
     this.controller.bind(this.workbook);
     this.edits.bind(this.workbook);
+    if (this.workbook && this.sheetId) this.conflicts.watch(this.workbook, this.sheetId);
     if (this.sheetId !== this.filterSheet) {
       this.filterSheet = this.sheetId;
       // The workbook's id is in the page's address (#/w/<id>); without one, filters last for this page only.
@@ -359,6 +367,7 @@ export class RowCards extends LitElement {
     }
     return html`${this.renderBar(shown)} ${this.renderNote()} ${this.renderList(shown)}
       <status-sheet @status-picked=${this.onStatusPicked}></status-sheet>
+      <conflict-menu .workbook=${wb}></conflict-menu>
       <card-fields-dialog .workbook=${wb} .sheetId=${this.sheetId} @card-fields-saved=${() => this.edits.forget()}></card-fields-dialog>`;
   }
 
@@ -446,6 +455,17 @@ export class RowCards extends LitElement {
   private renderList(shown: Shown) {
     const wb = this.workbook!;
     const height = cardHeight(shown.layout);
+    const fields = conflictableFields(shown.layout);
+    const tracker = this.conflicts;
+    const conflictsOf = (rowId: string): { col: Column; conflict: CellConflict }[] => {
+      if (!tracker.total) return [];
+      const out: { col: Column; conflict: CellConflict }[] = [];
+      for (const col of fields) {
+        const conflict = tracker.at(rowId, col.id);
+        if (conflict) out.push({ col, conflict });
+      }
+      return out;
+    };
     const ctx: CardContext = {
       wb,
       sheetId: this.sheetId,
@@ -457,13 +477,16 @@ export class RowCards extends LitElement {
       pickStatus: (rowId, col, n) => this.pickStatus(rowId, col, n),
       step: (rowId, col, delta) => this.edits.step(this.sheetId, rowId, col, delta),
       claim: (rowId, col, person) => this.edits.claim(this.sheetId, rowId, col, person),
+      conflicts: conflictsOf,
+      openConflict: (rowId, col, n) => this.renderRoot.querySelector('conflict-menu')?.open(this.sheetId, rowId, col, n),
     };
     const rows = shown.rows;
-    const first = Math.max(0, Math.floor(this.scrollTop / height) - OVERSCAN);
-    const last = Math.min(rows.length, Math.ceil((this.scrollTop + this.viewportHeight) / height) + OVERSCAN);
+    const tops = cardTops(rows, height, tracker.total ? (r) => conflictsOf(r).length * CONFLICT_PX : null);
+    const first = Math.max(0, tops.indexAt(this.scrollTop) - OVERSCAN);
+    const last = Math.min(rows.length, tops.indexAt(this.scrollTop + this.viewportHeight) + 1 + OVERSCAN);
     const cards = [];
-    for (let i = first; i < last; i++) cards.push(renderCard(ctx, rows[i], shown.numbers.get(rows[i]) ?? i + 1, i * height + CARD_GAP_PX));
-    const end = rows.length * height + CARD_GAP_PX;
+    for (let i = first; i < last; i++) cards.push(renderCard(ctx, rows[i], shown.numbers.get(rows[i]) ?? i + 1, tops.top(i) + CARD_GAP_PX));
+    const end = tops.top(rows.length) + CARD_GAP_PX;
     const filtered = rows.length < shown.total;
     const message = rows.length === 0 ? (filtered ? t('phone.noMatch') : t('phone.noRows')) : '';
     const addTop = end;

@@ -10,6 +10,10 @@ import { editText, inputOptions, numberText, personText } from './i18n/value-tex
 import { RowEdits, savedKey } from './row-edits.js';
 import { claimHolders, claimText } from './claim-text.js';
 import { holders } from '../model/claim.js';
+import type { CellConflict } from '../model/conflicts.js';
+import { historyValue } from './history-text.js';
+import { otherValues } from './phone/conflict-text.js';
+import './cell-history.js';
 
 /**
  * `<row-form>`: one row as a form with big inputs and the phone's own
@@ -41,6 +45,8 @@ export class RowForm extends LitElement {
   declare numbers: ReadonlyMap<string, number> | null;
 
   private readonly edits = new RowEdits(this);
+  /** the journal this form follows, so a conflict arriving (or settled elsewhere) shows at once */
+  private followed: { wb: Workbook; off: () => void } | null = null;
 
   constructor() {
     super();
@@ -194,6 +200,45 @@ export class RowForm extends LitElement {
     .kept {
       color: #57606a;
     }
+    .conflict {
+      display: grid;
+      gap: 0.35rem;
+      padding: 0.4rem 0.5rem;
+      border: 1px solid #bc4c00;
+      border-radius: 8px;
+      background: #fff1e5;
+      font-weight: 400;
+    }
+    .conflict .mark {
+      color: #bc4c00;
+      font-weight: 700;
+    }
+    .keeps {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.4rem;
+    }
+    .keeps button,
+    button.history {
+      width: auto;
+      min-height: 44px;
+      font-size: 0.95rem;
+    }
+    .sr {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
+    }
+    button.history {
+      justify-self: start;
+      border-color: transparent;
+      background: transparent;
+      color: #0969da;
+      padding: 0 0.5rem;
+    }
   `;
 
   /** Leaving by the browser's back button or a link, or closing the page: what is being typed is written first. */
@@ -209,17 +254,21 @@ export class RowForm extends LitElement {
     // or decide whether to ask before closing the page (beforeunload).
     for (const type of ['hashchange', 'popstate', 'beforeunload', 'pagehide'] as const) window.addEventListener(type, this.onLeavePage, true);
     document.addEventListener('visibilitychange', this.onHidden);
+    this.followHistory();
   }
 
   disconnectedCallback(): void {
     for (const type of ['hashchange', 'popstate', 'beforeunload', 'pagehide'] as const) window.removeEventListener(type, this.onLeavePage, true);
     document.removeEventListener('visibilitychange', this.onHidden);
+    this.followed?.off();
+    this.followed = null;
     // RowEdits writes what is left as the element goes (its hostDisconnected).
     super.disconnectedCallback();
   }
 
   protected willUpdate(_changed: PropertyValues<this>): void {
     this.edits.bind(this.workbook, this.sheetId, this.rowId, this.columns);
+    this.followHistory();
   }
 
   private get rowId(): string | undefined {
@@ -260,7 +309,8 @@ export class RowForm extends LitElement {
             </button>`}
       </div>
       <p class="hint" role="status">${undone !== null ? t('phone.undone', { column: undone }) : t('phone.autosave')}</p>
-      <form novalidate @submit=${this.onSubmit}>${this.columns.map((col) => this.renderField(col))}</form>`;
+      <form novalidate @submit=${this.onSubmit}>${this.columns.map((col) => this.renderField(col))}</form>
+      <cell-history .workbook=${wb}></cell-history>`;
   }
 
   private renderField(col: Column) {
@@ -325,7 +375,7 @@ export class RowForm extends LitElement {
     }
     return html`<div class="field">
       <label for=${id}>${col.name}</label>
-      ${input} ${extra} ${this.renderState(col, described)} ${this.renderWho(col)}
+      ${input} ${extra} ${this.renderState(col, described)} ${this.renderConflict(col)} ${this.renderWho(col)} ${this.renderHistoryButton(col)}
     </div>`;
   }
 
@@ -350,7 +400,7 @@ export class RowForm extends LitElement {
             >`,
         )}
       </span>
-      ${this.renderState(col, described)} ${this.renderWho(col)}
+      ${this.renderState(col, described)} ${this.renderConflict(col)} ${this.renderWho(col)} ${this.renderHistoryButton(col)}
     </div>`;
   }
 
@@ -422,7 +472,7 @@ export class RowForm extends LitElement {
         @change=${() => this.edits.leave(col.id)}
         @blur=${() => this.edits.leave(col.id)}
       />
-      ${this.renderState(col, described)}
+      ${this.renderState(col, described)} ${this.renderHistoryButton(col)}
     </div>`;
   }
 
@@ -438,8 +488,80 @@ export class RowForm extends LitElement {
       ${mine
         ? html`<button type="button" aria-describedby=${described} @click=${() => this.edits.act(col, (w, s, r) => w.release(s, r, col.id, mine.person))}>${t('form.release')}</button>`
         : html`<button type="button" aria-describedby=${described} @click=${() => this.edits.act(col, (w, s, r) => w.claim(s, r, col.id))}>${t('form.claim')}</button>`}
-      ${this.renderState(col, described)}
+      ${this.renderState(col, described)} ${this.renderHistoryButton(col)}
     </div>`;
+  }
+
+  /**
+   * Two people wrote this field at once without seeing each other: the mark, the other
+   * value(s) with who and when, and Keep for each value — or simply changing the field, since a
+   * write made having seen every value settles it (Workbook.resolveConflict does the same write,
+   * named as a resolution in the history). A view link shows it, its Keep buttons disabled.
+   */
+  private renderConflict(col: Column) {
+    const wb = this.workbook!;
+    let c: CellConflict | null;
+    try {
+      c = wb.conflict(this.sheetId, this.rowId!, col.id);
+    } catch {
+      // the row or column went away meanwhile
+      c = null;
+    }
+    if (!c) return nothing;
+    const locale = currentLocale();
+    const id = `c-${col.id}`;
+    const reason = `cr-${col.id}`;
+    return html`<div class="conflict" role="group" aria-labelledby=${id} data-testid=${`conflict-${col.name}`}>
+      <span class="conflict-text" id=${id}><span class="mark" aria-hidden="true">⚠</span> ${t('phone.conflictField', { values: otherValues(locale, wb, col, c) })}</span>
+      <span class="keeps">
+        ${[c.current, ...c.others].map((a) => {
+          const value = historyValue(locale, col, a.v);
+          return html`<button
+            type="button"
+            ?disabled=${wb.readOnly}
+            aria-describedby=${reason}
+            @click=${() => this.edits.act(col, (w, s, r) => w.resolveConflict(s, r, col.id, a.v))}
+          >
+            ${t('conflict.keep', { value })}
+          </button>`;
+        })}
+      </span>
+      <span class="who" id=${reason}>${wb.readOnly ? t('phone.conflictViewer') : t('phone.conflictKeepHint')}</span>
+    </div>`;
+  }
+
+  /** "History of this cell", as the laptop has it (Alt+Shift+H there): every change to this field, who and when. */
+  private renderHistoryButton(col: Column) {
+    // The name is in the button's words, not an aria-label: a label naming the column would make
+    // "the field labelled Status" ambiguous (getByLabel, and voice control saying "Status").
+    return html`<button type="button" class="history" @click=${() => this.openHistory(col)}>
+      <span aria-hidden="true">${t('phone.cellHistory')}</span><span class="sr">${t('phone.cellHistoryLabel', { column: col.name })}</span>
+    </button>`;
+  }
+
+  private openHistory(col: Column): void {
+    const rowId = this.rowId;
+    if (!rowId) return;
+    const n = this.numbers?.get(rowId) ?? this.index + 1;
+    this.renderRoot.querySelector('cell-history')?.open(this.sheetId, rowId, col, n);
+  }
+
+  /**
+   * Conflicts live in the journal, whose entries can arrive after the cell they are about (or
+   * without any cell change, when a colleague settles one): the form re-renders on them too.
+   */
+  private followHistory(): void {
+    const wb = this.workbook;
+    if (this.followed?.wb === wb) return;
+    this.followed?.off();
+    this.followed = wb
+      ? {
+          wb,
+          off: wb.observeHistory((sheets) => {
+            if (sheets.size === 0 || sheets.has(this.sheetId)) this.requestUpdate();
+          }),
+        }
+      : null;
   }
 
   /** Enter in a field (the keyboard's "Go") writes what was typed; there is nothing else to submit. */

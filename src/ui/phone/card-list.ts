@@ -173,3 +173,41 @@ export function addIndex(wb: Workbook, sheetId: string, columns: readonly Column
   for (let i = rows.length - 1; i >= 0; i--) if (!isEmptyRow(wb, sheetId, rows[i], columns)) return i + 1;
   return 0;
 }
+
+/**
+ * Where each card starts in the list. Every card has the same height but one
+ * holding a conflict, which has a line more per conflicting field; with no
+ * conflict the positions are arithmetic (no pass over a 10k-row list per frame).
+ */
+export function cardTops(rows: readonly string[], height: number, extra: ((rowId: string) => number) | null) {
+  let starts: number[] | null = null;
+  if (extra) {
+    const out = new Array<number>(rows.length + 1);
+    let y = 0;
+    let any = false;
+    for (let i = 0; i < rows.length; i++) {
+      out[i] = y;
+      const more = extra(rows[i]);
+      if (more) any = true;
+      y += height + more;
+    }
+    out[rows.length] = y;
+    if (any) starts = out;
+  }
+  return {
+    /** the top of card `i` (of the end, for `i` = the number of cards) */
+    top: (i: number): number => (starts ? starts[i] : i * height),
+    /** the card under `y` (the last one past the end) */
+    indexAt: (y: number): number => {
+      if (!starts) return Math.max(0, Math.floor(y / height));
+      let lo = 0;
+      let hi = rows.length;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= y) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import { css, html, nothing } from 'lit';
 import { holders } from '../../model/claim.js';
+import type { CellConflict } from '../../model/conflicts.js';
 import type { Column } from '../../model/types.js';
 import type { Workbook } from '../../model/workbook.js';
 import { claimHolders, claimText } from '../claim-text.js';
@@ -7,6 +8,7 @@ import { currentLocale, t } from '../i18n/locale.js';
 import { displayValue, numberText } from '../i18n/value-text.js';
 import { safeColor } from '../safe-style.js';
 import { counterMinimum, isLowCell, type CardLayout } from './card-list.js';
+import { otherValues } from './conflict-text.js';
 
 /** One line of text on a card. */
 const LINE_PX = 22;
@@ -15,6 +17,8 @@ const COUNTER_PX = 48;
 /** The title line holds the status chip, itself a 44 px target. */
 const HEAD_PX = 46;
 const PADDING_PX = 14;
+/** A field's conflict: a 44 px control with up to two lines of who wrote what. */
+export const CONFLICT_PX = 52;
 /** Between cards. */
 export const CARD_GAP_PX = 8;
 export const ADD_CARD_PX = 64;
@@ -37,6 +41,10 @@ export interface CardContext {
   step: (rowId: string, col: Column, delta: number) => void;
   /** `person`: release that holder (this person's own claim); null: claim it */
   claim: (rowId: string, col: Column, person: string | null) => void;
+  /** the card's fields that hold an open same-cell conflict, in the card's order */
+  conflicts: (rowId: string) => { col: Column; conflict: CellConflict }[];
+  /** opens the conflict's choices (read-only ones on a view link) */
+  openConflict: (rowId: string, col: Column, n: number) => void;
 }
 
 /** A field's value in words, as the grid's cell shows it (claims by who holds them). */
@@ -68,11 +76,12 @@ export function renderCard(ctx: CardContext, rowId: string, n: number, top: numb
   const { wb, sheetId, layout } = ctx;
   const text = (c: Column) => fieldText(wb, sheetId, rowId, c);
   const title = layout.title ? text(layout.title) : '';
+  const conflicts = ctx.conflicts(rowId);
   return html`<div
     class="card"
     role="listitem"
     aria-label=${t('cards.row', { n, text: cardSummary(wb, sheetId, rowId, layout) || t('value.empty') })}
-    style="top:${top}px;height:${ctx.height - CARD_GAP_PX}px"
+    style="top:${top}px;height:${ctx.height + conflicts.length * CONFLICT_PX - CARD_GAP_PX}px"
   >
     <button class="open" aria-label=${t('phone.open', { n })} @pointerdown=${ctx.down} @click=${(e: MouseEvent) => ctx.open(rowId, e)}></button>
     <div class="head">
@@ -80,8 +89,26 @@ export function renderCard(ctx: CardContext, rowId: string, n: number, top: numb
       ${layout.status ? renderChip(ctx, rowId, layout.status, n) : nothing}
     </div>
     ${layout.lines.map((c) => html`<span class="field">${c.name}: ${text(c) || '—'}</span>`)}
+    ${conflicts.map(({ col, conflict }) => renderConflict(ctx, rowId, n, col, conflict))}
     ${layout.claims.map((c) => renderClaim(ctx, rowId, c))} ${layout.counters.map((c) => renderCounter(ctx, rowId, c))}
   </div>`;
+}
+
+/**
+ * Two people wrote this field at once: a mark that says so in words, the other value(s) with
+ * who and when, and a tap opens the choices (on a view link, to read them).
+ */
+function renderConflict(ctx: CardContext, rowId: string, n: number, col: Column, c: CellConflict) {
+  const values = otherValues(currentLocale(), ctx.wb, col, c);
+  return html`<button
+    class="conflict"
+    data-testid=${`card-conflict-${col.name}`}
+    aria-haspopup="dialog"
+    aria-label=${t('phone.conflictCardLabel', { column: col.name, values })}
+    @click=${() => ctx.openConflict(rowId, col, n)}
+  >
+    <span class="mark" aria-hidden="true">⚠</span><span class="words">${t('phone.conflictCard', { column: col.name, values })}</span>
+  </button>`;
 }
 
 /** Who holds it, and — as the form has — Claim, or Release for the one this person holds. */
@@ -238,6 +265,37 @@ export const cardStyles = css`
     min-width: 44px;
     min-height: 44px;
     padding: 0 0.75rem;
+  }
+  .conflict {
+    position: relative;
+    pointer-events: auto;
+    flex: none;
+    display: flex;
+    align-items: center;
+    gap: 0.4rem;
+    height: ${CONFLICT_PX - 6}px;
+    min-height: 44px;
+    margin: 3px 0;
+    padding: 0 0.5rem;
+    font: inherit;
+    font-size: 0.8rem;
+    line-height: 1.2;
+    text-align: left;
+    color: #6e2f00;
+    background: #fff1e5;
+    border: 1px solid #bc4c00;
+    border-radius: 6px;
+  }
+  .conflict .mark {
+    color: #bc4c00;
+    font-weight: 700;
+    font-size: 1rem;
+  }
+  .conflict .words {
+    overflow: hidden;
+    display: -webkit-box;
+    -webkit-line-clamp: 2;
+    -webkit-box-orient: vertical;
   }
   .step {
     position: relative;

@@ -48,6 +48,13 @@ export const en = {
   'phone.whereShown': 'Row {n} ({i} of {total} shown)',
   'phone.claimLabel': 'Claim {column}',
   'phone.releaseLabel': 'Release my {column} claim',
+  'phone.conflictCard': '{column}: also {values}',
+  'phone.conflictCardLabel': 'Conflict in {column}: also {values}. Open to choose.',
+  'phone.conflictField': 'Conflict: written at the same time, also {values}',
+  'phone.conflictKeepHint': 'Keep one, or change the field above: either settles it for everyone.',
+  'phone.conflictViewer': 'This is a view-only link: only someone with the edit link can settle it.',
+  'phone.cellHistory': 'History',
+  'phone.cellHistoryLabel': 'History of this cell: {column}',
 } as const;
 
 export const es: Record<keyof typeof en, string> = {
@@ -99,4 +106,11 @@ export const es: Record<keyof typeof en, string> = {
   'phone.whereShown': 'Fila {n} ({i} de {total} mostradas)',
   'phone.claimLabel': 'Reservar {column}',
   'phone.releaseLabel': 'Soltar mi reserva de {column}',
+  'phone.conflictCard': '{column}: también {values}',
+  'phone.conflictCardLabel': 'Conflicto en {column}: también {values}. Abre para elegir.',
+  'phone.conflictField': 'Conflicto: se escribió a la vez, también {values}',
+  'phone.conflictKeepHint': 'Quédate con uno, o cambia el campo de arriba: cualquiera de las dos cosas lo resuelve para todo el mundo.',
+  'phone.conflictViewer': 'Es un enlace de solo lectura: solo quien tiene el enlace de edición puede resolverlo.',
+  'phone.cellHistory': 'Historial',
+  'phone.cellHistoryLabel': 'Historial de esta celda: {column}',
 };
