@@ -105,7 +105,7 @@ function decodeEntities(s: string): string {
   });
 }
 
-/** What a pasted cell holds beneath its text, when the source says: Sheets' `data-sheets-value`, Excel's `x:num` / `x:bool`. */
+/** What a pasted cell holds beneath its text, when the source says: Sheets' `data-sheets-value`, Excel's `x:num` / `x:bool`, LibreOffice's `sdval`. */
 export type RawValue = number | boolean | string;
 
 export interface PastedCells {
@@ -171,6 +171,18 @@ function rawValue(attrs: string, text: string): RawValue | null {
       // a damaged value: the text is what there is
     }
     return null;
+  }
+  // LibreOffice Calc: `sdval` the number, `sdnum` "language;0;format" (a date format counts days as Excel does).
+  const sdval = attr(attrs, 'sdval');
+  if (sdval !== null) {
+    const n = Number(sdval);
+    if (sdval.trim() === '' || !Number.isFinite(n)) return null;
+    const format = (attr(attrs, 'sdnum') ?? '').split(';').slice(2).join(';');
+    if (/^BOOLEAN$/i.test(format)) return n !== 0;
+    // Quoted text, escapes, [colour]/[$currency] sections and the name of the general format hold no date letters.
+    const bare = format.replace(/"[^"]*"|\\.|\[[^\]]*\]|General|Standard/gi, '');
+    if (/[HS]/i.test(bare) && !/[DY]/i.test(bare)) return null;
+    return /[DY]/i.test(bare) || (bare === '' && DATE_TEXT.test(text)) ? serialToIso(n) : TIME_TEXT.test(text) ? null : n;
   }
   const bool = attr(attrs, 'x:bool');
   if (bool !== null) return /^true$/i.test(bool);

@@ -1,6 +1,10 @@
 import * as Y from 'yjs';
 import type { RevertResult } from './revert.js';
-import { decodeCell, encodeCell, writeId } from './cell-codec.js';
+import { decodeCell, encodeCell, encodeFormula, isStoredFormula, writeId } from './cell-codec.js';
+import { FormulaError } from './formula/errors.js';
+import { LayoutIndex } from './formula/layout.js';
+import type { SyntaxOptions } from './formula/parse.js';
+import { toDisplay, toStored, type FormulaPlace } from './formula/refs.js';
 import { Lineages, type CellConflict } from './conflicts.js';
 import { Journal, entryFrom, type GroupLabel, type HistoryFilter, type HistoryGroup, type NamedEntry } from './history.js';
 import { recordEvents, recordMeta } from './recorder.js';
@@ -776,6 +780,10 @@ export class Workbook {
       if (!(cells.get(w.rowId) instanceof Y.Map)) throw new ModelError('UNKNOWN_ROW', `row ${w.rowId} has not fully arrived yet`, { sheetId, rowId: w.rowId, reason: 'arriving' });
       const column = columns.get(w.colId);
       if (!column) throw new ModelError('UNKNOWN_COLUMN', `no column ${w.colId}`, { sheetId, colId: w.colId });
+      if (w.formula !== undefined) {
+        checkFormulaWrite(column, w.formula);
+        continue;
+      }
       if (column.type === 'counter' && w.value === null) continue;
       // An import keeps text that does not fit its column as it came (flagged, like
       // a value left by a retype) rather than dropping it; counts and claims cannot hold text.
@@ -788,6 +796,10 @@ export class Workbook {
       const ref = this.ensureActorRef();
       for (const w of writes) {
         const type = columns.get(w.colId)!.type;
+        if (w.formula !== undefined) {
+          cells.get(w.rowId)!.set(w.colId, encodeFormula(ref, at, w.formula));
+          continue;
+        }
         // A value typed or pasted into a counter is a recount; clearing one recounts to 0.
         if (type === 'counter') this.recount(sheetId, w.rowId, w.colId, (w.value as number | null) ?? 0);
         // Clearing a claim cell is a coordinator releasing everyone who holds it.
@@ -811,6 +823,84 @@ export class Workbook {
         if (record) fn(rowId, colId, record);
       });
     });
+  }
+
+  // ── formulas (docs/formulas.md; evaluated by src/model/formula, loaded when needed) ──
+
+  /**
+   * What a person typed (`=SUM(B2:B5)`, A1 in the order they see now) → stored at the cell, with
+   * references by row and column id. Returns the stored text. Throws FormulaError (a code: syntax,
+   * unknown sheet or column, no such cell) and writes nothing when it cannot be stored.
+   */
+  setFormula(sheetId: string, rowId: string, colId: string, typed: string, options: SyntaxOptions = {}): string {
+    this.requireRow(sheetId, rowId);
+    checkFormulaColumn(this.column(sheetId, colId));
+    const stored = this.formulaFromTyped(typed, { sheetId, rowId }, options);
+    this.setCells(sheetId, [{ rowId, colId, value: null, formula: stored }]);
+    return stored;
+  }
+
+  /** The stored formula of a cell (its own, not its column's), or null. */
+  getFormula(sheetId: string, rowId: string, colId: string): string | null {
+    const type = this.columnType(sheetId, colId);
+    if (type === 'counter' || type === 'claim') return null;
+    return decodeCell(this.rowMap(sheetId, rowId)?.get(colId))?.formula ?? null;
+  }
+
+  /**
+   * Gives a column a formula every row computes (`=[Needed] - [Signed up]`), or takes it away with
+   * null. One register per column: two people setting it at once end with one of the two. The
+   * column's own cell values stay in the doc and show again when the formula is cleared.
+   */
+  setColumnFormula(sheetId: string, colId: string, typed: string | null, options: SyntaxOptions = {}): string | null {
+    checkFormulaColumn(this.column(sheetId, colId));
+    // a column formula has no row of its own: `[Name]` means the row it computes for
+    const stored = typed === null ? null : this.formulaFromTyped(typed, { sheetId, rowId: '' }, options);
+    this.updateColumn(sheetId, colId, { formula: stored });
+    return stored;
+  }
+
+  columnFormula(sheetId: string, colId: string): string | null {
+    return this.column(sheetId, colId).formula ?? null;
+  }
+
+  /** Typed text → stored, against this person's current visible order (throws FormulaError). */
+  formulaFromTyped(typed: string, place: FormulaPlace, options: SyntaxOptions = {}): string {
+    return toStored(typed, place, this.formulaLayout(), options);
+  }
+
+  /** Stored text → A1 for this person's current order (the formula bar); unreadable text as it is. */
+  formulaForDisplay(stored: string, place: FormulaPlace, options: SyntaxOptions = {}): string {
+    try {
+      return toDisplay(stored, place, this.formulaLayout(), options);
+    } catch {
+      return stored;
+    }
+  }
+
+  /**
+   * Whether any cell or column holds a formula, in the trash or not: the UI loads the formula
+   * engine only then. Looks at the raw records without decoding them.
+   */
+  hasFormulas(): boolean {
+    let found = false;
+    this.sheetsMap.forEach((sheet) => {
+      if (found || !isSoundSheet(sheet)) return;
+      (sheet.get('columns') as Y.Map<unknown>).forEach((col) => {
+        if (!found && col instanceof Y.Map && isStoredFormula(col.get('formula'))) found = true;
+      });
+      (sheet.get('cells') as Y.Map<unknown>).forEach((row) => {
+        if (found || !(row instanceof Y.Map)) return;
+        row.forEach((raw) => {
+          if (!found && typeof raw === 'string' && isFormulaRecord(raw) && decodeCell(raw)?.formula) found = true;
+        });
+      });
+    });
+    return found;
+  }
+
+  private formulaLayout(): LayoutIndex {
+    return new LayoutIndex({ sheets: () => this.sheets(), rowIds: (s) => this.rowIds(s), columns: (s) => this.columns(s) });
   }
 
   // ── activity ────────────────────────────────────────────────────────────
@@ -887,7 +977,8 @@ export class Workbook {
     if (!type || type === 'counter' || type === 'claim') return null;
     const raw = this.rowMap(sheetId, rowId)?.get(colId);
     const cell = decodeCell(raw);
-    return this.lineages.conflict(sheetId, rowId, colId, cell ? { id: writeId(cell.ref, cell.at), v: cell.v } : null);
+    const current = cell ? { id: writeId(cell.ref, cell.at), v: cell.formula ?? cell.v, formula: cell.formula !== undefined } : null;
+    return this.lineages.conflict(sheetId, rowId, colId, current);
   }
 
   /** Every open conflict of a sheet, in row order, on visible rows and columns. */
@@ -922,11 +1013,13 @@ export class Workbook {
    * one) is written having seen every head, so the cell is one line again on
    * every replica; the resolution is in the history.
    */
-  resolveConflict(sheetId: string, rowId: string, colId: string, value: CellValue): void {
+  resolveConflict(sheetId: string, rowId: string, colId: string, value: CellValue, options: { formula?: boolean } = {}): void {
     // The write records the heads it saw only once the index exists: build it first, or a
     // resolution made before anything asked for conflicts would see none and settle nothing.
     this.lineages.heads(sheetId, rowId, colId);
-    this.group('resolve', '', () => this.setCells(sheetId, [{ rowId, colId, value }]));
+    // an alternative that is a formula (Alternative.formula) is kept as one
+    const write: CellWrite = options.formula && typeof value === 'string' ? { rowId, colId, value: null, formula: value } : { rowId, colId, value };
+    this.group('resolve', '', () => this.setCells(sheetId, [write]));
   }
 
   /** Journal changes (new entries from anyone): conflicts and Activity may have changed. */
@@ -1059,7 +1152,7 @@ export class Workbook {
   /** A column's settings as stored, for comparing a workbook with an earlier copy of itself. */
   columnSettings(sheetId: string, colId: string): ColumnPatch {
     const c = this.column(sheetId, colId);
-    return { name: c.name, type: c.type, options: c.options, unit: c.unit, min: c.min, minColumn: c.minColumn, expiresDays: c.expiresDays };
+    return { name: c.name, type: c.type, options: c.options, unit: c.unit, min: c.min, minColumn: c.minColumn, expiresDays: c.expiresDays, formula: c.formula ?? null };
   }
 
   // ── invariants (used by tests; cheap enough to call in development) ─────
@@ -1199,7 +1292,9 @@ export class Workbook {
     const cell = decodeCell(raw);
     if (!cell) return undefined;
     const who = this.actorsMap().get(cell.ref);
-    return { v: cell.v, by: who?.name ?? '', dev: who?.dev ?? '', at: cell.at };
+    const record: CellRecord = { v: cell.v, by: who?.name ?? '', dev: who?.dev ?? '', at: cell.at };
+    if (cell.formula !== undefined) record.formula = cell.formula;
+    return record;
   }
 
   private actorsMap(): Y.Map<{ name: string; dev: string }> {
@@ -1330,6 +1425,13 @@ export class Workbook {
   }
 }
 
+/** `ref|at|=…`: the tag after the second bar (a cheap test before decoding). */
+function isFormulaRecord(raw: string): boolean {
+  const a = raw.indexOf('|');
+  const b = a < 0 ? -1 : raw.indexOf('|', a + 1);
+  return b > 0 && raw[b + 1] === '=';
+}
+
 /** The device named in claims that came from a file rather than from a person's own device. */
 const IMPORTED_DEVICE = 'import';
 /** The device named in a claim a coordinator assigned to a name typed in, not a person seen here. */
@@ -1364,6 +1466,8 @@ function readColumn(id: string, col: Y.Map<unknown>): Column & { pos: string } {
     expiresDays: numberOrNull(col.get('expiresDays')),
     unit: typeof col.get('unit') === 'string' ? (col.get('unit') as string) : null,
     pos: textOr(col.get('pos'), ''),
+    // only a formula this app would store; anything else a peer put there reads as none
+    ...(isStoredFormula(col.get('formula')) ? { formula: col.get('formula') as string } : {}),
   };
 }
 
@@ -1446,7 +1550,23 @@ function checkSettings(spec: ColumnSettings): [string, unknown][] {
     }
     out.push(['expiresDays', spec.expiresDays]);
   }
+  if (spec.formula !== undefined) {
+    if (spec.formula !== null && !isStoredFormula(spec.formula)) throw new FormulaError('FORMULA_BAD_STORAGE', 'not a stored formula');
+    out.push(['formula', spec.formula]);
+  }
   return out;
+}
+
+/** A formula can go in any column but a counter's or a claim's, which compute their own value from ops. */
+function checkFormulaColumn(column: Column): void {
+  if (column.type === 'counter' || column.type === 'claim') {
+    throw new FormulaError('FORMULA_NOT_HERE', `${column.name} is a ${column.type} column`, null, { colId: column.id, type: column.type });
+  }
+}
+
+function checkFormulaWrite(column: Column, stored: string): void {
+  checkFormulaColumn(column);
+  if (!isStoredFormula(stored)) throw new FormulaError('FORMULA_BAD_STORAGE', 'not a stored formula');
 }
 
 function checkName(name: unknown): string {

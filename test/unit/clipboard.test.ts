@@ -177,6 +177,33 @@ describe('clipboard HTML from Excel and Sheets, in the shapes they write', () =>
   });
 });
 
+describe('clipboard HTML from LibreOffice Calc', () => {
+  it('reads sdval under the text: money and percent as numbers, a date format as the ISO date, a time as text, booleans', () => {
+    // As Calc 7 writes it: a whole document, sdval/sdnum on typed cells, rowspan for merges, <br> inside <font>.
+    const html = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.0 Transitional//EN"><html><head><meta http-equiv="content-type" content="text/html; charset=utf-8"/><title></title></head><body>
+<table cellspacing="0" border="0"><colgroup width="85" span="5"></colgroup>
+<tr><td height="34" align="left" valign="middle" rowspan=2><font face="Liberation Sans">North</font></td>
+<td align="right" sdval="1234.5" sdnum="1033;0;[$$-409]#,##0.00;[RED]-[$$-409]#,##0.00"><font face="Liberation Sans">$1,234.50</font></td>
+<td align="right" sdval="46357" sdnum="1033;0;MM/DD/YYYY"><font face="Liberation Sans">12/01/2026</font></td>
+<td align="right" sdval="0.395833333333333" sdnum="1033;0;HH:MM"><font face="Liberation Sans">09:30</font></td>
+<td align="left"><font face="Liberation Sans">Ana<br>Ruiz</font></td></tr>
+<tr><td align="right" sdval="0.25" sdnum="1033;0;0%"><font face="Liberation Sans">25%</font></td>
+<td align="right" sdval="1" sdnum="1033;0;BOOLEAN"><font face="Liberation Sans">TRUE</font></td>
+<td align="right" sdval="7" sdnum="1031;0;Standard"><font face="Liberation Sans">7</font></td><td></td></tr>
+</table></body></html>`;
+    const cells = decodeHtmlCells(html)!;
+    expect(cells.text).toEqual([
+      ['North', '$1,234.50', '12/01/2026', '09:30', 'Ana\nRuiz'],
+      ['', '25%', 'TRUE', '7', ''],
+    ]);
+    expect(cells.raw).toEqual([
+      [null, 1234.5, '2026-12-01', null, null],
+      [null, 0.25, true, 7, null],
+    ]);
+    expect(pasteTexts(cells, (c) => ['text', 'number', 'date', 'text', 'text'][c])[1]).toEqual(['', '25', 'TRUE', '7', '']);
+  });
+});
+
 describe('times of day under the text', () => {
   it('are never pasted as the fraction of a day beneath them (Sheets format 6, Excel x:num under 9:30)', () => {
     const sheets = `<google-sheets-html-origin><table><tr><td data-sheets-value="${q({ 1: 3, 3: 0.3958333333 })}" data-sheets-numberformat="${q({ 1: 6, 2: 'h:mm', 3: 1 })}">9:30</td><td data-sheets-value="${q({ 1: 3, 3: 1.5 })}">36:00:00</td></tr></table></google-sheets-html-origin>`;
