@@ -14,7 +14,10 @@ import type { CellValue } from './types.js';
 
 export interface Alternative {
   id: string;
+  /** the value, or a formula's stored text when `formula` */
   v: CellValue;
+  /** a formula (docs/formulas.md); absent for a value */
+  formula?: boolean;
   ref: string;
   at: number;
 }
@@ -96,17 +99,19 @@ export class Lineages {
    * value is not a head (the journal lacks its entry: written before the journal
    * existed, or its entry has not arrived yet).
    */
-  conflict(sheetId: string, rowId: string, colId: string, current: { id: string; v: CellValue } | null): CellConflict | null {
+  conflict(sheetId: string, rowId: string, colId: string, current: { id: string; v: CellValue; formula?: boolean } | null): CellConflict | null {
     if (!current) return null;
     const heads = this.heads(sheetId, rowId, colId);
     if (heads.length < 2) return null;
     const mine = heads.find((h) => h.id === current.id);
     if (!mine) return null;
+    const isFormula = !!current.formula;
+    // a formula and a text that reads the same are still two different things people wrote
     const others = heads
-      .filter((h) => h.id !== current.id && !sameValue(h.after, current.v))
-      .map((h) => ({ id: h.id!, v: h.after, ref: h.ref, at: h.at }));
+      .filter((h) => h.id !== current.id && !(h.afterFormula === isFormula && sameValue(h.after, current.v)))
+      .map((h) => ({ id: h.id!, v: h.after, ref: h.ref, at: h.at, ...(h.afterFormula ? { formula: true } : {}) }));
     if (others.length === 0) return null;
-    return { sheetId, rowId, colId, current: { id: current.id, v: current.v, ref: mine.ref, at: mine.at }, others };
+    return { sheetId, rowId, colId, current: { id: current.id, v: current.v, ...(isFormula ? { formula: true } : {}), ref: mine.ref, at: mine.at }, others };
   }
 
   /** Builds the index a slice at a time (after the first paint), instead of all at once on first use. */

@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { isStoredFormula } from './cell-codec.js';
 import type { CellValue } from './types.js';
 
 /**
@@ -95,6 +96,9 @@ export interface HistoryEntry {
    */
   before: HistoryValue;
   after: HistoryValue;
+  /** cell writes: `before` / `after` is a formula's stored text (docs/formulas.md), not a text value */
+  beforeFormula: boolean;
+  afterFormula: boolean;
   /** cell writes: this write's id (`ref|at` of its record, see cell-codec.ts) */
   id: string | null;
   /** cell writes: the ids of the writes this one replaced (every head the writer saw) */
@@ -153,7 +157,8 @@ function idList(v: unknown): string[] | undefined {
 
 /**
  * `[format, kind, g, ref, at, sheetId, rowId, colId, before, after, extra]`, extra an
- * object with short keys (i id, w saw, p person, r rowIds, k resolves, l label, d detail)
+ * object with short keys (i id, w saw, p person, r rowIds, k resolves, l label, d detail,
+ * f which of before (1) and after (2) are formulas)
  * present only when set: a plain cell write is ~90 bytes.
  */
 export function encodeEntry(e: HistoryEntry): string {
@@ -168,6 +173,8 @@ export function encodeEntry(e: HistoryEntry): string {
   if (e.resolves) x.k = 1;
   if (e.label) x.l = e.label;
   if (e.detail) x.d = e.detail;
+  const f = (e.beforeFormula ? 1 : 0) | (e.afterFormula ? 2 : 0);
+  if (f) x.f = f;
   return JSON.stringify([FORMAT, e.kind, e.g, e.ref, e.at, e.sheetId, e.rowId, e.colId, e.before, e.after, x]);
 }
 
@@ -207,7 +214,11 @@ export function decodeEntry(raw: unknown): HistoryEntry | null {
   const detail = extra.d === undefined ? '' : typeof extra.d === 'string' && extra.d.length <= 500 ? extra.d : undefined;
   if (detail === undefined) return null;
   if (kind === 'cell' && !id) return null;
-  return { kind: kind as HistoryKind, g, ref, at, sheetId, rowId, colId, before, after, id, saw, person, rowIds, resolves: extra.k === 1, label, detail };
+  // A side flagged as a formula that is not one this app would store reads as the text it is (as a cell record does).
+  const f = typeof extra.f === 'number' ? extra.f : 0;
+  const beforeFormula = (f & 1) !== 0 && isStoredFormula(before);
+  const afterFormula = (f & 2) !== 0 && isStoredFormula(after);
+  return { kind: kind as HistoryKind, g, ref, at, sheetId, rowId, colId, before, after, beforeFormula, afterFormula, id, saw, person, rowIds, resolves: extra.k === 1, label, detail };
 }
 
 export function entryFrom(input: EntryInput, g: string, ref: string, at: number): HistoryEntry {
@@ -221,6 +232,8 @@ export function entryFrom(input: EntryInput, g: string, ref: string, at: number)
     colId: input.colId ?? null,
     before: input.before ?? null,
     after: input.after ?? null,
+    beforeFormula: input.beforeFormula ?? false,
+    afterFormula: input.afterFormula ?? false,
     id: input.id ?? null,
     saw: input.saw ?? [],
     person: input.person ?? null,

@@ -163,7 +163,9 @@ function cellEntry(out: EntryInput[], sheetId: string, rowId: string, key: strin
   const was = oldRaw === undefined ? null : decodeCell(oldRaw);
   if (!cell) {
     // A cell taken away entirely (an old-style revert, or a clear by a future app): still a change to trace.
-    if (raw === undefined && was) out.push({ kind: 'cell', sheetId, rowId, colId: key, before: was.v, after: null, id: `${writeId(was.ref, was.at)}~`, saw: [writeId(was.ref, was.at)] });
+    if (raw === undefined && was) {
+      out.push({ kind: 'cell', sheetId, rowId, colId: key, before: was.formula ?? was.v, beforeFormula: was.formula !== undefined, after: null, id: `${writeId(was.ref, was.at)}~`, saw: [writeId(was.ref, was.at)] });
+    }
     return;
   }
   const id = writeId(cell.ref, cell.at);
@@ -172,7 +174,20 @@ function cellEntry(out: EntryInput[], sheetId: string, rowId: string, key: strin
   for (const h of ctx.heads(sheetId, rowId, key)) saw.add(h);
   saw.delete(id);
   // Having seen more than one head means this write joined a fork: it settled a conflict.
-  out.push({ kind: 'cell', sheetId, rowId, colId: key, before: was?.v ?? null, after: cell.v, id, saw: Array.from(saw), resolves: saw.size > 1 });
+  // A formula's entry holds its stored text, flagged, so history, conflicts and reverts carry it as a formula.
+  out.push({
+    kind: 'cell',
+    sheetId,
+    rowId,
+    colId: key,
+    before: was ? (was.formula ?? was.v) : null,
+    beforeFormula: !!was?.formula,
+    after: cell.formula ?? cell.v,
+    afterFormula: cell.formula !== undefined,
+    id,
+    saw: Array.from(saw),
+    resolves: saw.size > 1,
+  });
 }
 
 function text(v: unknown): string | null {

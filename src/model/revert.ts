@@ -147,13 +147,17 @@ function revertCell(wb: Workbook, sheetId: string, rowId: string, colId: string,
   let e = currentId ? wb.cellWrite(sheetId, rowId, colId, currentId) : undefined;
   if (!e || !mine(e)) return false;
   let value: CellValue = e.before;
+  let formula = e.beforeFormula;
   const visited = new Set<string>();
   while (e && mine(e) && !visited.has(e.id!)) {
     visited.add(e.id!);
     value = e.before;
+    formula = e.beforeFormula;
     const previous: string | undefined = e.saw[0];
     e = previous ? wb.cellWrite(sheetId, rowId, colId, previous) : undefined;
   }
-  wb.setCells(sheetId, [{ rowId, colId, value }], { keepMisfitText: true });
+  // a formula it replaced goes back as a formula, not as its stored text
+  const write = formula && typeof value === 'string' ? { rowId, colId, value: null, formula: value } : { rowId, colId, value };
+  wb.setCells(sheetId, [write], { keepMisfitText: true });
   return true;
 }

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { ModelError } from './errors.js';
 
 /** Bump when the layout in docs/schema.md changes; add a migration from the previous version. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Forward-only migrations: entry `n` upgrades a doc from version n to n+1.
@@ -13,6 +13,12 @@ const MIGRATIONS: Record<number, (doc: Y.Doc) => void> = {
   // keys in a row's map. Nothing to convert; the bump keeps older apps (which would read those
   // keys as cells) from editing a doc that has them.
   1: () => {},
+  // 3 adds formulas: a cell record tagged `=` holding the stored formula, and a column's `formula`
+  // field. An app of version 2 reads such a record as no cell at all and a column formula not at
+  // all, so it would show blanks and write values over formulas it cannot see; the bump makes it
+  // refuse instead. Text typed as `=A1+A2` before formulas existed stays text: converting it would
+  // mean choosing an order to read A1 in, and two peers migrating at once could choose different ones.
+  2: () => {},
 };
 
 export function readSchemaVersion(doc: Y.Doc): number | null {

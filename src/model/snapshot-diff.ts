@@ -17,6 +17,9 @@ export interface CellChange {
   column: string;
   before: CellValue;
   after: CellValue;
+  /** the cell held a formula then / holds one now (stored text, docs/formulas.md); absent when not */
+  formulaBefore?: string;
+  formulaAfter?: string;
   /** who made the current value, and when */
   by: string | null;
   at: number | null;
@@ -66,10 +69,15 @@ function changedCells(then: Workbook, now: Workbook, sheetId: string, rows: Iter
   const out: CellChange[] = [];
   for (const rowId of rows) {
     for (const col of columns) {
-      const before = then.getValue(sheetId, rowId, col.id);
+      const was = then.getCell(sheetId, rowId, col.id);
+      const before = was?.v ?? null;
       const current = now.getCell(sheetId, rowId, col.id);
       const after = current?.v ?? null;
-      if (!sameValue(before, after)) out.push({ rowId, colId: col.id, column: col.name, before, after, by: current?.by ?? null, at: current?.at ?? null });
+      if (sameValue(before, after) && was?.formula === current?.formula) continue;
+      const change: CellChange = { rowId, colId: col.id, column: col.name, before, after, by: current?.by ?? null, at: current?.at ?? null };
+      if (was?.formula) change.formulaBefore = was.formula;
+      if (current?.formula) change.formulaAfter = current.formula;
+      out.push(change);
     }
   }
   return out;
@@ -148,7 +156,12 @@ export function planRestore(then: Workbook, now: Workbook, plan: RestorePlan): R
   const cells: CellChange[] = [];
   for (const ch of all) {
     const col = columnNow.get(ch.colId)!;
-    const ok = ch.before === null || col.type === 'counter' || col.type === 'claim' ? col.type === then.column(sheetId, ch.colId).type : fitsColumn(col, ch.before);
+    const ok =
+      ch.formulaBefore !== undefined
+        ? col.type !== 'counter' && col.type !== 'claim'
+        : ch.before === null || col.type === 'counter' || col.type === 'claim'
+          ? col.type === then.column(sheetId, ch.colId).type
+          : fitsColumn(col, ch.before);
     (ok ? cells : unfit).push(ch);
   }
   const byPerson = new Map<string, number>();
@@ -188,7 +201,7 @@ export function restoreFromSnapshot(then: Workbook, now: Workbook, plan: Restore
       else if (type === 'claim') {
         const people = then.claims(sheetId, ch.rowId, ch.colId).filter((e) => e.held);
         now.setClaimHolders(sheetId, ch.rowId, ch.colId, people.map((e) => ({ person: e.person, name: e.name })));
-      } else writes.push({ rowId: ch.rowId, colId: ch.colId, value: ch.before });
+      } else writes.push(ch.formulaBefore !== undefined ? { rowId: ch.rowId, colId: ch.colId, value: null, formula: ch.formulaBefore } : { rowId: ch.rowId, colId: ch.colId, value: ch.before });
     }
     now.setCells(sheetId, writes, { keepMisfitText: true });
     if (summary.rowsToTrash.length) now.deleteRows(sheetId, summary.rowsToTrash);

@@ -42,6 +42,8 @@ export interface CellRecord {
   dev: string;
   /** ms since epoch, from the writer's clock */
   at: number;
+  /** a formula cell: its stored text (references by id, docs/formulas.md); `v` is then null */
+  formula?: string;
 }
 
 export interface Column {
@@ -58,6 +60,8 @@ export interface Column {
   expiresDays: number | null;
   /** number/counter: shown after the value ("12 kg") */
   unit: string | null;
+  /** a column formula (stored text, `={~colId}-{~colId}`): every row computes it; absent when none */
+  formula?: string;
 }
 
 export interface ColumnSettings {
@@ -65,6 +69,8 @@ export interface ColumnSettings {
   min?: number | null;
   minColumn?: string | null;
   expiresDays?: number | null;
+  /** a column formula as stored (docs/formulas.md), null to clear; Workbook.setColumnFormula converts typed text */
+  formula?: string | null;
 }
 
 export interface ColumnSpec extends ColumnSettings {
@@ -96,4 +102,6 @@ export interface CellWrite {
   rowId: string;
   colId: string;
   value: CellValue;
+  /** a formula (stored text) to write instead of a value; `value` is then ignored */
+  formula?: string;
 }

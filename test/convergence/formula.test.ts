@@ -9,7 +9,7 @@ const STEPS = Number(process.env.FUZZ_STEPS ?? 220);
 const FIRST_SEED = Number(process.env.FUZZ_SEED ?? 1700);
 const CLOCK = { now: () => Date.UTC(2026, 11, 2, 12), timeZone: 'UTC' };
 
-/** Until the doc has a formula field of its own (docs/formulas.md), formulas live as `=…` text in the text columns. */
+/** The engine over a source of its own: formulas as `=…` text in the text columns (the doc's storage: formula-doc.test.ts). */
 const source: FormulaSource = {
   cellFormula: (_s, _r, _c, v) => (typeof v === 'string' && v.startsWith('=') ? v : null),
   columnFormula: () => null,

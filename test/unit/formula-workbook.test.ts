@@ -3,7 +3,7 @@ import { ERRORS, serialFromParts, WorkbookFormulas, type CellAddress, type Formu
 import { newWorkbook } from '../support/model.js';
 
 const CLOCK = { now: () => Date.UTC(2026, 11, 2, 12), timeZone: 'UTC' };
-/** Formulas kept as `=…` text in the column named "Calc" (where they will live in the doc is not decided yet). */
+/** Formulas kept as `=…` text in the column named "Calc": the engine over a source of its own (the doc's storage: formula-storage.test.ts). */
 const source = (calc: string, columnFormulas: Record<string, string> = {}): FormulaSource => ({
   cellFormula: (_s, _r, c, v) => (c === calc && typeof v === 'string' && v.startsWith('=') ? v : null),
   columnFormula: (_s, col) => columnFormulas[col.id] ?? null,

@@ -15,6 +15,8 @@ export type FormulaErrorCode =
   | 'FORMULA_NAME_OUTSIDE_COLUMN'
   /** stored text that does not follow the storage grammar (docs/formulas.md): never written by this app */
   | 'FORMULA_BAD_STORAGE'
+  /** a formula in a counter or claim column, which compute their own value */
+  | 'FORMULA_NOT_HERE'
   /** longer than MAX_FORMULA_LENGTH, or nested deeper than MAX_DEPTH */
   | 'FORMULA_TOO_LARGE';
 

@@ -10,5 +10,5 @@ export { FormulaEngine, type FormulaInput, type CellAddress } from './engine.js'
 export { formulaInput } from './reader.js';
 export { functionNames } from './functions.js';
 export { PlainInput } from './plain-input.js';
-export { WorkbookFormulas, type FormulaSource } from './workbook-input.js';
+export { WorkbookFormulas, docFormulaSource, type FormulaSource } from './workbook-input.js';
 export { ERRORS, isError, isMatrix, numberToText, serialFromIso, serialFromParts, type ErrorResult, type FormulaClock, type Matrix, type Scalar, type Value } from './values.js';

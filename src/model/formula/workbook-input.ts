@@ -14,6 +14,17 @@ export interface FormulaSource {
   columnFormula(sheetId: string, column: Column): string | null;
 }
 
+/**
+ * Formulas where the doc keeps them (docs/schema.md, version 3): a cell's formula record and a
+ * column's `formula` field, both validated as they are read (a malformed one reads as none).
+ */
+export function docFormulaSource(wb: Workbook): FormulaSource {
+  return {
+    cellFormula: (sheetId, rowId, colId) => wb.getFormula(sheetId, rowId, colId),
+    columnFormula: (_sheetId, column) => column.formula ?? null,
+  };
+}
+
 /** The cell key a WorkbookChange reports (`rowId:key`, key a column id or a counter op / claim under it) → row and column. */
 function splitChangeKey(key: string): { rowId: string; colId: string } | null {
   const i = key.indexOf(':');
@@ -37,6 +48,8 @@ export class WorkbookFormulas {
   private readonly stop: () => void;
   /** cell values as formulas read them, per sheet: decoding a record 30,000 times per edit is most of an edit's cost */
   private readonly values = new Map<string, Map<string, Scalar>>();
+  /** the cells told to the engine as formulas, per sheet and column: what to take back when a column or sheet goes */
+  private readonly formulaCells = new Map<string, Map<string, Set<string>>>();
 
   constructor(
     private readonly wb: Workbook,
@@ -65,6 +78,11 @@ export class WorkbookFormulas {
     for (const sheet of wb.sheets()) this.loadSheet(sheet.id);
     this.engine.recalc();
     this.stop = wb.observe((change) => this.apply(change));
+  }
+
+  /** Formulas as the doc stores them: what the app opens. */
+  static fromDoc(wb: Workbook, clock: FormulaClock, onResults?: (cells: CellAddress[]) => void): WorkbookFormulas {
+    return new WorkbookFormulas(wb, docFormulaSource(wb), clock, onResults);
   }
 
   destroy(): void {
@@ -101,14 +119,43 @@ export class WorkbookFormulas {
     // piece can leave a row's position briefly unset while its cells have arrived
     const value = this.wb.getValue(sheetId, rowId, colId);
     this.values.get(sheetId)?.delete(`${rowId} ${colId}`);
-    this.engine.setCellFormula(sheetId, rowId, colId, this.source.cellFormula(sheetId, rowId, colId, value));
+    const stored = this.source.cellFormula(sheetId, rowId, colId, value);
+    let bySheet = this.formulaCells.get(sheetId);
+    if (!bySheet) this.formulaCells.set(sheetId, (bySheet = new Map()));
+    let rows = bySheet.get(colId);
+    if (stored !== null) {
+      if (!rows) bySheet.set(colId, (rows = new Set()));
+      rows.add(rowId);
+    } else rows?.delete(rowId);
+    this.engine.setCellFormula(sheetId, rowId, colId, stored);
     this.engine.inputChanged(sheetId, rowId, colId);
+  }
+
+  /**
+   * Formulas of a column or sheet gone to the trash leave the engine, as a fresh start would never
+   * read them: a reference to one reads #REF! either way, but a cycle through it must not stay a
+   * cycle on a device that saw it before it went. Restored, their cells are read again.
+   */
+  private forgetFormulas(sheetId: string, colId?: string): void {
+    const bySheet = this.formulaCells.get(sheetId);
+    if (!bySheet) return;
+    for (const [col, rows] of bySheet) {
+      if (colId !== undefined && col !== colId) continue;
+      for (const row of rows) this.engine.setCellFormula(sheetId, row, col, null);
+      bySheet.delete(col);
+    }
   }
 
   private apply(change: WorkbookChange): void {
     if (change.sheetList) {
       this.columnsOf.clear();
       this.values.clear();
+      const visible = new Set(this.wb.sheets().map((s) => s.id));
+      for (const sheetId of [...this.formulaCells.keys()]) {
+        if (visible.has(sheetId)) continue;
+        this.forgetFormulas(sheetId);
+        for (const col of this.wb.columns(sheetId)) this.engine.setColumnFormula(sheetId, col.id, null);
+      }
       this.engine.structureChanged();
       for (const s of this.wb.sheets()) this.loadSheet(s.id);
     }
@@ -126,13 +173,16 @@ export class WorkbookFormulas {
         for (const rowId of this.wb.rowIds(sheetId)) if (!known.has(rowId)) this.loadCellsOf(sheetId, rowId);
         const columnsKnown = this.columnsSeen.get(sheetId);
         const fresh = columns.filter((c) => !columnsKnown?.has(c.id));
-        this.columnsSeen.set(sheetId, new Set(columns.map((c) => c.id)));
+        const current = new Set(columns.map((c) => c.id));
+        for (const colId of columnsKnown ?? []) if (!current.has(colId)) this.forgetFormulas(sheetId, colId);
+        this.columnsSeen.set(sheetId, current);
         // a column restored from the trash (or arriving) brings its cells: read them
         if (columnsKnown) for (const col of fresh) for (const rowId of known) this.loadCell(sheetId, rowId, col.id);
       }
       for (const key of c.cells) {
         const at = splitChangeKey(key);
-        if (at) this.loadCell(sheetId, at.rowId, at.colId);
+        // a write into a column in the trash is read when the column comes back
+        if (at && this.column(sheetId, at.colId)) this.loadCell(sheetId, at.rowId, at.colId);
       }
     }
     const changed = this.engine.recalc();
