@@ -10,6 +10,7 @@
  */
 import * as Y from 'yjs';
 import { Workbook } from '../../src/model/index.js';
+import { buildWithHistory } from './history-fixture.js';
 import { row } from './stats.js';
 
 const ROWS = 10_000;
@@ -22,27 +23,6 @@ function time(fn: () => void): number {
   const t = performance.now();
   fn();
   return performance.now() - t;
-}
-
-function build(): { main: Uint8Array; journal: Uint8Array; sheet: string; entries: number } {
-  let clock = 1_764_000_000_000;
-  const doc = new Y.Doc();
-  const journal = new Y.Doc();
-  const wb = new Workbook(doc, { actor: { name: 'Bench', deviceId: 'bench' }, now: () => clock++, history: journal });
-  const sheet = wb.initialize({ columns: COLS, rows: 0 });
-  const rows = wb.insertRows(sheet, 0, ROWS);
-  const cols = wb.columns(sheet);
-  const writes = [];
-  for (let r = 0; r < ROWS; r++) for (const c of cols) writes.push({ rowId: rows[r], colId: c.id, value: `item ${r} ${c.name}` });
-  wb.setCells(sheet, writes);
-  // Then edits in small transactions (a form field, a short paste) until the journal holds HISTORY entries.
-  let i = 0;
-  while (wb.journal.length < HISTORY) {
-    const batch = [];
-    for (let k = 0; k < 10; k++, i++) batch.push({ rowId: rows[(i * 7) % ROWS], colId: cols[i % COLS].id, value: `edit ${i}` });
-    wb.setCells(sheet, batch);
-  }
-  return { main: Y.encodeStateAsUpdate(doc), journal: Y.encodeStateAsUpdate(journal), sheet, entries: wb.journal.length };
 }
 
 /** What opening does before the first paint: the doc, the model, the order, the visible cells. */
@@ -60,7 +40,7 @@ function open(main: Uint8Array, sheet: string, journal?: Uint8Array): Workbook {
 
 function benchOpen(): void {
   console.log(`\n# Open a ${ROWS}×${COLS} sheet that has a ${HISTORY.toLocaleString('en')}-entry history (${RUNS} runs each, interleaved)`);
-  const built = build();
+  const built = buildWithHistory(ROWS, COLS, HISTORY);
   // The rejected design: the same journal entries as an array inside the workbook doc.
   const inDoc = (() => {
     const doc = new Y.Doc();
