@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
-import { activeAt, cell, cellText as text, focusInGrid, gridPage } from '../support/grid-page.js';
+import { activeAt, cell, cellText as text, focusInGrid, gridPage, gridToolbar, newWorkbook } from '../support/grid-page.js';
 
 const env = e2eEnvironment();
 
@@ -78,6 +78,38 @@ describe('e2e: Alt+ArrowDown opens a cell\'s picker without editing first', () =
     await picker.waitFor({ state: 'hidden' });
     await activeAt(page, 0, RECEIVED);
     expect(await focusInGrid(page)).toBe('in grid');
+    expect(errors).toEqual([]);
+  });
+
+  it('on a several-choices cell: every option; a pick adds to what the cell holds, Enter saves, Alt+ArrowDown again adds another', async () => {
+    const { page, errors } = await gridPage(env);
+    await newWorkbook(page, env.relay.httpUrl);
+    await cell(page, 0, 0).click();
+    await gridToolbar(page).getByRole('button', { name: 'Column settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Column settings' });
+    await dialog.getByLabel('Name').fill('Needs');
+    await dialog.getByLabel('Type').selectOption('multiselect');
+    await dialog.getByRole('textbox', { name: /Options/ }).fill('Food\nWater\nBlankets');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await activeAt(page, 0, 0);
+
+    await page.keyboard.press('Alt+ArrowDown');
+    expect(await options(page).allInnerTexts()).toEqual(['Food', 'Water', 'Blankets']);
+    await page.keyboard.press('ArrowDown');
+    await activeOption(page).getByText('Water').waitFor();
+    await page.keyboard.press('Enter');
+    // Still editing, Water taken; Alt+ArrowDown lists them all again for the next.
+    await page.keyboard.press('Alt+ArrowDown');
+    await activeOption(page).getByText('Food').waitFor();
+    await page.keyboard.press('ArrowUp');
+    await activeOption(page).getByText('Blankets').waitFor();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await page.getByRole('listbox').waitFor({ state: 'hidden' });
+    // Two chips, in the order picked.
+    expect((await text(page, 0, 0)).split(/\s+/)).toEqual(['Water', 'Blankets']);
+    await activeAt(page, 1, 0);
     expect(errors).toEqual([]);
   });
 });

@@ -107,6 +107,8 @@ export class EditingController implements ReactiveController {
       parts[parts.length - 1] = option.label;
       this.draft = `${parts.join(', ')}, `;
       this.optionActive = 0;
+      // As after a typed pick, Enter now saves; Alt+ArrowDown again lists every option for the next.
+      this.browsing = false;
       this.host.requestUpdate();
       return;
     }
