@@ -1,8 +1,43 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import jsQR from 'jsqr';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
 import { shareLink } from '../support/links.js';
+
+/**
+ * What a phone's camera would read from a QR code in the card: the SVG drawn on a canvas in the
+ * page at 8 px a module, its pixels decoded by jsQR here (a decoder that shares no code with uqr).
+ */
+async function readQr(page: Page, svg: string): Promise<string | null> {
+  const modules = Number(/viewBox="0 0 (\d+)/.exec(svg)?.[1] ?? 0);
+  const size = 8 * modules;
+  // One character per pixel, dark or light: a canvas's raw RGBA would be megabytes through the protocol.
+  const bits = await page.evaluate(
+    async ({ markup, size }) => {
+      const img = new Image();
+      img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(markup)}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = size;
+      const ctx = canvas.getContext('2d')!;
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, size, size);
+      ctx.drawImage(img, 0, 0, size, size);
+      const data = ctx.getImageData(0, 0, size, size).data;
+      let out = '';
+      for (let i = 0; i < data.length; i += 4) out += data[i] < 128 ? '1' : '0';
+      return out;
+    },
+    { markup: svg, size },
+  );
+  const rgba = new Uint8ClampedArray(size * size * 4);
+  for (let i = 0; i < bits.length; i++) {
+    rgba.fill(bits[i] === '1' ? 0 : 255, i * 4, i * 4 + 3);
+    rgba[i * 4 + 3] = 255;
+  }
+  return jsQR(rgba, size, size)?.data ?? null;
+}
 
 const env = e2eEnvironment();
 
@@ -53,6 +88,14 @@ describe('e2e: links you cannot lose by accident', () => {
     const file = readFileSync((await download.path())!, 'utf8');
     expect(file.match(/<svg[\s>]/g)).toHaveLength(2);
     expect(file.match(/role="img" aria-label="QR code of the (edit|view) link"/g)).toHaveLength(2);
+    // Each code reads back as its link, in the card's order (edit, then view).
+    const links = Array.from(file.matchAll(/href="([^"]+)"/g), (m) => m[1]).filter((h) => h.includes('#/w/'));
+    const codes = Array.from(file.matchAll(/<svg[\s\S]*?<\/svg>/g), (m) => m[0]);
+    expect(codes).toHaveLength(2);
+    const read = [await readQr(page, codes[0]), await readQr(page, codes[1])];
+    expect(read[0]).toContain(`${edit}`);
+    expect(read[1]).toMatch(/#\/w\/e[\w-]{43}\/view\/[\w-]{43}\.[\w-]{43}$/);
+    expect(new Set(read)).toEqual(new Set(links));
     expect(file).toContain(`${edit}"`);
     expect(file).toMatch(/#\/w\/e[\w-]{43}\/view\/[\w-]{43}\.[\w-]{43}"/);
     expect(file).toContain('<h1>Pantry &lt;north&gt; &amp; &quot;south&quot;</h1>');
