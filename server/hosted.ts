@@ -33,19 +33,21 @@ type Hosted = NonNullable<RelayConfig['hosted']>;
  * connection lost mid-commit may store an update twice; Yjs applies an update twice as once.
  */
 export class HostedCommitter implements Committer {
-  private queue: CommitRequest[] = [];
+  private queue: { r: CommitRequest; owner: unknown }[] = [];
   private running: Promise<void> | null = null;
   private stopping = false;
   private outage = false;
 
   constructor(
     private readonly store: PostgresStore,
-    private readonly published: (room: string, roomSeq: number, update: Uint8Array) => void,
+    private readonly published: (room: string, roomSeq: number, update: Uint8Array, owner: unknown) => void,
     private readonly log: Logger,
+    /** the room instance that holds `room` now: told with the publication, so a reloaded instance is not left without it */
+    private readonly ownerOf: (room: string) => unknown = () => null,
   ) {}
 
   submit(r: CommitRequest): void {
-    this.queue.push(r);
+    this.queue.push({ r, owner: this.ownerOf(r.room) });
     this.running ??= this.run().finally(() => (this.running = null));
   }
 
@@ -62,7 +64,8 @@ export class HostedCommitter implements Committer {
     // the rest of this turn's updates join the first batch
     await new Promise<void>((resolve) => setImmediate(resolve));
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
+      const entries = this.queue.splice(0, MAX_BATCH);
+      const batch = entries.map((e) => e.r);
       for (const r of batch) {
         try {
           r.alongside?.();
@@ -79,7 +82,7 @@ export class HostedCommitter implements Committer {
           r.onError(err);
         }
         // seq 0: a retired workbook's update, dropped by the store
-        if (result.ok && result.seqs[i].roomSeq > 0) this.published(r.room, result.seqs[i].roomSeq, r.update);
+        if (result.ok && result.seqs[i].roomSeq > 0) this.published(r.room, result.seqs[i].roomSeq, r.update, entries[i].owner);
       });
     }
   }
@@ -123,13 +126,26 @@ export class HostedHub {
     private readonly log: Logger,
     private readonly autoSnapshotMs: number,
   ) {
-    this.committer = new HostedCommitter(store, (room, roomSeq, update) => void this.bus.publishUpdate(room, roomSeq, update), log);
+    this.committer = new HostedCommitter(
+      store,
+      (room, roomSeq, update, owner) => {
+        void this.bus.publishUpdate(room, roomSeq, update);
+        // Unloaded and loaded again while this was on its way to Postgres: the new instance read
+        // the room before it was committed, and the bus skips this process's own publications.
+        const now = this.rooms.get(room);
+        if (now && now !== owner) now.applyDurable(update);
+      },
+      log,
+      (room) => this.rooms.get(room) ?? null,
+    );
   }
 
   static async open(hosted: Hosted, config: Pick<RelayConfig, 'autoSnapshotMs'>, log: Logger): Promise<HostedHub> {
     const store = await PostgresStore.open(hosted.databaseUrl);
     const pool = new pg.Pool({ connectionString: hosted.databaseUrl, max: 2, options: '-c synchronous_commit=on' });
     pool.on('error', () => {});
+    // as in PostgresStore.open: a connection lost while checked out must not end the process
+    pool.on('connect', (client) => client.on('error', () => {}));
     const hub = new HostedHub(store, pool, log, config.autoSnapshotMs);
     try {
       hub.bus = await RedisBus.open(

@@ -113,6 +113,10 @@ export class PostgresStore implements AsyncRoomStore {
     // An idle connection dropped by a restarting server is not this process's failure: the pool
     // replaces it, and the next call that cannot connect says STORE_UNAVAILABLE.
     pool.on('error', () => {});
+    // The pool listens for a connection's errors only while it is idle: one lost while checked
+    // out between two queries of a transaction (a server shutting down) would throw from an
+    // EventEmitter and end the process. The transaction's next query fails instead, as STORE_UNAVAILABLE.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const store = new PostgresStore(pool, options.now ?? Date.now);
     try {
       const client = await pool.connect();

@@ -99,7 +99,10 @@ describe('hosted hub: Redis or Postgres away under load', () => {
   }, 60_000);
 
   it('Postgres stopped: no acks (the devices keep their changes, pending); when it is back everything lands and reaches everyone', async () => {
-    const { a, ana, ben, sheet } = await twoWriters('hosted-pg-1');
+    const { a, b, ana, ben, sheet } = await twoWriters('hosted-pg-1');
+    // neither process may die of the outage (a connection lost mid-transaction once ended one)
+    const died: string[] = [];
+    for (const h of [a, b]) h.proc.once('exit', (code, signal) => died.push(`exit ${code ?? signal}: ${h.stderr().slice(-2000)}`));
     await backends.pg.stop();
     down.pg = true;
     const acked = ana.session.hubAckedClock(ana.doc.clientID);
@@ -114,6 +117,7 @@ describe('hosted hub: Redis or Postgres away under load', () => {
     await backends.pg.start();
     down.pg = false;
     await untilAcked(ana, acked + 10, 'Ana acked once Postgres is back');
+    expect(died).toEqual([]);
     timers.splice(0).forEach(clearInterval);
     await untilAllOnHub([ana, ben]);
     await untilConverged([ana, ben], 'Ana and Ben converged');
