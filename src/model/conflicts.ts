@@ -1,4 +1,4 @@
-import type { HistoryEntry, Journal } from './history.js';
+import { encodeEntry, type HistoryEntry, type Journal } from './history.js';
 import type { CellValue } from './types.js';
 
 /**
@@ -35,6 +35,14 @@ export interface CellConflict {
 interface Lineage {
   writes: Map<string, HistoryEntry>;
   seen: Set<string>;
+  /**
+   * Some write listed as seen a head other than the record its writer's doc
+   * showed (it settled a fork, or the doc had no record yet). Only such a write
+   * can have seen, through the journal, a record its doc did not hold yet — and
+   * then Yjs, ordering the two records as concurrent, may show the one it
+   * replaced. See conflict().
+   */
+  crossed: boolean;
 }
 
 function cellId(sheetId: string, rowId: string, colId: string): string {
@@ -43,7 +51,7 @@ function cellId(sheetId: string, rowId: string, colId: string): string {
 
 export class Lineages {
   private cells: Map<string, Lineage> | null = null;
-  /** per sheet, the cells with more than one head (candidates; the live value decides) */
+  /** per sheet, the cells with more than one head, or crossed (candidates; the live value decides) */
   private forked = new Map<string, Set<string>>();
   private readonly off: () => void;
   /** what arrives while prepare() slices through the journal */
@@ -68,6 +76,11 @@ export class Lineages {
   /** Built on first use (once the sheet is on screen), then kept up to date entry by entry. */
   get built(): boolean {
     return this.cells !== null;
+  }
+
+  /** Builds the index now, if it is not yet: before a write whose seen-list must name every head. */
+  build(): void {
+    this.index();
   }
 
   heads(sheetId: string, rowId: string, colId: string): HistoryEntry[] {
@@ -95,15 +108,20 @@ export class Lineages {
 
   /**
    * The conflict at a cell, given the record the workbook shows there now:
-   * the heads other than it whose values differ from it. None when the shown
-   * value is not a head (the journal lacks its entry: written before the journal
+   * the heads other than it whose values differ from it. The shown record may
+   * also be a write the journal says was replaced, in a crossed cell: its
+   * replacement was written having seen it in the journal only, and the doc
+   * kept the older record — the heads are then its alternatives, never lost
+   * silently (until the replacement's record arrives, if it is only late). None
+   * when the journal lacks the shown record's entry (written before the journal
    * existed, or its entry has not arrived yet).
    */
   conflict(sheetId: string, rowId: string, colId: string, current: { id: string; v: CellValue; formula?: boolean } | null): CellConflict | null {
     if (!current) return null;
     const heads = this.heads(sheetId, rowId, colId);
-    if (heads.length < 2) return null;
-    const mine = heads.find((h) => h.id === current.id);
+    const crossed = this.index().get(cellId(sheetId, rowId, colId))?.crossed ?? false;
+    if (heads.length < 2 && !crossed) return null;
+    const mine = heads.find((h) => h.id === current.id) ?? (crossed ? this.write(sheetId, rowId, colId, current.id) : undefined);
     if (!mine) return null;
     const isFormula = !!current.formula;
     // a formula and a text that reads the same are still two different things people wrote
@@ -156,19 +174,37 @@ function addTo(target: { cells: Map<string, Lineage>; forked: Map<string, Set<st
   const key = cellId(e.sheetId, e.rowId, e.colId);
   let lineage = target.cells.get(key);
   if (!lineage) {
-    lineage = { writes: new Map(), seen: new Set() };
+    lineage = { writes: new Map(), seen: new Set(), crossed: false };
     target.cells.set(key, lineage);
   }
-  // A duplicate delivery, or a hostile copy under a known id, never replaces the first.
-  if (!lineage.writes.has(e.id)) lineage.writes.set(e.id, e);
+  const had = lineage.writes.get(e.id);
+  if (!had || standsBefore(e, had)) lineage.writes.set(e.id, e);
   for (const s of e.saw) if (s !== e.id) lineage.seen.add(s);
+  if (e.saw.length > 1 || (e.saw.length > 0 && e.before === null)) lineage.crossed = true;
   let heads = 0;
   for (const id of lineage.writes.keys()) if (!lineage.seen.has(id)) heads++;
   let set = target.forked.get(e.sheetId);
-  if (heads > 1) {
+  if (heads > 1 || lineage.crossed) {
     if (!set) target.forked.set(e.sheetId, (set = new Set()));
     set.add(key);
   } else set?.delete(key);
+}
+
+/**
+ * Which entry stands for a write id that several entries name. A duplicate
+ * delivery is the same entry; a hostile peer's copy under a known id, with
+ * another value, is not, and keeping whichever arrived first would show each
+ * peer a different alternative. The order is one every peer computes alike: an
+ * entry by the id's own writer (ids are `ref|at` of their writer) before one
+ * by anyone else, then the earliest recorded, then the encoded text. Both stay
+ * in the history; only which one the conflict lists is decided here.
+ */
+function standsBefore(a: HistoryEntry, b: HistoryEntry): boolean {
+  const ownA = a.id!.startsWith(`${a.ref}|`);
+  const ownB = b.id!.startsWith(`${b.ref}|`);
+  if (ownA !== ownB) return ownA;
+  if (a.at !== b.at) return a.at < b.at;
+  return encodeEntry(a) < encodeEntry(b);
 }
 
 function sameValue(a: CellValue, b: CellValue): boolean {

@@ -3,6 +3,7 @@ import { decodeCell, writeId } from './cell-codec.js';
 import { decodeClaim, parseClaimKey } from './claim.js';
 import { counterValue, decodeOp, parseOpKey, type CounterOp } from './counter.js';
 import type { EntryInput } from './history.js';
+import { TAKEN, cellRef } from './undo.js';
 
 /**
  * Turns one local transaction's Yjs events into history entries. Reading the
@@ -22,7 +23,10 @@ export interface RecorderContext {
 /** Row operations on more rows than this keep a count, not every id (a whole-sheet reorder). */
 const MAX_ROW_IDS = 2_000;
 
-export function recordEvents(events: readonly Y.YEvent<any>[], ctx: RecorderContext): EntryInput[] {
+export function recordEvents(events: readonly Y.YEvent<any>[], context: RecorderContext): EntryInput[] {
+  // A cell an undo or redo left cleared has seen only the record it took (undo.ts).
+  const taken = events[0]?.transaction.meta.get(TAKEN) as Set<string> | undefined;
+  const ctx: RecorderContext = taken ? { ...context, heads: (s, r, c) => (taken.has(cellRef(s, r, c)) ? [] : context.heads(s, r, c)) } : context;
   const out: EntryInput[] = [];
   const rowBatch = new Map<string, EntryInput>();
   const addRows = (kind: 'row-insert' | 'row-delete' | 'row-restore' | 'row-move', sheetId: string, rowId: string) => {

@@ -8,6 +8,7 @@ import { toDisplay, toStored, type FormulaPlace } from './formula/refs.js';
 import { Lineages, type CellConflict } from './conflicts.js';
 import { Journal, entryFrom, type GroupLabel, type HistoryFilter, type HistoryGroup, type NamedEntry } from './history.js';
 import { recordEvents, recordMeta } from './recorder.js';
+import { FreshUndoManager } from './undo.js';
 import { revertPerson } from './revert.js';
 import { claimKey, decodeClaim, encodeClaim, holders, parseClaimKey, type ClaimEntry } from './claim.js';
 import { counterValue, decodeOp, encodeOp, opKey, parseOpKey, seenVector, type CounterOp } from './counter.js';
@@ -554,10 +555,14 @@ export class Workbook {
    * (a paste, a fill) is one step.
    */
   createUndoManager(): Y.UndoManager {
-    const manager = new Y.UndoManager([this.sheetsMap, this.doc.getMap('meta')], {
-      trackedOrigins: new Set([this.origin]),
-      captureTimeout: 0,
-    });
+    // Each cell an undo or redo puts back is a new write of this person's (undo.ts): one that
+    // crossed a colleague's unseen write is a conflict, not a silent loss. Its seen-list names
+    // the heads only once the index exists (a row an undo brings back shows no record to go by).
+    const fresh = () => {
+      this.lineages.build();
+      return { ref: this.ensureActorRef(), at: this.clock() };
+    };
+    const manager = new FreshUndoManager(this.sheetsMap, [this.sheetsMap, this.doc.getMap('meta')], { trackedOrigins: new Set([this.origin]), captureTimeout: 0 }, fresh);
     // An undo is a change like any other: it goes into the history under this person's name.
     this.ownOrigins.add(manager);
     return manager;
