@@ -1,0 +1,146 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { CellAddress, Scalar, Value, WorkbookFormulas } from '../model/formula/index.js';
+import type { Workbook, WorkbookChange } from '../model/workbook.js';
+
+type FormulaModule = typeof import('../model/formula/index.js');
+
+/** TODAY() and NOW() move on at this pace. */
+const TICK_MS = 60_000;
+
+export interface FormulaResultsOptions {
+  /** the time zone TODAY() and NOW() read (an IANA name) */
+  timeZone?: () => string;
+  now?: () => number;
+  /** how the engine is loaded: a dynamic import, so it is a chunk of its own (tests pass the module) */
+  load?: () => Promise<FormulaModule>;
+  /** the cells whose shown results changed, after the host was asked to update (the grid repaints just them) */
+  onResults?: (cells: CellAddress[]) => void;
+}
+
+const deviceZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/**
+ * Formula results for a view of a workbook. The engine (src/model/formula, the evaluator and its
+ * functions) is loaded only once the workbook has a formula, so a workbook without any never
+ * downloads it; until it has loaded, `result()` is undefined and the cell shows what it holds.
+ * Results are computed here, on this device, and never written into the doc.
+ */
+export class FormulaResults implements ReactiveController {
+  private wb: Workbook | null = null;
+  private formulas: WorkbookFormulas | null = null;
+  private loading: Promise<void> | null = null;
+  private off: (() => void) | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly load: () => Promise<FormulaModule>;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly options: FormulaResultsOptions = {},
+  ) {
+    this.load = options.load ?? (() => import('../model/formula/index.js'));
+    host.addController(this);
+  }
+
+  hostDisconnected(): void {
+    this.detach();
+    this.wb = null;
+  }
+
+  /** Follows the host's workbook; called on every update, does nothing when it is the same one. */
+  watch(wb: Workbook): void {
+    if (wb === this.wb) return;
+    this.detach();
+    this.wb = wb;
+    if (wb.hasFormulas()) {
+      void this.start(wb);
+      return;
+    }
+    // Until a formula arrives (typed here or synced), only what changed is looked at: no scan of the sheet per edit.
+    this.off = wb.observe((change) => {
+      if (this.formulas || this.loading || !arrivedFormula(wb, change)) return;
+      void this.start(wb);
+    });
+  }
+
+  /** Settles once the engine is loaded and has computed (at once when it is, or when there is nothing to load). */
+  ready(): Promise<void> {
+    return this.loading ?? Promise.resolve();
+  }
+
+  get loaded(): boolean {
+    return this.formulas !== null;
+  }
+
+  /** What a formula cell shows (the first value of an array result; a spilled value), or undefined for a plain cell. */
+  result(sheetId: string, rowId: string, colId: string): Scalar | undefined {
+    return this.formulas?.engine.result(sheetId, rowId, colId);
+  }
+
+  /** A formula's whole result (an array in full, to outline the spill). */
+  fullResult(sheetId: string, rowId: string, colId: string): Value | undefined {
+    return this.formulas?.engine.fullResult(sheetId, rowId, colId);
+  }
+
+  /** The stored formula in force at a cell, the column's or its own; null for a plain cell. */
+  formula(sheetId: string, rowId: string, colId: string): string | null {
+    if (this.formulas) return this.formulas.engine.formula(sheetId, rowId, colId);
+    const wb = this.wb;
+    if (!wb) return null;
+    return wb.columns(sheetId).find((c) => c.id === colId)?.formula ?? wb.getFormula(sheetId, rowId, colId);
+  }
+
+  private start(wb: Workbook): Promise<void> {
+    this.loading = this.load().then((mod) => {
+      if (this.wb !== wb) return;
+      this.off?.();
+      this.off = null;
+      const clock = { now: this.options.now ?? Date.now, timeZone: (this.options.timeZone ?? deviceZone)() };
+      this.formulas = mod.WorkbookFormulas.fromDoc(wb, clock, (cells) => this.changed(cells));
+      this.timer = setInterval(() => {
+        const f = this.formulas;
+        if (!f) return;
+        f.engine.tick();
+        const cells = f.engine.recalc();
+        if (cells.length) this.changed(cells);
+      }, TICK_MS);
+      // every formula cell has a result now
+      this.host.requestUpdate();
+    });
+    return this.loading;
+  }
+
+  private changed(cells: CellAddress[]): void {
+    this.host.requestUpdate();
+    this.options.onResults?.(cells);
+  }
+
+  private detach(): void {
+    this.off?.();
+    this.off = null;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    this.formulas?.destroy();
+    this.formulas = null;
+    this.loading = null;
+  }
+}
+
+/** Did this change bring a formula: a cell written with one, or a column given one (columns are few). */
+function arrivedFormula(wb: Workbook, change: WorkbookChange): boolean {
+  if (change.sheetList) return wb.hasFormulas();
+  for (const [sheetId, c] of change.sheets) {
+    if (!wb.sheets().some((s) => s.id === sheetId)) continue;
+    if (c.structure && wb.columns(sheetId).some((col) => col.formula)) return true;
+    for (const key of c.cells) {
+      const i = key.indexOf(':');
+      const rowId = key.slice(0, i);
+      const colId = key.slice(i + 1);
+      // counter ops and claims (`col#…`, `col@…`) never hold a formula
+      if (/[#@]/.test(colId)) continue;
+      if (wb.getFormula(sheetId, rowId, colId) !== null) return true;
+    }
+    // a row arriving whole from a peer brings its cells with it (rows made here start empty)
+    if (!change.local && c.structure && c.cells.size === 0 && wb.hasFormulas()) return true;
+  }
+  return false;
+}
