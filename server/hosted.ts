@@ -44,6 +44,8 @@ export class HostedCommitter implements Committer {
     private readonly log: Logger,
     /** the room instance that holds `room` now: told with the publication, so a reloaded instance is not left without it */
     private readonly ownerOf: (room: string) => unknown = () => null,
+    /** awaited after the batch's `alongside` writes began and before its updates go in (the automatic snapshots) */
+    private readonly beforeAppend: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   submit(r: CommitRequest): void {
@@ -73,6 +75,8 @@ export class HostedCommitter implements Committer {
           // reported by `alongside` itself (the automatic snapshot); the update goes on
         }
       }
+      // as with SQLite, an acked update's automatic snapshot is stored (or has failed) by the ack
+      await this.beforeAppend();
       const result = await this.append(batch);
       batch.forEach((r, i) => {
         try {
@@ -115,6 +119,8 @@ export class HostedCommitter implements Committer {
 export class HostedHub {
   private readonly rooms = new Map<string, Room>();
   private readonly background = new Set<Promise<unknown>>();
+  /** automatic snapshots being written: the batch they came with waits for them */
+  private readonly snapshots = new Set<Promise<unknown>>();
   readonly committer: HostedCommitter;
   private bus!: RedisBus;
   private counters!: GlobalCounters;
@@ -137,12 +143,15 @@ export class HostedHub {
       },
       log,
       (room) => this.rooms.get(room) ?? null,
+      async () => {
+        while (this.snapshots.size > 0) await Promise.all(Array.from(this.snapshots));
+      },
     );
   }
 
   static async open(hosted: Hosted, config: Pick<RelayConfig, 'autoSnapshotMs'>, log: Logger): Promise<HostedHub> {
     const store = await PostgresStore.open(hosted.databaseUrl);
-    const pool = new pg.Pool({ connectionString: hosted.databaseUrl, max: 2, options: '-c synchronous_commit=on' });
+    const pool = new pg.Pool({ connectionString: hosted.databaseUrl, max: 2, connectionTimeoutMillis: 5000, options: '-c synchronous_commit=on' });
     pool.on('error', () => {});
     // as in PostgresStore.open: a connection lost while checked out must not end the process
     pool.on('connect', (client) => client.on('error', () => {}));
@@ -228,10 +237,14 @@ export class HostedHub {
   }
 
   /** Work a room started and does not wait for (compaction, pruning, snapshots): awaited at close. */
-  track(what: string, room: string, work: () => Promise<unknown>): void {
+  track(what: string, room: string, work: () => Promise<unknown>, also?: Set<Promise<unknown>>): void {
     const p = work().catch((err: unknown) => this.log.error(`${what} failed`, { room, error: String(err) }));
     this.background.add(p);
-    void p.finally(() => this.background.delete(p));
+    also?.add(p);
+    void p.finally(() => {
+      this.background.delete(p);
+      also?.delete(p);
+    });
   }
 
   /**
@@ -275,7 +288,7 @@ export class HostedHub {
       } finally {
         c.release();
       }
-    });
+    }, this.snapshots);
   }
 
   pruneRetained(room: string, before: number, limits: PruneLimits): void {

@@ -175,7 +175,8 @@ async function run(processes: number, n: number) {
 console.log(
   `\n# Hosted hub load: rooms of ${ROOM_SIZE} spread over P processes, each client edits every ${EDIT_EVERY_MS} ms and sends presence every ${AWARENESS_EVERY_MS} ms, ${SECONDS} s per run; generator, hubs, Postgres and Redis share this machine`,
 );
-process.setMaxListeners(100);
+// every y-websocket provider adds an exit listener to this process
+process.setMaxListeners(0);
 try {
   for (const n of SCALES) for (const p of PROCESSES) await run(p, n);
 } finally {

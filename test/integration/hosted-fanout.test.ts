@@ -69,6 +69,14 @@ describe('hosted hub: several processes on Postgres and Redis', () => {
     await untilConverged([ana, ben, cai], 'Cai’s change reached the first two processes');
     await untilAllOnHub([ana, ben, cai]);
     expect(ana.wb.getValue(sheet, rows[2], col)).toBe('from Cai');
+    // each of the three processes found an automatic snapshot due at its first edit; one was kept
+    const store = await PostgresStore.open(backends.pg.url);
+    try {
+      const autos = await store.listSnapshots(room);
+      expect(autos.filter((x) => x.kind === 'auto')).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
   }, 60_000);
 
   it('kill -9 one hub process under load: its clients reconnect to another, every acknowledged change is in Postgres and reaches everyone', async () => {
