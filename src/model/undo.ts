@@ -36,8 +36,12 @@ export function cellRef(sheetId: string, rowId: string, colId: string): string {
 
 type StackItem = ReturnType<Y.UndoManager['undo']>;
 
-/** This person's writer ref and a new write time (cell-codec.ts), asked for once per step. */
-export type FreshWriter = () => { ref: string; at: number };
+/**
+ * This person's writer ref and a new write time (cell-codec.ts), asked for once per step.
+ * `rowsBack`: the step brought back a row (or sheet) map whose cells show no earlier record
+ * to list as seen, so the seen-lists need the cells' heads from the journal.
+ */
+export type FreshWriter = (rowsBack: boolean) => { ref: string; at: number };
 
 export class FreshUndoManager extends Y.UndoManager {
   private readonly sheets: Y.Map<any>;
@@ -100,7 +104,9 @@ export class FreshUndoManager extends Y.UndoManager {
       keys.set(cell.colId, cellRef(cell.sheetId, cell.rowId, cell.colId));
     });
     if (put.length === 0 && taken.size === 0) return;
-    const { ref, at } = this.fresh();
+    const client = this.doc.clientID;
+    const rowsBack = put.some(({ row }) => row._item !== null && row._item.id.client === client && row._item.id.clock >= before);
+    const { ref, at } = this.fresh(rowsBack);
     const id = writeId(ref, at);
     for (const { row, key, item } of put) {
       const raw = restamp(row.get(key), id);

@@ -557,9 +557,9 @@ export class Workbook {
   createUndoManager(): Y.UndoManager {
     // Each cell an undo or redo puts back is a new write of this person's (undo.ts): one that
     // crossed a colleague's unseen write is a conflict, not a silent loss. Its seen-list names
-    // the heads only once the index exists (a row an undo brings back shows no record to go by).
-    const fresh = () => {
-      this.lineages.build();
+    // the heads only once the index exists; a row a step brings back shows no record to go by.
+    const fresh = (rowsBack: boolean) => {
+      if (rowsBack) this.lineages.build();
       return { ref: this.ensureActorRef(), at: this.clock() };
     };
     const manager = new FreshUndoManager(this.sheetsMap, [this.sheetsMap, this.doc.getMap('meta')], { trackedOrigins: new Set([this.origin]), captureTimeout: 0 }, fresh);
