@@ -5,7 +5,7 @@ import type { CellPos } from '../model/range.js';
 import type { Column } from '../model/types.js';
 import type { Workbook } from '../model/workbook.js';
 import { currentLocale, formatDateTime, t, tn, translate, type Locale } from './i18n/locale.js';
-import { listAnd, relativeTime } from './i18n/value-text.js';
+import { listAnd, personText, relativeTime } from './i18n/value-text.js';
 import { historyValue } from './history-text.js';
 
 const REFRESH_MS = 100;
@@ -175,7 +175,7 @@ export function otherValuesText(locale: Locale, wb: Workbook, col: Column, c: Ce
     c.others.map((o) =>
       translate(locale, 'conflict.value', {
         value: historyValue(locale, col, o.v),
-        by: wb.knownActor(o.ref)?.name ?? '?',
+        by: personText(locale, wb.knownActor(o.ref)?.name),
         when: exact ? formatDateTime(o.at) : relativeTime(locale, o.at),
       }),
     ),
