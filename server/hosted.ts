@@ -15,8 +15,10 @@ import type { PruneLimits, RoomStore, StoredRoom } from './store.js';
 /** Presence applied from another hub process: passed to this process's connections, never published back. */
 const PRESENCE_ORIGIN = Symbol('presence elsewhere');
 
-/** Updates of one round trip to Postgres at most: a bigger queue goes in several. */
-const MAX_BATCH = 500;
+/** Transactions one process has on their way at once (PostgresStore keeps 10 connections). */
+const MAX_CONCURRENT = 6;
+/** Workbooks in one transaction at most: each one's row stays locked until the commit, holding up the other processes' writes to it. */
+const ROOMS_PER_TX = 16;
 /** While Postgres cannot be reached, a batch is tried again after this long, doubling up to RETRY_MAX_MS. */
 const RETRY_FIRST_MS = 50;
 const RETRY_MAX_MS = 2000;
@@ -24,17 +26,25 @@ const RETRY_MAX_MS = 2000;
 type Hosted = NonNullable<RelayConfig['hosted']>;
 
 /**
- * Group commit into Postgres: what arrives while one transaction is on its way goes in the next,
- * and each update is acked (its `done`) only once its transaction committed. Then it is published
- * to the other hub processes, never before, so none of them forwards a change that could be lost.
+ * Group commit into Postgres: what arrives for a workbook while its transaction is on its way goes
+ * in its next one, and up to MAX_CONCURRENT transactions are on their way at once (Postgres
+ * flushes concurrent commits together), each for a few workbooks rather than all: a transaction
+ * locks its workbooks' rows until it commits, so one spanning every workbook would make each other
+ * process's transaction wait for it. Each update is acked (its `done`) only once
+ * its transaction committed, and only then published to the other hub processes, so none of them
+ * forwards a change that could be lost.
  *
- * While Postgres cannot be reached, the batch is tried again until it can: nothing is acked
+ * While Postgres cannot be reached, a batch is tried again until it can: nothing is acked
  * meanwhile, so devices keep their changes and show them as not yet on the hub. A retry after a
  * connection lost mid-commit may store an update twice; Yjs applies an update twice as once.
  */
 export class HostedCommitter implements Committer {
-  private queue: { r: CommitRequest; owner: unknown }[] = [];
-  private running: Promise<void> | null = null;
+  private readonly waiting = new Map<string, { r: CommitRequest; owner: unknown }[]>();
+  /** workbooks with a transaction on its way: their next batch waits for it, so their order holds */
+  private readonly busy = new Set<string>();
+  private active = 0;
+  private scheduled = false;
+  private idle: (() => void)[] = [];
   private stopping = false;
   private outage = false;
 
@@ -49,8 +59,16 @@ export class HostedCommitter implements Committer {
   ) {}
 
   submit(r: CommitRequest): void {
-    this.queue.push({ r, owner: this.ownerOf(r.room) });
-    this.running ??= this.run().finally(() => (this.running = null));
+    let list = this.waiting.get(r.room);
+    if (!list) this.waiting.set(r.room, (list = []));
+    list.push({ r, owner: this.ownerOf(r.room) });
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // the rest of this turn's updates join the first batch
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
   }
 
   /** Nothing can be stored synchronously here; `drain` is the hosted hub's flush. */
@@ -59,36 +77,60 @@ export class HostedCommitter implements Committer {
   /** Shutdown: waits for what is queued, giving up on batches Postgres cannot take now (they stay unacked on the devices). */
   async drain(): Promise<void> {
     this.stopping = true;
-    while (this.running) await this.running;
+    this.pump();
+    while (this.active > 0 || this.waiting.size > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
-  private async run(): Promise<void> {
-    // the rest of this turn's updates join the first batch
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.queue.length > 0) {
-      const entries = this.queue.splice(0, MAX_BATCH);
-      const batch = entries.map((e) => e.r);
-      for (const r of batch) {
-        try {
-          r.alongside?.();
-        } catch {
-          // reported by `alongside` itself (the automatic snapshot); the update goes on
-        }
+  /**
+   * Starts transactions for the workbooks waiting and not busy: one each while there are free
+   * slots, several to a transaction (at most ROOMS_PER_TX) when more wait than there are slots,
+   * so a busy hub still stores many updates per commit.
+   */
+  private pump(): void {
+    const free = MAX_CONCURRENT - this.active;
+    if (free <= 0) return;
+    const ready = Array.from(this.waiting.keys()).filter((room) => !this.busy.has(room));
+    if (ready.length === 0) return;
+    const perTx = Math.min(ROOMS_PER_TX, Math.ceil(ready.length / free));
+    for (let at = 0; at < ready.length && this.active < MAX_CONCURRENT; at += perTx) {
+      const rooms = ready.slice(at, at + perTx);
+      const entries = rooms.flatMap((room) => this.waiting.get(room)!);
+      for (const room of rooms) {
+        this.waiting.delete(room);
+        this.busy.add(room);
       }
-      // as with SQLite, an acked update's automatic snapshot is stored (or has failed) by the ack
-      await this.beforeAppend();
-      const result = await this.append(batch);
-      batch.forEach((r, i) => {
-        try {
-          if (result.ok) r.done(result.seqs[i].seq);
-          else r.done(null, result.error);
-        } catch (err) {
-          r.onError(err);
-        }
-        // seq 0: a retired workbook's update, dropped by the store
-        if (result.ok && result.seqs[i].roomSeq > 0) this.published(r.room, result.seqs[i].roomSeq, r.update, entries[i].owner);
+      this.active++;
+      void this.commit(entries).finally(() => {
+        for (const room of rooms) this.busy.delete(room);
+        this.active--;
+        this.pump();
+        if (this.active === 0 && this.waiting.size === 0) for (const wake of this.idle.splice(0)) wake();
       });
     }
+  }
+
+  private async commit(entries: { r: CommitRequest; owner: unknown }[]): Promise<void> {
+    const batch = entries.map((e) => e.r);
+    for (const r of batch) {
+      try {
+        r.alongside?.();
+      } catch {
+        // reported by `alongside` itself (the automatic snapshot); the update goes on
+      }
+    }
+    // as with SQLite, an acked update's automatic snapshot is stored (or has failed) by the ack
+    await this.beforeAppend();
+    const result = await this.append(batch);
+    batch.forEach((r, i) => {
+      try {
+        if (result.ok) r.done(result.seqs[i].seq);
+        else r.done(null, result.error);
+      } catch (err) {
+        r.onError(err);
+      }
+      // seq 0: a retired workbook's update, dropped by the store
+      if (result.ok && result.seqs[i].roomSeq > 0) this.published(r.room, result.seqs[i].roomSeq, r.update, entries[i].owner);
+    });
   }
 
   private async append(batch: CommitRequest[]): Promise<{ ok: true; seqs: { seq: number; roomSeq: number }[] } | { ok: false; error: unknown }> {
@@ -123,6 +165,7 @@ export class HostedHub {
   private readonly snapshots = new Set<Promise<unknown>>();
   readonly committer: HostedCommitter;
   private bus!: RedisBus;
+  private closed = false;
   private counters!: GlobalCounters;
 
   private constructor(
@@ -135,7 +178,7 @@ export class HostedHub {
     this.committer = new HostedCommitter(
       store,
       (room, roomSeq, update, owner) => {
-        void this.bus.publishUpdate(room, roomSeq, update);
+        this.publish(room, roomSeq, update);
         // Unloaded and loaded again while this was on its way to Postgres: the new instance read
         // the room before it was committed, and the bus skips this process's own publications.
         const now = this.rooms.get(room);
@@ -189,6 +232,48 @@ export class HostedHub {
       throw err;
     }
     return hub;
+  }
+
+  /** Per workbook, the newest update Redis refused (it was away): published again once it is back. */
+  private readonly unpublished = new Map<string, { roomSeq: number; data: Uint8Array }>();
+  private republishTimer: NodeJS.Timeout | null = null;
+  private republishWait = RETRY_FIRST_MS;
+
+  /**
+   * Publishes a committed update. A process whose subscription came back before this one's
+   * publishing connection would otherwise never hear of the updates refused meanwhile (it catches
+   * up at the next message, and a quiet workbook sends none): so the newest refused update of each
+   * workbook is sent again until Redis takes it, and its number alone makes the others catch up
+   * on everything before it from Postgres.
+   */
+  private publish(room: string, roomSeq: number, data: Uint8Array): void {
+    void this.bus.publishUpdate(room, roomSeq, data).then((ok) => {
+      if (ok) return;
+      const newest = this.unpublished.get(room);
+      if (!newest || newest.roomSeq < roomSeq) this.unpublished.set(room, { roomSeq, data });
+      this.republishSoon();
+    });
+  }
+
+  private republishSoon(): void {
+    if (this.republishTimer || this.closed) return;
+    this.republishTimer = setTimeout(() => {
+      this.republishTimer = null;
+      const pending = Array.from(this.unpublished);
+      this.unpublished.clear();
+      void Promise.all(pending.map(async ([room, u]) => [room, u, await this.bus.publishUpdate(room, u.roomSeq, u.data)] as const)).then((results) => {
+        let failed = false;
+        for (const [room, u, ok] of results) {
+          if (ok) continue;
+          failed = true;
+          const newest = this.unpublished.get(room);
+          if (!newest || newest.roomSeq < u.roomSeq) this.unpublished.set(room, u);
+        }
+        this.republishWait = failed ? Math.min(RETRY_MAX_MS, this.republishWait * 2) : RETRY_FIRST_MS;
+        if (this.unpublished.size > 0) this.republishSoon();
+      });
+    }, this.republishWait);
+    this.republishTimer.unref();
   }
 
   retiredAt(room: string): Promise<number | null> {
@@ -298,6 +383,8 @@ export class HostedHub {
   /** Shutdown: what is queued is stored (or given up on, if the database is away), background work ends, connections close. */
   async close(): Promise<void> {
     await this.committer.drain();
+    this.closed = true;
+    if (this.republishTimer) clearTimeout(this.republishTimer);
     while (this.background.size > 0) await Promise.all(Array.from(this.background));
     this.rooms.clear();
     await this.bus.close();

@@ -23,6 +23,8 @@ const EDIT_EVERY_MS = Number(process.env.LOAD_EDIT_EVERY_MS ?? 2000);
 const AWARENESS_EVERY_MS = Number(process.env.LOAD_AWARENESS_EVERY_MS ?? 2000);
 const SCALES = (process.env.LOAD_SCALES ?? '200,600').split(',').map(Number);
 const PROCESSES = (process.env.HOSTED_PROCESSES ?? '1,2,4').split(',').map(Number);
+/** `member`: a room's members spread over the processes (the worst case); `room`: each room on one process, as a proxy hashing the workbook's path would put them */
+const SPREAD = process.env.HOSTED_SPREAD === 'room' ? 'room' : 'member';
 
 /** Total CPU seconds of a process and its children's threads, from /proc. */
 function cpuOf(pid: number): number {
@@ -113,8 +115,8 @@ async function run(processes: number, n: number) {
   const clients: Client[] = [];
   try {
     for (let i = 0; i < n; i++) {
-      // member k of a room goes to process k mod P: a room's edits reach most of its members through Redis
-      const c = connect(hubs[i % processes].port, `${prefix}-room-${String(Math.floor(i / ROOM_SIZE)).padStart(5, '0')}`, acks);
+      // member: client i goes to process i mod P, so a room's edits reach most of its members through Redis
+      const c = connect(hubs[(SPREAD === 'room' ? Math.floor(i / ROOM_SIZE) : i) % processes].port, `${prefix}-room-${String(Math.floor(i / ROOM_SIZE)).padStart(5, '0')}`, acks);
       clients.push(c);
       if (i % 50 === 49) await Promise.all(clients.slice(i - 49, i + 1).map((x) => x.synced));
     }
@@ -173,7 +175,7 @@ async function run(processes: number, n: number) {
 }
 
 console.log(
-  `\n# Hosted hub load: rooms of ${ROOM_SIZE} spread over P processes, each client edits every ${EDIT_EVERY_MS} ms and sends presence every ${AWARENESS_EVERY_MS} ms, ${SECONDS} s per run; generator, hubs, Postgres and Redis share this machine`,
+  `\n# Hosted hub load: rooms of ${ROOM_SIZE}, ${SPREAD === 'room' ? 'each room on one of P processes' : "each room's members spread over P processes"}, each client edits every ${EDIT_EVERY_MS} ms and sends presence every ${AWARENESS_EVERY_MS} ms, ${SECONDS} s per run; generator, hubs, Postgres and Redis share this machine`,
 );
 // every y-websocket provider adds an exit listener to this process
 process.setMaxListeners(0);

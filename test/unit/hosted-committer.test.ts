@@ -42,15 +42,31 @@ function request(room: string, byte: number, log: string[]): { r: CommitRequest;
 }
 
 describe('HostedCommitter', () => {
-  it('one turn’s updates go in one transaction; each is acked with its number and published only after', async () => {
+  it('one turn’s updates of a workbook go in one transaction (one per workbook); each is acked with its number and published only after', async () => {
     const { store, calls } = fakeStore([]);
     const log: string[] = [];
     const c = new HostedCommitter(store, (room, roomSeq, update) => log.push(`published ${room} ${roomSeq} ${update[0]}`), silent);
     const reqs = [request('a', 1, log), request('b', 2, log), request('a', 3, log)];
     reqs.forEach((q) => c.submit(q.r));
-    expect(await Promise.all(reqs.map((q) => q.done))).toEqual([1, 2, 3]);
-    expect(calls).toHaveLength(1);
-    expect(log).toEqual(['done a 1 1', 'published a 1 1', 'done b 2 2', 'published b 1 2', 'done a 3 3', 'published a 2 3']);
+    await Promise.all(reqs.map((q) => q.done));
+    expect(calls.map((batch) => batch.map((e) => `${e.room}${e.update[0]}`))).toEqual([['a1', 'a3'], ['b2']]);
+    expect(log.filter((l) => l.includes(' a '))).toEqual(['done a 1 1', 'published a 1 1', 'done a 3 2', 'published a 2 3']);
+    expect(log.filter((l) => l.includes(' b '))).toEqual(['done b 2 3', 'published b 1 2']);
+  });
+
+  it('a workbook’s next batch waits for its transaction on the way; drain waits for both', async () => {
+    const { store, calls } = fakeStore([]);
+    const log: string[] = [];
+    const c = new HostedCommitter(store, () => {}, silent);
+    const first = request('a', 1, log);
+    c.submit(first.r);
+    await first.done;
+    const later = [request('a', 2, log), request('a', 3, log)];
+    c.submit(later[0].r);
+    c.submit(later[1].r);
+    await c.drain();
+    expect(log).toEqual(['done a 1 1', 'done a 2 2', 'done a 3 3']);
+    expect(calls.map((b) => b.length)).toEqual([1, 2]);
   });
 
   it('while Postgres cannot be reached nothing is acked; the same batch is stored once it can', async () => {
