@@ -54,6 +54,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup/locales.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,5 +1,6 @@
 import { initLocale } from './ui/i18n/locale.js';
-import './ui/mutual-sheets-app.js';
+import { MutualSheetsApp } from './ui/mutual-sheets-app.js';
 
-// Before the first render, so the page starts in the reader's language.
-initLocale();
+// The page starts in the reader's language: its words are loaded before the app first renders.
+await initLocale();
+customElements.define('mutual-sheets-app', MutualSheetsApp);

@@ -299,6 +299,15 @@ export class MutualSheetsApp extends LitElement {
     return this.lockOpen ? html`<device-lock-dialog .profile=${this.profile} @device-lock-close=${closed}></device-lock-dialog>` : '';
   }
 
+  /** The other language's words come as a chunk: one that cannot be fetched (offline, never cached) is said, the page stays as it is. */
+  private async switchLocale(locale: Locale): Promise<void> {
+    try {
+      await setLocale(locale);
+    } catch (err) {
+      this.problem = t('home.languageNotLoaded', { reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
   private lockButton() {
     return html`<p><button class="template" aria-haspopup="dialog" @click=${() => (this.lockOpen = true)}>${t(this.profile.locked ? 'lock.entryLocked' : 'lock.entry')}</button></p>`;
   }
@@ -344,7 +353,7 @@ export class MutualSheetsApp extends LitElement {
       <p>${t('app.tagline')}</p>
       <label class="language"
         >${t('home.language')}
-        <select .value=${currentLocale()} @change=${(e: Event) => setLocale((e.target as HTMLSelectElement).value as Locale)}>
+        <select .value=${currentLocale()} @change=${(e: Event) => void this.switchLocale((e.target as HTMLSelectElement).value as Locale)}>
           ${LOCALES.map((l) => html`<option value=${l} ?selected=${l === currentLocale()}>${LOCALE_NAMES[l]}</option>`)}
         </select></label
       >
@@ -371,4 +380,4 @@ export class MutualSheetsApp extends LitElement {
   }
 }
 
-customElements.define('mutual-sheets-app', MutualSheetsApp);
+// Defined by main.ts once the page's language is loaded, so the first render is in it.

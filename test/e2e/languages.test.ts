@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { en, es, type MessageKey } from '../../src/ui/i18n/messages.js';
+import { en, type MessageKey } from '../../src/ui/i18n/messages.js';
+import { es } from '../../src/ui/i18n/messages-es.js';
 import { e2eEnvironment } from '../support/e2e.js';
 import { cell } from '../support/grid-page.js';
 

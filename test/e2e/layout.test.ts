@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
-import { es } from '../../src/ui/i18n/messages.js';
+import { es } from '../../src/ui/i18n/messages-es.js';
 
 const env = e2eEnvironment();
 

@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { en, es, type MessageKey } from './messages.js';
+import { en, type MessageKey } from './messages.js';
 
 export const LOCALES = ['en', 'es'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -9,7 +9,22 @@ export const DECIMAL_MARK: Record<Locale, '.' | ','> = { en: '.', es: ',' };
 
 const STORAGE_KEY = 'mutual-sheets:locale';
 const CHANGE_EVENT = 'mutual-sheets-locale';
-const DICTIONARIES: Record<Locale, Record<MessageKey, string>> = { en, es };
+type Dictionary = Record<MessageKey, string>;
+/** The languages other than English are chunks of their own: a page loads only the one it shows. */
+const LOADERS: Record<Exclude<Locale, 'en'>, () => Promise<Dictionary>> = {
+  es: () => import('./messages-es.js').then((m) => m.es),
+};
+/**
+ * The dictionaries loaded so far: a cache of fixed data, filled once per language by loadLocale
+ * (what is shown is still chosen by `<html lang>`). English is built in.
+ */
+const loaded = new Map<Locale, Dictionary>([['en', en]]);
+
+/** Makes a language's words available (t, translate); English always is. Rejects if its chunk cannot be fetched. */
+export async function loadLocale(locale: Locale): Promise<void> {
+  if (loaded.has(locale) || locale === 'en') return;
+  loaded.set(locale, await LOADERS[locale]());
+}
 
 /** The chosen language, else the browser's first one we speak, else English. */
 export function detectLocale(preferred: readonly string[], stored: string | null): Locale {
@@ -30,17 +45,25 @@ export function currentLocale(): Locale {
   return (LOCALES as readonly string[]).includes(lang) ? (lang as Locale) : 'en';
 }
 
-export function initLocale(): void {
+/** Before the first render: the page's language, its words loaded (English if they cannot be). */
+export async function initLocale(): Promise<void> {
   let stored: string | null = null;
   try {
     stored = localStorage.getItem(STORAGE_KEY);
   } catch {
     stored = null;
   }
-  document.documentElement.lang = detectLocale(navigator.languages ?? [navigator.language], stored);
+  const locale = detectLocale(navigator.languages ?? [navigator.language], stored);
+  try {
+    await loadLocale(locale);
+    document.documentElement.lang = locale;
+  } catch {
+    document.documentElement.lang = 'en';
+  }
 }
 
-export function setLocale(locale: Locale): void {
+export async function setLocale(locale: Locale): Promise<void> {
+  await loadLocale(locale);
   try {
     localStorage.setItem(STORAGE_KEY, locale);
   } catch {
@@ -52,7 +75,9 @@ export function setLocale(locale: Locale): void {
 
 /** A message in a locale, with `{name}` placeholders filled in. */
 export function translate(locale: Locale, key: MessageKey, params: Record<string, string | number> = {}): string {
-  return DICTIONARIES[locale][key].replace(/\{(\w+)\}/g, (all, name: string) => (name in params ? String(params[name]) : all));
+  // A language whose chunk is not in yet reads in English rather than failing.
+  const dictionary = loaded.get(locale) ?? en;
+  return (dictionary[key] ?? en[key]).replace(/\{(\w+)\}/g, (all, name: string) => (name in params ? String(params[name]) : all));
 }
 
 export function t(key: MessageKey, params?: Record<string, string | number>): string {

@@ -1,7 +1,8 @@
 /**
- * Every string the UI shows, in English (the source) and Spanish, one file per
- * area. Each area's `es` is typed against its `en`, so a missing translation
- * fails the build rather than showing English to a Spanish reader. `{name}`
+ * Every string the UI shows, in English (the source), one file per area; the
+ * Spanish of each is in messages/es/ (messages-es.ts), a chunk of its own that
+ * only a Spanish page loads. Each area's `es` is typed against its `en`, so a
+ * missing translation fails the build rather than showing English to a Spanish reader. `{name}`
  * marks a value filled in at run time; keys ending `.one` / `.other` are the
  * plural forms `tn` chooses between.
  */
@@ -25,5 +26,3 @@ import * as formulas from './messages/formulas.js';
 export const en = { ...home.en, ...workbook.en, ...sheet.en, ...phone.en, ...records.en, ...restore.en, ...errors.en, ...access.en, ...sealed.en, ...lock.en, ...retire.en, ...grid.en, ...filters.en, ...layout.en, ...imports.en, ...formulas.en };
 
 export type MessageKey = keyof typeof en;
-
-export const es: Record<MessageKey, string> = { ...home.es, ...workbook.es, ...sheet.es, ...phone.es, ...records.es, ...restore.es, ...errors.es, ...access.es, ...sealed.es, ...lock.es, ...retire.es, ...grid.es, ...filters.es, ...layout.es, ...imports.es, ...formulas.es };

@@ -5,10 +5,3 @@ export const en = {
     'This workbook’s link is of an older kind: it sends its key to the hub each time, so someone listening on this network could copy it. A secured copy gets new links that never do; share those instead.',
   'access.securedCopy': 'Make a secured copy',
 } as const;
-
-export const es: Record<keyof typeof en, string> = {
-  'access.openNotice': 'Este libro no tiene clave: cualquiera que llegue al hub podría leerlo. Aquí es de solo lectura; una copia protegida tiene sus propios enlaces de edición y de lectura.',
-  'access.legacyNotice':
-    'El enlace de este libro es de un tipo antiguo: envía su clave al hub cada vez, así que alguien que escuche en esta red podría copiarla. Una copia protegida tiene enlaces nuevos que nunca lo hacen; comparte esos.',
-  'access.securedCopy': 'Hacer una copia protegida',
-};

@@ -1,0 +1,28 @@
+import type { en } from '../retire.js';
+
+export const es: Record<keyof typeof en, string> = {
+  'close.4460': 'este libro se ha mudado: pide el enlace nuevo a quien coordina',
+  'retire.heading': '¿Un enlace llegó a quien no debía?',
+  'retire.offer': 'Reemplaza los enlaces: este libro pasa a un libro sellado nuevo con enlaces nuevos, y los enlaces antiguos dejan de funcionar.',
+  'retire.open': 'Reemplazar enlaces…',
+  'retire.title': '¿Reemplazar los enlaces de este libro?',
+  'retire.explain': 'Se crea un libro sellado nuevo, con enlaces nuevos. Todo lo de este pasa al nuevo: cada hoja, fila y celda, y su Actividad.',
+  'retire.old': 'Después el hub retira este libro: borra su copia, y los enlaces antiguos de edición y de lectura dejan de funcionar. A los dispositivos que los abran se les dice que el libro se ha mudado. Este dispositivo también olvida el libro antiguo.',
+  'retire.send': 'Envía los enlaces nuevos solo a las personas que deban seguir teniéndolos.',
+  'retire.unseen': 'Lo que ya vieron quienes tenían los enlaces antiguos no se puede borrar de su memoria: puede estar en sus dispositivos, en exportaciones o en capturas de pantalla.',
+  'retire.confirm': 'Reemplazar enlaces',
+  'retire.retry': 'Intentar de nuevo',
+  'retire.cancel': 'Cancelar',
+  'retire.copying': 'Copiando todo al libro nuevo y esperando a que el hub lo tenga completo…',
+  'retire.retiring': 'Retirando los enlaces antiguos en el hub…',
+  'retire.failed': 'No se reemplazaron los enlaces: {reason}. Este libro y sus enlaces siguen como estaban.',
+  'retire.retireFailed': 'El libro nuevo está listo, pero el hub no retiró los enlaces antiguos: {reason}. Inténtalo de nuevo.',
+  'retire.done': 'Enlaces reemplazados. Estos son los enlaces nuevos: envíalos solo a las personas que deban seguir teniendo acceso. Lo que ya vieron quienes tenían los enlaces antiguos no se puede borrar.',
+  'retire.err.OFFLINE': 'no se puede contactar con el hub',
+  'retire.err.UNAUTHORIZED': 'el hub no aceptó el enlace de edición de este dispositivo',
+  'retire.err.READ_ONLY': 'solo el enlace de edición puede reemplazar los enlaces',
+  'retire.err.NOT_RETIRABLE': 'solo se pueden reemplazar los enlaces de un libro sellado',
+  'retire.err.CROSS_SITE': 'la solicitud no vino de la aplicación',
+  'retire.err.STORAGE_FAILED': 'el hub no pudo hacerlo (quizá su disco esté lleno)',
+  'retire.err.unknown': 'algo salió mal ({detail})',
+};
