@@ -169,10 +169,12 @@ export class PostgresStore implements AsyncRoomStore {
 
   /** Creates the room's row if need be and locks it until the transaction ends. */
   private async lockRoom(c: Tx, room: string): Promise<{ id: number; lastRoomSeq: number; lastAt: number | null }> {
-    const r = await c.query<{ id: number; last_room_seq: number; last_at: number | null }>(
-      'INSERT INTO rooms (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id, last_room_seq, last_at',
-      [room],
-    );
+    const r = await c.query<{ id: number; last_room_seq: number; last_at: number | null }>({
+      // named: prepared once per connection, as the other statements every append runs (planning them each time was most of an append's time)
+      name: 'ms-lock-room',
+      text: 'INSERT INTO rooms (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id, last_room_seq, last_at',
+      values: [room],
+    });
     const row = r.rows[0];
     return { id: row.id, lastRoomSeq: row.last_room_seq, lastAt: row.last_at };
   }
@@ -180,7 +182,7 @@ export class PostgresStore implements AsyncRoomStore {
   private async isRetired(c: Tx, room: string): Promise<boolean> {
     const key = retiredKey(room);
     if (this.retired.has(key)) return true;
-    const r = await c.query<{ at: number }>('SELECT at FROM retired WHERE workbook = $1', [key]);
+    const r = await c.query<{ at: number }>({ name: 'ms-retired', text: 'SELECT at FROM retired WHERE workbook = $1', values: [key] });
     if (r.rows.length) this.retired.set(key, r.rows[0].at);
     return r.rows.length > 0;
   }
@@ -259,19 +261,20 @@ export class PostgresStore implements AsyncRoomStore {
         }
         const at = stamp(now, row.lastAt);
         const roomSeq = row.lastRoomSeq + 1;
-        const r = await c.query<{ seq: number }>(
-          `WITH s AS (SELECT nextval('update_seq') AS seq),
+        const r = await c.query<{ seq: number }>({
+          name: 'ms-append',
+          text: `WITH s AS (SELECT nextval('update_seq') AS seq),
                 u AS (INSERT INTO updates (seq, room, room_seq, data) SELECT seq, $1, $2, $3 FROM s),
                 k AS (INSERT INTO retained (seq, room, at, data) SELECT seq, $1, $4, $3 FROM s)
            SELECT seq FROM s`,
-          [row.id, roomSeq, e.update, at],
-        );
+          values: [row.id, roomSeq, e.update, at],
+        });
         row.lastAt = at;
         row.lastRoomSeq = roomSeq;
         out.push({ seq: r.rows[0].seq, roomSeq });
       }
       for (const row of rooms.values()) {
-        if (row) await c.query('UPDATE rooms SET last_room_seq = $2, last_at = $3 WHERE id = $1', [row.id, row.lastRoomSeq, row.lastAt]);
+        if (row) await c.query({ name: 'ms-room-head', text: 'UPDATE rooms SET last_room_seq = $2, last_at = $3 WHERE id = $1', values: [row.id, row.lastRoomSeq, row.lastAt] });
       }
       return out;
     });
