@@ -85,6 +85,8 @@ export function recordEvents(events: readonly Y.YEvent<any>[], context: Recorder
       for (const [rowId, change] of keys) {
         if (change.action === 'add') addRows('row-insert', sheetId, rowId);
         else if (change.action === 'update') addRows('row-move', sheetId, rowId);
+        // Only an undo of an insert takes a row's place away (deletes put rows in the trash): the rows are gone.
+        else if (change.action === 'delete') addRows('row-delete', sheetId, rowId);
       }
     } else if (part === 'rowDeleted') {
       for (const [rowId, change] of keys) {

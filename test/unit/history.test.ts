@@ -215,6 +215,24 @@ describe('undo and redo are new writes', () => {
   });
 });
 
+describe('undoing an insert', () => {
+  it('is in the history: the rows it took away are named, on every peer', () => {
+    const { wbs, syncAll } = team('Ana', 'Luis');
+    const [ana, luis] = wbs;
+    const { sheet } = sheetOf(ana);
+    syncAll();
+    const undo = ana.createUndoManager();
+    const added = ana.insertRows(sheet, 1, 2);
+    syncAll();
+    undo.undo();
+    expect(ana.rowIds(sheet)).not.toContain(added[0]);
+    syncAll();
+    const newest = luis.history()[0];
+    expect(newest).toMatchObject({ by: 'Ana' });
+    expect(newest.entries.map((e) => [e.kind, [...e.rowIds].sort()])).toEqual([['row-delete', [...added].sort()]]);
+  });
+});
+
 describe('a write that saw a value in the journal only', () => {
   it('is listed when Yjs keeps, in the doc, the value it replaced', () => {
     const { wbs, syncAll } = team('Ana', 'Luis', 'Coord');
