@@ -235,8 +235,8 @@ export class Workbook {
     if (!this.sheetListCache) {
       const list: { id: string; pos: string; name: string }[] = [];
       this.sheetsMap.forEach((sheet, id) => {
-        if (sheet.get('deleted')) return;
-        if (!isSoundSheet(sheet)) return;
+        // Anything a hostile peer put in a sheet's place (a list, a string) reads as no sheet.
+        if (!isSoundSheet(sheet) || sheet.get('deleted')) return;
         list.push({ id, pos: textOr(sheet.get('pos'), ''), name: textOr(sheet.get('name'), '') });
       });
       list.sort(comparePositioned);
@@ -1185,6 +1185,10 @@ export class Workbook {
       const rowDeleted = sheet.get('rowDeleted') as Y.Map<Tombstone>;
       const cells = sheet.get('cells') as Y.Map<Y.Map<string>>;
       columns.forEach((col, colId) => {
+        if (!(col instanceof Y.Map)) {
+          problems.push(`column ${colId} is not a map`);
+          return;
+        }
         if (!isValidKey(col.get('pos'))) problems.push(`column ${colId} has bad pos`);
         if (!isColumnType(col.get('type'))) problems.push(`column ${colId} has bad type`);
         const w = col.get('width');
@@ -1334,13 +1338,13 @@ export class Workbook {
 
   private columnPositions(sheetId: string): Map<string, string> {
     const out = new Map<string, string>();
-    this.columnsMap(sheetId).forEach((col, id) => out.set(id, String(col.get('pos'))));
+    this.columnsMap(sheetId).forEach((col, id) => out.set(id, col instanceof Y.Map ? String(col.get('pos')) : ''));
     return out;
   }
 
   private allSheetPositions(): Map<string, string> {
     const out = new Map<string, string>();
-    this.sheetsMap.forEach((sheet, id) => out.set(id, String(sheet.get('pos'))));
+    this.sheetsMap.forEach((sheet, id) => out.set(id, sheet instanceof Y.Map ? String(sheet.get('pos')) : ''));
     return out;
   }
 

@@ -70,6 +70,36 @@ describe('values an attacker writes into the doc', () => {
   });
 });
 
+describe('parts an attacker replaces with something else', () => {
+  it('a sheet or a column that is a list, a string or a number reads as absent; what is left reads and writes', () => {
+    const { wb, doc } = newWorkbook('Ana');
+    const sheetId = wb.initialize({ rows: 2, columns: 3 });
+    const keep = wb.addSheet('Shifts');
+    const a = wb.addColumn(keep, { name: 'Who', type: 'text' });
+    const b = wb.addColumn(keep, { name: 'When', type: 'text' });
+    const sheets = doc.getMap('sheets');
+    const columns = (sheets.get(keep) as Y.Map<unknown>).get('columns') as Y.Map<unknown>;
+    for (const junk of [[['deep']], 'not a sheet', 7]) {
+      doc.transact(() => {
+        sheets.set(sheetId, junk);
+        columns.set(b, junk);
+      });
+      const shown = wb.sheets().map((s) => s.id);
+      expect(shown).toContain(keep);
+      expect(shown).not.toContain(sheetId);
+      expect(wb.deletedSheets()).toEqual([]);
+      const cols = wb.columns(keep).map((c) => c.id);
+      expect(cols).toContain(a);
+      expect(cols).not.toContain(b);
+      // Writing around them still works: a new sheet and a column go in their places by position.
+      const added = wb.addSheet(`After ${String(junk)}`);
+      wb.addColumn(keep, { name: 'New', type: 'text' });
+      expect(wb.sheets().map((s) => s.id)).toContain(added);
+      expect(wb.checkInvariants().every((p) => /not a map|bad pos|invalid/.test(p))).toBe(true);
+    }
+  });
+});
+
 describe('safe-style: what may go into a style attribute', () => {
   it('passes only #rrggbb colours; anything else is the neutral default', () => {
     expect(safeColor('#1a7f37')).toBe('#1a7f37');

@@ -13,6 +13,8 @@ import {
   type SealedKeys,
 } from '../../src/protocol/sealed.js';
 import { SealedBridge, countChanges, type SealedProblem } from '../../src/sync/sealed/bridge.js';
+import { restoreTo } from '../../src/model/restore-to.js';
+import { observable } from '../support/peers.js';
 import { prng } from '../support/prng.js';
 
 function workbookKeys(): { edit: SealedKeys; view: SealedKeys } {
@@ -120,6 +122,64 @@ function contains(haystack: Uint8Array, needle: string): boolean {
 }
 
 describe('SealedBridge', () => {
+  it('a signed blob that replaces a sheet with a value that decodes (100 deep): the sheet reads as absent, never a crash, and "Restore to" a moment before brings it back for everyone', () => {
+    const keys = workbookKeys();
+    const a = device('Ana', keys.edit);
+    const { sheet, rows, cols } = start(a);
+    a.wb.setCell(sheet, rows[0], cols[0], 'Insulin pickup');
+    const other = a.wb.addSheet('Shifts');
+    a.bridge.flush();
+    const moment = Date.now();
+    const expected = observable(a.wb);
+    // What the hub's retained log rebuilds for that moment.
+    const envelopeThen = Y.encodeStateAsUpdate(a.envelope);
+    const vandal = device('Vandal', keys.edit, { envelope: envelopeThen });
+    let v: unknown = 'x';
+    for (let i = 0; i < 100; i++) v = [v];
+    vandal.doc.transact(() => vandal.doc.getMap('sheets').set(sheet, v));
+    vandal.bridge.flush();
+
+    const fresh = device('Rosa', keys.edit, { envelope: Y.encodeStateAsUpdate(vandal.envelope) });
+    expect(fresh.bridge.failures).toEqual([]);
+    expect(() => observable(fresh.wb)).not.toThrow();
+    expect(fresh.wb.sheets().map((s) => s.id)).toEqual([other]);
+    const then = device('then', keys.view, { envelope: envelopeThen });
+    restoreTo(then.wb, fresh.wb, { at: moment });
+    fresh.bridge.flush();
+    expect(observable(fresh.wb)).toEqual(expected);
+    const later = device('Ben', keys.view, { envelope: Y.encodeStateAsUpdate(fresh.envelope) });
+    expect(observable(later.wb)).toEqual(expected);
+  });
+
+  it('a signed blob from a hostile editor that replaces a sheet with a value nested 5,000 deep is refused on every device that opens it (named, reported); the workbook reads whole', () => {
+    // The hub cannot look inside a sealed blob (a plain workbook's hub refuses such a value, hostile.test.ts):
+    // devices must. A browser applying it would overflow its stack; here it must not even start.
+    const keys = workbookKeys();
+    const a = device('Ana', keys.edit);
+    const { sheet, rows, cols } = start(a);
+    a.wb.setCell(sheet, rows[0], cols[0], 'Insulin pickup');
+    a.wb.addSheet('Shifts');
+    a.bridge.flush();
+    const expected = observable(a.wb);
+
+    const vandal = device('Vandal', keys.edit, { envelope: Y.encodeStateAsUpdate(a.envelope) });
+    let v: unknown = 'x';
+    for (let i = 0; i < 5000; i++) v = [v];
+    vandal.doc.transact(() => vandal.doc.getMap('sheets').set(sheet, v));
+    vandal.bridge.flush();
+    const hostile = blobsOf(vandal).at(-1)!;
+
+    for (const opened of [device('Rosa', keys.edit, { envelope: Y.encodeStateAsUpdate(vandal.envelope) }), device('Ben', keys.view, { envelope: Y.encodeStateAsUpdate(vandal.envelope) })]) {
+      expect(opened.bridge.failures.map((f) => f.failure)).toEqual(['body']);
+      expect(opened.problems.map((p) => p.kind)).toEqual(['bad-blob']);
+      expect(observable(opened.wb)).toEqual(expected);
+    }
+    // Arriving live on an open device: refused the same way, nothing changes on screen.
+    a.envelope.getArray<Uint8Array>(ENVELOPE_BLOBS).push([hostile]);
+    expect(a.bridge.failures.map((f) => f.failure)).toEqual(['body']);
+    expect(observable(a.wb)).toEqual(expected);
+  });
+
   it('edits flow both ways through sealed blobs, batched per batchMs, and the envelope holds no plaintext', () => {
     const keys = workbookKeys();
     const a = device('Ana', keys.edit);
