@@ -39,7 +39,8 @@ async function openOnce(page: Page, url: string, reload: boolean): Promise<Sampl
   const t0 = Date.now();
   if (reload) await page.reload();
   else await page.goto(url);
-  await page.locator('[role="gridcell"]', { hasText: 'item 0 A' }).first().waitFor({ timeout: 120_000 });
+  // A1 as the fixture left it (edits overwrote the fill there): the first screen of data is in.
+  await page.locator('[role="row"][aria-rowindex="2"] [role="gridcell"][aria-colindex="2"]', { hasText: /(item|edit) \d+/ }).first().waitFor({ timeout: 120_000 });
   const firstCell = Date.now() - t0;
   await page.getByTestId('sync-status').getByText('Synced').waitFor({ timeout: 300_000 });
   const synced = Date.now() - t0;
@@ -53,6 +54,7 @@ async function measure(browser: Browser, url: string): Promise<{ fresh: Sample; 
   const page = await context.newPage();
   try {
     const fresh = await openOnce(page, url, false);
+    if (process.env.BENCH_VERBOSE) console.log(`    new device: ${JSON.stringify(fresh)}`);
     const back = await openOnce(page, url, true);
     return { fresh, back };
   } finally {
@@ -80,6 +82,7 @@ async function main() {
     for (let i = 0; i < RUNS; i++) {
       for (const key of ['none', '200k'] as const) {
         const { fresh, back } = await measure(browser, `${relay.httpUrl}/#/w/bench-history-${key}`);
+        console.log(`  run ${i + 1}, history ${key}: new device ${fresh.firstCell} / ${fresh.synced} ms, returning ${back.firstCell} / ${back.synced} ms`);
         results[key].fresh.push(fresh);
         results[key].back.push(back);
       }
