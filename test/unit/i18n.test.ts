@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { IoError } from '../../src/io/errors.js';
 import { importSnapshot } from '../../src/io/snapshot-json.js';
 import { ModelError, type ModelErrorCode } from '../../src/model/errors.js';
+import { FormulaError, type FormulaErrorCode } from '../../src/model/formula/errors.js';
 import { TEMPLATES, applyTemplate, templateWords } from '../../src/model/templates.js';
 import { parseInput } from '../../src/model/values.js';
 import { Workbook } from '../../src/model/workbook.js';
@@ -120,6 +121,21 @@ describe('localisation', () => {
         }
       }
     }
+  });
+
+  it('has words for every formula error code, in both languages, with what the entry names filled in', () => {
+    const source = readFileSync(new URL('../../src/model/formula/errors.ts', import.meta.url), 'utf8');
+    const union = /export type FormulaErrorCode =([^;]+);/.exec(source)?.[1] ?? '';
+    const codes = Array.from(union.matchAll(/'([A-Z_]+)'/g), (m) => m[1] as FormulaErrorCode);
+    expect(codes.length).toBeGreaterThanOrEqual(8);
+    for (const code of codes) {
+      for (const locale of ['en', 'es'] as const) {
+        const text = errorTextIn(locale, new FormulaError(code, 'x', null, { sheet: 'Shifts', name: 'Needed' }));
+        expect(text, `${locale} ${code}`).toBe(translate(locale, `err.${code}` as MessageKey, { sheet: 'Shifts', name: 'Needed' }));
+        expect(text, `${locale} ${code}`).not.toMatch(/\{\w+\}|^x$/);
+      }
+    }
+    expect(errorTextIn('es', new FormulaError('FORMULA_UNKNOWN_SHEET', 'x', null, { sheet: 'Turnos' }))).toBe('Ninguna hoja se llama «Turnos».');
   });
 
   it('names every close code the hub sends', () => {

@@ -1,4 +1,5 @@
 import { ModelError } from '../../model/errors.js';
+import { FormulaError } from '../../model/formula/errors.js';
 import { IoError } from '../../io/errors.js';
 import { BeforeRetentionError } from '../../protocol/retained.js';
 import { SnapshotApiError } from '../../protocol/snapshots.js';
@@ -29,7 +30,7 @@ export function errorText(err: unknown): string {
 }
 
 function codeOf(err: unknown, locale: Locale): { code: string; detail: Record<string, unknown> } | null {
-  if (err instanceof ModelError || err instanceof IoError) return { code: err.code, detail: err.detail };
+  if (err instanceof ModelError || err instanceof IoError || err instanceof FormulaError) return { code: err.code, detail: err.detail };
   // The hub says from when it still keeps changes: that moment, in the reader's words, is the useful part.
   if (err instanceof BeforeRetentionError) {
     const earliest = new Date(err.earliest).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'medium' });

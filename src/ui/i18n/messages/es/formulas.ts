@@ -1,3 +1,12 @@
 import type { en } from '../formulas.js';
 
-export const es: Record<keyof typeof en, string> = {};
+export const es: Record<keyof typeof en, string> = {
+  'err.FORMULA_SYNTAX': 'La aplicación no puede leer esta fórmula: revisa los paréntesis, las comas y los operadores.',
+  'err.FORMULA_UNKNOWN_SHEET': 'Ninguna hoja se llama «{sheet}».',
+  'err.FORMULA_UNKNOWN_COLUMN': 'Ninguna columna se llama «{name}».',
+  'err.FORMULA_NO_SUCH_CELL': 'Esa celda está más allá de la última fila o columna de la hoja. Para una columna entera, escribe B:B.',
+  'err.FORMULA_NAME_OUTSIDE_COLUMN': 'Un nombre de columna entre corchetes significa «esta fila»: solo sirve en una fórmula de columna.',
+  'err.FORMULA_BAD_STORAGE': 'Esta fórmula no la escribió Mutual Sheets; se muestra como texto.',
+  'err.FORMULA_NOT_HERE': 'Los conteos y las reservas calculan su propio valor: en esta columna no puede ir una fórmula.',
+  'err.FORMULA_TOO_LARGE': 'Esta fórmula es demasiado larga o está anidada demasiado hondo.',
+};
