@@ -1,9 +1,8 @@
 import type { CellConflict } from '../../model/conflicts.js';
 import type { Column } from '../../model/types.js';
 import type { Workbook } from '../../model/workbook.js';
-import { formatDateTime, translate, type Locale } from '../i18n/locale.js';
-import { listAnd, personText } from '../i18n/value-text.js';
-import { historyValue } from '../history-text.js';
+import { otherValuesText } from '../conflict-tracker.js';
+import type { Locale } from '../i18n/locale.js';
 
 /**
  * The values a conflicting cell does not show, with who wrote each and when, as
@@ -12,16 +11,7 @@ import { historyValue } from '../history-text.js';
  * the history, a relative time would not match what the history lists.
  */
 export function otherValues(locale: Locale, wb: Workbook, col: Column, c: CellConflict): string {
-  return listAnd(
-    locale,
-    c.others.map((o) =>
-      translate(locale, 'conflict.value', {
-        value: historyValue(locale, col, o.v),
-        by: personText(locale, wb.knownActor(o.ref)?.name),
-        when: formatDateTime(o.at),
-      }),
-    ),
-  );
+  return otherValuesText(locale, wb, col, c, true);
 }
 
 /** The fields of a card that can hold a conflict, in the order the card shows them (counters and claims merge instead). */
