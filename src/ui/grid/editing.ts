@@ -1,5 +1,6 @@
 import { html, nothing, type ReactiveController } from 'lit';
 import { isModelError } from '../../model/errors.js';
+import { isFormulaError } from '../../model/formula/errors.js';
 import type { Column } from '../../model/types.js';
 import { MULTI_SEPARATOR, parseInput } from '../../model/values.js';
 import { errorText } from '../i18n/error-text.js';
@@ -184,7 +185,13 @@ export class EditingController implements ReactiveController {
     const wb = this.host.workbook;
     if (!a || !wb) return;
     if (this.host.refuseReadOnly()) return;
-    this.draft = initial ?? editText(currentLocale(), a.col, wb.getValue(this.host.sheetId, a.rowId, a.col.id));
+    const stored = wb.getFormula(this.host.sheetId, a.rowId, a.col.id);
+    // A formula cell edits its formula, named in A1 for the order the reader sees now.
+    this.draft =
+      initial ??
+      (stored !== null
+        ? wb.formulaForDisplay(stored, { sheetId: this.host.sheetId, rowId: a.rowId }, inputOptions(currentLocale()))
+        : editText(currentLocale(), a.col, wb.getValue(this.host.sheetId, a.rowId, a.col.id)));
     this.multiline = isLongText(a.col, this.draft);
     this.optionActive = 0;
     this.pickerOpen = false;
@@ -208,11 +215,18 @@ export class EditingController implements ReactiveController {
     if (!a || !wb) return false;
     const sheetId = this.host.sheetId;
     try {
-      const value = parseInput(a.col, this.draft, inputOptions(currentLocale()));
+      const options = inputOptions(currentLocale());
       const current = wb.getCell(sheetId, a.rowId, a.col.id);
-      if (!(current?.v === value || (current === undefined && value === null))) wb.setCell(sheetId, a.rowId, a.col.id, value);
+      if (isFormulaText(a.col, this.draft)) {
+        // Written only when it changed: F2 then Enter on a formula leaves it (and its history) alone.
+        const was = current?.formula !== undefined ? wb.formulaForDisplay(current.formula, { sheetId, rowId: a.rowId }, options) : null;
+        if (this.draft !== was) wb.setFormula(sheetId, a.rowId, a.col.id, this.draft, options);
+      } else {
+        const value = parseInput(a.col, this.draft, options);
+        if (current?.formula !== undefined || !(current?.v === value || (current === undefined && value === null))) wb.setCell(sheetId, a.rowId, a.col.id, value);
+      }
     } catch (err) {
-      if (isModelError(err)) {
+      if (isModelError(err) || isFormulaError(err)) {
         this.host.error = errorText(err);
         return false;
       }
@@ -339,4 +353,9 @@ export class EditingController implements ReactiveController {
 export function isLongText(col: Column, text: string): boolean {
   if (col.type === 'longtext') return true;
   return col.type === 'text' && (text.length > LONG_TEXT_CHARS || text.includes('\n'));
+}
+
+/** Typed text that is a formula: `=` first, in a column that can hold one (counters and claims compute their own value). */
+export function isFormulaText(col: Column, text: string): boolean {
+  return text.trimStart().startsWith('=') && text.trim().length > 1 && col.type !== 'counter' && col.type !== 'claim';
 }

@@ -5,12 +5,14 @@
  */
 import { html, nothing } from 'lit';
 import { rectContains, rectSize, type Rect } from '../../model/range.js';
+import type { Scalar } from '../../model/formula/values.js';
 import type { CellValue, Column } from '../../model/types.js';
 import { MULTI_SEPARATOR, fitsColumn, isSafeLink } from '../../model/values.js';
 import { claimCellText, claimHolders, claimText } from '../claim-text.js';
 import { conflictLabel, conflictMark, currentConflictText } from '../conflict-tracker.js';
-import { currentLocale, formatNumber, t } from '../i18n/locale.js';
-import { displayValue, numberText, personText, relativeTime, summaryText } from '../i18n/value-text.js';
+import { currentLocale, formatNumber, t, type Locale } from '../i18n/locale.js';
+import type { MessageKey } from '../i18n/messages.js';
+import { displayValue, inputOptions, numberText, personText, relativeTime, summaryText } from '../i18n/value-text.js';
 import type { PeerCursor } from '../presence.js';
 import { safeColor } from '../safe-style.js';
 import type { GridHost } from './host.js';
@@ -104,7 +106,9 @@ export function renderRow(g: GridHost, f: Frame, index: number) {
       const selected = rectContains(rect, index, c);
       const record = wb.getCell(g.sheetId, rowId, col.id);
       const value = record?.v ?? null;
-      const misfit = value !== null && col.type !== 'claim' && !fitsColumn(col, value);
+      const computed = g.formulas.result(g.sheetId, rowId, col.id);
+      const isFormula = computed !== undefined || record?.formula !== undefined;
+      const misfit = !isFormula && value !== null && col.type !== 'claim' && !fitsColumn(col, value);
       const peers = peersAt.get(`${rowId}:${col.id}`);
       const low = col.type === 'counter' && agg?.isLow(rowId, col.id);
       const stale = col.type === 'claim' && agg?.isStale(rowId, col.id);
@@ -125,7 +129,7 @@ export function renderRow(g: GridHost, f: Frame, index: number) {
         @dblclick=${() => (col.type === 'claim' ? g.run({ kind: 'claim-menu' }) : g.editor.start())}
       >
         ${cellEditing ? g.editor.renderInCell(col) : nothing}
-        ${cellEditing && !g.editor.multiline ? nothing : renderValue(g, col, value, misfit, rowId, isActive && !f.readOnly)}
+        ${cellEditing && !g.editor.multiline ? nothing : isFormula ? renderResult(col, computed) : renderValue(g, col, value, misfit, rowId, isActive && !f.readOnly)}
         ${peers ? html`<span class="peer-tag">${peers.map((p) => p.name).join(', ')}</span>` : nothing}
         ${conflict && !cellEditing ? conflictMark(() => g.openConflictAt({ row: index, col: c })) : nothing}
       </div>`;
@@ -179,6 +183,28 @@ function renderValue(g: GridHost, col: Column, value: CellValue, misfit: boolean
   return displayValue(locale, col, value);
 }
 
+const isErrorResult = (v: unknown): v is { error: string } => typeof v === 'object' && v !== null && typeof (v as { error?: unknown }).error === 'string';
+
+/**
+ * A formula's result as the cell shows it: numbers in the reader's way (dates as dates in a date
+ * column), TRUE/FALSE, text; an error value with what it means on hover. Nothing while the engine loads.
+ */
+function renderResult(col: Column, result: Scalar | undefined) {
+  const locale = currentLocale();
+  if (result === undefined || result === null) return nothing;
+  if (isErrorResult(result)) return html`<span class="formula-error" title=${t(`formula.means.${result.error}` as MessageKey)}>${result.error}</span>`;
+  if (typeof result === 'boolean') return result ? 'TRUE' : 'FALSE';
+  if (typeof result === 'number') return col.type === 'number' ? displayValue(locale, col, result) : numberText(locale, result);
+  return result;
+}
+
+function formulaLine(locale: Locale, formula: string, result: Scalar | undefined): string {
+  if (result === undefined) return formula;
+  const shown =
+    isErrorResult(result) ? result.error : typeof result === 'number' ? numberText(locale, result) : typeof result === 'boolean' ? (result ? 'TRUE' : 'FALSE') : (result ?? '');
+  return t('formula.line', { formula, result: shown });
+}
+
 /** A counter's − / + acts on press, and keeps the press from selecting or focusing anything else. */
 function stepper(e: Event, act: () => void): void {
   e.preventDefault();
@@ -228,8 +254,15 @@ function describeActive(g: GridHost, f: Frame): string {
   if (!col || !rowId || !wb) return '';
   const record = wb.getCell(g.sheetId, rowId, col.id);
   const locale = currentLocale();
-  const value =
-    record && record.v !== null ? (col.type === 'claim' ? claimCellText(locale, wb, g.sheetId, rowId, col.id) : displayValue(locale, col, record.v)) : t('value.empty');
+  const stored = record?.formula;
+  // A formula cell's line is the formula bar: the formula as the reader's order names its cells, and its result.
+  const value = stored
+    ? formulaLine(locale, wb.formulaForDisplay(stored, { sheetId: g.sheetId, rowId }, inputOptions(locale)), g.formulas.result(g.sheetId, rowId, col.id))
+    : record && record.v !== null
+      ? col.type === 'claim'
+        ? claimCellText(locale, wb, g.sheetId, rowId, col.id)
+        : displayValue(locale, col, record.v)
+      : t('value.empty');
   const where = { column: col.name, row: g.data.rowNumber(row), value };
   const conflict = g.conflicts.at(rowId, col.id);
   const text = record ? t('grid.activeBy', { ...where, by: personText(locale, record.by), when: relativeTime(locale, record.at) }) : t('grid.active', where);

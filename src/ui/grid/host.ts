@@ -4,6 +4,7 @@ import type { CellPos } from '../../model/range.js';
 import type { Column } from '../../model/types.js';
 import type { Workbook } from '../../model/workbook.js';
 import type { ConflictTracker } from '../conflict-tracker.js';
+import type { FormulaResults } from '../formula-results.js';
 import type { EditingController } from './editing.js';
 import type { FindHits } from './find.js';
 import type { GridCommand, KeyContext } from './keymap.js';
@@ -38,6 +39,8 @@ export interface GridHost extends ReactiveControllerHost {
   readonly viewport: ViewportController;
   readonly pointer: PointerController;
   readonly conflicts: ConflictTracker;
+  /** Formula results, computed on this device (the engine loads once the workbook has a formula). */
+  readonly formulas: FormulaResults;
   /** While find is open, the cells matching it (marked in the grid); null when it is closed. */
   readonly findHits: FindHits | null;
   /** Puts keyboard focus on the active cell after the next render. */

@@ -9,6 +9,7 @@ import { errorText } from '../i18n/error-text.js';
 import { LocaleController, t } from '../i18n/locale.js';
 import { cursors, type PeerCursor } from '../presence.js';
 import type { ViewStore } from '../view-store.js';
+import { FormulaResults } from '../formula-results.js';
 import { ConflictTracker, cellShortcut, conflictBar, conflictStyles } from '../conflict-tracker.js';
 import { safePx } from '../safe-style.js';
 import '../column-editor.js';
@@ -74,6 +75,7 @@ export class SheetGrid extends LitElement implements GridHost {
 
   /** open same-cell conflicts, read only after first paint (conflict-tracker.ts); a conflicts-only view recomputes the rows */
   readonly conflicts = new ConflictTracker(this, () => this.data.invalidate());
+  readonly formulas = new FormulaResults(this, { onResults: () => this.data.invalidate() });
   readonly data: SheetData = new SheetData(this);
   readonly viewport: ViewportController = new ViewportController(this);
   readonly selection: SelectionController = new SelectionController(this);
@@ -128,6 +130,7 @@ export class SheetGrid extends LitElement implements GridHost {
       this.awareness?.on('change', this.onAwareness);
     }
     if (this.workbook && this.sheetId) this.conflicts.watch(this.workbook, this.sheetId);
+    if (this.workbook) this.formulas.watch(this.workbook);
     if (this.data.follow(changed)) {
       this.selection.reset();
       this.editor.editing = false;

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { e2eEnvironment } from '../support/e2e.js';
+import { shareLink } from '../support/links.js';
+import { cell, cellText, gridPage, gridToolbar, newWorkbook, typeDown } from '../support/grid-page.js';
+
+const env = e2eEnvironment();
+
+async function named(page: Page, name: string) {
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Your name').press('Enter');
+}
+
+async function retype(page: Page, col: number, name: string, type: string) {
+  await cell(page, 0, col).click();
+  await gridToolbar(page).getByRole('button', { name: 'Column settings' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Column settings' });
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Type').selectOption(type);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+}
+
+describe('e2e: formulas in the grid', () => {
+  it('=SUM(B1:B4) totals; a colleague inserts a row inside the range: both see the range grow and the same total; F2 shows the formula in A1 for the current order', async () => {
+    const { page: ana, errors } = await gridPage(env);
+    await newWorkbook(ana, env.relay.httpUrl);
+    await named(ana, 'Ana');
+    await retype(ana, 1, 'Qty', 'number');
+    await typeDown(ana, 1, ['1', '2', '3', '4']);
+    await cell(ana, 0, 2).click();
+    await ana.keyboard.type('=SUM(B1:B4)');
+    await ana.keyboard.press('Enter');
+    await expect.poll(() => cellText(ana, 0, 2)).toBe('10');
+
+    const { page: ben } = await gridPage(env);
+    await ben.goto(await shareLink(ana));
+    await named(ben, 'Ben');
+    await expect.poll(() => cellText(ben, 0, 2)).toBe('10');
+    // Ben adds a row under B2, inside the range, and counts 5 in it.
+    await cell(ben, 1, 1).click();
+    await gridToolbar(ben).getByRole('button', { name: 'Add row' }).click();
+    await cell(ben, 2, 1).click();
+    await ben.keyboard.type('5');
+    await ben.keyboard.press('Enter');
+    await expect.poll(() => cellText(ben, 0, 2)).toBe('15');
+    await expect.poll(() => cellText(ana, 0, 2)).toBe('15');
+    // The references are ids: named in A1 for the order each sees now, the range is one row longer.
+    await cell(ana, 0, 2).click();
+    await ana.getByText('=SUM(B1:B5) → 15').waitFor();
+    await ana.keyboard.press('F2');
+    const editor = cell(ana, 0, 2).locator('input, textarea');
+    expect(await editor.inputValue()).toBe('=SUM(B1:B5)');
+    await ana.keyboard.press('Escape');
+
+    // An error value is shown with what it means; a formula that cannot be read keeps the editor open and says why.
+    await cell(ana, 1, 2).click();
+    await ana.keyboard.type('=B1/0');
+    await ana.keyboard.press('Enter');
+    const div = cell(ana, 1, 2).locator('.formula-error');
+    await div.getByText('#DIV/0!').waitFor();
+    expect(await div.getAttribute('title')).toContain('Divided by zero');
+    await cell(ana, 2, 2).click();
+    await ana.keyboard.type('=SUM(B1');
+    await ana.keyboard.press('Enter');
+    await ana.getByText('This is not a formula the app can read').waitFor();
+    await ana.keyboard.press('Escape');
+    expect(await cellText(ana, 2, 2)).toBe('');
+    expect(errors).toEqual([]);
+  });
+});
