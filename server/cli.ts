@@ -12,6 +12,7 @@
  * leaves this machine) or from a backup file (`--backup`), and opened here with the link's keys.
  * A backup holds what the hub holds: a sealed workbook's ciphertext.
  */
+import { exportReader } from '../src/io/export-values.js';
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -208,7 +209,9 @@ async function exportWorkbook(wb: Workbook, args: string[]): Promise<void> {
   if (separator !== ',' && separator !== ';') throw new CliError(`--separator ${separator}: use , or ;`);
   // The same file the app downloads: BOM first, so Excel reads it as UTF-8.
   const options = { separator: separator as CsvSeparator, forOtherTools: args.includes('--for-other-tools') };
-  write(arg(args, 'out'), csvFile(wb.columns(sheet.id), wb.rowIds(sheet.id), (r, c) => wb.getValue(sheet.id, r, c), options));
+  const values = await exportReader(wb);
+  write(arg(args, 'out'), csvFile(wb.columns(sheet.id), wb.rowIds(sheet.id), (r, c) => values.get(sheet.id, r, c), options));
+  values.done();
 }
 
 /**

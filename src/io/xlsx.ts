@@ -1,4 +1,5 @@
 import type { ImportColumnMeta, ImportTable } from '../model/import.js';
+import { exportReader } from './export-values.js';
 import { guessHeaderRow, tableFromRows } from '../model/import-header.js';
 import type { CellValue, Column } from '../model/types.js';
 import { fitsColumn, formatValue } from '../model/values.js';
@@ -213,6 +214,7 @@ export async function writeXlsx(wb: Workbook, choices?: readonly XlsxSheetChoice
   };
   const whole = (path: string, text: string) => file(path)(text, true);
   const picked: readonly XlsxSheetChoice[] = choices ?? wb.sheets().map((s) => ({ sheetId: s.id }));
+  const values = await exportReader(wb);
   const taken = new Set<string>([META_SHEET.toLowerCase()]);
   const styles = new Styles();
   const strings = new SharedStrings();
@@ -234,7 +236,7 @@ export async function writeXlsx(wb: Workbook, choices?: readonly XlsxSheetChoice
       (r, c) => {
         const ref = `${letters[c]}${r + 1}`;
         if (r === 0) return strings.cell(ref, columns[c].name, 1);
-        return cellXml(strings, ref, columns[c], wb.getValue(info.id, rows[r - 1], columns[c].id), colStyles[c]);
+        return cellXml(strings, ref, columns[c], values.get(info.id, rows[r - 1], columns[c].id), colStyles[c]);
       },
       true,
     );

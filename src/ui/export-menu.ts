@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { exportReader } from '../io/export-values.js';
 import { csvFile, type CsvSeparator } from '../io/csv.js';
 import { exportFileName } from '../io/file-name.js';
 import { exportSnapshot } from '../io/snapshot-json.js';
@@ -108,10 +109,13 @@ export class ExportMenu extends LitElement {
     return applyView(rows, columns, this.view, (r, c) => wb.getValue(this.sheetId, r, c));
   }
 
-  private csv(useView: boolean): void {
+  private async csv(useView: boolean): Promise<void> {
     const wb = this.workbook!;
     const { rows, columns } = this.shown(useView);
-    const text = csvFile(columns, rows, (r, c) => wb.getValue(this.sheetId, r, c), { separator: this.separator, forOtherTools: this.forOtherTools });
+    // Formula cells go out as their results: the file's reader cannot see our references.
+    const values = await exportReader(wb);
+    const text = csvFile(columns, rows, (r, c) => values.get(this.sheetId, r, c), { separator: this.separator, forOtherTools: this.forOtherTools });
+    values.done();
     download(text, exportFileName(this.workbookTitle(), useView ? t('export.myView', { sheet: this.sheetName() }) : this.sheetName(), 'csv'), 'text/csv;charset=utf-8');
     this.close();
   }

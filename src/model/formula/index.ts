@@ -12,3 +12,4 @@ export { functionNames } from './functions.js';
 export { PlainInput } from './plain-input.js';
 export { WorkbookFormulas, docFormulaSource, type FormulaSource } from './workbook-input.js';
 export { ERRORS, isError, isMatrix, numberToText, serialFromIso, serialFromParts, type ErrorResult, type FormulaClock, type Matrix, type Scalar, type Value } from './values.js';
+export { exportValues } from './export-values.js';
