@@ -127,7 +127,23 @@ const syncState = (page: Page) =>
   });
 
 /** Where each named action is: a button on the header's line, an item of the More menu (opened to look), both, or neither. */
+/**
+ * Where each action is once the header has settled: the menu and the header are read one after
+ * the other, and a header re-fitting in between (the sync state changed its words) would count an
+ * action twice or not at all, so the reading is taken again until one reading has each in one place.
+ */
 async function actionPlaces(page: Page, names: string[], moreLabel = 'More actions') {
+  let places: Record<string, string> = {};
+  await expect
+    .poll(async () => {
+      places = await readActionPlaces(page, names, moreLabel);
+      return Object.values(places).every((p) => p === 'header' || p === 'menu');
+    })
+    .toBe(true);
+  return places;
+}
+
+async function readActionPlaces(page: Page, names: string[], moreLabel: string) {
   const more = page.getByRole('button', { name: moreLabel });
   const items: string[] = [];
   if (await more.count()) {
