@@ -67,6 +67,7 @@ export class WorkbookHeader extends LitElement {
     this.requestUpdate();
   });
   private width = 0;
+  private recheck = 0;
 
   constructor() {
     super();
@@ -254,6 +255,7 @@ export class WorkbookHeader extends LitElement {
   disconnectedCallback(): void {
     super.disconnectedCallback();
     this.resize.disconnect();
+    cancelAnimationFrame(this.recheck);
   }
 
   protected willUpdate(changed: PropertyValues<this>): void {
@@ -276,6 +278,14 @@ export class WorkbookHeader extends LitElement {
     }
     // Give way one step per render until the line fits; each step re-renders before the next paint.
     if (this.given < STEPS.length && this.wraps()) this.given++;
+    else if (this.given < STEPS.length) {
+      // Parts that render after this one (the slotted sync state, the More button) can still push the
+      // line over, without the header's size changing again (it may be two lines tall already): look once more next frame.
+      cancelAnimationFrame(this.recheck);
+      this.recheck = requestAnimationFrame(() => {
+        if (this.given < STEPS.length && this.wraps()) this.given++;
+      });
+    }
   }
 
   /** Whether anything sits below the first line (the phone's own status line aside). */

@@ -350,6 +350,9 @@ export class WorkbookView extends LitElement {
   private async openJournal(workbook: Workbook, journalDoc: Y.Doc, id: string): Promise<void> {
     await this.updateComplete;
     await new Promise<void>((resolve) => {
+      // Entries already written here (a new workbook's template, an edit in the first moment) are
+      // changes not yet on the hub: until the journal's session is open the status could not count them.
+      if (journalDoc.store.clients.size > 0) return resolve();
       journalDoc.once('update', () => resolve());
       if (typeof requestIdleCallback === 'function') requestIdleCallback(() => resolve(), { timeout: 500 });
       else setTimeout(resolve, 0);
