@@ -10,13 +10,14 @@ import type { DeviceProfile } from './device-profile.js';
  * Settles even when the browser refuses a deletion (see deleteLocalCopy).
  */
 export async function removeFromDevice(profile: DeviceProfile, storage: Storage, workbookId: string): Promise<void> {
-  profile.forget(workbookId);
   // These belong to the workbook page (Yjs, IndexedDB, views): the home screen loads them only to delete.
+  // Loaded first, so the workbook leaves the list only as its copies start being deleted.
   const [{ ViewStore }, { LocalStorageHubStateStore }, { deleteLocalCopies }] = await Promise.all([
     import('./view-store.js'),
     import('../sync/hub-state.js'),
     import('../sync/session.js'),
   ]);
+  profile.forget(workbookId);
   new ViewStore(storage, workbookId).forgetAll();
   const hub = new LocalStorageHubStateStore(storage);
   hub.forget(workbookId);
