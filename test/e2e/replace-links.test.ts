@@ -91,8 +91,14 @@ describe('e2e: replacing a sealed workbook’s links', () => {
 
     // The page is on the new workbook, and shows its new links with what cannot be unseen.
     // (the address holds the new key only for a moment, as any link opened: then `#/w/<new id>`)
+    // First the copy and the retiring, which wait on the hub (their pace is the machine's): the
+    // dialog closes when both are done, or shows why not — a failure then says which step stuck.
+    const dialogState = async () =>
+      (await confirm.isVisible()) ? `still open: ${(await confirm.locator('p.busy, p.error').allInnerTexts()).join(' | ') || 'no step shown'}` : 'closed';
+    await expect.poll(dialogState, { timeout: 60_000 }).toBe('closed');
     const movedTo = () => /^#\/w\/(e[\w-]{43})$/.exec(new URL(ana.url()).hash)?.[1] ?? '';
-    await expect.poll(() => (movedTo() === keys.id ? '' : movedTo()), { timeout: 20_000 }).not.toBe('');
+    // then the page opens the new link at once, as any link: the key leaves the address
+    await expect.poll(() => (movedTo() === keys.id ? ana.url() : movedTo() || ana.url()), { timeout: 10_000 }).toMatch(/^e[\w-]{43}$/);
     const newId = movedTo();
     const newShare = ana.getByRole('dialog', { name: 'Share this workbook' });
     await newShare.getByRole('status').getByText(en['retire.done']).waitFor();
