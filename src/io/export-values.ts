@@ -13,6 +13,6 @@ export interface ExportReader {
 export async function exportReader(wb: Workbook): Promise<ExportReader> {
   if (!wb.hasFormulas()) return { get: (s, r, c) => wb.getValue(s, r, c), done: () => undefined };
   const { exportValues } = await import('../model/formula/index.js');
-  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-  return exportValues(wb, { now: Date.now, timeZone });
+  // the workbook's zone, not this device's: an export says what every screen says
+  return exportValues(wb, { now: Date.now, timeZone: wb.timeZone() });
 }

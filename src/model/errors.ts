@@ -26,6 +26,7 @@ export type ModelErrorCode =
   | 'SCHEMA_TOO_NEW'
   | 'NOT_INITIALIZED'
   | 'IMPORT_TOO_LARGE'
+  | 'INVALID_TIME_ZONE'
   | 'READ_ONLY';
 
 export class ModelError extends Error {

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { decodeCell, writeId } from './cell-codec.js';
+import { decodeCell, isStoredFormula, writeId } from './cell-codec.js';
 import { decodeClaim, parseClaimKey } from './claim.js';
 import { counterValue, decodeOp, parseOpKey, type CounterOp } from './counter.js';
 import type { EntryInput } from './history.js';
@@ -77,6 +77,7 @@ export function recordEvents(events: readonly Y.YEvent<any>[], context: Recorder
           else if (key === 'type') out.push({ kind: 'column-retype', sheetId, colId, before: text(change.oldValue), after: text(now) });
           else if (key === 'pos') out.push({ kind: 'column-move', sheetId, colId });
           else if (key === 'deleted') out.push({ kind: now ? 'column-delete' : 'column-restore', sheetId, colId, after: text(target.get('name')) });
+          else if (key === 'formula') out.push(columnFormulaEntry(sheetId, colId, change.oldValue, now));
           // Width is a drag of the mouse, not a change anyone needs to trace.
           else if (key !== 'width') out.push({ kind: 'column-update', sheetId, colId, after: key });
         }
@@ -108,6 +109,14 @@ export function recordEvents(events: readonly Y.YEvent<any>[], context: Recorder
     }
   }
   return out;
+}
+
+/** A column formula's change keeps old → new as stored text, flagged as formulas, so the history can show both. */
+function columnFormulaEntry(sheetId: string, colId: string, was: unknown, now: unknown): EntryInput {
+  const before = isStoredFormula(was) ? was : null;
+  const after = isStoredFormula(now) ? now : null;
+  if (before === null && after === null) return { kind: 'column-update', sheetId, colId, after: 'formula' };
+  return { kind: 'column-update', sheetId, colId, before, after, beforeFormula: before !== null, afterFormula: after !== null };
 }
 
 export function recordMeta(event: Y.YMapEvent<unknown>): EntryInput[] {

@@ -58,6 +58,7 @@ export function restoreTo(then: Workbook, now: Workbook, options: { at: number; 
         result.sheetsToTrash.push(s.id);
       }
       if (then.title() !== now.title()) now.setTitle(then.title());
+      if (then.timeZone() !== now.timeZone()) now.setTimeZone(then.timeZone());
     }
   });
   result.journalBack = restoreJournal(then, now);

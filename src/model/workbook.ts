@@ -18,6 +18,7 @@ import { comparePositioned, isValidKey, keysBetween } from './position.js';
 import { BLANK_SHEET, columnLetter } from './blank-sheet.js';
 import { readCardFields } from './card-fields.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './schema.js';
+import { DEFAULT_TIME_ZONE, canonicalTimeZone, deviceTimeZone } from './time-zone.js';
 import type {
   Actor,
   CellRecord,
@@ -63,6 +64,8 @@ export interface WorkbookOptions {
   readOnly?: boolean;
   /** the workbook's history journal (src/model/history.ts); a private one when absent */
   history?: Y.Doc;
+  /** the zone a workbook created here starts with (time-zone.ts); this device's when absent */
+  timeZone?: string;
 }
 
 const ID_LENGTH = { sheet: 10, row: 10, column: 8 } as const;
@@ -124,9 +127,11 @@ export class Workbook {
   private groupSeq = 0;
   private readonly labelOf = new WeakMap<Y.Transaction, { label: GroupLabel; detail: string }>();
   private lastAt = 0;
+  private readonly creatorZone: string;
 
   constructor(doc: Y.Doc, options: WorkbookOptions) {
     this.doc = doc;
+    this.creatorZone = canonicalTimeZone(options.timeZone) ?? deviceTimeZone();
     this.actor = { ...options.actor };
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? randomId;
@@ -205,7 +210,20 @@ export class Workbook {
       meta.set('schemaVersion', SCHEMA_VERSION);
       meta.set('createdAt', this.clock());
       if (title) meta.set('title', checkName(title));
+      if (!meta.has('timeZone')) meta.set('timeZone', this.creatorZone);
     });
+  }
+
+  /** The zone TODAY() and NOW() read (time-zone.ts): the stored one when it names a zone, else UTC. */
+  timeZone(): string {
+    return canonicalTimeZone(this.doc.getMap('meta').get('timeZone')) ?? DEFAULT_TIME_ZONE;
+  }
+
+  /** One register, last writer wins; a name Intl does not know is refused (INVALID_TIME_ZONE) and nothing written. */
+  setTimeZone(name: string): void {
+    const zone = canonicalTimeZone(typeof name === 'string' ? name.trim() : name);
+    if (!zone) throw new ModelError('INVALID_TIME_ZONE', `Not a time zone: ${String(name).slice(0, 80)}`, { input: String(name).slice(0, 80) });
+    this.transact(() => this.doc.getMap('meta').set('timeZone', zone));
   }
 
   /** Upgrades an older doc; throws SCHEMA_TOO_NEW for a doc made by a newer app. */
@@ -1097,7 +1115,7 @@ export class Workbook {
       const meta = this.doc.getMap('meta');
       const thenMeta = then.doc.getMap('meta');
       if (!this.isInitialized() && then.isInitialized()) {
-        for (const key of ['schemaVersion', 'createdAt', 'title']) {
+        for (const key of ['schemaVersion', 'createdAt', 'title', 'timeZone']) {
           const v = thenMeta.get(key);
           if (v !== undefined && typeof v !== 'object') meta.set(key, v);
         }

@@ -4,6 +4,7 @@ import type { Workbook } from '../model/workbook.js';
 import { dialogStyles, showDialog } from './dialog-styles.js';
 import { LocaleController, currentLocale, formatDateTime, formatNumber, t, tn } from './i18n/locale.js';
 import { entryText, groupText, whoText, workbookPlace, type HistoryPlace } from './history-text.js';
+import './time-zone-setting.js';
 
 const RANGES = [
   ['activity.ever', Number.POSITIVE_INFINITY],
@@ -362,6 +363,7 @@ export class ActivityPanel extends LitElement {
         ${groups.length === 0 ? html`<p>${this.isFiltered() ? t('activity.noMatch') : t('activity.none')}</p>` : nothing}
       </div>
       ${this.renderRetention(wb)}
+      <time-zone-setting .workbook=${wb}></time-zone-setting>
       <div class="footer">
         ${groups.length > shown.length
           ? html`<span

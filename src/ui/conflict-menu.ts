@@ -8,7 +8,7 @@ import { dialogStyles, showDialog } from './dialog-styles.js';
 import { errorText } from './i18n/error-text.js';
 import { LocaleController, currentLocale, formatDateTime, t } from './i18n/locale.js';
 import { inputOptions, personText } from './i18n/value-text.js';
-import { historyValue } from './history-text.js';
+import { alternativeText } from './history-text.js';
 
 /**
  * `<conflict-menu>`: a cell two people wrote at the same time, without seeing
@@ -125,12 +125,13 @@ export class ConflictMenu extends LitElement {
     return this.workbook?.readOnly ?? true;
   }
 
-  private resolve(value: CellValue): void {
+  /** `formula`: keep a formula alternative as the formula it is (its stored text), not as text */
+  private resolve(value: CellValue, formula = false): void {
     const wb = this.workbook;
     const x = this.target;
     if (!wb || !x || wb.readOnly) return;
     try {
-      wb.resolveConflict(x.sheetId, x.rowId, x.col.id, value);
+      wb.resolveConflict(x.sheetId, x.rowId, x.col.id, value, { formula });
     } catch (err) {
       if (!isModelError(err)) throw err;
       this.error = errorText(err);
@@ -158,14 +159,14 @@ export class ConflictMenu extends LitElement {
   private renderChoice(a: Alternative, kind: string) {
     const x = this.target!;
     const locale = currentLocale();
-    const value = historyValue(locale, x.col, a.v);
+    const value = this.workbook && this.conflict ? alternativeText(locale, this.workbook, x.col, this.conflict, a) : '';
     const by = personText(locale, this.workbook?.knownActor(a.ref)?.name);
     return html`<li>
       <span
         ><span class="kind">${kind}</span><span class="value">${value}</span>
         <span class="who">${t('conflict.byWhen', { by, when: formatDateTime(a.at) })}</span></span
       >
-      <button ?disabled=${this.readOnly} aria-describedby=${this.readOnly ? 'conflict-readonly' : nothing} @click=${() => this.resolve(a.v)}>
+      <button ?disabled=${this.readOnly} aria-describedby=${this.readOnly ? 'conflict-readonly' : nothing} @click=${() => this.resolve(a.v, a.formula === true)}>
         ${t('conflict.keep', { value })}
       </button>
     </li>`;

@@ -6,7 +6,7 @@ import type { Column } from '../model/types.js';
 import type { Workbook } from '../model/workbook.js';
 import { currentLocale, formatDateTime, t, tn, translate, type Locale } from './i18n/locale.js';
 import { listAnd, personText, relativeTime } from './i18n/value-text.js';
-import { historyValue } from './history-text.js';
+import { alternativeText } from './history-text.js';
 
 const REFRESH_MS = 100;
 
@@ -174,7 +174,7 @@ export function otherValuesText(locale: Locale, wb: Workbook, col: Column, c: Ce
     locale,
     c.others.map((o) =>
       translate(locale, 'conflict.value', {
-        value: historyValue(locale, col, o.v),
+        value: alternativeText(locale, wb, col, c, o),
         by: personText(locale, wb.knownActor(o.ref)?.name),
         when: exact ? formatDateTime(o.at) : relativeTime(locale, o.at),
       }),

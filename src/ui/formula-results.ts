@@ -8,7 +8,7 @@ type FormulaModule = typeof import('../model/formula/index.js');
 const TICK_MS = 60_000;
 
 export interface FormulaResultsOptions {
-  /** the time zone TODAY() and NOW() read (an IANA name) */
+  /** the time zone TODAY() and NOW() read (an IANA name); the workbook's setting when absent */
   timeZone?: () => string;
   now?: () => number;
   /** how the engine is loaded: a dynamic import, so it is a chunk of its own (tests pass the module) */
@@ -16,8 +16,6 @@ export interface FormulaResultsOptions {
   /** the cells whose shown results changed, after the host was asked to update (the grid repaints just them) */
   onResults?: (cells: CellAddress[]) => void;
 }
-
-const deviceZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 /**
  * Formula results for a view of a workbook. The engine (src/model/formula, the evaluator and its
@@ -94,8 +92,23 @@ export class FormulaResults implements ReactiveController {
       if (this.wb !== wb) return;
       this.off?.();
       this.off = null;
-      const clock = { now: this.options.now ?? Date.now, timeZone: (this.options.timeZone ?? deviceZone)() };
+      // The workbook's zone, read at each evaluation, so every device's TODAY() is the same day.
+      const zone = this.options.timeZone ?? (() => wb.timeZone());
+      const clock = {
+        now: this.options.now ?? Date.now,
+        get timeZone() {
+          return zone();
+        },
+      };
       this.formulas = mod.WorkbookFormulas.fromDoc(wb, clock, (cells) => this.changed(cells));
+      // a colleague choosing another zone moves TODAY() and NOW() here too
+      this.off = wb.observe((change) => {
+        const f = this.formulas;
+        if (!change.meta || !f) return;
+        f.engine.tick();
+        const cells = f.engine.recalc();
+        if (cells.length) this.changed(cells);
+      });
       this.timer = setInterval(() => {
         const f = this.formulas;
         if (!f) return;

@@ -1,10 +1,11 @@
+import type { Alternative, CellConflict } from '../model/conflicts.js';
 import type { HistoryEntry, HistoryGroup, HistoryValue } from '../model/history.js';
 import type { Column } from '../model/types.js';
 import { isColumnType } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
-import { translate, translatePlural, type Locale } from './i18n/locale.js';
+import { currentLocale, translate, translatePlural, type Locale } from './i18n/locale.js';
 import type { MessageKey } from './i18n/messages.js';
-import { displayValue, numberText, personText } from './i18n/value-text.js';
+import { displayValue, inputOptions, numberText, personText } from './i18n/value-text.js';
 
 /**
  * History entries in words (Activity, a cell's history): pure functions of an
@@ -18,10 +19,15 @@ export interface HistoryPlace {
   /** 1-based position among the sheet's rows; null for a row in the trash */
   rowNumber(sheetId: string, rowId: string): number | null;
   sheetName(sheetId: string): string | null;
+  /**
+   * A formula's stored text (ids) in A1 for the reader's current order, as the formula bar shows it;
+   * rowId null for a column formula. Absent: the stored text is shown as it is.
+   */
+  formula?(sheetId: string, rowId: string | null, stored: string): string;
 }
 
 /** Reads the workbook lazily and remembers what it read: a page of entries looks rows up thousands of times. */
-export function workbookPlace(wb: Workbook): HistoryPlace {
+export function workbookPlace(wb: Workbook, locale: Locale = currentLocale()): HistoryPlace {
   const columns = new Map<string, Map<string, Column>>();
   const rows = new Map<string, Map<string, number>>();
   let sheets: Map<string, string> | null = null;
@@ -48,7 +54,19 @@ export function workbookPlace(wb: Workbook): HistoryPlace {
       sheets ??= new Map([...wb.deletedSheets(), ...wb.sheets()].map((s) => [s.id, s.name] as const));
       return sheets.get(sheetId) ?? null;
     },
+    formula(sheetId, rowId, stored) {
+      return wb.formulaForDisplay(stored, { sheetId, rowId: rowId ?? '' }, inputOptions(locale));
+    },
   };
+}
+
+/**
+ * One of a conflict's values in words: a formula as the reader's order names its cells
+ * (`=SUM(B1:B5)`, never the ids it is stored with), a value as the grid shows it.
+ */
+export function alternativeText(locale: Locale, wb: Workbook, col: Column, c: Pick<CellConflict, 'sheetId' | 'rowId'>, a: Alternative): string {
+  if (a.formula && typeof a.v === 'string') return wb.formulaForDisplay(a.v, { sheetId: c.sheetId, rowId: c.rowId }, inputOptions(locale));
+  return historyValue(locale, col, a.v);
 }
 
 export interface PhraseOptions {
@@ -98,6 +116,9 @@ export function entryText(locale: Locale, place: HistoryPlace, e: HistoryEntry, 
     return where ? tr('history.at', { where, text }) : text;
   };
   const show = (v: HistoryValue) => historyValue(locale, column, v);
+  // a formula side reads in A1 for the current order, as the formula bar shows it
+  const formulaText = (v: HistoryValue, rowId: string | null) => (typeof v === 'string' && e.sheetId && place.formula ? place.formula(e.sheetId, rowId, v) : String(v));
+  const cellSide = (v: HistoryValue, isFormula: boolean) => (isFormula ? formulaText(v, e.rowId) : show(v));
   const rows = (key: 'history.rowsAdded' | 'history.rowsDeleted' | 'history.rowsRestored' | 'history.rowsMoved') => {
     const n = typeof e.after === 'number' ? e.after : e.rowIds.length;
     // A single row is named by its number when it is still in the sheet.
@@ -106,7 +127,7 @@ export function entryText(locale: Locale, place: HistoryPlace, e: HistoryEntry, 
   };
   switch (e.kind) {
     case 'cell':
-      return atCell(tr(e.resolves ? 'history.resolvedCell' : 'history.cell', { before: show(e.before), after: show(e.after) }));
+      return atCell(tr(e.resolves ? 'history.resolvedCell' : 'history.cell', { before: cellSide(e.before, e.beforeFormula), after: cellSide(e.after, e.afterFormula) }));
     case 'delta':
       return atCell(typeof e.after === 'number' ? deltaText(locale, column, e.after) : show(e.after));
     case 'recount':
@@ -135,8 +156,11 @@ export function entryText(locale: Locale, place: HistoryPlace, e: HistoryEntry, 
       return inSheet(tr('history.columnRenamed', { before: name(e.before), after: name(e.after) }));
     case 'column-retype':
       return inSheet(tr('history.columnRetyped', { name: columnName, before: typeName(locale, e.before), after: typeName(locale, e.after) }));
-    case 'column-update':
-      return inSheet(tr('history.columnUpdated', { name: columnName }));
+    case 'column-update': {
+      if (!e.beforeFormula && !e.afterFormula) return inSheet(tr('history.columnUpdated', { name: columnName }));
+      const side = (v: HistoryValue, isFormula: boolean) => (isFormula ? formulaText(v, null) : tr('history.noFormula'));
+      return inSheet(tr('history.columnFormula', { name: columnName, before: side(e.before, e.beforeFormula), after: side(e.after, e.afterFormula) }));
+    }
     case 'column-move':
       return inSheet(tr('history.columnMoved', { name: columnName }));
     case 'column-delete':

@@ -11,7 +11,7 @@ import { RowEdits, savedKey } from './row-edits.js';
 import { claimHolders, claimText } from './claim-text.js';
 import { holders } from '../model/claim.js';
 import type { CellConflict } from '../model/conflicts.js';
-import { historyValue } from './history-text.js';
+import { alternativeText } from './history-text.js';
 import { otherValues } from './phone/conflict-text.js';
 import './cell-history.js';
 
@@ -515,12 +515,12 @@ export class RowForm extends LitElement {
       <span class="conflict-text" id=${id}><span class="mark" aria-hidden="true">⚠</span> ${t('phone.conflictField', { values: otherValues(locale, wb, col, c) })}</span>
       <span class="keeps">
         ${[c.current, ...c.others].map((a) => {
-          const value = historyValue(locale, col, a.v);
+          const value = alternativeText(locale, wb, col, c, a);
           return html`<button
             type="button"
             ?disabled=${wb.readOnly}
             aria-describedby=${reason}
-            @click=${() => this.edits.act(col, (w, s, r) => w.resolveConflict(s, r, col.id, a.v))}
+            @click=${() => this.edits.act(col, (w, s, r) => w.resolveConflict(s, r, col.id, a.v, { formula: a.formula }))}
           >
             ${t('conflict.keep', { value })}
           </button>`;
