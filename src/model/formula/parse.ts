@@ -31,7 +31,8 @@ const STORED_COL = new RegExp(`\\{~(${ID})\\}`, 'y');
 const SHEET_PREFIX = `(?:'((?:[^']|'')+)'|([\\p{L}_][\\p{L}\\p{N}_.]*))!`;
 const CELL = `(\\$?)([A-Za-z]{1,3})(\\$?)([0-9]+)`;
 const COL_ONLY = `(\\$?)([A-Za-z]{1,3})`;
-const A1_RANGE = new RegExp(`(?:${SHEET_PREFIX})?(?:${CELL}(?::${CELL})?|${COL_ONLY}:${COL_ONLY})(?![\\p{L}\\p{N}_.(!])`, 'uy');
+/** A typed A1 reference (with its sheet), sticky: set lastIndex first. Shared with typed-refs.ts, which finds references in text still being typed. */
+export const A1_RANGE = new RegExp(`(?:${SHEET_PREFIX})?(?:${CELL}(?::${CELL})?|${COL_ONLY}:${COL_ONLY})(?![\\p{L}\\p{N}_.(!])`, 'uy');
 const IDENT = /[\p{L}_][\p{L}\p{N}_.]*/uy;
 const NUMBER_DOT = /(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/y;
 const NUMBER_COMMA = /(?:\d+,?\d*|,\d+)(?:[eE][-+]?\d+)?/y;

@@ -6,6 +6,9 @@ import { MULTI_SEPARATOR, parseInput } from '../../model/values.js';
 import { errorText } from '../i18n/error-text.js';
 import { currentLocale, t } from '../i18n/locale.js';
 import { editText, inputOptions } from '../i18n/value-text.js';
+import { formulaReferences, renderChips, renderOutlines, type ShownReference } from './formula-outlines.js';
+import { FormulaPointing } from './formula-pointing.js';
+import type { Frame } from './grid-rows.js';
 import type { GridHost } from './host.js';
 import { keyCommand } from './keymap.js';
 import { LONG_TEXT_CHARS } from './metrics.js';
@@ -14,6 +17,8 @@ import './option-list.js';
 
 /** Width of the multi-line editor at least, whatever the column's width: room to read a paragraph. */
 const LONG_EDITOR_MIN_WIDTH = 420;
+/** The list of the formula's references, which the editor names as its description. */
+const REFS_ID = 'formula-refs';
 
 /**
  * Typing into the active cell: opening the editor (on a view link, saying
@@ -26,6 +31,8 @@ const LONG_EDITOR_MIN_WIDTH = 420;
  * narrowed as the person types (<option-list>; the input keeps focus, arrows
  * move, Enter takes one); a date cell has a calendar (<date-picker>) behind a
  * small button and Alt+ArrowDown. Both are laid over the grid too, under the cell.
+ * A formula has its references outlined on the grid and listed under the cell,
+ * and arrows or clicks can point at cells to put their references in (FormulaPointing).
  */
 export class EditingController implements ReactiveController {
   editing = false;
@@ -41,23 +48,34 @@ export class EditingController implements ReactiveController {
    * them before anything is typed. Typing narrows them again.
    */
   browsing = false;
+  /** Pointing at cells to put their references into the formula being typed. */
+  readonly formula: FormulaPointing;
+  private refsMemo: { draft: string; sheetId: string; decimal: string; refs: ShownReference[] } | null = null;
 
   constructor(private readonly host: GridHost) {
     host.addController(this);
+    this.formula = new FormulaPointing(host, this);
   }
 
-  private editorEl(): HTMLInputElement | HTMLTextAreaElement | null {
+  editorElement(): HTMLInputElement | HTMLTextAreaElement | null {
     return this.host.renderRoot.querySelector<HTMLInputElement | HTMLTextAreaElement>('.cell.active input, .cell.active textarea, textarea.long-editor');
   }
 
   hostUpdated(): void {
     if (!this.editing || this.pickerOpen) return;
-    const editor = this.editorEl();
+    const editor = this.editorElement();
     const root = this.host.renderRoot as ShadowRoot;
     if (editor && root.activeElement !== editor) {
       editor.focus({ preventScroll: this.multiline });
       editor.setSelectionRange(editor.value.length, editor.value.length);
     }
+    const caret = this.formula.pendingCaret;
+    if (editor && caret !== null) {
+      this.formula.pendingCaret = null;
+      editor.setSelectionRange(caret, caret);
+    }
+    if (editor && this.references().length) editor.setAttribute('aria-describedby', REFS_ID);
+    else editor?.removeAttribute('aria-describedby');
     // The options live in this same tree, so the input can point at the current one.
     const list = this.list();
     if (editor && list) {
@@ -76,6 +94,25 @@ export class EditingController implements ReactiveController {
     return this.host.selection.activeCell()?.col ?? null;
   }
 
+  /** The draft is a formula (being typed: `=` alone counts) in a column that can hold one. */
+  get formulaDraft(): boolean {
+    const col = this.column();
+    return this.editing && !!col && this.draft.trimStart().startsWith('=') && col.type !== 'counter' && col.type !== 'claim';
+  }
+
+  /** The references of the formula being edited, each with its colour (none when the draft is no formula). */
+  references(): ShownReference[] {
+    if (!this.formulaDraft) return [];
+    const sheetId = this.host.sheetId;
+    const decimal = inputOptions(currentLocale()).decimal ?? '.';
+    const m = this.refsMemo;
+    if (m && m.draft === this.draft && m.sheetId === sheetId && m.decimal === decimal) return m.refs;
+    const name = this.host.workbook?.sheets().find((s) => s.id === sheetId)?.name ?? '';
+    const refs = formulaReferences(this.draft, name, decimal);
+    this.refsMemo = { draft: this.draft, sheetId, decimal, refs };
+    return refs;
+  }
+
   /** The part of the draft the option list narrows by: all of it, or for several choices what follows the last comma. */
   private query(col: Column): string {
     if (this.browsing && col.type === 'select') return '';
@@ -87,7 +124,7 @@ export class EditingController implements ReactiveController {
   /** Whether Enter and the arrows belong to the option list: something typed, and an option matching it. */
   get offering(): boolean {
     const col = this.column();
-    if (!this.editing || !col || (col.type !== 'select' && col.type !== 'multiselect')) return false;
+    if (!this.editing || !col || (col.type !== 'select' && col.type !== 'multiselect') || this.formulaDraft) return false;
     return (this.browsing || this.query(col).trim() !== '') && !!this.list()?.current();
   }
 
@@ -185,6 +222,12 @@ export class EditingController implements ReactiveController {
     const wb = this.host.workbook;
     if (!a || !wb) return;
     if (this.host.refuseReadOnly()) return;
+    // Every row of a computed column shows its formula's result: a value typed there would be hidden under it (Grist refuses it too).
+    if (a.col.formula) {
+      const formula = wb.formulaForDisplay(a.col.formula, { sheetId: this.host.sheetId, rowId: a.rowId }, inputOptions(currentLocale()));
+      this.host.notice = t('formula.computedColumn', { column: a.col.name, formula });
+      return;
+    }
     const stored = wb.getFormula(this.host.sheetId, a.rowId, a.col.id);
     // A formula cell edits its formula, named in A1 for the order the reader sees now.
     this.draft =
@@ -196,6 +239,7 @@ export class EditingController implements ReactiveController {
     this.optionActive = 0;
     this.pickerOpen = false;
     this.browsing = false;
+    this.formula.reset();
     this.host.error = '';
     this.editing = true;
     this.host.requestUpdate();
@@ -203,6 +247,7 @@ export class EditingController implements ReactiveController {
 
   cancel(): void {
     this.editing = false;
+    this.formula.reset();
     this.pickerOpen = false;
     this.host.error = '';
     this.host.focusGrid();
@@ -234,6 +279,7 @@ export class EditingController implements ReactiveController {
     }
     this.editing = false;
     this.pickerOpen = false;
+    this.formula.reset();
     this.host.error = '';
     if (refocus) this.host.focusGrid();
     else this.host.requestUpdate();
@@ -241,12 +287,15 @@ export class EditingController implements ReactiveController {
   }
 
   private onInput = (e: Event): void => {
+    const wasFormula = this.formulaDraft;
     this.draft = (e.target as HTMLInputElement | HTMLTextAreaElement).value;
     // What is on offer follows the typing (the option list re-reads the query).
     this.optionActive = 0;
     this.browsing = false;
+    this.formula.typed();
     const col = this.column();
-    if (col?.type === 'select' || col?.type === 'multiselect') this.host.requestUpdate();
+    // The outlines and the list of references follow a formula's typing.
+    if (col?.type === 'select' || col?.type === 'multiselect' || wasFormula || this.formulaDraft) this.host.requestUpdate();
   };
 
   private onBlur = (): void => {
@@ -258,10 +307,13 @@ export class EditingController implements ReactiveController {
     e.stopPropagation();
     // An IME commits its composition with Enter: that Enter (and Tab, Escape) is not ours.
     const composing = e.isComposing || e.keyCode === 229;
-    const command = keyCommand({ key: e.key, shift: e.shiftKey, ctrl: e.ctrlKey || e.metaKey, alt: e.altKey, composing }, this.host.keyContext(true));
+    const pointing = !composing && this.formulaDraft && e.key.startsWith('Arrow') && this.formula.canPoint();
+    const command = keyCommand({ key: e.key, shift: e.shiftKey, ctrl: e.ctrlKey || e.metaKey, alt: e.altKey, composing }, { ...this.host.keyContext(true), pointing });
     if (!command) return;
     e.preventDefault();
-    if (command.kind === 'edit-newline') {
+    // Pointing is the editor's own business: the grid's selection stays on the cell being edited.
+    if (command.kind === 'point-move') this.formula.move(command.dRow, command.dCol, command.extend);
+    else if (command.kind === 'edit-newline') {
       const el = e.target as HTMLTextAreaElement;
       if (el instanceof HTMLTextAreaElement) el.setRangeText('\n', el.selectionStart, el.selectionEnd, 'end');
       this.draft = el.value;
@@ -304,9 +356,25 @@ export class EditingController implements ReactiveController {
         : nothing}`;
   }
 
-  /** Under the active cell, at (left, top) in the grid's pixels: the options on offer, or the calendar. */
+  /**
+   * Under the active cell, at (left, top) in the grid's pixels: a formula's references, the options
+   * on offer, or the calendar; and the live region that says which reference pointing put in.
+   */
   renderBelow(col: Column, left: number, top: number) {
     if (!this.editing) return nothing;
+    // Over the cell rather than under it when the multi-line editor covers what is under it.
+    const above = this.multiline ? top - this.host.viewport.rowHeight : top;
+    const below = this.formulaDraft ? renderChips(this.references(), REFS_ID, left, above, this.multiline) : this.renderPicker(col, left, top);
+    return html`${below}<div class="sr" role="status">${this.formula.announcement}</div>`;
+  }
+
+  /** The formula's references outlined on the grid, each in its colour (nothing when the draft is no formula). */
+  renderOutlines(f: Frame) {
+    const refs = this.references();
+    return refs.length ? renderOutlines(this.host, f, refs) : nothing;
+  }
+
+  private renderPicker(col: Column, left: number, top: number) {
     if ((col.type === 'select' || col.type === 'multiselect') && col.options.length) {
       return html`<option-list
         class="below"

@@ -144,7 +144,7 @@ export function renderEditorLayer(g: GridHost, f: Frame) {
   if (!col || !g.editor.editing) return nothing;
   const left = ROW_NUMBER_WIDTH + f.offsets[a.col];
   const top = HEADER_HEIGHT + a.row * g.viewport.rowHeight;
-  return html`${g.editor.renderOverlay(col, left, top, f.widths[a.col])}${g.editor.renderBelow(col, left, top + g.viewport.rowHeight)}`;
+  return html`${g.editor.renderOutlines(f)}${g.editor.renderOverlay(col, left, top, f.widths[a.col])}${g.editor.renderBelow(col, left, top + g.viewport.rowHeight)}`;
 }
 
 function renderValue(g: GridHost, col: Column, value: CellValue, misfit: boolean, rowId: string, steppers: boolean) {
@@ -254,7 +254,8 @@ function describeActive(g: GridHost, f: Frame): string {
   if (!col || !rowId || !wb) return '';
   const record = wb.getCell(g.sheetId, rowId, col.id);
   const locale = currentLocale();
-  const stored = record?.formula;
+  // a column formula, where the column has one, is what every row of it shows
+  const stored = col.formula ?? record?.formula;
   // A formula cell's line is the formula bar: the formula as the reader's order names its cells, and its result.
   const value = stored
     ? formulaLine(locale, wb.formulaForDisplay(stored, { sheetId: g.sheetId, rowId }, inputOptions(locale)), g.formulas.result(g.sheetId, rowId, col.id))

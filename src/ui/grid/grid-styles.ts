@@ -360,6 +360,52 @@ export const gridStyles = css`
     padding: 2rem;
     color: #57606a;
   }
+  /* A formula's references while it is edited: a box in each one's colour over its cells (the
+     clicks go through to the cells, to point at them), under the sticky header. */
+  .formula-outline {
+    position: absolute;
+    z-index: 1;
+    box-sizing: border-box;
+    border: 2px solid var(--ref);
+    background: color-mix(in srgb, var(--ref) 8%, transparent);
+    pointer-events: none;
+  }
+  /* The same references as chips under the editor, their text in their colour. */
+  .formula-refs {
+    position: absolute;
+    z-index: 7;
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25rem;
+    max-width: 28rem;
+    margin-top: 2px;
+    padding: 0.25rem;
+    background: white;
+    border: 1px solid #d0d7de;
+    border-radius: 6px;
+    box-shadow: 0 2px 8px #0002;
+    pointer-events: none;
+  }
+  .formula-refs.above {
+    transform: translateY(-100%);
+    margin-top: -2px;
+  }
+  .formula-refs .ref {
+    padding: 0 0.375rem;
+    font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+    font-size: 0.85rem;
+    line-height: 1.5;
+    color: var(--ref);
+    border: 1px solid var(--ref);
+    border-radius: 4px;
+    background: white;
+  }
+  @media (forced-colors: active) {
+    .formula-outline {
+      border-color: Highlight;
+      background: none;
+    }
+  }
   .sr {
     position: absolute;
     width: 1px;

@@ -18,6 +18,10 @@
  * Editing a status or choice, ArrowUp / ArrowDown go through the options on
  * offer and Enter takes the current one. Alt+ArrowDown on a date cell opens
  * the calendar, on a status or choice cell every option (editing or not).
+ *
+ * Editing a formula with the caret where a reference may go (`pointing`), the
+ * arrows point at cells instead of moving the caret (Shift+arrows stretch a
+ * range), as in Sheets and Excel; elsewhere in a formula they are the editor's.
  */
 import { dataEdge, type CellPos } from '../../model/range.js';
 
@@ -60,6 +64,8 @@ export interface KeyContext {
   multiline?: boolean;
   /** The editor shows a list of options (a status or choice cell) with one of them current. */
   optionList?: boolean;
+  /** The editor holds a formula and its caret stands where a reference may go (formula-pointing.ts). */
+  pointing?: boolean;
 }
 
 export type GridCommand =
@@ -80,6 +86,8 @@ export type GridCommand =
   | { kind: 'option-move'; delta: 1 | -1 }
   /** Editor of a status / choice cell: Enter takes the current option. */
   | { kind: 'option-pick' }
+  /** Editor of a formula, pointing: move the pointed cell by (dRow, dCol); extend: stretch the range from where it began. */
+  | { kind: 'point-move'; dRow: number; dCol: number; extend: boolean }
   /** Alt+ArrowDown on a date, status or choice cell (editing or not): the calendar, or every option to pick from. */
   | { kind: 'open-picker' }
   | { kind: 'toggle' }
@@ -125,9 +133,19 @@ function tab(k: KeyInput, c: KeyContext): GridCommand | null {
 /** Column types with something to pick from under the cell: a calendar, or the options. */
 const PICKED = new Set<string | undefined>(['date', 'datetime', 'select', 'multiselect']);
 
+/** Row and column steps of the arrow keys. */
+const ARROW_STEPS = new Map([
+  ['ArrowUp', { dRow: -1, dCol: 0 }],
+  ['ArrowDown', { dRow: 1, dCol: 0 }],
+  ['ArrowLeft', { dRow: 0, dCol: -1 }],
+  ['ArrowRight', { dRow: 0, dCol: 1 }],
+]);
+
 /** Keys while the cell editor is open (everything else is the editor's own typing). */
 function editorKey(k: KeyInput, c: KeyContext): GridCommand | null {
   if (k.composing) return null;
+  const step = ARROW_STEPS.get(k.key);
+  if (c.pointing && step && !k.alt && !k.ctrl) return { kind: 'point-move', ...step, extend: !!k.shift };
   if (k.alt && k.key === 'ArrowDown' && PICKED.has(c.colType)) return { kind: 'open-picker' };
   if (c.optionList && !k.alt && !k.ctrl) {
     if (k.key === 'ArrowDown') return { kind: 'option-move', delta: 1 };

@@ -12,6 +12,10 @@ import { MAX_DRAG_WIDTH, MIN_DRAG_WIDTH } from './metrics.js';
  * their numbers, drag a column's edge to resize it (one shared write when the
  * drag ends), and the tooltip saying who changed the cell under the pointer.
  *
+ * Editing a formula with the caret where a reference may go, a press on a
+ * cell puts its reference in and a drag a range (FormulaPointing); the editor
+ * keeps the keyboard.
+ *
  * Cells are reused as the grid scrolls (a cell element shows another column
  * after a sideways scroll), so the tooltip is put on the element under the
  * pointer afresh after every scroll, and after any render that made the
@@ -24,6 +28,8 @@ export class PointerController implements ReactiveController {
   /** A column's width while its edge is dragged (written when the drag ends). */
   widthPreview: { colId: string; width: number } | null = null;
   private dragging = false;
+  /** A press is pointing at cells for a formula: dragging stretches the reference, not the selection. */
+  private pointing = false;
   private rowDrag: { from: number; count: number } | null = null;
   private lastPointer: { x: number; y: number } | null = null;
   private titled: HTMLElement | null = null;
@@ -68,6 +74,13 @@ export class PointerController implements ReactiveController {
     const { editor, selection } = this.host;
     if (editor.editing) {
       if (row === selection.active.row && col === selection.active.col) return;
+      if (editor.formulaDraft && editor.formula.canPoint()) {
+        // Kept from focusing the cell, the editor keeps the keyboard (and its caret).
+        e.preventDefault();
+        editor.formula.pointAt({ row, col }, e.shiftKey);
+        this.pointing = true;
+        return;
+      }
       if (!editor.commit(false)) {
         e.preventDefault();
         return;
@@ -89,7 +102,9 @@ export class PointerController implements ReactiveController {
     const col = Number(cell.dataset.col);
     this.showProvenance(cell);
     const sel = this.host.selection.sel;
-    if (this.dragging && e.buttons === 1) {
+    if (this.pointing && e.buttons === 1) {
+      this.host.editor.formula.dragTo({ row, col });
+    } else if (this.dragging && e.buttons === 1) {
       if (row !== sel.focus.row || col !== sel.focus.col) this.host.selection.set({ active: sel.active, anchor: sel.anchor, focus: { row, col } });
     } else if (this.rowDrag && e.buttons === 1) {
       this.dropRow = row;
@@ -139,6 +154,7 @@ export class PointerController implements ReactiveController {
 
   private onWindowPointerUp = (): void => {
     this.dragging = false;
+    this.pointing = false;
     if (!this.rowDrag) return;
     const drag = this.rowDrag;
     this.rowDrag = null;

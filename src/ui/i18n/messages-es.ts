@@ -19,6 +19,7 @@ import { es as filters } from './messages/es/filters.js';
 import { es as layout } from './messages/es/layout.js';
 import { es as imports } from './messages/es/imports.js';
 import { es as formulas } from './messages/es/formulas.js';
+import { es as formulaEditing } from './messages/es/formula-editing.js';
 import { es as formulaUse } from './messages/es/formula-use.js';
 
-export const es: Record<MessageKey, string> = { ...home, ...workbook, ...sheet, ...phone, ...records, ...restore, ...errors, ...access, ...sealed, ...lock, ...retire, ...grid, ...filters, ...layout, ...imports, ...formulas, ...formulaUse };
+export const es: Record<MessageKey, string> = { ...home, ...workbook, ...sheet, ...phone, ...records, ...restore, ...errors, ...access, ...sealed, ...lock, ...retire, ...grid, ...filters, ...layout, ...imports, ...formulas, ...formulaUse, ...formulaEditing };

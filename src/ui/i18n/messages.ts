@@ -22,8 +22,9 @@ import * as filters from './messages/filters.js';
 import * as layout from './messages/layout.js';
 import * as imports from './messages/imports.js';
 import * as formulas from './messages/formulas.js';
+import * as formulaEditing from './messages/formula-editing.js';
 import * as formulaUse from './messages/formula-use.js';
 
-export const en = { ...home.en, ...workbook.en, ...sheet.en, ...phone.en, ...records.en, ...restore.en, ...errors.en, ...access.en, ...sealed.en, ...lock.en, ...retire.en, ...grid.en, ...filters.en, ...layout.en, ...imports.en, ...formulas.en, ...formulaUse.en };
+export const en = { ...home.en, ...workbook.en, ...sheet.en, ...phone.en, ...records.en, ...restore.en, ...errors.en, ...access.en, ...sealed.en, ...lock.en, ...retire.en, ...grid.en, ...filters.en, ...layout.en, ...imports.en, ...formulas.en, ...formulaUse.en, ...formulaEditing.en };
 
 export type MessageKey = keyof typeof en;
