@@ -120,4 +120,59 @@ describe('e2e: editing a formula in the grid', () => {
     expect(await cell(page, 4, 3).getAttribute('class')).toContain('active');
     expect(errors).toEqual([]);
   });
+
+  it('in a sorted view, pointing writes the sheet\'s A1 (the row numbers shown) and the outlines fall on the rows shown', async () => {
+    const { page, errors } = await gridPage(env);
+    await newWorkbook(page, env.relay.httpUrl);
+    await numberColumn(page, 1, 'Qty');
+    await typeDown(page, 1, ['1', '2', '3', '4', '5']);
+    await cell(page, 0, 1).click();
+    await page.getByRole('button', { name: 'Sort & filter' }).click();
+    await page.getByRole('dialog', { name: /My view/ }).getByRole('button', { name: 'Sort Z → A' }).click();
+    await expect.poll(() => cellText(page, 0, 1)).toBe('5');
+    // The top row shown is the sheet's row 5: pointing left of C5 is B5, stretched down over rows 4 and 3.
+    await cell(page, 0, 2).click();
+    await page.keyboard.type('=SUM(');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+ArrowDown');
+    await expect.poll(() => editor(page, 0, 2).inputValue()).toBe('=SUM(B3:B5');
+    await page.keyboard.type(',B1');
+    await expect.poll(() => outlines(page)).toEqual([
+      { ref: 'B3:B5', cells: '0:1-2:1', color: 'rgb(11, 87, 208)' },
+      { ref: 'B1', cells: '4:1-4:1', color: 'rgb(197, 34, 31)' },
+    ]);
+    await page.keyboard.type(')');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => cellText(page, 0, 2)).toBe('13');
+    expect(errors).toEqual([]);
+  });
+
+  it('in Spanish the separator is ; (a reference may follow it) and the inserted reference is announced in Spanish', async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'es-ES' });
+    env.contexts.push(context);
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${env.relay.httpUrl}/`);
+    await page.getByRole('button', { name: 'Nuevo libro' }).click();
+    await page.getByRole('grid').waitFor();
+    await cell(page, 0, 2).click();
+    await page.keyboard.type('=SUM(');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => editor(page, 0, 2).inputValue()).toBe('=SUM(B1');
+    await page.keyboard.type(';');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => editor(page, 0, 2).inputValue()).toBe('=SUM(B1;B2');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Referencia B2 insertada' }).count()).toBe(1);
+    expect(await page.locator('#formula-refs').textContent()).toMatch(/Referencias de la fórmula:\s*B1\s*B2/);
+    await page.keyboard.type(')');
+    await page.keyboard.press('Enter');
+    await cell(page, 0, 2).click();
+    await page.keyboard.press('F2');
+    expect(await editor(page, 0, 2).inputValue()).toBe('=SUM(B1;B2)');
+    expect(errors).toEqual([]);
+  });
 });
