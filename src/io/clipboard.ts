@@ -4,6 +4,8 @@
  * in the relay's future CLI alike.
  */
 
+import { markerAttribute } from './clipboard-marker.js';
+
 export type Grid = string[][];
 
 const NEEDS_QUOTES = /[\t\n\r"]/;
@@ -87,10 +89,10 @@ function htmlCellText(f: string): string {
     .replace(/\n/g, '<br>');
 }
 
-/** An HTML table Sheets and Excel both paste as cells. */
-export function encodeHtml(grid: Grid): string {
+/** An HTML table Sheets and Excel both paste as cells; `marker` (clipboard-marker.ts) rides on the table for a paste in the app. */
+export function encodeHtml(grid: Grid, marker: string | null = null): string {
   const body = grid.map((row) => `<tr>${row.map((f) => `<td>${htmlCellText(f)}</td>`).join('')}</tr>`).join('');
-  return `<meta charset="utf-8"><table><tbody>${body}</tbody></table>`;
+  return `<meta charset="utf-8"><table${marker === null ? '' : ` ${markerAttribute(marker)}`}><tbody>${body}</tbody></table>`;
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };

@@ -1,5 +1,7 @@
 import { columnLetter } from './blank-sheet.js';
 import { isModelError, type ModelErrorCode } from './errors.js';
+import { LayoutIndex } from './formula/layout.js';
+import { shiftStored } from './formula/shift.js';
 import type { CellValue, CellWrite, Column } from './types.js';
 import { canHoldAsText, fitsColumn, parseInput, type InputOptions } from './values.js';
 import type { Workbook } from './workbook.js';
@@ -38,6 +40,8 @@ export interface PasteResult {
 export interface PasteOptions extends InputOptions {
   /** the name of the n-th column, when a paste adds columns (the UI's language) */
   columnName?: (n: number) => string;
+  /** the stored formula to write at a block cell instead of its text, or null (src/io/paste-formulas.ts) */
+  formulaAt?: (r: number, c: number, rowId: string, column: Column, text: string) => string | null;
 }
 
 export function pasteBlock(
@@ -70,6 +74,11 @@ export function pasteBlock(
     block.forEach((line, r) => {
       line.forEach((text, c) => {
         const column = columns[c];
+        const formula = options.formulaAt?.(r, c, rows[r], column, text) ?? null;
+        if (formula !== null) {
+          writes.push({ rowId: rows[r], colId: column.id, value: null, formula });
+          return;
+        }
         let value: CellValue;
         try {
           value = parseInput(column, text, options);
@@ -95,8 +104,17 @@ export function fillDown(wb: Workbook, sheetId: string, viewRows: readonly strin
   if (source < 0) return 0;
   const from = viewRows[source];
   const writes: CellWrite[] = [];
+  let layout: LayoutIndex | null = null;
   for (let r = source + 1; r <= bottom; r++) {
     for (const col of columns) {
+      // A formula fills down as Sheets fills it: relative parts shift by the distance in the sheet's order.
+      const formula = col.formula ? null : wb.getFormula(sheetId, from, col.id);
+      if (formula !== null) {
+        layout ??= new LayoutIndex(wb);
+        const formulaTo = shiftStored(formula, { sheetId, rowId: from, colId: col.id }, { sheetId, rowId: viewRows[r], colId: col.id }, layout);
+        writes.push({ rowId: viewRows[r], colId: col.id, value: null, formula: formulaTo });
+        continue;
+      }
       const value = wb.getValue(sheetId, from, col.id);
       // A value left over from a retype cannot be written again; the target keeps its own.
       if (fitsColumn(col, value)) writes.push({ rowId: viewRows[r], colId: col.id, value });

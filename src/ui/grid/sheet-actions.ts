@@ -44,7 +44,11 @@ export class SheetActions implements ToolbarActions {
   clearSelection(): void {
     const wb = this.host.workbook;
     if (!wb) return;
-    this.writeSelection((rowId, col) => (wb.getCell(this.host.sheetId, rowId, col.id)?.v != null ? { rowId, colId: col.id, value: null } : null));
+    this.writeSelection((rowId, col) => {
+      const cell = wb.getCell(this.host.sheetId, rowId, col.id);
+      // a formula cell holds no value (v is null) and is cleared all the same
+      return cell?.v != null || cell?.formula !== undefined ? { rowId, colId: col.id, value: null } : null;
+    });
   }
 
   fillDown(): void {
