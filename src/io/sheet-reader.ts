@@ -1,5 +1,5 @@
 import type { CellObject, WorkBook, WorkSheet } from '@e965/xlsx';
-import type { ImportCell, ImportMerge } from '../model/import.js';
+import type { ImportCell, ImportFormula, ImportMerge } from '../model/import.js';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { IoError, isCfb, isZip } from './errors.js';
 
@@ -24,6 +24,8 @@ export interface ReadSheet {
   hidden: boolean;
   rows: ImportCell[][];
   merges: ImportMerge[];
+  /** every cell's formula, A1 as the file wrote it (SheetJS expands shared formulas and turns ODS's `of:=[.A1]` into A1) */
+  formulas: ImportFormula[];
 }
 
 export interface ReadLimits {
@@ -138,7 +140,18 @@ export function checkSpreadsheetBytes(bytes: Uint8Array): 'zip' | 'cfb' {
   return 'zip';
 }
 
-function sheetRows(X: SheetJs, ws: WorkSheet, date1904: boolean, budget: { left: number }): ImportCell[][] {
+/** A cell's formula as `=…`, or null; an array formula says whether it covers more than its own cell. */
+function formulaOf(cell: CellObject, r: number, c: number): ImportFormula | null {
+  if (typeof cell.f !== 'string' || cell.f.trim() === '') return null;
+  const out: ImportFormula = { row: r, col: c, text: `=${cell.f}` };
+  if (typeof cell.F === 'string' && cell.F.includes(':')) {
+    const [a, b] = cell.F.split(':');
+    if (a !== b) out.array = true;
+  }
+  return out;
+}
+
+function sheetRows(X: SheetJs, ws: WorkSheet, date1904: boolean, budget: { left: number }, formulas: ImportFormula[]): ImportCell[][] {
   const rows: ImportCell[][] = [];
   const data = (ws['!data'] ?? []) as (CellObject[] | undefined)[];
   // forEach skips holes: the work is the cells that exist, never the sheet's declared range.
@@ -148,8 +161,12 @@ function sheetRows(X: SheetJs, ws: WorkSheet, date1904: boolean, budget: { left:
     row.forEach((cell, c) => {
       if (!cell) return;
       const value = cellValue(X, cell, date1904);
-      if (value === null) return;
+      const formula = formulaOf(cell, r, c);
+      if (formula) formulas.push(formula);
+      // A formula whose cached result is empty is still a cell the import has to bring in.
+      if (value === null && !formula) return;
       if (--budget.left < 0) throw new IoError('TOO_MANY_CELLS', `The file holds more than ${MAX_READ_CELLS} cells with values.`, { max: MAX_READ_CELLS });
+      if (value === null) return;
       if (!out) {
         out = [];
         rows[r] = out;
@@ -278,7 +295,9 @@ export function readSpreadsheet(
     const ws = book.Sheets[name];
     if (!ws || (ws as { '!type'?: string })['!type'] === 'chart') return;
     const merges = (ws['!merges'] ?? []).map((m) => ({ row: m.s.r, col: m.s.c, rows: m.e.r - m.s.r + 1, cols: m.e.c - m.s.c + 1 }));
-    out.push({ name, hidden: Boolean(meta[i]?.Hidden), rows: sheetRows(X, ws, date1904, budget), merges });
+    const formulas: ImportFormula[] = [];
+    const rows = sheetRows(X, ws, date1904, budget, formulas);
+    out.push({ name, hidden: Boolean(meta[i]?.Hidden), rows, merges, formulas });
     onProgress?.(0.4 + (0.1 * (i + 1)) / book.SheetNames.length);
   });
   if (out.length === 0) throw new IoError('EMPTY_FILE', 'The workbook has no sheets.', { reason: 'sheets' });

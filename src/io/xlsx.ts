@@ -6,6 +6,7 @@ import { fitsColumn, formatValue } from '../model/values.js';
 import type { Workbook } from '../model/workbook.js';
 import { IoError, MAX_XLSX_BYTES } from './errors.js';
 import { checkSpreadsheetBytes, loadSheetJs, readSpreadsheet, type ReadSheet } from './sheet-reader.js';
+import { FormulaWriter, type FileSheet } from './formula-export.js';
 
 /** A hidden sheet in our own XLSX files saying exactly what each column is, so importing one back is exact. */
 export const META_SHEET = '_mutual_sheets';
@@ -164,6 +165,20 @@ function cellXml(strings: SharedStrings, ref: string, col: Column, value: CellVa
   }
 }
 
+/** Error values Excel knows; our own (#CYCLE!) go out as the text they read. */
+const EXCEL_ERRORS = new Set(['#NULL!', '#DIV/0!', '#VALUE!', '#REF!', '#NAME?', '#NUM!', '#N/A', '#SPILL!', '#CALC!']);
+
+/** A formula cell: the formula, and its result here as the cached value Excel and LibreOffice show until they compute. */
+function formulaCellXml(ref: string, formula: string, value: CellValue, style: number): string {
+  const f = `<f>${xml(xlsxText(formula))}</f>`;
+  if (value === null) return `<c r="${ref}">${f}</c>`;
+  if (typeof value === 'number') return `<c r="${ref}"${style ? ` s="${style}"` : ''}>${f}<v>${value}</v></c>`;
+  if (typeof value === 'boolean') return `<c r="${ref}" t="b">${f}<v>${value ? 1 : 0}</v></c>`;
+  const text = String(value);
+  if (EXCEL_ERRORS.has(text)) return `<c r="${ref}" t="e">${f}<v>${xml(text)}</v></c>`;
+  return `<c r="${ref}" t="str">${f}<v>${xml(xlsxText(text))}</v></c>`;
+}
+
 /** Writes a worksheet in pieces of this many rows, so no sheet is ever one giant string in memory. */
 const ROWS_PER_PIECE = 2000;
 
@@ -194,7 +209,9 @@ function writeSheet(emit: (xmlPiece: string, last: boolean) => void, columns: re
  * The workbook as an .xlsx with real types: numbers and counters as numbers,
  * dates as dates, checkboxes as booleans, selects as their labels, claims as
  * the holders' names. Text is always a (shared) string cell, never a formula,
- * so "=cmd|…" stays inert in Excel and Sheets. Written directly as
+ * so "=cmd|…" stays inert in Excel and Sheets; a formula cell is written as its
+ * formula (A1 in the file's grid) with its result as the cached value, when every
+ * function in it is one this app computes (FormulaWriter). Written directly as
  * SpreadsheetML, a few thousand rows at a time, into fflate's streaming zip:
  * exceljs's object model needed ~13 s and ~2 GB for 50,000 rows (npm run bench).
  */
@@ -220,12 +237,15 @@ export async function writeXlsx(wb: Workbook, choices?: readonly XlsxSheetChoice
   const strings = new SharedStrings();
   const sheets: { title: string; hidden: boolean }[] = [];
   const meta: [string, string][] = [];
+  const chosen: (FileSheet & { name: string; cols: readonly Column[] })[] = [];
   for (const choice of picked) {
     const info = wb.sheets().find((s) => s.id === choice.sheetId);
     if (!info) continue;
     const columns = choice.columns ?? wb.columns(info.id);
-    const rows = choice.rows ?? wb.rowIds(info.id);
-    const title = sheetTitle(info.name, taken);
+    chosen.push({ sheetId: info.id, name: info.name, title: sheetTitle(info.name, taken), rowIds: choice.rows ?? wb.rowIds(info.id), columns, cols: columns });
+  }
+  const formulas = wb.hasFormulas() ? new FormulaWriter(chosen, new Set((await import('../model/formula/functions.js')).functionNames())) : null;
+  for (const { sheetId, name, title, rowIds: rows, cols: columns } of chosen) {
     const colStyles = columns.map((c) => styles.styleFor(c));
     const letters = columns.map((_, i) => columnLetters(i));
     sheets.push({ title, hidden: false });
@@ -236,12 +256,19 @@ export async function writeXlsx(wb: Workbook, choices?: readonly XlsxSheetChoice
       (r, c) => {
         const ref = `${letters[c]}${r + 1}`;
         if (r === 0) return strings.cell(ref, columns[c].name, 1);
-        return cellXml(strings, ref, columns[c], values.get(info.id, rows[r - 1], columns[c].id), colStyles[c]);
+        const rowId = rows[r - 1];
+        const colId = columns[c].id;
+        const value = values.get(sheetId, rowId, colId);
+        const stored = formulas ? (columns[c].formula ?? wb.getFormula(sheetId, rowId, colId)) : null;
+        const text = stored ? formulas!.text(stored, sheetId, rowId) : null;
+        return text ? formulaCellXml(ref, text, value, colStyles[c]) : cellXml(strings, ref, columns[c], value, colStyles[c]);
       },
       true,
     );
-    meta.push([title, JSON.stringify({ name: info.name, rows: rows.length, columns: columns.map(metaOf) })]);
+    meta.push([title, JSON.stringify({ name, rows: rows.length, columns: columns.map(metaOf) })]);
   }
+  // The results are all written: the engine stops following the workbook.
+  values.done();
   const metaRows: string[][] = [[META_FORMAT], ...meta];
   sheets.push({ title: META_SHEET, hidden: true });
   writeSheet(
@@ -343,6 +370,10 @@ export function tablesFromSheets(read: readonly ReadSheet[], onProgress?: (fract
     if (described?.rows != null) while (rows.length < described.rows + 1) rows.push([]);
     const table = tableFromRows(described?.name ?? ws.name, rows, described ? 0 : guessHeaderRow(rows), { merges: ws.merges });
     if (described) table.meta = described.columns;
+    table.fileSheet = ws.name;
+    // A formula in the empty rows cut off above (a column filled down past the data, showing "") has no row to live in.
+    const kept = ws.formulas.filter((f) => f.row < rows.length);
+    if (kept.length) table.formulas = kept;
     tables.push(table);
     onProgress?.(0.5 + (0.5 * (i + 1)) / sheets.length);
   });

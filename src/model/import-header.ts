@@ -73,5 +73,8 @@ export function withHeaderRow(table: ImportTable, at: number): ImportTable {
   const row = Math.max(0, Math.min(at, all.length - 1));
   const next = tableFromRows(table.name, all, row, { merges: table.merges, notes: table.notes });
   if (table.meta && row === headerRowOf(table)) next.meta = table.meta;
+  // Formulas sit at the file's own rows, whichever of them is the header.
+  if (table.formulas) next.formulas = table.formulas;
+  if (table.fileSheet !== undefined) next.fileSheet = table.fileSheet;
   return next;
 }

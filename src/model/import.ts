@@ -34,6 +34,19 @@ export interface ImportTable {
   merges?: ImportMerge[];
   /** what the reader had to decide or repair, for the preview to say (encoding, stray quotes) */
   notes?: ImportNote[];
+  /** the file's formulas, at its own 0-based rows and columns; `rows` holds each one's cached value (src/model/formula/import-formulas.ts) */
+  formulas?: ImportFormula[];
+  /** the sheet's name in the file, which the file's formulas use to point at it */
+  fileSheet?: string;
+}
+
+/** A formula as the file wrote it: `=` and A1 in the file's own rows and columns, English names, `,` between arguments. */
+export interface ImportFormula {
+  row: number;
+  col: number;
+  text: string;
+  /** one formula over several cells (Excel's array formula): its cells hold the cached values */
+  array?: boolean;
 }
 
 /** A merged range as the file declares it; `row`/`col` are 0-based from the file's first row and column. */

@@ -7,7 +7,6 @@ import { TEXT_ENCODINGS, type TextEncodingName } from '../io/text-encoding.js';
 import { fileRows, headerRowOf, withHeaderRow } from '../model/import-header.js';
 import {
   checkImport,
-  commitImport,
   inferColumns,
   optionsFromValues,
   planColumn,
@@ -19,6 +18,7 @@ import {
   type ImportTable,
 } from '../model/import.js';
 import { isModelError } from '../model/errors.js';
+import { commitImports } from '../model/formula/import-commit.js';
 import { COLUMN_TYPES, type ColumnType } from '../model/types.js';
 import { ModelError } from '../model/errors.js';
 import { formatValue } from '../model/values.js';
@@ -281,20 +281,36 @@ export class ImportDialog extends LitElement {
       let rows = 0;
       let kept = 0;
       let skipped = 0;
-      // Every sheet of the file in one transaction: one undo step brings the workbook back as it was.
-      wb.group('import', chosen.map((p) => p.name).join(', '), () => {
-        for (const p of chosen) {
-          const target = p.target === 'append' ? { kind: 'append' as const, sheetId: this.sheetId } : { kind: 'new' as const, name: p.name };
-          const r = commitImport(wb, p.table, p.columns, target);
-          firstSheet ||= r.sheetId;
-          rows += r.rows;
-          kept += r.keptCount;
-          skipped += r.skippedCount;
-        }
-      });
+      let formulas = 0;
+      let columnFormulas = 0;
+      let asValues = 0;
+      // Every sheet of the file in one transaction (one undo step), formulas written once every sheet they point at exists.
+      const items = chosen.map((p) => ({
+        table: p.table,
+        plans: p.columns,
+        target: p.target === 'append' ? { kind: 'append' as const, sheetId: this.sheetId } : { kind: 'new' as const, name: p.name },
+      }));
+      for (const r of commitImports(wb, items)) {
+        firstSheet ||= r.sheetId;
+        rows += r.rows;
+        kept += r.keptCount;
+        skipped += r.skippedCount;
+        formulas += r.formulas;
+        columnFormulas += r.columnFormulas;
+        asValues += r.dropped.length;
+      }
       this.undo?.stopCapturing();
       this.undoDepth = (this.undo?.undoStack.length ?? 0) > before ? (this.undo?.undoStack.length ?? 0) : -1;
-      this.result = [tn('import.imported', rows), kept ? tn('import.kept', kept) : '', skipped ? tn('import.skipped', skipped) : ''].filter(Boolean).join(' ');
+      this.result = [
+        tn('import.imported', rows),
+        kept ? tn('import.kept', kept) : '',
+        skipped ? tn('import.skipped', skipped) : '',
+        formulas ? tn('import.formulas', formulas) : '',
+        columnFormulas ? tn('import.columnFormulas', columnFormulas) : '',
+        asValues ? tn('import.formulaValues', asValues) : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
       this.phase = 'done';
       this.dispatchEvent(new CustomEvent('import-done', { detail: firstSheet, bubbles: true, composed: true }));
     } catch (err) {

@@ -168,7 +168,8 @@ function lex(text: string, stored: boolean, decimal: '.' | ','): Tok[] {
     const id = at(IDENT);
     if (id) {
       // storage holds references only in braces: a bare B2 there was never written by this app
-      if (stored && /^[A-Za-z]{1,3}[0-9]+$/.test(id[0])) throw new FormulaError('FORMULA_BAD_STORAGE', 'A1 reference in stored formula', start);
+      // (a call is not a reference: LOG10(…), ATAN2(…) look like cells until their parenthesis)
+      if (stored && /^[A-Za-z]{1,3}[0-9]+$/.test(id[0]) && text[i + id[0].length] !== '(') throw new FormulaError('FORMULA_BAD_STORAGE', 'A1 reference in stored formula', start);
       out.push({ k: 'ident', v: id[0], at: start });
       i += id[0].length;
       continue;
