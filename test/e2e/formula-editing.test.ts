@@ -43,6 +43,8 @@ describe('e2e: editing a formula in the grid', () => {
     await expect.poll(() => editor(page, 0, 2).inputValue()).toBe('=SUM(B2:B4');
     await expect.poll(() => outlines(page)).toEqual([{ ref: 'B2:B4', cells: '1:1-3:1', color: 'rgb(11, 87, 208)' }]);
     expect(await chips(page)).toEqual(['B2:B4']);
+    // The reference being pointed at is dashed, as the moving pointer.
+    expect(await page.locator('.formula-outline.pointed').getAttribute('data-ref')).toBe('B2:B4');
     // The chips are the editor's description, for a screen reader (they are hidden from the grid's tree).
     expect(await editor(page, 0, 2).getAttribute('aria-describedby')).toBe('formula-refs');
     expect(await page.locator('#formula-refs').textContent()).toMatch(/References in the formula:\s*B2:B4/);
@@ -56,6 +58,7 @@ describe('e2e: editing a formula in the grid', () => {
       { ref: 'B1', cells: '0:1-0:1', color: 'rgb(197, 34, 31)' },
     ]);
     expect(await chips(page)).toEqual(['B2:B4', 'B1']);
+    expect(await page.locator('.formula-outline.pointed').count()).toBe(0);
     // After a reference the arrows are the caret's again: Left moves it, the text stays.
     await page.keyboard.press('ArrowLeft');
     expect(await editor(page, 0, 2).inputValue()).toBe('=SUM(B2:B4)+B1');

@@ -371,7 +371,7 @@ export class EditingController implements ReactiveController {
   /** The formula's references outlined on the grid, each in its colour (nothing when the draft is no formula). */
   renderOutlines(f: Frame) {
     const refs = this.references();
-    return refs.length ? renderOutlines(this.host, f, refs) : nothing;
+    return refs.length ? renderOutlines(this.host, f, refs, this.formula.pointedFrom) : nothing;
   }
 
   private renderPicker(col: Column, left: number, top: number) {

@@ -24,6 +24,8 @@ export interface ShownReference {
   token: Extract<TypedToken, { k: 'ref' } | { k: 'name' }>;
   /** It names a cell of this sheet (so it can be outlined). */
   here: boolean;
+  /** Where each time it is typed starts in the draft. */
+  starts: number[];
 }
 
 /** The distinct references of `draft`, in the order they first appear, each with its colour. */
@@ -32,10 +34,14 @@ export function formulaReferences(draft: string, sheetName: string, decimal: '.'
   for (const tk of scanTyped(draft, decimal)) {
     if (tk.k !== 'ref' && tk.k !== 'name') continue;
     const key = referenceKey(tk, sheetName);
-    if (seen.has(key)) continue;
+    const known = seen.get(key);
+    if (known) {
+      known.starts.push(tk.from);
+      continue;
+    }
     // `[Name]` means "this row" only in a column formula, which the cell editor does not write: listed, not outlined.
     const here = tk.k === 'ref' && (tk.sheet === null || foldName(tk.sheet) === foldName(sheetName));
-    seen.set(key, { text: draft.slice(tk.from, tk.to), color: referenceColor(seen.size), token: tk, here });
+    seen.set(key, { text: draft.slice(tk.from, tk.to), color: referenceColor(seen.size), token: tk, here, starts: [tk.from] });
   }
   return [...seen.values()];
 }
@@ -96,8 +102,11 @@ function colRuns(g: GridHost, f: Frame, tk: RefToken): [number, number][] {
   return runs(ids);
 }
 
-/** Boxes on the grid, one per run of rows and columns a reference of this sheet covers. */
-export function renderOutlines(g: GridHost, f: Frame, refs: ShownReference[]) {
+/**
+ * Boxes on the grid, one per run of rows and columns a reference of this sheet covers; the one
+ * being pointed at (starting at `pointedFrom` in the draft) dashed, as the moving pointer.
+ */
+export function renderOutlines(g: GridHost, f: Frame, refs: ShownReference[], pointedFrom: number | null) {
   const h = g.viewport.rowHeight;
   return refs.map((r) => {
     const tk = r.token;
@@ -106,12 +115,13 @@ export function renderOutlines(g: GridHost, f: Frame, refs: ShownReference[]) {
     const [top, bottom] = [tk.start.row, end.row];
     const rowsIn = top === null || bottom === null ? rowRuns(g, null, null) : rowRuns(g, Math.min(top, bottom), Math.max(top, bottom));
     const colsIn = colRuns(g, f, tk);
+    const pointed = pointedFrom !== null && r.starts.includes(pointedFrom);
     const boxes: ReturnType<typeof html>[] = [];
     for (const [r1, r2] of rowsIn) {
       for (const [c1, c2] of colsIn) {
         if (boxes.length >= MAX_BOXES) break;
         const box = `--ref:${r.color};left:${ROW_NUMBER_WIDTH + f.offsets[c1]}px;top:${HEADER_HEIGHT + r1 * h}px;width:${f.offsets[c2 + 1] - f.offsets[c1]}px;height:${(r2 - r1 + 1) * h}px`;
-        boxes.push(html`<div class="formula-outline" aria-hidden="true" data-ref=${r.text} data-cells=${`${r1}:${c1}-${r2}:${c2}`} style=${box}></div>`);
+        boxes.push(html`<div class="formula-outline ${pointed ? 'pointed' : ''}" aria-hidden="true" data-ref=${r.text} data-cells=${`${r1}:${c1}-${r2}:${c2}`} style=${box}></div>`);
       }
     }
     return boxes;

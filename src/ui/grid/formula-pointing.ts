@@ -45,6 +45,11 @@ export class FormulaPointing {
     this.pendingCaret = null;
   }
 
+  /** Where the reference being pointed at starts in the draft, or null when not pointing. */
+  get pointedFrom(): number | null {
+    return this.pointed?.from ?? null;
+  }
+
   /** Something was typed: the reference written stays as it is. */
   typed(): void {
     this.pointed = null;

@@ -370,6 +370,10 @@ export const gridStyles = css`
     background: color-mix(in srgb, var(--ref) 8%, transparent);
     pointer-events: none;
   }
+  /* The reference arrows and clicks are moving now: dashed, as the pointer in Sheets and Excel. */
+  .formula-outline.pointed {
+    border-style: dashed;
+  }
   /* The same references as chips under the editor, their text in their colour. */
   .formula-refs {
     position: absolute;
