@@ -50,6 +50,8 @@ export class SheetAggregates {
     private readonly sheetId: string,
     private readonly now: () => number = Date.now,
     private readonly lazy = false,
+    /** what a cell shows, when that is not what the doc holds (a formula's result, computed by the UI) */
+    private readonly value: ((rowId: string, colId: string) => CellValue) | null = null,
   ) {
     this.rebuild();
   }
@@ -104,6 +106,15 @@ export class SheetAggregates {
     }
   }
 
+  /** Re-reads cells whose shown value changed with no change to the doc (formula results). */
+  refresh(cells: readonly { rowId: string; colId: string }[]): void {
+    const byId = new Map(this.columns.map((c) => [c.id, c]));
+    for (const { rowId, colId } of cells) {
+      const col = byId.get(colId);
+      if (col && this.facts.get(colId)?.has(rowId)) this.reread(rowId, col);
+    }
+  }
+
   private reread(rowId: string, col: Column): void {
     const m = this.facts.get(col.id)!;
     const t = this.totals.get(col.id)!;
@@ -114,7 +125,7 @@ export class SheetAggregates {
   }
 
   private read(rowId: string, col: Column): RowFacts {
-    const value = this.wb.getValue(this.sheetId, rowId, col.id);
+    const value = this.value ? this.value(rowId, col.id) : this.wb.getValue(this.sheetId, rowId, col.id);
     const facts: RowFacts = { value, low: false, conflict: false, stale: false };
     if (col.type === 'counter') {
       const min = col.min ?? (col.minColumn ? this.wb.getValue(this.sheetId, rowId, col.minColumn) : null);

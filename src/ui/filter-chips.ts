@@ -3,6 +3,7 @@ import { EMPTY_VIEW, type ViewSpec } from '../model/view.js';
 import type { Workbook } from '../model/workbook.js';
 import { LocaleController, t } from './i18n/locale.js';
 import { filterChips, withoutFilter } from './filter-text.js';
+import type { ValueReader } from './result-values.js';
 
 /**
  * `<filter-chips>`: the filters of my view as removable chips
@@ -15,6 +16,7 @@ export class FilterChips extends LitElement {
     sheetId: { attribute: false },
     spec: { attribute: false },
     revision: { attribute: false },
+    value: { attribute: false },
   };
 
   declare workbook: Workbook | null;
@@ -22,6 +24,8 @@ export class FilterChips extends LitElement {
   declare spec: ViewSpec;
   /** Set it to anything new when the sheet changed: the chips' counts are read again. */
   declare revision: number;
+  /** reads a cell as shown (formula results); null: as the doc holds it */
+  declare value: ValueReader | null;
 
   constructor() {
     super();
@@ -30,6 +34,7 @@ export class FilterChips extends LitElement {
     this.sheetId = '';
     this.spec = { ...EMPTY_VIEW };
     this.revision = 0;
+    this.value = null;
   }
 
   static styles = css`
@@ -76,7 +81,7 @@ export class FilterChips extends LitElement {
 
   render() {
     if (!this.workbook || !this.sheetId) return nothing;
-    const chips = filterChips(this.workbook, this.sheetId, this.spec);
+    const chips = filterChips(this.workbook, this.sheetId, this.spec, undefined, this.value ?? undefined);
     if (!chips.length) return nothing;
     const names = new Map(this.workbook.columns(this.sheetId).map((c) => [c.id, c.name]));
     return html`<ul aria-label=${t('filter.active')}>

@@ -3,6 +3,7 @@ import type { Column } from '../model/types.js';
 import { isIsoDate, readNumber } from '../model/values.js';
 import type { Filter, ViewSpec } from '../model/view.js';
 import type { Workbook } from '../model/workbook.js';
+import type { ValueReader } from './result-values.js';
 import { DECIMAL_MARK, currentLocale, translate, translatePlural, type Locale } from './i18n/locale.js';
 import type { MessageKey } from './i18n/messages.js';
 import { displayValue, numberText } from './i18n/value-text.js';
@@ -65,9 +66,11 @@ export interface FilterChip {
 
 /**
  * Every filter a view applies, in words, one per column: the view's conditions
- * and any older text filters, skipping those whose column is gone.
+ * and any older text filters, skipping those whose column is gone. `value` reads
+ * a cell as shown (formula results, result-values.ts); the doc's values without it.
  */
-export function filterChips(workbook: Workbook, sheetId: string, spec: ViewSpec, locale: Locale = currentLocale()): FilterChip[] {
+export function filterChips(workbook: Workbook, sheetId: string, spec: ViewSpec, locale: Locale = currentLocale(), value?: ValueReader): FilterChip[] {
+  const read: ValueReader = value ?? ((r, c) => workbook.getValue(sheetId, r, c));
   const columns = workbook.columns(sheetId);
   const byId = new Map<string, Column>(columns.map((c) => [c.id, c]));
   const rows = workbook.rowIds(sheetId);
@@ -76,7 +79,7 @@ export function filterChips(workbook: Workbook, sheetId: string, spec: ViewSpec,
   // An old filter compared the text a cell shows, whatever its column's type: it reads in text words.
   for (const f of legacy) chips.push({ colId: f.colId, text: conditionText(locale, { ...byId.get(f.colId)!, type: 'text' }, asCondition(f), []) });
   for (const { column, condition } of activeConditions(spec.conditions ?? [], columns)) {
-    const counts = condition.kind === 'values' ? valueCounts(rows, column, (r) => workbook.getValue(sheetId, r, column.id)) : [];
+    const counts = condition.kind === 'values' ? valueCounts(rows, column, (r) => read(r, column.id)) : [];
     chips.push({ colId: column.id, text: conditionText(locale, column, condition, counts) });
   }
   return chips;

@@ -3,7 +3,7 @@ import { dialogStyles, showDialog } from './dialog-styles.js';
 import { LocaleController, currentLocale, t, tn } from './i18n/locale.js';
 import type { MessageKey } from './i18n/messages.js';
 import { opArity, opsFor, valueCounts, withCondition, type Condition, type RuleOp, type ValueCount, type ValuesCondition } from '../model/filters.js';
-import type { Column } from '../model/types.js';
+import type { CellValue, Column } from '../model/types.js';
 import { applyView, type ViewSpec } from '../model/view.js';
 import type { Workbook } from '../model/workbook.js';
 import { boundText, opLabel, readBound, withoutFilter, withoutFilters } from './filter-text.js';
@@ -14,6 +14,8 @@ import './filter-chips.js';
 export interface ViewSource {
   workbook: Workbook | null;
   sheetId: string;
+  /** a cell as shown (formula results, result-values.ts); the doc's value when absent */
+  value?: (rowId: string, colId: string) => CellValue;
 }
 
 /**
@@ -301,7 +303,7 @@ export class ViewMenu extends LitElement {
     const { shown, total } = this.tally();
     const any = this.spec.filters.length > 0 || (this.spec.conditions?.length ?? 0) > 0;
     return html`<div class="summary">
-      <filter-chips .workbook=${wb} .sheetId=${sheetId} .spec=${this.spec} .revision=${this.revision} @view-change=${this.onChipsChange}></filter-chips>
+      <filter-chips .workbook=${wb} .sheetId=${sheetId} .spec=${this.spec} .revision=${this.revision} .value=${this.source?.value ?? null} @view-change=${this.onChipsChange}></filter-chips>
       <span class="count" role="status">${tn('filter.rows', shown, { total: new Intl.NumberFormat(currentLocale()).format(total) })}</span>
       ${any ? html`<button @click=${() => this.emit(withoutFilters(this.spec))}>${t('filter.clearAll')}</button>` : nothing}
     </div>`;
@@ -312,7 +314,8 @@ export class ViewMenu extends LitElement {
     if (c && c.revision === this.revision && c.col === col) return c.counts;
     const wb = this.source?.workbook;
     const sheetId = this.source?.sheetId ?? '';
-    const counts = wb ? valueCounts(this.rows(), col, (r) => wb.getValue(sheetId, r, col.id)) : [];
+    const read = this.source?.value ?? ((r: string, id: string) => wb?.getValue(sheetId, r, id) ?? null);
+    const counts = wb ? valueCounts(this.rows(), col, (r) => read(r, col.id)) : [];
     this.counted = { revision: this.revision, col, counts };
     return counts;
   }
@@ -324,7 +327,7 @@ export class ViewMenu extends LitElement {
     const wb = this.source?.workbook;
     const sheetId = this.source?.sheetId ?? '';
     const all = this.rows();
-    const shown = wb ? applyView(all, wb.columns(sheetId), this.spec, (r, id) => wb.getValue(sheetId, r, id)).rows.length : all.length;
+    const shown = wb ? applyView(all, wb.columns(sheetId), this.spec, this.source?.value ?? ((r, id) => wb.getValue(sheetId, r, id))).rows.length : all.length;
     this.tallied = { revision: this.revision, spec: this.spec, shown, total: all.length };
     return this.tallied;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../../src/model/history.js';
 import { otherValuesText } from '../../src/ui/conflict-tracker.js';
-import { alternativeText, entryText, groupText, workbookPlace } from '../../src/ui/history-text.js';
+import { alternativeText, entryText, workbookPlace } from '../../src/ui/history-text.js';
 import { newWorkbook, syncWorkbooks } from '../support/model.js';
 
 /** Five numbers in B, a total in C1, Luis on a second replica. */
@@ -73,7 +73,7 @@ describe('formulas in the history’s words: A1 for the current order, never the
     // any other setting still reads as before
     ana.wb.updateColumn(sheet, total, { unit: 'kg' });
     const unit = entries(ana.wb).find((e) => e.kind === 'column-update' && e.after === 'unit')!;
-    expect(groupText('en', place, { ...ana.wb.history()[0], entries: [unit] })).toBe('Changed the settings of column “Total”');
+    expect(entryText('en', place, unit)).toBe('Changed the settings of column “Total”');
   });
 
   it('a conflict between two formulas names each in A1, on the menu, the tooltip and the phone card', () => {

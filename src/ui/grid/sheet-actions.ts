@@ -171,7 +171,8 @@ export class SheetActions implements ToolbarActions {
 
   openViewMenu(index = this.host.selection.active.col): void {
     const col = this.host.data.shown().columns[index];
-    if (col) this.host.renderRoot.querySelector('view-menu')?.open(col, this.host.data.view);
+    // the checklist lists, and the rules test, what cells show: formula results where there are some
+    if (col) this.host.renderRoot.querySelector('view-menu')?.open(col, this.host.data.view, { workbook: this.host.workbook, sheetId: this.host.sheetId, value: this.host.data.value });
   }
 
   readonly onViewChange = (e: CustomEvent<ViewSpec>): void => {

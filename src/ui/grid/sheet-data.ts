@@ -5,6 +5,7 @@ import { EMPTY_VIEW, applyView, filtersRows, isEmptyView, type ViewSpec } from '
 import type { Workbook, WorkbookChange } from '../../model/workbook.js';
 import { currentLocale, t, tn, type Locale } from '../i18n/locale.js';
 import { filterChips } from '../filter-text.js';
+import { resultValue, shownValues, type ValueReader } from '../result-values.js';
 import type { ViewStore } from '../view-store.js';
 import type { GridHost, Shown } from './host.js';
 
@@ -32,6 +33,8 @@ export class SheetData implements ReactiveController {
   private version = 0;
   private cache: ViewCache | null = null;
   private described: { version: number; spec: ViewSpec; shown: number; locale: Locale; text: string } | null = null;
+  /** whether the figures were last read with formula results in hand (the engine loads after first paint) */
+  private withResults = false;
 
   constructor(
     private readonly host: GridHost & { readonly viewStore: ViewStore | null },
@@ -54,8 +57,12 @@ export class SheetData implements ReactiveController {
       this.unobserve = workbook ? workbook.observe(this.onChange) : null;
       this.invalidate();
     }
-    if (workbook && sheetId && (changed.has('sheetId') || changed.has('workbook') || !this.aggregates)) {
-      this.aggregates = new SheetAggregates(workbook, sheetId, Date.now, true);
+    // Results arriving for the first time change what formula cells show: the figures are read again.
+    const withResults = this.host.formulas?.loaded ?? false;
+    if (workbook && sheetId && (changed.has('sheetId') || changed.has('workbook') || !this.aggregates || withResults !== this.withResults)) {
+      if (withResults !== this.withResults) this.invalidate();
+      this.withResults = withResults;
+      this.aggregates = new SheetAggregates(workbook, sheetId, Date.now, true, this.value);
       this.buildAggregates(this.aggregates);
     }
     if (changed.has('sheetId') || changed.has('viewStore')) {
@@ -70,6 +77,24 @@ export class SheetData implements ReactiveController {
     this.version++;
   }
 
+  /**
+   * A cell as this device shows it: a formula's result where it has one (result-values.ts). Sort,
+   * filters and the column figures read through it, so a computed column sorts by its results.
+   */
+  readonly value: ValueReader = (rowId, colId) => {
+    const wb = this.host.workbook;
+    if (!wb) return null;
+    const r = this.host.formulas?.result(this.host.sheetId, rowId, colId);
+    return r === undefined ? wb.getValue(this.host.sheetId, rowId, colId) : resultValue(r);
+  };
+
+  /** Formula results changed here (FormulaResults.onResults): the view and the figures follow them. */
+  resultsChanged(cells: readonly { sheetId: string; rowId: string; colId: string }[]): void {
+    this.invalidate();
+    const mine = cells.filter((c) => c.sheetId === this.host.sheetId);
+    if (mine.length && this.aggregates) this.aggregates.refresh(mine);
+  }
+
   shown(): Shown {
     const wb = this.host.workbook!;
     const sheetId = this.host.sheetId;
@@ -79,7 +104,7 @@ export class SheetData implements ReactiveController {
     const all = wb.rowIds(sheetId);
     const baseRows = conflicts.only ? conflicts.filterRows(all) : all;
     const baseCols = wb.columns(sheetId);
-    const result = isEmptyView(this.view) ? { rows: baseRows, columns: baseCols } : applyView(baseRows, baseCols, this.view, (r, col) => wb.getValue(sheetId, r, col));
+    const result = isEmptyView(this.view) ? { rows: baseRows, columns: baseCols } : applyView(baseRows, baseCols, this.view, shownValues(wb, sheetId, this.host.formulas));
     const numbers = result.rows === all ? null : new Map(all.map((id, i) => [id, i + 1]));
     this.cache = { version: this.version, spec: this.view, numbers, ...result };
     return this.cache;
@@ -120,7 +145,7 @@ export class SheetData implements ReactiveController {
     const cols: Column[] = wb?.columns(this.host.sheetId) ?? [];
     const name = (id: string) => cols.find((c) => c.id === id)?.name ?? '?';
     for (const s of this.view.sort) parts.push(t('grid.sortedBy', { name: name(s.colId), dir: s.dir === 'asc' ? '▲' : '▼' }));
-    if (wb) parts.push(...filterChips(wb, this.host.sheetId, this.view, locale).map((c) => c.text));
+    if (wb) parts.push(...filterChips(wb, this.host.sheetId, this.view, locale, this.value).map((c) => c.text));
     if (this.view.hidden.length) parts.push(tn('grid.hidden', this.view.hidden.length));
     const text = tn('grid.shown', shown, { views: parts.join(', ') });
     this.described = { version: this.version, spec: this.view, shown, locale, text };

@@ -75,7 +75,7 @@ export class SheetGrid extends LitElement implements GridHost {
 
   /** open same-cell conflicts, read only after first paint (conflict-tracker.ts); a conflicts-only view recomputes the rows */
   readonly conflicts = new ConflictTracker(this, () => this.data.invalidate());
-  readonly formulas = new FormulaResults(this, { onResults: () => this.data.invalidate() });
+  readonly formulas = new FormulaResults(this, { onResults: (cells) => this.data.resultsChanged(cells) });
   readonly data: SheetData = new SheetData(this);
   readonly viewport: ViewportController = new ViewportController(this);
   readonly selection: SelectionController = new SelectionController(this);
