@@ -36,11 +36,9 @@ export class ClipboardController {
       const line: string[] = [];
       for (let c = r.left; c <= r.right; c++) {
         const col = columns[c];
-        line.push(
-          formulas.formula(sheetId, rows[i], col.id) !== null
-            ? resultText(locale, col, formulas.result(sheetId, rows[i], col.id))
-            : displayValue(locale, col, wb.getValue(sheetId, rows[i], col.id)),
-        );
+        // a formula's result, or a value spilled into this cell by one: what the cell shows
+        const result = formulas.result(sheetId, rows[i], col.id);
+        line.push(result !== undefined ? resultText(locale, col, result) : displayValue(locale, col, wb.getValue(sheetId, rows[i], col.id)));
       }
       grid.push(line);
     }
