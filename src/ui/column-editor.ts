@@ -1,10 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { isModelError } from '../model/errors.js';
+import { FormulaError, isFormulaError } from '../model/formula/errors.js';
 import { randomId } from '../model/ids.js';
 import { COLUMN_TYPES, type ColumnType, type SelectOption } from '../model/types.js';
 import type { Workbook } from '../model/workbook.js';
 import { errorText } from './i18n/error-text.js';
-import { LocaleController, t } from './i18n/locale.js';
+import { LocaleController, currentLocale, t } from './i18n/locale.js';
+import { inputOptions } from './i18n/value-text.js';
 
 /** Colours for new select options, readable as a tint behind dark text. */
 const PALETTE = ['#1f6feb', '#1a7f37', '#bf8700', '#cf222e', '#8250df', '#bc4c00', '#0a7ea4', '#57606a'];
@@ -23,6 +25,7 @@ export class ColumnEditor extends LitElement {
     unit: { state: true },
     minColumn: { state: true },
     expiresDays: { state: true },
+    formulaText: { state: true },
     error: { state: true },
   };
 
@@ -38,7 +41,11 @@ export class ColumnEditor extends LitElement {
   declare unit: string;
   declare minColumn: string;
   declare expiresDays: string;
+  /** the column formula as the person reads it (`=[Needed]-[Signed up]`), '' for a column people type in */
+  declare formulaText: string;
   declare error: string;
+  /** what the formula field showed on opening: left as it was, the stored formula stays (even a reference shown as #REF!) */
+  private shownFormula = '';
 
   constructor() {
     super();
@@ -55,6 +62,7 @@ export class ColumnEditor extends LitElement {
     this.unit = '';
     this.minColumn = '';
     this.expiresDays = '';
+    this.formulaText = '';
     this.error = '';
   }
 
@@ -148,6 +156,10 @@ export class ColumnEditor extends LitElement {
       color: #cf222e;
       font-weight: 600;
     }
+    .formula {
+      display: grid;
+      gap: 0.25rem;
+    }
   `;
 
   open(colId: string): void {
@@ -162,6 +174,9 @@ export class ColumnEditor extends LitElement {
     this.unit = col.unit ?? '';
     this.minColumn = col.minColumn ?? '';
     this.expiresDays = col.expiresDays === null ? '' : String(col.expiresDays);
+    // Shown with the names the columns have now (a renamed column reads by its new name).
+    this.formulaText = col.formula ? this.workbook!.formulaForDisplay(col.formula, { sheetId: this.sheetId, rowId: '' }, inputOptions(currentLocale())) : '';
+    this.shownFormula = this.formulaText;
     this.error = '';
     this.show();
   }
@@ -183,6 +198,8 @@ export class ColumnEditor extends LitElement {
     this.unit = '';
     this.minColumn = '';
     this.expiresDays = '';
+    this.formulaText = '';
+    this.shownFormula = '';
     this.error = '';
     this.show();
   }
@@ -255,6 +272,7 @@ export class ColumnEditor extends LitElement {
               />
             </label>`
           : nothing}
+        ${this.renderFormula()}
         ${this.creating ? nothing : this.renderMoveButtons()}
         </fieldset>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
@@ -269,6 +287,44 @@ export class ColumnEditor extends LitElement {
         </div>
       </form>
     </dialog>`;
+  }
+
+  /**
+   * A column formula makes the column computed. Offered for every type so that a column retyped
+   * to a counter or claim still shows the formula it must lose; Save says why it cannot keep it.
+   */
+  private renderFormula() {
+    const noFormula = this.type === 'counter' || this.type === 'claim';
+    // The hint is the input's description, not part of its name: the field is called "Formula".
+    return html`<div class="formula">
+      <label for="column-formula">${t('column.formula')}</label>
+      <input
+        id="column-formula"
+        name="formula"
+        spellcheck="false"
+        autocomplete="off"
+        aria-describedby="column-formula-hint"
+        .value=${this.formulaText}
+        @input=${(e: Event) => (this.formulaText = (e.target as HTMLInputElement).value)}
+      />
+      <span class="hint" id="column-formula-hint"
+        >${noFormula ? t('column.formulaHere') : t('column.formulaHint')} ${this.creating ? nothing : t('column.formulaKept')}</span
+      >
+    </div>`;
+  }
+
+  /**
+   * The formula field as stored text, checked against the columns as they are now, before anything
+   * is written: a refused formula must leave the other settings unsaved too (a Yjs transaction
+   * does not roll back). Grist writes formulas without `=`; either way is taken.
+   */
+  private storedFormula(wb: Workbook): string | null {
+    const typed = this.formulaText.trim();
+    if (typed === '') return null;
+    if (this.type === 'counter' || this.type === 'claim') {
+      throw new FormulaError('FORMULA_NOT_HERE', `a ${this.type} column computes its own value`, null, { type: this.type });
+    }
+    return wb.formulaFromTyped(typed.startsWith('=') ? typed : `=${typed}`, { sheetId: this.sheetId, rowId: '' }, inputOptions(currentLocale()));
   }
 
   /** Move and Delete act on a column that exists; a column being created is placed by where it was asked for. */
@@ -320,6 +376,16 @@ export class ColumnEditor extends LitElement {
     const wb = this.workbook;
     if (!wb || this.readOnly) return;
     let settings = {};
+    const was = this.creating ? null : (wb.columns(this.sheetId).find((c) => c.id === this.colId)?.formula ?? null);
+    let formula = was;
+    try {
+      const untouched = this.formulaText === this.shownFormula && this.type !== 'counter' && this.type !== 'claim';
+      if (!untouched) formula = this.storedFormula(wb);
+    } catch (err) {
+      if (!isFormulaError(err)) throw err;
+      this.error = errorText(err);
+      return;
+    }
     try {
       if (this.type === 'counter') {
         settings = { min: this.optionalNumber(this.min, t('column.lowBelow')), minColumn: this.minColumn || null };
@@ -335,6 +401,8 @@ export class ColumnEditor extends LitElement {
       ...(this.type === 'select' || this.type === 'multiselect' ? { options: this.buildOptions() } : {}),
       ...(this.type === 'number' ? { unit: this.unit } : {}),
       ...settings,
+      // only a change is written: the register keeps who set it last, and Activity lists it
+      ...(formula !== was ? { formula } : {}),
     };
     try {
       let created = '';
@@ -351,7 +419,7 @@ export class ColumnEditor extends LitElement {
       }
       this.close();
     } catch (err) {
-      if (isModelError(err)) this.error = errorText(err);
+      if (isModelError(err) || isFormulaError(err)) this.error = errorText(err);
       else throw err;
     }
   };

@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { Column } from '../model/types.js';
 import { EMPTY_VIEW, applyView, isEmptyView, type ViewSpec } from '../model/view.js';
@@ -28,6 +28,7 @@ import {
 import { ADD_CARD_PX, CARD_GAP_PX, CONFLICT_PX, cardHeight, cardStyles, fieldText, renderCard, type CardContext } from './phone/card-view.js';
 import { conflictableFields } from './phone/conflict-text.js';
 import { ConflictTracker } from './conflict-tracker.js';
+import { FormulaResults } from './formula-results.js';
 import type { CellConflict } from '../model/conflicts.js';
 import { PhoneFilterStore } from './phone/phone-filter-store.js';
 import type { StatusSheet, StatusTarget } from './phone/status-sheet.js';
@@ -107,6 +108,11 @@ export class RowCards extends LitElement {
    */
   private cache: { key: string; wb: Workbook; shown: Shown } | null = null;
   private readonly edits = new CardEdits(this);
+  /**
+   * One engine for the list and the form it opens (a phone has little to spare for two): results
+   * arriving, or the engine having loaded, re-render the open form as well as the list.
+   */
+  private readonly formulas = new FormulaResults(this.formulaHost());
   /** the sheet's open same-cell conflicts, read after the list has painted and re-read as the journal changes */
   private readonly conflicts = new ConflictTracker(this, () => this.requestUpdate());
   private down: { x: number; y: number } | null = null;
@@ -291,6 +297,7 @@ export class RowCards extends LitElement {
   protected willUpdate(_changed: PropertyValues<this>): void {
     this.controller.bind(this.workbook);
     this.edits.bind(this.workbook);
+    if (this.workbook) this.formulas.watch(this.workbook);
     if (this.workbook && this.sheetId) this.conflicts.watch(this.workbook, this.sheetId);
     if (this.sheetId !== this.filterSheet) {
       this.filterSheet = this.sheetId;
@@ -300,6 +307,21 @@ export class RowCards extends LitElement {
       this.filter = this.filterStore?.load(this.sheetId) ?? { ...NO_FILTER };
       this.edits.forget();
     }
+  }
+
+  private formulaHost(): ReactiveControllerHost {
+    const cards = this;
+    return {
+      addController: (c: ReactiveController) => cards.addController(c),
+      removeController: (c: ReactiveController) => cards.removeController(c),
+      requestUpdate: () => {
+        cards.requestUpdate();
+        cards.renderRoot?.querySelector('row-form')?.requestUpdate();
+      },
+      get updateComplete() {
+        return cards.updateComplete;
+      },
+    };
   }
 
   private setFilter(patch: Partial<PhoneFilter>): void {
@@ -361,6 +383,7 @@ export class RowCards extends LitElement {
         .index=${index}
         .status=${this.status}
         .numbers=${shown.numbers}
+        .formulas=${this.formulas}
         @row-form-close=${this.closeForm}
         @row-form-goto=${(e: CustomEvent<number>) => this.openAt(formRows, e.detail)}
       ></row-form>`;
@@ -445,7 +468,7 @@ export class RowCards extends LitElement {
     const key = savedKey(this.status);
     return html`<div class="note" role="status">
       <span
-        >${e.undone !== null ? t('phone.undone', { column: e.undone }) + ' ' : ''}${t('phone.changed', { column: col.name, n, value: fieldText(wb, this.sheetId, last.rowId, col) || t('phone.none') })}
+        >${e.undone !== null ? t('phone.undone', { column: e.undone }) + ' ' : ''}${t('phone.changed', { column: col.name, n, value: fieldText(wb, this.sheetId, last.rowId, col, this.formulas) || t('phone.none') })}
         <span class="saved ${key === 'phone.savedHub' ? '' : 'away'}" data-testid="card-saved">${t(key)}</span></span
       >
       <button aria-label=${t('phone.undoCardsLabel')} @click=${() => e.undoLast()}>↶ ${t('phone.undo')}</button>
@@ -479,6 +502,7 @@ export class RowCards extends LitElement {
       claim: (rowId, col, person) => this.edits.claim(this.sheetId, rowId, col, person),
       conflicts: conflictsOf,
       openConflict: (rowId, col, n) => this.renderRoot.querySelector('conflict-menu')?.open(this.sheetId, rowId, col, n),
+      formulas: this.formulas,
     };
     const rows = shown.rows;
     const tops = cardTops(rows, height, tracker.total ? (r) => conflictsOf(r).length * CONFLICT_PX : null);

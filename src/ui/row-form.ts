@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { Column } from '../model/types.js';
 import { isSafeLink, parseInput, validateValue } from '../model/values.js';
@@ -13,6 +13,8 @@ import { holders } from '../model/claim.js';
 import type { CellConflict } from '../model/conflicts.js';
 import { alternativeText } from './history-text.js';
 import { otherValues } from './phone/conflict-text.js';
+import { computedField, resultMeaning, resultText, type ComputedField, type FormulaReader } from './phone/formula-text.js';
+import { rowFormStyles } from './phone/row-form-styles.js';
 import './cell-history.js';
 
 /**
@@ -32,6 +34,7 @@ export class RowForm extends LitElement {
     index: { attribute: false },
     status: { attribute: false },
     numbers: { attribute: false },
+    formulas: { attribute: false },
   };
 
   declare workbook: Workbook | null;
@@ -43,6 +46,8 @@ export class RowForm extends LitElement {
   declare status: SyncStatus | null;
   /** each row's number in the sheet; without it, a row is called by its place in `rowIds` */
   declare numbers: ReadonlyMap<string, number> | null;
+  /** formula results (the list's FormulaResults, which re-renders this form as they change) */
+  declare formulas: FormulaReader | null;
 
   private readonly edits = new RowEdits(this);
   /** the journal this form follows, so a conflict arriving (or settled elsewhere) shows at once */
@@ -59,187 +64,10 @@ export class RowForm extends LitElement {
     this.index = 0;
     this.status = null;
     this.numbers = null;
+    this.formulas = null;
   }
 
-  static styles = css`
-    :host {
-      display: flex;
-      flex-direction: column;
-      flex: 1;
-      min-height: 0;
-    }
-    form {
-      flex: 1;
-      overflow-y: auto;
-      padding: 0.75rem;
-      display: grid;
-      gap: 0.75rem;
-      align-content: start;
-    }
-    .nav {
-      display: flex;
-      gap: 0.5rem;
-      padding: 0.5rem;
-      border-bottom: 1px solid #d0d7de;
-      background: #f6f8fa;
-      align-items: center;
-    }
-    .nav .where {
-      flex: 1;
-      text-align: center;
-      font-weight: 600;
-    }
-    label {
-      display: grid;
-      gap: 0.25rem;
-      font-weight: 600;
-    }
-    input,
-    select,
-    textarea,
-    button {
-      min-height: 48px;
-      font: inherit;
-      font-size: 1.05rem;
-      padding: 0 0.75rem;
-      border: 1px solid #d0d7de;
-      border-radius: 8px;
-      background: white;
-      box-sizing: border-box;
-      width: 100%;
-    }
-    .nav button {
-      width: auto;
-      min-width: 48px;
-    }
-    input[type='checkbox'] {
-      width: 44px;
-      min-height: 44px;
-      height: 44px;
-    }
-    .error {
-      color: #cf222e;
-      font-weight: 400;
-      font-size: 0.9rem;
-    }
-    .field {
-      display: grid;
-      gap: 0.35rem;
-    }
-    .label {
-      font-weight: 600;
-    }
-    .counter {
-      display: flex;
-      align-items: center;
-      gap: 0.75rem;
-    }
-    .counter output {
-      font-size: 1.6rem;
-      font-variant-numeric: tabular-nums;
-      min-width: 3ch;
-      text-align: center;
-    }
-    button.big {
-      width: 64px;
-      min-height: 56px;
-      font-size: 1.6rem;
-    }
-    .recount {
-      font-weight: 400;
-    }
-    .links a,
-    a {
-      display: inline-flex;
-      align-items: center;
-      min-height: 44px;
-      padding: 0 0.75rem;
-      font-weight: 400;
-    }
-    .choices {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.5rem;
-      font-weight: 400;
-    }
-    label.choice {
-      display: inline-flex;
-      align-items: center;
-      gap: 0.25rem;
-    }
-    .who {
-      font-weight: 400;
-      font-size: 0.8rem;
-      color: #57606a;
-    }
-    .nav button.undo {
-      padding: 0 0.75rem;
-      font-size: 1rem;
-    }
-    .hint {
-      margin: 0;
-      padding: 0.35rem 0.75rem;
-      font-size: 0.85rem;
-      color: #57606a;
-      border-bottom: 1px solid #eaeef2;
-    }
-    .state {
-      display: grid;
-      gap: 0.15rem;
-      font-size: 0.85rem;
-    }
-    .state:empty {
-      display: none;
-    }
-    .saved {
-      color: #1a7f37;
-    }
-    .saved.away {
-      color: #9a6700;
-    }
-    .kept {
-      color: #57606a;
-    }
-    .conflict {
-      display: grid;
-      gap: 0.35rem;
-      padding: 0.4rem 0.5rem;
-      border: 1px solid #bc4c00;
-      border-radius: 8px;
-      background: #fff1e5;
-      font-weight: 400;
-    }
-    .conflict .mark {
-      color: #bc4c00;
-      font-weight: 700;
-    }
-    .keeps {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.4rem;
-    }
-    .keeps button,
-    button.history {
-      width: auto;
-      min-height: 44px;
-      font-size: 0.95rem;
-    }
-    .sr {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
-    }
-    button.history {
-      justify-self: start;
-      border-color: transparent;
-      background: transparent;
-      color: #0969da;
-      padding: 0 0.5rem;
-    }
-  `;
+  static styles = rowFormStyles;
 
   /** Leaving by the browser's back button or a link, or closing the page: what is being typed is written first. */
   private readonly onLeavePage = (): void => this.edits.flush(true);
@@ -314,6 +142,8 @@ export class RowForm extends LitElement {
   }
 
   private renderField(col: Column) {
+    const computed = computedField(currentLocale(), this.workbook!, this.formulas, this.sheetId, this.rowId!, col);
+    if (computed) return this.renderComputed(col, computed);
     if (col.type === 'counter') return this.renderCounter(col);
     if (col.type === 'claim') return this.renderClaim(col);
     const e = this.edits;
@@ -376,6 +206,24 @@ export class RowForm extends LitElement {
     return html`<div class="field">
       <label for=${id}>${col.name}</label>
       ${input} ${extra} ${this.renderState(col, described)} ${this.renderConflict(col)} ${this.renderWho(col)} ${this.renderHistoryButton(col)}
+    </div>`;
+  }
+
+  /**
+   * A field a formula works out (its column's, or the cell's own): its result, read-only — no
+   * input to type over it — named as computed, with the formula it comes from as its description.
+   * Who wrote it is shown for a cell's own formula; a column formula's value is nobody's edit.
+   */
+  private renderComputed(col: Column, c: ComputedField) {
+    const id = `f-${col.id}`;
+    const described = `s-${col.id}`;
+    const text = resultText(currentLocale(), col, c.result);
+    const meaning = resultMeaning(c.result);
+    return html`<div class="field computed">
+      <label for=${id}>${col.name} <span class="tag">${t('formula.computed')}</span></label>
+      <output id=${id} aria-describedby=${described} data-testid=${`result-${col.name}`} class=${meaning ? 'error' : ''}>${text || t('phone.none')}</output>
+      <span class="who" id=${described}>${t('formula.from', { formula: c.formula })}${meaning ? html`<br />${meaning}` : nothing}</span>
+      ${c.column ? nothing : this.renderWho(col)} ${this.renderHistoryButton(col)}
     </div>`;
   }
 

@@ -45,9 +45,12 @@ export function activeFilterCount(f: PhoneFilter): number {
 
 const isBlank = (v: CellValue) => v === null || v === '';
 
-/** A row with nothing in any column: a template's spare rows, not something to act on. */
+/**
+ * A row with nothing in any column: a template's spare rows, not something to act on. A cell's
+ * own formula is something (its value is null); a column formula is not, or every spare row would count.
+ */
 export function isEmptyRow(wb: Workbook, sheetId: string, rowId: string, columns: readonly Column[]): boolean {
-  return columns.every((c) => isBlank(wb.getValue(sheetId, rowId, c.id)));
+  return columns.every((c) => isBlank(wb.getValue(sheetId, rowId, c.id)) && wb.getFormula(sheetId, rowId, c.id) === null);
 }
 
 /** The minimum a counter cell is low below: the column's own, or the row's reorder level; null when it has none. */

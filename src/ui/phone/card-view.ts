@@ -9,6 +9,7 @@ import { displayValue, numberText } from '../i18n/value-text.js';
 import { safeColor } from '../safe-style.js';
 import { counterMinimum, isLowCell, type CardLayout } from './card-list.js';
 import { otherValues } from './conflict-text.js';
+import { isComputed, resultText, type FormulaReader } from './formula-text.js';
 
 /** One line of text on a card. */
 const LINE_PX = 22;
@@ -45,11 +46,15 @@ export interface CardContext {
   conflicts: (rowId: string) => { col: Column; conflict: CellConflict }[];
   /** opens the conflict's choices (read-only ones on a view link) */
   openConflict: (rowId: string, col: Column, n: number) => void;
+  /** formula results, computed on this device */
+  formulas: FormulaReader;
 }
 
-/** A field's value in words, as the grid's cell shows it (claims by who holds them). */
-export function fieldText(wb: Workbook, sheetId: string, rowId: string, col: Column): string {
+/** A field's value in words, as the grid's cell shows it (claims by who holds them, a formula by its result). */
+export function fieldText(wb: Workbook, sheetId: string, rowId: string, col: Column, formulas?: FormulaReader | null): string {
   if (col.type === 'claim') return claimText(currentLocale(), claimHolders(wb, sheetId, rowId, col.id));
+  // a computed field's own stored value (typed before its column had a formula) is not what it shows
+  if (isComputed(formulas, sheetId, rowId, col)) return resultText(currentLocale(), col, formulas!.result(sheetId, rowId, col.id));
   return displayValue(currentLocale(), col, wb.getValue(sheetId, rowId, col.id));
 }
 
@@ -58,8 +63,8 @@ export function fieldText(wb: Workbook, sheetId: string, rowId: string, col: Col
  * two things a volunteer scans a list by (the other fields are read inside it); with neither,
  * the first field that has something in it.
  */
-export function cardSummary(wb: Workbook, sheetId: string, rowId: string, layout: CardLayout): string {
-  const text = (c: Column | null) => (c ? fieldText(wb, sheetId, rowId, c) : '');
+export function cardSummary(wb: Workbook, sheetId: string, rowId: string, layout: CardLayout, formulas?: FormulaReader | null): string {
+  const text = (c: Column | null) => (c ? fieldText(wb, sheetId, rowId, c, formulas) : '');
   const head = [text(layout.title), text(layout.status)].filter(Boolean);
   if (head.length) return head.join(', ');
   for (const c of [...layout.lines, ...layout.claims, ...layout.counters]) if (text(c)) return text(c);
@@ -74,13 +79,13 @@ export function cardSummary(wb: Workbook, sheetId: string, rowId: string, layout
  */
 export function renderCard(ctx: CardContext, rowId: string, n: number, top: number) {
   const { wb, sheetId, layout } = ctx;
-  const text = (c: Column) => fieldText(wb, sheetId, rowId, c);
+  const text = (c: Column) => fieldText(wb, sheetId, rowId, c, ctx.formulas);
   const title = layout.title ? text(layout.title) : '';
   const conflicts = ctx.conflicts(rowId);
   return html`<div
     class="card"
     role="listitem"
-    aria-label=${t('cards.row', { n, text: cardSummary(wb, sheetId, rowId, layout) || t('value.empty') })}
+    aria-label=${t('cards.row', { n, text: cardSummary(wb, sheetId, rowId, layout, ctx.formulas) || t('value.empty') })}
     style="top:${top}px;height:${ctx.height + conflicts.length * CONFLICT_PX - CARD_GAP_PX}px"
   >
     <button class="open" aria-label=${t('phone.open', { n })} @pointerdown=${ctx.down} @click=${(e: MouseEvent) => ctx.open(rowId, e)}></button>
@@ -88,7 +93,12 @@ export function renderCard(ctx: CardContext, rowId: string, n: number, top: numb
       <span class="title">${n}. ${title || '—'}</span>
       ${layout.status ? renderChip(ctx, rowId, layout.status, n) : nothing}
     </div>
-    ${layout.lines.map((c) => html`<span class="field">${c.name}: ${text(c) || '—'}</span>`)}
+    ${layout.lines.map(
+      (c) =>
+        html`<span class="field"
+          >${c.name}: ${text(c) || '—'}${isComputed(ctx.formulas, sheetId, rowId, c) ? html` <span class="computed">${t('formula.computed')}</span>` : nothing}</span
+        >`,
+    )}
     ${conflicts.map(({ col, conflict }) => renderConflict(ctx, rowId, n, col, conflict))}
     ${layout.claims.map((c) => renderClaim(ctx, rowId, c))} ${layout.counters.map((c) => renderCounter(ctx, rowId, c))}
   </div>`;
@@ -126,12 +136,17 @@ function renderClaim(ctx: CardContext, rowId: string, col: Column) {
 }
 
 function renderChip(ctx: CardContext, rowId: string, col: Column, n: number) {
+  const computed = isComputed(ctx.formulas, ctx.sheetId, rowId, col);
   const value = ctx.wb.getValue(ctx.sheetId, rowId, col.id);
-  const option = col.options.find((o) => o.id === value);
+  // A computed status is its result, matched to an option by label for its colour.
+  const shown = computed ? fieldText(ctx.wb, ctx.sheetId, rowId, col, ctx.formulas) : null;
+  const option = computed ? col.options.find((o) => o.label === shown) : col.options.find((o) => o.id === value);
   // A value that is no option (kept as text by an import) reads as itself, in grey.
-  const label = option?.label ?? (typeof value === 'string' && value ? value : t('phone.none'));
+  const label = option?.label ?? (shown || (typeof value === 'string' && value ? value : t('phone.none')));
   const color = safeColor(option?.color);
   const style = `background:${color}22;border-color:${color}`;
+  // a formula's result is read, not picked
+  if (computed) return html`<span class="chip" style=${style}>${label} <span class="computed">${t('formula.computed')}</span></span>`;
   if (!ctx.editable) return html`<span class="chip" style=${style}>${label}</span>`;
   return html`<button
     class="chip"
@@ -296,6 +311,11 @@ export const cardStyles = css`
     display: -webkit-box;
     -webkit-line-clamp: 2;
     -webkit-box-orient: vertical;
+  }
+  .computed {
+    font-size: 0.75rem;
+    font-style: italic;
+    color: #6e7781;
   }
   .step {
     position: relative;

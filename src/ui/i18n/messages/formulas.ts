@@ -19,4 +19,13 @@ export const en = {
   'formula.means.#SPILL!': 'The result needs more cells, and some of them are not empty.',
   'formula.means.#CALC!': 'The result is empty (a FILTER that kept nothing).',
   'formula.means.#CYCLE!': 'The formula depends on itself, through other cells perhaps (people may have made the loop at the same time).',
+  // column formulas from the column editor, and computed fields on the phone (read-only there)
+  'column.formula': 'Formula',
+  'column.formulaHint': 'Every row works out its value from other columns of the same row, named in square brackets, e.g. =[Needed] - [Signed up]. Leave it empty for a column people type in.',
+  'column.formulaKept': 'What was typed in this column stays in the workbook, hidden while the formula is there; clearing the formula shows it again.',
+  'column.formulaHere': 'Counts and claims work out their own value: they cannot have a formula.',
+  'formula.computedColumn': '“{column}” is worked out by its formula ({formula}): it cannot be typed in. Change the formula in Column settings.',
+  'formula.computed': 'computed',
+  'formula.from': 'Worked out from {formula}',
+  'formula.computing': 'Working it out…',
 };

@@ -20,4 +20,13 @@ export const es: Record<keyof typeof en, string> = {
   'formula.means.#SPILL!': 'El resultado necesita más celdas y algunas no están vacías.',
   'formula.means.#CALC!': 'El resultado está vacío (un FILTER que no dejó nada).',
   'formula.means.#CYCLE!': 'La fórmula depende de sí misma, quizá a través de otras celdas (puede que varias personas cerraran el ciclo a la vez).',
+  // column formulas from the column editor, and computed fields on the phone (read-only there)
+  'column.formula': 'Fórmula',
+  'column.formulaHint': 'Cada fila calcula su valor a partir de otras columnas de la misma fila, nombradas entre corchetes, p. ej. =[Necesarios] - [Apuntados]. Déjala vacía para una columna en la que se escribe.',
+  'column.formulaKept': 'Lo que se escribió en esta columna sigue en el libro, oculto mientras esté la fórmula; al quitar la fórmula se vuelve a ver.',
+  'column.formulaHere': 'Los contadores y las reservas calculan su propio valor: no pueden tener fórmula.',
+  'formula.computedColumn': '«{column}» se calcula con su fórmula ({formula}): no se puede escribir en ella. Cambia la fórmula en Ajustes de columna.',
+  'formula.computed': 'calculado',
+  'formula.from': 'Calculado a partir de {formula}',
+  'formula.computing': 'Calculando…',
 };
