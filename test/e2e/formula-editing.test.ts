@@ -26,7 +26,7 @@ const outlines = (page: Page) =>
 const chips = (page: Page) => page.locator('.formula-refs .ref').allTextContents();
 
 describe('e2e: editing a formula in the grid', () => {
-  it('arrows after =SUM( point at cells and Shift+arrows stretch the range, outlined; Enter enters it; arrows elsewhere move the caret', async () => {
+  it('arrows after =SUM( point at cells and Shift+arrows stretch the range, outlined; Enter enters it; arrows elsewhere move the caret; Ctrl+arrows jump', async () => {
     const { page, errors } = await gridPage(env);
     await newWorkbook(page, env.relay.httpUrl);
     await numberColumn(page, 1, 'Qty');
@@ -78,6 +78,18 @@ describe('e2e: editing a formula in the grid', () => {
     await page.keyboard.press('Escape');
     expect(await page.locator('.formula-outline').count()).toBe(0);
     expect(await cellText(page, 0, 2)).toBe('9');
+
+    // Ctrl+arrows jump to the data's edge while pointing, Ctrl+Shift stretches there: a long column in one key.
+    await cell(page, 5, 2).click();
+    await page.keyboard.type('=SUM(');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Control+ArrowUp');
+    await expect.poll(() => editor(page, 5, 2).inputValue()).toBe('=SUM(B5');
+    await page.keyboard.press('Control+Shift+ArrowUp');
+    await expect.poll(() => editor(page, 5, 2).inputValue()).toBe('=SUM(B1:B5');
+    await page.keyboard.type(')');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => cellText(page, 5, 2)).toBe('15');
     expect(errors).toEqual([]);
   });
 

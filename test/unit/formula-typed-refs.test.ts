@@ -88,13 +88,16 @@ describe('reference colours', () => {
 describe('grid keymap: pointing in a formula', () => {
   const ctx = (over: Partial<KeyContext> = {}): KeyContext => ({ editing: true, row: 2, col: 1, nRows: 5, nCols: 4, page: 3, colType: 'text', tabStart: null, ...over });
   it('where a reference may go, arrows point (Shift stretches); elsewhere they are the editor caret', () => {
-    expect(keyCommand({ key: 'ArrowDown' }, ctx({ pointing: true }))).toEqual({ kind: 'point-move', dRow: 1, dCol: 0, extend: false });
-    expect(keyCommand({ key: 'ArrowLeft', shift: true }, ctx({ pointing: true }))).toEqual({ kind: 'point-move', dRow: 0, dCol: -1, extend: true });
+    expect(keyCommand({ key: 'ArrowDown' }, ctx({ pointing: true }))).toEqual({ kind: 'point-move', dRow: 1, dCol: 0, extend: false, jump: false });
+    expect(keyCommand({ key: 'ArrowLeft', shift: true }, ctx({ pointing: true }))).toEqual({ kind: 'point-move', dRow: 0, dCol: -1, extend: true, jump: false });
+    // Ctrl+Shift+arrow: to the data's edge, stretching (a long column in one key)
+    expect(keyCommand({ key: 'ArrowDown', ctrl: true, shift: true }, ctx({ pointing: true }))).toEqual({ kind: 'point-move', dRow: 1, dCol: 0, extend: true, jump: true });
     expect(keyCommand({ key: 'ArrowDown' }, ctx({ pointing: false }))).toBeNull();
     // Enter still commits, Escape still cancels while pointing; an IME composing keeps its keys
     expect(keyCommand({ key: 'Enter' }, ctx({ pointing: true }))).toEqual({ kind: 'edit-commit', to: { row: 3, col: 1 } });
     expect(keyCommand({ key: 'Escape' }, ctx({ pointing: true }))).toEqual({ kind: 'edit-cancel' });
     expect(keyCommand({ key: 'ArrowDown', composing: true }, ctx({ pointing: true }))).toBeNull();
-    expect(keyCommand({ key: 'ArrowDown', ctrl: true }, ctx({ pointing: true }))).toBeNull();
+    // Alt+arrows are not pointing's (Alt+ArrowDown opens a picker on its cells)
+    expect(keyCommand({ key: 'ArrowUp', alt: true }, ctx({ pointing: true }))).toBeNull();
   });
 });

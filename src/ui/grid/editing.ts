@@ -312,7 +312,7 @@ export class EditingController implements ReactiveController {
     if (!command) return;
     e.preventDefault();
     // Pointing is the editor's own business: the grid's selection stays on the cell being edited.
-    if (command.kind === 'point-move') this.formula.move(command.dRow, command.dCol, command.extend);
+    if (command.kind === 'point-move') this.formula.move(command.dRow, command.dCol, command.extend, command.jump);
     else if (command.kind === 'edit-newline') {
       const el = e.target as HTMLTextAreaElement;
       if (el instanceof HTMLTextAreaElement) el.setRangeText('\n', el.selectionStart, el.selectionEnd, 'end');

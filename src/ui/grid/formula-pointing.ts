@@ -1,4 +1,4 @@
-import type { CellPos } from '../../model/range.js';
+import { dataEdge, type CellPos } from '../../model/range.js';
 import { a1Text, referenceSlot } from '../../model/formula/typed-refs.js';
 import { currentLocale, t } from '../i18n/locale.js';
 import { inputOptions } from '../i18n/value-text.js';
@@ -69,11 +69,14 @@ export class FormulaPointing {
     return referenceSlot(this.editor.draft, start, inputOptions(currentLocale()).decimal);
   }
 
-  /** An arrow (Shift: stretching the range) while pointing: from the cell being edited the first time. */
-  move(dRow: number, dCol: number, extend: boolean): void {
+  /**
+   * An arrow while pointing (Shift: stretching the range; Ctrl: to the data's edge, as Ctrl+arrows
+   * move in the grid), from the cell being edited the first time.
+   */
+  move(dRow: number, dCol: number, extend: boolean, jump = false): void {
     const p = this.pointed;
     const from = p?.focus ?? this.host.selection.active;
-    const focus = this.clamp({ row: from.row + dRow, col: from.col + dCol });
+    const focus = this.clamp(jump ? this.edge(from, dRow, dCol) : { row: from.row + dRow, col: from.col + dCol });
     const anchor = extend ? (p?.anchor ?? this.host.selection.active) : focus;
     this.write(anchor, focus);
   }
@@ -89,6 +92,14 @@ export class FormulaPointing {
     const p = this.pointed;
     if (!p || (p.focus.row === pos.row && p.focus.col === pos.col)) return;
     this.write(p.anchor, pos);
+  }
+
+  /** Where Ctrl+arrow goes from `from`: the end of the run of filled cells, or the next filled one. */
+  private edge(from: CellPos, dRow: number, dCol: number): CellPos {
+    const { filled, nRows, nCols } = this.host.keyContext(true);
+    const has = filled ?? (() => false);
+    if (dRow) return { row: dataEdge(from.row, dRow > 0 ? 1 : -1, nRows, (r) => has(r, from.col)), col: from.col };
+    return { row: from.row, col: dataEdge(from.col, dCol > 0 ? 1 : -1, nCols, (c) => has(from.row, c)) };
   }
 
   private clamp(p: CellPos): CellPos {

@@ -21,7 +21,8 @@
  *
  * Editing a formula with the caret where a reference may go (`pointing`), the
  * arrows point at cells instead of moving the caret (Shift+arrows stretch a
- * range), as in Sheets and Excel; elsewhere in a formula they are the editor's.
+ * range, Ctrl+arrows jump to the data's edge), as in Sheets and Excel;
+ * elsewhere in a formula they are the editor's.
  */
 import { dataEdge, type CellPos } from '../../model/range.js';
 
@@ -86,8 +87,11 @@ export type GridCommand =
   | { kind: 'option-move'; delta: 1 | -1 }
   /** Editor of a status / choice cell: Enter takes the current option. */
   | { kind: 'option-pick' }
-  /** Editor of a formula, pointing: move the pointed cell by (dRow, dCol); extend: stretch the range from where it began. */
-  | { kind: 'point-move'; dRow: number; dCol: number; extend: boolean }
+  /**
+   * Editor of a formula, pointing: move the pointed cell by (dRow, dCol), or with `jump` (Ctrl) to
+   * the data edge that way; extend: stretch the range from where it began.
+   */
+  | { kind: 'point-move'; dRow: number; dCol: number; extend: boolean; jump: boolean }
   /** Alt+ArrowDown on a date, status or choice cell (editing or not): the calendar, or every option to pick from. */
   | { kind: 'open-picker' }
   | { kind: 'toggle' }
@@ -145,7 +149,7 @@ const ARROW_STEPS = new Map([
 function editorKey(k: KeyInput, c: KeyContext): GridCommand | null {
   if (k.composing) return null;
   const step = ARROW_STEPS.get(k.key);
-  if (c.pointing && step && !k.alt && !k.ctrl) return { kind: 'point-move', ...step, extend: !!k.shift };
+  if (c.pointing && step && !k.alt) return { kind: 'point-move', ...step, extend: !!k.shift, jump: !!k.ctrl };
   if (k.alt && k.key === 'ArrowDown' && PICKED.has(c.colType)) return { kind: 'open-picker' };
   if (c.optionList && !k.alt && !k.ctrl) {
     if (k.key === 'ArrowDown') return { kind: 'option-move', delta: 1 };
