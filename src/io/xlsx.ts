@@ -179,6 +179,15 @@ function formulaCellXml(ref: string, formula: string, value: CellValue, style: n
   return `<c r="${ref}" t="str">${f}<v>${xml(xlsxText(text))}</v></c>`;
 }
 
+/** A formula's result without its formula, typed as computed (a number in a text column is still a number; an error an error). */
+function resultXml(strings: SharedStrings, ref: string, value: CellValue, style: number): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return `<c r="${ref}"${style ? ` s="${style}"` : ''}><v>${value}</v></c>`;
+  if (typeof value === 'boolean') return `<c r="${ref}" t="b"><v>${value ? 1 : 0}</v></c>`;
+  const text = String(value);
+  return EXCEL_ERRORS.has(text) ? `<c r="${ref}" t="e"><v>${xml(text)}</v></c>` : strings.cell(ref, text);
+}
+
 /** Writes a worksheet in pieces of this many rows, so no sheet is ever one giant string in memory. */
 const ROWS_PER_PIECE = 2000;
 
@@ -261,7 +270,9 @@ export async function writeXlsx(wb: Workbook, choices?: readonly XlsxSheetChoice
         const value = values.get(sheetId, rowId, colId);
         const stored = formulas ? (columns[c].formula ?? wb.getFormula(sheetId, rowId, colId)) : null;
         const text = stored ? formulas!.text(stored, sheetId, rowId) : null;
-        return text ? formulaCellXml(ref, text, value, colStyles[c]) : cellXml(strings, ref, columns[c], value, colStyles[c]);
+        if (text) return formulaCellXml(ref, text, value, colStyles[c]);
+        if (stored) return resultXml(strings, ref, value, colStyles[c]);
+        return cellXml(strings, ref, columns[c], value, colStyles[c]);
       },
       true,
     );

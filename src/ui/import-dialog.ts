@@ -19,6 +19,7 @@ import {
 } from '../model/import.js';
 import { isModelError } from '../model/errors.js';
 import { commitImports } from '../model/formula/import-commit.js';
+import { planImportFormulas, type SheetFormulaPlan } from '../model/formula/import-formulas.js';
 import { COLUMN_TYPES, type ColumnType } from '../model/types.js';
 import { ModelError } from '../model/errors.js';
 import { formatValue } from '../model/values.js';
@@ -217,6 +218,8 @@ export class ImportDialog extends LitElement {
     this.ticker = ticker;
     try {
       const tables = await readFileInWorker(file, (f) => (this.progress = f), abort.signal, this.textOptions, this.readTimeLimitMs);
+      // The engine is needed the moment formulas are written: its chunk loads while the preview is read.
+      if (tables.some((x) => x.formulas?.length)) void import('../model/formula/index.js');
       this.plans = tables.map((table) => {
         const columns = inferColumns(table);
         return { read: table, table, include: true, target: 'new', name: table.name, columns, check: checkImport(table, columns) };
@@ -382,6 +385,26 @@ export class ImportDialog extends LitElement {
   }
 
   /** Header row, merges, encoding and CSV choices, and stray quotes: what the reader decided, each changeable where it can be. */
+  private formulaPlans: { for: TablePlan[]; plans: SheetFormulaPlan[] } | null = null;
+
+  /** What becomes of a sheet's formulas, as planned now (header row, columns, targets): none is written until Import. */
+  private renderFormulas(p: TablePlan) {
+    if (!p.table.formulas?.length || !p.include) return nothing;
+    const chosen = this.plans.filter((x) => x.include);
+    if (this.formulaPlans?.for !== this.plans) {
+      this.formulaPlans = { for: this.plans, plans: planImportFormulas(chosen.map((x) => ({ table: x.table, plans: x.columns, append: x.target === 'append' }))) };
+    }
+    const plan = this.formulaPlans.plans[chosen.indexOf(p)];
+    if (!plan) return nothing;
+    const kept = plan.cells.length + plan.columns.length;
+    const why = [...new Set(plan.dropped.map((d) => d.reason))].map((r) => t(`import.formulaWhy.${r}`)).join('; ');
+    return html`<p class="formulas">
+      ${kept ? tn('import.formulasPlanned', plan.cells.length + plan.columns.length * p.table.rows.length) : ''}
+      ${plan.columns.length ? tn('import.columnFormulasPlanned', plan.columns.length) : ''}
+      ${plan.dropped.length ? `${tn('import.formulaValuesPlanned', plan.dropped.length)} (${why}).` : ''}
+    </p>`;
+  }
+
   private renderReading(p: TablePlan, i: number) {
     const all = fileRows(p.read);
     const at = headerRowOf(p.table);
@@ -479,6 +502,7 @@ export class ImportDialog extends LitElement {
           })}
         </tbody>
       </table>
+      ${this.renderFormulas(p)}
       ${p.check.issues.length
         ? html`<p>${tn('import.misfits', p.check.keptCount + p.check.skippedCount)}</p>
             <ul class="issues" aria-label=${t('import.misfitList', { name: p.table.name })}>
