@@ -5,9 +5,11 @@ import { StoreError } from './async-store.js';
 import type { Committer, CommitRequest } from './committer.js';
 import type { RelayConfig } from './config.js';
 import type { Logger } from './log.js';
+import { baseWorkbookId, historyRoom } from '../src/protocol/messages.js';
 import { ROOM_LOCK_CLASS } from './pg-schema.js';
 import { PostgresStore } from './pg-store.js';
 import { RedisBus } from './redis-bus.js';
+import { fitSnapshots } from './snapshot-api.js';
 import { GlobalCounters } from './redis-counters.js';
 import type { Room } from './room.js';
 import type { PruneLimits, RoomStore, StoredRoom } from './store.js';
@@ -56,6 +58,8 @@ export class HostedCommitter implements Committer {
     private readonly ownerOf: (room: string) => unknown = () => null,
     /** awaited after the batch's `alongside` writes began and before its updates go in (the automatic snapshots) */
     private readonly beforeAppend: () => Promise<void> = () => Promise.resolve(),
+    /** the store dropped a room's updates because its workbook was retired (by another process, whose word may not have arrived) */
+    private readonly retired: (room: string) => void = () => {},
   ) {}
 
   submit(r: CommitRequest): void {
@@ -121,16 +125,22 @@ export class HostedCommitter implements Committer {
     // as with SQLite, an acked update's automatic snapshot is stored (or has failed) by the ack
     await this.beforeAppend();
     const result = await this.append(batch);
+    const retired = new Set<string>();
     batch.forEach((r, i) => {
+      // roomSeq 0: a retired workbook's update, dropped by the store. Never acked: it is not stored.
+      if (result.ok && result.seqs[i].roomSeq === 0) {
+        retired.add(r.room);
+        return;
+      }
       try {
         if (result.ok) r.done(result.seqs[i].seq);
         else r.done(null, result.error);
       } catch (err) {
         r.onError(err);
       }
-      // seq 0: a retired workbook's update, dropped by the store
-      if (result.ok && result.seqs[i].roomSeq > 0) this.published(r.room, result.seqs[i].roomSeq, r.update, entries[i].owner);
+      if (result.ok) this.published(r.room, result.seqs[i].roomSeq, r.update, entries[i].owner);
     });
+    for (const room of retired) this.retired(room);
   }
 
   private async append(batch: CommitRequest[]): Promise<{ ok: true; seqs: { seq: number; roomSeq: number }[] } | { ok: false; error: unknown }> {
@@ -174,6 +184,8 @@ export class HostedHub {
     private readonly pool: pg.Pool,
     private readonly log: Logger,
     private readonly autoSnapshotMs: number,
+    /** a workbook and its snapshots together (MAX_DOC_BYTES): older automatic snapshots make way for a new one */
+    private readonly maxDocBytes: number,
   ) {
     this.committer = new HostedCommitter(
       store,
@@ -189,16 +201,42 @@ export class HostedHub {
       async () => {
         while (this.snapshots.size > 0) await Promise.all(Array.from(this.snapshots));
       },
+      (room) => this.retiredHere(baseWorkbookId(room) ?? room),
     );
   }
 
-  static async open(hosted: Hosted, config: Pick<RelayConfig, 'autoSnapshotMs'>, log: Logger): Promise<HostedHub> {
+  /** What the relay does with a workbook retired on any process: close its rooms here. */
+  private retiredHere: (workbook: string) => void = () => {};
+
+  onRetired(handler: (workbook: string) => void): void {
+    this.retiredHere = handler;
+  }
+
+  /**
+   * After this process retired a workbook in Postgres: the other processes close its connections.
+   * Tried until Redis takes it; meanwhile a process that missed it finds out at its next write
+   * (the store drops it: `retired` above) and no new connection is let in (the relay asks the store).
+   */
+  announceRetired(workbook: string): void {
+    this.track('announcing a retired workbook', workbook, async () => {
+      let wait = RETRY_FIRST_MS;
+      for (const room of [workbook, historyRoom(workbook)]) {
+        while (!(await this.bus.publishRetired(room))) {
+          if (this.closed) return;
+          await new Promise<void>((resolve) => setTimeout(resolve, wait).unref());
+          wait = Math.min(RETRY_MAX_MS, wait * 2);
+        }
+      }
+    });
+  }
+
+  static async open(hosted: Hosted, config: Pick<RelayConfig, 'autoSnapshotMs' | 'maxDocBytes'>, log: Logger): Promise<HostedHub> {
     const store = await PostgresStore.open(hosted.databaseUrl);
     const pool = new pg.Pool({ connectionString: hosted.databaseUrl, max: 2, connectionTimeoutMillis: 5000, options: '-c synchronous_commit=on' });
     pool.on('error', () => {});
     // as in PostgresStore.open: a connection lost while checked out must not end the process
     pool.on('connect', (client) => client.on('error', () => {}));
-    const hub = new HostedHub(store, pool, log, config.autoSnapshotMs);
+    const hub = new HostedHub(store, pool, log, config.autoSnapshotMs, config.maxDocBytes);
     try {
       hub.bus = await RedisBus.open(
         hosted.redisUrl,
@@ -220,6 +258,7 @@ export class HostedHub {
               log.error('unreadable presence from another hub process', { room, error: String(err) });
             }
           },
+          retired: (room) => hub.retiredHere(baseWorkbookId(room) ?? room),
           error: (err, room) => log.error('catching up from the database failed (tried again at the next message)', { room, error: String(err) }),
         },
         { prefix: hosted.redisPrefix },
@@ -363,10 +402,17 @@ export class HostedHub {
         const row = await c.query<{ id: string }>('INSERT INTO rooms (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id', [room]);
         const id = row.rows[0].id;
         const recent = await c.query("SELECT 1 FROM saved_snapshots WHERE room = $1 AND kind = 'auto' AND at > $2 LIMIT 1", [id, Math.trunc(info.at - this.autoSnapshotMs)]);
+        let kept: number | null = null;
         if (retired === null && recent.rows.length === 0) {
-          await c.query('INSERT INTO saved_snapshots (room, name, kind, by, at, data) VALUES ($1, $2, $3, $4, $5, $6)', [id, info.name, info.kind, info.by, Math.trunc(info.at), data]);
+          const put = await c.query<{ id: string }>(
+            'INSERT INTO saved_snapshots (room, name, kind, by, at, data) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+            [id, info.name, info.kind, info.by, Math.trunc(info.at), data],
+          );
+          kept = Number(put.rows[0].id);
         }
         await c.query('COMMIT');
+        // as on the SQLite hub (rotatingAutoSnapshots): the oldest automatic ones make way, never a named one
+        if (kept !== null) await fitSnapshots(this.store, room, data.length, this.maxDocBytes, kept);
       } catch (err) {
         await c.query('ROLLBACK').catch(() => {});
         throw err;

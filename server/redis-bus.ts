@@ -20,6 +20,8 @@ export interface BusHandlers {
   reload(room: string, stored: StoredRoom, roomSeq: number): void;
   /** A presence (awareness) message another process's devices sent; it is passed on and never stored. */
   presence(room: string, data: Uint8Array): void;
+  /** Another process retired the workbook `room` belongs to: its connections here must close too. */
+  retired?(room: string): void;
   /** Something went wrong that nothing else will report (a catch-up that failed); the bus retries at the next message or reconnect. */
   error?(err: unknown, room?: string): void;
 }
@@ -31,6 +33,7 @@ export interface RedisBusOptions {
 
 const KIND_UPDATE = 1;
 const KIND_PRESENCE = 2;
+const KIND_RETIRED = 3;
 
 /** kind (1 byte), origin id (8 bytes), roomSeq (float64, 8 bytes), payload */
 const HEADER = 17;
@@ -146,6 +149,16 @@ export class RedisBus {
     }
   }
 
+  /** Tells the processes holding `room` that its workbook was retired (after the store says so); false when Redis could not take it. */
+  async publishRetired(room: string): Promise<boolean> {
+    try {
+      await this.pub.publish(this.channel(room), encode(KIND_RETIRED, this.origin, 0, new Uint8Array(0)));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private onMessage(channel: string, message: Buffer): void {
     if (!channel.startsWith(`${this.prefix}room:`) || message.length < HEADER) return;
     const room = channel.slice(this.prefix.length + 'room:'.length);
@@ -155,6 +168,10 @@ export class RedisBus {
     const data = new Uint8Array(message.subarray(HEADER));
     if (kind === KIND_PRESENCE) {
       if (!message.subarray(1, 9).equals(this.origin)) this.handlers.presence(room, data);
+      return;
+    }
+    if (kind === KIND_RETIRED) {
+      if (!message.subarray(1, 9).equals(this.origin)) this.handlers.retired?.(room);
       return;
     }
     if (kind !== KIND_UPDATE) return;

@@ -23,7 +23,7 @@ import type { Logger } from './log.js';
 import { Room, RoomError, encodeRefused, type Peer } from './room.js';
 import type { RoomStore } from './store.js';
 import type { HostedHub } from './hosted.js';
-import { json } from './api-response.js';
+import { asyncStore, type AsyncRoomStore } from './async-store.js';
 
 const SYNC_PREFIX = '/sync/';
 const PING_INTERVAL_MS = 30_000;
@@ -109,13 +109,15 @@ interface RoomSlot {
 export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub, log: Logger, hooks: TestHooks = testHooksFromEnv(process.env)): Relay {
   // duck-typed, so the default hub never loads the Postgres and Redis clients
   const hosted = 'prepare' in backend ? backend : null;
-  const store = hosted ? hostedApiStore : (backend as RoomStore);
+  const store = hosted ? hostedRoomsOnly : (backend as RoomStore);
+  // What the HTTP API reads and writes: this hub's SQLite file, or Postgres, which every process of a hosted hub shares.
+  const apiStore: AsyncRoomStore = hosted ? hosted.store : asyncStore(store);
   const startedAt = Date.now();
   const rooms = new Map<string, RoomSlot>();
   const sockets = new Set<WebSocket>();
   const events = new EventEmitter<{ 'room-loaded': [string]; 'room-evicted': [string] }>();
   // Automatic snapshots make way for each other within the workbook's MAX_DOC_BYTES (server/snapshot-api.ts).
-  const roomStore = rotatingAutoSnapshots(store, config.maxDocBytes);
+  const roomStore = rotatingAutoSnapshots(store, config.maxDocBytes, log);
   const diskCommitter: Committer = hosted ? hosted.committer : config.groupCommit ? new BatchingCommitter(roomStore) : new ImmediateCommitter(roomStore);
   const committer: Committer = hooks.holdCommits ? holdUntilSignal(diskCommitter, log) : diskCommitter;
   /** Every connection's unfinished fragmented messages together. */
@@ -126,7 +128,16 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
   const hostAllowed = createHostCheck({ bindHost: config.host, allowedHosts: config.allowedHosts });
   let closing = false;
   // Retiring a workbook, and refusing every other request for a retired one, comes before the workbook API.
-  const retireApi = createRetireApi({ store, now: Date.now, log, closeRooms: closeRetired });
+  const retireApi = createRetireApi({
+    store: apiStore,
+    now: Date.now,
+    log,
+    closeRooms: (workbook) => {
+      closeRetired(workbook);
+      hosted?.announceRetired(workbook);
+    },
+  });
+  hosted?.onRetired(closeRetired);
 
   const handler = createRequestHandler({
     staticDir: config.staticDir,
@@ -136,8 +147,8 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
       const port = address && typeof address === 'object' ? address.port : config.port;
       return { version: config.version, lanUrls: lanUrls(config.host, port, !!config.tls) };
     },
-    api: hosted ? hostedApi : apiAfter(retireApi, createWorkbookApi({
-      store,
+    api: apiAfter(retireApi, createWorkbookApi({
+      store: apiStore,
       liveDoc: (name) => rooms.get(name)?.room.doc ?? null,
       now: Date.now,
       log,
@@ -726,15 +737,11 @@ class SocketPeer implements Peer {
   }
 }
 
-/** The hosted hub serves workbooks' HTTP API (snapshots, history, retiring) from no local store: not yet. */
-const hostedApi = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL): boolean => {
-  if (!url.pathname.startsWith('/api/') || url.pathname === '/api/hub') return false;
-  json(res, 501, { error: 'not-available', message: 'this hosted hub does not serve snapshots, history or retiring yet' });
-  return true;
-};
-
-/** What the retire and workbook APIs would be built on in hosted mode: never called (hostedApi answers first). */
-const hostedApiStore = new Proxy({} as RoomStore, {
+/**
+ * A hosted hub's rooms are each built on a store of their own (HostedHub.prepare) and its API on
+ * Postgres: nothing may reach for a hub-wide synchronous store.
+ */
+const hostedRoomsOnly = new Proxy({} as RoomStore, {
   get() {
     throw new Error('the hosted hub has no local store');
   },

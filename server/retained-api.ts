@@ -37,7 +37,7 @@ export function createRetainedRoutes(deps: Pick<WorkbookApiDeps, 'store' | 'maxS
       }
     },
 
-    timeline({ req, res, url, room }: ApiRequest): void {
+    async timeline({ req, res, url, room }: ApiRequest): Promise<void> {
       if (req.method !== 'GET') {
         fail(res, 405, 'METHOD', 'use GET');
         return;
@@ -47,7 +47,8 @@ export function createRetainedRoutes(deps: Pick<WorkbookApiDeps, 'store' | 'maxS
         fail(res, 400, 'BAD_TIME', 'from and to are milliseconds since 1970, from not after to');
         return;
       }
-      const timeline = timelineOf(deps.store, room, query.from, query.to, MAX_TIMELINE_ENTRIES);
+      const timeline = await timelineOf(deps.store, room, query.from, query.to, MAX_TIMELINE_ENTRIES);
+      if (res.destroyed) return;
       if (!timeline) fail(res, 404, 'UNKNOWN_WORKBOOK', 'the hub holds no such workbook');
       else jsonText(res, 200, encodeTimeline(timeline));
     },

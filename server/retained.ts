@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import type { Timeline } from '../src/protocol/retained.js';
-import type { RetainedUpdate, RoomStore } from './store.js';
+import type { AsyncRoomStore } from './async-store.js';
+import type { RetainedUpdate } from './store.js';
 
 export type StateAt =
   | { kind: 'state'; update: Uint8Array }
@@ -24,7 +25,7 @@ const MAX_ATTEMPTS = 3;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The room as it was at `at`: its retained base merged with every retained update stored at or before `at`. */
-export async function stateAt(store: RoomStore, room: string, at: number, options: StateAtOptions): Promise<StateAt> {
+export async function stateAt(store: AsyncRoomStore, room: string, at: number, options: StateAtOptions): Promise<StateAt> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const result = await readOnce(store, room, at, options);
     if (result) return result;
@@ -33,8 +34,8 @@ export async function stateAt(store: RoomStore, room: string, at: number, option
 }
 
 /** null: a prune folded updates into the base while this read was between steps, so what it holds may be incomplete. */
-async function readOnce(store: RoomStore, room: string, at: number, options: StateAtOptions): Promise<StateAt | null> {
-  const summary = store.retainedSummary(room);
+async function readOnce(store: AsyncRoomStore, room: string, at: number, options: StateAtOptions): Promise<StateAt | null> {
+  const summary = await store.retainedSummary(room);
   if (!summary) return { kind: 'unknown' };
   if (at < summary.earliest) return { kind: 'before', earliest: summary.earliest };
   const limit = options.maxInputBytes;
@@ -42,15 +43,16 @@ async function readOnce(store: RoomStore, room: string, at: number, options: Sta
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const yieldNow = options.yieldNow ?? nextTurn;
   const merger = new Merger();
-  const base = store.retainedBase(room);
+  const base = await store.retainedBase(room);
   if ((base?.throughSeq ?? 0) !== summary.throughSeq) return null;
   if (base) merger.push(base.data);
   let bytes = summary.baseBytes;
   let after: RetainedUpdate | null = null;
   for (;;) {
-    const page = store.retainedUpdates(room, at, after, pageSize);
-    // Read in the same turn as the page, so no prune can fall between the two.
-    if ((store.retainedSummary(room)?.throughSeq ?? 0) !== summary.throughSeq) return null;
+    const page = await store.retainedUpdates(room, at, after, pageSize);
+    // Read after the page: a prune that fell before it, or between the two reads, is seen here
+    // (a store on the network, Postgres, answers in turns of its own).
+    if (((await store.retainedSummary(room))?.throughSeq ?? 0) !== summary.throughSeq) return null;
     for (const u of page) bytes += u.data.length;
     if (bytes > limit) return { kind: 'too-large', limit };
     if (page.length) merger.push(Y.mergeUpdates(page.map((u) => u.data)));
@@ -85,9 +87,9 @@ class Merger {
 }
 
 /** When each retained change from `from` to `to` was stored, newest first, capped; null for a room with nothing retained. */
-export function timelineOf(store: RoomStore, room: string, from: number, to: number, maxEntries: number): Timeline | null {
-  const summary = store.retainedSummary(room);
+export async function timelineOf(store: AsyncRoomStore, room: string, from: number, to: number, maxEntries: number): Promise<Timeline | null> {
+  const summary = await store.retainedSummary(room);
   if (!summary) return null;
-  const rows = store.retainedTimeline(room, from, to, maxEntries + 1);
+  const rows = await store.retainedTimeline(room, from, to, maxEntries + 1);
   return { earliest: summary.earliest, entries: rows.slice(0, maxEntries), truncated: rows.length > maxEntries };
 }

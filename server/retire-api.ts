@@ -8,16 +8,17 @@ import { RETIRE_NONCE_PATH, RETIRE_PATH, type RetireErrorCode } from '../src/syn
 import { json } from './api-response.js';
 import type { Logger } from './log.js';
 import { ApiNonces, nodeVerify } from './proofs.js';
-import type { RoomStore } from './store.js';
+import type { AsyncRoomStore } from './async-store.js';
 import { isAppRequest } from './workbook-api.js';
 
 export interface RetireApiDeps {
-  store: Pick<RoomStore, 'retire' | 'retiredAt'>;
+  store: Pick<AsyncRoomStore, 'retire' | 'retiredAt'>;
   now(): number;
   log: Logger;
   /**
    * Closes every live connection to the workbook and its journal (REFUSED, then RETIRED) and drops
    * their rooms from memory without writing them again; called once the store has forgotten them.
+   * (A hosted hub also tells the other processes, which do the same.)
    */
   closeRooms(workbook: string): void;
 }
@@ -28,7 +29,7 @@ const MAX_BODY_BYTES = 1024;
 /**
  * /api/w/<id>/retire/nonce   GET: a nonce to sign the retire request with
  * /api/w/<id>/retire         POST with an edit link's proof: retires the workbook (src/sync/retire.ts)
- * /api/w/<room>/…            anything else for a retired workbook or its journal: 410 RETIRED
+ * (anything else for a retired workbook or its journal is 410 RETIRED: the workbook API says so)
  *
  * Retiring deletes everything the hub stored for the workbook and its journal (both logs, the
  * retained base, saved snapshots; secure_delete zeroes them in the file, a checkpoint empties the
@@ -80,9 +81,10 @@ export function createRetireApi(deps: RetireApiDeps) {
       refuse(res, 403, 'CROSS_SITE', 'send this request from the app');
       return;
     }
-    const before = deps.store.retiredAt(workbook);
+    let before: number | null;
     try {
-      if (before === null) deps.store.retire(workbook, deps.now());
+      before = await deps.store.retiredAt(workbook);
+      if (before === null) await deps.store.retire(workbook, deps.now());
     } catch (err) {
       deps.log.error('could not retire workbook', { room: workbook, error: String(err) });
       refuse(res, 507, 'STORAGE_FAILED', 'the hub could not retire the workbook');
@@ -90,7 +92,7 @@ export function createRetireApi(deps: RetireApiDeps) {
     }
     // Even when it was retired already: a connection must never outlive it.
     deps.closeRooms(workbook);
-    const at = deps.store.retiredAt(workbook) ?? deps.now();
+    const at = (await deps.store.retiredAt(workbook).catch(() => null)) ?? deps.now();
     if (before === null) deps.log.info('workbook retired', { room: workbook });
     json(res, 200, { retired: workbook, at });
   };
@@ -118,11 +120,7 @@ export function createRetireApi(deps: RetireApiDeps) {
       }
       return true;
     }
-    if (deps.store.retiredAt(room) === null) return false;
-    // Snapshots, retained history, nonces: nothing of a retired workbook is served, and nothing is taken.
-    res.setHeader('Cache-Control', 'no-store');
-    refuse(res, 410, 'RETIRED', 'this workbook has moved: ask your coordinator for the new link');
-    return true;
+    return false;
   };
 }
 

@@ -1,5 +1,7 @@
 import * as Y from 'yjs';
 import { SEALED_ID } from '../src/protocol/sealed.js';
+import { asyncStore, type AsyncRoomStore } from './async-store.js';
+import type { Logger } from './log.js';
 import { storedUpdate, type RoomStore } from './store.js';
 import { fail, json } from './api-response.js';
 import { isAppRequest, type ApiRequest, type WorkbookApiDeps } from './workbook-api.js';
@@ -48,7 +50,10 @@ export function createSnapshotRoutes(
   return async (r: ApiRequest): Promise<void> => {
     const { req, res, room, role, id } = r;
     if (id === undefined) {
-      if (req.method === 'GET') json(res, 200, deps.store.listSnapshots(room));
+      if (req.method === 'GET') {
+        const list = await deps.store.listSnapshots(room);
+        if (!res.destroyed) json(res, 200, list);
+      }
       else if (req.method === 'POST') {
         if (role !== 'edit') fail(res, 403, 'READ_ONLY', 'a view link cannot take snapshots');
         else await create(r);
@@ -58,14 +63,15 @@ export function createSnapshotRoutes(
     const n = Number(id);
     const valid = /^[0-9]{1,15}$/.test(id) && Number.isSafeInteger(n) && n > 0;
     if (req.method === 'DELETE') {
-      remove(r, valid ? n : null);
+      await remove(r, valid ? n : null);
       return;
     }
     if (req.method !== 'GET') {
       fail(res, 405, 'METHOD', 'use GET or DELETE');
       return;
     }
-    const data = valid ? deps.store.loadSnapshot(room, n) : null;
+    const data = valid ? await deps.store.loadSnapshot(room, n) : null;
+    if (res.destroyed) return;
     if (!data) {
       fail(res, 404, 'UNKNOWN_SNAPSHOT', 'no such snapshot');
       return;
@@ -73,7 +79,7 @@ export function createSnapshotRoutes(
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': data.length }).end(Buffer.from(data));
   };
 
-  function remove({ req, res, room, role }: ApiRequest, n: number | null): void {
+  async function remove({ req, res, room, role }: ApiRequest, n: number | null): Promise<void> {
     if (!isAppRequest(req)) {
       fail(res, 403, 'CROSS_SITE', 'send this request from the app');
       return;
@@ -82,7 +88,7 @@ export function createSnapshotRoutes(
       fail(res, 403, 'READ_ONLY', 'a view link cannot delete snapshots');
       return;
     }
-    const info = n === null ? undefined : deps.store.listSnapshots(room).find((s) => s.id === n);
+    const info = n === null ? undefined : (await deps.store.listSnapshots(room)).find((s) => s.id === n);
     if (!info) {
       fail(res, 404, 'UNKNOWN_SNAPSHOT', 'no such snapshot');
       return;
@@ -92,7 +98,7 @@ export function createSnapshotRoutes(
       return;
     }
     try {
-      deps.store.deleteSnapshot(room, info.id);
+      await deps.store.deleteSnapshot(room, info.id);
     } catch (err) {
       deps.log.error('could not delete snapshot', { room, error: String(err) });
       fail(res, 507, 'STORAGE_FAILED', 'the hub could not delete the snapshot');
@@ -141,10 +147,11 @@ export function createSnapshotRoutes(
     }
     perWorkbook.take(workbook);
     perIp.take(ip);
-    await inTurn(() => {
-      // Not loaded: read from the store once, which also says whether it exists.
+    await inTurn(async () => {
+      // Not loaded here: read from the store once, which also says whether it exists. (On a hosted
+      // hub another process may hold it loaded: the store holds everything that was acked.)
       const live = deps.liveDoc(room);
-      const data = live ? Y.encodeStateAsUpdate(live) : storedUpdate(deps.store.load(room));
+      const data = live ? Y.encodeStateAsUpdate(live) : storedUpdate(await deps.store.load(room));
       if (!data) {
         fail(res, 404, 'UNKNOWN_WORKBOOK', 'the hub holds no such workbook yet');
         return;
@@ -152,11 +159,11 @@ export function createSnapshotRoutes(
       const at = deps.now();
       try {
         // The workbook itself (about one copy of `data`) + its snapshots + this one.
-        if (!fitSnapshots(deps.store, room, 2 * data.length, maxDocBytes, newestAuto(deps.store, room))) {
+        if (!(await fitSnapshots(deps.store, room, 2 * data.length, maxDocBytes, await newestAuto(deps.store, room)))) {
           fail(res, 413, 'SNAPSHOTS_FULL', 'the workbook and its snapshots would be larger than the hub keeps: delete a snapshot first');
           return;
         }
-        const id = deps.store.saveSnapshot(room, { name, kind: 'named', by, at }, data);
+        const id = await deps.store.saveSnapshot(room, { name, kind: 'named', by, at }, data);
         json(res, 201, { id, name, kind: 'named', by, at, bytes: data.length });
       } catch (err) {
         deps.log.error('could not save snapshot', { room, error: String(err) });
@@ -166,8 +173,8 @@ export function createSnapshotRoutes(
   }
 }
 
-function newestAuto(store: RoomStore, room: string): number | undefined {
-  return store.listSnapshots(room).find((s) => s.kind === 'auto')?.id;
+async function newestAuto(store: AsyncRoomStore, room: string): Promise<number | undefined> {
+  return (await store.listSnapshots(room)).find((s) => s.kind === 'auto')?.id;
 }
 
 /**
@@ -175,16 +182,13 @@ function newestAuto(store: RoomStore, room: string): number | undefined {
  * MAX_DOC_BYTES) by deleting automatic snapshots, oldest first, never `keep`; named ones are never
  * touched. Returns whether the room's snapshots plus `extraBytes` now fit.
  */
-export function fitSnapshots(store: RoomStore, room: string, extraBytes: number, maxBytes: number, keep?: number): boolean {
-  let used = store.snapshotBytes(room) + extraBytes;
+export async function fitSnapshots(store: AsyncRoomStore, room: string, extraBytes: number, maxBytes: number, keep?: number): Promise<boolean> {
+  let used = (await store.snapshotBytes(room)) + extraBytes;
   if (used <= maxBytes) return true;
-  const autos = store
-    .listSnapshots(room)
-    .filter((s) => s.kind === 'auto' && s.id !== keep)
-    .reverse();
+  const autos = (await store.listSnapshots(room)).filter((s) => s.kind === 'auto' && s.id !== keep).reverse();
   for (const s of autos) {
     if (used <= maxBytes) break;
-    store.deleteSnapshot(room, s.id);
+    await store.deleteSnapshot(room, s.id);
     used -= s.bytes;
   }
   return used <= maxBytes;
@@ -195,14 +199,22 @@ export function fitSnapshots(store: RoomStore, room: string, extraBytes: number,
  * way until the workbook (about one copy of the snapshot) and its snapshots fit in `maxDocBytes`.
  * So automatic snapshots never grow a workbook's disk use past its limit, however long people edit.
  */
-export function rotatingAutoSnapshots(store: RoomStore, maxDocBytes: number): RoomStore {
+export function rotatingAutoSnapshots(store: RoomStore, maxDocBytes: number, log: Logger): RoomStore {
+  // A synchronous store answers at once: the rotation is done before the next event, as if inline.
+  // (Made on first use: a hosted hub's stand-in throws on any touch, and never saves through here.)
+  let asAsync: AsyncRoomStore | null = null;
   return new Proxy(store, {
     get(target, prop) {
       if (prop === 'saveSnapshot') {
         return (...args: Parameters<RoomStore['saveSnapshot']>): number => {
           const id = target.saveSnapshot(...args);
           const [room, info, data] = args;
-          if (info.kind === 'auto') fitSnapshots(target, room, data.length, maxDocBytes, id);
+          if (info.kind === 'auto') {
+            // the snapshot is kept whatever happens here: a failed delete leaves the room over budget until the next one
+            fitSnapshots((asAsync ??= asyncStore(target)), room, data.length, maxDocBytes, id).catch((err: unknown) =>
+              log.error('could not make room for an automatic snapshot', { room, error: String(err) }),
+            );
+          }
           return id;
         };
       }

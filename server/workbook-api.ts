@@ -10,10 +10,11 @@ import type { Logger } from './log.js';
 import { ApiNonces, nodeVerify } from './proofs.js';
 import { createRetainedRoutes } from './retained-api.js';
 import { createSnapshotRoutes } from './snapshot-api.js';
-import type { RoomStore } from './store.js';
+import type { AsyncRoomStore } from './async-store.js';
 
 export interface WorkbookApiDeps {
-  store: RoomStore;
+  /** SQLite (through asyncStore) or Postgres on a hosted hub */
+  store: AsyncRoomStore;
   /** the loaded room's live doc, so a snapshot holds what connected people see right now */
   liveDoc(room: string): Y.Doc | null;
   now(): number;
@@ -100,18 +101,27 @@ export function createWorkbookApi(deps: WorkbookApiDeps) {
     const [room, what, id] = parts;
     res.setHeader('Cache-Control', 'no-store');
     const workbook = baseWorkbookId(room ?? '');
-    if (workbook && what === NONCE_PATH && parts.length === 2) {
-      if (req.method === 'GET') json(res, 200, { nonce: nonces.issue(room) });
-      else fail(res, 405, 'METHOD', 'use GET');
-      return true;
-    }
-    const route: Route | undefined =
-      what === 'snapshots' && parts.length <= 3 ? snapshots : parts.length === 2 && (what === 'state' || what === 'timeline') ? retained[what] : undefined;
-    if (!workbook || !route) {
+    if (!workbook) {
       fail(res, 404, 'NOT_FOUND', 'no such address');
       return true;
     }
     void (async () => {
+      // Snapshots, retained history, nonces: nothing of a retired workbook is served, and nothing is taken.
+      if ((await deps.store.retiredAt(room)) !== null) {
+        fail(res, 410, 'RETIRED', 'this workbook has moved: ask your coordinator for the new link');
+        return;
+      }
+      if (what === NONCE_PATH && parts.length === 2) {
+        if (req.method === 'GET') json(res, 200, { nonce: nonces.issue(room) });
+        else fail(res, 405, 'METHOD', 'use GET');
+        return;
+      }
+      const route: Route | undefined =
+        what === 'snapshots' && parts.length <= 3 ? snapshots : parts.length === 2 && (what === 'state' || what === 'timeline') ? retained[what] : undefined;
+      if (!route) {
+        fail(res, 404, 'NOT_FOUND', 'no such address');
+        return;
+      }
       let body = '';
       if (req.method === 'POST') {
         try {

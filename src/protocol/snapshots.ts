@@ -41,7 +41,9 @@ export type SnapshotApiErrorCode =
   /** automatic snapshots are the hub's: it keeps and rotates them itself, and nobody deletes them (403) */
   | 'AUTOMATIC_SNAPSHOT'
   /** a request that changes something came without APP_REQUEST_HEADER, as a form on another site would send it (403) */
-  | 'CROSS_SITE';
+  | 'CROSS_SITE'
+  /** the workbook was retired (Replace links): nothing of it is served (410) */
+  | 'RETIRED';
 
 /** Carries the link's credential (src/protocol/access.ts) on API requests: a header, never the URL. */
 export const CREDENTIAL_HEADER = 'X-Workbook-Key';

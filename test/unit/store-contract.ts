@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RoomStore, StoreOptions } from '../../server/store.js';
+import { asyncStore } from '../../server/async-store.js';
 import { stateAt } from '../../server/retained.js';
 import { MiB, bytes, contents, expectSame, history } from './store-fixtures.js';
 
@@ -230,9 +231,9 @@ export function storeContract(name: string, durability: { durable: boolean }, ma
       expect(summary.baseBytes).toBe(store.retainedBase('room-a')!.data.length);
       expect(store.retainedBase('room-a')).toMatchObject({ throughAt: 5000, throughSeq: summary.throughSeq });
       expect(store.retainedUpdates('room-a', Number.MAX_SAFE_INTEGER, null, 100).map((u) => u.at)).toEqual([6000, 7000, 8000]);
-      expect(await stateAt(store, 'room-a', 4999, { maxInputBytes: 1 << 20 })).toEqual({ kind: 'before', earliest: 5000 });
+      expect(await stateAt(asyncStore(store), 'room-a', 4999, { maxInputBytes: 1 << 20 })).toEqual({ kind: 'before', earliest: 5000 });
       for (const t of [5000, 5999, 6000, 7500, 8000, 99_000]) {
-        const r = await stateAt(store, 'room-a', t, { maxInputBytes: 1 << 20 });
+        const r = await stateAt(asyncStore(store), 'room-a', t, { maxInputBytes: 1 << 20 });
         expect(r.kind).toBe('state');
         if (r.kind === 'state') expect(contents(r.update), `at ${t}`).toEqual(stateWhen(Math.min(8, Math.floor(t / 1000))));
       }

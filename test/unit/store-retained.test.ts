@@ -9,6 +9,7 @@ import { BeforeRetentionError } from '../../src/protocol/retained.js';
 import { SnapshotApiError } from '../../src/protocol/snapshots.js';
 import { RetainedClient } from '../../src/sync/retained.js';
 import { ConfigError, configFromEnv } from '../../server/config.js';
+import { asyncStore } from '../../server/async-store.js';
 import { silentLogger } from '../../server/log.js';
 import { stateAt, timelineOf } from '../../server/retained.js';
 import { Room, type Peer } from '../../server/room.js';
@@ -78,13 +79,13 @@ describe('the retained log through a room', () => {
     expect(kept[0].at).toBeGreaterThanOrEqual(cutoff);
     expect(kept).toHaveLength(seen.filter((s) => s.at >= cutoff).length);
     for (let t = cutoff; t <= clock.t + 1; t += 250) {
-      const r = await stateAt(store, 'room-1', t, { maxInputBytes: 1 << 24, pageSize: 3 });
+      const r = await stateAt(asyncStore(store), 'room-1', t, { maxInputBytes: 1 << 24, pageSize: 3 });
       expect(r.kind).toBe('state');
       if (r.kind === 'state') expect(cellOf(r.update), `at ${t}`).toBe(seen.filter((s) => s.at <= t).at(-1)!.value);
     }
-    expect(await stateAt(store, 'room-1', summary.earliest - 1, { maxInputBytes: 1 << 24 })).toEqual({ kind: 'before', earliest: summary.earliest });
+    expect(await stateAt(asyncStore(store), 'room-1', summary.earliest - 1, { maxInputBytes: 1 << 24 })).toEqual({ kind: 'before', earliest: summary.earliest });
     // the live doc and the latest retained state agree
-    const latest = await stateAt(store, 'room-1', clock.t, { maxInputBytes: 1 << 24 });
+    const latest = await stateAt(asyncStore(store), 'room-1', clock.t, { maxInputBytes: 1 << 24 });
     expect(latest.kind === 'state' && cellOf(latest.update)).toBe('edit 59');
     room.destroy();
   });
@@ -128,16 +129,16 @@ describe('stateAt', () => {
 
   it('an unknown room, a moment before the first change, and one that would read too much are told apart', async () => {
     const { store } = filled(3);
-    expect(await stateAt(store, 'nobody', 5000, { maxInputBytes: 1 << 20 })).toEqual({ kind: 'unknown' });
-    expect(await stateAt(store, 'room-1', 1009, { maxInputBytes: 1 << 20 })).toEqual({ kind: 'before', earliest: 1010 });
-    expect(await stateAt(store, 'room-1', 5000, { maxInputBytes: 100 })).toEqual({ kind: 'too-large', limit: 100 });
+    expect(await stateAt(asyncStore(store), 'nobody', 5000, { maxInputBytes: 1 << 20 })).toEqual({ kind: 'unknown' });
+    expect(await stateAt(asyncStore(store), 'room-1', 1009, { maxInputBytes: 1 << 20 })).toEqual({ kind: 'before', earliest: 1010 });
+    expect(await stateAt(asyncStore(store), 'room-1', 5000, { maxInputBytes: 100 })).toEqual({ kind: 'too-large', limit: 100 });
   });
 
   it('reads in pages with the event loop between them, and starts again when a prune lands mid-read', async () => {
     const { store, setup, count } = filled(20);
     const end = 1000 + 10 * count;
     let yields = 0;
-    const r = await stateAt(store, 'room-1', end, {
+    const r = await stateAt(asyncStore(store), 'room-1', end, {
       maxInputBytes: 1 << 20,
       pageSize: 4,
       yieldNow: async () => {
@@ -149,24 +150,24 @@ describe('stateAt', () => {
     expect(yields).toBeGreaterThan(2);
     expect(r.kind === 'state' && cellOf(r.update)).toBe(`edit ${count - setup - 1}`);
     // the 15th update, after the ones folded
-    const mid = await stateAt(store, 'room-1', 1000 + 10 * 15, { maxInputBytes: 1 << 20, pageSize: 4 });
+    const mid = await stateAt(asyncStore(store), 'room-1', 1000 + 10 * 15, { maxInputBytes: 1 << 20, pageSize: 4 });
     expect(mid.kind === 'state' && cellOf(mid.update)).toBe(`edit ${15 - setup - 1}`);
   });
 
-  it('the timeline is newest first, capped, and says when it is', () => {
+  it('the timeline is newest first, capped, and says when it is', async () => {
     const { store, count } = filled(10);
-    const t = timelineOf(store, 'room-1', 0, Number.MAX_SAFE_INTEGER, 3)!;
+    const t = (await timelineOf(asyncStore(store), 'room-1', 0, Number.MAX_SAFE_INTEGER, 3))!;
     expect(t.earliest).toBe(1010);
     expect(t.entries.map((e) => e.at)).toEqual([1000 + 10 * count, 1000 + 10 * (count - 1), 1000 + 10 * (count - 2)]);
     expect(t.truncated).toBe(true);
-    expect(timelineOf(store, 'room-1', 1010, 1030, 3)).toMatchObject({ truncated: false, entries: [{ at: 1030 }, { at: 1020 }, { at: 1010 }] });
-    expect(timelineOf(store, 'nobody', 0, 1, 3)).toBeNull();
+    expect(await timelineOf(asyncStore(store), 'room-1', 1010, 1030, 3)).toMatchObject({ truncated: false, entries: [{ at: 1030 }, { at: 1020 }, { at: 1010 }] });
+    expect(await timelineOf(asyncStore(store), 'nobody', 0, 1, 3)).toBeNull();
   });
 });
 
 describe('the retained API over HTTP', () => {
   async function serve(store: MemoryStore, maxStateInputBytes: number): Promise<string> {
-    const api = createWorkbookApi({ store, liveDoc: () => null, now: Date.now, log: silentLogger, maxStateInputBytes });
+    const api = createWorkbookApi({ store: asyncStore(store), liveDoc: () => null, now: Date.now, log: silentLogger, maxStateInputBytes });
     const server = createServer((req, res) => {
       if (!api(req, res, new URL(req.url ?? '/', 'http://hub.invalid'))) res.writeHead(599).end();
     });
