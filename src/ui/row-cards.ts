@@ -29,6 +29,7 @@ import { ADD_CARD_PX, CARD_GAP_PX, CONFLICT_PX, cardHeight, cardStyles, fieldTex
 import { conflictableFields } from './phone/conflict-text.js';
 import { ConflictTracker } from './conflict-tracker.js';
 import { FormulaResults } from './formula-results.js';
+import { isComputed } from './phone/formula-text.js';
 import type { CellConflict } from '../model/conflicts.js';
 import { PhoneFilterStore } from './phone/phone-filter-store.js';
 import type { StatusSheet, StatusTarget } from './phone/status-sheet.js';
@@ -315,6 +316,8 @@ export class RowCards extends LitElement {
       addController: (c: ReactiveController) => cards.addController(c),
       removeController: (c: ReactiveController) => cards.removeController(c),
       requestUpdate: () => {
+        // A search reads results, which change with no change to the sheet (the engine loaded, TODAY() moved on).
+        if (cards.filter.search.trim()) cards.cache = null;
         cards.requestUpdate();
         cards.renderRoot?.querySelector('row-form')?.requestUpdate();
       },
@@ -357,6 +360,7 @@ export class RowCards extends LitElement {
       status,
       // A claim cell's value is the names of who holds it, so a search finds people too.
       text: (c, v) => displayValue(currentLocale(), c, v),
+      computed: (r, c) => (isComputed(this.formulas, sheetId, r, c) ? fieldText(wb, sheetId, r, c, this.formulas) : null),
     });
     const mine = filled.filter((r) => isMineRow(wb, sheetId, r, columns)).length;
     return { rows, total: filled.length, columns: viewed.columns, layout, status, numbers, mine };

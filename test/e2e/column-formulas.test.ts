@@ -101,6 +101,11 @@ describe('e2e: column formulas', () => {
     await p.getByText('Worked out from =[Needed]-[Signed up]').waitFor();
     await p.getByRole('button', { name: 'Back to the list' }).tap();
     await p.getByRole('listitem', { name: /^Row 2:/ }).getByText('Open: 7').waitFor();
+    // The search finds results too: 7 is in no cell anyone typed.
+    await p.getByRole('searchbox', { name: 'Search' }).fill('7');
+    await p.getByText('1 of 2 rows').waitFor();
+    expect(await p.getByRole('listitem', { name: /^Row 2:/ }).count()).toBe(1);
+    await p.getByRole('searchbox', { name: 'Search' }).fill('');
 
     await luis.context.setOffline(false);
     await p.getByTestId('sync-status').getByText('Synced').waitFor({ timeout: 20_000 });

@@ -122,6 +122,8 @@ export interface RowFilterContext {
   status: Column | null;
   /** a cell as the reader sees it, which is what they search for */
   text: (col: Column, value: CellValue) => string;
+  /** a computed cell's result as the reader sees it (what they search for there), or null for a typed one */
+  computed?: (rowId: string, col: Column) => string | null;
 }
 
 /** The rows, in their order, the phone's filters keep (empty rows already left out). */
@@ -135,7 +137,7 @@ export function filterRows(rows: readonly string[], filter: PhoneFilter, ctx: Ro
     if (filter.mine && !isMineRow(wb, sheetId, rowId, columns)) return false;
     if (filter.low && !counters.some((c) => isLowCell(wb, sheetId, rowId, c))) return false;
     if (words.length === 0) return true;
-    const haystack = foldText(columns.map((c) => ctx.text(c, wb.getValue(sheetId, rowId, c.id))).join('\n'));
+    const haystack = foldText(columns.map((c) => ctx.computed?.(rowId, c) ?? ctx.text(c, wb.getValue(sheetId, rowId, c.id))).join('\n'));
     return words.every((w) => haystack.includes(w));
   });
 }

@@ -172,6 +172,12 @@ export const rowFormStyles = css`
     clip-path: inset(50%);
     white-space: nowrap;
   }
+  .computed label {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: baseline;
+    gap: 0.4rem;
+  }
   .computed output {
     display: flex;
     align-items: center;
