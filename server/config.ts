@@ -37,6 +37,8 @@ export interface RelayConfig {
   maxPresencePerConnection: number;
   /** workbooks held in memory at once; the least recently used is unloaded past this */
   maxRooms: number;
+  /** hosted hub: workbooks held in memory by every process together (counted through Redis; one loaded on two processes counts twice) */
+  maxRoomsHub: number;
   maxConnectionsPerIp: number;
   handshakeTimeoutMs: number;
   idleTimeoutMs: number;
@@ -143,6 +145,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
     maxUpdateStructs: intFrom(env, 'MAX_UPDATE_STRUCTS', 1_000_000, 1000, 100_000_000),
     maxPresencePerConnection: intFrom(env, 'MAX_PRESENCE_PER_CONNECTION', 4, 1, 1000),
     maxRooms: intFrom(env, 'MAX_ROOMS', 500, 1, 1_000_000),
+    maxRoomsHub: intFrom(env, 'MAX_ROOMS_HUB', 5000, 1, 100_000_000),
     maxConnectionsPerIp: intFrom(env, 'MAX_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
     handshakeTimeoutMs: intFrom(env, 'HANDSHAKE_TIMEOUT_MS', 10_000, 100, 600_000),
     idleTimeoutMs: intFrom(env, 'IDLE_TIMEOUT_MS', 600_000, 1000, 86_400_000),

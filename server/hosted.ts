@@ -344,6 +344,20 @@ export class HostedHub {
     if (this.rooms.get(room.name) !== room) return;
     this.rooms.delete(room.name);
     void this.bus.unsubscribe(room.name);
+    this.releaseRoom();
+  }
+
+  /**
+   * A room about to be loaded, counted hub-wide: false when every process together holds `max`.
+   * Given back by `detach`, or by `releaseRoom` when the load fails. With Redis away it is
+   * granted (each process's own MAX_ROOMS still holds).
+   */
+  async reserveRoom(max: number): Promise<boolean> {
+    return (await this.counters.reserve('rooms', max)).ok;
+  }
+
+  releaseRoom(): void {
+    void this.counters.release('rooms');
   }
 
   /** The newest update of `room` this process holds, with every one before it (its roomSeq; 0: none). */

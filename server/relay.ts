@@ -221,13 +221,24 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
       while (rooms.size + loading.size >= config.maxRooms) {
         if (!evictLeastRecentlyUsed(false)) throw new RoomError(HUB_FULL_CODE, 'hub full: every workbook in memory is in use');
       }
-      load = hub.prepare(name).then(({ store: loaded, roomSeq }) => {
-        const room = new Room(name, loaded, config, log, committer);
+      load = (async () => {
+        // counted over every process before anything is read; one of this process's idle rooms makes way if the hub is full
+        while (!(await hub.reserveRoom(config.maxRoomsHub))) {
+          if (!evictLeastRecentlyUsed(false)) throw new RoomError(HUB_FULL_CODE, 'hub full: every workbook in memory is in use');
+        }
+        let prepared: Awaited<ReturnType<HostedHub['prepare']>>;
+        try {
+          prepared = await hub.prepare(name);
+        } catch (err) {
+          hub.releaseRoom();
+          throw err;
+        }
+        const room = new Room(name, prepared.store, config, log, committer);
         rooms.set(name, { room, evictTimer: null, lastUsed: Date.now() });
-        hub.attach(room, roomSeq);
+        hub.attach(room, prepared.roomSeq);
         events.emit('room-loaded', name);
         return room;
-      });
+      })();
       loading.set(name, load);
       void load.then(
         () => loading.delete(name),

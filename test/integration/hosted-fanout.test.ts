@@ -187,4 +187,30 @@ describe('hosted hub: several processes on Postgres and Redis', () => {
       await store.close();
     }
   }, 60_000);
+
+  it('workbooks in memory are counted over every process: past MAX_ROOMS_HUB a process unloads one nobody has open, and with none to unload the next is refused (4503) whichever process it reaches', async () => {
+    // a long grace, so a room nobody has open stays loaded until the limit makes it leave
+    const env = { MAX_ROOMS_HUB: '2', ROOM_GRACE_MS: '600000' };
+    const [a, b] = await Promise.all([startHostedHub(backends, env), startHostedHub(backends, env)]);
+    hubs.push(a, b);
+    const online = (c: TestClient) => until((n) => c.session.onStatus(n), () => c.session.getStatus().connection === 'online', 'online');
+    const closedWith = (c: TestClient, code: number) => until((n) => c.session.onStatus(n), () => c.session.getStatus().lastClose?.code === code, `closed with ${code}`);
+    const one = makeClient(a.syncUrl, 'hub-rooms-1', 'One');
+    const two = makeClient(b.syncUrl, 'hub-rooms-2', 'Two');
+    clients.push(one, two);
+    await Promise.all([online(one), online(two)]);
+    // both processes together hold two, each in use: a third is refused on either
+    for (const hub of [a, b]) {
+      const third = makeClient(hub.syncUrl, 'hub-rooms-3', 'Three');
+      clients.push(third);
+      await closedWith(third, 4503);
+      await third.destroy();
+    }
+    // One leaves: its room stays loaded (nobody in it), and makes way for a new one on its process.
+    await one.destroy();
+    const three = makeClient(a.syncUrl, 'hub-rooms-3', 'Three');
+    clients.push(three);
+    await online(three);
+    expect(two.session.getStatus().connection).toBe('online');
+  }, 60_000);
 });
