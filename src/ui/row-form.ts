@@ -15,6 +15,7 @@ import { alternativeText } from './history-text.js';
 import { otherValues } from './phone/conflict-text.js';
 import { computedField, resultMeaning, resultText, type ComputedField, type FormulaReader } from './phone/formula-text.js';
 import { rowFormStyles } from './phone/row-form-styles.js';
+import { visuallyHidden } from './visually-hidden.js';
 import './cell-history.js';
 
 /**
@@ -67,7 +68,7 @@ export class RowForm extends LitElement {
     this.formulas = null;
   }
 
-  static styles = rowFormStyles;
+  static styles = [visuallyHidden, rowFormStyles];
 
   /** Leaving by the browser's back button or a link, or closing the page: what is being typed is written first. */
   private readonly onLeavePage = (): void => this.edits.flush(true);

@@ -2,6 +2,7 @@ import { LitElement, css, html } from 'lit';
 import { statusKind, type SyncStatus } from '../sync/status.js';
 import { LocaleController, currentLocale } from './i18n/locale.js';
 import { closeReason, localLabel, statusLabel } from './i18n/status-text.js';
+import { visuallyHidden } from './visually-hidden.js';
 
 /**
  * The one place the person learns whether their work is safe on the hub. Where the header is short
@@ -24,7 +25,7 @@ export class SyncStatusElement extends LitElement {
     this.terse = false;
   }
 
-  static styles = css`
+  static styles = [visuallyHidden, css`
     :host {
       display: inline-flex;
       align-items: center;
@@ -62,15 +63,7 @@ export class SyncStatusElement extends LitElement {
     .local.compact {
       margin-right: 0.25rem;
     }
-    .sr {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
-    }
-  `;
+  `];
 
   render() {
     if (!this.status) return html``;

@@ -10,6 +10,7 @@ import { titleText } from './i18n/value-text.js';
 import type { Person } from './presence.js';
 import { safeColor } from './safe-style.js';
 import { SyncStatusElement } from './sync-status.js';
+import { visuallyHidden } from './visually-hidden.js';
 
 /** What a header button asks the page to open. */
 export type HeaderAction = 'import' | 'export' | 'snapshots' | 'restore' | 'share';
@@ -82,7 +83,7 @@ export class WorkbookHeader extends LitElement {
     this.given = 0;
   }
 
-  static styles = css`
+  static styles = [visuallyHidden, css`
     :host {
       display: block;
       border-bottom: 1px solid #d0d7de;
@@ -211,14 +212,6 @@ export class WorkbookHeader extends LitElement {
     .person.idle {
       opacity: 0.45;
     }
-    .sr {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
-    }
     /* Last, so the phone's sizes win over the rules above. */
     @media (max-width: 600px) {
       header {
@@ -245,7 +238,7 @@ export class WorkbookHeader extends LitElement {
         font-size: 0.85rem;
       }
     }
-  `;
+  `];
 
   connectedCallback(): void {
     super.connectedCallback();

@@ -410,11 +410,4 @@ export const gridStyles = css`
       background: none;
     }
   }
-  .sr {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-  }
 `;

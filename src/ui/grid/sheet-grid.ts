@@ -24,6 +24,7 @@ import type { FindHits } from './find.js';
 import { ClipboardController } from './clipboard.js';
 import { EditingController } from './editing.js';
 import { gridStyles } from './grid-styles.js';
+import { visuallyHidden } from '../visually-hidden.js';
 import { renderEditorLayer, renderFooter, renderHeader, renderRow, renderSummaries, type Frame } from './grid-rows.js';
 import { renderToolbar } from './grid-toolbar.js';
 import { SheetActions } from './sheet-actions.js';
@@ -111,7 +112,7 @@ export class SheetGrid extends LitElement implements GridHost {
     });
   }
 
-  static styles = [conflictStyles, gridStyles];
+  static styles = [visuallyHidden, conflictStyles, gridStyles];
 
   disconnectedCallback(): void {
     super.disconnectedCallback();

@@ -164,14 +164,6 @@ export const rowFormStyles = css`
     min-height: 44px;
     font-size: 0.95rem;
   }
-  .sr {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-  }
   .computed label {
     display: flex;
     flex-wrap: wrap;
