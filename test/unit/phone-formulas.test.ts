@@ -4,7 +4,8 @@ import type { Column } from '../../src/model/types.js';
 import { FormulaResults } from '../../src/ui/formula-results.js';
 import { NO_FILTER, cardLayout, filterRows, isEmptyRow } from '../../src/ui/phone/card-list.js';
 import { cardSummary, fieldText } from '../../src/ui/phone/card-view.js';
-import { computedField, isComputed, resultMeaning, resultText } from '../../src/ui/phone/formula-text.js';
+import { computedField, isComputed } from '../../src/ui/phone/formula-text.js';
+import { resultMeaning, resultText } from '../../src/ui/result-text.js';
 import { displayValue } from '../../src/ui/i18n/value-text.js';
 import { newWorkbook } from '../support/model.js';
 

@@ -11,9 +11,9 @@ import { MULTI_SEPARATOR, fitsColumn, isSafeLink } from '../../model/values.js';
 import { claimCellText, claimHolders, claimText } from '../claim-text.js';
 import { conflictLabel, conflictMark, currentConflictText } from '../conflict-tracker.js';
 import { currentLocale, formatNumber, t, type Locale } from '../i18n/locale.js';
-import type { MessageKey } from '../i18n/messages.js';
 import { displayValue, inputOptions, numberText, personText, relativeTime, summaryText } from '../i18n/value-text.js';
 import type { PeerCursor } from '../presence.js';
+import { isErrorResult, resultMeaning, resultText } from '../result-text.js';
 import { safeColor } from '../safe-style.js';
 import type { GridHost } from './host.js';
 import { HEADER_HEIGHT, ROW_NUMBER_WIDTH } from './metrics.js';
@@ -183,7 +183,6 @@ function renderValue(g: GridHost, col: Column, value: CellValue, misfit: boolean
   return displayValue(locale, col, value);
 }
 
-const isErrorResult = (v: unknown): v is { error: string } => typeof v === 'object' && v !== null && typeof (v as { error?: unknown }).error === 'string';
 
 /**
  * A formula's result as the cell shows it: numbers in the reader's way (dates as dates in a date
@@ -192,17 +191,13 @@ const isErrorResult = (v: unknown): v is { error: string } => typeof v === 'obje
 function renderResult(col: Column, result: Scalar | undefined) {
   const locale = currentLocale();
   if (result === undefined || result === null) return nothing;
-  if (isErrorResult(result)) return html`<span class="formula-error" title=${t(`formula.means.${result.error}` as MessageKey)}>${result.error}</span>`;
-  if (typeof result === 'boolean') return result ? 'TRUE' : 'FALSE';
-  if (typeof result === 'number') return col.type === 'number' ? displayValue(locale, col, result) : numberText(locale, result);
-  return result;
+  if (isErrorResult(result)) return html`<span class="formula-error" title=${resultMeaning(result)}>${result.error}</span>`;
+  return resultText(locale, col, result);
 }
 
 function formulaLine(locale: Locale, formula: string, result: Scalar | undefined): string {
   if (result === undefined) return formula;
-  const shown =
-    isErrorResult(result) ? result.error : typeof result === 'number' ? numberText(locale, result) : typeof result === 'boolean' ? (result ? 'TRUE' : 'FALSE') : (result ?? '');
-  return t('formula.line', { formula, result: shown });
+  return t('formula.line', { formula, result: resultText(locale, null, result) });
 }
 
 /** A counter's − / + acts on press, and keeps the press from selecting or focusing anything else. */

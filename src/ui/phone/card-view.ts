@@ -9,7 +9,8 @@ import { displayValue, numberText } from '../i18n/value-text.js';
 import { safeColor } from '../safe-style.js';
 import { counterMinimum, isLowCell, type CardLayout } from './card-list.js';
 import { otherValues } from './conflict-text.js';
-import { isComputed, resultText, type FormulaReader } from './formula-text.js';
+import { resultText } from '../result-text.js';
+import { isComputed, type FormulaReader } from './formula-text.js';
 
 /** One line of text on a card. */
 const LINE_PX = 22;

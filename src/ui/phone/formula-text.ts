@@ -2,9 +2,9 @@ import type { Scalar } from '../../model/formula/values.js';
 import type { Column } from '../../model/types.js';
 import type { Workbook } from '../../model/workbook.js';
 import type { FormulaResults } from '../formula-results.js';
-import { t, type Locale } from '../i18n/locale.js';
-import type { MessageKey } from '../i18n/messages.js';
-import { displayValue, inputOptions, numberText } from '../i18n/value-text.js';
+import type { Locale } from '../i18n/locale.js';
+import { inputOptions } from '../i18n/value-text.js';
+
 
 /**
  * Formula results on the phone (cards and the row form), where they are read, never typed:
@@ -22,10 +22,6 @@ export interface ComputedField {
   /** the column's formula (every row), rather than this cell's own */
   column: boolean;
 }
-
-/** Kept apart from values.ts's isError so this file does not pull the engine's values into the first bundle. */
-export const isErrorResult = (v: unknown): v is { error: string } =>
-  typeof v === 'object' && v !== null && typeof (v as { error?: unknown }).error === 'string';
 
 /** Whether the field is worked out by a formula (its column's or its own); cheap enough for every card. */
 export function isComputed(formulas: FormulaReader | null | undefined, sheetId: string, rowId: string, col: Column): boolean {
@@ -49,19 +45,4 @@ export function computedField(
     result: formulas.result(sheetId, rowId, col.id),
     column: col.formula !== undefined && col.formula === stored,
   };
-}
-
-/** A result as the grid's cell shows it: numbers in the reader's way, TRUE/FALSE, an error value by its code. */
-export function resultText(locale: Locale, col: Column, result: Scalar | undefined): string {
-  if (result === undefined) return t('formula.computing');
-  if (result === null) return '';
-  if (isErrorResult(result)) return result.error;
-  if (typeof result === 'boolean') return result ? 'TRUE' : 'FALSE';
-  if (typeof result === 'number') return col.type === 'number' ? displayValue(locale, col, result) : numberText(locale, result);
-  return result;
-}
-
-/** What an error result means, in words; '' for any other result. */
-export function resultMeaning(result: Scalar | undefined): string {
-  return isErrorResult(result) ? t(`formula.means.${result.error}` as MessageKey) : '';
 }
