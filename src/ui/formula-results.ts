@@ -6,6 +6,25 @@ type FormulaModule = typeof import('../model/formula/index.js');
 
 /** TODAY() and NOW() move on at this pace. */
 const TICK_MS = 60_000;
+/** Off-screen results are computed in slices this long, between frames, so typing and scrolling stay responsive. */
+const SLICE_MS = 8;
+
+type Idle = (run: () => void) => () => void;
+
+/** requestIdleCallback where there is one (not in Safari), else the next task. */
+const whenIdle: Idle = (run) => {
+  const g = globalThis as {
+    requestIdleCallback?: (f: () => void, o?: { timeout: number }) => number;
+    cancelIdleCallback?: (id: number) => void;
+  };
+  if (g.requestIdleCallback && g.cancelIdleCallback) {
+    const id = g.requestIdleCallback(run, { timeout: 200 });
+    const cancel = g.cancelIdleCallback;
+    return () => cancel(id);
+  }
+  const id = setTimeout(run, 0);
+  return () => clearTimeout(id);
+};
 
 export interface FormulaResultsOptions {
   /** the time zone TODAY() and NOW() read (an IANA name); the workbook's setting when absent */
@@ -22,6 +41,10 @@ export interface FormulaResultsOptions {
  * functions) is loaded only once the workbook has a formula, so a workbook without any never
  * downloads it; until it has loaded, `result()` is undefined and the cell shows what it holds.
  * Results are computed here, on this device, and never written into the doc.
+ *
+ * Shown cells first: the cells the host's last render read are what the screen shows, and an edit
+ * computes those (and what they read) before the host repaints; the rest is computed in idle
+ * slices, and a read of a cell not reached yet (scrolled to, exported) computes it on the spot.
  */
 export class FormulaResults implements ReactiveController {
   private wb: Workbook | null = null;
@@ -30,6 +53,12 @@ export class FormulaResults implements ReactiveController {
   private off: (() => void) | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly load: () => Promise<FormulaModule>;
+  /** cells read by the render under way, and by the last one finished (what is on screen) */
+  private reading: CellAddress[] | null = null;
+  private shown: CellAddress[] = [];
+  private rendered = false;
+  private cancelIdle: (() => void) | null = null;
+  private later: CellAddress[] = [];
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -42,6 +71,20 @@ export class FormulaResults implements ReactiveController {
   hostDisconnected(): void {
     this.detach();
     this.wb = null;
+  }
+
+  hostUpdate(): void {
+    this.reading = [];
+  }
+
+  hostUpdated(): void {
+    if (!this.reading) return;
+    this.shown = this.reading;
+    this.reading = null;
+    if (!this.rendered) {
+      this.rendered = true;
+      this.showFirst();
+    }
   }
 
   /** Follows the host's workbook; called on every update, does nothing when it is the same one. */
@@ -71,7 +114,10 @@ export class FormulaResults implements ReactiveController {
 
   /** What a formula cell shows (the first value of an array result; a spilled value), or undefined for a plain cell. */
   result(sheetId: string, rowId: string, colId: string): Scalar | undefined {
-    return this.formulas?.engine.result(sheetId, rowId, colId);
+    const f = this.formulas;
+    if (!f) return undefined;
+    this.reading?.push({ sheetId, rowId, colId });
+    return f.engine.result(sheetId, rowId, colId);
   }
 
   /** A formula's whole result (an array in full, to outline the spill). */
@@ -101,6 +147,7 @@ export class FormulaResults implements ReactiveController {
         },
       };
       this.formulas = mod.WorkbookFormulas.fromDoc(wb, clock, (cells) => this.changed(cells));
+      this.showFirst();
       // a colleague choosing another zone moves TODAY() and NOW() here too
       this.off = wb.observe((change) => {
         const f = this.formulas;
@@ -127,11 +174,41 @@ export class FormulaResults implements ReactiveController {
     this.options.onResults?.(cells);
   }
 
+  /** Until the host has rendered there is no screen to put first: every result is computed at once. */
+  private showFirst(): void {
+    if (!this.rendered || !this.formulas) return;
+    this.formulas.engine.showFirst({ cells: () => this.shown, pending: () => this.schedule() });
+  }
+
+  /** Off-screen results, slice by slice; the host hears of them once, when all are known. */
+  private schedule(): void {
+    if (this.cancelIdle) return;
+    this.cancelIdle = whenIdle(() => {
+      this.cancelIdle = null;
+      const f = this.formulas;
+      if (!f) return;
+      // no longer than a slice even when the browser offers more idle time: a key pressed meanwhile waits for it
+      const end = performance.now() + SLICE_MS;
+      for (const c of f.engine.work(() => performance.now() >= end)) this.later.push(c);
+      if (f.engine.pending) {
+        this.schedule();
+        return;
+      }
+      const cells = this.later;
+      this.later = [];
+      if (cells.length) this.changed(cells);
+    });
+  }
+
   private detach(): void {
     this.off?.();
     this.off = null;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+    this.cancelIdle?.();
+    this.cancelIdle = null;
+    this.later = [];
+    this.shown = [];
     this.formulas?.destroy();
     this.formulas = null;
     this.loading = null;

@@ -1,12 +1,15 @@
-import type { IdPoint, Node } from './ast.js';
-import { Evaluator, referencesOf, type Resolver } from './evaluate.js';
-import { addDep, addTo, cyclic, forEachDep, hasDep, removeDep, removeFrom, type Deps } from './graph.js';
+import { cellKey, Evaluator, type Resolver } from './evaluate.js';
+import { addDep, addTo, forEachDep, hasDep, Pass, removeDep, removeFrom, type Deps, type PassHooks } from './graph.js';
 import { functionTable } from './functions.js';
 import { LayoutIndex, type Layout } from './layout.js';
+import { Membership } from './membership.js';
+import { colKey, CompiledFormulas, newNode, rangeContains, refsValid, sameScalar, shownValue, wantsCell, type CellAddress, type FNode } from './nodes.js';
 import { parseStored } from './parse.js';
 import { printDisplay, toStored, type FormulaPlace } from './refs.js';
 import type { SyntaxOptions } from './parse.js';
-import { ERRORS, isError, isMatrix, type FormulaClock, type Matrix, type Scalar, type Value } from './values.js';
+import { ERRORS, isMatrix, type FormulaClock, type Matrix, type Scalar, type Value } from './values.js';
+
+export type { CellAddress } from './nodes.js';
 
 /**
  * What the engine reads: the workbook's shape (Layout) and a cell reader. The reader returns a
@@ -17,60 +20,16 @@ export interface FormulaInput extends Layout {
   value(sheetId: string, rowId: string, colId: string): Scalar;
 }
 
-export interface CellAddress {
-  sheetId: string;
-  rowId: string;
-  colId: string;
-}
-
-interface RangeDep {
-  sheet: string;
-  start: IdPoint;
-  end: IdPoint;
-}
-
-interface FNode {
-  readonly key: string;
-  readonly sheet: string;
-  readonly row: string;
-  readonly col: string;
-  readonly stored: string;
-  readonly tree: Node | null;
-  readonly addr: CellAddress;
-  /** the single cells it reads, by key and by parts */
-  readonly cells: string[];
-  readonly cellParts: CellAddress[];
-  readonly ranges: RangeDep[];
-  readonly sheetsRead: string[];
-  readonly volatile: boolean;
-  value: Value;
-  /** which of its references resolve now, one flag each: any flip re-runs it (an IF may read only some) */
-  refsOk: string;
-  /** cells this node's array result covers now (not the anchor itself), and their values */
-  spill: Map<string, Scalar> | null;
-  /** the size its last array result asked for, kept when it could not spill (so a cleared blocker re-runs it) */
-  wants: { rows: number; cols: number } | null;
-  /** bookkeeping of the pass that last reached it (one pass at a time; no maps per pass) */
-  pass: number;
-  /** still the formula at its cell (a removed node may linger in a pass's list) */
-  live: boolean;
-  indeg: number;
-  done: boolean;
-  succ: FNode[];
+/** What the screen shows, to compute first (FormulaEngine.showFirst). */
+export interface ShownFirst {
+  cells(): Iterable<CellAddress>;
+  pending(): void;
 }
 
 /** Spill changes settle within this many passes per recalc; more is left for the next one. */
 const MAX_PASSES = 8;
 
-const keyOf = (sheet: string, row: string, col: string) => `${sheet} ${row} ${col}`;
-const colKey = (sheet: string, col: string) => `${sheet} ${col}`;
-
-const shownValue = (v: Value): Scalar => (isMatrix(v) ? (v[0]?.[0] ?? null) : v);
-
-function sameScalar(a: Scalar | undefined, b: Scalar | undefined): boolean {
-  if (isError(a) || isError(b)) return isError(a) && isError(b) && a.error === b.error;
-  return a === b;
-}
+const keyOf = cellKey;
 
 /**
  * Cell and column formulas over a workbook, recomputed incrementally. References are by row and
@@ -81,7 +40,7 @@ function sameScalar(a: Scalar | undefined, b: Scalar | undefined): boolean {
  */
 export class FormulaEngine {
   readonly layout: LayoutIndex;
-  private readonly evaluator: Evaluator;
+  private readonly compiled: CompiledFormulas;
   private readonly nodes = new Map<string, FNode>();
   private readonly cellFormulas = new Map<string, string>();
   private readonly columnFormulas = new Map<string, { sheet: string; col: string; stored: string }>();
@@ -94,16 +53,56 @@ export class FormulaEngine {
   private readonly anchors = new Map<string, Set<FNode>>();
   private readonly spillOwner = new Map<string, FNode>();
   private readonly volatile = new Set<FNode>();
+  /** formula nodes by sheet and column: a column formula's rows without a walk over every node */
+  private readonly columnNodes = new Map<string, Set<FNode>>();
+  private readonly membership = new Membership();
   private dirty = new Set<FNode>();
-  private passes = 0;
+  /** the pass under way: evaluated in part (what the screen shows) and going on in idle slices */
+  private run: Pass<FNode> | null = null;
+  /** passes a recalc may still start (spills settle within MAX_PASSES; more waits for the next recalc) */
+  private passesLeft = 0;
+  private first: ShownFirst | null = null;
+  /** changed results since the last report: nodes (most of them), and spilled or removed cells by key */
+  private readonly changedNodes: FNode[] = [];
   private readonly changed = new Map<string, CellAddress>();
+  /**
+   * Moves on whenever who reads whom may have: a formula placed or removed, rows or columns moved,
+   * an array result's extent. Between, successor lists are kept: an edit's pass walks 30,000 of
+   * them without working any out.
+   */
+  private graphVersion = 0;
+  private runVersion = -1;
+  private readonly hooks: PassHooks<FNode> = {
+    successors: (n) => {
+      const v = this.graphVersion;
+      if (n.succAt === v) return n.succ;
+      const out: FNode[] = [];
+      this.successors(n, out);
+      n.succ = out;
+      n.succAt = v;
+      for (const y of out) {
+        if (y.predAt !== v) {
+          y.pred = [];
+          y.predAt = v;
+        }
+        y.pred.push(n);
+      }
+      return out;
+    },
+    // every pending predecessor's successors were worked out at the pass's version, listing it in `pred`
+    predecessors: (n) => (this.graphVersion !== this.runVersion ? null : n.predAt === this.graphVersion ? n.pred : []),
+    evaluate: (n) => {
+      if (n.live) this.evaluate(n);
+    },
+    cycle: (n) => this.setValue(n, ERRORS['#CYCLE!']),
+  };
 
   constructor(
     private readonly input: FormulaInput,
     clock: FormulaClock,
   ) {
     this.layout = new LayoutIndex(input);
-    this.evaluator = new Evaluator(functionTable(), { clock });
+    this.compiled = new CompiledFormulas(new Evaluator(functionTable(), { clock }));
   }
 
   // ── what the UI tells it ───────────────────────────────────────────────
@@ -123,15 +122,13 @@ export class FormulaEngine {
     if (stored === null) {
       if (!this.columnFormulas.has(ck)) return;
       this.columnFormulas.delete(ck);
-      for (const node of [...this.nodes.values()]) {
-        if (node.sheet === sheetId && node.col === colId) this.place(sheetId, node.row, colId, this.cellFormulas.get(node.key) ?? null);
-      }
+      for (const node of [...(this.columnNodes.get(ck) ?? [])]) this.place(sheetId, node.row, colId, this.cellFormulas.get(node.key) ?? null);
       return;
     }
     // the same formula again (told on every structure change): only rows added or gone
     if (this.columnFormulas.get(ck)?.stored !== stored) {
       this.columnFormulas.set(ck, { sheet: sheetId, col: colId, stored });
-      for (const node of [...this.nodes.values()]) if (node.sheet === sheetId && node.col === colId) this.remove(node);
+      for (const node of [...(this.columnNodes.get(ck) ?? [])]) this.remove(node);
     }
     this.syncColumn(sheetId, colId);
   }
@@ -161,12 +158,48 @@ export class FormulaEngine {
     for (const n of this.volatile) this.dirty.add(n);
   }
 
-  /** Recomputes what changed; returns the cells whose shown result changed. */
+  /**
+   * Recomputes what changed; returns the cells whose shown result changed. With `showFirst` set,
+   * it evaluates only what the shown cells need and leaves the rest `pending`, for `work()` in idle
+   * slices; a result() read of a cell not computed yet computes it (and what it reads) on the spot.
+   */
   recalc(): CellAddress[] {
-    for (let pass = 0; pass < MAX_PASSES && this.dirty.size; pass++) this.pass();
-    const out = [...this.changed.values()];
-    this.changed.clear();
-    return out;
+    this.passesLeft = MAX_PASSES;
+    const first = this.first;
+    // an array result moves what other cells read while it evaluates: all of it, in order
+    if (first && !this.anchors.size) {
+      this.begin();
+      const run = this.run;
+      if (run) {
+        const targets: FNode[] = [];
+        for (const c of first.cells()) {
+          const n = this.nodes.get(keyOf(c.sheetId, c.rowId, c.colId));
+          if (n && run.pending(n)) targets.push(n);
+        }
+        this.settle(run, targets);
+      }
+      if (this.pending) first.pending();
+    } else this.finish();
+    return this.takeChanged();
+  }
+
+  /**
+   * Shown cells first: `cells` lists what the screen shows (read at each recalc), `pending` is
+   * called when a recalc leaves work for `work()`. Null: every recalc computes everything.
+   */
+  showFirst(first: ShownFirst | null): void {
+    this.first = first;
+  }
+
+  /** A recalc left results to compute (off-screen cells). */
+  get pending(): boolean {
+    return this.run !== null || (this.dirty.size > 0 && this.passesLeft > 0);
+  }
+
+  /** Goes on with pending work until done or `stop()` (checked every few formulas); returns the cells whose results changed. */
+  work(stop: () => boolean = () => false): CellAddress[] {
+    this.finish(stop);
+    return this.takeChanged();
   }
 
   // ── what the UI reads ──────────────────────────────────────────────────
@@ -175,14 +208,20 @@ export class FormulaEngine {
   result(sheetId: string, rowId: string, colId: string): Scalar | undefined {
     const key = keyOf(sheetId, rowId, colId);
     const node = this.nodes.get(key);
-    if (node) return isMatrix(node.value) ? (node.value[0]?.[0] ?? null) : node.value;
+    if (node) {
+      this.computeNow(node);
+      return shownValue(node.value);
+    }
+    if (this.run && this.anchors.size) this.finish();
     const owner = this.spillOwner.get(key);
     return owner?.spill?.get(key);
   }
 
   /** A formula's whole result (an array result in full), for the anchor cell. */
   fullResult(sheetId: string, rowId: string, colId: string): Value | undefined {
-    return this.nodes.get(keyOf(sheetId, rowId, colId))?.value;
+    const node = this.nodes.get(keyOf(sheetId, rowId, colId));
+    if (node) this.computeNow(node);
+    return node?.value;
   }
 
   /** The stored formula in force at a cell (the column's, when it has one), or null. */
@@ -226,59 +265,18 @@ export class FormulaEngine {
   }
 
   private add(sheet: string, row: string, col: string, stored: string): FNode {
-    let tree: Node | null = null;
-    try {
-      tree = parseStored(stored);
-    } catch {
-      tree = null;
-    }
-    const found = tree ? referencesOf(tree) : { refs: [], cols: [], volatile: false };
-    const cells = new Set<string>();
-    const ranges: RangeDep[] = [];
-    const sheetsRead: string[] = [];
-    for (const r of found.refs) {
-      const s = r.sheet ?? sheet;
-      if (!sheetsRead.includes(s)) sheetsRead.push(s);
-      if (r.end) ranges.push({ sheet: s, start: r.start, end: r.end });
-      else cells.add(keyOf(s, r.start.row ?? '', r.start.col));
-    }
-    if (found.cols.length && !sheetsRead.includes(sheet)) sheetsRead.push(sheet);
-    for (const c of found.cols) cells.add(keyOf(sheet, row, c));
-    const node: FNode = {
-      key: keyOf(sheet, row, col),
-      sheet,
-      row,
-      col,
-      stored,
-      tree,
-      addr: { sheetId: sheet, rowId: row, colId: col },
-      cells: [...cells],
-      cellParts: [...cells].map((k) => {
-        const [sheetId, rowId, colId] = k.split(' ');
-        return { sheetId, rowId, colId };
-      }),
-      ranges,
-      sheetsRead,
-      volatile: found.volatile,
-      value: null,
-      refsOk: '',
-      spill: null,
-      wants: null,
-      pass: 0,
-      live: true,
-      indeg: 0,
-      done: false,
-      succ: [],
-    };
-    node.refsOk = this.refsValid(node);
+    this.graphVersion++;
+    const node = newNode(sheet, row, col, stored, this.compiled.take(sheet, stored));
+    node.refsOk = refsValid(this.layout, node);
     this.nodes.set(node.key, node);
+    addTo(this.columnNodes, colKey(sheet, col), node);
     for (const k of node.cells) addDep(this.cellDependents, k, node);
-    for (const r of ranges) {
+    for (const r of node.ranges) {
       if (r.start.col === r.end.col) addTo(this.columnRangeNodes, colKey(r.sheet, r.start.col), node);
       else addTo(this.wideRangeNodes, r.sheet, node);
     }
-    for (const s of sheetsRead) addTo(this.readers, s, node);
-    if (node.volatile) this.volatile.add(node);
+    for (const s of node.sheetsRead) addTo(this.readers, s, node);
+    if (node.compiled.volatile) this.volatile.add(node);
     this.dirty.add(node);
     // whoever read this cell as a plain value now reads the formula; an array spilling here is blocked
     for (const n of this.dependentsOfCell(sheet, row, col)) this.dirty.add(n);
@@ -287,8 +285,11 @@ export class FormulaEngine {
   }
 
   private remove(node: FNode): void {
+    this.graphVersion++;
     node.live = false;
     this.nodes.delete(node.key);
+    removeFrom(this.columnNodes, colKey(node.sheet, node.col), node);
+    this.compiled.release(node.compiled);
     for (const k of node.cells) removeDep(this.cellDependents, k, node);
     for (const r of node.ranges) {
       if (r.start.col === r.end.col) removeFrom(this.columnRangeNodes, colKey(r.sheet, r.start.col), node);
@@ -306,52 +307,44 @@ export class FormulaEngine {
 
   /** Array results that cover, or would cover, this cell: something there now blocks or frees them. */
   private dirtyAnchorsOver(sheet: string, row: string, col: string): void {
-    for (const a of this.anchors.get(sheet) ?? []) if (this.wantsCell(a, row, col)) this.dirty.add(a);
+    for (const a of this.anchors.get(sheet) ?? []) if (wantsCell(this.layout, a, row, col)) this.dirty.add(a);
   }
 
   private syncColumn(sheet: string, col: string): void {
     const visible = this.layout.colIndex(sheet, col) !== undefined;
     const stored = this.columnFormulas.get(colKey(sheet, col))?.stored;
     const rows = new Set(visible ? this.layout.rows(sheet) : []);
-    for (const node of [...this.nodes.values()]) {
-      if (node.sheet === sheet && node.col === col && (!rows.has(node.row) || node.stored !== stored)) this.remove(node);
-    }
+    for (const node of [...(this.columnNodes.get(colKey(sheet, col)) ?? [])]) if (!rows.has(node.row) || node.stored !== stored) this.remove(node);
     if (stored === undefined) return;
     for (const row of rows) if (!this.nodes.has(keyOf(sheet, row, col))) this.add(sheet, row, col, stored);
   }
 
   private sheetChanged(sheet: string): void {
+    this.graphVersion++;
     for (const { sheet: s, col } of this.columnFormulas.values()) if (s === sheet) this.syncColumn(s, col);
-    for (const n of this.readers.get(sheet) ?? []) {
-      const ok = this.refsValid(n);
+    for (const n of this.toRecheck(sheet) ?? this.readers.get(sheet) ?? []) {
+      const ok = refsValid(this.layout, n);
       if (ok !== n.refsOk || n.ranges.some((r) => r.sheet === sheet)) this.dirty.add(n);
       n.refsOk = ok;
     }
     for (const a of this.anchors.get(sheet) ?? []) this.dirty.add(a);
   }
 
-  private refsValid(n: FNode): string {
-    const L = this.layout;
-    const point = (s: string, p: IdPoint) => L.colIndex(s, p.col) !== undefined && (p.row === null || L.rowIndex(s, p.row) !== undefined);
-    let sig = '';
-    for (const c of n.cellParts) sig += L.colIndex(c.sheetId, c.colId) === undefined || L.rowIndex(c.sheetId, c.rowId) === undefined ? '0' : '1';
-    for (const r of n.ranges) sig += point(r.sheet, r.start) && point(r.sheet, r.end) ? '1' : '0';
-    return sig;
-  }
-
-  private rangeContains(r: RangeDep, rowId: string, colId: string): boolean {
-    const L = this.layout;
-    const ci = L.colIndex(r.sheet, colId);
-    const c1 = L.colIndex(r.sheet, r.start.col);
-    const c2 = L.colIndex(r.sheet, r.end.col);
-    if (ci === undefined || c1 === undefined || c2 === undefined) return false;
-    if (ci < Math.min(c1, c2) || ci > Math.max(c1, c2)) return false;
-    if (r.start.row === null || r.end.row === null) return L.rowIndex(r.sheet, rowId) !== undefined;
-    const ri = L.rowIndex(r.sheet, rowId);
-    const r1 = L.rowIndex(r.sheet, r.start.row);
-    const r2 = L.rowIndex(r.sheet, r.end.row);
-    if (ri === undefined || r1 === undefined || r2 === undefined) return false;
-    return ri >= Math.min(r1, r2) && ri <= Math.max(r1, r2);
+  /** Formulas whose references may have become valid or invalid, or whose ranges moved; null: every reader of the sheet. */
+  private toRecheck(sheet: string): Set<FNode> | null {
+    const rows = this.membership.changedRows(sheet, this.layout);
+    if (!rows) return null;
+    const out = new Set<FNode>();
+    const cols = this.layout.columns(sheet);
+    for (const r of rows) {
+      for (const c of cols) {
+        const d = this.cellDependents.get(keyOf(sheet, r, c.id));
+        if (d) forEachDep(d, (n) => out.add(n));
+      }
+    }
+    for (const n of this.wideRangeNodes.get(sheet) ?? []) out.add(n);
+    for (const c of cols) for (const n of this.columnRangeNodes.get(colKey(sheet, c.id)) ?? []) out.add(n);
+    return out;
   }
 
   /** Formulas that read this cell: by a reference to it, or through a range it lies in now. */
@@ -368,7 +361,7 @@ export class FormulaEngine {
       if (!group) continue;
       for (const n of group) {
         if (direct && hasDep(direct, n)) continue;
-        if (n.ranges.some((r) => r.sheet === sheet && this.rangeContains(r, row, col))) visit(n);
+        if (n.ranges.some((r) => r.sheet === sheet && rangeContains(this.layout, r, row, col))) visit(n);
       }
     }
   }
@@ -396,64 +389,65 @@ export class FormulaEngine {
     }
   }
 
-  /**
-   * One pass: everything reachable from the dirty nodes, evaluated in dependency order (Kahn).
-   * What is left when no node is ready holds a cycle: its strongly connected parts read #CYCLE!,
-   * and what depends on them is evaluated after, reading that error.
-   */
-  private pass(): void {
-    const id = ++this.passes;
-    const reach: FNode[] = [];
-    const enter = (n: FNode) => {
-      n.pass = id;
-      n.indeg = 0;
-      n.done = false;
-      n.succ.length = 0;
-      reach.push(n);
-    };
-    for (const n of this.dirty) enter(n);
-    this.dirty = new Set();
-    for (let i = 0; i < reach.length; i++) {
-      const x = reach[i];
-      this.successors(x, x.succ);
-      for (const y of x.succ) {
-        if (y.pass !== id) enter(y);
-        y.indeg++;
-      }
+  /** A pass from what is dirty, taking in what a pass under way had not reached yet (its results may be stale now). */
+  private begin(): void {
+    if (this.run && this.dirty.size) {
+      for (const n of this.run.abandon()) if (n.live) this.dirty.add(n);
+      this.run = null;
     }
-    const ready: FNode[] = [];
-    for (const n of reach) if (n.indeg === 0) ready.push(n);
-    let done = 0;
-    const release = (n: FNode) => {
-      for (const y of n.succ) {
-        if (y.done) continue;
-        if (--y.indeg === 0) ready.push(y);
-      }
-    };
-    for (;;) {
-      while (ready.length) {
-        const n = ready.pop()!;
-        if (n.done) continue;
-        n.done = true;
-        done++;
-        if (n.live) this.evaluate(n);
-        release(n);
-      }
-      if (done >= reach.length) break;
-      const onCycle = cyclic(reach.filter((n) => !n.done));
-      for (const n of onCycle) {
-        n.done = true;
-        done++;
-        this.setValue(n, ERRORS['#CYCLE!']);
-      }
-      for (const n of onCycle) release(n);
-      if (!ready.length) break;
+    if (!this.run && this.dirty.size && this.passesLeft > 0) {
+      this.passesLeft--;
+      const start = this.dirty;
+      this.dirty = new Set();
+      this.runVersion = this.graphVersion;
+      this.run = new Pass(start, this.hooks);
     }
-    for (const n of reach) n.succ.length = 0;
   }
 
-  private readCell(sheet: string, row: string, col: string): Scalar {
-    const key = keyOf(sheet, row, col);
+  /** Every pending pass to the end (or until `stop()`); true when nothing is left. */
+  private finish(stop: () => boolean = () => false): boolean {
+    for (;;) {
+      this.begin();
+      const run = this.run;
+      if (!run) return true;
+      if (!run.run(stop)) return false;
+      this.run = null;
+    }
+  }
+
+  /** What these nodes need, now; on a cycle, or when evaluating moved an array result, everything. */
+  private settle(run: Pass<FNode>, targets: FNode[]): void {
+    if (!run.settle(targets) || this.dirty.size || this.anchors.size) {
+      this.finish();
+      return;
+    }
+    if (run.finished) {
+      run.run();
+      this.run = null;
+    }
+  }
+
+  /** A read of a formula the pass under way has not evaluated yet: it, and what it reads, first. */
+  private computeNow(node: FNode): void {
+    const run = this.run;
+    if (!run || !run.pending(node)) return;
+    if (this.anchors.size) this.finish();
+    else this.settle(run, [node]);
+  }
+
+  private takeChanged(): CellAddress[] {
+    const out: CellAddress[] = [];
+    for (const n of this.changedNodes) {
+      n.reported = false;
+      if (!this.changed.has(n.key)) out.push(n.addr);
+    }
+    this.changedNodes.length = 0;
+    for (const a of this.changed.values()) out.push(a);
+    this.changed.clear();
+    return out;
+  }
+
+  private readCell(sheet: string, row: string, col: string, key = keyOf(sheet, row, col)): Scalar {
     const node = this.nodes.get(key);
     if (node) return isMatrix(node.value) ? (node.value[0]?.[0] ?? null) : node.value;
     if (this.spillOwner.size) {
@@ -466,15 +460,13 @@ export class FormulaEngine {
   /** Reads for the node being evaluated (one object for every evaluation: 30,000 of them must not each allocate one). */
   private readonly reads: Resolver & { node: FNode | null } = {
     node: null,
-    cell: (sheetId, p) => {
+    cell: (s, p, key) => {
       const L = this.layout;
-      const s = sheetId || this.reads.node!.sheet;
       if (p.row === null || L.colIndex(s, p.col) === undefined || L.rowIndex(s, p.row) === undefined) return ERRORS['#REF!'];
-      return this.readCell(s, p.row, p.col);
+      return this.readCell(s, p.row, p.col, key);
     },
-    range: (sheetId, a, b) => {
+    range: (s, a, b) => {
       const L = this.layout;
-      const s = sheetId || this.reads.node!.sheet;
       const c1 = L.colIndex(s, a.col);
       const c2 = L.colIndex(s, b.col);
       if (c1 === undefined || c2 === undefined) return ERRORS['#REF!'];
@@ -504,7 +496,7 @@ export class FormulaEngine {
 
   private evaluate(node: FNode): void {
     this.reads.node = node;
-    let value: Value = node.tree ? this.evaluator.evaluate(node.tree, this.reads) : ERRORS['#NAME?'];
+    let value: Value = node.compiled.code ? node.compiled.code(this.reads) : ERRORS['#NAME?'];
     this.reads.node = null;
     if (isMatrix(value) && value.length === 1 && value[0].length === 1) value = value[0][0];
     if (isMatrix(value) && value.length === 0) value = ERRORS['#CALC!'];
@@ -544,6 +536,7 @@ export class FormulaEngine {
       this.markChanged(k);
     }
     node.spill = region;
+    this.graphVersion++;
     this.setValue(node, value);
   }
 
@@ -574,6 +567,7 @@ export class FormulaEngine {
 
   private releaseSpill(node: FNode, gone: boolean): void {
     if (!node.spill) return;
+    this.graphVersion++;
     for (const k of node.spill.keys()) {
       if (this.spillOwner.get(k) !== node) continue;
       this.spillOwner.delete(k);
@@ -584,26 +578,18 @@ export class FormulaEngine {
     node.spill = null;
   }
 
-  private wantsCell(node: FNode, rowId: string, colId: string): boolean {
-    if (!node.wants) return false;
-    const L = this.layout;
-    const ri = L.rowIndex(node.sheet, node.row);
-    const ci = L.colIndex(node.sheet, node.col);
-    const r = L.rowIndex(node.sheet, rowId);
-    const c = L.colIndex(node.sheet, colId);
-    if (ri === undefined || ci === undefined || r === undefined || c === undefined) return false;
-    return r >= ri && r < ri + node.wants.rows && c >= ci && c < ci + node.wants.cols;
-  }
-
   private markChanged(key: string): void {
     const [sheetId, rowId, colId] = key.split(' ');
     this.changed.set(key, { sheetId, rowId, colId });
   }
 
   private setValue(node: FNode, value: Value): void {
-    const shown = shownValue;
     const before = node.value;
     node.value = value;
-    if (!sameScalar(shown(before), shown(value)) || isMatrix(before) !== isMatrix(value)) this.changed.set(node.key, node.addr);
+    if (node.reported) return;
+    if (!sameScalar(shownValue(before), shownValue(value)) || isMatrix(before) !== isMatrix(value)) {
+      node.reported = true;
+      this.changedNodes.push(node);
+    }
   }
 }

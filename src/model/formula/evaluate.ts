@@ -4,13 +4,16 @@ import { compare, ERRORS, isError, isMatrix, toBool, toNumber, toScalar, toText,
 
 /** How evaluation reads the workbook: a reference's cells by id, already checked to exist. */
 export interface Resolver {
-  /** one cell; #REF! when its sheet, row or column is gone */
-  cell(sheetId: string, point: IdPoint): Scalar;
+  /** one cell (`key` is cellKey of it, made once when compiled); #REF! when its sheet, row or column is gone */
+  cell(sheetId: string, point: IdPoint, key: string): Scalar;
   /** a rectangle between two ends in the current order (a whole column when rows are null) */
   range(sheetId: string, start: IdPoint, end: IdPoint): Matrix | typeof ERRORS['#REF!'];
   /** a column of the formula's own row (`[Needed]`) */
   sameRow(colId: string): Scalar;
 }
+
+/** How the engine names a cell in its maps: built once per reference when compiled, not on every read. */
+export const cellKey = (sheetId: string, rowId: string, colId: string): string => `${sheetId} ${rowId} ${colId}`;
 
 /** Spills past this many cells are refused (#SPILL!): a FILTER over a whole sheet must not freeze a phone. */
 export const MAX_ARRAY_CELLS = 1_000_000;
@@ -98,106 +101,155 @@ function binary(op: BinaryOp, x: Scalar, y: Scalar): Scalar {
   }
 }
 
+/** A formula tree compiled once into closures: run with the reads of the cell being evaluated. */
+export type Code = (res: Resolver) => Value;
+
+function negate(s: Scalar): Scalar {
+  const v = toNumber(s);
+  return isError(v) ? v : -v;
+}
+
+function percent(s: Scalar): Scalar {
+  const v = toNumber(s);
+  return isError(v) ? v : v / 100;
+}
+
+/**
+ * Compiles trees into closures. A tree is walked once, when its formula is placed, rather than on
+ * every evaluation; a column formula's rows share one compiled formula (the reads of the row being
+ * evaluated come in through the Resolver).
+ */
 export class Evaluator {
   constructor(
     private readonly fns: FnTable,
     private readonly ctx: CallContext,
   ) {}
 
-  evaluate(node: Node, res: Resolver): Value {
-    const ev = (n: Node): Value => {
-      switch (n.t) {
-        case 'num':
-          return n.v;
-        case 'str':
-          return n.v;
-        case 'bool':
-          return n.v;
-        case 'err':
-          return ERRORS[n.v];
-        case 'paren':
-          return ev(n.a);
-        case 'plus':
-          return ev(n.a);
-        case 'neg':
-          return lift1(ev(n.a), (s) => {
-            const v = toNumber(s);
-            return isError(v) ? v : -v;
-          });
-        case 'pct':
-          return lift1(ev(n.a), (s) => {
-            const v = toNumber(s);
-            return isError(v) ? v : v / 100;
-          });
-        case 'bin':
-          return lift2(ev(n.a), ev(n.b), (x, y) => binary(n.op, x, y));
-        case 'ref': {
-          const sheet = n.sheet ?? '';
-          return n.end ? res.range(sheet, n.start, n.end) : res.cell(sheet, n.start);
-        }
-        case 'col':
-          return res.sameRow(n.col);
-        case 'call':
-          return this.call(n.name, n.args, ev);
-        default:
-          // a typed tree (A1, names) is converted before it is stored; never evaluated
-          return ERRORS['#NAME?'];
+  /** `sheet`: the sheet the formula is on, which a reference without one reads. */
+  compile(n: Node, sheet: string): Code {
+    switch (n.t) {
+      case 'num':
+      case 'str':
+      case 'bool': {
+        const v = n.v;
+        return () => v;
       }
-    };
-    return ev(node);
+      case 'err': {
+        const e = ERRORS[n.v];
+        return () => e;
+      }
+      case 'paren':
+      case 'plus':
+        return this.compile(n.a, sheet);
+      case 'neg': {
+        const a = this.compile(n.a, sheet);
+        return (r) => lift1(a(r), negate);
+      }
+      case 'pct': {
+        const a = this.compile(n.a, sheet);
+        return (r) => lift1(a(r), percent);
+      }
+      case 'bin': {
+        const a = this.compile(n.a, sheet);
+        const b = this.compile(n.b, sheet);
+        const op = n.op;
+        const f = (x: Scalar, y: Scalar) => binary(op, x, y);
+        return (r) => {
+          const x = a(r);
+          const y = b(r);
+          return isMatrix(x) || isMatrix(y) ? lift2(x, y, f) : binary(op, x, y);
+        };
+      }
+      case 'ref': {
+        const s = n.sheet ?? sheet;
+        const { start, end } = n;
+        if (end) return (r) => r.range(s, start, end);
+        const key = cellKey(s, start.row ?? '', start.col);
+        return (r) => r.cell(s, start, key);
+      }
+      case 'col': {
+        const col = n.col;
+        return (r) => r.sameRow(col);
+      }
+      case 'call':
+        return this.compileCall(n.name, n.args, sheet);
+      default: {
+        // a typed tree (A1, names) is converted before it is stored; never evaluated
+        const e = ERRORS['#NAME?'];
+        return () => e;
+      }
+    }
   }
 
-  private call(name: string, args: Node[], ev: (n: Node) => Value): Value {
-    if (LAZY.has(name)) return this.lazy(name, args, ev);
+  private compileCall(name: string, argNodes: Node[], sheet: string): Code {
+    const args = argNodes.map((a) => this.compile(a, sheet));
+    if (LAZY.has(name)) return this.lazy(name, args);
     const fn = this.fns[name];
-    if (!fn) return ERRORS['#NAME?'];
-    return fn(args.map(ev), this.ctx);
+    if (!fn) {
+      const e = ERRORS['#NAME?'];
+      return () => e;
+    }
+    const ctx = this.ctx;
+    return (r) => {
+      const values: Value[] = new Array(args.length);
+      for (let i = 0; i < args.length; i++) values[i] = args[i](r);
+      return fn(values, ctx);
+    };
   }
 
   /** IF and friends evaluate only the branch they take, as Excel does. */
-  private lazy(name: string, args: Node[], ev: (n: Node) => Value): Value {
-    const cond = (n: Node) => toBool(toScalar(ev(n)));
+  private lazy(name: string, args: Code[]): Code {
+    const cond = (c: Code, r: Resolver) => toBool(toScalar(c(r)));
+    const wrong = ERRORS['#VALUE!'];
     switch (name) {
       case 'IF': {
-        if (args.length < 2 || args.length > 3) return ERRORS['#VALUE!'];
-        const c = cond(args[0]);
-        if (isError(c)) return c;
-        return c ? ev(args[1]) : args[2] === undefined ? false : ev(args[2]);
-      }
-      case 'IFS': {
-        if (args.length < 2 || args.length % 2) return ERRORS['#VALUE!'];
-        for (let i = 0; i < args.length; i += 2) {
-          const c = cond(args[i]);
+        if (args.length < 2 || args.length > 3) return () => wrong;
+        const [test, yes, no] = args;
+        return (r) => {
+          const c = cond(test, r);
           if (isError(c)) return c;
-          if (c) return ev(args[i + 1]);
-        }
-        return ERRORS['#N/A'];
+          return c ? yes(r) : no === undefined ? false : no(r);
+        };
       }
+      case 'IFS':
+        if (args.length < 2 || args.length % 2) return () => wrong;
+        return (r) => {
+          for (let i = 0; i < args.length; i += 2) {
+            const c = cond(args[i], r);
+            if (isError(c)) return c;
+            if (c) return args[i + 1](r);
+          }
+          return ERRORS['#N/A'];
+        };
       case 'IFERROR':
       case 'IFNA': {
-        if (args.length !== 2) return ERRORS['#VALUE!'];
-        const v = ev(args[0]);
+        if (args.length !== 2) return () => wrong;
+        const [value, other] = args;
         const caught = (s: Scalar) => isError(s) && (name === 'IFERROR' || s.error === '#N/A');
-        if (isMatrix(v)) {
-          if (!v.flat().some(caught)) return v;
-          const fallback = toScalar(ev(args[1]));
-          return v.map((r) => r.map((s) => (caught(s) ? fallback : s)));
-        }
-        return caught(v) ? ev(args[1]) : v;
+        return (r) => {
+          const v = value(r);
+          if (isMatrix(v)) {
+            if (!v.flat().some(caught)) return v;
+            const fallback = toScalar(other(r));
+            return v.map((row) => row.map((s) => (caught(s) ? fallback : s)));
+          }
+          return caught(v) ? other(r) : v;
+        };
       }
-      default: {
+      default:
         // SWITCH(expr, value1, result1, …, [default])
-        if (args.length < 3) return ERRORS['#VALUE!'];
-        const key = toScalar(ev(args[0]));
-        if (isError(key)) return key;
-        let i = 1;
-        for (; i + 1 < args.length; i += 2) {
-          const v = toScalar(ev(args[i]));
-          if (isError(v)) return v;
-          if (compare(key, v) === 0 && typeof key === typeof v) return ev(args[i + 1]);
-        }
-        return i < args.length ? ev(args[i]) : ERRORS['#N/A'];
-      }
+        if (args.length < 3) return () => wrong;
+        return (r) => {
+          const key = toScalar(args[0](r));
+          if (isError(key)) return key;
+          let i = 1;
+          for (; i + 1 < args.length; i += 2) {
+            const v = toScalar(args[i](r));
+            if (isError(v)) return v;
+            if (compare(key, v) === 0 && typeof key === typeof v) return args[i + 1](r);
+          }
+          return i < args.length ? args[i](r) : ERRORS['#N/A'];
+        };
     }
   }
 }
