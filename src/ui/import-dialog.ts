@@ -293,7 +293,8 @@ export class ImportDialog extends LitElement {
         plans: p.columns,
         target: p.target === 'append' ? { kind: 'append' as const, sheetId: this.sheetId } : { kind: 'new' as const, name: p.name },
       }));
-      for (const r of commitImports(wb, items)) {
+      const planned = this.formulaPlans?.for === this.plans ? this.formulaPlans.plans : undefined;
+      for (const r of commitImports(wb, items, planned)) {
         firstSheet ||= r.sheetId;
         rows += r.rows;
         kept += r.keptCount;

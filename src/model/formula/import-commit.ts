@@ -2,7 +2,7 @@ import { commitImport, convertCell, type ImportColumnPlan, type ImportResult, ty
 import type { CellWrite } from '../types.js';
 import type { Workbook } from '../workbook.js';
 import { MAX_FORMULA_LENGTH } from './parse.js';
-import { placeIds, planImportFormulas, valuesOnly, type DroppedFormula, type PlacedSheet } from './import-formulas.js';
+import { placeIds, planImportFormulas, valuesOnly, type DroppedFormula, type PlacedSheet, type SheetFormulaPlan } from './import-formulas.js';
 
 export interface ImportItem {
   table: ImportTable;
@@ -25,8 +25,9 @@ export interface FormulaImportResult extends ImportResult {
  * A formula that cannot be kept brings in its cached value; the others bring in no value at all
  * (a result is computed on each device, never stored: docs/formulas.md).
  */
-export function commitImports(wb: Workbook, items: readonly ImportItem[]): FormulaImportResult[] {
-  const plans = planImportFormulas(items.map((i) => ({ table: i.table, plans: i.plans, append: i.target.kind === 'append' })));
+export function commitImports(wb: Workbook, items: readonly ImportItem[], planned?: readonly SheetFormulaPlan[]): FormulaImportResult[] {
+  // The preview planned them already for the same choices (a 50,000-row formula column takes seconds to convert).
+  const plans = planned ?? planImportFormulas(items.map((i) => ({ table: i.table, plans: i.plans, append: i.target.kind === 'append' })));
   return wb.group('import', items.map((i) => (i.target.kind === 'new' ? i.target.name : i.table.name)).join(', '), () => {
     const placed: PlacedSheet[] = [];
     const results: FormulaImportResult[] = items.map((item, i) => {
