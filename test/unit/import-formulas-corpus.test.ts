@@ -180,4 +180,22 @@ describe('import keeps the corpus formulas and computes what LibreOffice compute
     expect(totals.files).toBeGreaterThanOrEqual(40);
     expect(totals.agree).toBeGreaterThan(1000);
   }, 120_000);
+
+  it('Excel shared formulas filled down a column (calamine/shared_formula_bench.xlsx) become one column formula that computes what LibreOffice shows', async () => {
+    const f = corpusFiles(corpusDir()!).find((x) => x.source === 'calamine' && x.name === 'shared_formula_bench.xlsx')!;
+    const tables = await readImportFile(new Uint8Array(readFileSync(f.path)), f.name);
+    const { wb } = newWorkbook('Ana');
+    const [res] = commitImports(wb, tables.map((table) => ({ table, plans: inferColumns(table), target: { kind: 'new' as const, name: table.name } })));
+    expect(res.columnFormulas).toBe(1);
+    expect(res.formulas).toBe(0);
+    // The file has no header: its first row (1, 2) names the columns, and B2 = A2*2 down the column reads [1]*2.
+    const col = wb.columns(res.sheetId)[1];
+    expect(wb.formulaForDisplay(col.formula!, { sheetId: res.sheetId, rowId: null })).toBe('=[1]*2');
+    const formulas = WorkbookFormulas.fromDoc(wb, CLOCK);
+    const reference = f.reference.get('Sheet1')!;
+    const rows = wb.rowIds(res.sheetId);
+    expect(rows.length).toBe(reference.filter((r) => r.some((c) => c !== '')).length - 1);
+    rows.forEach((rowId, k) => expect(agrees(resultText(formulas.engine.result(res.sheetId, rowId, col.id)), reference[k + 1][1]), `row ${k + 2}`).toBe(true));
+    formulas.destroy();
+  });
 });

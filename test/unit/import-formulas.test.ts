@@ -113,8 +113,8 @@ describe('import keeps formulas', () => {
   it('an unknown function stays a formula with its text, reading #NAME?; _xlfn. prefixes are dropped', async () => {
     const bytes = fileOf({
       Sheet1: [
-        ['Qty', 'Odd', 'Joined'],
-        [3, { f: '=ISODD(A2)', v: true }, { f: '=_xlfn.CONCAT("n",A2)', v: 'n3' }],
+        ['Qty', 'Odd', 'Joined', 'Log'],
+        [3, { f: '=ISODD(A2)', v: true }, { f: '=_xlfn.CONCAT("n",A2)', v: 'n3' }, { f: '=LOG10(A2)', v: 0.477 }],
       ],
     });
     const { wb } = newWorkbook('Ana');
@@ -124,6 +124,9 @@ describe('import keeps formulas', () => {
     expect(r.formula('Sheet1', 1, 'Odd')).toBe('=ISODD(A1)');
     expect(r.result('Sheet1', 1, 'Odd')).toEqual({ computed: '#NAME?' });
     expect(r.formula('Sheet1', 1, 'Joined')).toBe('=CONCAT("n",A1)');
+    // a name that looks like a cell until its parenthesis (LOG10, ATAN2) is a call, in storage too
+    expect(r.formula('Sheet1', 1, 'Log')).toBe('=LOG10(A1)');
+    expect(r.result('Sheet1', 1, 'Log')).toEqual({ computed: '#NAME?' });
     expect(r.result('Sheet1', 1, 'Joined')).toEqual({ computed: 'n3' });
     r.done();
   });
