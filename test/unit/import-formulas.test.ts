@@ -227,4 +227,33 @@ describe('import keeps formulas', () => {
     expect(r.result(name, 4, 'Twice')).toEqual({ value: 9 });
     r.done();
   });
+
+  it('nesting past the limit, an array formula over several cells and a formula in a counter column come in as values; the import goes on', async () => {
+    const deep = `=${'('.repeat(80)}A2${')'.repeat(80)}+1`;
+    const bytes = fileOf({
+      Sheet1: [
+        ['Qty', 'Deep', 'Spread', 'Count'],
+        [3, { f: deep, v: 4 }, 6, { f: '=A2+1', v: 4 }],
+        [5, { f: '=A3+1', v: 6 }, 10, { f: '=A3+1', v: 6 }],
+      ],
+    });
+    const [table] = await readImportFile(bytes, 'odd.xlsx');
+    // SheetJS writes no array formulas: the reader marks one as the file would (Excel's {=A2:A3*2} over C2:C3)
+    table.formulas!.push({ row: 1, col: 2, text: '=A2:A3*2', array: true });
+    const plans = inferColumns(table).map((p) => (p.name === 'Count' ? { ...p, type: 'counter' as const } : p));
+    const { wb } = newWorkbook('Ana');
+    const [res] = commitImports(wb, [{ table, plans, target: { kind: 'new', name: 'Odd' } }]);
+    expect(res.dropped.map((d) => [d.row, d.source, d.reason]).sort()).toEqual([
+      [0, 1, 'too-long'],
+      [0, 2, 'array'],
+      [0, 3, 'column-type'],
+      [1, 3, 'column-type'],
+    ]);
+    const r = reader(wb);
+    expect(r.result('Odd', 1, 'Deep')).toEqual({ value: 4 });
+    expect(r.result('Odd', 1, 'Spread')).toEqual({ value: 6 });
+    expect(r.result('Odd', 2, 'Count')).toEqual({ value: 6 });
+    expect(r.formula('Odd', 2, 'Deep')).toBe('=A2+1');
+    r.done();
+  });
 });
