@@ -89,6 +89,8 @@ interface SheetShape {
   dataRows: number;
   /** file column → included in the import */
   included: Set<number>;
+  /** columns the file has (with data or a header): past them a reference points at nothing imported */
+  width: number;
   append: boolean;
   /** whether the file's cell at a row of the header or above it holds a number or a boolean (the header keeps it as text) */
   valueAbove: (row: number, col: number) => boolean;
@@ -102,6 +104,7 @@ function shapes(sheets: readonly ImportFormulaSheet[]): SheetShape[] {
     headerRow: headerRowOf(s.table),
     dataRows: s.table.rows.length,
     included: new Set(s.plans.filter((p) => p.include).map((p) => p.source)),
+    width: s.plans.length,
     append: Boolean(s.append),
     valueAbove: (row, col) => {
       const above = s.table.above ?? [];
@@ -111,8 +114,12 @@ function shapes(sheets: readonly ImportFormulaSheet[]): SheetShape[] {
   }));
 }
 
+function missing(shape: SheetShape, col: number): ImportFormulaReason {
+  return col < shape.width ? 'excluded' : 'outside';
+}
+
 function idPoint(shape: SheetShape, p: A1Point, end: 'one' | 'lo' | 'hi'): IdPoint {
-  if (!shape.included.has(p.col)) throw new Unkept(p.col < 0 ? 'outside' : 'excluded');
+  if (!shape.included.has(p.col)) throw new Unkept(missing(shape, p.col));
   const col = placeholderCol(p.col);
   if (p.row === null) return { col, row: null, colAbs: p.colAbs, rowAbs: p.rowAbs };
   let data = p.row - shape.headerRow - 1;
@@ -139,7 +146,7 @@ function convertTree(node: Node, own: SheetShape, all: readonly SheetShape[], sh
         if (n.end) {
           const [c0, c1] = [Math.min(n.start.col, n.end.col), Math.max(n.start.col, n.end.col)];
           // Every column between the ends has to come along, or the rectangle would close over others.
-          for (let c = c0; c <= c1; c++) if (!shape.included.has(c)) throw new Unkept('excluded');
+          for (let c = c0; c <= c1; c++) if (!shape.included.has(c)) throw new Unkept(missing(shape, c));
           if (shape.append && (c1 > c0 || n.start.row === null)) throw new Unkept('append-range');
           // A range may start on the header when what it takes in there is names and titles, which sums and counts of numbers pass over.
           const top = Math.min(n.start.row ?? Infinity, n.end.row ?? Infinity);
