@@ -13,15 +13,46 @@
  * to every shown cell's result read and checked; then the rest in slices, as the app's idle
  * callbacks do, checked against a fresh engine.
  *
+ * Our code runs as esbuild bundles it for the app, not as tsx runs the sources: tsx keeps every
+ * function's name by wrapping each closure as it is made, which the shipped code never pays and
+ * which the engine's compiled formulas (closures) would pay 30,000 times (BENCH_SOURCE=1 runs the
+ * sources, to compare). HyperFormula runs its published build.
+ *
  *   npx tsx test/bench/formulas.ts            (BENCH_ROWS, BENCH_RUNS to change the size)
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { HyperFormula } from 'hyperformula';
 import * as Y from 'yjs';
-import { FormulaEngine, PlainInput, WorkbookFormulas, type CellAddress, type FormulaSource } from '../../src/model/formula/index.js';
-import { Workbook } from '../../src/model/index.js';
+import type { CellAddress, FormulaSource } from '../../src/model/formula/index.js';
 import { row } from './stats.js';
+
+type Ours = typeof import('../../src/model/formula/index.js') & { Workbook: typeof import('../../src/model/index.js').Workbook };
+
+async function loadOurs(): Promise<Ours> {
+  if (process.env.BENCH_SOURCE) return { ...(await import('../../src/model/formula/index.js')), Workbook: (await import('../../src/model/index.js')).Workbook };
+  const out = await build({
+    stdin: { contents: "export * from './src/model/formula/index.ts'; export { Workbook } from './src/model/index.ts';", resolveDir: process.cwd(), loader: 'ts' },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    // the bench's own Y.Doc must be the bundle's: one copy of yjs and the rest of node_modules
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  // inside the project, so its imports resolve to the project's node_modules
+  const dir = join(process.cwd(), 'node_modules', '.cache', 'bench-formulas');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `ours-${process.pid}.mjs`);
+  writeFileSync(file, out.outputFiles[0].contents);
+  return (await import(pathToFileURL(file).href)) as Ours;
+}
+
+const { FormulaEngine, PlainInput, WorkbookFormulas, Workbook } = await loadOurs();
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -172,7 +203,7 @@ function throughWorkbook() {
   writes.push({ rowId: rows[0], colId: cols[5].id, value: 3 });
   scratch.destroy();
   wb.setCells(sheet, writes);
-  let f!: WorkbookFormulas;
+  let f!: InstanceType<typeof WorkbookFormulas>;
   as('wb open');
   open = time(() => (f = new WorkbookFormulas(wb, source, { now: Date.now, timeZone: 'UTC' })));
   as('wb edit');

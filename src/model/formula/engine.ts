@@ -135,7 +135,7 @@ export class FormulaEngine {
 
   /** A plain cell's value changed (typed, synced, a counter tapped). */
   inputChanged(sheetId: string, rowId: string, colId: string): void {
-    for (const n of this.dependentsOfCell(sheetId, rowId, colId)) this.dirty.add(n);
+    this.dirtyReaders(sheetId, rowId, colId);
     // a value typed into (or cleared from) the way of an array result blocks (or frees) it
     this.dirtyAnchorsOver(sheetId, rowId, colId);
   }
@@ -279,7 +279,7 @@ export class FormulaEngine {
     if (node.compiled.volatile) this.volatile.add(node);
     this.dirty.add(node);
     // whoever read this cell as a plain value now reads the formula; an array spilling here is blocked
-    for (const n of this.dependentsOfCell(sheet, row, col)) this.dirty.add(n);
+    this.dirtyReaders(sheet, row, col);
     this.dirtyAnchorsOver(sheet, row, col);
     return node;
   }
@@ -300,7 +300,7 @@ export class FormulaEngine {
     this.volatile.delete(node);
     this.dirty.delete(node);
     this.releaseSpill(node, true);
-    for (const n of this.dependentsOfCell(node.sheet, node.row, node.col)) this.dirty.add(n);
+    this.dirtyReaders(node.sheet, node.row, node.col);
     this.dirtyAnchorsOver(node.sheet, node.row, node.col);
     this.changed.set(node.key, node.addr);
   }
@@ -348,6 +348,13 @@ export class FormulaEngine {
   }
 
   /** Formulas that read this cell: by a reference to it, or through a range it lies in now. */
+  private readonly markDirty = (n: FNode) => this.dirty.add(n);
+
+  /** Whoever reads this cell must run again (no set of them built: 30,000 placed formulas each ask). */
+  private dirtyReaders(sheet: string, row: string, col: string): void {
+    this.collectDependents(keyOf(sheet, row, col), sheet, row, col, this.markDirty);
+  }
+
   private dependentsOfCell(sheet: string, row: string, col: string, into: Set<FNode> = new Set()): Set<FNode> {
     this.collectDependents(keyOf(sheet, row, col), sheet, row, col, (n) => into.add(n));
     return into;
@@ -526,7 +533,7 @@ export class FormulaEngine {
       this.spillOwner.set(k, node);
       if (!before.has(k)) {
         const [s, r, c] = k.split(' ');
-        for (const d of this.dependentsOfCell(s, r, c)) this.dirty.add(d);
+        this.dirtyReaders(s, r, c);
       }
       if (!sameScalar(before.get(k), v)) this.markChanged(k);
     }

@@ -26,6 +26,7 @@ export interface Compiled {
   readonly key: string;
   readonly code: Code | null;
   readonly cells: readonly string[];
+  readonly cellParts: readonly CellAddress[];
   /** same-row columns (`[Needed]`): a cell of each node's own row */
   readonly cols: readonly string[];
   readonly ranges: readonly RangeDep[];
@@ -107,7 +108,7 @@ export class CompiledFormulas {
         else cells.add(cellKey(s, r.start.row ?? '', r.start.col));
       }
       if (found.cols.length && !sheetsRead.includes(sheet)) sheetsRead.push(sheet);
-      c = { key, code: tree ? this.evaluator.compile(tree, sheet) : null, cells: [...cells], cols: [...new Set(found.cols)], ranges, sheetsRead, volatile: found.volatile, uses: 0 };
+      c = { key, code: tree ? this.evaluator.compile(tree, sheet) : null, cells: [...cells], cellParts: [...cells].map(partsOf), cols: [...new Set(found.cols)], ranges, sheetsRead, volatile: found.volatile, uses: 0 };
       this.byKey.set(key, c);
     }
     c.uses++;
@@ -119,8 +120,14 @@ export class CompiledFormulas {
   }
 }
 
+function partsOf(key: string): CellAddress {
+  const [sheetId, rowId, colId] = key.split(' ');
+  return { sheetId, rowId, colId };
+}
+
 export function newNode(sheet: string, row: string, col: string, stored: string, compiled: Compiled): FNode {
-  const cells = compiled.cols.length ? [...new Set([...compiled.cells, ...compiled.cols.map((c) => cellKey(sheet, row, c))])] : (compiled.cells as string[]);
+  const own = compiled.cols.length ? [...new Set([...compiled.cells, ...compiled.cols.map((c) => cellKey(sheet, row, c))])] : null;
+  const cells = own ?? (compiled.cells as string[]);
   return {
     key: cellKey(sheet, row, col),
     sheet,
@@ -130,10 +137,7 @@ export function newNode(sheet: string, row: string, col: string, stored: string,
     compiled,
     addr: { sheetId: sheet, rowId: row, colId: col },
     cells,
-    cellParts: cells.map((k) => {
-      const [sheetId, rowId, colId] = k.split(' ');
-      return { sheetId, rowId, colId };
-    }),
+    cellParts: own ? own.map(partsOf) : (compiled.cellParts as CellAddress[]),
     ranges: compiled.ranges,
     sheetsRead: compiled.sheetsRead,
     value: null,
