@@ -114,7 +114,6 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
   const apiStore: AsyncRoomStore = hosted ? hosted.store : asyncStore(store);
   const startedAt = Date.now();
   const rooms = new Map<string, RoomSlot>();
-  const sockets = new Set<WebSocket>();
   const events = new EventEmitter<{ 'room-loaded': [string]; 'room-evicted': [string] }>();
   // Automatic snapshots make way for each other within the workbook's MAX_DOC_BYTES (server/snapshot-api.ts).
   const roomStore = rotatingAutoSnapshots(store, config.maxDocBytes, log);
@@ -168,7 +167,7 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
         rooms: rooms.size,
         // loaded with nobody in them: waiting out ROOM_GRACE_MS before they leave memory
         idleRooms: countIdleRooms(),
-        connections: sockets.size,
+        connections: connections.size,
         heldBytes: heldBytes(m),
         maxHeapBytes: config.maxHeapBytes,
         rssBytes: m.rss,
@@ -180,7 +179,10 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
     },
   });
   const server: Server = config.tls ? createHttpsServer(config.tls, handler) : createHttpServer(handler);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
+  // clientTracking off: the hub keeps its own map of connections, and ws's would hold a closure per
+  // connection keeping the upgrade's request, socket and head alive as long as the connection.
+  // No compression: zlib state per connection would cost more than all the rest of an idle one.
+  const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: config.maxFrameBytes });
 
   /**
    * Loading is synchronous, so two connections arriving together can never load one doc twice.
@@ -355,7 +357,7 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
   }
 
   server.on('upgrade', (req, socket: Duplex, head) => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     const url = new URL(req.url ?? '/', 'http://relay.invalid');
     const name = url.pathname.startsWith(SYNC_PREFIX) ? url.pathname.slice(SYNC_PREFIX.length) : '';
     // A workbook's room or its journal's (`<id>.h`); either way the link is checked against the workbook.
@@ -380,7 +382,7 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
       refuse(socket, '403 Forbidden', 'pages from another site may not open workbooks on this hub (see ALLOWED_ORIGINS)');
       return;
     }
-    if (sockets.size >= config.maxConnections) {
+    if (connections.size >= config.maxConnections) {
       refuse(socket, '503 Service Unavailable', 'the hub has as many connections as it takes (MAX_CONNECTIONS); try again soon', 'Retry-After: 10\r\n');
       return;
     }
@@ -390,7 +392,7 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
       return;
     }
     if (!hosted) {
-      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, name, workbook, ip));
+      wss.handleUpgrade(req, socket, head, (ws) => new Connection(ws, name, workbook, ip, false));
       return;
     }
     // Hosted: connections per address count over every hub process (Redis); granted when Redis is away.
@@ -406,223 +408,292 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
         socket.destroy();
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        ws.once('close', () => hosted.releaseConnection(ip));
-        attach(ws, name, workbook, ip);
-      });
+      wss.handleUpgrade(req, socket, head, (ws) => new Connection(ws, name, workbook, ip, true));
     }, () => socket.destroy());
   });
 
   /**
-   * Every connection's liveness, checked by one timer for all of them (a timer and its closure per
-   * connection cost more than the rest of an idle connection's state): unanswered pings terminate,
-   * silence past IDLE_TIMEOUT_MS closes.
+   * Every connection, found from its socket by the listeners all sockets share. Its liveness is
+   * checked by one timer for all of them (a timer and its closure per connection cost more than the
+   * rest of an idle connection's state): unanswered pings terminate, silence past IDLE_TIMEOUT_MS closes.
    */
-  const liveness = new Map<WebSocket, Liveness>();
+  const connections = new Map<WebSocket, Connection>();
   const pingSweep = setInterval(() => {
     const now = Date.now();
-    for (const [ws, l] of liveness) {
-      if (!l.alive) {
+    for (const [ws, c] of connections) {
+      if (!c.alive) {
         ws.terminate();
         continue;
       }
-      if (now - l.lastMessageAt > config.idleTimeoutMs) {
-        l.peer.close(CloseCode.IDLE);
+      if (now - c.lastMessageAt > config.idleTimeoutMs) {
+        c.close(CloseCode.IDLE);
         continue;
       }
-      l.alive = false;
+      c.alive = false;
       ws.ping();
     }
   }, Math.min(PING_INTERVAL_MS, config.idleTimeoutMs));
   pingSweep.unref();
-  // One listener for every socket (EventEmitter calls it with the socket as `this`).
+
+  // One listener of each kind for every socket (EventEmitter calls it with the socket as `this`):
+  // closures per connection would each keep a context, and through it whatever the upgrade had.
   function onPong(this: WebSocket): void {
-    const l = liveness.get(this);
-    if (l) l.alive = true;
+    const c = connections.get(this);
+    if (c) c.alive = true;
+  }
+  function onMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+    connections.get(this)?.message(data, isBinary);
+  }
+  function onClose(this: WebSocket): void {
+    connections.get(this)?.closed();
+  }
+  function onSocketError(this: WebSocket, err: Error): void {
+    log.error('socket error', { room: connections.get(this)?.name, error: err.message });
+  }
+  function handshakeTimedOut(c: Connection): void {
+    c.close(CloseCode.HANDSHAKE_TIMEOUT);
+  }
+  function fragmentTimedOut(c: Connection): void {
+    c.fail(new FragmentError('message took too long', 'too-slow'));
   }
 
-  function attach(ws: WebSocket, name: string, workbook: string, ip: string): void {
-    sockets.add(ws);
-    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
-    let room: Room | null = null;
-    const peer = new SocketPeer(ws, config);
-    const close = peer.close;
-    const state: Liveness = { alive: true, lastMessageAt: Date.now(), peer };
-    liveness.set(ws, state);
-    ws.on('error', (err) => log.error('socket error', { room: name, error: err.message }));
-    ws.on('pong', onPong);
-    let handshake: NodeJS.Timeout | null = setTimeout(() => close(CloseCode.HANDSHAKE_TIMEOUT), config.handshakeTimeoutMs);
-    /** Made at a connection's first fragment: most never send one. */
-    let reassembler: Reassembler | null = null;
-    /** Closes the connection when its fragmented message in progress runs out of time. */
-    let fragmentTimer: NodeJS.Timeout | null = null;
-    /** Frames that arrive while the hello is being checked, handled in order once it is. */
-    let queue: Uint8Array[] | null = null;
+  /**
+   * One connection: what its room sees of it (Peer) and everything the hub keeps for it, as fields
+   * of one object whose methods every connection shares. An idle connection's memory is what it
+   * holds per se, so nothing here is allocated before it is needed.
+   */
+  class Connection implements Peer {
+    role: Role = 'edit';
+    room: Room | null = null;
+    /** answered the last ping */
+    alive = true;
+    lastMessageAt = Date.now();
+    /** until the first frame, which says who this is */
+    private handshake: NodeJS.Timeout | null;
+    /** made at a connection's first fragment: most never send one */
+    private reassembler: Reassembler | null = null;
+    /** closes the connection when its fragmented message in progress runs out of time */
+    private fragmentTimer: NodeJS.Timeout | null = null;
+    /** frames that arrive while the hello is being checked, handled in order once it is */
+    private queue: Uint8Array[] | null = null;
     /**
      * A signed or sealed workbook's connection is challenged at once: nothing but a PROOF of this nonce opens it.
      * The nonce lives only as long as this connection, so a proof seen on the wire opens nothing later.
      */
-    const nonce = CHALLENGE_ID.test(workbook) ? new Uint8Array(randomBytes(NONCE_BYTES)) : null;
+    private readonly nonce: Uint8Array | null;
+    // Two token buckets (messages; presence messages that set the connection's own state), as numbers rather than objects of their own.
+    private messageTokens = config.maxMessagesPerSecond * 2;
+    private messageLast = Date.now();
+    private presenceTokens = config.maxAwarenessPerSecond * 2;
+    private presenceLast = this.messageLast;
 
-    // Methods of one object, not named arrow functions: the server runs under tsx, whose keepNames
-    // gives every named closure its own property store (~250 bytes per function per connection).
-    const conn = {
-      endHandshake() {
-        if (handshake) clearTimeout(handshake);
-        // dropped, not just cleared: a cleared timer kept alive by this closure is memory every idle connection pays
-        handshake = null;
-      },
-      endReassembly() {
-        reassembler?.reset();
-        reassembling.delete(ws);
-        if (fragmentTimer) clearTimeout(fragmentTimer);
-        fragmentTimer = null;
-      },
+    constructor(
+      private readonly ws: WebSocket,
+      readonly name: string,
+      private readonly workbook: string,
+      private readonly ip: string,
+      /** a hosted hub's connection counted over every process, given back at close */
+      private readonly countedHubWide: boolean,
+    ) {
+      this.handshake = setTimeout(handshakeTimedOut, config.handshakeTimeoutMs, this);
+      this.nonce = CHALLENGE_ID.test(workbook) ? new Uint8Array(randomBytes(NONCE_BYTES)) : null;
+      connections.set(ws, this);
+      perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+      ws.on('error', onSocketError);
+      ws.on('pong', onPong);
+      ws.on('message', onMessage);
+      ws.on('close', onClose);
+      if (this.nonce) ws.send(encodeChallenge(this.nonce));
+    }
 
-      /** Closes this connection for `err`, with its code; `reason` overrides the code's usual words. */
-      fail(err: unknown, reason?: string) {
-        const code = err instanceof RoomError ? err.code : err instanceof FragmentError ? FRAGMENT_CLOSE[err.failure] : CloseCode.MALFORMED_FRAME;
-        reason ??= err instanceof FragmentError ? FRAGMENT_REASON[err.failure] : undefined;
-        log.info('closing connection', { room: name, code, why: err instanceof Error ? err.message : String(err) });
-        if (code === CloseCode.READ_ONLY || code === CloseCode.UNAUTHORIZED) peer.send(encodeRefused(code, CLOSE_REASONS[code]));
-        conn.endReassembly();
-        close(code, reason);
-      },
+    send(frame: Uint8Array): void {
+      if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame);
+    }
 
-      reassemble(frame: Uint8Array): Uint8Array | null {
-        reassembler ??= new Reassembler({ maxMessageBytes: config.maxMessageBytes, maxMessageMs: config.fragmentTimeoutMs, budget: fragmentBudget });
-        const whole = reassembler.push(frame);
-        const deadline = reassembler.deadline;
-        if (deadline === null) {
-          conn.endReassembly();
-        } else if (!fragmentTimer) {
-          reassembling.set(ws, { reassembler: reassembler!, abort: () => conn.fail(new FragmentError('dropped under memory pressure', 'busy')) });
-          fragmentTimer = setTimeout(() => conn.fail(new FragmentError('message took too long', 'too-slow')), Math.max(0, deadline - Date.now()));
-          fragmentTimer.unref();
-        }
-        return whole;
-      },
+    close(code: number, reason?: string): void {
+      const ws = this.ws;
+      // A retired workbook's devices are told in a message of their own, as for 4401/4403.
+      if (code === CloseCode.RETIRED && ws.readyState === ws.OPEN) ws.send(encodeRefused(code, CLOSE_REASONS[code]));
+      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, (reason ?? CLOSE_REASONS[code] ?? '').slice(0, 120));
+    }
 
-      handle(raw: Uint8Array) {
-        try {
-          let frame: Uint8Array | null = raw;
-          if (frame[0] === MESSAGE_FRAGMENT) frame = conn.reassemble(frame);
-          if (!frame || !room) return;
-          const slot = rooms.get(name);
-          if (slot) slot.lastUsed = Date.now();
-          room.receive(peer, frame);
-        } catch (err) {
-          conn.fail(err);
-        }
-      },
+    allowPresence(): boolean {
+      const now = Date.now();
+      this.presenceTokens = Math.min(config.maxAwarenessPerSecond * 2, this.presenceTokens + ((now - this.presenceLast) / 1000) * config.maxAwarenessPerSecond);
+      this.presenceLast = now;
+      if (this.presenceTokens < 1) return false;
+      this.presenceTokens -= 1;
+      return true;
+    }
 
-      /**
-       * The first frame says who this is: a signed or sealed workbook's PROOF; a legacy (`k…`) one's HELLO
-       * with the link's key; for an open workbook anything (a HELLO or PROOF there is skipped), and
-       * its role is the hub's setting.
-       */
-      async start(first: Uint8Array) {
-        conn.endHandshake();
-        queue = [];
-        let role: Role | null;
-        let consumed: boolean;
-        if (nonce) {
-          const proof = first[0] === MESSAGE_PROOF ? decodeProof(first) : null;
-          role = proof ? checkProof(workbook, proof, syncProofMessage(nonce, name, proof.role), nodeVerify) : null;
-          consumed = true;
-        } else if (LEGACY_KEY_ID.test(workbook)) {
-          let credential: Credential | null = null;
-          if (first[0] === MESSAGE_HELLO) {
-            try {
-              const dec = decoding.createDecoder(first);
-              decoding.readVarUint(dec);
-              credential = parseCredential(decoding.readVarString(dec));
-            } catch {
-              credential = null;
-            }
-          }
-          role = await roleFor(workbook, credential);
-          consumed = true;
-        } else {
-          role = config.openWorkbooksWritable ? 'edit' : 'view';
-          consumed = first[0] === MESSAGE_HELLO || first[0] === MESSAGE_PROOF;
-        }
-        if (ws.readyState !== ws.OPEN) return;
-        if (!role) {
-          conn.fail(new RoomError(CloseCode.UNAUTHORIZED, 'bad or missing key'));
-          return;
-        }
-        peer.role = role;
-        const retired = hosted ? await hosted.retiredAt(name).catch(() => undefined) : store.retiredAt(name);
-        if (ws.readyState !== ws.OPEN) return;
-        if (retired === undefined) {
-          // the database cannot be reached: the device tries again, its changes kept
-          close(CloseCode.ROOM_LOAD_FAILED);
-          return;
-        }
-        if (retired !== null) {
-          // Its links were replaced: refused for good, edit or view, before anything is loaded.
-          conn.fail(new RoomError(CloseCode.RETIRED, 'workbook retired'));
-          return;
-        }
-        try {
-          room = hosted ? await acquireHosted(hosted, name, ip) : acquire(name, ip);
-          if (ws.readyState !== ws.OPEN) {
-            release(name);
-            room = null;
-            return;
-          }
-        } catch (err) {
-          if (err instanceof RoomError) {
-            // hub full, or this address opened too many workbooks: said in the hub's own words
-            conn.fail(err, err.message);
-            return;
-          }
-          log.error('room failed to load', { room: name, error: String(err) });
-          close(CloseCode.ROOM_LOAD_FAILED);
-          return;
-        }
-        room.join(peer);
-        const pending = queue;
-        queue = null;
-        if (!consumed) conn.handle(first);
-        for (const f of pending) conn.handle(f);
-      },
-    };
-    if (nonce) ws.send(encodeChallenge(nonce));
+    private allowMessage(): boolean {
+      const now = Date.now();
+      this.messageTokens = Math.min(config.maxMessagesPerSecond * 2, this.messageTokens + ((now - this.messageLast) / 1000) * config.maxMessagesPerSecond);
+      this.messageLast = now;
+      if (this.messageTokens < 1) return false;
+      this.messageTokens -= 1;
+      return true;
+    }
 
-    ws.on('message', (data, isBinary) => {
-      state.lastMessageAt = Date.now();
+    message(data: WebSocket.RawData, isBinary: boolean): void {
+      this.lastMessageAt = Date.now();
       if (!isBinary) {
-        close(CloseCode.MALFORMED_FRAME);
+        this.close(CloseCode.MALFORMED_FRAME);
         return;
       }
-      if (!peer.messages.take()) {
-        conn.fail(new RoomError(CloseCode.RATE_LIMITED, 'message rate'));
+      if (!this.allowMessage()) {
+        this.fail(new RoomError(CloseCode.RATE_LIMITED, 'message rate'));
         return;
       }
       const frame = toUint8Array(data);
-      if (room) conn.handle(frame);
-      else if (queue) {
-        if (queue.length > 64) conn.fail(new RoomError(CloseCode.RATE_LIMITED, 'too much before the hello was checked'));
-        else queue.push(frame);
-      } else void conn.start(frame);
-    });
-    ws.on('close', () => {
-      liveness.delete(ws);
-      conn.endHandshake();
-      conn.endReassembly();
-      queue = null;
-      sockets.delete(ws);
+      if (this.room) this.handle(frame);
+      else if (this.queue) {
+        if (this.queue.length > 64) this.fail(new RoomError(CloseCode.RATE_LIMITED, 'too much before the hello was checked'));
+        else this.queue.push(frame);
+      } else void this.start(frame);
+    }
+
+    closed(): void {
+      const { ws, ip, name, room } = this;
+      connections.delete(ws);
+      this.endHandshake();
+      this.endReassembly();
+      this.queue = null;
       const left = (perIp.get(ip) ?? 1) - 1;
       if (left <= 0) perIp.delete(ip);
       else perIp.set(ip, left);
+      if (this.countedHubWide) hosted?.releaseConnection(ip);
       // The room may have been unloaded (and even reloaded) while this socket was closing.
       if (room && rooms.get(name)?.room === room) {
-        room.leave(peer);
+        room.leave(this);
         if (!closing) release(name);
       }
-    });
+    }
+
+    private endHandshake(): void {
+      if (this.handshake) clearTimeout(this.handshake);
+      // dropped, not just cleared: a cleared timer still held is memory every idle connection pays
+      this.handshake = null;
+    }
+
+    private endReassembly(): void {
+      this.reassembler?.reset();
+      reassembling.delete(this.ws);
+      if (this.fragmentTimer) clearTimeout(this.fragmentTimer);
+      this.fragmentTimer = null;
+    }
+
+    /** Closes this connection for `err`, with its code; `reason` overrides the code's usual words. */
+    fail(err: unknown, reason?: string): void {
+      const code = err instanceof RoomError ? err.code : err instanceof FragmentError ? FRAGMENT_CLOSE[err.failure] : CloseCode.MALFORMED_FRAME;
+      reason ??= err instanceof FragmentError ? FRAGMENT_REASON[err.failure] : undefined;
+      log.info('closing connection', { room: this.name, code, why: err instanceof Error ? err.message : String(err) });
+      if (code === CloseCode.READ_ONLY || code === CloseCode.UNAUTHORIZED) this.send(encodeRefused(code, CLOSE_REASONS[code]));
+      this.endReassembly();
+      this.close(code, reason);
+    }
+
+    private reassemble(frame: Uint8Array): Uint8Array | null {
+      const reassembler = (this.reassembler ??= new Reassembler({ maxMessageBytes: config.maxMessageBytes, maxMessageMs: config.fragmentTimeoutMs, budget: fragmentBudget }));
+      const whole = reassembler.push(frame);
+      const deadline = reassembler.deadline;
+      if (deadline === null) {
+        this.endReassembly();
+      } else if (!this.fragmentTimer) {
+        reassembling.set(this.ws, { reassembler, abort: () => this.fail(new FragmentError('dropped under memory pressure', 'busy')) });
+        this.fragmentTimer = setTimeout(fragmentTimedOut, Math.max(0, deadline - Date.now()), this);
+        this.fragmentTimer.unref();
+      }
+      return whole;
+    }
+
+    private handle(raw: Uint8Array): void {
+      try {
+        let frame: Uint8Array | null = raw;
+        if (frame[0] === MESSAGE_FRAGMENT) frame = this.reassemble(frame);
+        if (!frame || !this.room) return;
+        const slot = rooms.get(this.name);
+        if (slot) slot.lastUsed = Date.now();
+        this.room.receive(this, frame);
+      } catch (err) {
+        this.fail(err);
+      }
+    }
+
+    /**
+     * The first frame says who this is: a signed or sealed workbook's PROOF; a legacy (`k…`) one's HELLO
+     * with the link's key; for an open workbook anything (a HELLO or PROOF there is skipped), and
+     * its role is the hub's setting.
+     */
+    private async start(first: Uint8Array): Promise<void> {
+      const { ws, name, workbook, nonce } = this;
+      this.endHandshake();
+      this.queue = [];
+      let role: Role | null;
+      let consumed: boolean;
+      if (nonce) {
+        const proof = first[0] === MESSAGE_PROOF ? decodeProof(first) : null;
+        role = proof ? checkProof(workbook, proof, syncProofMessage(nonce, name, proof.role), nodeVerify) : null;
+        consumed = true;
+      } else if (LEGACY_KEY_ID.test(workbook)) {
+        let credential: Credential | null = null;
+        if (first[0] === MESSAGE_HELLO) {
+          try {
+            const dec = decoding.createDecoder(first);
+            decoding.readVarUint(dec);
+            credential = parseCredential(decoding.readVarString(dec));
+          } catch {
+            credential = null;
+          }
+        }
+        role = await roleFor(workbook, credential);
+        consumed = true;
+      } else {
+        role = config.openWorkbooksWritable ? 'edit' : 'view';
+        consumed = first[0] === MESSAGE_HELLO || first[0] === MESSAGE_PROOF;
+      }
+      if (ws.readyState !== ws.OPEN) return;
+      if (!role) {
+        this.fail(new RoomError(CloseCode.UNAUTHORIZED, 'bad or missing key'));
+        return;
+      }
+      this.role = role;
+      const retired = hosted ? await hosted.retiredAt(name).catch(() => undefined) : store.retiredAt(name);
+      if (ws.readyState !== ws.OPEN) return;
+      if (retired === undefined) {
+        // the database cannot be reached: the device tries again, its changes kept
+        this.close(CloseCode.ROOM_LOAD_FAILED);
+        return;
+      }
+      if (retired !== null) {
+        // Its links were replaced: refused for good, edit or view, before anything is loaded.
+        this.fail(new RoomError(CloseCode.RETIRED, 'workbook retired'));
+        return;
+      }
+      let room: Room;
+      try {
+        room = hosted ? await acquireHosted(hosted, name, this.ip) : acquire(name, this.ip);
+        if (ws.readyState !== ws.OPEN) {
+          release(name);
+          return;
+        }
+      } catch (err) {
+        if (err instanceof RoomError) {
+          // hub full, or this address opened too many workbooks: said in the hub's own words
+          this.fail(err, err.message);
+          return;
+        }
+        log.error('room failed to load', { room: name, error: String(err) });
+        this.close(CloseCode.ROOM_LOAD_FAILED);
+        return;
+      }
+      this.room = room;
+      room.join(this);
+      const pending = this.queue ?? [];
+      this.queue = null;
+      if (!consumed) this.handle(first);
+      for (const f of pending) this.handle(f);
+    }
   }
 
   return {
@@ -647,9 +718,9 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
         slot.room.closeAll(CloseCode.SHUTDOWN);
       }
       // Sockets still in their handshake, or not yet in a room.
-      for (const ws of sockets) ws.close(CloseCode.SHUTDOWN, CLOSE_REASONS[CloseCode.SHUTDOWN]);
+      for (const ws of connections.keys()) ws.close(CloseCode.SHUTDOWN, CLOSE_REASONS[CloseCode.SHUTDOWN]);
       const deadline = setTimeout(() => {
-        for (const ws of sockets) ws.terminate();
+        for (const ws of connections.keys()) ws.terminate();
         server.closeAllConnections();
       }, 2000);
       await closed;
@@ -684,68 +755,9 @@ export function clientAddress(remote: string | undefined, forwardedFor: string |
   return last && isIP(last) !== 0 ? last : peer;
 }
 
-/** Takes one token; false when the bucket is empty. Refills at `rate` per second up to `burst`. */
-class TokenBucket {
-  private tokens: number;
-  private last = Date.now();
-
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-  ) {
-    this.tokens = burst;
-  }
-
-  take(): boolean {
-    const now = Date.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
-
-/** What the ping sweep knows of one connection. */
-interface Liveness {
-  alive: boolean;
-  lastMessageAt: number;
-  peer: SocketPeer;
-}
-
-/**
- * A connection as its room sees it. A class rather than an object of closures: its methods are
- * shared by every connection, and an idle connection's memory is mostly what it holds per se.
- */
-class SocketPeer implements Peer {
-  role: Role = 'edit';
-  readonly messages: TokenBucket;
-  /** presence messages that set the connection's own state (the room asks; echoes of others' are free of it) */
-  private readonly presence: TokenBucket;
-
-  constructor(
-    private readonly ws: WebSocket,
-    config: RelayConfig,
-  ) {
-    this.messages = new TokenBucket(config.maxMessagesPerSecond, config.maxMessagesPerSecond * 2);
-    this.presence = new TokenBucket(config.maxAwarenessPerSecond, config.maxAwarenessPerSecond * 2);
-  }
-
-  send(frame: Uint8Array): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame);
-  }
-
-  /** Bound: handed around as a plain function (timers, the ping sweep). */
-  readonly close = (code: number, reason?: string): void => {
-    const ws = this.ws;
-    // A retired workbook's devices are told in a message of their own, as for 4401/4403.
-    if (code === CloseCode.RETIRED && ws.readyState === ws.OPEN) ws.send(encodeRefused(code, CLOSE_REASONS[code]));
-    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, (reason ?? CLOSE_REASONS[code] ?? '').slice(0, 120));
-  };
-
-  allowPresence(): boolean {
-    return this.presence.take();
-  }
+/** A socket's error before ws takes it over: one function for every upgrade (a closure would keep the request). */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
 }
 
 /**

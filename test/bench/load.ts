@@ -5,7 +5,8 @@
  * loopback. N connections across rooms of ROOM_SIZE; every client edits and
  * sends presence at a set rate. Measured: edit → peer fan-out latency, durable
  * ack latency (ours only: the others store nothing), server RSS and CPU, and
- * RSS per idle connection. Bounded in count (LOAD_MAX_N) and time (LOAD_SECONDS per run).
+ * RSS growth per connection once all are synced (no GC, so it includes the young generation the
+ * handshakes grew; what an idle connection itself keeps is test/bench/idle-memory.ts). Bounded in count (LOAD_MAX_N) and time (LOAD_SECONDS per run).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -203,7 +204,7 @@ function line(kind: Kind, r: RunResult): string {
   const a = r.ack;
   return (
     `${kind.padEnd(20)} N=${String(r.n).padStart(5)}  fan-out p50 ${f ? f.median.toFixed(1) : '—'} ms  p99 ${f ? f.p99.toFixed(1) : '—'} ms  (${r.delivered} deliveries)` +
-    `  ack p50 ${a ? a.median.toFixed(1) : '—'} p99 ${a ? a.p99.toFixed(1) : '—'} ms  RSS ${r.rssMb.toFixed(0)} MB  CPU ${r.cpuPct.toFixed(0)}%  idle ${(r.idleBytesPerConn / 1024).toFixed(1)} KB/conn`
+    `  ack p50 ${a ? a.median.toFixed(1) : '—'} p99 ${a ? a.p99.toFixed(1) : '—'} ms  RSS ${r.rssMb.toFixed(0)} MB  CPU ${r.cpuPct.toFixed(0)}%  idle RSS +${(r.idleBytesPerConn / 1024).toFixed(1)} KB/conn (just synced, see idle-memory)`
   );
 }
 
