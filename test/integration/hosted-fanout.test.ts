@@ -190,10 +190,13 @@ describe('hosted hub: several processes on Postgres and Redis', () => {
 
   it('workbooks in memory are counted over every process: past MAX_ROOMS_HUB a process unloads one nobody has open, and with none to unload the next is refused (4503) whichever process it reaches', async () => {
     // a long grace, so a room nobody has open stays loaded until the limit makes it leave
-    const env = { MAX_ROOMS_HUB: '2', ROOM_GRACE_MS: '600000' };
+    // a Redis prefix of its own: processes killed by earlier tests still count until their liveness expires
+    const env = { MAX_ROOMS_HUB: '2', ROOM_GRACE_MS: '600000', REDIS_PREFIX: `rooms-${Date.now()}:` };
     const [a, b] = await Promise.all([startHostedHub(backends, env), startHostedHub(backends, env)]);
     hubs.push(a, b);
-    const online = (c: TestClient) => until((n) => c.session.onStatus(n), () => c.session.getStatus().connection === 'online', 'online');
+    // caught up: the hub has loaded the room (and counted it), not only accepted the socket
+    const online = (c: TestClient) =>
+      until((n) => c.session.onStatus(n), () => c.session.getStatus().connection === 'online' && c.session.getStatus().caughtUp, 'online and caught up');
     const closedWith = (c: TestClient, code: number) => until((n) => c.session.onStatus(n), () => c.session.getStatus().lastClose?.code === code, `closed with ${code}`);
     const one = makeClient(a.syncUrl, 'hub-rooms-1', 'One');
     const two = makeClient(b.syncUrl, 'hub-rooms-2', 'Two');
