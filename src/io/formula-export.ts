@@ -1,4 +1,4 @@
-import type { IdPoint, Node } from '../model/formula/ast.js';
+import { mapChildren, type IdPoint, type Node } from '../model/formula/ast.js';
 import { LayoutIndex } from '../model/formula/layout.js';
 import { parseStored } from '../model/formula/parse.js';
 import { printDisplay } from '../model/formula/refs.js';
@@ -77,18 +77,11 @@ export class FormulaWriter {
           if (!has(sheetId, point)) ok = false;
           return { t: 'ref', sheet: null, start: point, end: null };
         }
-        case 'neg':
-        case 'plus':
-        case 'pct':
-        case 'paren':
-          return { ...n, a: walk(n.a) };
-        case 'bin':
-          return { ...n, a: walk(n.a), b: walk(n.b) };
         case 'call':
           if (!this.known.has(n.name)) ok = false;
           return { ...n, name: `${FILE_PREFIX[n.name] ?? ''}${n.name}`, args: n.args.map(walk) };
         default:
-          return n;
+          return mapChildren(n, walk);
       }
     };
     const fileTree = walk(tree);

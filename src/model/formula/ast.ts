@@ -46,3 +46,20 @@ export type Node =
   | { t: 'ref'; sheet: string | null; start: IdPoint; end: IdPoint | null }
   /** stored: a column of the same row by id (column formulas) */
   | { t: 'col'; col: string };
+
+/** `n` with each child replaced by `f(child)`, leaves as they are: the recursive step every tree rewrite shares. */
+export function mapChildren(n: Node, f: (child: Node) => Node): Node {
+  switch (n.t) {
+    case 'neg':
+    case 'plus':
+    case 'pct':
+    case 'paren':
+      return { ...n, a: f(n.a) };
+    case 'bin':
+      return { ...n, a: f(n.a), b: f(n.b) };
+    case 'call':
+      return { ...n, args: n.args.map(f) };
+    default:
+      return n;
+  }
+}

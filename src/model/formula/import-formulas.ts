@@ -1,6 +1,6 @@
 import type { ImportColumnPlan, ImportFormula, ImportTable } from '../import.js';
 import { headerRowOf } from '../import-header.js';
-import type { A1Point, IdPoint, Node } from './ast.js';
+import { mapChildren, type A1Point, type IdPoint, type Node } from './ast.js';
 import { isFormulaError } from './errors.js';
 import { foldName } from './layout.js';
 import { MAX_FORMULA_LENGTH, parseStored, parseTyped } from './parse.js';
@@ -162,17 +162,10 @@ function convertTree(node: Node, own: SheetShape, all: readonly SheetShape[], sh
       }
       case 'name':
         throw new Unkept('syntax');
-      case 'neg':
-      case 'plus':
-      case 'pct':
-      case 'paren':
-        return { ...n, a: walk(n.a) };
-      case 'bin':
-        return { ...n, a: walk(n.a), b: walk(n.b) };
       case 'call':
         return { ...n, name: bareName(n.name), args: n.args.map(walk) };
       default:
-        return n;
+        return mapChildren(n, walk);
     }
   };
   return walk(node);
@@ -303,17 +296,8 @@ export function placeIds(stored: string, ownIndex: number, placed: readonly Plac
         if (col === undefined) throw new RangeError(`placeholder ${n.col} has no column`);
         return { t: 'col', col };
       }
-      case 'neg':
-      case 'plus':
-      case 'pct':
-      case 'paren':
-        return { ...n, a: walk(n.a) };
-      case 'bin':
-        return { ...n, a: walk(n.a), b: walk(n.b) };
-      case 'call':
-        return { ...n, args: n.args.map(walk) };
       default:
-        return n;
+        return mapChildren(n, walk);
     }
   };
   return printStored(walk(parseStored(stored)));

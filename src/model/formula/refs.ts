@@ -1,4 +1,4 @@
-import type { A1Point, IdPoint, Node } from './ast.js';
+import { mapChildren, type A1Point, type IdPoint, type Node } from './ast.js';
 import { FormulaError } from './errors.js';
 import type { LayoutIndex } from './layout.js';
 import { columnLetters, parseStored, parseTyped, type SyntaxOptions } from './parse.js';
@@ -57,17 +57,8 @@ export function toStoredTree(node: Node, place: FormulaPlace, layout: LayoutInde
       case 'ref':
       case 'col':
         return n;
-      case 'neg':
-      case 'plus':
-      case 'pct':
-      case 'paren':
-        return { ...n, a: walk(n.a) };
-      case 'bin':
-        return { ...n, a: walk(n.a), b: walk(n.b) };
-      case 'call':
-        return { ...n, args: n.args.map(walk) };
       default:
-        return n;
+        return mapChildren(n, walk);
     }
   };
   return walk(node);

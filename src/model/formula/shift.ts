@@ -1,4 +1,4 @@
-import type { A1Point, IdPoint, Node } from './ast.js';
+import { mapChildren, type A1Point, type IdPoint, type Node } from './ast.js';
 import { FormulaError } from './errors.js';
 import type { LayoutIndex } from './layout.js';
 import { MAX_FORMULA_LENGTH, parseStored, parseTyped } from './parse.js';
@@ -8,17 +8,8 @@ function mapTree(node: Node, f: (n: Extract<Node, { t: 'ref' }>) => Node): Node 
   switch (node.t) {
     case 'ref':
       return f(node);
-    case 'neg':
-    case 'plus':
-    case 'pct':
-    case 'paren':
-      return { ...node, a: mapTree(node.a, f) };
-    case 'bin':
-      return { ...node, a: mapTree(node.a, f), b: mapTree(node.b, f) };
-    case 'call':
-      return { ...node, args: node.args.map((a) => mapTree(a, f)) };
     default:
-      return node;
+      return mapChildren(node, (child) => mapTree(child, f));
   }
 }
 
@@ -79,17 +70,8 @@ function mapLeaves(node: Node, f: (n: Leaf) => Node): Node {
     case 'name':
     case 'col':
       return f(node);
-    case 'neg':
-    case 'plus':
-    case 'pct':
-    case 'paren':
-      return { ...node, a: mapLeaves(node.a, f) };
-    case 'bin':
-      return { ...node, a: mapLeaves(node.a, f), b: mapLeaves(node.b, f) };
-    case 'call':
-      return { ...node, args: node.args.map((a) => mapLeaves(a, f)) };
     default:
-      return node;
+      return mapChildren(node, (child) => mapLeaves(child, f));
   }
 }
 
