@@ -55,16 +55,24 @@ function firstColumn(update: Uint8Array): (string | null)[] {
   }
 }
 
+/** Two hub processes, and a sealed workbook Ana made on the first (one column of `rows` rows); Ben, if asked, on the second. */
+async function twoProcesses(rows: number, withBen = false) {
+  const [a, b] = await Promise.all([startHostedHub(backends), startHostedHub(backends)]);
+  hubs.push(a, b);
+  const keys = newSealedWorkbookKeys();
+  const ana = makeSealedClient(a.syncUrl, keys.id, 'Ana', keys.edit);
+  clients.push(ana);
+  const ben = withBen ? makeSealedClient(b.syncUrl, keys.id, 'Ben', keys.edit) : null;
+  if (ben) clients.push(ben);
+  await ana.session.whenLoaded;
+  const sheet = ana.wb.initialize({ rows, columns: 1 });
+  const col = ana.wb.columns(sheet)[0].id;
+  return { a, b, keys, ana, ben: ben!, sheet, col };
+}
+
 describe('hosted hub: the workbook API on any process', () => {
   it('a snapshot taken through one process of a workbook edited on another holds every acked change, lists and opens on both, and a named one is deleted through either', async () => {
-    const [a, b] = await Promise.all([startHostedHub(backends), startHostedHub(backends)]);
-    hubs.push(a, b);
-    const keys = newSealedWorkbookKeys();
-    const ana = makeSealedClient(a.syncUrl, keys.id, 'Ana', keys.edit);
-    clients.push(ana);
-    await ana.session.whenLoaded;
-    const sheet = ana.wb.initialize({ rows: 3, columns: 1 });
-    const col = ana.wb.columns(sheet)[0].id;
+    const { a, b, keys, ana, sheet, col } = await twoProcesses(3);
     const rows = ana.wb.rowIds(sheet);
     ana.wb.setCell(sheet, rows[0], col, 'Rosa: 555-0100');
     ana.wb.setCell(sheet, rows[1], col, 'Beans: 4 cans');
@@ -93,14 +101,7 @@ describe('hosted hub: the workbook API on any process', () => {
   }, 60_000);
 
   it('"Restore to…" through another process: the timeline and the state at a moment before a wipe come from Postgres', async () => {
-    const [a, b] = await Promise.all([startHostedHub(backends), startHostedHub(backends)]);
-    hubs.push(a, b);
-    const keys = newSealedWorkbookKeys();
-    const ana = makeSealedClient(a.syncUrl, keys.id, 'Ana', keys.edit);
-    clients.push(ana);
-    await ana.session.whenLoaded;
-    const sheet = ana.wb.initialize({ rows: 2, columns: 1 });
-    const col = ana.wb.columns(sheet)[0].id;
+    const { b, keys, ana, sheet, col } = await twoProcesses(2);
     const [r0, r1] = ana.wb.rowIds(sheet);
     ana.wb.setCell(sheet, r0, col, 'kept');
     ana.wb.setCell(sheet, r1, col, 'also kept');
@@ -122,15 +123,7 @@ describe('hosted hub: the workbook API on any process', () => {
   }, 60_000);
 
   it('retiring through one process closes the workbook’s devices on every process; afterwards no process lets it in, serves it, or stores a write for it, and Postgres keeps nothing of it', async () => {
-    const [a, b] = await Promise.all([startHostedHub(backends), startHostedHub(backends)]);
-    hubs.push(a, b);
-    const keys = newSealedWorkbookKeys();
-    const ana = makeSealedClient(a.syncUrl, keys.id, 'Ana', keys.edit);
-    const ben = makeSealedClient(b.syncUrl, keys.id, 'Ben', keys.edit);
-    clients.push(ana, ben);
-    await ana.session.whenLoaded;
-    const sheet = ana.wb.initialize({ rows: 2, columns: 1 });
-    const col = ana.wb.columns(sheet)[0].id;
+    const { a, b, keys, ana, ben, sheet, col } = await twoProcesses(2, true);
     ana.wb.setCell(sheet, ana.wb.rowIds(sheet)[0], col, 'Rosa: 555-0100');
     await allSealedOnHub(ana);
     await untilDoc(ben, () => ben.wb.isInitialized() && ben.wb.getValue(sheet, ben.wb.rowIds(sheet)[0], col) === 'Rosa: 555-0100', 'Ben (process B) has it');
@@ -168,15 +161,7 @@ describe('hosted hub: the workbook API on any process', () => {
   }, 60_000);
 
   it('with Redis away when it is retired, a process that missed the word finds out at its device’s next write: that write is never acked, and the device is told', async () => {
-    const [a, b] = await Promise.all([startHostedHub(backends), startHostedHub(backends)]);
-    hubs.push(a, b);
-    const keys = newSealedWorkbookKeys();
-    const ana = makeSealedClient(a.syncUrl, keys.id, 'Ana', keys.edit);
-    const ben = makeSealedClient(b.syncUrl, keys.id, 'Ben', keys.edit);
-    clients.push(ana, ben);
-    await ana.session.whenLoaded;
-    const sheet = ana.wb.initialize({ rows: 2, columns: 1 });
-    const col = ana.wb.columns(sheet)[0].id;
+    const { a, keys, ana, ben, sheet, col } = await twoProcesses(2, true);
     await allSealedOnHub(ana);
     await untilDoc(ben, () => ben.wb.isInitialized(), 'Ben (process B) has it');
     await backends.redis.stop();
