@@ -2,14 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
 import { shareLink } from '../support/links.js';
-import { cell, cellText, gridPage, gridToolbar, newWorkbook, typeDown } from '../support/grid-page.js';
+import { cell, cellText, gridPage, gridToolbar, newWorkbook, setYourName, typeDown } from '../support/grid-page.js';
 
 const env = e2eEnvironment();
-
-async function named(page: Page, name: string) {
-  await page.getByLabel('Your name').fill(name);
-  await page.getByLabel('Your name').press('Enter');
-}
 
 /** Column settings of the grid's column `col`: name, type, and (when given) its formula. */
 async function settings(page: Page, col: number, name: string, type: string | null, formula?: string) {
@@ -31,7 +26,7 @@ async function phone(url: string) {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url);
-  await named(page, 'Luis');
+  await setYourName(page, 'Luis');
   return { context, page, errors };
 }
 
@@ -39,7 +34,7 @@ describe('e2e: column formulas', () => {
   it('a column formula set in the column editor computes on a row a phone adds offline, at once there and for the laptop once back online; the phone shows results read-only', async () => {
     const { page: ana, errors } = await gridPage(env);
     await newWorkbook(ana, env.relay.httpUrl);
-    await named(ana, 'Ana');
+    await setYourName(ana, 'Ana');
     await (await settings(ana, 0, 'Item', null)).waitFor({ state: 'hidden' });
     await (await settings(ana, 1, 'Needed', 'number')).waitFor({ state: 'hidden' });
     await (await settings(ana, 2, 'Signed up', 'number')).waitFor({ state: 'hidden' });

@@ -164,12 +164,7 @@ describe('e2e: editing a formula in the grid', () => {
   });
 
   it('in Spanish the separator is ; (a reference may follow it) and the inserted reference is announced in Spanish', async () => {
-    const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'es-ES' });
-    env.contexts.push(context);
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await gridPage(env, undefined, 'es-ES');
     await page.goto(`${env.relay.httpUrl}/`);
     await page.getByRole('button', { name: 'Nuevo libro' }).click();
     await page.getByRole('grid').waitFor();

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
-import { cell, cellText, gridPage, gridToolbar, newWorkbook, typeDown } from '../support/grid-page.js';
+import { cell, cellText, gridPage, newWorkbook, retypeColumn, typeDown } from '../support/grid-page.js';
 
 const env = e2eEnvironment();
-
-async function retype(page: Page, col: number, name: string, type: string) {
-  await cell(page, 0, col).click();
-  await gridToolbar(page).getByRole('button', { name: 'Column settings' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Column settings' });
-  await dialog.getByLabel('Name').fill(name);
-  await dialog.getByLabel('Type').selectOption(type);
-  await dialog.getByRole('button', { name: 'Save' }).click();
-  await dialog.waitFor({ state: 'hidden' });
-}
 
 async function enter(page: Page, row: number, col: number, text: string) {
   await cell(page, row, col).click();
@@ -34,7 +24,7 @@ async function formulaAt(page: Page, row: number, col: number): Promise<string> 
 /** Quantities 1–4 in B (a number column), =B1*2 in C1 and =$B$1+B1 in D1, results shown. */
 async function sheetWithFormulas(page: Page) {
   await newWorkbook(page, env.relay.httpUrl);
-  await retype(page, 1, 'Qty', 'number');
+  await retypeColumn(page, 1, 'Qty', 'number');
   await typeDown(page, 1, ['1', '2', '3', '4']);
   await enter(page, 0, 2, '=B1*2');
   await enter(page, 0, 3, '=$B$1+B1');

@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
-import { cell, cellText, gridPage, gridToolbar, newWorkbook, typeDown } from '../support/grid-page.js';
+import { cell, cellText, gridPage, gridToolbar, newWorkbook, retypeColumn, setYourName, typeDown } from '../support/grid-page.js';
 
 const env = e2eEnvironment();
-
-async function named(page: Page, name: string) {
-  await page.getByLabel('Your name').fill(name);
-  await page.getByLabel('Your name').press('Enter');
-}
-
-async function retype(page: Page, col: number, name: string, type: string) {
-  await cell(page, 0, col).click();
-  await gridToolbar(page).getByRole('button', { name: 'Column settings' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Column settings' });
-  await dialog.getByLabel('Name').fill(name);
-  await dialog.getByLabel('Type').selectOption(type);
-  await dialog.getByRole('button', { name: 'Save' }).click();
-  await dialog.waitFor({ state: 'hidden' });
-}
 
 async function viewMenu(page: Page, col: number) {
   await cell(page, 0, col).click();
@@ -34,9 +19,9 @@ describe('e2e: sort, filters, column figures and Activity use formula results', 
   it('a computed column sorts and filters by its results, its figures sum them, applying the order writes it; Activity shows =SUM(B1:B5), not ids', async () => {
     const { page, errors } = await gridPage(env);
     await newWorkbook(page, env.relay.httpUrl);
-    await named(page, 'Ana');
-    await retype(page, 1, 'Qty', 'number');
-    await retype(page, 2, 'Calc', 'number');
+    await setYourName(page, 'Ana');
+    await retypeColumn(page, 1, 'Qty', 'number');
+    await retypeColumn(page, 2, 'Calc', 'number');
     await typeDown(page, 1, ['5', '1', '3', '2']);
     // Calc holds no value in the doc, only formulas: sorting by the doc would leave them in place
     await typeDown(page, 2, ['=B1*10', '=B2*10', '=B3*10', '=B4*10']);
@@ -97,7 +82,7 @@ describe('e2e: sort, filters, column figures and Activity use formula results', 
   it('the workbook time zone: set in Activity, an unknown name refused in words, NOW() follows it', async () => {
     const { page, errors } = await gridPage(env);
     await newWorkbook(page, env.relay.httpUrl);
-    await named(page, 'Ana');
+    await setYourName(page, 'Ana');
     await cell(page, 0, 1).click();
     await page.keyboard.type('=TEXT(NOW(),"hh")');
     await page.keyboard.press('Enter');

@@ -1,32 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
 import { shareLink } from '../support/links.js';
-import { cell, cellText, gridPage, gridToolbar, newWorkbook, typeDown } from '../support/grid-page.js';
+import { cell, cellText, gridPage, gridToolbar, newWorkbook, retypeColumn, setYourName, typeDown } from '../support/grid-page.js';
 
 const env = e2eEnvironment();
-
-async function named(page: Page, name: string) {
-  await page.getByLabel('Your name').fill(name);
-  await page.getByLabel('Your name').press('Enter');
-}
-
-async function retype(page: Page, col: number, name: string, type: string) {
-  await cell(page, 0, col).click();
-  await gridToolbar(page).getByRole('button', { name: 'Column settings' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Column settings' });
-  await dialog.getByLabel('Name').fill(name);
-  await dialog.getByLabel('Type').selectOption(type);
-  await dialog.getByRole('button', { name: 'Save' }).click();
-  await dialog.waitFor({ state: 'hidden' });
-}
 
 describe('e2e: formulas in the grid', () => {
   it('=SUM(B1:B4) totals; a colleague inserts a row inside the range: both see the range grow and the same total; F2 shows the formula in A1 for the current order', async () => {
     const { page: ana, errors } = await gridPage(env);
     await newWorkbook(ana, env.relay.httpUrl);
-    await named(ana, 'Ana');
-    await retype(ana, 1, 'Qty', 'number');
+    await setYourName(ana, 'Ana');
+    await retypeColumn(ana, 1, 'Qty', 'number');
     await typeDown(ana, 1, ['1', '2', '3', '4']);
     await cell(ana, 0, 2).click();
     await ana.keyboard.type('=SUM(B1:B4)');
@@ -35,7 +19,7 @@ describe('e2e: formulas in the grid', () => {
 
     const { page: ben } = await gridPage(env);
     await ben.goto(await shareLink(ana));
-    await named(ben, 'Ben');
+    await setYourName(ben, 'Ben');
     await expect.poll(() => cellText(ben, 0, 2)).toBe('10');
     // Ben adds a row under B2, inside the range, and counts 5 in it.
     await cell(ben, 1, 1).click();

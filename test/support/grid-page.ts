@@ -33,8 +33,10 @@ export const gridToolbar = (page: Page) => page.getByRole('toolbar', { name: 'Sh
 export async function gridPage(
   env: { browser: import('playwright-core').Browser; contexts: import('playwright-core').BrowserContext[]; relay: { httpUrl: string } },
   viewport = { width: 1280, height: 800 },
+  /** the browser's language (the app follows it), e.g. 'es-ES' */
+  locale?: string,
 ) {
-  const context = await env.browser.newContext({ viewport });
+  const context = await env.browser.newContext({ viewport, locale });
   env.contexts.push(context);
   // A locator that never appears fails on its own, naming itself, before the test timeout.
   context.setDefaultTimeout(15_000);
@@ -50,6 +52,23 @@ export async function newWorkbook(page: Page, httpUrl: string): Promise<void> {
   await page.goto(`${httpUrl}/`);
   await page.getByRole('button', { name: 'New workbook' }).click();
   await page.getByRole('grid').waitFor();
+}
+
+/** Says who this person is (the app asks before their first edit is recorded under a name). */
+export async function setYourName(page: Page, name: string): Promise<void> {
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Your name').press('Enter');
+}
+
+/** Renames column `col` and gives it a type through Column settings; resolves once the dialog is closed. */
+export async function retypeColumn(page: Page, col: number, name: string, type: string): Promise<void> {
+  await cell(page, 0, col).click();
+  await gridToolbar(page).getByRole('button', { name: 'Column settings' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Column settings' });
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Type').selectOption(type);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'hidden' });
 }
 
 /** Types each value into a column from row 0 down, Enter after each. */
