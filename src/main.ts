@@ -4,3 +4,4 @@ import { MutualSheetsApp } from './ui/mutual-sheets-app.js';
 // The page starts in the reader's language: its words are loaded before the app first renders.
 await initLocale();
 customElements.define('mutual-sheets-app', MutualSheetsApp);
+performance.mark('ms:app-defined');

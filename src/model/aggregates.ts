@@ -3,6 +3,8 @@ import type { CellValue, Column } from './types.js';
 import type { SheetChange, Workbook } from './workbook.js';
 
 const DAY_MS = 86_400_000;
+/** rows read per slice of a lazy build: about 5–15 ms on a laptop, under 60 ms on a phone */
+const ROWS_PER_STEP = 2_000;
 
 /** What a column's figures say, as numbers: the UI puts them in words. */
 export type ColumnFigures =
@@ -42,6 +44,8 @@ export class SheetAggregates {
   private columns: Column[] = [];
   /** columns still to read, when built a column at a time (so opening a big sheet is not blocked) */
   private unbuilt: Column[] = [];
+  /** the column being read, a slice at a time: its rows as they were when it started */
+  private reading: { col: Column; rows: readonly string[]; next: number; facts: Map<string, RowFacts>; totals: Totals } | null = null;
   /** open same-cell conflicts per column, from the journal (see setCellConflicts) */
   private cellConflicts: ReadonlyMap<string, number> = new Map();
 
@@ -66,22 +70,34 @@ export class SheetAggregates {
     this.facts = new Map();
     this.totals = new Map();
     this.unbuilt = this.columns.slice();
+    this.reading = null;
     if (!this.lazy) while (this.buildNext());
   }
 
-  /** Reads one more column; returns whether any remain. Changes to unread columns need no folding in. */
+  /**
+   * Reads one more slice (up to ROWS_PER_STEP rows of the column being read); returns whether any
+   * remain. A 100k-row column is then many short tasks, not one long one that holds off a click.
+   * A column's figures appear only once all its rows are read; changes to rows already read are
+   * folded into the column being read, changes to unread columns and rows need no folding in.
+   */
   buildNext(): boolean {
-    const col = this.unbuilt.shift();
-    if (!col) return false;
-    const m = new Map<string, RowFacts>();
-    const t = emptyTotals();
-    for (const row of this.wb.rowIds(this.sheetId)) {
-      const f = this.read(row, col);
-      m.set(row, f);
-      account(t, f, 1);
+    if (!this.reading) {
+      const col = this.unbuilt.shift();
+      if (!col) return false;
+      this.reading = { col, rows: this.wb.rowIds(this.sheetId), next: 0, facts: new Map(), totals: emptyTotals() };
     }
-    this.facts.set(col.id, m);
-    this.totals.set(col.id, t);
+    const r = this.reading;
+    const end = Math.min(r.rows.length, r.next + ROWS_PER_STEP);
+    for (; r.next < end; r.next++) {
+      const row = r.rows[r.next];
+      const f = this.read(row, r.col);
+      r.facts.set(row, f);
+      account(r.totals, f, 1);
+    }
+    if (r.next < r.rows.length) return true;
+    this.facts.set(r.col.id, r.facts);
+    this.totals.set(r.col.id, r.totals);
+    this.reading = null;
     return this.unbuilt.length > 0;
   }
 
@@ -98,11 +114,10 @@ export class SheetAggregates {
       // Counter ops and claims are stored under `col#…` / `col@…` keys.
       const colId = key.slice(i + 1).split(/[#@]/)[0];
       const col = byId.get(colId);
-      const m = this.facts.get(colId);
-      if (!col || !m || !m.has(rowId)) continue;
+      if (!col) continue;
       this.reread(rowId, col);
       // A counter's minimum may live in another column of the same row.
-      for (const c of this.columns) if (c.type === 'counter' && c.minColumn === colId && this.facts.has(c.id)) this.reread(rowId, c);
+      for (const c of this.columns) if (c.type === 'counter' && c.minColumn === colId) this.reread(rowId, c);
     }
   }
 
@@ -111,14 +126,18 @@ export class SheetAggregates {
     const byId = new Map(this.columns.map((c) => [c.id, c]));
     for (const { rowId, colId } of cells) {
       const col = byId.get(colId);
-      if (col && this.facts.get(colId)?.has(rowId)) this.reread(rowId, col);
+      if (col) this.reread(rowId, col);
     }
   }
 
+  /** Re-reads one cell if its row was read already (in a finished column or the one being read). */
   private reread(rowId: string, col: Column): void {
-    const m = this.facts.get(col.id)!;
-    const t = this.totals.get(col.id)!;
-    account(t, m.get(rowId)!, -1);
+    const reading = this.reading?.col.id === col.id ? this.reading : null;
+    const m = reading ? reading.facts : this.facts.get(col.id);
+    const t = reading ? reading.totals : this.totals.get(col.id);
+    const before = m?.get(rowId);
+    if (!m || !t || !before) return;
+    account(t, before, -1);
     const f = this.read(rowId, col);
     m.set(rowId, f);
     account(t, f, 1);

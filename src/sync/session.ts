@@ -9,8 +9,10 @@ import { MESSAGE_REFUSED, type Credential } from '../protocol/access.js';
 import { MESSAGE_CHALLENGE, linkHandshake } from '../protocol/challenge.js';
 import { CLOSE_REASONS, FINAL_CLOSE_CODES, MESSAGE_AWARENESS, MESSAGE_DURABLE_ACK, baseWorkbookId, historyRoom } from '../protocol/messages.js';
 import { ClockGuard } from './clock-guard.js';
+import { greetTabsByStateVector } from './cross-tab.js';
 import { fragmentingSocket } from './fragmenting-socket.js';
 import { LocalSaver } from './local-saver.js';
+import { skipUpdateEncodingOnce } from './quiet-load.js';
 import type { HubStateStore } from './hub-state.js';
 import { allOnHub, sameStatus, type SyncStatus } from './status.js';
 import type { WorkbookSession } from './workbook-session.js';
@@ -82,6 +84,7 @@ export class SyncSession implements WorkbookSession {
       shouldReconnect: (event: CloseEvent) => !FINAL_CLOSE_CODES.includes(event.code),
     });
     this.sendOwnPresenceOnly();
+    greetTabsByStateVector(this.provider);
     this.guard = new ClockGuard(this.provider, this.hub, (sv) => this.mergeAck(sv));
     // The socket wrapper answers the hub's CHALLENGE before y-websocket reads it; here it is only skipped.
     this.provider.messageHandlers[MESSAGE_CHALLENGE] = () => {};
@@ -131,8 +134,18 @@ export class SyncSession implements WorkbookSession {
       return;
     }
     if (this.destroyed) return;
-    this.local = new IndexeddbPersistence(name, this.options.doc);
-    await this.local.whenSynced;
+    const doc = this.options.doc;
+    // Marks for the open benchmark (test/bench/open.ts) and for anyone profiling a slow open.
+    performance.mark(`ms:local-open ${this.options.workbookId}`);
+    const local = new IndexeddbPersistence(name, doc);
+    this.local = local;
+    const stopSkipping = skipUpdateEncodingOnce(doc, (tr) => tr.origin === local);
+    try {
+      await local.whenSynced;
+    } finally {
+      stopSkipping();
+    }
+    performance.mark(`ms:local-loaded ${this.options.workbookId}`);
     if (this.destroyed) return;
     this.saver = new LocalSaver(this.options.doc, this.local, () => this.refresh());
     this.refresh();

@@ -87,4 +87,36 @@ describe('SheetAggregates', () => {
       for (const col of [qty, stock, status, done]) expect(agg.summary(col)).toEqual(fresh.summary(col));
     }
   });
+
+  it('a lazy build reads a long column in slices, shows its figures only when whole, and folds in edits made meanwhile', () => {
+    const t = newWorkbook('Ana');
+    const s = t.wb.initialize({ rows: 0, columns: 0 });
+    const qty = t.wb.addColumn(s, { name: 'Qty', type: 'number' });
+    const stock = t.wb.addColumn(s, { name: 'Stock', type: 'counter', min: 3 });
+    const rows = t.wb.insertRows(s, 0, 5_000);
+    t.wb.setCells(s, rows.flatMap((rowId, i) => [{ rowId, colId: qty, value: i % 7 }]));
+    const agg = new SheetAggregates(t.wb, s, Date.now, true);
+    follow(t.wb, agg, s);
+    const r = prng(7);
+    let slices = 0;
+    let more = true;
+    while (more) {
+      more = agg.buildNext();
+      slices++;
+      if (!agg.ready || more) expect(agg.summary(stock).figures).toEqual({ kind: 'none' });
+      // edits land while the build is part-way: rows already read, rows not yet read, other columns
+      for (let i = 0; i < 20; i++) {
+        const row = r.pick(rows);
+        if (r.chance(0.5)) t.wb.setCell(s, row, qty, r.int(50));
+        else t.wb.adjustCounter(s, row, stock, r.pick([-1, 2, 5]));
+      }
+    }
+    // 5,000 rows a column in slices of 2,000: three slices each
+    expect(slices).toBe(6);
+    expect(agg.ready).toBe(true);
+    const fresh = new SheetAggregates(t.wb, s);
+    expect(agg.summary(qty)).toEqual(fresh.summary(qty));
+    expect(agg.summary(stock)).toEqual(fresh.summary(stock));
+    expect(agg.lowCount()).toBe(fresh.lowCount());
+  });
 });

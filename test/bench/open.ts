@@ -1,0 +1,225 @@
+/**
+ * `npm run bench` (issue 18): open-to-interactive through the real UI in headless Chromium, from
+ * navigation start to the first screen of data in the grid (the first cell's text on screen and
+ * the page answering script), for a 10k × 10 and a 100k × 10 workbook, standard and sealed.
+ *  - new device: a fresh browser context; the workbook comes from the hub.
+ *  - returning: the same context after its first open (IndexedDB holds the copy, the service
+ *    worker serves the app).
+ * Each at CPU ×1 and ×4 (Chrome's CPU throttling, a cheap phone's pace). Printed, never asserted.
+ * BENCH_OPEN_PROFILE=1 also takes a CPU profile of one returning open per case and prints where
+ * its time went (self time by function), which is how the work here was chosen.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as Y from 'yjs';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import { Workbook } from '../../src/model/index.js';
+import { credentialText, newSealedWorkbookKeys } from '../../src/protocol/access.js';
+import { SqliteStore } from '../../server/store.js';
+import { launchChromium } from '../support/browser.js';
+import { allSealedOnHub, makeSealedClient } from '../support/clients.js';
+import { startRelay } from '../support/relay-process.js';
+import { summarize } from './stats.js';
+
+const COLS = 10;
+const RUNS = Number(process.env.BENCH_OPEN_RUNS ?? 3);
+const RATES = (process.env.BENCH_OPEN_RATES ?? '1,4').split(',').map(Number);
+const SIZES = (process.env.BENCH_OPEN_ROWS ?? '10000,100000').split(',').map(Number);
+const KINDS = (process.env.BENCH_OPEN_KINDS ?? 'standard,sealed').split(',');
+const PROFILE = process.env.BENCH_OPEN_PROFILE === '1';
+const FIRST = 'r0 A';
+
+function fill(wb: Workbook, rows: number): void {
+  const sheet = wb.initialize({ columns: COLS, rows: 0, title: `Open ${rows}` });
+  const ids = wb.insertRows(sheet, 0, rows);
+  const cols = wb.columns(sheet);
+  const chunk = 10_000;
+  for (let start = 0; start < rows; start += chunk) {
+    const writes = [];
+    for (let r = start; r < Math.min(rows, start + chunk); r++) {
+      for (const c of cols) writes.push({ rowId: ids[r], colId: c.id, value: `r${r} ${c.name}` });
+    }
+    wb.setCells(sheet, writes);
+  }
+}
+
+interface Case {
+  label: string;
+  /** the hash route that opens it, credential included */
+  route: string;
+}
+
+function buildStandard(store: SqliteStore, rows: number): Case {
+  const doc = new Y.Doc();
+  fill(new Workbook(doc, { actor: { name: 'Bench', deviceId: 'bench' } }), rows);
+  const room = `bench-open-${rows}`;
+  store.compact(room, Y.encodeStateAsUpdate(doc), 0);
+  return { label: `standard ${rows / 1000}k × ${COLS}`, route: `#/w/${room}` };
+}
+
+async function buildSealed(syncUrl: string, rows: number): Promise<Case> {
+  const keys = newSealedWorkbookKeys();
+  const c = makeSealedClient(syncUrl, keys.id, 'Bench', keys.edit, { batchMs: 20 });
+  fill(c.wb, rows);
+  await allSealedOnHub(c);
+  await c.destroy();
+  return { label: `sealed ${rows / 1000}k × ${COLS}`, route: `#/w/${keys.id}/${credentialText(keys.edit)}` };
+}
+
+interface Opened {
+  /** the first screen of data, from the cache of last time or the live grid, whichever came first */
+  first: number;
+  /** the live grid (the doc in, editable) showing the first cell */
+  live: number;
+  /** the app's own performance marks (src/main.ts, src/sync/session.ts): where the time went */
+  marks: Record<string, number>;
+}
+
+/** Navigates and waits for the first cell; ms since the page's navigation start. */
+async function openOnce(page: Page, url: string): Promise<Opened> {
+  await page.goto(url);
+  // Each read is evaluated once its cell is there: the page has run a task since, so it answers script.
+  await page.locator('[role="gridcell"]', { hasText: FIRST }).first().waitFor({ timeout: 300_000 });
+  const first = (await page.evaluate('performance.now()')) as number;
+  await page.locator('sheet-grid [role="gridcell"]', { hasText: FIRST }).first().waitFor({ timeout: 300_000 });
+  const live = (await page.evaluate('performance.now()')) as number;
+  const marks = (await page.evaluate(`performance.getEntriesByType('mark').map((m) => [m.name.split(' ')[0], m.startTime])`)) as [string, number][];
+  return { first, live, marks: Object.fromEntries(marks) };
+}
+
+async function throttled(page: Page, rate: number): Promise<CDPSession> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+  return cdp;
+}
+
+/** The first open of a context, then until its copy is on disk and the service worker controls pages. */
+async function firstOpen(context: BrowserContext, url: string, rate: number): Promise<Opened> {
+  const page = await context.newPage();
+  await throttled(page, rate);
+  const ms = await openOnce(page, url);
+  await page.getByTestId('local-status').getByText('Saved on this device').waitFor({ timeout: 300_000 });
+  await page.evaluate('navigator.serviceWorker.ready.then(() => true)');
+  await page.close();
+  return ms;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+function topSelfTime(profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }, n = 14): string[] {
+  const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+  const self = new Map<string, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const node = byId.get(samples[i]);
+    if (!node) continue;
+    const f = node.callFrame;
+    const file = f.url.split('/').pop() ?? '';
+    const key = `${f.functionName || '(anonymous)'} ${file}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (deltas[i] ?? 0) / 1000);
+  }
+  const parent = new Map<number, number>();
+  for (const x of profile.nodes as (ProfileNode & { children?: number[] })[]) for (const c of x.children ?? []) parent.set(c, x.id);
+  // inclusive time: each sample counts once for every distinct function on its stack
+  const total = new Map<string, number>();
+  for (let i = 0; i < samples.length; i++) {
+    const seen = new Set<string>();
+    for (let id: number | undefined = samples[i]; id !== undefined; id = parent.get(id)) {
+      const f = byId.get(id)!.callFrame;
+      seen.add(`${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`);
+    }
+    for (const key of seen) total.set(key, (total.get(key) ?? 0) + (deltas[i] ?? 0) / 1000);
+  }
+  const list = (m: Map<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n * 5)
+      .map(([k, ms]) => `    ${ms.toFixed(0).padStart(6)} ms  ${k}`);
+  // BENCH_OPEN_CALLERS=name,name: who calls these (the stacks above them, inclusive time)
+  const callers: string[] = [];
+  for (const name of (process.env.BENCH_OPEN_CALLERS ?? '').split(',').filter(Boolean)) {
+    const chains = new Map<string, number>();
+    for (let i = 0; i < samples.length; i++) {
+      const stack: string[] = [];
+      for (let id: number | undefined = samples[i]; id !== undefined; id = parent.get(id)) stack.push(byId.get(id)!.callFrame.functionName || '(anon)');
+      const at = stack.indexOf(name);
+      if (at < 0) continue;
+      const chain = stack.slice(at, at + 9).join(' < ');
+      chains.set(chain, (chains.get(chain) ?? 0) + (deltas[i] ?? 0) / 1000);
+    }
+    callers.push(`  callers of ${name}:`, ...list(chains).slice(0, 6));
+  }
+  return [...list(self), '  inclusive:', ...list(total).slice(0, n * 5), ...callers];
+}
+
+async function profiledReturn(context: BrowserContext, url: string, rate: number): Promise<string[]> {
+  const page = await context.newPage();
+  const cdp = await throttled(page, rate);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  await openOnce(page, url);
+  const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
+  await page.close();
+  return topSelfTime(profile);
+}
+
+const fmt = (xs: number[]) => {
+  const s = summarize(xs);
+  return `median ${s.median.toFixed(0).padStart(5)} ms  p95 ${s.p95.toFixed(0).padStart(5)}  (runs ${xs.map((x) => x.toFixed(0)).join(', ')})`;
+};
+
+async function main() {
+  console.log(`\n# Open to the first screen through the real UI (headless Chromium, ${COLS} columns, ${RUNS} runs each; from navigation start)`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'ms-bench-open-'));
+  const store = new SqliteStore(dataDir);
+  const cases: Case[] = [];
+  if (KINDS.includes('standard')) for (const rows of SIZES) cases.push(buildStandard(store, rows));
+  store.close();
+  const relay = await startRelay({ dataDir, env: { ROOM_GRACE_MS: '600000' } });
+  const browser = await launchChromium();
+  try {
+    if (KINDS.includes('sealed')) for (const rows of SIZES.filter((r) => r <= 10_000)) cases.push(await buildSealed(relay.syncUrl, rows));
+    for (const c of cases) {
+      const url = `${relay.httpUrl}/${c.route}`;
+      for (const rate of RATES) {
+        const fresh: Opened[] = [];
+        const back: Opened[] = [];
+        let profile: string[] = [];
+        for (let k = 0; k < RUNS; k++) {
+          const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+          fresh.push(await firstOpen(context, url, rate));
+          const page = await context.newPage();
+          await throttled(page, rate);
+          back.push(await openOnce(page, url));
+          await page.close();
+          if (PROFILE && k === 0) profile = await profiledReturn(context, url, rate);
+          await context.close();
+        }
+        const tag = `${c.label}${rate === 1 ? '' : `, CPU ÷${rate}`}`;
+        console.log(`${`${tag}: new device`.padEnd(44)} ${fmt(fresh.map((o) => o.live))}`);
+        console.log(`${`${tag}: returning, first screen`.padEnd(44)} ${fmt(back.map((o) => o.first))}`);
+        console.log(`${`${tag}: returning, live grid`.padEnd(44)} ${fmt(back.map((o) => o.live))}`);
+        console.log(`  returning, median ms from navigation start: ${['ms:app-defined', 'ms:local-open', 'ms:local-loaded'].map((m) => `${m.slice(3)} ${summarize(back.map((o) => o.marks[m] ?? NaN)).median.toFixed(0)}`).join(', ')}`);
+        if (profile.length) console.log(`  where a returning open's time goes (self time):\n${profile.join('\n')}`);
+      }
+    }
+  } finally {
+    await browser.close();
+    await relay.stop('SIGTERM');
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,137 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import WebSocket from 'ws';
+import * as bc from 'lib0/broadcastchannel';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { Workbook } from '../../src/model/index.js';
+import { MESSAGE_SYNC } from '../../src/protocol/messages.js';
+import { MESSAGE_TAB_HELLO, decodeTabHello, encodeTabHello } from '../../src/protocol/tab-hello.js';
+import { MemoryHubStateStore } from '../../src/sync/hub-state.js';
+import { SyncSession } from '../../src/sync/session.js';
+
+const sessions: SyncSession[] = [];
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.destroy()));
+});
+
+/** No hub to reach (port 9): only this device's disk and its other tabs. */
+function tab(workbookId: string, doc: Y.Doc, opts: { persist?: boolean; crossTab?: boolean; connect?: boolean } = {}) {
+  const session = new SyncSession({
+    doc,
+    workbookId,
+    syncUrl: 'ws://127.0.0.1:9/sync',
+    hubStateStore: new MemoryHubStateStore(),
+    persist: opts.persist ?? false,
+    connect: opts.connect ?? false,
+    crossTab: opts.crossTab ?? false,
+    WebSocketPolyfill: WebSocket,
+    maxBackoffMs: 60_000,
+  });
+  sessions.push(session);
+  return session;
+}
+
+function bigSheet(rows: number) {
+  const doc = new Y.Doc();
+  const wb = new Workbook(doc, { actor: { name: 'Ana', deviceId: 'a' } });
+  const sheet = wb.initialize({ rows, columns: 4 });
+  const cols = wb.columns(sheet);
+  wb.setCells(sheet, wb.rowIds(sheet).flatMap((rowId, r) => cols.map((c) => ({ rowId, colId: c.id, value: `r${r} ${c.name}` }))));
+  return { doc, wb, sheet, cols };
+}
+
+describe('opening a workbook from this device', () => {
+  it('applies the stored copy without encoding it again for update listeners, and later edits still reach them and the disk', async () => {
+    const { doc: source, sheet, cols } = bigSheet(500);
+    const firstDoc = new Y.Doc();
+    const first = tab('open-path-1', firstDoc, { persist: true });
+    await first.whenLoaded;
+    Y.applyUpdate(firstDoc, Y.encodeStateAsUpdate(source));
+    await first.destroy();
+
+    const doc = new Y.Doc();
+    const heard: { bytes: number; origin: unknown }[] = [];
+    doc.on('update', (u: Uint8Array, origin: unknown) => heard.push({ bytes: u.length, origin }));
+    const reopened = tab('open-path-1', doc, { persist: true });
+    await reopened.whenLoaded;
+    const wb = new Workbook(doc, { actor: { name: 'Ana', deviceId: 'a' } });
+    const rows = wb.rowIds(sheet);
+    expect(rows).toHaveLength(500);
+    expect(wb.getValue(sheet, rows[499], cols[3].id)).toBe(`r499 ${cols[3].name}`);
+    // the load transaction was never encoded into an update for anyone
+    expect(heard).toEqual([]);
+
+    wb.setCell(sheet, rows[0], cols[0].id, 'after opening');
+    expect(heard).toHaveLength(1);
+    await expect.poll(() => reopened.getStatus().local).toBe('saved');
+    await reopened.destroy();
+    const again = new Y.Doc();
+    const third = tab('open-path-1', again, { persist: true });
+    await third.whenLoaded;
+    expect(new Workbook(again, { actor: { name: 'Ana', deviceId: 'a' } }).getValue(sheet, rows[0], cols[0].id)).toBe('after opening');
+  });
+
+  it('tabs greet each other with state vectors: each gets what it lacks, and nobody posts the whole workbook', async () => {
+    const { doc: base, sheet, cols } = bigSheet(2_000);
+    const full = Y.encodeStateAsUpdate(base);
+    const docA = new Y.Doc();
+    const docB = new Y.Doc();
+    Y.applyUpdate(docA, full);
+    Y.applyUpdate(docB, full);
+    const wbA = new Workbook(docA, { actor: { name: 'Ana', deviceId: 'a' } });
+    const wbB = new Workbook(docB, { actor: { name: 'Ana', deviceId: 'a' } });
+    const rows = wbA.rowIds(sheet);
+    // each tab's own offline work, made before they met
+    wbA.setCell(sheet, rows[1], cols[1].id, 'from tab A');
+    wbB.setCell(sheet, rows[2], cols[2].id, 'from tab B');
+
+    const a = tab('open-path-2', docA, { crossTab: true, connect: true });
+    const posted: { from: unknown; bytes: number; type: number }[] = [];
+    const channel = a.provider.bcChannel;
+    const spy = (data: ArrayBuffer, origin: unknown) => posted.push({ from: origin, bytes: data.byteLength, type: decoding.readVarUint(decoding.createDecoder(new Uint8Array(data))) });
+    bc.subscribe(channel, spy);
+    try {
+      const b = tab('open-path-2', docB, { crossTab: true, connect: true });
+      await expect.poll(() => wbA.getValue(sheet, rows[2], cols[2].id)).toBe('from tab B');
+      await expect.poll(() => wbB.getValue(sheet, rows[1], cols[1].id)).toBe('from tab A');
+      expect(Y.encodeStateVector(docA)).toEqual(Y.encodeStateVector(docB));
+      const byB = posted.filter((m) => m.from === b.provider);
+      expect(byB.some((m) => m.type === MESSAGE_TAB_HELLO)).toBe(true);
+      const largest = Math.max(...posted.map((m) => m.bytes));
+      expect(largest).toBeLessThan(full.length / 20);
+    } finally {
+      bc.unsubscribe(channel, spy);
+    }
+  });
+
+  it('a hello that is not a state vector is answered with nothing and changes nothing', async () => {
+    const { doc } = bigSheet(10);
+    const before = Y.encodeStateAsUpdate(doc);
+    const a = tab('open-path-3', doc, { crossTab: true, connect: true });
+    const replies: number[] = [];
+    const spy = (data: ArrayBuffer, origin: unknown) => {
+      if (origin === a.provider) replies.push(data.byteLength);
+    };
+    const channel = a.provider.bcChannel;
+    await expect.poll(() => a.provider.bcconnected).toBe(true);
+    bc.subscribe(channel, spy);
+    try {
+      const garbage = encoding.createEncoder();
+      encoding.writeVarUint(garbage, MESSAGE_TAB_HELLO);
+      encoding.writeVarUint8Array(garbage, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0x01]));
+      bc.publish(channel, encoding.toUint8Array(garbage), 'another tab');
+      bc.publish(channel, new Uint8Array([MESSAGE_TAB_HELLO]), 'another tab');
+      // a well-formed one afterwards is answered, so the two above were read and passed over
+      bc.publish(channel, encodeTabHello(Y.encodeStateVector(doc)), 'another tab');
+      await expect.poll(() => replies.length).toBeGreaterThanOrEqual(2);
+      expect(replies.length).toBe(2); // the step 2 (nothing lacking) and the step 1 of the good hello
+      expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
+    } finally {
+      bc.unsubscribe(channel, spy);
+    }
+    expect(decodeTabHello(decoding.createDecoder(new Uint8Array([])))).toBeNull();
+    expect(MESSAGE_SYNC).toBe(0);
+  });
+});
