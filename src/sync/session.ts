@@ -12,7 +12,7 @@ import { ClockGuard } from './clock-guard.js';
 import { greetTabsByStateVector } from './cross-tab.js';
 import { fragmentingSocket } from './fragmenting-socket.js';
 import { LocalSaver } from './local-saver.js';
-import { skipUpdateEncodingOnce } from './quiet-load.js';
+import { skipUpdateEncodingOnce, storeReceivedAsIs } from './quiet-load.js';
 import type { HubStateStore } from './hub-state.js';
 import { allOnHub, sameStatus, type SyncStatus } from './status.js';
 import type { WorkbookSession } from './workbook-session.js';
@@ -85,6 +85,7 @@ export class SyncSession implements WorkbookSession {
     });
     this.sendOwnPresenceOnly();
     greetTabsByStateVector(this.provider);
+    storeReceivedAsIs(this.provider);
     this.guard = new ClockGuard(this.provider, this.hub, (sv) => this.mergeAck(sv));
     // The socket wrapper answers the hub's CHALLENGE before y-websocket reads it; here it is only skipped.
     this.provider.messageHandlers[MESSAGE_CHALLENGE] = () => {};
@@ -97,8 +98,14 @@ export class SyncSession implements WorkbookSession {
       const sv = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
       if (!this.guard.holdAck(sv)) this.mergeAck(sv);
     };
-    this.provider.on('status', () => this.refresh());
-    this.provider.on('sync', () => this.refresh());
+    this.provider.on('status', (e: { status: string }) => {
+      if (e.status === 'connected') performance.mark(`ms:hub-open ${workbookId}`);
+      this.refresh();
+    });
+    this.provider.on('sync', (synced: boolean) => {
+      if (synced) performance.mark(`ms:hub-synced ${workbookId}`);
+      this.refresh();
+    });
     this.provider.on('connection-close', (event) => {
       if (event && event.code !== 1000) {
         const said = this.refusal?.code === event.code ? this.refusal.reason : '';
@@ -139,11 +146,11 @@ export class SyncSession implements WorkbookSession {
     performance.mark(`ms:local-open ${this.options.workbookId}`);
     const local = new IndexeddbPersistence(name, doc);
     this.local = local;
-    const stopSkipping = skipUpdateEncodingOnce(doc, (tr) => tr.origin === local);
+    const skip = skipUpdateEncodingOnce(doc, (tr) => tr.origin === local);
     try {
       await local.whenSynced;
     } finally {
-      stopSkipping();
+      skip.stop();
     }
     performance.mark(`ms:local-loaded ${this.options.workbookId}`);
     if (this.destroyed) return;

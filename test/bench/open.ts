@@ -27,7 +27,8 @@ const RUNS = Number(process.env.BENCH_OPEN_RUNS ?? 3);
 const RATES = (process.env.BENCH_OPEN_RATES ?? '1,4').split(',').map(Number);
 const SIZES = (process.env.BENCH_OPEN_ROWS ?? '10000,100000').split(',').map(Number);
 const KINDS = (process.env.BENCH_OPEN_KINDS ?? 'standard,sealed').split(',');
-const PROFILE = process.env.BENCH_OPEN_PROFILE === '1';
+/** BENCH_OPEN_PROFILE=1: profile a returning open; =new: a new device's */
+const PROFILE = process.env.BENCH_OPEN_PROFILE ?? '';
 const FIRST = 'r0 A';
 
 function fill(wb: Workbook, rows: number): void {
@@ -85,7 +86,8 @@ async function openOnce(page: Page, url: string): Promise<Opened> {
   await page.locator('sheet-grid [role="gridcell"]', { hasText: FIRST }).first().waitFor({ timeout: 300_000 });
   const live = (await page.evaluate('performance.now()')) as number;
   const marks = (await page.evaluate(`performance.getEntriesByType('mark').map((m) => [m.name.split(' ')[0], m.startTime])`)) as [string, number][];
-  return { first, live, marks: Object.fromEntries(marks) };
+  // the first of each: the workbook's own, not its history journal's (`<id>.h`, opened after the sheet)
+  return { first, live, marks: Object.fromEntries(marks.reverse()) };
 }
 
 async function throttled(page: Page, rate: number): Promise<CDPSession> {
@@ -95,10 +97,12 @@ async function throttled(page: Page, rate: number): Promise<CDPSession> {
 }
 
 /** The first open of a context, then until its copy is on disk and the service worker controls pages. */
-async function firstOpen(context: BrowserContext, url: string, rate: number): Promise<Opened> {
+async function firstOpen(context: BrowserContext, url: string, rate: number, profile?: string[]): Promise<Opened> {
   const page = await context.newPage();
-  await throttled(page, rate);
+  const cdp = await throttled(page, rate);
+  if (profile) await startProfile(cdp);
   const ms = await openOnce(page, url);
+  if (profile) profile.push(...(await stopProfile(cdp)));
   await page.getByTestId('local-status').getByText('Saved on this device').waitFor({ timeout: 300_000 });
   await page.evaluate('navigator.serviceWorker.ready.then(() => true)');
   await page.close();
@@ -158,16 +162,25 @@ function topSelfTime(profile: { nodes: ProfileNode[]; samples?: number[]; timeDe
   return [...list(self), '  inclusive:', ...list(total).slice(0, n * 5), ...callers];
 }
 
-async function profiledReturn(context: BrowserContext, url: string, rate: number): Promise<string[]> {
-  const page = await context.newPage();
-  const cdp = await throttled(page, rate);
+async function startProfile(cdp: CDPSession): Promise<void> {
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   await cdp.send('Profiler.start');
-  await openOnce(page, url);
+}
+
+async function stopProfile(cdp: CDPSession): Promise<string[]> {
   const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
-  await page.close();
   return topSelfTime(profile);
+}
+
+async function profiledReturn(context: BrowserContext, url: string, rate: number): Promise<string[]> {
+  const page = await context.newPage();
+  const cdp = await throttled(page, rate);
+  await startProfile(cdp);
+  await openOnce(page, url);
+  const out = await stopProfile(cdp);
+  await page.close();
+  return out;
 }
 
 const fmt = (xs: number[]) => {
@@ -194,20 +207,23 @@ async function main() {
         let profile: string[] = [];
         for (let k = 0; k < RUNS; k++) {
           const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-          fresh.push(await firstOpen(context, url, rate));
+          const freshProfile = PROFILE === 'new' && k === 0 ? profile : undefined;
+          fresh.push(await firstOpen(context, url, rate, freshProfile));
           const page = await context.newPage();
           await throttled(page, rate);
           back.push(await openOnce(page, url));
           await page.close();
-          if (PROFILE && k === 0) profile = await profiledReturn(context, url, rate);
+          if (PROFILE === '1' && k === 0) profile = await profiledReturn(context, url, rate);
           await context.close();
         }
         const tag = `${c.label}${rate === 1 ? '' : `, CPU ÷${rate}`}`;
         console.log(`${`${tag}: new device`.padEnd(44)} ${fmt(fresh.map((o) => o.live))}`);
         console.log(`${`${tag}: returning, first screen`.padEnd(44)} ${fmt(back.map((o) => o.first))}`);
         console.log(`${`${tag}: returning, live grid`.padEnd(44)} ${fmt(back.map((o) => o.live))}`);
-        console.log(`  returning, median ms from navigation start: ${['ms:app-defined', 'ms:local-open', 'ms:local-loaded'].map((m) => `${m.slice(3)} ${summarize(back.map((o) => o.marks[m] ?? NaN)).median.toFixed(0)}`).join(', ')}`);
-        if (profile.length) console.log(`  where a returning open's time goes (self time):\n${profile.join('\n')}`);
+        const marks = (xs: Opened[]) => ['ms:app-defined', 'ms:local-open', 'ms:local-loaded', 'ms:hub-open', 'ms:hub-synced'].map((m) => `${m.slice(3)} ${summarize(xs.map((o) => o.marks[m] ?? NaN)).median.toFixed(0)}`).join(', ');
+        console.log(`  median ms from navigation start, new device: ${marks(fresh)}`);
+        console.log(`  median ms from navigation start, returning: ${marks(back)}`);
+        if (profile.length) console.log(`  where ${PROFILE === 'new' ? 'a new device' : 'a returning'} open's time goes (self time):\n${profile.join('\n')}`);
       }
     }
   } finally {

@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import * as bc from 'lib0/broadcastchannel';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
 import { Workbook } from '../../src/model/index.js';
 import { MESSAGE_SYNC } from '../../src/protocol/messages.js';
 import { MESSAGE_TAB_HELLO, decodeTabHello, encodeTabHello } from '../../src/protocol/tab-hello.js';
@@ -71,6 +72,36 @@ describe('opening a workbook from this device', () => {
     const third = tab('open-path-1', again, { persist: true });
     await third.whenLoaded;
     expect(new Workbook(again, { actor: { name: 'Ana', deviceId: 'a' } }).getValue(sheet, rows[0], cols[0].id)).toBe('after opening');
+  });
+
+  it('a big update from the hub reaches the listeners and the disk as the bytes that came, not encoded again', async () => {
+    const { doc: source, sheet, cols } = bigSheet(2_000);
+    const sent = Y.encodeStateAsUpdate(source);
+    expect(sent.length).toBeGreaterThan(64 * 1024);
+    const doc = new Y.Doc();
+    const s = tab('open-path-4', doc, { persist: true });
+    await s.whenLoaded;
+    const heard: Uint8Array[] = [];
+    doc.on('update', (u: Uint8Array) => heard.push(u));
+    const message = encoding.createEncoder();
+    encoding.writeVarUint(message, syncProtocol.messageYjsSyncStep2);
+    encoding.writeVarUint8Array(message, sent);
+    // as y-websocket hands the hub's answer on: the message type read, the rest to its handler
+    s.provider.messageHandlers[MESSAGE_SYNC](encoding.createEncoder(), decoding.createDecoder(encoding.toUint8Array(message)), s.provider, true, MESSAGE_SYNC);
+    expect(heard).toHaveLength(1);
+    expect(heard[0]).toEqual(sent);
+    const wb = new Workbook(doc, { actor: { name: 'Ben', deviceId: 'b' } });
+    expect(wb.rowIds(sheet)).toHaveLength(2_000);
+    // a small one afterwards is encoded as usual
+    wb.setCell(sheet, wb.rowIds(sheet)[0], cols[0].id, 'mine');
+    expect(heard).toHaveLength(2);
+    await expect.poll(() => s.getStatus().local).toBe('saved');
+    await s.destroy();
+    const again = new Y.Doc();
+    const reopened = tab('open-path-4', again, { persist: true });
+    await reopened.whenLoaded;
+    expect(Y.encodeStateVector(again)).toEqual(Y.encodeStateVector(doc));
+    expect(new Workbook(again, { actor: { name: 'Ben', deviceId: 'b' } }).getValue(sheet, wb.rowIds(sheet)[1999], cols[3].id)).toBe(`r1999 ${cols[3].name}`);
   });
 
   it('tabs greet each other with state vectors: each gets what it lacks, and nobody posts the whole workbook', async () => {
