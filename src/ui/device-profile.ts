@@ -140,6 +140,8 @@ export class DeviceProfile {
     this.useLock(opened);
     // record() seals a key it finds in the clear while there is a lock.
     for (const id of this.recordIds()) this.record(id);
+    // No workbook's text stays readable either: the first screens kept in the clear go (first-screen-cache.ts).
+    await import('./first-screen-cache.js').then((m) => m.forgetPlainFirstScreens(this.storage)).catch(() => undefined);
     this.changed();
   }
 

@@ -33,6 +33,9 @@ import './sheet-tabs.js';
 import type { HeaderAction } from './workbook-header.js';
 import './workbook-header.js';
 import './sync-status.js';
+import { cachePolicy, loadFirstScreen, type FirstScreen } from './first-screen-cache.js';
+import { FirstScreenKeeper, resumeGrid } from './first-screen-capture.js';
+import { afterPaint, type FirstScreenView } from './first-screen.js';
 
 type Phase = 'loading' | 'waiting' | 'ready' | 'too-new';
 
@@ -71,6 +74,7 @@ export class WorkbookView extends LitElement {
     problem: { state: true },
     sealedNotice: { state: true },
     narrow: { state: true },
+    firstScreen: { state: true },
   };
 
   declare workbookId: string;
@@ -90,6 +94,15 @@ export class WorkbookView extends LitElement {
   declare sealedNotice: string;
   /** under ~600px the sheet is shown as cards with a form per row */
   declare narrow: boolean;
+  /** what the grid showed last time, painted while the doc loads (first-screen-cache.ts); the keeper saves it */
+  declare firstScreen: FirstScreen | null;
+  /** the latest open(): one that waited for its first screen to paint goes no further once another began */
+  private opening = 0;
+  private readonly keeper = new FirstScreenKeeper(this, () =>
+    this.phase === 'ready' && this.workbook && this.profile
+      ? { grid: this.shadowRoot?.querySelector('sheet-grid'), workbook: this.workbook, sheetId: this.sheetId, workbookId: this.workbookId, policy: cachePolicy(this.workbookId, this.credential, this.profile.lockState) }
+      : null,
+  );
   private readonly narrowQuery = matchMedia('(max-width: 600px)');
   private partsPreloaded = false;
   private readonly onNarrow = () => (this.narrow = this.narrowQuery.matches);
@@ -122,6 +135,7 @@ export class WorkbookView extends LitElement {
     this.people = [];
     this.problem = '';
     this.narrow = this.narrowQuery.matches;
+    this.firstScreen = null;
   }
 
   connectedCallback(): void {
@@ -153,7 +167,7 @@ export class WorkbookView extends LitElement {
       text-align: center;
       color: #57606a;
     }
-    sheet-grid {
+    sheet-grid, first-screen {
       flex: 1;
       min-height: 0;
     }
@@ -184,6 +198,7 @@ export class WorkbookView extends LitElement {
   }
 
   private async close(): Promise<void> {
+    this.keeper.flush();
     for (const fn of this.cleanup.splice(0)) fn();
     this.workbook?.destroy();
     this.undo?.destroy();
@@ -207,6 +222,13 @@ export class WorkbookView extends LitElement {
     this.sealedNotice = '';
     const id = this.workbookId;
     const profile = this.profile!;
+    // Read synchronously, before any of the doc, and painted before the doc's long first apply starts.
+    this.firstScreen = this.narrow ? null : loadFirstScreen(localStorage, id, cachePolicy(id, this.credential, profile.lockState));
+    const turn = ++this.opening;
+    if (this.firstScreen) {
+      await afterPaint(this.updateComplete);
+      if (turn !== this.opening || !this.isConnected) return;
+    }
     const doc = new Y.Doc();
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const session = openSession({
@@ -278,8 +300,13 @@ export class WorkbookView extends LitElement {
         }
         throw err;
       }
+      const handoff = this.shadowRoot?.querySelector<FirstScreenView>('first-screen')?.handoff() ?? null;
+      const cached = this.firstScreen?.sheetId;
       this.phase = 'ready';
-      this.sheetId = workbook.sheets()[0]?.id ?? '';
+      // The sheet of last time, where it is still there: the live grid replaces its first screen in place.
+      const sheets = workbook.sheets();
+      this.sheetId = sheets.some((s) => s.id === cached) ? cached! : (sheets[0]?.id ?? '');
+      if (handoff && this.sheetId === cached) void this.updateComplete.then(() => resumeGrid(this.workbook === workbook ? this.shadowRoot?.querySelector('sheet-grid') : null, handoff));
       profile.remember({ id, title: workbook.title(), openedAt: Date.now() });
       void this.openJournal(workbook, journalDoc, id);
       return true;
@@ -508,6 +535,7 @@ export class WorkbookView extends LitElement {
     const wb = this.workbook;
     switch (this.phase) {
       case 'loading':
+        if (this.firstScreen && !this.narrow) return html`<first-screen .screen=${this.firstScreen}></first-screen>`;
         return html`<p class="center">${t('wb.opening')}</p>`;
       case 'waiting':
         // a retired workbook never arrives: say where it went, not that it is on its way
@@ -538,6 +566,7 @@ export class WorkbookView extends LitElement {
             .undo=${this.undo}
             .awareness=${this.session?.awareness ?? null}
             .viewStore=${this.viewStore}
+            @grid-rendered=${this.keeper.rendered}
           ></sheet-grid>`}
           <sheet-tabs .workbook=${wb} .activeSheetId=${this.sheetId} @sheet-selected=${this.onSheetSelected} @sheet-tabs-done=${this.focusGrid}></sheet-tabs>`;
     }

@@ -143,6 +143,8 @@ export class SheetGrid extends LitElement implements GridHost {
   }
 
   protected updated(): void {
+    // Tells the workbook page what is on screen changed, for next time's first screen (first-screen-capture.ts).
+    this.dispatchEvent(new Event('grid-rendered'));
     if (this.wantFocus && !this.editor.editing) {
       this.wantFocus = false;
       this.renderRoot.querySelector<HTMLElement>('.cell.active')?.focus({ preventScroll: true });

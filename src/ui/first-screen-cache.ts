@@ -1,0 +1,375 @@
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { base64url, concatBytes, fromBase64url, sealedContentKey, sealedViewKey, signedViewKey, type Credential } from '../protocol/access.js';
+import { SEALED_ID } from '../protocol/sealed.js';
+import { COLUMN_TYPES, type ColumnType } from '../model/types.js';
+import { MAX_COLUMN_WIDTH, MIN_COLUMN_WIDTH } from '../model/workbook.js';
+import type { LockState } from './device-profile.js';
+
+/**
+ * The first screen of a workbook, kept from last time (issue 18): what the grid showed, so a
+ * returning device paints it at once while the whole doc is still being read and applied, and
+ * the live grid replaces it when the doc is in. It is only a cache: anything that does not read
+ * back exactly as this module writes it is ignored (the ordinary "Opening…" shows instead).
+ *
+ * localStorage (read synchronously at startup, which is the point):
+ *   `mutual-sheets:first-screen:<id>`  one entry, "1:p:" ‖ JSON, or "1:x:" ‖ b64u(nonce ‖ box)
+ *   `mutual-sheets:first-screen`       JSON array of ids, the newest first, at most MAX_WORKBOOKS
+ *
+ * Sealed workbooks (and every workbook once a device lock is set) never store plain text:
+ *   key = HKDF-SHA256(ikm, salt "mutual-sheets/first-screen v1", info "first screen key", 32)
+ *         ikm = the sealed content key (sealedContentKey), or for a signed `s…` workbook the
+ *         UTF-8 of its view key: the same for its edit and view links
+ *   box = XChaCha20-Poly1305(key, nonce (24 random bytes, fresh per save),
+ *         JSON padded with spaces to a multiple of 256 bytes, AAD = "mutual-sheets/first-screen v1\0" ‖ id)
+ */
+
+export const FIRST_SCREEN_VERSION = 1;
+/** Rows and columns kept: the window on screen and about a screen of margin, no more. */
+export const MAX_ROWS = 80;
+export const MAX_COLUMNS = 30;
+/** The encoded entry (JSON before encryption) is at most this many bytes. */
+export const MAX_ENCODED_BYTES = 64 * 1024;
+/** Workbooks whose first screen is kept; the least recently saved goes first. */
+export const MAX_WORKBOOKS = 20;
+/** A cell's text is clipped on screen anyway: longer text is cut to this. */
+export const MAX_CELL_CHARS = 200;
+const MAX_NAME_CHARS = 200;
+const MAX_TABS = 50;
+const MAX_COUNT = 10_000_000;
+const MAX_PX = 1e9;
+const PAD = 256;
+const NONCE_BYTES = 24;
+const TAG_BYTES = 16;
+
+const PREFIX = 'mutual-sheets:first-screen';
+const INDEX_KEY = PREFIX;
+const entryKey = (id: string) => `${PREFIX}:${id}`;
+const PLAIN = `${FIRST_SCREEN_VERSION}:p:`;
+const SEALED = `${FIRST_SCREEN_VERSION}:x:`;
+/** What a stored entry can be at most: the sealed form of MAX_ENCODED_BYTES (padded), in base64url. */
+const MAX_STORED_CHARS = Math.ceil(((MAX_ENCODED_BYTES + PAD + NONCE_BYTES + TAG_BYTES) * 4) / 3) + 8;
+/** Workbook ids as the app makes them (and the hub's room names): anything else is not one of ours. */
+const ID = /^[A-Za-z0-9_.-]{1,100}$/;
+
+const utf8 = new TextEncoder();
+const KEY_SALT = utf8.encode('mutual-sheets/first-screen v1');
+const KEY_INFO = utf8.encode('first screen key');
+const AD_DOMAIN = utf8.encode('mutual-sheets/first-screen v1\0');
+
+export interface CachedColumn {
+  name: string;
+  width: number;
+  type: ColumnType;
+}
+
+export interface CachedRow {
+  /** the row's number as the grid shows it (a filtered view keeps each row's own number) */
+  n: number;
+  /** the shown text of each cached column, in order */
+  cells: string[];
+}
+
+export interface FirstScreen {
+  sheetId: string;
+  sheetName: string;
+  title: string;
+  tabs: { id: string; name: string }[];
+  /** the sheet's size as shown (rows after the person's filter), for the scroll extent and the footer */
+  totalRows: number;
+  totalCols: number;
+  /** the cached columns are [colFrom, colFrom + columns.length); `left` / `right` px are the widths outside them */
+  colFrom: number;
+  left: number;
+  right: number;
+  columns: CachedColumn[];
+  /** the cached rows are [rowFrom, rowFrom + rows.length) */
+  rowFrom: number;
+  rows: CachedRow[];
+  scrollTop: number;
+  scrollLeft: number;
+  /** the grid's toolbar height in px, so the rows land where the live grid puts them */
+  bar: number;
+  active: { row: number; col: number };
+}
+
+/** How a workbook's first screen may be kept: in the clear, encrypted under `key`, or not at all. */
+export type CachePolicy = { kind: 'plain' } | { kind: 'sealed'; key: Uint8Array } | { kind: 'none' };
+
+function keyFrom(ikm: Uint8Array): Uint8Array {
+  return hkdf(sha256, ikm, KEY_SALT, KEY_INFO, 32);
+}
+
+/** The cache key a credential gives for a workbook, or null (no credential, or an id kind with no view key). */
+export function firstScreenKey(workbookId: string, credential: Credential | null): Uint8Array | null {
+  if (!credential) return null;
+  try {
+    if (SEALED_ID.test(workbookId)) {
+      const viewKey = credential.role === 'edit' ? sealedViewKey(credential.editKey) : credential.viewKey;
+      return keyFrom(sealedContentKey(viewKey));
+    }
+    if (/^s[A-Za-z0-9_-]{43}$/.test(workbookId)) {
+      const viewKey = credential.role === 'edit' ? signedViewKey(credential.editKey) : credential.viewKey;
+      return keyFrom(utf8.encode(viewKey));
+    }
+  } catch {
+    // a credential that derives nothing: no cache for it
+  }
+  return null;
+}
+
+/**
+ * Sealed workbooks are encrypted, always; with a device lock set (locked or not) every
+ * workbook is, and one with no key to encrypt under is not kept; a locked device keeps and
+ * shows none (its keys cannot be read). A standard workbook on a device without a lock is
+ * kept in the clear: its IndexedDB copy is plain anyway.
+ */
+export function cachePolicy(workbookId: string, credential: Credential | null, lock: LockState): CachePolicy {
+  if (lock === 'locked') return { kind: 'none' };
+  if (SEALED_ID.test(workbookId) || lock === 'unlocked') {
+    const key = firstScreenKey(workbookId, credential);
+    return key ? { kind: 'sealed', key } : { kind: 'none' };
+  }
+  return { kind: 'plain' };
+}
+
+// ── the codec ───────────────────────────────────────────────────────────────
+
+const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+const count = (x: unknown, max = MAX_COUNT): x is number => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= max;
+const px = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= MAX_PX;
+const text = (x: unknown, max: number): x is string => typeof x === 'string' && x.length <= max;
+const TYPES: ReadonlySet<string> = new Set(COLUMN_TYPES);
+
+/** A decoded value exactly as encodeFirstScreen writes it, or null. */
+export function parseFirstScreen(value: unknown): FirstScreen | null {
+  if (!isObject(value) || value.v !== FIRST_SCREEN_VERSION) return null;
+  const { sheetId, sheetName, title, tabs, totalRows, totalCols, colFrom, left, right, columns, rowFrom, rows, scrollTop, scrollLeft, bar, active } = value;
+  if (!text(sheetId, MAX_NAME_CHARS) || !sheetId || !text(sheetName, MAX_NAME_CHARS) || !text(title, MAX_NAME_CHARS)) return null;
+  if (!count(totalRows) || !count(totalCols) || !count(colFrom) || !count(rowFrom) || !px(left) || !px(right)) return null;
+  if (!px(scrollTop) || !px(scrollLeft) || !px(bar) || bar > 1000) return null;
+  if (!Array.isArray(tabs) || tabs.length > MAX_TABS || !Array.isArray(columns) || columns.length > MAX_COLUMNS || !Array.isArray(rows) || rows.length > MAX_ROWS) return null;
+  const outTabs: FirstScreen['tabs'] = [];
+  for (const tab of tabs) {
+    if (!isObject(tab) || !text(tab.id, MAX_NAME_CHARS) || !text(tab.name, MAX_NAME_CHARS)) return null;
+    outTabs.push({ id: tab.id, name: tab.name });
+  }
+  const outCols: CachedColumn[] = [];
+  for (const c of columns) {
+    if (!isObject(c) || !text(c.name, MAX_NAME_CHARS) || typeof c.type !== 'string' || !TYPES.has(c.type)) return null;
+    if (typeof c.width !== 'number' || !(c.width >= MIN_COLUMN_WIDTH && c.width <= MAX_COLUMN_WIDTH)) return null;
+    outCols.push({ name: c.name, width: c.width, type: c.type as ColumnType });
+  }
+  const outRows: CachedRow[] = [];
+  for (const r of rows) {
+    if (!isObject(r) || !count(r.n) || !Array.isArray(r.cells) || r.cells.length !== outCols.length) return null;
+    if (!r.cells.every((c) => text(c, MAX_CELL_CHARS))) return null;
+    outRows.push({ n: r.n, cells: [...(r.cells as string[])] });
+  }
+  if (colFrom + outCols.length > totalCols || rowFrom + outRows.length > totalRows) return null;
+  if (!isObject(active) || !count(active.row) || !count(active.col)) return null;
+  return {
+    sheetId,
+    sheetName,
+    title,
+    tabs: outTabs,
+    totalRows,
+    totalCols,
+    colFrom,
+    left,
+    right,
+    columns: outCols,
+    rowFrom,
+    rows: outRows,
+    scrollTop,
+    scrollLeft,
+    bar,
+    active: { row: active.row, col: active.col },
+  };
+}
+
+const clip = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
+
+/**
+ * The JSON kept for a first screen: names and texts clipped, at most MAX_ROWS × MAX_COLUMNS, and
+ * rows dropped from the far ends of the margin (those from row `onScreen` on last) until it fits
+ * in MAX_ENCODED_BYTES. Null when even one row does not fit.
+ */
+export function encodeFirstScreen(screen: FirstScreen, onScreen = screen.rowFrom): string | null {
+  const cols = screen.columns.slice(0, MAX_COLUMNS);
+  const rows = screen.rows.slice(0, MAX_ROWS).map((r) => ({ n: r.n, cells: r.cells.slice(0, cols.length).map((c) => clip(c, MAX_CELL_CHARS)) }));
+  let rowFrom = screen.rowFrom;
+  for (;;) {
+    const json = JSON.stringify({
+      v: FIRST_SCREEN_VERSION,
+      sheetId: screen.sheetId,
+      sheetName: clip(screen.sheetName, MAX_NAME_CHARS),
+      title: clip(screen.title, MAX_NAME_CHARS),
+      tabs: screen.tabs.slice(0, MAX_TABS).map((t) => ({ id: t.id, name: clip(t.name, MAX_NAME_CHARS) })),
+      totalRows: screen.totalRows,
+      totalCols: screen.totalCols,
+      colFrom: screen.colFrom,
+      left: screen.left,
+      right: screen.right,
+      columns: cols.map((c) => ({ name: clip(c.name, MAX_NAME_CHARS), width: c.width, type: c.type })),
+      rowFrom,
+      rows,
+      scrollTop: screen.scrollTop,
+      scrollLeft: screen.scrollLeft,
+      bar: screen.bar,
+      active: screen.active,
+    });
+    if (utf8.encode(json).length <= MAX_ENCODED_BYTES) return json;
+    if (rows.length <= 1) return null;
+    // The rows on screen stay longest: the margin above them goes only as far as the margin below.
+    if (rowFrom + rows.length - onScreen > onScreen - rowFrom) rows.pop();
+    else {
+      rows.shift();
+      rowFrom++;
+    }
+  }
+}
+
+/** A stored entry's first screen, or null: another version, malformed, too big, or not opening with this policy's key. */
+export function decodeEntry(raw: string | null, workbookId: string, policy: CachePolicy): FirstScreen | null {
+  if (typeof raw !== 'string' || raw.length > MAX_STORED_CHARS || policy.kind === 'none') return null;
+  let json: string;
+  if (raw.startsWith(PLAIN)) {
+    // With a key to use, a plain entry is one written before the lock was set: not shown.
+    if (policy.kind !== 'plain') return null;
+    json = raw.slice(PLAIN.length);
+  } else if (raw.startsWith(SEALED)) {
+    if (policy.kind !== 'sealed') return null;
+    const bytes = fromBase64url(raw.slice(SEALED.length));
+    if (!bytes || bytes.length < NONCE_BYTES + TAG_BYTES) return null;
+    try {
+      const plain = xchacha20poly1305(policy.key, bytes.subarray(0, NONCE_BYTES), ad(workbookId)).decrypt(bytes.subarray(NONCE_BYTES));
+      json = new TextDecoder('utf-8', { fatal: true }).decode(plain);
+    } catch {
+      return null;
+    }
+  } else {
+    return null;
+  }
+  if (utf8.encode(json).length > MAX_ENCODED_BYTES + PAD) return null;
+  try {
+    return parseFirstScreen(JSON.parse(json));
+  } catch {
+    return null;
+  }
+}
+
+const ad = (workbookId: string) => concatBytes(AD_DOMAIN, utf8.encode(workbookId));
+
+/** The stored form of a first screen under a policy, or null when it is not to be kept. */
+export function encodeEntry(screen: FirstScreen, workbookId: string, policy: CachePolicy, onScreen?: number): string | null {
+  if (policy.kind === 'none') return null;
+  const json = encodeFirstScreen(screen, onScreen);
+  if (json === null) return null;
+  if (policy.kind === 'plain') return PLAIN + json;
+  const body = utf8.encode(json);
+  // Padded, so the entry's length says little about how much text the screen held.
+  const padded = new Uint8Array(Math.ceil((body.length + 1) / PAD) * PAD).fill(0x20);
+  padded.set(body);
+  const nonce = globalThis.crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+  const box = xchacha20poly1305(policy.key, nonce, ad(workbookId)).encrypt(padded);
+  return SEALED + base64url(concatBytes(nonce, box));
+}
+
+// ── the store ───────────────────────────────────────────────────────────────
+
+function readIndex(storage: Storage): string[] {
+  try {
+    const raw = storage.getItem(INDEX_KEY);
+    const list: unknown = raw ? JSON.parse(raw) : [];
+    if (!Array.isArray(list)) return [];
+    return list.filter((x): x is string => typeof x === 'string' && ID.test(x)).slice(0, MAX_WORKBOOKS * 2);
+  } catch {
+    return [];
+  }
+}
+
+/** The first screen kept for a workbook, or null. Never throws. */
+export function loadFirstScreen(storage: Storage, workbookId: string, policy: CachePolicy): FirstScreen | null {
+  if (!ID.test(workbookId)) return null;
+  try {
+    return decodeEntry(storage.getItem(entryKey(workbookId)), workbookId, policy);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Keeps a workbook's first screen and moves it to the front of the list, dropping the least
+ * recently saved past MAX_WORKBOOKS. False, with storage as it was, when it is not to be kept
+ * or storage refuses (full, or disabled): only a cache, nothing is lost.
+ */
+export function saveFirstScreen(storage: Storage, workbookId: string, screen: FirstScreen, policy: CachePolicy, onScreen?: number): boolean {
+  if (!ID.test(workbookId)) return false;
+  if (policy.kind === 'none') {
+    forgetFirstScreen(storage, workbookId);
+    return false;
+  }
+  const entry = encodeEntry(screen, workbookId, policy, onScreen);
+  if (entry === null) return false;
+  const index = readIndex(storage);
+  const next = [workbookId, ...index.filter((id) => id !== workbookId)];
+  const evicted = next.splice(MAX_WORKBOOKS);
+  let before: string | null = null;
+  let indexBefore: string | null = null;
+  try {
+    before = storage.getItem(entryKey(workbookId));
+    indexBefore = storage.getItem(INDEX_KEY);
+  } catch {
+    return false;
+  }
+  try {
+    storage.setItem(entryKey(workbookId), entry);
+  } catch {
+    return false;
+  }
+  try {
+    storage.setItem(INDEX_KEY, JSON.stringify(next));
+  } catch {
+    // The entry went in but the list did not: put the entry back as it was, so nothing is kept unlisted.
+    try {
+      if (before === null) storage.removeItem(entryKey(workbookId));
+      else storage.setItem(entryKey(workbookId), before);
+      if (indexBefore !== null) storage.setItem(INDEX_KEY, indexBefore);
+    } catch {
+      // storage refuses even that: the next save or removal tidies it
+    }
+    return false;
+  }
+  for (const id of evicted) {
+    try {
+      storage.removeItem(entryKey(id));
+    } catch {
+      // refused: the entry is unlisted, and read again only if its workbook saves over it
+    }
+  }
+  return true;
+}
+
+/** Forgets a workbook's first screen (removing it from this device, or a policy that keeps none). */
+export function forgetFirstScreen(storage: Storage, workbookId: string): void {
+  try {
+    storage.removeItem(entryKey(workbookId));
+    const index = readIndex(storage);
+    if (index.includes(workbookId)) storage.setItem(INDEX_KEY, JSON.stringify(index.filter((id) => id !== workbookId)));
+  } catch {
+    // storage refused: nothing more this device can do
+  }
+}
+
+/** Forgets every first screen kept in the clear: a device lock was set, and no workbook's text may stay readable. */
+export function forgetPlainFirstScreens(storage: Storage): void {
+  for (const id of readIndex(storage)) {
+    try {
+      if (storage.getItem(entryKey(id))?.startsWith(PLAIN) !== false) forgetFirstScreen(storage, id);
+    } catch {
+      // storage refused: nothing more this device can do
+    }
+  }
+}
