@@ -103,6 +103,8 @@ export class FirstScreenView extends LitElement {
     if (!scroller || !this.screen) return;
     scroller.scrollTop = this.screen.scrollTop;
     scroller.scrollLeft = this.screen.scrollLeft;
+    // where the first screen of data came in, for test/bench/open.ts (as the sync session marks its steps)
+    performance.mark('ms:first-screen');
   }
 
   /** The scroll position, chosen cell and keyboard, for the live grid that takes over. */
