@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
-import { cell, cellText, gridPage, newWorkbook, typeDown } from '../support/grid-page.js';
+import { activeAt, cell, cellText, focusInGrid, gridPage, newWorkbook, typeDown } from '../support/grid-page.js';
 
 /**
  * The first screen (issue 18): a returning device paints what the grid showed last time from a
@@ -18,6 +18,8 @@ interface Seen {
   label: string | null;
   cells: string[];
   scrollTop: number;
+  /** where the first cell with text was drawn, in the page */
+  box: { x: number; y: number; width: number; height: number } | null;
 }
 
 /**
@@ -41,6 +43,11 @@ async function recordFirstScreens(page: Page): Promise<void> {
           label: grid?.getAttribute('aria-label') ?? null,
           cells: Array.from(root.querySelectorAll('[role="gridcell"]'), (c) => c.textContent?.trim() ?? ''),
           scrollTop: root.querySelector('.scroller')?.scrollTop ?? -1,
+          box: (() => {
+            const first = Array.from(root.querySelectorAll('[role="gridcell"]')).find((c) => c.textContent?.trim());
+            const r = first?.getBoundingClientRect();
+            return r ? { x: r.x, y: r.y, width: r.width, height: r.height } : null;
+          })(),
         });
       };
     });
@@ -62,6 +69,47 @@ const liveScrollTop = (page: Page) =>
     return view.querySelector('sheet-grid')?.shadowRoot?.querySelector('.scroller')?.scrollTop ?? -1;
   });
 
+/**
+ * Holds back the app's IndexedDB opens (its databases are `mutual-sheets:…`) until
+ * `window.__release()`: the doc cannot load, so the first screen stays up as long as the test needs.
+ */
+async function holdLocalCopy(page: Page): Promise<void> {
+  await page.context().addInitScript(() => {
+    const w = window as unknown as { __release: () => void };
+    const realOpen = IDBFactory.prototype.open;
+    let held: (() => void)[] | null = [];
+    w.__release = () => {
+      const waiting = held ?? [];
+      held = null;
+      waiting.forEach((go) => go());
+    };
+    IDBFactory.prototype.open = function (this: IDBFactory, name: string, version?: number) {
+      if (held === null || !name.startsWith('mutual-sheets:')) return realOpen.call(this, name, version);
+      let real: IDBOpenDBRequest | null = null;
+      const handlers: Record<string, ((e: Event) => void) | null> = { success: null, error: null, upgradeneeded: null, blocked: null };
+      const stand = {
+        get result() {
+          return real?.result;
+        },
+        get error() {
+          return real?.error ?? null;
+        },
+        get readyState() {
+          return real?.readyState ?? 'pending';
+        },
+      } as Record<string, unknown>;
+      for (const type of Object.keys(handlers)) {
+        Object.defineProperty(stand, `on${type}`, { get: () => handlers[type], set: (fn: ((e: Event) => void) | null) => (handlers[type] = fn) });
+      }
+      held.push(() => {
+        real = version === undefined ? realOpen.call(this, name) : realOpen.call(this, name, version);
+        for (const type of Object.keys(handlers)) real.addEventListener(type, (e) => handlers[type]?.(e));
+      });
+      return stand as unknown as IDBOpenDBRequest;
+    };
+  });
+}
+
 describe('e2e: first screen from last time', () => {
   it('a reload paints the cached cells in a busy, read-only grid, then the live grid replaces it and takes edits; the sealed cache holds none of the text', async () => {
     const { page, errors } = await gridPage(env);
@@ -81,6 +129,9 @@ describe('e2e: first screen from last time', () => {
     expect(first).toMatchObject({ busy: 'true', readonly: 'true' });
     expect(first.label).toMatch(/^Opening… showing what was here last time/);
     expect(first.cells).toEqual(expect.arrayContaining(['Canary-Cell-Rosa', 'Canary-Cell-Amaru']));
+    // drawn where the live grid draws it: nothing jumps when it takes over
+    const live = await cell(page, 0, 0).boundingBox();
+    for (const k of ['x', 'y', 'width', 'height'] as const) expect(Math.abs(first.box![k] - live![k]), k).toBeLessThanOrEqual(1);
     // replaced: one grid on the page, the live one, not busy
     await expect.poll(() => page.locator('first-screen').count()).toBe(0);
     await expect.poll(() => page.getByRole('grid').count()).toBe(1);
@@ -125,6 +176,34 @@ describe('e2e: first screen from last time', () => {
     expect(first.cells).toEqual(expect.arrayContaining(['row 150 A', 'row 160 B']));
     expect(first.cells).not.toContain('row 0 A');
     await expect.poll(() => liveScrollTop(page)).toBe(before);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('while the doc loads, a chosen cell carries over to the live grid with the keyboard, and typing meanwhile is refused out loud', async () => {
+    const { page, errors } = await gridPage(env);
+    await newWorkbook(page, env.relay.httpUrl);
+    await typeDown(page, 1, ['Canary-B1', 'Canary-B2', 'Canary-B3']);
+    await page.getByTestId('local-status').getByText('Saved on this device').waitFor();
+    await expect.poll(() => firstScreenEntry(page)).not.toBeNull();
+
+    await holdLocalCopy(page);
+    await page.reload();
+    const busy = page.locator('first-screen [role="grid"][aria-busy="true"]');
+    await busy.waitFor();
+    await page.locator('first-screen [role="status"]').getByText('Opening… showing what was here last time').waitFor();
+    await page.locator('first-screen [role="gridcell"][data-row="2"][data-col="1"]').click();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.type('z');
+    await page.getByRole('alert').getByText('Still opening: nothing was changed. Try again in a moment.').waitFor();
+
+    await page.evaluate(() => (window as unknown as { __release: () => void }).__release());
+    await activeAt(page, 3, 1);
+    await expect.poll(() => focusInGrid(page)).toBe('in grid');
+    expect(await cellText(page, 3, 1)).toBe('');
+    await page.keyboard.type('typed once open');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => cellText(page, 3, 1)).toBe('typed once open');
+    expect(await cellText(page, 2, 1)).toBe('Canary-B3');
     expect(errors).toEqual([]);
   }, 60_000);
 });
