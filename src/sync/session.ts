@@ -67,6 +67,7 @@ export class SyncSession implements WorkbookSession {
 
   constructor(private readonly options: SyncOptions) {
     const { doc, workbookId } = options;
+    performance.mark(`ms:session ${workbookId}`);
     this.hub = options.hubStateStore.load(workbookId);
     this.provider = new WebsocketProvider(options.syncUrl, workbookId, doc, {
       connect: false,

@@ -86,6 +86,10 @@ async function openOnce(page: Page, url: string): Promise<Opened> {
   await page.locator('sheet-grid [role="gridcell"]', { hasText: FIRST }).first().waitFor({ timeout: 300_000 });
   const live = (await page.evaluate('performance.now()')) as number;
   const marks = (await page.evaluate(`performance.getEntriesByType('mark').map((m) => [m.name.split(' ')[0], m.startTime])`)) as [string, number][];
+  if (process.env.BENCH_OPEN_RESOURCES === '1') {
+    const res = (await page.evaluate(`performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.js')).map((r) => [r.name.split('/').pop(), Math.round(r.startTime), Math.round(r.responseEnd)])`)) as [string, number, number][];
+    console.log(`  scripts (start → loaded, ms): ${res.map(([n, a, b]) => `${n} ${a}→${b}`).join(', ')}`);
+  }
   // the first of each: the workbook's own, not its history journal's (`<id>.h`, opened after the sheet)
   return { first, live, marks: Object.fromEntries(marks.reverse()) };
 }
@@ -118,8 +122,20 @@ interface ProfileNode {
 function topSelfTime(profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }, n = 14): string[] {
   const byId = new Map(profile.nodes.map((x) => [x.id, x]));
   const self = new Map<string, number>();
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
+  // BENCH_OPEN_WINDOW=from,to: only samples that far (ms) into the profile
+  const [from, to] = (process.env.BENCH_OPEN_WINDOW ?? '0,1e9').split(',').map(Number);
+  const allSamples = profile.samples ?? [];
+  const allDeltas = profile.timeDeltas ?? [];
+  const samples: number[] = [];
+  const deltas: number[] = [];
+  let at = 0;
+  for (let i = 0; i < allSamples.length; i++) {
+    at += (allDeltas[i] ?? 0) / 1000;
+    if (at >= from && at <= to) {
+      samples.push(allSamples[i]);
+      deltas.push(allDeltas[i] ?? 0);
+    }
+  }
   for (let i = 0; i < samples.length; i++) {
     const node = byId.get(samples[i]);
     if (!node) continue;
@@ -220,7 +236,7 @@ async function main() {
         console.log(`${`${tag}: new device`.padEnd(44)} ${fmt(fresh.map((o) => o.live))}`);
         console.log(`${`${tag}: returning, first screen`.padEnd(44)} ${fmt(back.map((o) => o.first))}`);
         console.log(`${`${tag}: returning, live grid`.padEnd(44)} ${fmt(back.map((o) => o.live))}`);
-        const marks = (xs: Opened[]) => ['ms:app-defined', 'ms:local-open', 'ms:local-loaded', 'ms:hub-open', 'ms:hub-synced'].map((m) => `${m.slice(3)} ${summarize(xs.map((o) => o.marks[m] ?? NaN)).median.toFixed(0)}`).join(', ');
+        const marks = (xs: Opened[]) => ['ms:app-defined', 'ms:first-screen', 'ms:session', 'ms:local-open', 'ms:local-loaded', 'ms:hub-open', 'ms:hub-synced'].map((m) => `${m.slice(3)} ${summarize(xs.map((o) => o.marks[m] ?? NaN)).median.toFixed(0)}`).join(', ');
         console.log(`  median ms from navigation start, new device: ${marks(fresh)}`);
         console.log(`  median ms from navigation start, returning: ${marks(back)}`);
         if (profile.length) console.log(`  where ${PROFILE === 'new' ? 'a new device' : 'a returning'} open's time goes (self time):\n${profile.join('\n')}`);
