@@ -72,6 +72,9 @@ export const ROOM_DEFAULTS = {
 export const SLICE_MS = 8;
 /** An update this small is applied in one go; a bigger one in parts of about this size. */
 const APPLY_PARTS = { structs: 250, bytes: 24 * 1024, deletes: 2000 };
+/** Presence changes wait at most this long to go out together (see Room.sendPresence). */
+export const PRESENCE_FLUSH_MS = 50;
+const MANY_ORIGINS = Symbol('several connections');
 /** A presence message carrying more states than this is another device echoing everyone's: it cannot set anything of its own. */
 const MAX_PRESENCE_ENTRIES = 64;
 /** Sync updates of one connection waiting while an earlier one is still being read (count, bytes): beyond, 4429. */
@@ -177,6 +180,13 @@ export class Room {
   private unfinished = 0;
   /** what the store durably holds per client, as far as acks have said (the join ack reads it while updates are on their way) */
   private readonly durableClocks = new Map<number, number>();
+  /** awareness ids changed and not yet sent, who changed them (MANY_ORIGINS: more than one), and the timer that sends them */
+  private readonly presenceDue = new Set<number>();
+  private presenceFrom: unknown = null;
+  private presenceTimer: NodeJS.Timeout | null = null;
+  /** clocks made durable and not yet acked to the room: sent together at the end of the committer's report */
+  private readonly ackDue = new Map<number, number>();
+  private ackScheduled = false;
   /**
    * Storage failed after forwarding had begun: the doc holds what the disk does not. The room
    * takes nothing more, never compacts, and the relay loads it afresh from disk (devices resend).
@@ -208,16 +218,37 @@ export class Room {
       // Forwarded as soon as it is validated, durable or not: the durable ack follows, to every
       // peer, once it is on disk (a receiver would otherwise count a colleague's change as one
       // of its own not yet on the hub).
-      const frame = encodeSync((enc) => syncProtocol.writeUpdate(enc, update));
-      for (const peer of this.peers.keys()) {
-        if (peer !== origin) safeSend(peer, frame);
-      }
+      this.broadcast(encodeSync((enc) => syncProtocol.writeUpdate(enc, update)), origin);
     });
-    this.awareness.on('update', ({ added, updated, removed }: AwarenessChange) => {
-      const changed = added.concat(updated, removed);
-      const frame = encodeAwareness(this.awareness, changed);
-      for (const peer of this.peers.keys()) safeSend(peer, frame);
+    this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
+      for (const id of added) this.presenceDue.add(id);
+      for (const id of updated) this.presenceDue.add(id);
+      for (const id of removed) this.presenceDue.add(id);
+      this.presenceFrom = this.presenceTimer === null ? origin : this.presenceFrom === origin ? origin : MANY_ORIGINS;
+      this.presenceTimer ??= setTimeout(() => this.sendPresence(), PRESENCE_FLUSH_MS);
     });
+  }
+
+  /**
+   * Presence changes of the last PRESENCE_FLUSH_MS, in one frame per peer: cursors are the most
+   * frequent message in a busy room, and every device re-sends each one it receives, so a frame
+   * saved here is one send and one echo saved. Not back to the connection that set them all: its
+   * own newer states are all it would hear.
+   */
+  private sendPresence(): void {
+    this.presenceTimer = null;
+    if (this.destroyed || this.presenceDue.size === 0) return;
+    const frame = encodeAwareness(this.awareness, Array.from(this.presenceDue));
+    this.presenceDue.clear();
+    const from = this.presenceFrom;
+    this.presenceFrom = null;
+    this.broadcast(frame, from);
+  }
+
+  /** One frame to every peer but `except`, as one Buffer: ws would otherwise wrap the bytes anew for each. */
+  private broadcast(frame: Uint8Array, except: unknown): void {
+    const bytes = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+    for (const peer of this.peers.keys()) if (peer !== except) safeSend(peer, bytes);
   }
 
   get peerCount(): number {
@@ -275,8 +306,7 @@ export class Room {
       acked.set(client, known);
     }
     if (acked.size === 0) return;
-    const ack = encodeAck(encodeSv(acked));
-    for (const peer of this.peers.keys()) safeSend(peer, ack);
+    this.broadcast(encodeAck(encodeSv(acked)), null);
   }
 
   join(peer: Peer): void {
@@ -358,11 +388,12 @@ export class Room {
           kept.push({ id, clock, json });
           continue;
         }
-        if (json === 'null' || this.presenceOwner(id) || state.presence.size >= this.maxPresence) continue;
         // Claim only what Yjs would apply (a newer clock): an echo of a state the hub already
         // had, arriving after its owner left, must not hand that person's presence to the echoer.
+        // (Checked first: it is what turns away the common case, a device echoing the hub's broadcast.)
         const meta = this.awareness.meta.get(id);
         if (clock <= (meta?.clock ?? 0)) continue;
+        if (json === 'null' || this.presenceOwner(id) || state.presence.size >= this.maxPresence) continue;
         if (json.length > (this.limits.maxAwarenessBytes ?? Infinity)) throw new RoomError(CloseCode.AWARENESS_TOO_LARGE, 'presence state too large');
         state.presence.add(id);
         kept.push({ id, clock, json });
@@ -660,14 +691,14 @@ export class Room {
     this.backlogLargest = Math.max(this.backlogLargest, update.length);
     this.storedBytes += update.length;
     job.durable = true;
-    this.finish(job);
+    this.finish(job, true);
     this.maybeCompact();
   }
 
   private applied(job: Job): void {
     this.inflight.delete(job);
     job.applied = true;
-    this.finish(job);
+    this.finish(job, false);
   }
 
   private notApplied(job: Job, err: unknown): void {
@@ -682,14 +713,33 @@ export class Room {
    * Applied and durable: one ack frame, the clocks the hub now holds for the update's clients
    * (worked out when it was validated, so nothing is encoded or parsed again), to every peer.
    */
-  private finish(job: Job): void {
+  private finish(job: Job, fromDisk: boolean): void {
     if (!job.applied || !job.durable || job.failed) return;
     this.settle(job);
     for (const [client, clock] of job.held) {
       if (clock > (this.durableClocks.get(client) ?? 0)) this.durableClocks.set(client, clock);
+      if (clock > (this.ackDue.get(client) ?? 0)) this.ackDue.set(client, clock);
     }
-    const ack = encodeAck(encodeSv(job.held));
-    for (const peer of this.peers.keys()) safeSend(peer, ack);
+    if (!fromDisk) {
+      this.sendAcks();
+      return;
+    }
+    // Every update of this room that one batch made durable is acked in one frame per peer, once
+    // the committer has reported the whole batch (its report runs in one go, before microtasks).
+    if (!this.ackScheduled) {
+      this.ackScheduled = true;
+      queueMicrotask(() => {
+        this.ackScheduled = false;
+        this.sendAcks();
+      });
+    }
+  }
+
+  private sendAcks(): void {
+    if (this.ackDue.size === 0 || this.destroyed) return;
+    const ack = encodeAck(encodeSv(this.ackDue));
+    this.ackDue.clear();
+    this.broadcast(ack, null);
   }
 
   private settle(job: Job): void {
@@ -840,6 +890,8 @@ export class Room {
 
   destroy(): void {
     this.destroyed = true;
+    if (this.presenceTimer) clearTimeout(this.presenceTimer);
+    this.presenceTimer = null;
     this.applying.length = 0;
     this.awareness.destroy();
     this.doc.destroy();

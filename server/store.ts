@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { baseWorkbookId, historyRoom } from '../src/protocol/messages.js';
@@ -117,6 +117,12 @@ export interface RoomStore {
    * calls are savepoints: one that throws undoes only its own writes.
    */
   transaction<T>(fn: () => T): T;
+  /**
+   * Optional (the SQLite store): `transaction`, except that it returns before the disk sync, which
+   * runs off the event loop; `synced` is called once what it wrote is durable, or with why not.
+   * Nothing it wrote may be acknowledged before that (server/committer.ts).
+   */
+  transactionThenSync?<T>(fn: () => T, synced: (error: Error | null) => void): T;
   close(): void;
 }
 
@@ -187,6 +193,9 @@ export class SqliteStore implements RoomStore {
   private readonly db: Database.Database;
   private readonly stmts;
   private readonly now: () => number;
+  /** transactionThenSync's: the WAL, for its fsync, and the two pragmas around its transaction */
+  private walFd: number | null = null;
+  private syncPragmas: { normal: Database.Statement; full: Database.Statement } | null = null;
 
   constructor(dataDir: string, options: StoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -482,8 +491,35 @@ export class SqliteStore implements RoomStore {
     return this.db.transaction(fn)();
   }
 
+  /**
+   * synchronous = NORMAL for this one transaction: SQLite appends it to the WAL without waiting for
+   * the disk, and the WAL's fsync runs next on libuv's thread pool (fsync is per file, so it covers
+   * these frames and any before them). The event loop never waits for the disk on the forwarding
+   * path. Nothing is weaker than FULL once `synced` is called: in NORMAL, SQLite still syncs the WAL
+   * before every checkpoint and the database after it, and every other write stays FULL.
+   */
+  transactionThenSync<T>(fn: () => T, synced: (error: Error | null) => void): T {
+    const pragmas = (this.syncPragmas ??= {
+      normal: this.db.prepare('PRAGMA synchronous = NORMAL'),
+      full: this.db.prepare('PRAGMA synchronous = FULL'),
+    });
+    pragmas.normal.run();
+    let result: T;
+    try {
+      result = this.db.transaction(fn)();
+    } finally {
+      pragmas.full.run();
+    }
+    // Opened once: SQLite keeps this one WAL file (emptied, never replaced) until the last connection closes.
+    this.walFd ??= openSync(`${this.db.name}-wal`, 'r');
+    fsync(this.walFd, (err) => synced(err));
+    return result;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
+    if (this.walFd !== null) closeSync(this.walFd);
+    this.walFd = null;
   }
 }
 

@@ -1,35 +1,41 @@
 /**
- * Part of `npm run bench` (never a test): the same workload against our relay,
- * the reference y-websocket server (@y/websocket-server 0.1.1) and
- * @hocuspocus/server 4 (with its own provider), each in its own process on
- * loopback. N connections across rooms of ROOM_SIZE; every client edits and
- * sends presence at a set rate. Measured: edit → peer fan-out latency, durable
- * ack latency (ours only: the others store nothing), server RSS and CPU, and
- * RSS growth per connection once all are synced (no GC, so it includes the young generation the
- * handshakes grew; what an idle connection itself keeps is test/bench/idle-memory.ts). Bounded in count (LOAD_MAX_N) and time (LOAD_SECONDS per run).
+ * Part of `npm run bench` (never a test): relay fan-out under load, our hub against the reference
+ * y-websocket server (@y/websocket-server 0.1.1, in memory; it stores nothing) and, when asked
+ * (LOAD_KINDS=…,hocuspocus), @hocuspocus/server. Each server runs in its own process on loopback
+ * for the whole bench; the clients are split over LOAD_WORKERS generator processes
+ * (test/bench/load-worker.ts: raw ws clients speaking the y-websocket protocol), each holding
+ * whole rooms, so latency is measured send → receipt on one process's monotonic clock.
+ *
+ * Runs alternate between the kinds (ours, reference, reference, ours, …) at each scale, so a
+ * change in the machine's load falls on both; each round's ratio ours/reference is of runs made
+ * side by side. Reported per kind: the median over rounds of each run's p50/p95/p99 fan-out
+ * latency, the durable ack latency (ours only), server CPU and RSS, and the generators' CPU (a
+ * generator near 100% would make the figures its own, not the server's). Deliveries are counted
+ * against what was expected (every edit to every other member of its room).
+ *
+ * Defaults are the relay goal's workload (issue 18): rooms of 20, each client editing every
+ * 4,000 ms (5 edits/s per room) and sending presence every 2,000 ms, at 100 and 1,000 connections
+ * (5 and 50 rooms), 3 rounds, 1 s warm-up and 4 s measured per run: under 2 min in all.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
-import * as Y from 'yjs';
-import * as decoding from 'lib0/decoding';
-import { WebsocketProvider } from 'y-websocket';
-import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
-import { MESSAGE_DURABLE_ACK } from '../../src/protocol/messages.js';
 import { summarize } from './stats.js';
+import type { FromWorker, Kind, ToWorker } from './load-worker.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-const SECONDS = Number(process.env.LOAD_SECONDS ?? 8);
-const ROOM_SIZE = Number(process.env.LOAD_ROOM_SIZE ?? 10);
-const EDIT_EVERY_MS = Number(process.env.LOAD_EDIT_EVERY_MS ?? 2000);
+const MEASURE_MS = Number(process.env.LOAD_SECONDS ?? 4) * 1000;
+const WARMUP_MS = Number(process.env.LOAD_WARMUP_MS ?? 1000);
+const ROOM_SIZE = Number(process.env.LOAD_ROOM_SIZE ?? 20);
+const EDIT_EVERY_MS = Number(process.env.LOAD_EDIT_EVERY_MS ?? 4000);
 const AWARENESS_EVERY_MS = Number(process.env.LOAD_AWARENESS_EVERY_MS ?? 2000);
-const MAX_N = Number(process.env.LOAD_MAX_N ?? 3000);
 const SCALES = (process.env.LOAD_SCALES ?? '100,1000').split(',').map(Number);
-
-type Kind = 'ours' | 'y-websocket-server' | 'hocuspocus';
+const ROUNDS = Number(process.env.LOAD_RUNS ?? 3);
+const WORKERS = Number(process.env.LOAD_WORKERS ?? 2);
+const ECHO = process.env.LOAD_PRESENCE_ECHO !== '0';
+const KINDS = (process.env.LOAD_KINDS ?? 'ours,y-websocket-server').split(',') as Kind[];
 
 interface ServerProc {
   proc: ChildProcess;
@@ -44,15 +50,23 @@ async function startServer(kind: Kind): Promise<ServerProc> {
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'ms-load-')),
+    // The generators open every connection and every room from one address.
     MAX_CONNECTIONS_PER_IP: '100000',
-    // One load generator on one address opens every connection and every room.
     MAX_CONNECTIONS: '100000',
     MAX_ROOM_LOADS_PER_IP: '100000',
     MAX_ROOMS: '100000',
-    // The generator's plain y-websocket clients write to open (unkeyed) workbooks.
+    // A run's rooms leave memory as soon as it ends (compacted then), not during the next run.
+    ROOM_GRACE_MS: '0',
+    // The generators' plain y-websocket clients write to open (unkeyed) workbooks.
     OPEN_WORKBOOKS_WRITABLE: '1',
   };
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // LOAD_OURS_DIR: our hub from another checkout (a before/after comparison on the same generators).
+  const dir = kind === 'ours' && process.env.LOAD_OURS_DIR ? resolve(process.env.LOAD_OURS_DIR) : ROOT;
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...(process.env.LOAD_SERVER_ARGS ?? '').split(' ').filter(Boolean), join(dir, script)], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   proc.stderr!.resume();
   const port = await new Promise<number>((res, rej) => {
     let out = '';
@@ -71,7 +85,9 @@ async function startServer(kind: Kind): Promise<ServerProc> {
       new Promise((res) => {
         if (proc.exitCode !== null) return res();
         proc.once('exit', () => res());
-        proc.kill('SIGKILL');
+        // SIGINT: our hub shuts down cleanly (a --cpu-prof profile is written on a clean exit).
+        proc.kill('SIGINT');
+        setTimeout(() => proc.kill('SIGKILL'), 5000).unref();
       }),
   };
 }
@@ -81,176 +97,151 @@ function usage(pid: number): { rss: number; cpu: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]);
-  return { rss, cpu: ticks / 100 };
+  return { rss, cpu: (Number(stat[11]) + Number(stat[12])) / 100 };
 }
 
-interface Client {
-  doc: Y.Doc;
-  synced: Promise<void>;
-  awareness: { setLocalStateField(k: string, v: unknown): void };
-  destroy(): void;
-  /** our relay only: time of each local update waiting for its durable ack, by clock */
-  unacked: { clock: number; at: number }[];
+interface Worker {
+  proc: ChildProcess;
+  next(): Promise<FromWorker>;
+  send(m: ToWorker): void;
 }
 
-function connect(kind: Kind, port: number, room: string, acks: number[]): Client {
-  const doc = new Y.Doc();
-  const unacked: { clock: number; at: number }[] = [];
-  doc.on('update', (_u: Uint8Array, origin: unknown) => {
-    if (origin === null || origin === undefined) unacked.push({ clock: Y.getState(doc.store, doc.clientID), at: performance.now() });
+function startWorker(): Worker {
+  const proc = fork(join(ROOT, 'test/bench/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const inbox: FromWorker[] = [];
+  let waiting: ((m: FromWorker) => void) | null = null;
+  proc.on('message', (m: FromWorker) => {
+    if (waiting) {
+      const w = waiting;
+      waiting = null;
+      w(m);
+    } else inbox.push(m);
   });
-  if (kind === 'hocuspocus') {
-    let resolveSynced = () => {};
-    const synced = new Promise<void>((r) => (resolveSynced = r));
-    // One socket per client, as with the other servers (Hocuspocus could multiplex documents on one).
-    const socket = new HocuspocusProviderWebsocket({ url: `ws://127.0.0.1:${port}`, WebSocketPolyfill: WebSocket });
-    const provider = new HocuspocusProvider({ websocketProvider: socket, name: room, document: doc, onSynced: () => resolveSynced() });
-    provider.attach();
-    return {
-      doc,
-      synced,
-      awareness: provider.awareness!,
-      destroy: () => {
-        provider.destroy();
-        socket.destroy();
-      },
-      unacked,
-    };
-  }
-  const provider = new WebsocketProvider(`ws://127.0.0.1:${port}${kind === 'ours' ? '/sync' : ''}`, room, doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    disableBc: true,
-  });
-  provider.messageHandlers[MESSAGE_DURABLE_ACK] = (_enc, dec) => {
-    const clock = Y.decodeStateVector(decoding.readVarUint8Array(dec)).get(doc.clientID);
-    if (clock === undefined) return;
-    const now = performance.now();
-    while (unacked.length && unacked[0].clock <= clock) acks.push(now - unacked.shift()!.at);
+  return {
+    proc,
+    send: (m) => proc.send(m),
+    next: () =>
+      inbox.length
+        ? Promise.resolve(inbox.shift()!)
+        : new Promise((res, rej) => {
+            waiting = res;
+            proc.once('exit', (code) => rej(new Error(`load worker exited ${code}`)));
+          }),
   };
-  const synced = new Promise<void>((r) => provider.once('sync', () => r()));
-  return { doc, synced, awareness: provider.awareness, destroy: () => provider.destroy(), unacked };
 }
 
 interface RunResult {
-  n: number;
   fanout: ReturnType<typeof summarize> | null;
   ack: ReturnType<typeof summarize> | null;
-  rssMb: number;
-  cpuPct: number;
-  idleBytesPerConn: number;
   delivered: number;
+  expected: number;
+  serverCpuPct: number;
+  rssMb: number;
+  /** RSS growth per connection once all are synced (young generation included; see idle-memory.ts) */
+  syncedKbPerConn: number;
+  workerCpuPct: number[];
 }
 
-async function run(kind: Kind, n: number): Promise<RunResult> {
-  const server = await startServer(kind);
-  const base = usage(server.proc.pid!);
-  const latencies: number[] = [];
-  const acks: number[] = [];
-  const clients: Client[] = [];
+let runCount = 0;
+
+async function run(kind: Kind, server: ServerProc, n: number): Promise<RunResult> {
+  const rooms = Array.from({ length: Math.ceil(n / ROOM_SIZE) }, (_, r) => `load-${String(runCount).padStart(3, '0')}-room-${String(r).padStart(5, '0')}`);
+  runCount++;
+  const workers = Array.from({ length: Math.min(WORKERS, rooms.length) }, startWorker);
   try {
-    for (let i = 0; i < n; i++) {
-      const c = connect(kind, server.port, `load-room-${String(Math.floor(i / ROOM_SIZE)).padStart(5, '0')}`, acks);
-      clients.push(c);
-      // Connect in waves so the handshakes themselves are not the measurement.
-      if (i % 50 === 49) await Promise.all(clients.slice(i - 49, i + 1).map((x) => x.synced));
+    const before = usage(server.proc.pid!);
+    workers.forEach((w, i) =>
+      w.send({ type: 'connect', kind, port: server.port, rooms: rooms.filter((_, r) => r % workers.length === i), roomSize: ROOM_SIZE }),
+    );
+    for (const w of workers) await w.next();
+    const synced = usage(server.proc.pid!);
+    for (const w of workers) w.send({ type: 'go', editEveryMs: EDIT_EVERY_MS, awarenessEveryMs: AWARENESS_EVERY_MS, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, echo: ECHO });
+    // The server's CPU over the measured window only (the workers measure theirs over the same).
+    await new Promise((r) => setTimeout(r, WARMUP_MS));
+    const m0 = usage(server.proc.pid!);
+    await new Promise((r) => setTimeout(r, MEASURE_MS));
+    const m1 = usage(server.proc.pid!);
+    const results: Extract<FromWorker, { type: 'result' }>[] = [];
+    for (const w of workers) {
+      const m = await w.next();
+      if (m.type === 'result') results.push(m);
     }
-    await Promise.all(clients.map((c) => c.synced));
-    const idle = usage(server.proc.pid!);
-    const idleBytesPerConn = (idle.rss - base.rss) / n;
-    for (const c of clients) {
-      c.doc.getMap('bench').observe((e, tr) => {
-        if (tr.local) return;
-        const now = performance.now();
-        for (const key of e.keysChanged) {
-          const sent = c.doc.getMap('bench').get(key);
-          if (typeof sent === 'number') latencies.push(now - sent);
-        }
-      });
-    }
-    const start = usage(server.proc.pid!);
-    const t0 = performance.now();
-    const timers = clients.flatMap((c, i) => [
-      setTimeout(
-        () =>
-          timers.push(
-            setInterval(() => c.doc.getMap('bench').set(String(c.doc.clientID), performance.now()), EDIT_EVERY_MS),
-            setInterval(() => c.awareness.setLocalStateField('cursor', { at: performance.now() }), AWARENESS_EVERY_MS),
-          ),
-        (i * 37) % EDIT_EVERY_MS,
-      ),
-    ]);
-    await new Promise((r) => setTimeout(r, SECONDS * 1000));
-    timers.forEach((t) => clearInterval(t));
-    const end = usage(server.proc.pid!);
-    const elapsed = (performance.now() - t0) / 1000;
+    const fanout = results.flatMap((r) => r.fanout);
+    const acks = results.flatMap((r) => r.acks);
     return {
-      n,
-      fanout: latencies.length ? summarize(latencies) : null,
+      fanout: fanout.length ? summarize(fanout) : null,
       ack: acks.length ? summarize(acks) : null,
-      rssMb: end.rss / 1024 / 1024,
-      cpuPct: ((end.cpu - start.cpu) / elapsed) * 100,
-      idleBytesPerConn,
-      delivered: latencies.length,
+      delivered: results.reduce((s, r) => s + r.delivered, 0),
+      expected: results.reduce((s, r) => s + r.expected, 0),
+      serverCpuPct: ((m1.cpu - m0.cpu) / (MEASURE_MS / 1000)) * 100,
+      rssMb: m1.rss / 1024 / 1024,
+      syncedKbPerConn: (synced.rss - before.rss) / n / 1024,
+      workerCpuPct: results.map((r) => r.cpuPct),
     };
   } finally {
-    clients.forEach((c) => c.destroy());
-    await server.stop();
+    for (const w of workers) {
+      if (w.proc.exitCode === null) {
+        const exited = new Promise((r) => w.proc.once('exit', r));
+        w.send({ type: 'stop' });
+        await exited;
+      }
+    }
   }
 }
 
-function line(kind: Kind, r: RunResult): string {
+const f1 = (x: number) => x.toFixed(1);
+const median = (xs: number[]) => summarize(xs).median;
+
+function line(kind: Kind, n: number, r: RunResult): string {
   const f = r.fanout;
   const a = r.ack;
   return (
-    `${kind.padEnd(20)} N=${String(r.n).padStart(5)}  fan-out p50 ${f ? f.median.toFixed(1) : '—'} ms  p99 ${f ? f.p99.toFixed(1) : '—'} ms  (${r.delivered} deliveries)` +
-    `  ack p50 ${a ? a.median.toFixed(1) : '—'} p99 ${a ? a.p99.toFixed(1) : '—'} ms  RSS ${r.rssMb.toFixed(0)} MB  CPU ${r.cpuPct.toFixed(0)}%  idle RSS +${(r.idleBytesPerConn / 1024).toFixed(1)} KB/conn (just synced, see idle-memory)`
+    `  ${kind.padEnd(19)} N=${String(n).padStart(5)}  fan-out p50 ${f ? f1(f.median) : '—'}  p95 ${f ? f1(f.p95) : '—'}  p99 ${f ? f1(f.p99) : '—'} ms` +
+    `  (${r.delivered}/${r.expected} delivered)  ack p50 ${a ? f1(a.median) : '—'} p99 ${a ? f1(a.p99) : '—'} ms` +
+    `  server CPU ${r.serverCpuPct.toFixed(0)}% RSS ${r.rssMb.toFixed(0)} MB (+${r.syncedKbPerConn.toFixed(1)} KB/conn synced)  generators CPU ${r.workerCpuPct.map((c) => c.toFixed(0) + '%').join(' ')}`
   );
 }
 
-// Every spawned server adds exit listeners to this process; there are many runs.
-process.setMaxListeners(100);
-const kinds = (process.env.LOAD_KINDS ?? 'ours,y-websocket-server,hocuspocus').split(',') as Kind[];
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(
-  `\n# Load: rooms of ${ROOM_SIZE}, each client edits every ${EDIT_EVERY_MS} ms and sends presence every ${AWARENESS_EVERY_MS} ms, ${SECONDS} s per run; load generator and server share this 2-core machine`,
+  `\n# Load: rooms of ${ROOM_SIZE}, each client edits every ${EDIT_EVERY_MS} ms (${((ROOM_SIZE * 1000) / EDIT_EVERY_MS).toFixed(1)} edits/s per room) and sends presence every ${AWARENESS_EVERY_MS} ms` +
+    `${ECHO ? ' (re-sending others’ as y-websocket does)' : ''}; ${ROUNDS} interleaved rounds, ${WARMUP_MS} ms warm-up + ${MEASURE_MS} ms measured per run; ` +
+    `${WORKERS} generator processes; servers and generators share this machine (load average ${load()})`,
 );
-const results = new Map<string, RunResult>();
-for (const n of SCALES) {
-  for (const kind of kinds) {
-    const r = await run(kind, n);
-    results.set(`${kind}/${n}`, r);
-    console.log(line(kind, r));
-  }
-  const ours = results.get(`ours/${n}`)!;
-  for (const peer of kinds.slice(1)) {
-    const p = results.get(`${peer}/${n}`)!;
-    if (ours.fanout && p.fanout) {
+const servers = new Map<Kind, ServerProc>();
+for (const kind of KINDS) servers.set(kind, await startServer(kind));
+try {
+  for (const n of SCALES) {
+    const byKind = new Map<Kind, RunResult[]>(KINDS.map((k) => [k, []]));
+    const ratios: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // ABBA order: neither kind always runs first, on a machine that warms or cools as it goes.
+      const order = round % 2 === 0 ? KINDS : KINDS.slice().reverse();
+      for (const kind of order) {
+        const r = await run(kind, servers.get(kind)!, n);
+        byKind.get(kind)!.push(r);
+        console.log(line(kind, n, r));
+      }
+      const ours = byKind.get('ours')?.[round]?.fanout;
+      const ref = byKind.get('y-websocket-server')?.[round]?.fanout;
+      if (ours && ref) ratios.push(ours.p99 / ref.p99);
+    }
+    console.log(`## N=${n} (${n / ROOM_SIZE} rooms × ${ROOM_SIZE}), median of ${ROUNDS} runs (load average ${load()})`);
+    for (const kind of KINDS) {
+      const rs = byKind.get(kind)!.filter((r) => r.fanout);
+      if (!rs.length) continue;
+      const acked = rs.filter((r) => r.ack);
       console.log(
-        `  ratio ours/${peer} at N=${n}: fan-out p50 ${(ours.fanout.median / p.fanout.median).toFixed(2)}×, p99 ${(ours.fanout.p99 / p.fanout.p99).toFixed(2)}×, RSS ${(ours.rssMb / p.rssMb).toFixed(2)}×, CPU ${(ours.cpuPct / Math.max(1, p.cpuPct)).toFixed(2)}×`,
+        `  ${kind.padEnd(19)} fan-out p50 ${f1(median(rs.map((r) => r.fanout!.median)))}  p95 ${f1(median(rs.map((r) => r.fanout!.p95)))}  p99 ${f1(median(rs.map((r) => r.fanout!.p99)))} ms` +
+          (acked.length ? `  ack p50 ${f1(median(acked.map((r) => r.ack!.median)))} p99 ${f1(median(acked.map((r) => r.ack!.p99)))} ms` : '') +
+          `  server CPU ${median(rs.map((r) => r.serverCpuPct)).toFixed(0)}%  generator CPU max ${Math.max(...rs.flatMap((r) => r.workerCpuPct)).toFixed(0)}%`,
       );
     }
-  }
-}
-// The largest N at which each server keeps fan-out p99 under 100 ms: from the largest scale,
-// up by half-steps while it holds, or down by halves while it does not (at most 3 more runs each).
-const holds = (r: RunResult) => !!r.fanout && r.fanout.p99 < 100;
-for (const kind of kinds) {
-  const top = Math.max(...SCALES);
-  let best = SCALES.filter((n) => holds(results.get(`${kind}/${n}`)!)).reduce((a, b) => Math.max(a, b), 0);
-  const up = holds(results.get(`${kind}/${top}`)!);
-  let n = up ? Math.round(top * 1.5) : Math.round(top / 2);
-  for (let step = 0; step < 3 && n <= MAX_N && n >= 10; step++) {
-    const r = await run(kind, n);
-    console.log(line(kind, r));
-    if (holds(r)) {
-      best = Math.max(best, n);
-      if (!up) break;
-      n = Math.round(n * 1.5);
-    } else {
-      if (up) break;
-      n = Math.round(n / 2);
+    if (ratios.length) {
+      console.log(`  ratio ours/y-websocket-server fan-out p99, per round: ${ratios.map((x) => x.toFixed(2) + '×').join(' ')}  median ${median(ratios).toFixed(2)}×`);
     }
   }
-  console.log(`  ${kind}: largest N tried with fan-out p99 < 100 ms: ${best || 'none'}`);
+} finally {
+  for (const s of servers.values()) await s.stop();
 }
 process.exit(0);

@@ -45,7 +45,8 @@ describe('BatchingCommitter', () => {
     const store = new SqliteStore(mkdtempSync(join(tmpdir(), 'ms-committer-')));
     const committer = new BatchingCommitter(store);
     const order: string[] = [];
-    const turn = () => new Promise<void>((res) => setImmediate(res));
+    let bothDone!: () => void;
+    const reported = new Promise<void>((res) => (bothDone = res));
     committer.submit({
       room: 'r0',
       update: new Uint8Array([0, 0]),
@@ -59,14 +60,18 @@ describe('BatchingCommitter', () => {
     committer.submit({
       room: 'r1',
       update: new Uint8Array([0, 0]),
-      done: (seq) => order.push(`done ${seq}`),
+      done: (seq) => {
+        order.push(`done ${seq}`);
+        bothDone();
+      },
       onError: () => {},
       alongside: () => {
         store.saveSnapshot('r1', { name: 'Automatic', kind: 'auto', by: 'hub', at: 1 }, new Uint8Array([0, 0]));
         throw new Error('snapshot failed half way');
       },
     });
-    await turn();
+    // the SQLite store syncs off the event loop: the requests are reported once its fsync is in
+    await reported;
     expect(order).toEqual(['alongside', 'done 1', 'done 2']);
     expect(store.listSnapshots('r0')).toHaveLength(1);
     // its savepoint was rolled back: the half-written snapshot is gone, the update is stored
@@ -112,5 +117,39 @@ describe('BatchingCommitter', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+  it('with a store that syncs off the event loop, nothing is reported before its sync is in; what arrives meanwhile is the next batch, written once it is; a failed sync fails its batch', async () => {
+    const inner = new MemoryStore();
+    const syncs: ((err: Error | null) => void)[] = [];
+    const batches: number[] = [];
+    const store = Object.assign(Object.create(inner) as RoomStore, {
+      appendMany(entries: { room: string; update: Uint8Array }[]) {
+        batches.push(entries.length);
+        return inner.appendMany(entries);
+      },
+      transactionThenSync<T>(fn: () => T, synced: (err: Error | null) => void): T {
+        const result = inner.transaction(fn);
+        syncs.push(synced);
+        return result;
+      },
+    });
+    const committer = new BatchingCommitter(store);
+    const results: (number | string)[] = [];
+    const submit = (i: number) =>
+      committer.submit({ room: 'r', update: new Uint8Array([i]), done: (seq, err) => results.push(seq ?? String(err)), onError: () => {} });
+    const written = (n: number) => expect.poll(() => batches.length).toBe(n);
+    submit(1);
+    submit(2);
+    await written(1);
+    submit(3);
+    // written, not yet synced: nobody is told it is stored, and the next batch waits for the sync
+    expect(results).toEqual([]);
+    expect(syncs).toHaveLength(1);
+    syncs[0](null);
+    expect(results).toEqual([1, 2]);
+    await written(2);
+    expect(batches).toEqual([2, 1]);
+    syncs[1](new Error('EIO'));
+    expect(results).toEqual([1, 2, 'Error: EIO']);
   });
 });
