@@ -65,7 +65,7 @@ function changedAnything(tr: Y.Transaction): boolean {
 }
 
 /** Updates smaller than this are encoded as usual: the saving is in the big ones. */
-const AS_IS_BYTES = 64 * 1024;
+export const AS_IS_BYTES = 64 * 1024;
 
 /**
  * A big update from the hub (a new device's whole workbook, a colleague's large paste) reaches the

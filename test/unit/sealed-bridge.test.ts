@@ -394,6 +394,36 @@ describe('SealedBridge', () => {
     expect(b.problems).toEqual([]);
   });
 
+  it('opening a big envelope hands the workbook doc’s update listeners the opened bytes, blob by blob, not a fresh encode of everything', () => {
+    const keys = workbookKeys();
+    const a = device('Ana', keys.edit);
+    const sheet = a.wb.initialize({ title: 'Big', columns: 3, rows: 4_000 });
+    a.bridge.flush();
+    const rows = a.wb.rowIds(sheet);
+    const cols = a.wb.columns(sheet).map((c) => c.id);
+    for (const half of [rows.slice(0, 2_000), rows.slice(2_000)]) {
+      a.wb.setCells(sheet, half.flatMap((rowId, r) => cols.map((colId) => ({ rowId, colId, value: `row ${r} ${colId}` }))));
+      a.bridge.flush();
+    }
+    const envelope = new Y.Doc();
+    Y.applyUpdate(envelope, Y.encodeStateAsUpdate(a.envelope));
+    expect(Y.encodeStateAsUpdate(envelope).length).toBeGreaterThan(64 * 1024);
+    const doc = new Y.Doc();
+    const heard: [Uint8Array, unknown][] = [];
+    doc.on('update', (u: Uint8Array, origin: unknown) => heard.push([u, origin]));
+    const timers = manualTimers();
+    const bridge = new SealedBridge({ envelope, doc, keys: keys.view, docTag: DOC_WORKBOOK, deviceId: 'cy-dev', setTimer: timers.setTimer, clearTimer: timers.clearTimer });
+    expect(bridge.stats.applied).toBe(blobsOf(a).length);
+    expect(bridge.stats.applied).toBeGreaterThanOrEqual(3);
+    // one per blob opened: had Yjs encoded the take's transaction there would be one in all
+    expect(heard).toHaveLength(bridge.stats.applied);
+    expect(heard.every(([, origin]) => origin === bridge.origin)).toBe(true);
+    const copy = new Y.Doc();
+    for (const [u] of heard) Y.applyUpdate(copy, u);
+    expect(content(copy)).toEqual(content(a.doc));
+    expect(content(doc)).toEqual(content(a.doc));
+  });
+
   it('compaction shrinks the envelope, and a fresh device opening it sees the same workbook', () => {
     const keys = workbookKeys();
     const a = device('Ana', keys.edit);

@@ -15,6 +15,7 @@ import { planCompaction, worthCompacting } from './compaction.js';
 import { DeletionGuard } from './guard.js';
 import { binaryOf, countChanges, idOf, itemKey, openInfo, randomStream, seqKey, type FailedBlob, type Live, type OpenedInfo } from './items.js';
 import { StreamLedger, type Gap } from './streams.js';
+import { AS_IS_BYTES, skipUpdateEncodingOnce } from '../quiet-load.js';
 
 export { COMPACT_BLOBS, COMPACT_SLACK_BYTES } from './compaction.js';
 export { countChanges, type EnvelopeItemId, type FailedBlob } from './items.js';
@@ -106,6 +107,8 @@ export interface CompactResult {
 export class SealedBridge {
   /** Transaction origin of everything the bridge applies to the workbook doc and writes to the envelope. */
   readonly origin: object = {};
+  /** the updates applied by the take under way, handed to update listeners when it ends */
+  private appliedNow: Uint8Array[] | null = null;
   readonly stream: string;
   readonly stats: SealedBridgeStats = {
     applied: 0,
@@ -387,6 +390,28 @@ export class SealedBridge {
   private take(items: Y.Item[]): void {
     if (items.length === 0) return;
     const failures: FailedBlob[] = [];
+    // Opening a big envelope (a returning device's whole workbook): the workbook doc's update
+    // listeners get the opened bytes rather than Yjs encoding everything again (quiet-load.ts).
+    const bytes = items.reduce((n, item) => n + (binaryOf(item)?.length ?? 0), 0);
+    const skip = bytes >= AS_IS_BYTES ? skipUpdateEncodingOnce(this.doc, (tr) => tr.origin === this.origin) : null;
+    const applied: Uint8Array[] = [];
+    this.appliedNow = applied;
+    let skipped: Y.Transaction | null = null;
+    try {
+      this.transactTake(items, failures);
+    } finally {
+      this.appliedNow = null;
+      skipped = skip?.stop() ?? null;
+    }
+    if (skipped) for (const update of applied) this.doc.emit('update', [update, this.origin, this.doc, skipped]);
+    if (failures.length) {
+      this.failed.push(...failures);
+      this.stats.failed += failures.length;
+      this.problem({ kind: 'bad-blob', failures });
+    }
+  }
+
+  private transactTake(items: Y.Item[], failures: FailedBlob[]): void {
     Y.transact(
       this.doc,
       () => {
@@ -404,11 +429,6 @@ export class SealedBridge {
       this.origin,
       false,
     );
-    if (failures.length) {
-      this.failed.push(...failures);
-      this.stats.failed += failures.length;
-      this.problem({ kind: 'bad-blob', failures });
-    }
   }
 
   private takeOne(item: Y.Item): FailedBlob | null {
@@ -461,6 +481,7 @@ export class SealedBridge {
       this.live.set(key, { item, size, blob: null });
       return { failure: 'body', item: idOf(item), size };
     }
+    this.appliedNow?.push(update);
     this.ledger.see(info.stream, info.seq, info.deviceId);
     for (const [stream, seq] of info.covers) this.ledger.cover(stream, seq);
     this.stats.applied++;
