@@ -24,6 +24,8 @@ import { summarize } from './stats.js';
 
 const COLS = 10;
 const RUNS = Number(process.env.BENCH_OPEN_RUNS ?? 3);
+/** a 100k-row open takes 10–40 s a run here: fewer of them by default, so the bench stays bounded */
+const RUNS_100K = Number(process.env.BENCH_OPEN_RUNS_100K ?? 1);
 const RATES = (process.env.BENCH_OPEN_RATES ?? '1,4').split(',').map(Number);
 const SIZES = (process.env.BENCH_OPEN_ROWS ?? '10000,100000').split(',').map(Number);
 const KINDS = (process.env.BENCH_OPEN_KINDS ?? 'standard,sealed').split(',');
@@ -47,6 +49,7 @@ function fill(wb: Workbook, rows: number): void {
 
 interface Case {
   label: string;
+  rows: number;
   /** the hash route that opens it, credential included */
   route: string;
 }
@@ -56,7 +59,7 @@ function buildStandard(store: SqliteStore, rows: number): Case {
   fill(new Workbook(doc, { actor: { name: 'Bench', deviceId: 'bench' } }), rows);
   const room = `bench-open-${rows}`;
   store.compact(room, Y.encodeStateAsUpdate(doc), 0);
-  return { label: `standard ${rows / 1000}k × ${COLS}`, route: `#/w/${room}` };
+  return { label: `standard ${rows / 1000}k × ${COLS}`, rows, route: `#/w/${room}` };
 }
 
 async function buildSealed(syncUrl: string, rows: number): Promise<Case> {
@@ -65,7 +68,7 @@ async function buildSealed(syncUrl: string, rows: number): Promise<Case> {
   fill(c.wb, rows);
   await allSealedOnHub(c);
   await c.destroy();
-  return { label: `sealed ${rows / 1000}k × ${COLS}`, route: `#/w/${keys.id}/${credentialText(keys.edit)}` };
+  return { label: `sealed ${rows / 1000}k × ${COLS}`, rows, route: `#/w/${keys.id}/${credentialText(keys.edit)}` };
 }
 
 interface Opened {
@@ -221,7 +224,8 @@ async function main() {
         const fresh: Opened[] = [];
         const back: Opened[] = [];
         let profile: string[] = [];
-        for (let k = 0; k < RUNS; k++) {
+        const runs = c.rows >= 100_000 ? RUNS_100K : RUNS;
+        for (let k = 0; k < runs; k++) {
           const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
           const freshProfile = PROFILE === 'new' && k === 0 ? profile : undefined;
           fresh.push(await firstOpen(context, url, rate, freshProfile));
