@@ -187,6 +187,7 @@ export class Room {
   /** clocks made durable and not yet acked to the room: sent together at the end of the committer's report */
   private readonly ackDue = new Map<number, number>();
   private ackScheduled = false;
+  private ackOwed = false;
   /**
    * Storage failed after forwarding had begun: the doc holds what the disk does not. The room
    * takes nothing more, never compacts, and the relay loads it afresh from disk (devices resend).
@@ -720,6 +721,7 @@ export class Room {
       if (clock > (this.durableClocks.get(client) ?? 0)) this.durableClocks.set(client, clock);
       if (clock > (this.ackDue.get(client) ?? 0)) this.ackDue.set(client, clock);
     }
+    this.ackOwed = true;
     if (!fromDisk) {
       this.sendAcks();
       return;
@@ -736,7 +738,9 @@ export class Room {
   }
 
   private sendAcks(): void {
-    if (this.ackDue.size === 0 || this.destroyed) return;
+    // An update of deletions only holds no clocks of its own: it is acked all the same (an empty list).
+    if (!this.ackOwed || this.destroyed) return;
+    this.ackOwed = false;
     const ack = encodeAck(encodeSv(this.ackDue));
     this.ackDue.clear();
     this.broadcast(ack, null);
