@@ -94,7 +94,17 @@ async function openOnce(page: Page, url: string): Promise<Opened> {
     console.log(`  scripts (start → loaded, ms): ${res.map(([n, a, b]) => `${n} ${a}→${b}`).join(', ')}`);
   }
   // the first of each: the workbook's own, not its history journal's (`<id>.h`, opened after the sheet)
-  return { first, live, marks: Object.fromEntries(marks.reverse()) };
+  const byName: Record<string, number> = Object.fromEntries(marks.reverse());
+  // Drawn is not shown: the first screen is on screen at the first frame after it was drawn, which
+  // a long task right after it (the doc being applied) would hold back. The locator above cannot
+  // tell: it waits for the page to answer, which is after that task.
+  const drawn = byName['ms:first-screen'];
+  if (drawn !== undefined) {
+    const frames = (await page.evaluate('globalThis.__benchFrames')) as number[];
+    const shown = frames.find((t) => t >= drawn);
+    if (shown !== undefined) return { first: Math.min(first, shown), live, marks: byName };
+  }
+  return { first, live, marks: byName };
 }
 
 async function throttled(page: Page, rate: number): Promise<CDPSession> {
@@ -102,6 +112,11 @@ async function throttled(page: Page, rate: number): Promise<CDPSession> {
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
   return cdp;
 }
+
+/** Every frame's start time, from the page's first script on (see openOnce). */
+const RECORD_FRAMES = `globalThis.__benchFrames = [];
+  const tick = (t) => { globalThis.__benchFrames.push(t); requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);`;
 
 /** The first open of a context, then until its copy is on disk and the service worker controls pages. */
 async function firstOpen(context: BrowserContext, url: string, rate: number, profile?: string[]): Promise<Opened> {
@@ -227,6 +242,7 @@ async function main() {
         const runs = c.rows >= 100_000 ? RUNS_100K : RUNS;
         for (let k = 0; k < runs; k++) {
           const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+          await context.addInitScript(RECORD_FRAMES);
           const freshProfile = PROFILE === 'new' && k === 0 ? profile : undefined;
           fresh.push(await firstOpen(context, url, rate, freshProfile));
           const page = await context.newPage();
