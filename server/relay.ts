@@ -510,6 +510,19 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
       if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame);
     }
 
+    sendFrames(frames: Uint8Array[]): void {
+      const ws = this.ws;
+      if (ws.readyState !== ws.OPEN) return;
+      // ws writes each frame with a cork of its own; corked around them all, the frames leave in one writev.
+      const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+      socket?.cork();
+      try {
+        for (const f of frames) ws.send(f);
+      } finally {
+        socket?.uncork();
+      }
+    }
+
     close(code: number, reason?: string): void {
       const ws = this.ws;
       // A retired workbook's devices are told in a message of their own, as for 4401/4403.

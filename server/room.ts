@@ -31,6 +31,8 @@ export interface Peer {
    * asking. Absent: no limit (tests, tools).
    */
   allowPresence?(): boolean;
+  /** Sends frames in one socket write (the relay corks the socket). Absent: one send each. */
+  sendFrames?(frames: Uint8Array[]): void;
 }
 
 export interface RoomLimits {
@@ -53,6 +55,8 @@ export interface RoomLimits {
   maxUpdateStructs?: number;
   /** presence states (awareness client ids) one connection may set; others' states it sends are dropped */
   maxPresencePerConnection?: number;
+  /** tests: how long a colleague's durable ack may wait (default COLLEAGUE_ACK_MS) */
+  colleagueAckMs?: number;
   /** tests: the size of the parts a big update is applied in (defaults: 250 structs, 24 KiB, 2,000 delete ranges) */
   applyParts?: { structs: number; bytes: number; deletes: number };
 }
@@ -74,6 +78,14 @@ export const SLICE_MS = 8;
 const APPLY_PARTS = { structs: 250, bytes: 24 * 1024, deletes: 2000 };
 /** Presence changes wait at most this long to go out together (see Room.sendPresence). */
 export const PRESENCE_FLUSH_MS = 50;
+/**
+ * The durable ack of a colleague's change waits at most this long, merged with the room's others,
+ * and goes out sooner in the same socket write as a presence flush. A device counts a change the
+ * hub sent it as on the hub already (src/sync/hub-state.ts, `heard`), so this ack only moves its
+ * durable record (the clock guard, removing a workbook) and clears another tab's change that
+ * reached it by BroadcastChannel. The sender of a change is acked at once.
+ */
+export const COLLEAGUE_ACK_MS = 1000;
 const MANY_ORIGINS = Symbol('several connections');
 /** A presence message carrying more states than this is another device echoing everyone's: it cannot set anything of its own. */
 const MAX_PRESENCE_ENTRIES = 64;
@@ -184,10 +196,16 @@ export class Room {
   private readonly presenceDue = new Set<number>();
   private presenceFrom: unknown = null;
   private presenceTimer: NodeJS.Timeout | null = null;
-  /** clocks made durable and not yet acked to the room: sent together at the end of the committer's report */
+  /** clocks made durable and not yet acked to their senders: sent together at the end of the committer's report */
   private readonly ackDue = new Map<number, number>();
+  /** the connections whose updates those are */
+  private readonly ackSenders = new Set<Peer>();
   private ackScheduled = false;
   private ackOwed = false;
+  /** clocks made durable and not yet acked to everyone (COLLEAGUE_ACK_MS), and the timer that sends them */
+  private readonly colleagueAckDue = new Map<number, number>();
+  private colleagueAckTimer: NodeJS.Timeout | null = null;
+  private readonly colleagueAckMs: number;
   /**
    * Storage failed after forwarding had begun: the doc holds what the disk does not. The room
    * takes nothing more, never compacts, and the relay loads it afresh from disk (devices resend).
@@ -210,15 +228,15 @@ export class Room {
     this.maxSvClients = limits.maxStateVectorClients ?? ROOM_DEFAULTS.maxStateVectorClients;
     this.maxStructs = limits.maxUpdateStructs ?? ROOM_DEFAULTS.maxUpdateStructs;
     this.maxPresence = limits.maxPresencePerConnection ?? ROOM_DEFAULTS.maxPresencePerConnection;
+    this.colleagueAckMs = limits.colleagueAckMs ?? COLLEAGUE_ACK_MS;
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     // The relay is not a participant: it must not appear in anyone's presence list.
     this.awareness.setLocalState(null);
     this.load();
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       this.fullState = null;
-      // Forwarded as soon as it is validated, durable or not: the durable ack follows, to every
-      // peer, once it is on disk (a receiver would otherwise count a colleague's change as one
-      // of its own not yet on the hub).
+      // Forwarded as soon as it is validated, durable or not: the durable ack follows once it is
+      // on disk, to the sender at once and to everyone within COLLEAGUE_ACK_MS.
       this.broadcast(encodeSync((enc) => syncProtocol.writeUpdate(enc, update)), origin);
     });
     this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
@@ -243,12 +261,37 @@ export class Room {
     this.presenceDue.clear();
     const from = this.presenceFrom;
     this.presenceFrom = null;
-    this.broadcast(frame, from);
+    if (this.colleagueAckDue.size === 0) {
+      this.broadcast(frame, from);
+      return;
+    }
+    // Colleagues' acks that are due ride in the same socket write: no send of their own.
+    const ack = this.takeColleagueAcks();
+    const both = [toBuffer(frame), ack];
+    for (const peer of this.peers.keys()) {
+      if (peer === from) safeSend(peer, ack);
+      else safeSendFrames(peer, both);
+    }
+  }
+
+  /** The colleagues' acks due, as one frame; nothing is then due. */
+  private takeColleagueAcks(): Buffer {
+    if (this.colleagueAckTimer) clearTimeout(this.colleagueAckTimer);
+    this.colleagueAckTimer = null;
+    const ack = toBuffer(encodeAck(encodeSv(this.colleagueAckDue)));
+    this.colleagueAckDue.clear();
+    return ack;
+  }
+
+  private sendColleagueAcks(): void {
+    this.colleagueAckTimer = null;
+    if (this.destroyed || this.colleagueAckDue.size === 0) return;
+    this.broadcast(this.takeColleagueAcks(), null);
   }
 
   /** One frame to every peer but `except`, as one Buffer: ws would otherwise wrap the bytes anew for each. */
   private broadcast(frame: Uint8Array, except: unknown): void {
-    const bytes = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+    const bytes = toBuffer(frame);
     for (const peer of this.peers.keys()) if (peer !== except) safeSend(peer, bytes);
   }
 
@@ -721,12 +764,13 @@ export class Room {
       if (clock > (this.durableClocks.get(client) ?? 0)) this.durableClocks.set(client, clock);
       if (clock > (this.ackDue.get(client) ?? 0)) this.ackDue.set(client, clock);
     }
+    this.ackSenders.add(job.peer);
     this.ackOwed = true;
     if (!fromDisk) {
       this.sendAcks();
       return;
     }
-    // Every update of this room that one batch made durable is acked in one frame per peer, once
+    // Every update of this room that one batch made durable is acked in one frame per sender, once
     // the committer has reported the whole batch (its report runs in one go, before microtasks).
     if (!this.ackScheduled) {
       this.ackScheduled = true;
@@ -737,13 +781,20 @@ export class Room {
     }
   }
 
+  /**
+   * The senders hear at once (their count of changes not yet on the hub waits on it); everyone
+   * else within COLLEAGUE_ACK_MS, merged with the room's other acks of that time.
+   */
   private sendAcks(): void {
     // An update of deletions only holds no clocks of its own: it is acked all the same (an empty list).
     if (!this.ackOwed || this.destroyed) return;
     this.ackOwed = false;
-    const ack = encodeAck(encodeSv(this.ackDue));
+    const ack = toBuffer(encodeAck(encodeSv(this.ackDue)));
+    for (const peer of this.ackSenders) if (this.peers.has(peer)) safeSend(peer, ack);
+    this.ackSenders.clear();
+    for (const [client, clock] of this.ackDue) if (clock > (this.colleagueAckDue.get(client) ?? 0)) this.colleagueAckDue.set(client, clock);
     this.ackDue.clear();
-    this.broadcast(ack, null);
+    if (this.colleagueAckDue.size > 0) this.colleagueAckTimer ??= setTimeout(() => this.sendColleagueAcks(), this.colleagueAckMs);
   }
 
   private settle(job: Job): void {
@@ -896,6 +947,9 @@ export class Room {
     this.destroyed = true;
     if (this.presenceTimer) clearTimeout(this.presenceTimer);
     this.presenceTimer = null;
+    // Nobody is left to tell; whoever connects next is acked what is durable as it joins.
+    if (this.colleagueAckTimer) clearTimeout(this.colleagueAckTimer);
+    this.colleagueAckTimer = null;
     this.applying.length = 0;
     this.awareness.destroy();
     this.doc.destroy();
@@ -1151,6 +1205,23 @@ function safeSend(peer: Peer, frame: Uint8Array): void {
   } catch {
     peer.close(CloseCode.SHUTDOWN);
   }
+}
+
+function safeSendFrames(peer: Peer, frames: Uint8Array[]): void {
+  if (!peer.sendFrames) {
+    for (const f of frames) safeSend(peer, f);
+    return;
+  }
+  try {
+    peer.sendFrames(frames);
+  } catch {
+    peer.close(CloseCode.SHUTDOWN);
+  }
+}
+
+/** The same bytes as a Buffer, not copied: ws would otherwise wrap a Uint8Array anew for each peer. */
+function toBuffer(frame: Uint8Array): Buffer {
+  return Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
 }
 
 function encodeSync(write: (enc: encoding.Encoder) => void): Uint8Array {

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import * as bc from 'lib0/broadcastchannel';
 import * as syncProtocol from 'y-protocols/sync';
 import type { WebsocketProvider } from 'y-websocket';
 import { MESSAGE_SYNC } from '../protocol/messages.js';
@@ -13,8 +14,8 @@ type SyncHandler = WebsocketProvider['messageHandlers'][number];
 interface Check {
   ws: WebSocket;
   ranges: ClockRanges;
-  /** sync messages in arrival order, applied once the check is done */
-  queue: Uint8Array[];
+  /** sync messages in arrival order, applied once the check is done; `fromHub`: on the hub's socket, not from another tab */
+  queue: { bytes: Uint8Array; fromHub: boolean }[];
   /** durable acks that arrived meanwhile: merged only after the check, so a forged claim is not counted as this device's work on the hub */
   acks: Map<number, number>[];
 }
@@ -102,8 +103,9 @@ export class ClockGuard {
     const kind = peekKind(rest);
     const check = this.check;
     if (check && check.ws === p.ws) {
-      check.queue.push(rest);
-      if (kind === syncProtocol.messageYjsSyncStep2 && ++this.step2s === 2) this.finish(check);
+      check.queue.push({ bytes: rest, fromHub: emitSynced });
+      // y-websocket passes emitSynced false for what other tabs post: their step 2 is no answer of the hub's
+      if (emitSynced && kind === syncProtocol.messageYjsSyncStep2 && ++this.step2s === 2) this.finish(check);
       return;
     }
     const first = kind === syncProtocol.messageYjsSyncStep2 && ++this.step2s === 1;
@@ -125,14 +127,16 @@ export class ClockGuard {
   /** The hub's answer to our step 1 is in: compare, then apply everything held, in order. */
   private finish(check: Check): void {
     this.check = null;
-    const answer = payloadOf(check.queue[check.queue.length - 1]);
+    const answer = payloadOf(check.queue[check.queue.length - 1].bytes);
     const verdict = answer ? compareWithHub(this.provider.doc, answer, check.ranges) : null;
-    for (const message of check.queue) {
+    for (const { bytes, fromHub } of check.queue) {
       if (this.provider.ws !== check.ws) return;
       const enc = encoding.createEncoder();
-      this.original(enc, decoding.createDecoder(message), this.provider, true, MESSAGE_SYNC);
-      // the hub's step 1 was held too: its answer (our step 2) goes out now
-      if (encoding.length(enc) > 1) check.ws.send(encoding.toUint8Array(enc));
+      this.original(enc, decoding.createDecoder(bytes), this.provider, fromHub, MESSAGE_SYNC);
+      // the hub's step 1 was held too: its answer (our step 2) goes out now, where the question came from
+      if (encoding.length(enc) <= 1) continue;
+      if (fromHub) check.ws.send(encoding.toUint8Array(enc));
+      else if (this.provider.bcconnected) bc.publish(this.provider.bcChannel, encoding.toUint8Array(enc), this.provider);
     }
     if (verdict) this.restore(verdict);
     this.followClientId();

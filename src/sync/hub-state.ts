@@ -1,13 +1,22 @@
 import * as Y from 'yjs';
 
 /**
- * What the hub (relay) has durably stored, as a Yjs state vector built from its
- * durable acks. Comparing it with the local doc's state vector says how many
- * changes exist only on this device. Counted in Yjs clock units: one per cell
- * write, row insert or column field change — the "changes" a person made.
+ * What the hub (relay) holds of a workbook, as Yjs state vectors. Comparing them with the local
+ * doc's state vector says how many changes exist only on this device. Counted in Yjs clock
+ * units: one per cell write, row insert or column field change — the "changes" a person made.
+ *
+ * Two kinds of knowledge, kept apart:
+ * - `acked`: what the hub has said is durably stored (its durable acks). Everything that must
+ *   not be wrong about the disk reads this: the clock guard (own-work.ts), removing a workbook
+ *   from this device, retiring one.
+ * - `heard`: clocks that reached this device in a message from the hub itself (a sync step 2 or
+ *   update on the hub's socket): the hub holds them, so they are no change of this device's
+ *   waiting for it. The hub acks a colleague's change lazily (server/room.ts, COLLEAGUE_ACK_MS);
+ *   this is what keeps it out of the pending count meanwhile. Only the status count reads it.
  */
 export class HubState {
   private readonly acked = new Map<number, number>();
+  private readonly heard = new Map<number, number>();
 
   constructor(initial?: Map<number, number>) {
     if (initial) for (const [c, clock] of initial) this.acked.set(c, clock);
@@ -20,6 +29,29 @@ export class HubState {
       if (clock > (this.acked.get(client) ?? 0)) {
         this.acked.set(client, clock);
         changed = true;
+        // what is durable needs no second word: the map stays as small as the changes in flight
+        if ((this.heard.get(client) ?? 0) <= clock) this.heard.delete(client);
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * A message from the hub moved this doc's clocks from `before` to `after`. A client's new
+   * clocks count as on the hub only where they follow on from what is already known to be there:
+   * a message that lands past clocks this device holds and the hub has not confirmed (its own
+   * unsent work, or structs someone sent under its id) says nothing about those, and a clock is
+   * one number, so the whole range stays pending until acked. Returns true if anything advanced.
+   */
+  hear(before: Map<number, number>, after: Map<number, number>): boolean {
+    let changed = false;
+    for (const [client, clock] of after) {
+      const from = before.get(client) ?? 0;
+      if (clock <= from) continue;
+      const known = this.knownClock(client);
+      if (known >= from && clock > known) {
+        this.heard.set(client, clock);
+        changed = true;
       }
     }
     return changed;
@@ -27,8 +59,8 @@ export class HubState {
 
   pendingFor(doc: Y.Doc): number {
     let pending = 0;
-    for (const [client, clock] of stateVectorOf(doc)) {
-      pending += Math.max(0, clock - (this.acked.get(client) ?? 0));
+    for (const [client, clock] of clocksOf(doc)) {
+      pending += Math.max(0, clock - this.knownClock(client));
     }
     return pending;
   }
@@ -38,33 +70,51 @@ export class HubState {
     return this.acked.get(client) ?? 0;
   }
 
-  toJSON(): [number, number][] {
-    return Array.from(this.acked.entries());
+  /** The clock the hub is known to hold for one Yjs client, durable or heard from it. */
+  knownClock(client: number): number {
+    return Math.max(this.acked.get(client) ?? 0, this.heard.get(client) ?? 0);
   }
 
+  toJSON(): { acked: [number, number][]; heard: [number, number][] } {
+    return { acked: Array.from(this.acked.entries()), heard: Array.from(this.heard.entries()) };
+  }
+
+  /** Reads what toJSON wrote, or the older form (the acked pairs alone); whatever is not a pair of clocks is dropped. */
   static fromJSON(raw: unknown): HubState {
     const state = new HubState();
-    if (Array.isArray(raw)) {
-      for (const entry of raw) {
-        if (Array.isArray(entry) && Number.isInteger(entry[0]) && Number.isInteger(entry[1])) state.acked.set(entry[0], entry[1]);
-      }
-    }
+    const record = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
+    readPairs(Array.isArray(raw) ? raw : record?.acked, state.acked);
+    readPairs(record?.heard, state.heard);
     return state;
   }
 }
 
-function stateVectorOf(doc: Y.Doc): Map<number, number> {
-  return Y.decodeStateVector(Y.encodeStateVector(doc));
+function readPairs(raw: unknown, into: Map<number, number>): void {
+  if (!Array.isArray(raw)) return;
+  for (const entry of raw) {
+    if (Array.isArray(entry) && isClock(entry[0]) && isClock(entry[1])) into.set(entry[0], entry[1]);
+  }
 }
 
-/** Where a device remembers the hub's acked state between visits (localStorage in the browser). */
+function isClock(x: unknown): x is number {
+  return Number.isSafeInteger(x) && (x as number) >= 0;
+}
+
+/** This doc's clock per client, read off its store (no state vector encoded). */
+export function clocksOf(doc: Y.Doc): Map<number, number> {
+  const clocks = new Map<number, number>();
+  for (const client of doc.store.clients.keys()) clocks.set(client, Y.getState(doc.store, client));
+  return clocks;
+}
+
+/** Where a device remembers what the hub holds between visits (localStorage in the browser). */
 export interface HubStateStore {
   load(workbookId: string): HubState;
   save(workbookId: string, state: HubState): void;
 }
 
 export class MemoryHubStateStore implements HubStateStore {
-  private readonly states = new Map<string, [number, number][]>();
+  private readonly states = new Map<string, ReturnType<HubState['toJSON']>>();
   load(workbookId: string): HubState {
     return HubState.fromJSON(this.states.get(workbookId));
   }

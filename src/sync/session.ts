@@ -7,13 +7,13 @@ import { WebsocketProvider } from 'y-websocket';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { MESSAGE_REFUSED, type Credential } from '../protocol/access.js';
 import { MESSAGE_CHALLENGE, linkHandshake } from '../protocol/challenge.js';
-import { CLOSE_REASONS, FINAL_CLOSE_CODES, MESSAGE_AWARENESS, MESSAGE_DURABLE_ACK, baseWorkbookId, historyRoom } from '../protocol/messages.js';
+import { CLOSE_REASONS, FINAL_CLOSE_CODES, MESSAGE_AWARENESS, MESSAGE_DURABLE_ACK, MESSAGE_SYNC, baseWorkbookId, historyRoom } from '../protocol/messages.js';
 import { ClockGuard } from './clock-guard.js';
 import { greetTabsByStateVector } from './cross-tab.js';
 import { fragmentingSocket } from './fragmenting-socket.js';
 import { LocalSaver } from './local-saver.js';
 import { skipUpdateEncodingOnce, storeReceivedAsIs } from './quiet-load.js';
-import type { HubStateStore } from './hub-state.js';
+import { clocksOf, type HubStateStore } from './hub-state.js';
 import { allOnHub, sameStatus, type SyncStatus } from './status.js';
 import type { WorkbookSession } from './workbook-session.js';
 
@@ -56,7 +56,11 @@ export class SyncSession implements WorkbookSession {
   private refusal: { code: number; reason: string } | null = null;
   /** true when this device could not open its local copy: edits then live only while the page is open */
   localUnavailable = false;
-  private readonly onDocUpdate = () => this.refresh();
+  /** a message from the hub is being applied: the status waits until what it brought is counted as heard */
+  private hearing = false;
+  private readonly onDocUpdate = () => {
+    if (!this.hearing) this.refresh();
+  };
   private readonly onOffline = () => this.provider.disconnect();
   private readonly onOnline = () => {
     // The network is back: try at once, and say "Connecting…" rather than "Offline" while trying.
@@ -87,6 +91,8 @@ export class SyncSession implements WorkbookSession {
     this.sendOwnPresenceOnly();
     greetTabsByStateVector(this.provider);
     storeReceivedAsIs(this.provider);
+    // Under the clock guard: what it holds back is heard only when it is applied.
+    this.hearFromHub();
     this.guard = new ClockGuard(this.provider, this.hub, (sv) => this.mergeAck(sv));
     // The socket wrapper answers the hub's CHALLENGE before y-websocket reads it; here it is only skipped.
     this.provider.messageHandlers[MESSAGE_CHALLENGE] = () => {};
@@ -157,6 +163,35 @@ export class SyncSession implements WorkbookSession {
     if (this.destroyed) return;
     this.saver = new LocalSaver(this.options.doc, this.local, () => this.refresh());
     this.refresh();
+  }
+
+  /**
+   * A change that first reaches this doc in a sync message on the hub's socket is on the hub:
+   * it leaves the pending count at once, before the hub's (lazy) durable ack for a colleague's
+   * change arrives. Read off the doc's clocks before and after (no update is parsed). Not for
+   * what other tabs post (y-websocket passes emitSynced false for those): another tab's change
+   * stays pending here until the hub acks it. Nor while Yjs holds structs it could not place yet:
+   * a hub message that fills their gap would bring them in too, and they may have come from a tab.
+   */
+  private hearFromHub(): void {
+    const p = this.provider;
+    const plain = p.messageHandlers[MESSAGE_SYNC];
+    p.messageHandlers[MESSAGE_SYNC] = (encoder, decoder, provider, emitSynced, type) => {
+      const store = p.doc.store;
+      if (!emitSynced || store.pendingStructs !== null || store.pendingDs !== null) {
+        plain(encoder, decoder, provider, emitSynced, type);
+        return;
+      }
+      const before = clocksOf(p.doc);
+      this.hearing = true;
+      try {
+        plain(encoder, decoder, provider, emitSynced, type);
+      } finally {
+        this.hearing = false;
+      }
+      if (this.hub.hear(before, clocksOf(p.doc))) this.options.hubStateStore.save(this.options.workbookId, this.hub);
+      this.refresh();
+    };
   }
 
   private mergeAck(sv: Map<number, number>): void {

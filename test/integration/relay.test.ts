@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { fragmentFrame } from '../../src/protocol/fragments.js';
-import { CloseCode } from '../../src/protocol/messages.js';
+import { CloseCode, MESSAGE_DURABLE_ACK } from '../../src/protocol/messages.js';
 import { allOnHub, makeClient, untilDoc, untilStatus, type TestClient } from '../support/clients.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 import { until } from '../support/wait.js';
@@ -131,6 +131,47 @@ describe('relay over real y-websocket clients', () => {
     expect(writers.get(b.doc.clientID)).toBeGreaterThan(0);
     expect(a.wb.checkInvariants()).toEqual([]);
     expect(Array.from(Y.encodeStateVector(a.doc))).toEqual(Array.from(Y.encodeStateVector(b.doc)));
+  });
+
+  it('a colleague\'s change the hub forwards never counts in the receiver\'s pending count, and its durable ack still reaches the receiver', async () => {
+    const r = await relay();
+    const a = client(r, 'wb-heard-1', 'ana');
+    const sheet = a.wb.initialize({ rows: 4, columns: 2 });
+    await allOnHub(a);
+    const b = client(r, 'wb-heard-1', 'ben');
+    await allOnHub(b);
+    await untilDoc(b, () => b.wb.isInitialized() && b.wb.rowCount(sheet) === 4, 'b has the workbook');
+    const counts: number[] = [];
+    b.session.onStatus((s) => counts.push(s.pending));
+    // every durable ack b is sent, as it is handled
+    const acks = new Set<() => void>();
+    const handlers = b.session.provider.messageHandlers;
+    const handleAck = handlers[MESSAGE_DURABLE_ACK];
+    handlers[MESSAGE_DURABLE_ACK] = (...args) => {
+      handleAck(...args);
+      for (const n of acks) n();
+    };
+    const col = a.wb.columns(sheet)[0].id;
+    a.wb.rowIds(sheet).forEach((row, i) => a.wb.setCell(sheet, row, col, `from a ${i}`));
+    const rows = a.wb.rowIds(sheet);
+    await untilDoc(b, () => b.wb.getValue(sheet, rows[3], col) === 'from a 3', 'b has all of a\'s edits');
+    await allOnHub(a);
+    // while a's changes arrived, and after: b never showed one of them as its own
+    expect(b.session.getStatus().pending).toBe(0);
+    expect(counts.filter((n) => n !== 0)).toEqual([]);
+    // b hears the hub has them durably too (within COLLEAGUE_ACK_MS, or with a presence flush)
+    const aClock = Y.getState(a.doc.store, a.doc.clientID);
+    expect(aClock).toBeGreaterThan(0);
+    await until(
+      (n) => {
+        acks.add(n);
+        return () => acks.delete(n);
+      },
+      () => b.session.hubAckedClock(a.doc.clientID) >= aClock,
+      'b acked a\'s changes',
+    );
+    expect(b.session.hubAckedClock(a.doc.clientID)).toBe(aClock);
+    expect(counts.filter((n) => n !== 0)).toEqual([]);
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('a graceful restart (%s) loses nothing', async (signal) => {

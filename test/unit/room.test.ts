@@ -51,30 +51,37 @@ function editsOf(n: number): { doc: Y.Doc; updates: Uint8Array[] } {
 }
 
 describe('Room', () => {
-  it('with the immediate committer (tests, tools) it stores before it forwards, then acks the sender with the clocks it now holds', () => {
+  it('with the immediate committer (tests, tools) it stores before it forwards, then acks the sender with the clocks it now holds; a colleague within COLLEAGUE_ACK_MS', async () => {
     const store = new MemoryStore();
-    const room = new Room('room-1', store, limits, silentLogger);
+    const room = new Room('room-1', store, { ...limits, colleagueAckMs: 20 }, silentLogger);
     const sender = new FakePeer();
     const other = new FakePeer();
     room.join(sender);
     room.join(other);
     const { doc, updates } = editsOf(0);
     const forwardedBefore = other.frames.length;
+    const otherAcks = other.acks().length;
     let storedWhenForwarded = -1;
+    const send = other.send.bind(other);
     other.send = (f) => {
-      storedWhenForwarded = store.backlog('room-1').count;
-      other.frames.push(f);
+      if (storedWhenForwarded < 0) storedWhenForwarded = store.backlog('room-1').count;
+      send(f);
     };
+    const colleagueAck = nextFrame(other, isAck);
     room.receive(sender, updateFrame(updates[0]));
     expect(storedWhenForwarded).toBe(1);
-    // the update, then the hub's word that it holds it (so the receiver does not count it as its own pending change)
-    expect(other.frames.length).toBe(forwardedBefore + 2);
-    expect(other.acks().at(-1)!.get(doc.clientID)).toBe(Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID));
-    const ack = sender.acks().at(-1)!;
-    expect(ack.get(doc.clientID)).toBe(Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID));
+    const clock = Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID);
+    expect(sender.acks().at(-1)!.get(doc.clientID)).toBe(clock);
+    // the colleague has the update (its device counts it as on the hub: it came from the hub); its ack comes later
+    expect(other.frames.length).toBe(forwardedBefore + 1);
+    expect(other.acks().length).toBe(otherAcks);
+    await colleagueAck;
+    expect(other.acks().at(-1)!.get(doc.clientID)).toBe(clock);
+    expect(other.acks().length).toBe(otherAcks + 1);
+    room.destroy();
   });
 
-  it('with group commit it forwards a validated update before it is durable, and acks it to everyone only once it is', async () => {
+  it('with group commit it forwards a validated update before it is durable, acks the sender only once it is, and the rest of the room after', async () => {
     const store = new MemoryStore();
     let stored = 0;
     const counting: RoomStore = Object.assign(Object.create(store) as RoomStore, {
@@ -84,7 +91,7 @@ describe('Room', () => {
         return seqs;
       },
     });
-    const room = new Room('room-1', counting, limits, silentLogger, new BatchingCommitter(counting));
+    const room = new Room('room-1', counting, { ...limits, colleagueAckMs: 20 }, silentLogger, new BatchingCommitter(counting));
     const sender = new FakePeer();
     const other = new FakePeer();
     room.join(sender);
@@ -104,11 +111,48 @@ describe('Room', () => {
     room.join(late);
     const clock = Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID);
     expect(late.acks()[0].get(doc.clientID) ?? 0).toBe(0);
-    await new Promise<void>((res) => setImmediate(res));
+    const colleagueAcks = [nextFrame(other, isAck), nextFrame(late, isAck)];
+    await nextFrame(sender, isAck);
     expect(stored).toBe(1);
-    // the same ack, with the clocks worked out at validation, to every peer
-    for (const p of [sender, other, late]) expect(p.acks().at(-1)!.get(doc.clientID), 'ack after the disk').toBe(clock);
+    // the clocks worked out at validation, to the sender as soon as the disk has them…
+    expect(sender.acks().at(-1)!.get(doc.clientID), 'ack after the disk').toBe(clock);
     expect(sender.acks().length).toBe(senderAcks + 1);
+    expect(other.acks().length).toBe(otherAcks);
+    // …and to everyone else once COLLEAGUE_ACK_MS is up
+    await Promise.all(colleagueAcks);
+    for (const p of [other, late]) expect(p.acks().at(-1)!.get(doc.clientID), 'colleague ack').toBe(clock);
+    room.destroy();
+  });
+
+  it('colleagues\' acks of many updates go out merged in one frame, in the same socket write as a presence flush when one comes first', async () => {
+    const store = new MemoryStore();
+    // a bound no test waits out: here the presence flush is what carries them
+    const room = new Room('room-1', store, { ...limits, colleagueAckMs: 3_600_000 }, silentLogger, new BatchingCommitter(store));
+    const writes: Uint8Array[][] = [];
+    const sender = new FakePeer();
+    const other = Object.assign(new FakePeer(), {
+      sendFrames(frames: Uint8Array[]) {
+        writes.push(frames);
+        for (const f of frames) other.send(f);
+      },
+    });
+    room.join(sender);
+    room.join(other);
+    const { doc, updates } = editsOf(3);
+    const otherAcks = other.acks().length;
+    for (const u of updates) room.receive(sender, updateFrame(u));
+    await untilAcked(sender, doc);
+    expect(other.acks().length).toBe(otherAcks);
+    const flushed = nextFrame(other, isAck);
+    room.receive(sender, awarenessFrame([{ id: 4242, clock: 1, state: { user: { name: 'Ana' } } }]));
+    await flushed;
+    expect(writes.length).toBe(1);
+    const [presence, ack] = writes[0].map((f) => decoding.createDecoder(f));
+    expect(decoding.readVarUint(presence)).toBe(1);
+    expect(decoding.readVarUint(ack)).toBe(MESSAGE_DURABLE_ACK);
+    // one ack for all of them: every clock the sender's updates reached
+    expect(other.acks().length).toBe(otherAcks + 1);
+    expect(other.acks().at(-1)).toEqual(Y.decodeStateVector(Y.encodeStateVector(doc)));
     room.destroy();
   });
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { Workbook } from '../../src/model/index.js';
-import { HubState, MemoryHubStateStore } from '../../src/sync/hub-state.js';
+import { HubState, MemoryHubStateStore, clocksOf } from '../../src/sync/hub-state.js';
 import { SyncSession } from '../../src/sync/session.js';
 import { statusKind } from '../../src/sync/status.js';
 import { localLabel, statusLabel } from '../../src/ui/i18n/status-text.js';
@@ -78,6 +78,56 @@ describe('SyncSession local copy', () => {
     expect(hub.pendingFor(doc)).toBe(2);
     expect(HubState.fromJSON(hub.toJSON()).pendingFor(doc)).toBe(2);
     expect(HubState.fromJSON('garbage').pendingFor(doc)).toBe(total);
+  });
+
+  it('a change heard from the hub is not pending; where it does not follow on from what the hub is known to hold, it stays pending until acked', () => {
+    const doc = new Y.Doc();
+    doc.clientID = 7;
+    const colleague = new Y.Doc();
+    colleague.clientID = 8;
+    colleague.getMap('m').set('a', 1);
+    colleague.getMap('m').set('b', 2);
+    const hub = new HubState();
+    const heard = (apply: () => void) => {
+      const before = clocksOf(doc);
+      apply();
+      return hub.hear(before, clocksOf(doc));
+    };
+    expect(heard(() => Y.applyUpdate(doc, Y.encodeStateAsUpdate(colleague)))).toBe(true);
+    expect(hub.pendingFor(doc)).toBe(0);
+    // heard is not durable: nothing that needs the disk reads it
+    expect(hub.ackedClock(8)).toBe(0);
+    expect(hub.knownClock(8)).toBe(2);
+    // this device's own change, then structs under its id from the hub past it: the own one is no less pending
+    doc.getMap('m').set('own', 1);
+    const forger = new Y.Doc();
+    Y.applyUpdate(forger, Y.encodeStateAsUpdate(doc));
+    // (Yjs moves a doc off an id it sees used elsewhere: the forger puts it back)
+    forger.clientID = 7;
+    forger.getMap('m').set('forged', 1);
+    expect(heard(() => Y.applyUpdate(doc, Y.encodeStateAsUpdate(forger, Y.encodeStateVector(doc))))).toBe(false);
+    expect(hub.pendingFor(doc)).toBe(2);
+    // the ack clears it, and an ack past what was heard leaves nothing heard behind
+    expect(hub.merge(new Map([[7, 2], [8, 2]]))).toBe(true);
+    expect(hub.pendingFor(doc)).toBe(0);
+    const saved = HubState.fromJSON(JSON.parse(JSON.stringify(hub.toJSON())));
+    expect([saved.ackedClock(7), saved.ackedClock(8), saved.knownClock(8)]).toEqual([2, 2, 2]);
+  });
+
+  it('reads what it stored, in the older form (acked pairs alone) too; anything else is dropped and counted as not on the hub', () => {
+    const doc = new Y.Doc();
+    doc.getMap('m').set('a', 1);
+    const client = doc.clientID;
+    const hub = new HubState();
+    hub.hear(new Map(), new Map([[client, 1]]));
+    const stored = JSON.parse(JSON.stringify(hub.toJSON()));
+    expect(HubState.fromJSON(stored).pendingFor(doc)).toBe(0);
+    expect(HubState.fromJSON(stored).ackedClock(client)).toBe(0);
+    expect(HubState.fromJSON([[client, 1]]).ackedClock(client)).toBe(1);
+    for (const bad of [null, 'x', 7, { acked: 'x', heard: [[client, -1]] }, { heard: [[client, 1.5]] }, [[client, '1']], { acked: [[client]] }]) {
+      const state = HubState.fromJSON(bad);
+      expect(state.pendingFor(doc), JSON.stringify(bad)).toBe(1);
+    }
   });
 
   it('labels the one status the UI shows', () => {
