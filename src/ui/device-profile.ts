@@ -142,6 +142,8 @@ export class DeviceProfile {
     for (const id of this.recordIds()) this.record(id);
     // No workbook's text stays readable either: the first screens kept in the clear go (first-screen-cache.ts).
     await import('./first-screen-cache.js').then((m) => m.forgetPlainFirstScreens(this.storage)).catch(() => undefined);
+    // Edits typed in a first screen and not yet applied are sealed under their workbook's key instead (first-screen-edits.ts).
+    await import('./first-screen-edits.js').then((m) => m.sealPlainEdits(this.storage, (id) => m.editsAccess(id, this.credential(id), this.lockState))).catch(() => undefined);
     this.changed();
   }
 

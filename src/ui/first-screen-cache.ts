@@ -5,6 +5,7 @@ import { base64url, concatBytes, fromBase64url, sealedContentKey, sealedViewKey,
 import { SEALED_ID } from '../protocol/sealed.js';
 import { COLUMN_TYPES, type ColumnType } from '../model/types.js';
 import { MAX_COLUMN_WIDTH, MIN_COLUMN_WIDTH } from '../model/workbook.js';
+import { isValidId } from '../model/ids.js';
 import type { LockState } from './device-profile.js';
 
 /**
@@ -14,7 +15,7 @@ import type { LockState } from './device-profile.js';
  * back exactly as this module writes it is ignored (the ordinary "Opening…" shows instead).
  *
  * localStorage (read synchronously at startup, which is the point):
- *   `mutual-sheets:first-screen:<id>`  one entry, "1:p:" ‖ JSON, or "1:x:" ‖ b64u(nonce ‖ box)
+ *   `mutual-sheets:first-screen:<id>`  one entry, "2:p:" ‖ JSON, or "2:x:" ‖ b64u(nonce ‖ box)
  *   `mutual-sheets:first-screen`       JSON array of ids, the newest first, at most MAX_WORKBOOKS
  *
  * Sealed workbooks (and every workbook once a device lock is set) never store plain text:
@@ -25,7 +26,8 @@ import type { LockState } from './device-profile.js';
  *         JSON padded with spaces to a multiple of 256 bytes, AAD = "mutual-sheets/first-screen v1\0" ‖ id)
  */
 
-export const FIRST_SCREEN_VERSION = 1;
+/** 2: rows and columns carry their ids, columns whether they are computed, rows which cells hold a formula (editing, first-screen-edits.ts). */
+export const FIRST_SCREEN_VERSION = 2;
 /** Rows and columns kept: the window on screen and about a screen of margin, no more. */
 export const MAX_ROWS = 80;
 export const MAX_COLUMNS = 30;
@@ -51,7 +53,7 @@ const SEALED = `${FIRST_SCREEN_VERSION}:x:`;
 /** What a stored entry can be at most: the sealed form of MAX_ENCODED_BYTES (padded), in base64url. */
 const MAX_STORED_CHARS = Math.ceil(((MAX_ENCODED_BYTES + PAD + NONCE_BYTES + TAG_BYTES) * 4) / 3) + 8;
 /** Workbook ids as the app makes them (and the hub's room names): anything else is not one of ours. */
-const ID = /^[A-Za-z0-9_.-]{1,100}$/;
+export const WORKBOOK_ID = /^[A-Za-z0-9_.-]{1,100}$/;
 
 const utf8 = new TextEncoder();
 const KEY_SALT = utf8.encode('mutual-sheets/first-screen v1');
@@ -59,16 +61,24 @@ const KEY_INFO = utf8.encode('first screen key');
 const AD_DOMAIN = utf8.encode('mutual-sheets/first-screen v1\0');
 
 export interface CachedColumn {
+  /** the column's id in the doc: an edit typed here names it */
+  id: string;
   name: string;
   width: number;
   type: ColumnType;
+  /** every row shows the column formula's result: nothing can be typed in it */
+  computed: boolean;
 }
 
 export interface CachedRow {
+  /** the row's id in the doc: an edit typed here names it */
+  id: string;
   /** the row's number as the grid shows it (a filtered view keeps each row's own number) */
   n: number;
   /** the shown text of each cached column, in order */
   cells: string[];
+  /** the cached columns (indices into `cells`) whose cell holds a formula of its own: shown as its result, edited only once open */
+  f: number[];
 }
 
 export interface FirstScreen {
@@ -157,16 +167,20 @@ export function parseFirstScreen(value: unknown): FirstScreen | null {
   }
   const outCols: CachedColumn[] = [];
   for (const c of columns) {
-    if (!isObject(c) || !text(c.name, MAX_NAME_CHARS) || typeof c.type !== 'string' || !TYPES.has(c.type)) return null;
+    if (!isObject(c) || !isValidId(c.id) || !text(c.name, MAX_NAME_CHARS) || typeof c.type !== 'string' || !TYPES.has(c.type) || typeof c.computed !== 'boolean') return null;
     if (typeof c.width !== 'number' || !(c.width >= MIN_COLUMN_WIDTH && c.width <= MAX_COLUMN_WIDTH)) return null;
-    outCols.push({ name: c.name, width: c.width, type: c.type as ColumnType });
+    outCols.push({ id: c.id, name: c.name, width: c.width, type: c.type as ColumnType, computed: c.computed });
   }
   const outRows: CachedRow[] = [];
   for (const r of rows) {
-    if (!isObject(r) || !count(r.n) || !Array.isArray(r.cells) || r.cells.length !== outCols.length) return null;
+    if (!isObject(r) || !isValidId(r.id) || !count(r.n) || !Array.isArray(r.cells) || r.cells.length !== outCols.length) return null;
     if (!r.cells.every((c) => text(c, MAX_CELL_CHARS))) return null;
-    outRows.push({ n: r.n, cells: [...(r.cells as string[])] });
+    const f = r.f;
+    if (!Array.isArray(f) || f.length > outCols.length || !f.every((j, k) => count(j, outCols.length - 1) && (k === 0 || j > (f[k - 1] as number)))) return null;
+    outRows.push({ id: r.id, n: r.n, cells: [...(r.cells as string[])], f: [...(f as number[])] });
   }
+  // An id twice would make an edit typed in one cell land in another's.
+  if (new Set(outCols.map((c) => c.id)).size !== outCols.length || new Set(outRows.map((r) => r.id)).size !== outRows.length) return null;
   if (colFrom + outCols.length > totalCols || rowFrom + outRows.length > totalRows) return null;
   if (!isObject(active) || !count(active.row) || !count(active.col)) return null;
   return {
@@ -198,7 +212,9 @@ const clip = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
  */
 export function encodeFirstScreen(screen: FirstScreen, onScreen = screen.rowFrom): string | null {
   const cols = screen.columns.slice(0, MAX_COLUMNS);
-  const rows = screen.rows.slice(0, MAX_ROWS).map((r) => ({ n: r.n, cells: r.cells.slice(0, cols.length).map((c) => clip(c, MAX_CELL_CHARS)) }));
+  const rows = screen.rows
+    .slice(0, MAX_ROWS)
+    .map((r) => ({ id: r.id, n: r.n, cells: r.cells.slice(0, cols.length).map((c) => clip(c, MAX_CELL_CHARS)), f: r.f.filter((j) => j < cols.length) }));
   let rowFrom = screen.rowFrom;
   for (;;) {
     const json = JSON.stringify({
@@ -212,7 +228,7 @@ export function encodeFirstScreen(screen: FirstScreen, onScreen = screen.rowFrom
       colFrom: screen.colFrom,
       left: screen.left,
       right: screen.right,
-      columns: cols.map((c) => ({ name: clip(c.name, MAX_NAME_CHARS), width: c.width, type: c.type })),
+      columns: cols.map((c) => ({ id: c.id, name: clip(c.name, MAX_NAME_CHARS), width: c.width, type: c.type, computed: c.computed })),
       rowFrom,
       rows,
       scrollTop: screen.scrollTop,
@@ -241,14 +257,9 @@ export function decodeEntry(raw: string | null, workbookId: string, policy: Cach
     json = raw.slice(PLAIN.length);
   } else if (raw.startsWith(SEALED)) {
     if (policy.kind !== 'sealed') return null;
-    const bytes = fromBase64url(raw.slice(SEALED.length));
-    if (!bytes || bytes.length < NONCE_BYTES + TAG_BYTES) return null;
-    try {
-      const plain = xchacha20poly1305(policy.key, bytes.subarray(0, NONCE_BYTES), ad(workbookId)).decrypt(bytes.subarray(NONCE_BYTES));
-      json = new TextDecoder('utf-8', { fatal: true }).decode(plain);
-    } catch {
-      return null;
-    }
+    const opened = openSealed(policy.key, AD_DOMAIN, workbookId, raw.slice(SEALED.length));
+    if (opened === null) return null;
+    json = opened;
   } else {
     return null;
   }
@@ -260,21 +271,40 @@ export function decodeEntry(raw: string | null, workbookId: string, policy: Cach
   }
 }
 
-const ad = (workbookId: string) => concatBytes(AD_DOMAIN, utf8.encode(workbookId));
-
 /** The stored form of a first screen under a policy, or null when it is not to be kept. */
 export function encodeEntry(screen: FirstScreen, workbookId: string, policy: CachePolicy, onScreen?: number): string | null {
   if (policy.kind === 'none') return null;
   const json = encodeFirstScreen(screen, onScreen);
   if (json === null) return null;
   if (policy.kind === 'plain') return PLAIN + json;
+  return SEALED + seal(policy.key, AD_DOMAIN, workbookId, json);
+}
+
+/**
+ * `json` sealed for a workbook: b64u(nonce ‖ XChaCha20-Poly1305(key, nonce, json padded with spaces
+ * to a multiple of 256 bytes, AAD = domain ‖ id)). Padded, so its length says little about how much
+ * text it holds. Shared with the queue of edits typed in the first screen (first-screen-edits.ts),
+ * under a domain of its own, so neither can be passed off as the other.
+ */
+export function seal(key: Uint8Array, domain: Uint8Array, workbookId: string, json: string): string {
   const body = utf8.encode(json);
-  // Padded, so the entry's length says little about how much text the screen held.
   const padded = new Uint8Array(Math.ceil((body.length + 1) / PAD) * PAD).fill(0x20);
   padded.set(body);
   const nonce = globalThis.crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
-  const box = xchacha20poly1305(policy.key, nonce, ad(workbookId)).encrypt(padded);
-  return SEALED + base64url(concatBytes(nonce, box));
+  const box = xchacha20poly1305(key, nonce, concatBytes(domain, utf8.encode(workbookId))).encrypt(padded);
+  return base64url(concatBytes(nonce, box));
+}
+
+/** What `seal` sealed under this key, domain and id, or null (another key, id or domain, tampered, not UTF-8). */
+export function openSealed(key: Uint8Array, domain: Uint8Array, workbookId: string, sealed: string): string | null {
+  const bytes = fromBase64url(sealed);
+  if (!bytes || bytes.length < NONCE_BYTES + TAG_BYTES) return null;
+  try {
+    const plain = xchacha20poly1305(key, bytes.subarray(0, NONCE_BYTES), concatBytes(domain, utf8.encode(workbookId))).decrypt(bytes.subarray(NONCE_BYTES));
+    return new TextDecoder('utf-8', { fatal: true }).decode(plain);
+  } catch {
+    return null;
+  }
 }
 
 // ── the store ───────────────────────────────────────────────────────────────
@@ -284,7 +314,7 @@ function readIndex(storage: Storage): string[] {
     const raw = storage.getItem(INDEX_KEY);
     const list: unknown = raw ? JSON.parse(raw) : [];
     if (!Array.isArray(list)) return [];
-    return list.filter((x): x is string => typeof x === 'string' && ID.test(x)).slice(0, MAX_WORKBOOKS * 2);
+    return list.filter((x): x is string => typeof x === 'string' && WORKBOOK_ID.test(x)).slice(0, MAX_WORKBOOKS * 2);
   } catch {
     return [];
   }
@@ -292,7 +322,7 @@ function readIndex(storage: Storage): string[] {
 
 /** The first screen kept for a workbook, or null. Never throws. */
 export function loadFirstScreen(storage: Storage, workbookId: string, policy: CachePolicy): FirstScreen | null {
-  if (!ID.test(workbookId)) return null;
+  if (!WORKBOOK_ID.test(workbookId)) return null;
   try {
     return decodeEntry(storage.getItem(entryKey(workbookId)), workbookId, policy);
   } catch {
@@ -306,7 +336,7 @@ export function loadFirstScreen(storage: Storage, workbookId: string, policy: Ca
  * or storage refuses (full, or disabled): only a cache, nothing is lost.
  */
 export function saveFirstScreen(storage: Storage, workbookId: string, screen: FirstScreen, policy: CachePolicy, onScreen?: number): boolean {
-  if (!ID.test(workbookId)) return false;
+  if (!WORKBOOK_ID.test(workbookId)) return false;
   if (policy.kind === 'none') {
     forgetFirstScreen(storage, workbookId);
     return false;
@@ -367,7 +397,8 @@ export function forgetFirstScreen(storage: Storage, workbookId: string): void {
 export function forgetPlainFirstScreens(storage: Storage): void {
   for (const id of readIndex(storage)) {
     try {
-      if (storage.getItem(entryKey(id))?.startsWith(PLAIN) !== false) forgetFirstScreen(storage, id);
+      // an entry of an older version too: never shown, and its text must not stay readable
+      if (storage.getItem(entryKey(id))?.startsWith(SEALED) !== true) forgetFirstScreen(storage, id);
     } catch {
       // storage refused: nothing more this device can do
     }

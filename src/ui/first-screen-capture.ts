@@ -9,6 +9,7 @@ import { safePx } from './safe-style.js';
 import type { SheetGrid } from './grid/sheet-grid.js';
 import { cellSelection } from './grid/selection.js';
 import type { Handoff } from './first-screen.js';
+import type { PendingEdit } from './first-screen-edits.js';
 import { columnOffsets, columnWindow } from './grid/window.js';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { MAX_COLUMNS, MAX_ROWS, saveFirstScreen, type CachePolicy, type FirstScreen } from './first-screen-cache.js';
@@ -109,11 +110,13 @@ export function captureFirstScreen(grid: SheetGrid, wb: Workbook, sheetId: strin
     colFrom,
     left: offsets[colFrom],
     right: offsets[columns.length] - offsets[colTo],
-    columns: cached.map((c, k) => ({ name: c.name, width: widths[colFrom + k], type: c.type })),
+    columns: cached.map((c, k) => ({ id: c.id, name: c.name, width: widths[colFrom + k], type: c.type, computed: !!c.formula })),
     rowFrom,
     rows: rows.slice(rowFrom, rowTo).map((rowId, k) => ({
+      id: rowId,
       n: grid.data.rowNumber(rowFrom + k),
       cells: cached.map((col) => shownText(grid, wb, locale, sheetId, rowId, col)),
+      f: cached.flatMap((col, j) => (!col.formula && wb.getFormula(sheetId, rowId, col.id) !== null ? [j] : [])),
     })),
     scrollTop: vp.scrollTop,
     scrollLeft: vp.scrollLeft,
@@ -146,9 +149,13 @@ function shownText(grid: SheetGrid, wb: Workbook, locale: Locale, sheetId: strin
   return displayValue(locale, col, value);
 }
 
-/** The live grid goes on where its first screen was: the same scroll position, chosen cell and keyboard. */
-export async function resumeGrid(grid: SheetGrid | null | undefined, handoff: Handoff): Promise<void> {
-  if (!grid) return;
+/**
+ * The live grid goes on where its first screen was: the same scroll position, chosen cell and
+ * keyboard, and an editor left open there opens again on its cell with what was typed in it.
+ * Returns that draft when it could not (its cell is not the live grid's active one), to be applied as an edit.
+ */
+export async function resumeGrid(grid: SheetGrid | null | undefined, handoff: Handoff): Promise<PendingEdit | null> {
+  if (!grid) return handoff.draft;
   await grid.updateComplete;
   const { rows, columns } = grid.data.shown();
   if (handoff.active.row < rows.length && handoff.active.col < columns.length) grid.selection.set(cellSelection(handoff.active));
@@ -161,5 +168,14 @@ export async function resumeGrid(grid: SheetGrid | null | undefined, handoff: Ha
     grid.viewport.scrollLeft = scroller.scrollLeft;
     grid.requestUpdate();
   }
+  const draft = handoff.draft;
+  if (draft) {
+    const a = grid.selection.activeCell();
+    if (!a || a.rowId !== draft.rowId || a.col.id !== draft.colId || grid.sheetId !== draft.sheetId) return draft;
+    grid.editor.start(draft.text);
+    if (!grid.editor.editing) return draft;
+    return null;
+  }
   if (handoff.focused) grid.focusGrid();
+  return null;
 }

@@ -1,5 +1,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import type { FirstScreen as Screen } from './first-screen-cache.js';
+import { columnLetter } from '../model/blank-sheet.js';
+import { MAX_TEXT_LENGTH } from '../model/values.js';
+import type { CachedColumn, CachedRow, FirstScreen as Screen } from './first-screen-cache.js';
+import { MAX_EDITS, type KeepResult, type PendingEdit } from './first-screen-edits.js';
 import { formatNumber, LocaleController, t } from './i18n/locale.js';
 import { gridStyles } from './grid/grid-styles.js';
 import { HEADER_HEIGHT, ROW_HEIGHT_COARSE, ROW_HEIGHT_FINE, ROW_NUMBER_WIDTH } from './grid/metrics.js';
@@ -12,15 +15,29 @@ export interface Handoff {
   active: { row: number; col: number };
   /** the keyboard was in the first screen: it goes to the live grid's active cell */
   focused: boolean;
+  /** an editor was open with something typed, not yet committed: the live grid's editor opens with it */
+  draft: PendingEdit | null;
 }
+
+/** Keeps a committed edit (first-screen-edits.ts `keepEdit`, bound to the workbook), or refuses it. */
+export type KeepEdit = (edit: PendingEdit) => KeepResult;
+
+const cellKey = (rowId: string, colId: string) => `${rowId}\u0000${colId}`;
 
 /**
  * `<first-screen>`: while a workbook's doc is still being read, what its grid showed last time
  * (first-screen-cache.ts), laid out exactly as `<sheet-grid>` lays it out (its styles and
- * metrics, the toolbar's measured height, the tabs' strip), scrolled where it was. Read-only
- * and said to be busy: a cell can be chosen (the live grid starts there), typing is refused
- * out loud, never dropped silently. `<workbook-view>` replaces it with the live grid once the
- * doc is in, handing over the scroll position, the chosen cell and the keyboard.
+ * metrics, the toolbar's measured height, the tabs' strip), scrolled where it was, and said to
+ * be busy. `<workbook-view>` replaces it with the live grid once the doc is in, handing over
+ * the scroll position, the chosen cell and the keyboard.
+ *
+ * It takes edits (issue 18): typing, Enter, F2 or a double-click opens an editor in the cell,
+ * Enter / Tab commit and move, Escape cancels, Delete / Backspace clears. A committed edit is kept
+ * at once by `keep` (the queue in localStorage, first-screen-edits.ts) and shown in its cell as
+ * waiting; the workbook page writes the queue into the doc at the handover. What cannot be edited
+ * here is refused in words, up front: everything when `keep` is null (no key to keep edits under)
+ * or on a view link, a computed column, a claim column, a formula cell's formula, a cell not kept.
+ * An edit `keep` refuses (storage full, too many waiting) leaves the editor open and says why.
  *
  * Its rows carry no aria-rowindex: it is not the sheet, only the rows kept of it, and tests and
  * assistive technology that address the sheet's cells by index find only the live grid's.
@@ -28,22 +45,44 @@ export interface Handoff {
 export class FirstScreenView extends LitElement {
   static properties = {
     screen: { attribute: false },
+    readOnly: { attribute: false },
+    keep: { attribute: false },
+    pending: { attribute: false },
     active: { state: true },
-    refused: { state: true },
+    editing: { state: true },
+    alert: { state: true },
+    said: { state: true },
   };
 
   declare screen: Screen | null;
+  /** a view link: nothing can be typed */
+  declare readOnly: boolean;
+  /** where committed edits go; null: they cannot be kept on this device, and typing is refused */
+  declare keep: KeepEdit | null;
+  /** the edits waiting (this page's and any left from an earlier one): shown in their cells */
+  declare pending: PendingEdit[];
   declare active: { row: number; col: number };
-  /** a key was pressed that would have changed the sheet: said, since it did nothing */
-  declare refused: boolean;
+  declare editing: boolean;
+  /** why the last key did nothing, or why an edit was not kept ('' when nothing) */
+  declare alert: string;
+  /** what was done, for the live region */
+  declare said: string;
+  private draft = '';
+  /** the editor opened on the cell's own text (F2, Enter, a double-click), not on a typed key */
+  private initial: string | null = null;
   private rowHeight = ROW_HEIGHT_FINE;
 
   constructor() {
     super();
     new LocaleController(this);
     this.screen = null;
+    this.readOnly = false;
+    this.keep = null;
+    this.pending = [];
     this.active = { row: 0, col: 0 };
-    this.refused = false;
+    this.editing = false;
+    this.alert = '';
+    this.said = '';
   }
 
   static styles = [
@@ -56,6 +95,16 @@ export class FirstScreenView extends LitElement {
       }
       .cell {
         cursor: progress;
+      }
+      .cell.waiting {
+        font-style: italic;
+        color: #57606a;
+      }
+      .cell.editing {
+        padding: 0;
+      }
+      .cell input {
+        padding: 0 0.5rem;
       }
       .tabs {
         display: flex;
@@ -107,7 +156,15 @@ export class FirstScreenView extends LitElement {
     performance.mark('ms:first-screen');
   }
 
-  /** The scroll position, chosen cell and keyboard, for the live grid that takes over. */
+  protected updated(): void {
+    const input = this.renderRoot.querySelector<HTMLInputElement>('.cell.active input');
+    if (this.editing && input && (this.renderRoot as ShadowRoot).activeElement !== input) {
+      input.focus();
+      input.setSelectionRange(input.value.length, input.value.length);
+    }
+  }
+
+  /** The scroll position, chosen cell, keyboard and open editor, for the live grid that takes over. */
   handoff(): Handoff | null {
     const scroller = this.renderRoot.querySelector<HTMLElement>('.scroller');
     if (!this.screen || !scroller) return null;
@@ -116,6 +173,7 @@ export class FirstScreenView extends LitElement {
       scrollLeft: scroller.scrollLeft,
       active: { ...this.active },
       focused: !!this.shadowRoot?.activeElement,
+      draft: this.editing && this.draft !== this.initial ? this.editAt(this.draft) : null,
     };
   }
 
@@ -126,6 +184,18 @@ export class FirstScreenView extends LitElement {
     return { row: Math.max(0, row), col: Math.max(0, col) };
   }
 
+  /** The waiting text of each cell of this sheet: the last edit to it wins, as it will when applied. */
+  private waiting(): Map<string, string> {
+    const out = new Map<string, string>();
+    const sheetId = this.screen?.sheetId;
+    for (const e of this.pending) if (e.sheetId === sheetId) out.set(cellKey(e.rowId, e.colId), e.text);
+    return out;
+  }
+
+  private get editable(): boolean {
+    return !!this.keep && !this.readOnly;
+  }
+
   render() {
     const s = this.screen;
     if (!s) return nothing;
@@ -134,17 +204,20 @@ export class FirstScreenView extends LitElement {
     const width = cols.reduce((sum, c) => sum + c.width, 0);
     const totalWidth = ROW_NUMBER_WIDTH + s.left + width + s.right;
     const label = t('fs.label', { sheet: s.sheetName });
+    const waiting = this.waiting();
+    const editable = this.editable;
     return html`
-      <div class="toolbar" role="status" style=${s.bar > 0 ? `height:${s.bar}px` : ''}>${t('fs.opening')}</div>
+      <div class="toolbar" role="status" style=${s.bar > 0 ? `height:${s.bar}px` : ''}>${t('fs.opening')}${editable ? html` ${t('fs.typeHere')}` : nothing}</div>
       <div class="scroller">
         <div
           role="grid"
           aria-label=${label}
           aria-busy="true"
-          aria-readonly="true"
+          aria-readonly=${editable ? 'false' : 'true'}
           style="--row-h:${h - 1}px;width:${totalWidth}px;height:${HEADER_HEIGHT + s.totalRows * h}px"
           @keydown=${this.onKeydown}
           @pointerdown=${this.onPointerDown}
+          @dblclick=${this.onDoubleClick}
         >
           <div class="header" role="row">
             <div class="corner" role="columnheader"><span class="sr">${t('grid.rowNumber')}</span></div>
@@ -160,52 +233,199 @@ export class FirstScreenView extends LitElement {
               ${cols.map((c, j) => {
                 const col = s.colFrom + j;
                 const isActive = index === this.active.row && col === this.active.col;
+                const typed = waiting.get(cellKey(r.id, c.id));
+                const inEditor = isActive && this.editing;
                 return html`<div
-                  class="cell ${c.type} ${isActive ? 'active' : ''}"
+                  class="cell ${c.type} ${isActive ? 'active' : ''} ${typed !== undefined ? 'waiting' : ''} ${inEditor ? 'editing' : ''}"
                   role="gridcell"
-                  aria-readonly="true"
-                  tabindex=${isActive ? 0 : -1}
+                  aria-readonly=${editable && !c.computed && c.type !== 'claim' ? 'false' : 'true'}
+                  tabindex=${isActive && !inEditor ? 0 : -1}
                   data-row=${index}
                   data-col=${col}
                   style="width:${c.width}px"
-                >${r.cells[j]}</div>`;
+                >${inEditor
+                  ? html`<input
+                      aria-label=${t('grid.edit', { name: c.name })}
+                      maxlength=${MAX_TEXT_LENGTH}
+                      inputmode=${c.type === 'number' || c.type === 'counter' ? 'decimal' : 'text'}
+                      .value=${this.draft}
+                      @input=${this.onInput}
+                      @keydown=${this.onEditorKeydown}
+                      @blur=${this.onBlur}
+                    />`
+                  : typed !== undefined
+                    ? html`${typed}<span class="sr"> ${t('fs.waiting')}</span>`
+                    : r.cells[j]}</div>`;
               })}
             </div>`;
           })}
         </div>
       </div>
       <div class="footer">
-        <span role=${this.refused ? 'alert' : nothing}>${this.refused ? t('fs.stillOpening') : ''}</span>
+        <span role=${this.alert ? 'alert' : nothing}>${this.alert}</span>
+        <span class="sr" role="status">${this.said}</span>
         <span>${t('grid.size', { rows: formatNumber(s.totalRows), columns: formatNumber(s.totalCols) })}</span>
       </div>
       <div class="tabs" aria-hidden="true">${s.tabs.map((tab) => html`<span class="tab ${tab.id === s.sheetId ? 'current' : ''}">${tab.name}</span>`)}</div>
     `;
   }
 
+  /** The active cell, when it is one of the cells kept. */
+  private activeCell(): { row: CachedRow; col: CachedColumn; j: number } | null {
+    const s = this.screen;
+    if (!s) return null;
+    const row = s.rows[this.active.row - s.rowFrom];
+    const j = this.active.col - s.colFrom;
+    const col = s.columns[j];
+    return row && col ? { row, col, j } : null;
+  }
+
+  /** Why the active cell cannot be changed here (`own`: the editor would open on its own text), or '' when it can. */
+  private refusal(own: boolean): string {
+    if (!this.keep) return t('fs.stillOpening');
+    if (this.readOnly) return t('grid.viewOnly');
+    const a = this.activeCell();
+    if (!a) return t('fs.notKept');
+    if (a.col.computed) return t('fs.computed', { column: a.col.name });
+    if (a.col.type === 'claim') return t('fs.claim', { column: a.col.name });
+    if (own && a.row.f.includes(a.j) && !this.waiting().has(cellKey(a.row.id, a.col.id))) return t('fs.formulaCell');
+    return '';
+  }
+
+  /** The edit of the active cell to `text`. */
+  private editAt(text: string): PendingEdit | null {
+    const a = this.activeCell();
+    if (!a || !this.screen) return null;
+    return { sheetId: this.screen.sheetId, rowId: a.row.id, colId: a.col.id, cell: `${columnLetter(this.active.col)}${a.row.n}`, text, at: Date.now() };
+  }
+
+  /** Opens the editor on the active cell: on `typed` (a key), or on the cell's own text. */
+  private startEdit(typed: string | null): void {
+    const refused = this.refusal(typed === null);
+    if (refused) {
+      this.alert = refused;
+      return;
+    }
+    const a = this.activeCell()!;
+    const own = this.waiting().get(cellKey(a.row.id, a.col.id)) ?? a.row.cells[a.j];
+    this.initial = typed === null ? own : null;
+    this.draft = typed ?? own;
+    this.alert = '';
+    this.editing = true;
+  }
+
+  /** Keeps `text` as the active cell's edit; false, and said, when it is not kept. */
+  private commitText(text: string): boolean {
+    const edit = this.editAt(text);
+    if (!edit || !this.keep) return false;
+    const kept = this.keep(edit);
+    if (!kept.ok) {
+      this.alert = {
+        'no-key': t('fs.stillOpening'),
+        full: t('fs.queueFull', { max: formatNumber(MAX_EDITS) }),
+        'too-long': t('fs.tooLong', { max: formatNumber(MAX_TEXT_LENGTH) }),
+        unreadable: t('fs.queueUnreadable'),
+        storage: t('fs.storageFull'),
+      }[kept.reason];
+      return false;
+    }
+    this.pending = kept.edits;
+    this.alert = '';
+    this.said = text === '' ? t('fs.clearedWaiting', { cell: edit.cell }) : t('fs.typedWaiting', { cell: edit.cell, text });
+    return true;
+  }
+
+  /** Commits the open editor; on success the editor closes (and the active cell moves by `move`). */
+  private commitEditor(move: [number, number] | null): void {
+    if (this.draft !== this.initial && !this.commitText(this.draft)) {
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('.cell.active input')?.focus());
+      return;
+    }
+    this.editing = false;
+    this.initial = null;
+    if (move) this.moveTo({ row: this.active.row + move[0], col: this.active.col + move[1] });
+    else this.focusActive();
+  }
+
+  private cancelEdit(): void {
+    this.editing = false;
+    this.initial = null;
+    this.alert = '';
+    this.focusActive();
+  }
+
+  private onInput = (e: Event): void => {
+    this.draft = (e.target as HTMLInputElement).value;
+  };
+
+  private onEditorKeydown = (e: KeyboardEvent): void => {
+    e.stopPropagation();
+    // An IME commits its composition with Enter: that Enter is not ours.
+    if (e.isComposing || e.keyCode === 229) return;
+    if (e.key === 'Enter' && !e.altKey) {
+      e.preventDefault();
+      this.commitEditor([e.shiftKey ? -1 : 1, 0]);
+    } else if (e.key === 'Tab') {
+      e.preventDefault();
+      this.commitEditor([0, e.shiftKey ? -1 : 1]);
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      this.cancelEdit();
+    }
+  };
+
+  private onBlur = (): void => {
+    // Focus went elsewhere: what was typed is kept, as the live grid keeps it. Refused, it stays in the editor.
+    if (!this.editing || !this.isConnected) return;
+    if (this.draft === this.initial || this.commitText(this.draft)) {
+      this.editing = false;
+      this.initial = null;
+    }
+  };
+
   private onPointerDown = (e: PointerEvent): void => {
     const el = (e.target as HTMLElement).closest<HTMLElement>('[role="gridcell"]');
-    if (!el) return;
+    if (!el || (e.target as HTMLElement).closest('input')) return;
     this.moveTo({ row: Number(el.dataset.row), col: Number(el.dataset.col) });
   };
 
+  private onDoubleClick = (e: MouseEvent): void => {
+    const el = (e.target as HTMLElement).closest<HTMLElement>('[role="gridcell"]');
+    if (!el || this.editing) return;
+    this.startEdit(null);
+  };
+
   private onKeydown = (e: KeyboardEvent): void => {
+    if (this.editing) return;
     const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
-    const move = moves[e.key];
+    const move = e.key === 'Tab' ? ([0, e.shiftKey ? -1 : 1] as [number, number]) : moves[e.key];
     if (move) {
       e.preventDefault();
       this.moveTo({ row: this.active.row + move[0], col: this.active.col + move[1] });
       return;
     }
-    // A key that would type, clear or edit does nothing yet: said, so nobody thinks it went in.
-    if ((e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) || e.key === 'Enter' || e.key === 'Delete' || e.key === 'Backspace' || e.key === 'F2') {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key.length === 1) {
       e.preventDefault();
-      this.refused = true;
+      this.startEdit(e.key);
+    } else if (e.key === 'Enter' || e.key === 'F2') {
+      e.preventDefault();
+      this.startEdit(null);
+    } else if (e.key === 'Delete' || e.key === 'Backspace') {
+      e.preventDefault();
+      const refused = this.refusal(false);
+      if (refused) this.alert = refused;
+      else this.commitText('');
     }
   };
 
   private moveTo(p: { row: number; col: number }): void {
     if (!this.screen || !Number.isFinite(p.row) || !Number.isFinite(p.col)) return;
     this.active = this.clampActive(p);
+    this.focusActive();
+  }
+
+  private focusActive(): void {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.cell.active')?.focus({ preventScroll: false }));
   }
 }

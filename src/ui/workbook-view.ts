@@ -35,7 +35,10 @@ import './workbook-header.js';
 import './sync-status.js';
 import { cachePolicy, loadFirstScreen, type FirstScreen } from './first-screen-cache.js';
 import { FirstScreenKeeper, resumeGrid } from './first-screen-capture.js';
-import { afterPaint, type FirstScreenView } from './first-screen.js';
+import { afterPaint, type FirstScreenView, type KeepEdit } from './first-screen.js';
+import { editsAccess, keepEdit, readEdits, takeEdits, type PendingEdit } from './first-screen-edits.js';
+import { applyEdits, refusedText } from './first-screen-apply.js';
+import { visuallyHidden } from './visually-hidden.js';
 
 type Phase = 'loading' | 'waiting' | 'ready' | 'too-new';
 
@@ -75,6 +78,8 @@ export class WorkbookView extends LitElement {
     sealedNotice: { state: true },
     narrow: { state: true },
     firstScreen: { state: true },
+    typedNotApplied: { state: true },
+    typedApplied: { state: true },
   };
 
   declare workbookId: string;
@@ -96,6 +101,13 @@ export class WorkbookView extends LitElement {
   declare narrow: boolean;
   /** what the grid showed last time, painted while the doc loads (first-screen-cache.ts); the keeper saves it */
   declare firstScreen: FirstScreen | null;
+  /** edits typed in the first screen that the live workbook refused, each said with its text */
+  declare typedNotApplied: string[];
+  /** how many edits typed in the first screen were applied, for the live region */
+  declare typedApplied: string;
+  /** where the first screen keeps what is typed in it (null: no key to keep it under), and what already waits */
+  private keepTyped: KeepEdit | null = null;
+  private typedWaiting: PendingEdit[] = [];
   /** the latest open(): one that waited for its first screen to paint goes no further once another began */
   private opening = 0;
   private readonly keeper = new FirstScreenKeeper(this, () =>
@@ -136,6 +148,8 @@ export class WorkbookView extends LitElement {
     this.problem = '';
     this.narrow = this.narrowQuery.matches;
     this.firstScreen = null;
+    this.typedNotApplied = [];
+    this.typedApplied = '';
   }
 
   connectedCallback(): void {
@@ -149,7 +163,9 @@ export class WorkbookView extends LitElement {
     if ((this.session?.unsavedLocal ?? 0) + (this.journalSession?.unsavedLocal ?? 0) > 0) e.preventDefault();
   };
 
-  static styles = css`
+  static styles = [
+    visuallyHidden,
+    css`
     :host {
       display: flex;
       flex-direction: column;
@@ -171,7 +187,11 @@ export class WorkbookView extends LitElement {
       flex: 1;
       min-height: 0;
     }
-  `;
+    .notice ul {
+      margin: 0.25rem 0;
+    }
+  `,
+  ];
 
   protected willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('workbookId') && this.workbookId) void this.open();
@@ -223,7 +243,13 @@ export class WorkbookView extends LitElement {
     const id = this.workbookId;
     const profile = this.profile!;
     // Read synchronously, before any of the doc, and painted before the doc's long first apply starts.
-    this.firstScreen = this.narrow ? null : loadFirstScreen(localStorage, id, cachePolicy(id, this.credential, profile.lockState));
+    const typed = editsAccess(id, this.credential, profile.lockState);
+    this.firstScreen = this.narrow ? null : loadFirstScreen(localStorage, id, typed.policy);
+    // What is typed in the first screen is kept under the same policy as the first screen itself; none, and it says "Still opening".
+    this.keepTyped = typed.policy.kind === 'none' ? null : (edit) => keepEdit(localStorage, id, typed, edit);
+    this.typedWaiting = this.firstScreen ? (readEdits(localStorage, id, typed) ?? []) : [];
+    this.typedNotApplied = [];
+    this.typedApplied = '';
     const turn = ++this.opening;
     if (this.firstScreen) {
       await afterPaint(this.updateComplete);
@@ -306,7 +332,15 @@ export class WorkbookView extends LitElement {
       // The sheet of last time, where it is still there: the live grid replaces its first screen in place.
       const sheets = workbook.sheets();
       this.sheetId = sheets.some((s) => s.id === cached) ? cached! : (sheets[0]?.id ?? '');
-      if (handoff && this.sheetId === cached) void this.updateComplete.then(() => resumeGrid(this.workbook === workbook ? this.shadowRoot?.querySelector('sheet-grid') : null, handoff));
+      // What was typed in the first screen (here, or in an earlier page closed before this moment) goes in now, as typed edits.
+      // On a view link it stays kept for an open with the edit link.
+      if (!workbook.readOnly) this.applyTyped(workbook, takeEdits(localStorage, id, typed));
+      if (handoff && this.sheetId === cached) {
+        // An editor left open in the first screen opens again in the live grid, with what was typed in it.
+        void this.updateComplete
+          .then(() => resumeGrid(this.workbook === workbook ? this.shadowRoot?.querySelector('sheet-grid') : null, handoff))
+          .then((left) => left && this.workbook === workbook && this.applyTyped(workbook, [left]));
+      } else if (handoff?.draft) this.applyTyped(workbook, [handoff.draft]);
       profile.remember({ id, title: workbook.title(), openedAt: Date.now() });
       void this.openJournal(workbook, journalDoc, id);
       return true;
@@ -319,6 +353,14 @@ export class WorkbookView extends LitElement {
       doc.on('update', onUpdate);
       this.cleanup.push(() => doc.off('update', onUpdate));
     }
+  }
+
+  /** Writes edits typed in the first screen; each one refused is said with its text, and the count applied is announced. */
+  private applyTyped(workbook: Workbook, edits: PendingEdit[]): void {
+    if (edits.length === 0) return;
+    const { applied, refused } = applyEdits(workbook, edits);
+    if (refused.length) this.typedNotApplied = [...this.typedNotApplied, ...refusedText(refused)];
+    if (applied) this.typedApplied = tn('fs.applied', applied, { count: applied });
   }
 
   /**
@@ -439,6 +481,16 @@ export class WorkbookView extends LitElement {
         : nothing}
       ${this.problem && this.phase !== 'too-new' ? html`<div class="notice" role="alert">${this.problem}</div>` : nothing}
       ${this.sealedNotice ? html`<div class="notice" role="alert">${this.sealedNotice.replace(GAP_MARK, '')}</div>` : nothing}
+      ${this.typedNotApplied.length
+        ? html`<div class="notice" role="alert" data-testid="typed-not-applied">
+            ${t('fs.notAppliedTitle')}
+            <ul>
+              ${this.typedNotApplied.map((line) => html`<li>${line}</li>`)}
+            </ul>
+            <button @click=${this.dismissTyped}>${t('fs.dismiss')}</button>
+          </div>`
+        : nothing}
+      <div class="sr" role="status">${this.typedApplied}</div>
       ${this.renderBody()}
       ${wb && this.phase === 'ready'
         ? html`<import-dialog .workbook=${wb} .sheetId=${this.sheetId} .undo=${this.undo} @import-done=${this.onImported}></import-dialog>
@@ -535,7 +587,13 @@ export class WorkbookView extends LitElement {
     const wb = this.workbook;
     switch (this.phase) {
       case 'loading':
-        if (this.firstScreen && !this.narrow) return html`<first-screen .screen=${this.firstScreen}></first-screen>`;
+        if (this.firstScreen && !this.narrow)
+          return html`<first-screen
+            .screen=${this.firstScreen}
+            .readOnly=${readOnlyFor(this.workbookId, this.credential)}
+            .keep=${this.keepTyped}
+            .pending=${this.typedWaiting}
+          ></first-screen>`;
         return html`<p class="center">${t('wb.opening')}</p>`;
       case 'waiting':
         // a retired workbook never arrives: say where it went, not that it is on its way
@@ -571,6 +629,11 @@ export class WorkbookView extends LitElement {
           <sheet-tabs .workbook=${wb} .activeSheetId=${this.sheetId} @sheet-selected=${this.onSheetSelected} @sheet-tabs-done=${this.focusGrid}></sheet-tabs>`;
     }
   }
+
+  private dismissTyped = (): void => {
+    this.typedNotApplied = [];
+    this.focusGrid();
+  };
 
   private onSheetSelected = (e: CustomEvent<string>): void => {
     this.sheetId = e.detail;

@@ -32,14 +32,14 @@ function screen(over: Partial<FirstScreen> = {}): FirstScreen {
     left: 0,
     right: 120,
     columns: [
-      { name: 'Item', width: 160, type: 'text' },
-      { name: 'Count', width: 90, type: 'number' },
-      { name: 'Done', width: 60, type: 'checkbox' },
+      { id: 'colItem1', name: 'Item', width: 160, type: 'text', computed: false },
+      { id: 'colCount', name: 'Count', width: 90, type: 'number', computed: false },
+      { id: 'colDone1', name: 'Done', width: 60, type: 'checkbox', computed: true },
     ],
     rowFrom: 10,
     rows: [
-      { n: 11, cells: ['Rice', '40', '☐'] },
-      { n: 12, cells: ['Water bottles', '1,200', '☑'] },
+      { id: 'row0000011', n: 11, cells: ['Rice', '40', '☐'], f: [] },
+      { id: 'row0000012', n: 12, cells: ['Water bottles', '1,200', '☑'], f: [1] },
     ],
     scrollTop: 360,
     scrollLeft: 0,
@@ -74,6 +74,41 @@ describe('first-screen cache', () => {
     expect(policy.kind).toBe('plain');
     expect(saveFirstScreen(storage, STANDARD, screen(), policy)).toBe(true);
     expect(loadFirstScreen(storage, STANDARD, policy)).toEqual(screen());
+  });
+
+  it('v2 keeps each row’s and column’s id, which columns are computed and which cells hold a formula', () => {
+    const policy = cachePolicy(STANDARD, null, 'none');
+    const entry = encodeEntry(screen(), STANDARD, policy)!;
+    expect(entry.startsWith('2:p:')).toBe(true);
+    const back = decodeEntry(entry, STANDARD, policy)!;
+    expect(back.columns.map((c) => [c.id, c.computed])).toEqual([
+      ['colItem1', false],
+      ['colCount', false],
+      ['colDone1', true],
+    ]);
+    expect(back.rows.map((r) => [r.id, r.f])).toEqual([
+      ['row0000011', []],
+      ['row0000012', [1]],
+    ]);
+  });
+
+  it('a sealed entry changed by one byte is ignored', () => {
+    const keys = newSealedWorkbookKeys();
+    const policy = cachePolicy(keys.id, keys.edit, 'none');
+    const entry = encodeEntry(screen(), keys.id, policy)!;
+    const body = entry.slice(4);
+    const k = 40;
+    const flipped = `${entry.slice(0, 4)}${body.slice(0, k)}${body[k] === 'A' ? 'B' : 'A'}${body.slice(k + 1)}`;
+    expect(decodeEntry(flipped, keys.id, policy)).toBeNull();
+    expect(decodeEntry(entry, keys.id, policy)).toEqual(screen());
+  });
+
+  it('setting a lock also drops a plain entry of the older version', () => {
+    const storage = memoryStorage();
+    saveFirstScreen(storage, STANDARD, screen(), cachePolicy(STANDARD, null, 'none'));
+    storage.setItem(`mutual-sheets:first-screen:${STANDARD}`, `1:p:${JSON.stringify({ v: 1, title: 'Food bank' })}`);
+    forgetPlainFirstScreens(storage);
+    expect(storage.getItem(`mutual-sheets:first-screen:${STANDARD}`)).toBeNull();
   });
 
   it('round-trips a sealed workbook under its edit key, and its view link opens the same cache', () => {
@@ -141,17 +176,38 @@ describe('first-screen cache', () => {
     const policy = cachePolicy(STANDARD, null, 'none');
     const plain = encodeEntry(screen(), STANDARD, policy)!;
     const json = JSON.parse(plain.slice(4)) as Record<string, unknown>;
-    const variant = (over: Record<string, unknown>) => `1:p:${JSON.stringify({ ...json, ...over })}`;
+    const variant = (over: Record<string, unknown>) => `2:p:${JSON.stringify({ ...json, ...over })}`;
+    const row = (over: Record<string, unknown>) => variant({ rows: [{ ...(json.rows as Record<string, unknown>[])[0], ...over }] });
+    const col = (over: Record<string, unknown>) => variant({ columns: [{ ...(json.columns as Record<string, unknown>[])[0], ...over }, ...(json.columns as unknown[]).slice(1)] });
     const bad = [
       null,
       '',
       'garbage',
-      '1:p:{',
-      '1:p:null',
-      '1:p:[]',
-      `2:p:${plain.slice(4)}`,
-      variant({ v: 2 }),
-      variant({ v: '1' }),
+      '2:p:{',
+      '2:p:null',
+      '2:p:[]',
+      // a version 1 entry (no ids): written by the app before edits could be typed here
+      `1:p:${JSON.stringify({ ...json, v: 1 })}`,
+      `3:p:${plain.slice(4)}`,
+      variant({ v: 1 }),
+      variant({ v: 3 }),
+      variant({ v: '2' }),
+      row({ id: undefined }),
+      row({ id: '' }),
+      row({ id: 'has space' }),
+      row({ id: 'x'.repeat(65) }),
+      row({ id: 7 }),
+      row({ f: undefined }),
+      row({ f: [3] }),
+      row({ f: [1, 1] }),
+      row({ f: [2, 0] }),
+      row({ f: ['0'] }),
+      variant({ rows: [(json.rows as unknown[])[0], (json.rows as unknown[])[0]] }),
+      col({ id: undefined }),
+      col({ id: 'a/b' }),
+      col({ id: 'colCount' }),
+      col({ computed: undefined }),
+      col({ computed: 'no' }),
       variant({ sheetId: '' }),
       variant({ sheetName: 7 }),
       variant({ totalRows: -1 }),
@@ -159,17 +215,17 @@ describe('first-screen cache', () => {
       variant({ scrollTop: Number.NaN }),
       variant({ scrollTop: 'x' }),
       variant({ bar: 5000 }),
-      variant({ columns: [{ name: 'A', width: 5, type: 'text' }] }),
-      variant({ columns: [{ name: 'A', width: 100, type: 'formula-bomb' }] }),
-      variant({ rows: [{ n: 1, cells: ['only one'] }] }),
-      variant({ rows: [{ n: 1, cells: [1, 2, 3] }] }),
-      variant({ rows: Array.from({ length: MAX_ROWS + 1 }, (_, i) => ({ n: i, cells: ['a', 'b', 'c'] })) }),
+      col({ width: 5 }),
+      col({ type: 'formula-bomb' }),
+      row({ cells: ['only one'] }),
+      row({ cells: [1, 2, 3] }),
+      variant({ rows: Array.from({ length: MAX_ROWS + 1 }, (_, i) => ({ id: `r${i}`, n: i, cells: ['a', 'b', 'c'], f: [] })) }),
       variant({ rowFrom: 499 }),
       variant({ tabs: 'Needs' }),
       variant({ active: null }),
-      `1:p:${' '.repeat(MAX_ENCODED_BYTES * 2)}{}`,
-      '1:x:not base64!',
-      '1:x:AAAA',
+      `2:p:${' '.repeat(MAX_ENCODED_BYTES * 2)}{}`,
+      '2:x:not base64!',
+      '2:x:AAAA',
     ];
     for (const raw of bad) expect(decodeEntry(raw as string | null, STANDARD, policy), String(raw).slice(0, 80)).toBeNull();
     // a sealed entry where a plain one is expected, and the reverse
@@ -185,8 +241,8 @@ describe('first-screen cache', () => {
 
   it('encodes within 64 KB: long texts are clipped and the margin rows go before the rows on screen', () => {
     const big = 'x'.repeat(5000);
-    const rows = Array.from({ length: MAX_ROWS }, (_, i) => ({ n: i + 1, cells: Array.from({ length: 30 }, (_, c) => `${i}:${c}:${big}`) }));
-    const columns = Array.from({ length: 30 }, (_, c) => ({ name: `C${c}`, width: 100, type: 'text' as const }));
+    const rows = Array.from({ length: MAX_ROWS }, (_, i) => ({ id: `row${i}`, n: i + 1, cells: Array.from({ length: 30 }, (_, c) => `${i}:${c}:${big}`), f: [] }));
+    const columns = Array.from({ length: 30 }, (_, c) => ({ id: `col${c}`, name: `C${c}`, width: 100, type: 'text' as const, computed: false }));
     const s = screen({ rows, columns, rowFrom: 0, totalRows: 1000, totalCols: 30, right: 0, active: { row: 0, col: 0 } });
     const policy = cachePolicy(STANDARD, null, 'none');
     const entry = encodeEntry(s, STANDARD, policy, 30)!;

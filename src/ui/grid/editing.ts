@@ -2,6 +2,7 @@ import { html, nothing, type ReactiveController } from 'lit';
 import { isModelError } from '../../model/errors.js';
 import { isFormulaError } from '../../model/formula/errors.js';
 import type { Column } from '../../model/types.js';
+import type { Workbook } from '../../model/workbook.js';
 import { MULTI_SEPARATOR, parseInput } from '../../model/values.js';
 import { errorText } from '../i18n/error-text.js';
 import { currentLocale, t } from '../i18n/locale.js';
@@ -260,16 +261,7 @@ export class EditingController implements ReactiveController {
     if (!a || !wb) return false;
     const sheetId = this.host.sheetId;
     try {
-      const options = inputOptions(currentLocale());
-      const current = wb.getCell(sheetId, a.rowId, a.col.id);
-      if (isFormulaText(a.col, this.draft)) {
-        // Written only when it changed: F2 then Enter on a formula leaves it (and its history) alone.
-        const was = current?.formula !== undefined ? wb.formulaForDisplay(current.formula, { sheetId, rowId: a.rowId }, options) : null;
-        if (this.draft !== was) wb.setFormula(sheetId, a.rowId, a.col.id, this.draft, options);
-      } else {
-        const value = parseInput(a.col, this.draft, options);
-        if (current?.formula !== undefined || !(current?.v === value || (current === undefined && value === null))) wb.setCell(sheetId, a.rowId, a.col.id, value);
-      }
+      writeTyped(wb, sheetId, a.rowId, a.col, this.draft);
     } catch (err) {
       if (isModelError(err) || isFormulaError(err)) {
         this.host.error = errorText(err);
@@ -414,6 +406,25 @@ export class EditingController implements ReactiveController {
       @blur=${this.onBlur}
       @pointerdown=${this.stop}
     ></textarea>`;
+  }
+}
+
+/**
+ * What a person typed into a cell, written as the grid's editor writes it: a formula through
+ * setFormula, anything else through the column's parser, and nothing when it changes nothing.
+ * Throws (ModelError, FormulaError) and writes nothing when it does not fit. Edits typed in the
+ * first screen go through here too when the doc is in (first-screen-edits.ts).
+ */
+export function writeTyped(wb: Workbook, sheetId: string, rowId: string, col: Column, text: string): void {
+  const options = inputOptions(currentLocale());
+  const current = wb.getCell(sheetId, rowId, col.id);
+  if (isFormulaText(col, text)) {
+    // Written only when it changed: F2 then Enter on a formula leaves it (and its history) alone.
+    const was = current?.formula !== undefined ? wb.formulaForDisplay(current.formula, { sheetId, rowId }, options) : null;
+    if (text !== was) wb.setFormula(sheetId, rowId, col.id, text, options);
+  } else {
+    const value = parseInput(col, text, options);
+    if (current?.formula !== undefined || !(current?.v === value || (current === undefined && value === null))) wb.setCell(sheetId, rowId, col.id, value);
   }
 }
 

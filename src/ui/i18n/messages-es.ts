@@ -21,5 +21,6 @@ import { es as imports } from './messages/es/imports.js';
 import { es as formulas } from './messages/es/formulas.js';
 import { es as formulaEditing } from './messages/es/formula-editing.js';
 import { es as formulaUse } from './messages/es/formula-use.js';
+import { es as firstScreen } from './messages/es/first-screen.js';
 
-export const es: Record<MessageKey, string> = { ...home, ...workbook, ...sheet, ...phone, ...records, ...restore, ...errors, ...access, ...sealed, ...lock, ...retire, ...grid, ...filters, ...layout, ...imports, ...formulas, ...formulaUse, ...formulaEditing };
+export const es: Record<MessageKey, string> = { ...home, ...workbook, ...sheet, ...phone, ...records, ...restore, ...errors, ...access, ...sealed, ...lock, ...retire, ...grid, ...filters, ...layout, ...imports, ...formulas, ...formulaUse, ...formulaEditing, ...firstScreen };

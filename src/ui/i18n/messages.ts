@@ -24,7 +24,8 @@ import * as imports from './messages/imports.js';
 import * as formulas from './messages/formulas.js';
 import * as formulaEditing from './messages/formula-editing.js';
 import * as formulaUse from './messages/formula-use.js';
+import * as firstScreen from './messages/first-screen.js';
 
-export const en = { ...home.en, ...workbook.en, ...sheet.en, ...phone.en, ...records.en, ...restore.en, ...errors.en, ...access.en, ...sealed.en, ...lock.en, ...retire.en, ...grid.en, ...filters.en, ...layout.en, ...imports.en, ...formulas.en, ...formulaUse.en, ...formulaEditing.en };
+export const en = { ...home.en, ...workbook.en, ...sheet.en, ...phone.en, ...records.en, ...restore.en, ...errors.en, ...access.en, ...sealed.en, ...lock.en, ...retire.en, ...grid.en, ...filters.en, ...layout.en, ...imports.en, ...formulas.en, ...formulaUse.en, ...formulaEditing.en, ...firstScreen.en };
 
 export type MessageKey = keyof typeof en;

@@ -1,0 +1,217 @@
+import { isValidId } from '../model/ids.js';
+import { MAX_TEXT_LENGTH } from '../model/values.js';
+import type { Credential } from '../protocol/access.js';
+import type { LockState } from './device-profile.js';
+import { WORKBOOK_ID, cachePolicy, firstScreenKey, openSealed, seal, type CachePolicy } from './first-screen-cache.js';
+
+/**
+ * Edits typed in the first screen (issue 18), kept until the doc is in and they can be written
+ * as ordinary edits (workbook-view.ts at the handover, through grid/editing.ts `writeTyped`).
+ * The queue is the only copy of what was typed until then, so every commit writes it to
+ * localStorage synchronously, and an edit storage refuses is not taken (the editor stays open).
+ *
+ * localStorage: `mutual-sheets:first-screen-edits:<id>`, "1:p:" ‖ JSON, or "1:x:" ‖ b64u(nonce ‖ box),
+ * under the same policy as the first screen kept for the workbook (first-screen-cache.ts): plain
+ * for a standard workbook, sealed under the first-screen key (HKDF of its content or view key)
+ * with AAD = "mutual-sheets/first-screen-edits v1\0" ‖ id for a sealed workbook or on a device
+ * with a lock, and none at all (editing refused) when there is no key to seal under.
+ * JSON = {v: 1, edits: [{sheetId, rowId, colId, cell, text, at}]}, at most MAX_EDITS edits and
+ * MAX_QUEUE_BYTES bytes.
+ */
+
+export const EDITS_VERSION = 1;
+/** Edits that may wait at once: past it the next one is refused, in words. */
+export const MAX_EDITS = 500;
+/** The queue's JSON at most (before sealing): well inside localStorage's few megabytes. */
+export const MAX_QUEUE_BYTES = 256 * 1024;
+const MAX_CELL_LABEL = 20;
+const PAD = 256;
+
+const PREFIX = 'mutual-sheets:first-screen-edits:';
+export const editsKey = (id: string) => `${PREFIX}${id}`;
+const PLAIN = `${EDITS_VERSION}:p:`;
+const SEALED = `${EDITS_VERSION}:x:`;
+const utf8 = new TextEncoder();
+const AD_DOMAIN = utf8.encode('mutual-sheets/first-screen-edits v1\0');
+/** The sealed form of MAX_QUEUE_BYTES (padded, nonce and tag), in base64url, and the prefix. */
+const MAX_STORED_CHARS = Math.ceil(((MAX_QUEUE_BYTES + 2 * PAD + 40) * 4) / 3) + 8;
+
+export interface PendingEdit {
+  sheetId: string;
+  rowId: string;
+  colId: string;
+  /** where it was typed, as the first screen named it ("B12"): said if it cannot be applied */
+  cell: string;
+  /** what was typed, exactly; '' clears the cell */
+  text: string;
+  /** when it was typed (ms since the epoch) */
+  at: number;
+}
+
+/**
+ * How a workbook's queue is kept (`policy`, as its first screen is), and the key it may have been
+ * sealed under before (a lock removed since leaves a sealed queue that must still open).
+ */
+export interface EditsAccess {
+  policy: CachePolicy;
+  key: Uint8Array | null;
+}
+
+export function editsAccess(workbookId: string, credential: Credential | null, lock: LockState): EditsAccess {
+  const policy = cachePolicy(workbookId, credential, lock);
+  return { policy, key: policy.kind === 'sealed' ? policy.key : lock === 'locked' ? null : firstScreenKey(workbookId, credential) };
+}
+
+export type KeepResult = { ok: true; edits: PendingEdit[] } | { ok: false; reason: 'no-key' | 'full' | 'too-long' | 'unreadable' | 'storage' };
+
+const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+
+/** One edit exactly as this module writes it, or null. */
+function parseEdit(x: unknown): PendingEdit | null {
+  if (!isObject(x)) return null;
+  const { sheetId, rowId, colId, cell, text, at } = x;
+  if (!isValidId(sheetId) || !isValidId(rowId) || !isValidId(colId)) return null;
+  if (typeof cell !== 'string' || cell.length > MAX_CELL_LABEL || typeof text !== 'string' || text.length > MAX_TEXT_LENGTH) return null;
+  if (!Number.isSafeInteger(at) || (at as number) < 0) return null;
+  return { sheetId, rowId, colId, cell, text, at: at as number };
+}
+
+/** A decoded queue, or null when it is not exactly what encodeEdits writes. */
+export function parseEdits(value: unknown): PendingEdit[] | null {
+  if (!isObject(value) || value.v !== EDITS_VERSION || !Array.isArray(value.edits) || value.edits.length > MAX_EDITS) return null;
+  const out: PendingEdit[] = [];
+  for (const e of value.edits) {
+    const edit = parseEdit(e);
+    if (!edit) return null;
+    out.push(edit);
+  }
+  return out;
+}
+
+const encodeEdits = (edits: PendingEdit[]) =>
+  JSON.stringify({ v: EDITS_VERSION, edits: edits.map((e) => ({ sheetId: e.sheetId, rowId: e.rowId, colId: e.colId, cell: e.cell, text: e.text, at: e.at })) });
+
+/**
+ * A stored queue, or null: malformed, of another version, too big, or not opening. A plain queue
+ * is read under any policy that has a key: it was typed on this device before a lock was set,
+ * and applying it is how its text leaves storage.
+ */
+export function decodeEdits(raw: string | null, workbookId: string, access: EditsAccess): PendingEdit[] | null {
+  if (typeof raw !== 'string' || raw.length > MAX_STORED_CHARS || access.policy.kind === 'none') return null;
+  let json: string | null;
+  if (raw.startsWith(PLAIN)) json = raw.slice(PLAIN.length);
+  else if (raw.startsWith(SEALED) && access.key) json = openSealed(access.key, AD_DOMAIN, workbookId, raw.slice(SEALED.length));
+  else return null;
+  if (json === null || utf8.encode(json).length > MAX_QUEUE_BYTES + PAD) return null;
+  try {
+    return parseEdits(JSON.parse(json));
+  } catch {
+    return null;
+  }
+}
+
+/** The stored form of a queue under a policy, or null when none may be kept. */
+export function encodeEntry(edits: PendingEdit[], workbookId: string, policy: CachePolicy): string | null {
+  if (policy.kind === 'none') return null;
+  const json = encodeEdits(edits);
+  if (utf8.encode(json).length > MAX_QUEUE_BYTES) return null;
+  return policy.kind === 'plain' ? PLAIN + json : SEALED + seal(policy.key, AD_DOMAIN, workbookId, json);
+}
+
+/** The edits waiting for a workbook ([] when none), or null when a queue is there but cannot be read. Never throws. */
+export function readEdits(storage: Storage, workbookId: string, access: EditsAccess): PendingEdit[] | null {
+  if (!WORKBOOK_ID.test(workbookId)) return [];
+  let raw: string | null;
+  try {
+    raw = storage.getItem(editsKey(workbookId));
+  } catch {
+    return null;
+  }
+  if (raw === null) return [];
+  return decodeEdits(raw, workbookId, access);
+}
+
+/**
+ * Appends an edit to a workbook's queue in storage, at once. Read, appended and written in one
+ * go, so two tabs typing in their first screens both keep theirs. Refused, with storage as it
+ * was, when there is no key to keep it under, past MAX_EDITS or MAX_QUEUE_BYTES, when the
+ * queue there cannot be read (it is not overwritten), or when storage refuses (quota).
+ */
+export function keepEdit(storage: Storage, workbookId: string, access: EditsAccess, edit: PendingEdit): KeepResult {
+  if (access.policy.kind === 'none' || !WORKBOOK_ID.test(workbookId)) return { ok: false, reason: 'no-key' };
+  if (edit.text.length > MAX_TEXT_LENGTH || !parseEdit(edit)) return { ok: false, reason: 'too-long' };
+  const edits = readEdits(storage, workbookId, access);
+  if (edits === null) return { ok: false, reason: 'unreadable' };
+  const next = [...edits, { ...edit }];
+  if (next.length > MAX_EDITS) return { ok: false, reason: 'full' };
+  const entry = encodeEntry(next, workbookId, access.policy);
+  if (entry === null) return { ok: false, reason: 'full' };
+  try {
+    storage.setItem(editsKey(workbookId), entry);
+  } catch {
+    // setItem that throws leaves the old value: the queue is as it was
+    return { ok: false, reason: 'storage' };
+  }
+  return { ok: true, edits: next };
+}
+
+/**
+ * Takes a workbook's queue: read and removed in one synchronous step, so of two tabs opening the
+ * workbook only the first to hand over gets it. [] when there is none or no key to read it (it
+ * stays for an open that has one). A queue that is there but does not read back is not this
+ * app's (tampered, or another version): it is removed, and nothing of it is applied.
+ */
+export function takeEdits(storage: Storage, workbookId: string, access: EditsAccess): PendingEdit[] {
+  if (access.policy.kind === 'none' || !WORKBOOK_ID.test(workbookId)) return [];
+  const edits = readEdits(storage, workbookId, access);
+  try {
+    storage.removeItem(editsKey(workbookId));
+  } catch {
+    // storage refused: the edits are applied now all the same, and a later take finds them unchanged (each writes nothing twice)
+  }
+  return edits ?? [];
+}
+
+/** Forgets a workbook's queue ("Remove from this device"). */
+export function forgetEdits(storage: Storage, workbookId: string): void {
+  try {
+    storage.removeItem(editsKey(workbookId));
+  } catch {
+    // storage refused: nothing more this device can do
+  }
+}
+
+/**
+ * A device lock was set: no typed text may stay readable. Each plain queue is sealed under its
+ * workbook's key (`accessFor`, with the lock now set); one whose workbook has no key to seal under
+ * (or that does not read) is removed, as its first screen is.
+ */
+export function sealPlainEdits(storage: Storage, accessFor: (workbookId: string) => EditsAccess): void {
+  const ids: string[] = [];
+  try {
+    for (let i = 0; i < storage.length; i++) {
+      const k = storage.key(i);
+      if (k?.startsWith(PREFIX)) ids.push(k.slice(PREFIX.length));
+    }
+  } catch {
+    return;
+  }
+  for (const id of ids) {
+    try {
+      const raw = storage.getItem(editsKey(id));
+      if (!raw?.startsWith(PLAIN)) continue;
+      const access = accessFor(id);
+      const edits = WORKBOOK_ID.test(id) ? decodeEdits(raw, id, access) : null;
+      const sealed = edits && access.policy.kind === 'sealed' ? encodeEntry(edits, id, access.policy) : null;
+      if (sealed) storage.setItem(editsKey(id), sealed);
+      else storage.removeItem(editsKey(id));
+    } catch {
+      // storage refused: the next take or removal tidies it
+      try {
+        storage.removeItem(editsKey(id));
+      } catch {
+        // nothing more this device can do
+      }
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import type { en } from '../first-screen.js';
+
+export const es: Record<keyof typeof en, string> = {
+  'fs.typeHere': 'Puedes escribir: los cambios esperan aquí y se aplican cuando se abra.',
+  'fs.waiting': '(esperando para aplicarse)',
+  'fs.notKept': 'Hasta que se abra la hoja, solo se pueden cambiar las filas que se muestran de la última vez.',
+  'fs.computed': '«{column}» se calcula con su fórmula: no se puede escribir en ella.',
+  'fs.claim': '«{column}» cambia con Reservar y Soltar, cuando la hoja esté abierta.',
+  'fs.formulaCell': 'Esta celda tiene una fórmula: se puede editar cuando la hoja esté abierta. Escribir la reemplaza.',
+  'fs.queueFull': 'Ya hay {max} cambios esperando: espera a que se abra la hoja para escribir más. Este no se guardó.',
+  'fs.tooLong': 'Demasiado largo: una celda admite como máximo {max} caracteres. No se guardó nada.',
+  'fs.queueUnreadable': 'No se pueden leer los cambios guardados en este dispositivo para este libro: este no se guardó.',
+  'fs.storageFull': 'El almacenamiento de este dispositivo está lleno: el cambio no se guardó y no cambió nada más. Sigue en el editor.',
+  'fs.typedWaiting': '{cell}: «{text}» esperando para aplicarse cuando se abra la hoja.',
+  'fs.clearedWaiting': '{cell}: vaciada, esperando para aplicarse cuando se abra la hoja.',
+  'fs.applied.one': 'Se aplicó {count} cambio escrito mientras se abría el libro.',
+  'fs.applied.other': 'Se aplicaron {count} cambios escritos mientras se abría el libro.',
+  'fs.notAppliedTitle': 'Escrito mientras se abría el libro y no aplicado (no se perdió nada más):',
+  'fs.notApplied': '{cell}: «{text}» no se aplicó: {reason}',
+  'fs.reason.sheet': 'su hoja se eliminó.',
+  'fs.reason.row': 'su fila se eliminó.',
+  'fs.reason.column': 'su columna se eliminó.',
+  'fs.reason.computed': 'su columna se calcula con una fórmula.',
+  'fs.reason.viewOnly': 'este es un enlace de solo lectura.',
+  'fs.dismiss': 'Cerrar',
+};
