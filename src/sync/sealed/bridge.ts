@@ -15,6 +15,7 @@ import { planCompaction, worthCompacting } from './compaction.js';
 import { DeletionGuard } from './guard.js';
 import { binaryOf, countChanges, idOf, itemKey, openInfo, randomStream, seqKey, type FailedBlob, type Live, type OpenedInfo } from './items.js';
 import { StreamLedger, type Gap } from './streams.js';
+import { wellFramedUpdate } from './update-check.js';
 import { AS_IS_BYTES, skipUpdateEncodingOnce } from '../quiet-load.js';
 
 export { COMPACT_BLOBS, COMPACT_SLACK_BYTES } from './compaction.js';
@@ -455,11 +456,8 @@ export class SealedBridge {
       this.live.set(key, { item, size, blob: info });
       return null;
     }
-    try {
-      Y.decodeUpdate(update);
-    } catch {
-      return fail('body');
-    }
+    // Checked whole before any of it is applied (update-check.ts says why this suffices)
+    if (!wellFramedUpdate(update)) return fail('body');
     this.live.set(key, { item, size, blob: info });
     // A stream's blobs follow on from each other: one past a missing one would half-apply (Yjs
     // takes its deletes at once and keeps its inserts waiting), so a cell it overwrote would read
