@@ -71,6 +71,8 @@ export class FirstScreenView extends LitElement {
   /** the editor opened on the cell's own text (F2, Enter, a double-click), not on a typed key */
   private initial: string | null = null;
   private rowHeight = ROW_HEIGHT_FINE;
+  /** handoff() was asked: the live grid has what was typed, and nothing more is kept here (a blur as this goes, say) */
+  private handedOver = false;
 
   constructor() {
     super();
@@ -168,6 +170,7 @@ export class FirstScreenView extends LitElement {
   handoff(): Handoff | null {
     const scroller = this.renderRoot.querySelector<HTMLElement>('.scroller');
     if (!this.screen || !scroller) return null;
+    this.handedOver = true;
     return {
       scrollTop: scroller.scrollTop,
       scrollLeft: scroller.scrollLeft,
@@ -317,7 +320,7 @@ export class FirstScreenView extends LitElement {
   /** Keeps `text` as the active cell's edit; false, and said, when it is not kept. */
   private commitText(text: string): boolean {
     const edit = this.editAt(text);
-    if (!edit || !this.keep) return false;
+    if (!edit || !this.keep || this.handedOver) return false;
     const kept = this.keep(edit);
     if (!kept.ok) {
       this.alert = {
@@ -376,7 +379,7 @@ export class FirstScreenView extends LitElement {
 
   private onBlur = (): void => {
     // Focus went elsewhere: what was typed is kept, as the live grid keeps it. Refused, it stays in the editor.
-    if (!this.editing || !this.isConnected) return;
+    if (!this.editing || !this.isConnected || this.handedOver) return;
     if (this.draft === this.initial || this.commitText(this.draft)) {
       this.editing = false;
       this.initial = null;

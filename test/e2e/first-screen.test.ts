@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
-import { activeAt, cell, cellText, focusInGrid, gridPage, newWorkbook, typeDown } from '../support/grid-page.js';
+import { activeAt, cell, cellText, focusInGrid, gridPage, newWorkbook, retypeColumn, setYourName, typeDown } from '../support/grid-page.js';
+import { shareLink } from '../support/links.js';
 
 /**
  * The first screen (issue 18): a returning device paints what the grid showed last time from a
@@ -110,8 +111,30 @@ async function holdLocalCopy(page: Page): Promise<void> {
   });
 }
 
+/** Lets the held IndexedDB opens go: the doc loads and the live grid takes over. */
+const release = (page: Page) => page.evaluate(() => (window as unknown as { __release: () => void }).__release());
+
+/** The queue of edits typed in the first screen, its key in localStorage, or null. */
+const queueEntry = (page: Page) =>
+  page.evaluate(() => Object.keys(localStorage).find((k) => k.startsWith('mutual-sheets:first-screen-edits:')) ?? null);
+
+/** A cell of the first screen, by its row and column in the sheet as shown (0-based). */
+const firstScreenCell = (page: Page, row: number, col: number) => page.locator(`first-screen [role="gridcell"][data-row="${row}"][data-col="${col}"]`);
+
+/** Presses Tab until the keyboard is in the first screen, as someone without a pointer gets there. */
+async function tabIntoFirstScreen(page: Page): Promise<void> {
+  const inside = () =>
+    page.evaluate(() => {
+      let a: Element | null = document.activeElement;
+      while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+      return (a?.getRootNode() as ShadowRoot | null)?.host?.tagName === 'FIRST-SCREEN';
+    });
+  for (let i = 0; i < 60 && !(await inside()); i++) await page.keyboard.press('Tab');
+  expect(await inside()).toBe(true);
+}
+
 describe('e2e: first screen from last time', () => {
-  it('a reload paints the cached cells in a busy, read-only grid, then the live grid replaces it and takes edits; the sealed cache holds none of the text', async () => {
+  it('a reload paints the cached cells in a busy grid that takes edits, then the live grid replaces it and takes edits; the sealed cache holds none of the text', async () => {
     const { page, errors } = await gridPage(env);
     await recordFirstScreens(page);
     await newWorkbook(page, env.relay.httpUrl);
@@ -126,7 +149,7 @@ describe('e2e: first screen from last time', () => {
     await cell(page, 0, 0).getByText('Canary-Cell-Rosa').waitFor();
     const [first, ...more] = await seen(page);
     expect(more).toEqual([]);
-    expect(first).toMatchObject({ busy: 'true', readonly: 'true' });
+    expect(first).toMatchObject({ busy: 'true', readonly: 'false' });
     expect(first.label).toMatch(/^Opening… showing what was here last time/);
     expect(first.cells).toEqual(expect.arrayContaining(['Canary-Cell-Rosa', 'Canary-Cell-Amaru']));
     // drawn where the live grid draws it: nothing jumps when it takes over
@@ -179,7 +202,7 @@ describe('e2e: first screen from last time', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
-  it('while the doc loads, a chosen cell carries over to the live grid with the keyboard, and typing meanwhile is refused out loud', async () => {
+  it('while the doc loads, a chosen cell carries over to the live grid with the keyboard, and a key typed meanwhile opens the cell’s editor (Escape: nothing kept)', async () => {
     const { page, errors } = await gridPage(env);
     await newWorkbook(page, env.relay.httpUrl);
     await typeDown(page, 1, ['Canary-B1', 'Canary-B2', 'Canary-B3']);
@@ -190,13 +213,18 @@ describe('e2e: first screen from last time', () => {
     await page.reload();
     const busy = page.locator('first-screen [role="grid"][aria-busy="true"]');
     await busy.waitFor();
-    await page.locator('first-screen [role="status"]').getByText('Opening… showing what was here last time').waitFor();
+    await page.locator('first-screen [role="status"]').getByText('Opening… showing what was here last time').first().waitFor();
     await page.locator('first-screen [role="gridcell"][data-row="2"][data-col="1"]').click();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.type('z');
-    await page.getByRole('alert').getByText('Still opening: nothing was changed. Try again in a moment.').waitFor();
+    // the key opened the cell's editor with what it types
+    expect(await page.locator('first-screen [data-row="3"][data-col="1"] input').inputValue()).toBe('z');
+    await page.keyboard.press('Escape');
+    expect(await page.locator('first-screen input').count()).toBe(0);
+    // Escape cancelled it: nothing waits, nothing kept
+    expect(await queueEntry(page)).toBeNull();
 
-    await page.evaluate(() => (window as unknown as { __release: () => void }).__release());
+    await release(page);
     await activeAt(page, 3, 1);
     await expect.poll(() => focusInGrid(page)).toBe('in grid');
     expect(await cellText(page, 3, 1)).toBe('');
@@ -204,6 +232,143 @@ describe('e2e: first screen from last time', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => cellText(page, 3, 1)).toBe('typed once open');
     expect(await cellText(page, 2, 1)).toBe('Canary-B3');
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('keyboard only: edits typed in the first screen wait in their cells (sealed in storage), go in at the handover with provenance, reach a second device, and a misfit is said in words', async () => {
+    const { page, errors } = await gridPage(env);
+    await newWorkbook(page, env.relay.httpUrl);
+    await setYourName(page, 'Ana');
+    await retypeColumn(page, 2, 'Count', 'number');
+    await typeDown(page, 1, ['Canary-B1', 'Canary-B2', 'Canary-B3']);
+    await typeDown(page, 2, ['5']);
+    const link = await shareLink(page);
+    await page.getByTestId('sync-status').getByText('Synced').waitFor();
+    await expect.poll(() => firstScreenEntry(page)).not.toBeNull();
+
+    await holdLocalCopy(page);
+    await page.reload();
+    await page.locator('first-screen [role="grid"][aria-busy="true"]').waitFor();
+    await tabIntoFirstScreen(page);
+    // to A1 whatever cell was active last time: the first screen stops at its edges
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowUp');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.type('Typed-While-Opening');
+    await expect.poll(() => page.locator('first-screen input').getAttribute('aria-label')).toBe('Edit B');
+    await page.keyboard.press('Enter');
+    await firstScreenCell(page, 0, 1).getByText('Typed-While-Opening').waitFor();
+    expect(await firstScreenCell(page, 0, 1).getAttribute('class')).toContain('waiting');
+    expect(await firstScreenCell(page, 0, 1).textContent()).toContain('(waiting to be applied)');
+    await page.locator('first-screen .footer [role="status"]').getByText('B1: “Typed-While-Opening” waiting to be applied when the sheet opens.').waitFor();
+    // Enter moved down: Delete clears B2, Tab commits and moves right
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('F2');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('abc');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.type('12');
+    await page.keyboard.press('Enter');
+    await firstScreenCell(page, 0, 2).getByText('12').waitFor();
+    // kept sealed: the queue is there, none of the typed text is readable in storage
+    expect(await queueEntry(page)).toMatch(/^mutual-sheets:first-screen-edits:e/);
+    const stored = await localStorageText(page);
+    for (const text of ['Typed-While-Opening', 'abc']) expect(stored, text).not.toContain(text);
+
+    await release(page);
+    await expect.poll(() => page.locator('first-screen').count()).toBe(0);
+    await expect.poll(() => cellText(page, 0, 1)).toBe('Typed-While-Opening');
+    expect(await cellText(page, 1, 1)).toBe('');
+    expect(await cellText(page, 0, 2)).toBe('12');
+    expect(await cellText(page, 1, 2)).toBe('');
+    const notice = page.getByTestId('typed-not-applied');
+    await notice.getByText('C2: “abc” was not applied: “abc” is not a number (Count holds numbers).').waitFor();
+    expect(await notice.getAttribute('role')).toBe('alert');
+    await page.getByText('3 changes typed while the workbook opened were applied.').waitFor();
+    expect(await queueEntry(page)).toBeNull();
+    // ordinary edits of this device: who changed it, and on the hub
+    await expect.poll(() => focusInGrid(page)).toBe('in grid');
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('ArrowRight');
+    await page.getByText(/Typed-While-Opening · changed by Ana/).waitFor();
+    await page.getByTestId('sync-status').getByText('Synced').waitFor();
+
+    const other = await gridPage(env);
+    await other.page.goto(link);
+    await cell(other.page, 0, 1).getByText('Typed-While-Opening').waitFor();
+    expect(await cellText(other.page, 0, 2)).toBe('12');
+    expect(await cellText(other.page, 1, 1)).toBe('');
+    expect(errors).toEqual([]);
+    expect(other.errors).toEqual([]);
+  }, 90_000);
+
+  it('an edit waiting when the page closes before the handover is shown and applied at the next open', async () => {
+    const { page, errors } = await gridPage(env);
+    await newWorkbook(page, env.relay.httpUrl);
+    await typeDown(page, 0, ['Canary-A1']);
+    await page.getByTestId('local-status').getByText('Saved on this device').waitFor();
+    await expect.poll(() => firstScreenEntry(page)).not.toBeNull();
+    const address = page.url();
+
+    await holdLocalCopy(page);
+    await page.reload();
+    await firstScreenCell(page, 0, 0).click();
+    await page.keyboard.type('Typed-Then-Closed');
+    await page.keyboard.press('Enter');
+    await firstScreenCell(page, 0, 0).getByText('Typed-Then-Closed').waitFor();
+    await page.close();
+
+    // the next open (still held, in the same browser): the edit is shown waiting, then applied
+    const next = await page.context().newPage();
+    await next.goto(address);
+    await firstScreenCell(next, 0, 0).getByText('Typed-Then-Closed').waitFor();
+    expect(await firstScreenCell(next, 0, 0).getAttribute('class')).toContain('waiting');
+    await release(next);
+    await expect.poll(() => cellText(next, 0, 0)).toBe('Typed-Then-Closed');
+    expect(await queueEntry(next)).toBeNull();
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('refuses, in words, what cannot be typed here: a computed column; the editor left open at the handover goes on in the live grid', async () => {
+    const { page, errors } = await gridPage(env);
+    await newWorkbook(page, env.relay.httpUrl);
+    await typeDown(page, 0, ['3']);
+    await page.evaluate(() => {
+      const view = document.querySelector('mutual-sheets-app')!.shadowRoot!.querySelector('workbook-view')!.shadowRoot!;
+      const grid = view.querySelector('sheet-grid') as unknown as {
+        sheetId: string;
+        workbook: { columns(s: string): { id: string; name: string }[]; setColumnFormula(s: string, c: string, f: string): void };
+      };
+      const cols = grid.workbook.columns(grid.sheetId);
+      grid.workbook.setColumnFormula(grid.sheetId, cols[1].id, '=[A]');
+    });
+    await expect.poll(() => cellText(page, 0, 1)).toBe('3');
+    await page.getByTestId('local-status').getByText('Saved on this device').waitFor();
+    await expect.poll(() => page.evaluate(() => Object.values(localStorage).join('\n'))).toContain('2:x:');
+
+    await holdLocalCopy(page);
+    await page.reload();
+    await firstScreenCell(page, 0, 1).click();
+    await page.keyboard.type('x');
+    await page.locator('first-screen').getByRole('alert').getByText('“B” is worked out by its formula: it cannot be typed in.').waitFor();
+    expect(await page.locator('first-screen input').count()).toBe(0);
+    expect(await queueEntry(page)).toBeNull();
+
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.type('half-typed');
+    await page.locator('first-screen input').waitFor();
+    await release(page);
+    await expect.poll(() => page.locator('first-screen').count()).toBe(0);
+    // the live grid's own editor, open on the same cell with what was typed
+    const editor = cell(page, 0, 2).locator('textarea, input');
+    await editor.waitFor();
+    expect(await editor.inputValue()).toBe('half-typed');
+    await page.keyboard.type(' and finished');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => cellText(page, 0, 2)).toBe('half-typed and finished');
     expect(errors).toEqual([]);
   }, 60_000);
 });
