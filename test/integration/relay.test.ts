@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { fragmentFrame } from '../../src/protocol/fragments.js';
-import { CloseCode, MESSAGE_DURABLE_ACK } from '../../src/protocol/messages.js';
-import { allOnHub, makeClient, untilDoc, untilStatus, type TestClient } from '../support/clients.js';
+import { CloseCode } from '../../src/protocol/messages.js';
+import { allOnHub, makeClient, untilDoc, untilHubAcked, untilStatus, type TestClient } from '../support/clients.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 import { until } from '../support/wait.js';
 
@@ -143,14 +143,6 @@ describe('relay over real y-websocket clients', () => {
     await untilDoc(b, () => b.wb.isInitialized() && b.wb.rowCount(sheet) === 4, 'b has the workbook');
     const counts: number[] = [];
     b.session.onStatus((s) => counts.push(s.pending));
-    // every durable ack b is sent, as it is handled
-    const acks = new Set<() => void>();
-    const handlers = b.session.provider.messageHandlers;
-    const handleAck = handlers[MESSAGE_DURABLE_ACK];
-    handlers[MESSAGE_DURABLE_ACK] = (...args) => {
-      handleAck(...args);
-      for (const n of acks) n();
-    };
     const col = a.wb.columns(sheet)[0].id;
     a.wb.rowIds(sheet).forEach((row, i) => a.wb.setCell(sheet, row, col, `from a ${i}`));
     const rows = a.wb.rowIds(sheet);
@@ -162,14 +154,7 @@ describe('relay over real y-websocket clients', () => {
     // b hears the hub has them durably too (within COLLEAGUE_ACK_MS, or with a presence flush)
     const aClock = Y.getState(a.doc.store, a.doc.clientID);
     expect(aClock).toBeGreaterThan(0);
-    await until(
-      (n) => {
-        acks.add(n);
-        return () => acks.delete(n);
-      },
-      () => b.session.hubAckedClock(a.doc.clientID) >= aClock,
-      'b acked a\'s changes',
-    );
+    await untilHubAcked(b, a.doc.clientID, aClock, 'b acked a\'s changes');
     expect(b.session.hubAckedClock(a.doc.clientID)).toBe(aClock);
     expect(counts.filter((n) => n !== 0)).toEqual([]);
   });

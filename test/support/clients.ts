@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { Workbook } from '../../src/model/index.js';
 import type { Credential } from '../../src/protocol/access.js';
+import { MESSAGE_DURABLE_ACK } from '../../src/protocol/messages.js';
 import { MemoryHubStateStore } from '../../src/sync/hub-state.js';
 import { SyncSession } from '../../src/sync/session.js';
 import { SealedSession } from '../../src/sync/sealed/session.js';
@@ -59,6 +60,30 @@ export function untilDoc(c: { doc: Y.Doc }, pred: () => boolean, what: string): 
     pred,
     what,
   );
+}
+
+/**
+ * Resolves once the hub has durably acked `client` up to `clock` to this device (a colleague's ack
+ * comes lazily, within COLLEAGUE_ACK_MS: its status says nothing, so the ack handler is watched).
+ */
+export function untilHubAcked(c: TestClient, client: number, clock: number, what: string): Promise<void> {
+  const handlers = c.session.provider.messageHandlers;
+  const handle = handlers[MESSAGE_DURABLE_ACK];
+  const listeners = new Set<() => void>();
+  handlers[MESSAGE_DURABLE_ACK] = (...args) => {
+    handle(...args);
+    for (const n of listeners) n();
+  };
+  return until(
+    (n) => {
+      listeners.add(n);
+      return () => listeners.delete(n);
+    },
+    () => c.session.hubAckedClock(client) >= clock,
+    what,
+  ).finally(() => {
+    handlers[MESSAGE_DURABLE_ACK] = handle;
+  });
 }
 
 export const allOnHub = (c: WithSession) => untilStatus(c, (s) => s.connection === 'online' && s.caughtUp && s.pending === 0, 'all changes on the hub');
