@@ -180,6 +180,18 @@ export class FirstScreenView extends LitElement {
     };
   }
 
+  /**
+   * Keeps what is in an open editor as a committed edit: the first screen is going without a live
+   * grid to hand it to (the workbook is still to arrive from the hub). False when it was not kept.
+   */
+  keepOpenEditor(): boolean {
+    if (!this.editing || this.draft === this.initial) return true;
+    if (!this.commitText(this.draft)) return false;
+    this.editing = false;
+    this.initial = null;
+    return true;
+  }
+
   private clampActive(p: { row: number; col: number }): { row: number; col: number } {
     const s = this.screen!;
     const row = Math.min(Math.max(p.row, s.rowFrom), s.rowFrom + s.rows.length - 1);

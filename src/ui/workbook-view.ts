@@ -313,6 +313,8 @@ export class WorkbookView extends LitElement {
     this.undo = workbook.createUndoManager();
     const settle = () => {
       if (!workbook.isInitialized()) {
+        // What is in an open first-screen editor goes into the queue, applied once the workbook is in.
+        this.shadowRoot?.querySelector<FirstScreenView>('first-screen')?.keepOpenEditor();
         this.phase = 'waiting';
         return false;
       }

@@ -371,4 +371,43 @@ describe('e2e: first screen from last time', () => {
     await expect.poll(() => cellText(page, 0, 2)).toBe('half-typed and finished');
     expect(errors).toEqual([]);
   }, 60_000);
+  it('an edit storage refuses (quota) is not taken: the editor stays open with what was typed and says why; storage is as it was', async () => {
+    const { page, errors } = await gridPage(env);
+    await newWorkbook(page, env.relay.httpUrl);
+    await typeDown(page, 0, ['Canary-A1']);
+    await page.getByTestId('local-status').getByText('Saved on this device').waitFor();
+    await expect.poll(() => firstScreenEntry(page)).not.toBeNull();
+
+    await holdLocalCopy(page);
+    await page.reload();
+    await firstScreenCell(page, 1, 0).click();
+    await page.keyboard.type('first, kept');
+    await page.keyboard.press('Enter');
+    await firstScreenCell(page, 1, 0).getByText('first, kept').waitFor();
+    const before = await localStorageText(page);
+    // storage full from here on, as a browser says it: setItem throws
+    await page.evaluate(() => {
+      const w = window as unknown as { __fullStorage: boolean };
+      w.__fullStorage = true;
+      const real = Storage.prototype.setItem;
+      Storage.prototype.setItem = function (this: Storage, k: string, v: string) {
+        if (w.__fullStorage) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        real.call(this, k, v);
+      };
+    });
+    await page.keyboard.type('second, refused');
+    await page.keyboard.press('Enter');
+    await page.locator('first-screen').getByRole('alert').getByText('This device’s storage is full: the change was not kept').waitFor();
+    expect(await page.locator('first-screen [data-row="2"][data-col="0"] input').inputValue()).toBe('second, refused');
+    expect(await localStorageText(page)).toBe(before);
+    // room again: the same Enter keeps it
+    await page.evaluate(() => ((window as unknown as { __fullStorage: boolean }).__fullStorage = false));
+    await page.keyboard.press('Enter');
+    await firstScreenCell(page, 2, 0).getByText('second, refused').waitFor();
+
+    await release(page);
+    await expect.poll(() => cellText(page, 2, 0)).toBe('second, refused');
+    expect(await cellText(page, 1, 0)).toBe('first, kept');
+    expect(errors).toEqual([]);
+  }, 60_000);
 });
