@@ -1,8 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { defineConfig } from 'vitest/config';
+import { patchLib0Decoding } from './src/protocol/var-string.js';
+
+/** lib0 reads short strings through src/protocol/var-string.ts in the bundle: opening a workbook is mostly that. */
+function lib0FastStrings(): Plugin {
+  const fast = fileURLToPath(new URL('./src/protocol/var-string.ts', import.meta.url));
+  return {
+    name: 'mutual-sheets:lib0-fast-strings',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/[\\/]node_modules[\\/]lib0[\\/]decoding\.js$/.test(id.split('?')[0])) return null;
+      return { code: patchLib0Decoding(code, fast), map: null };
+    },
+  };
+}
 
 export default defineConfig({
   plugins: [
+    lib0FastStrings(),
     // The app shell is precached by a service worker so that, after one visit, the app opens with
     // no network at all. "prompt": a new version waits until the person chooses to reload.
     VitePWA({
