@@ -102,12 +102,6 @@ export class FirstScreenView extends LitElement {
         font-style: italic;
         color: #57606a;
       }
-      .cell.editing {
-        padding: 0;
-      }
-      .cell input {
-        padding: 0 0.5rem;
-      }
       .tabs {
         display: flex;
         align-items: center;
@@ -185,11 +179,7 @@ export class FirstScreenView extends LitElement {
    * grid to hand it to (the workbook is still to arrive from the hub). False when it was not kept.
    */
   keepOpenEditor(): boolean {
-    if (!this.editing || this.draft === this.initial) return true;
-    if (!this.commitText(this.draft)) return false;
-    this.editing = false;
-    this.initial = null;
-    return true;
+    return !this.editing || this.closeEditor();
   }
 
   private clampActive(p: { row: number; col: number }): { row: number; col: number } {
@@ -352,12 +342,10 @@ export class FirstScreenView extends LitElement {
 
   /** Commits the open editor; on success the editor closes (and the active cell moves by `move`). */
   private commitEditor(move: [number, number] | null): void {
-    if (this.draft !== this.initial && !this.commitText(this.draft)) {
+    if (!this.closeEditor()) {
       void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('.cell.active input')?.focus());
       return;
     }
-    this.editing = false;
-    this.initial = null;
     if (move) this.moveTo({ row: this.active.row + move[0], col: this.active.col + move[1] });
     else this.focusActive();
   }
@@ -389,18 +377,25 @@ export class FirstScreenView extends LitElement {
     }
   };
 
+  /** Keeps what the open editor holds and closes it; false (still open, and said) when it was not kept. */
+  private closeEditor(): boolean {
+    if (this.draft !== this.initial && !this.commitText(this.draft)) return false;
+    this.editing = false;
+    this.initial = null;
+    return true;
+  }
+
   private onBlur = (): void => {
     // Focus went elsewhere: what was typed is kept, as the live grid keeps it. Refused, it stays in the editor.
     if (!this.editing || !this.isConnected || this.handedOver) return;
-    if (this.draft === this.initial || this.commitText(this.draft)) {
-      this.editing = false;
-      this.initial = null;
-    }
+    this.closeEditor();
   };
 
   private onPointerDown = (e: PointerEvent): void => {
     const el = (e.target as HTMLElement).closest<HTMLElement>('[role="gridcell"]');
     if (!el || (e.target as HTMLElement).closest('input')) return;
+    // Another cell pressed while editing: the edit is kept for the cell it was typed in before the choice moves.
+    if (this.editing && !this.closeEditor()) return;
     this.moveTo({ row: Number(el.dataset.row), col: Number(el.dataset.col) });
   };
 

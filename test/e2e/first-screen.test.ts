@@ -380,7 +380,13 @@ describe('e2e: first screen from last time', () => {
 
     await holdLocalCopy(page);
     await page.reload();
+    // a double-click opens the editor on the cell's own text
+    await firstScreenCell(page, 0, 0).dblclick();
+    expect(await page.locator('first-screen [data-row="0"][data-col="0"] input').inputValue()).toBe('Canary-A1');
+    await page.keyboard.type(' and more');
+    // pressing another cell keeps the edit where it was typed, as the live grid does
     await firstScreenCell(page, 1, 0).click();
+    await firstScreenCell(page, 0, 0).getByText('Canary-A1 and more').waitFor();
     await page.keyboard.type('first, kept');
     await page.keyboard.press('Enter');
     await firstScreenCell(page, 1, 0).getByText('first, kept').waitFor();
@@ -408,6 +414,7 @@ describe('e2e: first screen from last time', () => {
     await release(page);
     await expect.poll(() => cellText(page, 2, 0)).toBe('second, refused');
     expect(await cellText(page, 1, 0)).toBe('first, kept');
+    expect(await cellText(page, 0, 0)).toBe('Canary-A1 and more');
     expect(errors).toEqual([]);
   }, 60_000);
 });
