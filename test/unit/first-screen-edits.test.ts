@@ -15,6 +15,7 @@ import {
   type PendingEdit,
 } from '../../src/ui/first-screen-edits.js';
 import { applyEdits, refusedText } from '../../src/ui/first-screen-apply.js';
+import { DeviceProfile } from '../../src/ui/device-profile.js';
 import { newWorkbook } from '../support/model.js';
 import { memoryStorage, storageKeys } from '../support/memory-storage.js';
 
@@ -192,6 +193,19 @@ describe('first-screen edits: the queue', () => {
     expect(readEdits(storage, signed.id, editsAccess(signed.id, signed.view, 'unlocked'))!.map((e) => e.text)).toEqual(['typed before the lock']);
     // the lock removed later: the signed workbook's queue is plain again, and the sealed one still opens
     expect(readEdits(storage, signed.id, editsAccess(signed.id, signed.edit, 'none'))!.map((e) => e.text)).toEqual(['typed before the lock']);
+  });
+
+  it('setting a device lock (DeviceProfile.setLock) leaves no typed text readable: the signed workbook’s queue sealed, the keyless one gone', async () => {
+    const storage = memoryStorage();
+    const signed = await newWorkbookKeys();
+    const profile = new DeviceProfile(storage);
+    profile.keepCredential(signed.id, signed.edit);
+    keepEdit(storage, signed.id, editsAccess(signed.id, signed.edit, 'none'), edit({ text: 'Canary-before-lock' }));
+    keepEdit(storage, STANDARD, editsAccess(STANDARD, null, 'none'), edit({ text: 'Canary-keyless' }));
+    await profile.setLock('a long passphrase for the test');
+    expect(everything(storage)).not.toContain('Canary-');
+    expect(storage.getItem(editsKey(STANDARD))).toBeNull();
+    expect(readEdits(storage, signed.id, editsAccess(signed.id, profile.credential(signed.id), profile.lockState))!.map((e) => e.text)).toEqual(['Canary-before-lock']);
   });
 
   it('"Remove from this device" forgets the queue', () => {
