@@ -6,6 +6,9 @@ import { CloseCode } from '../../src/protocol/messages.js';
 import { allOnHub, makeClient, untilDoc, untilHubAcked, untilStatus, type TestClient } from '../support/clients.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 import { until } from '../support/wait.js';
+import { Workbook } from '../../src/model/index.js';
+import { MemoryHubStateStore } from '../../src/sync/hub-state.js';
+import { SyncSession } from '../../src/sync/session.js';
 
 const relays: RelayProcess[] = [];
 const clients: TestClient[] = [];
@@ -157,6 +160,35 @@ describe('relay over real y-websocket clients', () => {
     await untilHubAcked(b, a.doc.clientID, aClock, 'b acked a\'s changes');
     expect(b.session.hubAckedClock(a.doc.clientID)).toBe(aClock);
     expect(counts.filter((n) => n !== 0)).toEqual([]);
+  });
+
+  it('a change another tab of this browser posted (BroadcastChannel) stays pending in this tab until the hub acks it: it did not come from the hub', async () => {
+    const r = await relay();
+    const a = client(r, 'wb-tabs-1', 'ana');
+    const sheet = a.wb.initialize({ rows: 2, columns: 1 });
+    await allOnHub(a);
+    // two tabs of one browser: one BroadcastChannel between them (in one process, lib0 delivers it in the same turn)
+    const tabs = ['ben', 'ben'].map((name) => {
+      const doc = new Y.Doc();
+      const session = new SyncSession({ doc, workbookId: 'wb-tabs-1', syncUrl: r.syncUrl, hubStateStore: new MemoryHubStateStore(), WebSocketPolyfill: WebSocket, maxBackoffMs: 300 });
+      const wb = new Workbook(doc, { actor: { name, deviceId: 'ben-device' } });
+      const c: TestClient = { doc, wb, session, destroy: async () => (wb.destroy(), await session.destroy(), doc.destroy()) };
+      clients.push(c);
+      return c;
+    });
+    const [one, two] = tabs;
+    for (const t of tabs) await allOnHub(t);
+    await untilDoc(two, () => two.wb.isInitialized() && two.wb.rowCount(sheet) === 2, 'the second tab has the workbook');
+    const [row] = two.wb.rowIds(sheet);
+    two.wb.setCell(sheet, row, two.wb.columns(sheet)[0].id, 'from the second tab');
+    // the first tab has it at once, from the other tab and not from the hub: not yet known to be on the hub
+    expect(one.wb.getValue(sheet, row, one.wb.columns(sheet)[0].id)).toBe('from the second tab');
+    expect(one.session.getStatus().pending).toBeGreaterThan(0);
+    expect(one.session.hubAckedClock(two.doc.clientID)).toBe(0);
+    // the hub's copy of it adds nothing to the first tab's doc, so only its durable ack clears it (within COLLEAGUE_ACK_MS)
+    await allOnHub(two);
+    await untilStatus(one, (s) => s.pending === 0, 'the first tab hears the hub holds it');
+    expect(one.session.hubAckedClock(two.doc.clientID)).toBe(Y.getState(two.doc.store, two.doc.clientID));
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('a graceful restart (%s) loses nothing', async (signal) => {
