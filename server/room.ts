@@ -140,7 +140,7 @@ interface PeerState {
 /**
  * One validated update on its two paths: into the doc (which forwards it) and onto the disk.
  * Until it is applied its clocks count as held (`checkClocks`); once it is both applied and
- * durable, everyone in the room is told the hub holds it (the durable ack).
+ * durable, its sender is told the hub holds it (the durable ack), and the rest of the room soon after.
  */
 interface Job {
   peer: Peer;
@@ -648,7 +648,7 @@ export class Room {
   /**
    * validate → forward → durable → ack. Everything that can refuse an update runs before it is
    * forwarded; it is then handed to the committer and applied to the doc (which forwards it)
-   * at once, and acked to everyone once it is both applied and on disk. A device counts a change
+   * at once, and acked once it is both applied and on disk. A device counts its own change
    * as on the hub only after that ack: if the hub dies between forwarding and the disk, the
    * sender still holds the change and sends it again. (With the ImmediateCommitter, tests and
    * tools, the store comes first and a failed write is refused before anything is forwarded.)
@@ -755,7 +755,7 @@ export class Room {
 
   /**
    * Applied and durable: one ack frame, the clocks the hub now holds for the update's clients
-   * (worked out when it was validated, so nothing is encoded or parsed again), to every peer.
+   * (worked out when it was validated, so nothing is encoded or parsed again), to its sender.
    */
   private finish(job: Job, fromDisk: boolean): void {
     if (!job.applied || !job.durable || job.failed) return;
