@@ -3,7 +3,7 @@ import { deflateSync } from 'fflate';
 import { constants, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/protocol/access.js';
-import { MAX_BODY_BYTES, MIN_BLOB_BYTES, encodeBody, openBlob, openPresence, sealBlob, sealPresence } from '../../src/protocol/blob.js';
+import { MAX_BODY_BYTES, MIN_BLOB_BYTES, encodeBody, inflateNative, openBlob, openBlobAsync, openPresence, sealBlob, sealPresence } from '../../src/protocol/blob.js';
 import { BLOB_CHANGES, BLOB_FULL, DOC_JOURNAL, DOC_WORKBOOK, type BlobBody, type BlobMeta, type DocTag, type SealedKeys } from '../../src/protocol/sealed.js';
 import { newSealedWorkbookKeys, sealedKeysFor } from '../../src/protocol/sealed-keys.js';
 import { prng } from '../support/prng.js';
@@ -189,6 +189,63 @@ describe('sealed blobs', () => {
       lines.push(`${name}: seal ${seal.toFixed(1)} ms/MB, open ${open.toFixed(1)} ms/MB; blob ${(blob.length / 1024).toFixed(0)} KiB`);
     }
     console.log(lines.join('\n'));
+  }, 60_000);
+});
+
+describe('openBlobAsync (native inflating, for a stored envelope opened ahead of the bridge)', () => {
+  /** openBlob and openBlobAsync on the same bytes, with the platform's DecompressionStream and without it. */
+  async function both(keys: SealedKeys, blob: Uint8Array, doc: DocTag = DOC_WORKBOOK) {
+    const sync = openBlob(keys, blob, doc);
+    const native = await openBlobAsync(keys, blob, doc);
+    const saved = globalThis.DecompressionStream;
+    let fallback: Awaited<ReturnType<typeof openBlobAsync>>;
+    try {
+      (globalThis as { DecompressionStream?: unknown }).DecompressionStream = undefined;
+      fallback = await openBlobAsync(keys, blob, doc);
+    } finally {
+      globalThis.DecompressionStream = saved;
+    }
+    return { sync, native, fallback };
+  }
+
+  it('opens exactly what openBlob opens, and refuses what it refuses with the same failure: good blobs big and small, tampered, another workbook’s, the journal’s, broken or trailing deflate, not a body', async () => {
+    const rand = prng(7);
+    const big = body(utf8(Array.from({ length: 20_000 }, (_, i) => `row${i}:Gym ${rand.int(97)} beds;`).join('')));
+    const good = sealBlob(A.edit, META, big);
+    const flipped = good.slice();
+    flipped[200] ^= 1;
+    const encoded = encodeBody(body());
+    const cases: [string, SealedKeys, Uint8Array, DocTag?][] = [
+      ['big', A.view, good],
+      ['small', A.view, sealBlob(A.edit, META, body())],
+      ['flipped', A.view, flipped],
+      ['truncated', A.view, good.subarray(0, good.length - 1)],
+      ['other workbook', B.view, good],
+      ['journal as workbook', A.view, sealBlob(A.edit, { ...META, doc: DOC_JOURNAL }, body())],
+      ['wrong content key', A.view, sealBlob({ ...A.edit, contentKey: B.view.contentKey }, META, body())],
+      ['empty deflate', A.view, craft(A.edit, new Uint8Array(0))],
+      ['broken deflate', A.view, craft(A.edit, new Uint8Array([1, 2, 3]))],
+      ['deflate cut short', A.view, craft(A.edit, deflateSync(encoded).subarray(0, 5))],
+      ['bytes after the final block', A.view, craft(A.edit, concatBytes(deflateSync(encoded), new Uint8Array([7, 7, 7])))],
+      ['not a body', A.view, craft(A.edit, deflateSync(utf8('{"deviceId":"x"}')))],
+    ];
+    for (const [name, keys, blob, doc] of cases) {
+      const { sync, native, fallback } = await both(keys, blob, doc);
+      expect({ name, native }).toEqual({ name, native: sync });
+      expect({ name, fallback }).toEqual({ name, fallback: sync });
+    }
+    expect((await openBlobAsync(A.view, good, DOC_WORKBOOK)).ok).toBe(true);
+  });
+
+  it('a compression bomb signed by the writer is refused (body) once the native output passes MAX_BODY_BYTES; inflateNative stops there', async () => {
+    const chunk = deflateRawSync(Buffer.alloc(1 << 20), { finishFlush: constants.Z_FULL_FLUSH });
+    const copies = MAX_BODY_BYTES / (1 << 20) + 16;
+    const bomb = concatBytes(...Array.from({ length: copies }, () => chunk), new Uint8Array([0x03, 0x00]));
+    const opened = await openBlobAsync(A.view, craft(A.edit, bomb), DOC_WORKBOOK);
+    expect(opened.ok ? 'ok' : opened.failure).toBe('body');
+    expect(await inflateNative(bomb, 8 << 20)).toBe('too large');
+    const few = concatBytes(chunk, chunk, new Uint8Array([0x03, 0x00]));
+    expect((await inflateNative(few, 8 << 20)) as Uint8Array).toEqual(new Uint8Array(2 << 20));
   }, 60_000);
 });
 

@@ -16,6 +16,7 @@ import { DeletionGuard } from './guard.js';
 import { binaryOf, countChanges, idOf, itemKey, openInfo, randomStream, seqKey, type FailedBlob, type Live, type OpenedInfo } from './items.js';
 import { StreamLedger, type Gap } from './streams.js';
 import { wellFramedUpdate } from './update-check.js';
+import type { Preopened } from './preopen.js';
 import { AS_IS_BYTES, skipUpdateEncodingOnce } from '../quiet-load.js';
 
 export { COMPACT_BLOBS, COMPACT_SLACK_BYTES } from './compaction.js';
@@ -58,6 +59,8 @@ export interface SealedBridgeOptions {
   clearTimer?: (handle: unknown) => void;
   /** this bridge's stream id (default: 16 random bytes, base64url) */
   newStream?: () => string;
+  /** blobs of the envelope already opened (preopen.ts), by their bytes: taken at construction instead of opening them again */
+  preopened?: Preopened;
   /** listeners from the start, so problems found while opening the envelope at construction reach them */
   onProblem?: (p: SealedProblem) => void;
   onChange?: () => void;
@@ -154,6 +157,8 @@ export class SealedBridge {
   private destroyed = false;
   private readonly problemListeners = new Set<(p: SealedProblem) => void>();
   private readonly changeListeners = new Set<() => void>();
+  /** the construction's pre-opened blobs; dropped once the envelope it was made from is taken */
+  private preopened: Preopened | null = null;
 
   private readonly onEnvelope = (event: Y.YArrayEvent<unknown>) => {
     const { added, deleted } = event.changes;
@@ -211,7 +216,12 @@ export class SealedBridge {
     const before = this.doc.store.clients.size > 0 ? Y.encodeStateAsUpdate(this.doc) : null;
     const existing: Y.Item[] = [];
     for (let item = this.blobs._start; item !== null; item = item.right) if (!item.deleted && item.countable) existing.push(item);
-    this.take(existing);
+    this.preopened = options.preopened ?? null;
+    try {
+      this.take(existing);
+    } finally {
+      this.preopened = null;
+    }
     if (before) this.onLocal(before, null);
     this.blobs.observe(this.onEnvelope);
     this.envelope.on('afterTransaction', this.afterEnvelopeTransaction);
@@ -448,7 +458,7 @@ export class SealedBridge {
       return { failure, item: idOf(item), size };
     };
     if (!data) return fail('malformed');
-    const opened = openInfo(this.keys, this.docTag, data, this.deviceId);
+    const opened = openInfo(this.keys, this.docTag, data, this.deviceId, this.preopened?.get(data));
     if (!opened.ok) return fail(opened.failure);
     const { info, update } = opened;
     if (this.ledger.has(info.stream, info.seq)) {

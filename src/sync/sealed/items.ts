@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { openBlob } from '../../protocol/blob.js';
-import { BLOB_CHANGES, BLOB_FULL, type BlobFailure, type BlobKind, type DocTag, type SealedKeys } from '../../protocol/sealed.js';
+import { BLOB_CHANGES, BLOB_FULL, type BlobFailure, type BlobKind, type DocTag, type OpenedBlob, type SealedKeys } from '../../protocol/sealed.js';
 
 /** What the sealed bridge (bridge.ts) knows of the envelope's items and the blobs they hold. */
 
@@ -47,9 +47,10 @@ export type Opened = { ok: true; info: OpenedInfo; update: Uint8Array } | { ok: 
  * Opens one blob for this doc (openBlob: signature, then AEAD, then body) and checks what the
  * bridge relies on: seqs from 1 (a 0 would count as already held and never be applied), covers
  * well formed. `deviceId` is this device's: its own changes blobs carry pending changes.
+ * `preopened`: openBlob's (or openBlobAsync's) answer for exactly these bytes, already at hand.
  */
-export function openInfo(keys: SealedKeys, docTag: DocTag, data: Uint8Array, deviceId: string): Opened {
-  const opened = openBlob(keys, data, docTag);
+export function openInfo(keys: SealedKeys, docTag: DocTag, data: Uint8Array, deviceId: string, preopened?: OpenedBlob): Opened {
+  const opened = preopened ?? openBlob(keys, data, docTag);
   if (!opened.ok) return opened;
   const { meta, body } = opened;
   const covers = meta.kind === BLOB_FULL ? validCovers(body.covers) : [];

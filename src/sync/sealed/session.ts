@@ -4,6 +4,7 @@ import { SyncSession, type SyncOptions } from '../session.js';
 import { allOnHub, sameStatus, type SyncStatus } from '../status.js';
 import type { WorkbookSession } from '../workbook-session.js';
 import { SealedBridge, type SealedProblem } from './bridge.js';
+import { preopenEnvelope } from './preopen.js';
 import { SealedPresence } from './presence.js';
 
 export interface SealedSessionOptions extends Omit<SyncOptions, 'doc'> {
@@ -57,8 +58,13 @@ export class SealedSession implements WorkbookSession {
       window.addEventListener('pagehide', this.flushNow);
       document.addEventListener('visibilitychange', this.flushNow);
     }
-    this.whenLoaded = this.sync.whenLoaded.then(() => {
+    this.whenLoaded = this.sync.whenLoaded.then(async () => {
       if (this.destroyed || !options.keys) return;
+      // The stored envelope's big blobs are opened first with native inflating (preopen.ts); the
+      // hub connects meanwhile, and whatever reaches the envelope before the bridge is made is
+      // opened by it as usual.
+      const preopened = await preopenEnvelope(this.envelope, options.keys, options.docTag);
+      if (this.destroyed) return;
       // listeners go in with the options: the bridge opens the stored envelope as it is made, and
       // what it finds wrong there must be said too
       this.bridge = new SealedBridge({
@@ -68,6 +74,7 @@ export class SealedSession implements WorkbookSession {
         docTag: options.docTag,
         deviceId: options.deviceId,
         batchMs: options.batchMs,
+        preopened,
         onChange: () => this.refresh(),
         onProblem: (p) => {
           this.problems.push(p);
