@@ -417,4 +417,31 @@ describe('e2e: first screen from last time', () => {
     expect(await cellText(page, 0, 0)).toBe('Canary-A1 and more');
     expect(errors).toEqual([]);
   }, 60_000);
+  it('on a view link the first screen takes no edits and says why', async () => {
+    const { page } = await gridPage(env);
+    await newWorkbook(page, env.relay.httpUrl);
+    await typeDown(page, 0, ['Canary-A1']);
+    const link = await shareLink(page, 'View link');
+    await page.getByTestId('sync-status').getByText('Synced').waitFor();
+
+    const viewer = await gridPage(env);
+    await viewer.page.goto(link);
+    await cell(viewer.page, 0, 0).getByText('Canary-A1').waitFor();
+    await expect.poll(() => firstScreenEntry(viewer.page)).not.toBeNull();
+    await holdLocalCopy(viewer.page);
+    await viewer.page.reload();
+    const grid = viewer.page.locator('first-screen [role="grid"][aria-busy="true"]');
+    await grid.waitFor();
+    expect(await grid.getAttribute('aria-readonly')).toBe('true');
+    await firstScreenCell(viewer.page, 0, 0).click();
+    await viewer.page.keyboard.type('x');
+    await viewer.page.locator('first-screen').getByRole('alert').getByText('This is a view-only link: you can look, not change.').waitFor();
+    await viewer.page.keyboard.press('Delete');
+    expect(await viewer.page.locator('first-screen input').count()).toBe(0);
+    expect(await queueEntry(viewer.page)).toBeNull();
+    await release(viewer.page);
+    await expect.poll(() => viewer.page.locator('first-screen').count()).toBe(0);
+    expect(await cellText(viewer.page, 0, 0)).toBe('Canary-A1');
+    expect(viewer.errors).toEqual([]);
+  }, 60_000);
 });
