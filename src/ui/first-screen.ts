@@ -424,8 +424,10 @@ export class FirstScreenView extends LitElement {
     } else if (e.key === 'Delete' || e.key === 'Backspace') {
       e.preventDefault();
       const refused = this.refusal(false);
+      const a = this.activeCell();
       if (refused) this.alert = refused;
-      else this.commitText('');
+      // an empty cell (no formula, nothing waiting): nothing to clear
+      else if (a && (a.row.cells[a.j] !== '' || a.row.f.includes(a.j) || this.waiting().has(cellKey(a.row.id, a.col.id)))) this.commitText('');
     }
   };
 
