@@ -94,6 +94,15 @@ export class FirstScreenView extends LitElement {
       .toolbar {
         box-sizing: border-box;
         color: #57606a;
+        /* one line, whatever the width: the rows stay where the live grid puts them */
+        flex-wrap: nowrap;
+        overflow: hidden;
+      }
+      .toolbar .words {
+        min-width: 0;
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
       }
       .cell {
         cursor: progress;
@@ -212,7 +221,7 @@ export class FirstScreenView extends LitElement {
     const waiting = this.waiting();
     const editable = this.editable;
     return html`
-      <div class="toolbar" role="status" style=${s.bar > 0 ? `height:${s.bar}px` : ''}>${t('fs.opening')}${editable ? html` ${t('fs.typeHere')}` : nothing}</div>
+      <div class="toolbar" role="status" style=${s.bar > 0 ? `height:${s.bar}px` : ''}><span class="words">${t('fs.opening')}${editable ? html`. ${t('fs.typeHere')}` : nothing}</span></div>
       <div class="scroller">
         <div
           role="grid"

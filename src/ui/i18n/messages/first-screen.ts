@@ -1,6 +1,6 @@
 /** Editing in the first screen while a workbook opens (first-screen.ts), and applying those edits once it is open. */
 export const en = {
-  'fs.typeHere': 'You can type: changes wait here and are applied when it opens.',
+  'fs.typeHere': 'What you type is applied when it opens.',
   'fs.waiting': '(waiting to be applied)',
   'fs.notKept': 'Only the rows shown from last time can be changed until the sheet opens.',
   'fs.computed': '“{column}” is worked out by its formula: it cannot be typed in.',

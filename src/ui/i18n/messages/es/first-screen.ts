@@ -1,7 +1,7 @@
 import type { en } from '../first-screen.js';
 
 export const es: Record<keyof typeof en, string> = {
-  'fs.typeHere': 'Puedes escribir: los cambios esperan aquí y se aplican cuando se abra.',
+  'fs.typeHere': 'Lo que escribas se aplica cuando se abra.',
   'fs.waiting': '(esperando para aplicarse)',
   'fs.notKept': 'Hasta que se abra la hoja, solo se pueden cambiar las filas que se muestran de la última vez.',
   'fs.computed': '«{column}» se calcula con su fórmula: no se puede escribir en ella.',
