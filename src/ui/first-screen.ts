@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { columnLetter } from '../model/blank-sheet.js';
 import { MAX_TEXT_LENGTH } from '../model/values.js';
-import type { CachedColumn, CachedRow, FirstScreen as Screen } from './first-screen-cache.js';
+import { MAX_CELL_CHARS, type CachedColumn, type CachedRow, type FirstScreen as Screen } from './first-screen-cache.js';
 import { MAX_EDITS, type KeepResult, type PendingEdit } from './first-screen-edits.js';
 import { formatNumber, LocaleController, t } from './i18n/locale.js';
 import { gridStyles } from './grid/grid-styles.js';
@@ -302,7 +302,13 @@ export class FirstScreenView extends LitElement {
     if (!a) return t('fs.notKept');
     if (a.col.computed) return t('fs.computed', { column: a.col.name });
     if (a.col.type === 'claim') return t('fs.claim', { column: a.col.name });
-    if (own && a.row.f.includes(a.j) && !this.waiting().has(cellKey(a.row.id, a.col.id))) return t('fs.formulaCell');
+    const waiting = this.waiting().get(cellKey(a.row.id, a.col.id));
+    if (own && waiting === undefined) {
+      if (a.row.f.includes(a.j)) return t('fs.formulaCell');
+      // The cache has a long text's first line, cut to MAX_CELL_CHARS: edited, the rest would go.
+      const shown = a.row.cells[a.j];
+      if (a.col.type === 'longtext' || shown.length >= MAX_CELL_CHARS || shown.includes('\n')) return t('fs.longText');
+    }
     return '';
   }
 

@@ -6,6 +6,7 @@ export const en = {
   'fs.computed': '“{column}” is worked out by its formula: it cannot be typed in.',
   'fs.claim': '“{column}” changes through Claim and Release, once the sheet is open.',
   'fs.formulaCell': 'This cell holds a formula: it can be edited once the sheet is open. Typing replaces it.',
+  'fs.longText': 'This cell holds long text, only part of which is shown here: it can be edited once the sheet is open. Typing replaces it.',
   'fs.queueFull': '{max} changes are already waiting: wait for the sheet to open to type more. This one was not kept.',
   'fs.tooLong': 'Too long: a cell holds at most {max} characters. Nothing was kept.',
   'fs.queueUnreadable': 'The changes kept on this device for this workbook cannot be read: this one was not kept.',

@@ -7,6 +7,7 @@ export const es: Record<keyof typeof en, string> = {
   'fs.computed': '«{column}» se calcula con su fórmula: no se puede escribir en ella.',
   'fs.claim': '«{column}» cambia con Reservar y Soltar, cuando la hoja esté abierta.',
   'fs.formulaCell': 'Esta celda tiene una fórmula: se puede editar cuando la hoja esté abierta. Escribir la reemplaza.',
+  'fs.longText': 'Esta celda tiene un texto largo del que aquí solo se ve una parte: se puede editar cuando la hoja esté abierta. Escribir lo reemplaza.',
   'fs.queueFull': 'Ya hay {max} cambios esperando: espera a que se abra la hoja para escribir más. Este no se guardó.',
   'fs.tooLong': 'Demasiado largo: una celda admite como máximo {max} caracteres. No se guardó nada.',
   'fs.queueUnreadable': 'No se pueden leer los cambios guardados en este dispositivo para este libro: este no se guardó.',
