@@ -17,6 +17,8 @@ import type { LockState } from './device-profile.js';
  * localStorage (read synchronously at startup, which is the point):
  *   `mutual-sheets:first-screen:<id>`  one entry, "2:p:" ‖ JSON, or "2:x:" ‖ b64u(nonce ‖ box)
  *   `mutual-sheets:first-screen`       JSON array of ids, the newest first, at most MAX_WORKBOOKS
+ * and, a kind of its own with the same store and policies (KeptKind), a phone's first cards
+ * (first-cards-cache.ts) under `mutual-sheets:first-cards:<id>` / `mutual-sheets:first-cards`.
  *
  * Sealed workbooks (and every workbook once a device lock is set) never store plain text:
  *   key = HKDF-SHA256(ikm, salt "mutual-sheets/first-screen v1", info "first screen key", 32)
@@ -46,12 +48,6 @@ const NONCE_BYTES = 24;
 const TAG_BYTES = 16;
 
 const PREFIX = 'mutual-sheets:first-screen';
-const INDEX_KEY = PREFIX;
-const entryKey = (id: string) => `${PREFIX}:${id}`;
-const PLAIN = `${FIRST_SCREEN_VERSION}:p:`;
-const SEALED = `${FIRST_SCREEN_VERSION}:x:`;
-/** What a stored entry can be at most: the sealed form of MAX_ENCODED_BYTES (padded), in base64url. */
-const MAX_STORED_CHARS = Math.ceil(((MAX_ENCODED_BYTES + PAD + NONCE_BYTES + TAG_BYTES) * 4) / 3) + 8;
 /** Workbook ids as the app makes them (and the hub's room names): anything else is not one of ours. */
 export const WORKBOOK_ID = /^[A-Za-z0-9_.-]{1,100}$/;
 
@@ -247,37 +243,79 @@ export function encodeFirstScreen(screen: FirstScreen, onScreen = screen.rowFrom
   }
 }
 
-/** A stored entry's first screen, or null: another version, malformed, too big, or not opening with this policy's key. */
-export function decodeEntry(raw: string | null, workbookId: string, policy: CachePolicy): FirstScreen | null {
-  if (typeof raw !== 'string' || raw.length > MAX_STORED_CHARS || policy.kind === 'none') return null;
+/**
+ * One kind of entry kept from last time: the grid's first screen here, the phone's first cards
+ * (first-cards-cache.ts). Each has its keys, its version tag and its encryption domain, so an
+ * entry of one kind is never read as the other (a device can be both widths), and the same
+ * policies, store, list and eviction.
+ */
+export interface KeptKind {
+  /** `<prefix>:<id>` holds an entry, `<prefix>` the list of ids, newest first */
+  prefix: string;
+  /** the entry's version, its first characters: "<version>:p:" plain, "<version>:x:" sealed */
+  version: number;
+  /** the AAD's domain when sealed */
+  domain: Uint8Array;
+  /** the JSON, before padding and encryption, is at most this many bytes */
+  maxBytes: number;
+}
+
+const GRID: KeptKind = { prefix: PREFIX, version: FIRST_SCREEN_VERSION, domain: AD_DOMAIN, maxBytes: MAX_ENCODED_BYTES };
+
+/** The phone's first cards (first-cards-cache.ts): their own keys and domain, the same first-screen key. */
+export const CARDS_KIND: KeptKind = { prefix: 'mutual-sheets:first-cards', version: 1, domain: utf8.encode('mutual-sheets/first-cards v1\0'), maxBytes: 32 * 1024 };
+
+const plainTag = (kind: KeptKind) => `${kind.version}:p:`;
+const sealedTag = (kind: KeptKind) => `${kind.version}:x:`;
+/** What a stored entry can be at most: the sealed form of maxBytes (padded), in base64url. */
+const maxStored = (kind: KeptKind) => Math.ceil(((kind.maxBytes + PAD + NONCE_BYTES + TAG_BYTES) * 4) / 3) + 8;
+
+/** A stored entry's JSON text, or null: another kind or version, too big, or not opening with this policy's key. */
+export function openEntry(kind: KeptKind, raw: string | null, workbookId: string, policy: CachePolicy): string | null {
+  if (typeof raw !== 'string' || raw.length > maxStored(kind) || policy.kind === 'none') return null;
   let json: string;
-  if (raw.startsWith(PLAIN)) {
+  if (raw.startsWith(plainTag(kind))) {
     // With a key to use, a plain entry is one written before the lock was set: not shown.
     if (policy.kind !== 'plain') return null;
-    json = raw.slice(PLAIN.length);
-  } else if (raw.startsWith(SEALED)) {
+    json = raw.slice(plainTag(kind).length);
+  } else if (raw.startsWith(sealedTag(kind))) {
     if (policy.kind !== 'sealed') return null;
-    const opened = openSealed(policy.key, AD_DOMAIN, workbookId, raw.slice(SEALED.length));
+    const opened = openSealed(policy.key, kind.domain, workbookId, raw.slice(sealedTag(kind).length));
     if (opened === null) return null;
     json = opened;
   } else {
     return null;
   }
-  if (utf8.encode(json).length > MAX_ENCODED_BYTES + PAD) return null;
+  return utf8.encode(json).length > kind.maxBytes + PAD ? null : json;
+}
+
+/** The stored form of an entry's JSON under a policy, or null when it is not to be kept. */
+export function closeEntry(kind: KeptKind, json: string, workbookId: string, policy: CachePolicy): string | null {
+  if (policy.kind === 'none') return null;
+  if (policy.kind === 'plain') return plainTag(kind) + json;
+  return sealedTag(kind) + seal(policy.key, kind.domain, workbookId, json);
+}
+
+/** JSON text parsed by `parse`, or null when it is not JSON or not what `parse` accepts. */
+export function parseJson<T>(json: string | null, parse: (value: unknown) => T | null): T | null {
+  if (json === null) return null;
   try {
-    return parseFirstScreen(JSON.parse(json));
+    return parse(JSON.parse(json));
   } catch {
     return null;
   }
+}
+
+/** A stored entry's first screen, or null: another version, malformed, too big, or not opening with this policy's key. */
+export function decodeEntry(raw: string | null, workbookId: string, policy: CachePolicy): FirstScreen | null {
+  return parseJson(openEntry(GRID, raw, workbookId, policy), parseFirstScreen);
 }
 
 /** The stored form of a first screen under a policy, or null when it is not to be kept. */
 export function encodeEntry(screen: FirstScreen, workbookId: string, policy: CachePolicy, onScreen?: number): string | null {
   if (policy.kind === 'none') return null;
   const json = encodeFirstScreen(screen, onScreen);
-  if (json === null) return null;
-  if (policy.kind === 'plain') return PLAIN + json;
-  return SEALED + seal(policy.key, AD_DOMAIN, workbookId, json);
+  return json === null ? null : closeEntry(GRID, json, workbookId, policy);
 }
 
 /**
@@ -309,9 +347,11 @@ export function openSealed(key: Uint8Array, domain: Uint8Array, workbookId: stri
 
 // ── the store ───────────────────────────────────────────────────────────────
 
-function readIndex(storage: Storage): string[] {
+const KINDS: readonly KeptKind[] = [GRID, CARDS_KIND];
+
+function readIndex(storage: Storage, kind: KeptKind): string[] {
   try {
-    const raw = storage.getItem(INDEX_KEY);
+    const raw = storage.getItem(kind.prefix);
     const list: unknown = raw ? JSON.parse(raw) : [];
     if (!Array.isArray(list)) return [];
     return list.filter((x): x is string => typeof x === 'string' && WORKBOOK_ID.test(x)).slice(0, MAX_WORKBOOKS * 2);
@@ -320,14 +360,19 @@ function readIndex(storage: Storage): string[] {
   }
 }
 
-/** The first screen kept for a workbook, or null. Never throws. */
-export function loadFirstScreen(storage: Storage, workbookId: string, policy: CachePolicy): FirstScreen | null {
+/** A workbook's stored entry of this kind, as stored, or null. Never throws. */
+export function loadEntry(storage: Storage, kind: KeptKind, workbookId: string): string | null {
   if (!WORKBOOK_ID.test(workbookId)) return null;
   try {
-    return decodeEntry(storage.getItem(entryKey(workbookId)), workbookId, policy);
+    return storage.getItem(`${kind.prefix}:${workbookId}`);
   } catch {
     return null;
   }
+}
+
+/** The first screen kept for a workbook, or null. Never throws. */
+export function loadFirstScreen(storage: Storage, workbookId: string, policy: CachePolicy): FirstScreen | null {
+  return decodeEntry(loadEntry(storage, GRID, workbookId), workbookId, policy);
 }
 
 /**
@@ -337,36 +382,45 @@ export function loadFirstScreen(storage: Storage, workbookId: string, policy: Ca
  */
 export function saveFirstScreen(storage: Storage, workbookId: string, screen: FirstScreen, policy: CachePolicy, onScreen?: number): boolean {
   if (!WORKBOOK_ID.test(workbookId)) return false;
+  return saveEntry(storage, GRID, workbookId, policy.kind === 'none' ? null : encodeEntry(screen, workbookId, policy, onScreen), policy);
+}
+
+/**
+ * Stores an entry of this kind (`closeEntry`'s), as saveFirstScreen does; under a policy that
+ * keeps none, forgets the workbook's entry of this kind instead.
+ */
+export function saveEntry(storage: Storage, kind: KeptKind, workbookId: string, entry: string | null, policy: CachePolicy): boolean {
+  if (!WORKBOOK_ID.test(workbookId)) return false;
   if (policy.kind === 'none') {
-    forgetFirstScreen(storage, workbookId);
+    forgetEntry(storage, kind, workbookId);
     return false;
   }
-  const entry = encodeEntry(screen, workbookId, policy, onScreen);
   if (entry === null) return false;
-  const index = readIndex(storage);
+  const key = `${kind.prefix}:${workbookId}`;
+  const index = readIndex(storage, kind);
   const next = [workbookId, ...index.filter((id) => id !== workbookId)];
   const evicted = next.splice(MAX_WORKBOOKS);
   let before: string | null = null;
   let indexBefore: string | null = null;
   try {
-    before = storage.getItem(entryKey(workbookId));
-    indexBefore = storage.getItem(INDEX_KEY);
+    before = storage.getItem(key);
+    indexBefore = storage.getItem(kind.prefix);
   } catch {
     return false;
   }
   try {
-    storage.setItem(entryKey(workbookId), entry);
+    storage.setItem(key, entry);
   } catch {
     return false;
   }
   try {
-    storage.setItem(INDEX_KEY, JSON.stringify(next));
+    storage.setItem(kind.prefix, JSON.stringify(next));
   } catch {
     // The entry went in but the list did not: put the entry back as it was, so nothing is kept unlisted.
     try {
-      if (before === null) storage.removeItem(entryKey(workbookId));
-      else storage.setItem(entryKey(workbookId), before);
-      if (indexBefore !== null) storage.setItem(INDEX_KEY, indexBefore);
+      if (before === null) storage.removeItem(key);
+      else storage.setItem(key, before);
+      if (indexBefore !== null) storage.setItem(kind.prefix, indexBefore);
     } catch {
       // storage refuses even that: the next save or removal tidies it
     }
@@ -374,7 +428,7 @@ export function saveFirstScreen(storage: Storage, workbookId: string, screen: Fi
   }
   for (const id of evicted) {
     try {
-      storage.removeItem(entryKey(id));
+      storage.removeItem(`${kind.prefix}:${id}`);
     } catch {
       // refused: the entry is unlisted, and read again only if its workbook saves over it
     }
@@ -382,25 +436,31 @@ export function saveFirstScreen(storage: Storage, workbookId: string, screen: Fi
   return true;
 }
 
-/** Forgets a workbook's first screen (removing it from this device, or a policy that keeps none). */
-export function forgetFirstScreen(storage: Storage, workbookId: string): void {
+function forgetEntry(storage: Storage, kind: KeptKind, workbookId: string): void {
   try {
-    storage.removeItem(entryKey(workbookId));
-    const index = readIndex(storage);
-    if (index.includes(workbookId)) storage.setItem(INDEX_KEY, JSON.stringify(index.filter((id) => id !== workbookId)));
+    storage.removeItem(`${kind.prefix}:${workbookId}`);
+    const index = readIndex(storage, kind);
+    if (index.includes(workbookId)) storage.setItem(kind.prefix, JSON.stringify(index.filter((id) => id !== workbookId)));
   } catch {
     // storage refused: nothing more this device can do
   }
 }
 
-/** Forgets every first screen kept in the clear: a device lock was set, and no workbook's text may stay readable. */
+/** Forgets a workbook's first screen and first cards (removing it from this device, or a policy that keeps none). */
+export function forgetFirstScreen(storage: Storage, workbookId: string): void {
+  for (const kind of KINDS) forgetEntry(storage, kind, workbookId);
+}
+
+/** Forgets every first screen and first cards kept in the clear: a device lock was set, and no workbook's text may stay readable. */
 export function forgetPlainFirstScreens(storage: Storage): void {
-  for (const id of readIndex(storage)) {
-    try {
-      // an entry of an older version too: never shown, and its text must not stay readable
-      if (storage.getItem(entryKey(id))?.startsWith(SEALED) !== true) forgetFirstScreen(storage, id);
-    } catch {
-      // storage refused: nothing more this device can do
+  for (const kind of KINDS) {
+    for (const id of readIndex(storage, kind)) {
+      try {
+        // an entry of an older version too: never shown, and its text must not stay readable
+        if (storage.getItem(`${kind.prefix}:${id}`)?.startsWith(sealedTag(kind)) !== true) forgetEntry(storage, kind, id);
+      } catch {
+        // storage refused: nothing more this device can do
+      }
     }
   }
 }

@@ -27,16 +27,17 @@ export interface KeepTarget {
 }
 
 /**
- * Keeps what the workbook page's live grid shows for next time's first screen: a second after
- * the grid draws (once a second at most, so scrolling costs one capture, not one per frame), and
- * at once when the page is hidden or closed (a phone's tab may never come back to run a timer).
+ * Keeps what the workbook page shows for next time's first screen: a second after it draws (once
+ * a second at most, so scrolling costs one capture, not one per frame), and at once when the page
+ * is hidden or closed (a phone's tab may never come back to run a timer). `save` captures and
+ * stores; the grid's keeper is below, the phone's cards' in first-cards-capture.ts.
  */
-export class FirstScreenKeeper implements ReactiveController {
+export class KeepSoon implements ReactiveController {
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     host: ReactiveControllerHost,
-    private readonly target: () => KeepTarget | null,
+    private readonly save: () => void,
   ) {
     host.addController(this);
   }
@@ -52,7 +53,7 @@ export class FirstScreenKeeper implements ReactiveController {
     document.removeEventListener('visibilitychange', this.onVisibility);
   }
 
-  /** The grid drew. */
+  /** It drew. */
   readonly rendered = (): void => {
     this.timer ??= setTimeout(this.flush, SAVE_MS);
   };
@@ -61,15 +62,24 @@ export class FirstScreenKeeper implements ReactiveController {
     if (document.visibilityState === 'hidden') this.flush();
   };
 
-  /** Saves now, if the grid drew since the last save. */
+  /** Saves now, if it drew since the last save. */
   readonly flush = (): void => {
     if (this.timer === null) return;
     clearTimeout(this.timer);
     this.timer = null;
-    const to = this.target();
-    const captured = to?.grid && captureFirstScreen(to.grid, to.workbook, to.sheetId);
-    if (to && captured) saveFirstScreen(localStorage, to.workbookId, captured.screen, to.policy, captured.onScreen);
+    this.save();
   };
+}
+
+/** Keeps what the workbook page's live grid shows for next time's first screen. */
+export class FirstScreenKeeper extends KeepSoon {
+  constructor(host: ReactiveControllerHost, target: () => KeepTarget | null) {
+    super(host, () => {
+      const to = target();
+      const captured = to?.grid && captureFirstScreen(to.grid, to.workbook, to.sheetId);
+      if (to && captured) saveFirstScreen(localStorage, to.workbookId, captured.screen, to.policy, captured.onScreen);
+    });
+  }
 }
 
 /**

@@ -46,6 +46,23 @@ const OVERSCAN = 4;
 /** A finger that moved this far was scrolling, not tapping. */
 const TAP_SLOP_PX = 10;
 
+/** What the list shows now, for the phone's first cards of next time (first-cards-capture.ts). */
+export interface ShownCards {
+  wb: Workbook;
+  sheetId: string;
+  rows: readonly string[];
+  numbers: ReadonlyMap<string, number>;
+  layout: CardLayout;
+  tops: ReturnType<typeof cardTops>;
+  /** every card's height but one holding a conflict */
+  height: number;
+  /** the px a card's conflicts add to it */
+  extra: (rowId: string) => number;
+  scrollTop: number;
+  viewportHeight: number;
+  formulas: FormulaResults;
+}
+
 /** What the list shows for one render: the rows kept, how many there are at all, and how a card lays out. */
 interface Shown {
   rows: string[];
@@ -284,6 +301,8 @@ export class RowCards extends LitElement {
   }
 
   protected updated(): void {
+    // the phone's first cards of next time are kept from what this drew (workbook-view.ts)
+    this.dispatchEvent(new Event('cards-rendered', { bubbles: true, composed: true }));
     // The list is a new element each time the form closes: it is observed, and scrolled back to
     // where the volunteer was (the cards drawn are those for `scrollTop`, so it must match).
     const list = this.renderRoot.querySelector<HTMLElement>('.list');
@@ -479,12 +498,11 @@ export class RowCards extends LitElement {
     </div>`;
   }
 
-  private renderList(shown: Shown) {
-    const wb = this.workbook!;
-    const height = cardHeight(shown.layout);
-    const fields = conflictableFields(shown.layout);
+  /** The card's fields that hold an open same-cell conflict, in the card's order. */
+  private conflictsOf(layout: CardLayout): (rowId: string) => { col: Column; conflict: CellConflict }[] {
+    const fields = conflictableFields(layout);
     const tracker = this.conflicts;
-    const conflictsOf = (rowId: string): { col: Column; conflict: CellConflict }[] => {
+    return (rowId) => {
       if (!tracker.total) return [];
       const out: { col: Column; conflict: CellConflict }[] = [];
       for (const col of fields) {
@@ -493,6 +511,57 @@ export class RowCards extends LitElement {
       }
       return out;
     };
+  }
+
+  private tops(rows: readonly string[], layout: CardLayout, height: number) {
+    const conflictsOf = this.conflictsOf(layout);
+    return cardTops(rows, height, this.conflicts.total ? (r) => conflictsOf(r).length * CONFLICT_PX : null);
+  }
+
+  /** What the list shows now, or null while it shows nothing: first-cards-capture.ts keeps it for next time. */
+  shownCards(): ShownCards | null {
+    const wb = this.workbook;
+    if (!wb || !this.sheetId) return null;
+    const shown = this.shown();
+    const height = cardHeight(shown.layout);
+    const conflictsOf = this.conflictsOf(shown.layout);
+    return {
+      wb,
+      sheetId: this.sheetId,
+      rows: shown.rows,
+      numbers: shown.numbers,
+      layout: shown.layout,
+      tops: this.tops(shown.rows, shown.layout, height),
+      height,
+      extra: (r) => conflictsOf(r).length * CONFLICT_PX,
+      scrollTop: this.scrollTop,
+      viewportHeight: this.viewportHeight,
+      formulas: this.formulas,
+    };
+  }
+
+  /**
+   * The live cards go on where the first cards were (first-cards.ts): scrolled there, and the
+   * card tapped while they opened opens its form. False when that row is no longer a card here.
+   */
+  resume(scrollTop: number, rowId: string | null): boolean {
+    this.scrollTop = scrollTop;
+    if (this.list) {
+      this.list.scrollTop = scrollTop;
+      // read back: the browser clamps to what the live list's extent allows
+      this.scrollTop = this.list.scrollTop;
+    }
+    if (rowId === null || !this.workbook) return true;
+    const rows = this.shown().rows;
+    if (!rows.includes(rowId)) return false;
+    this.openAt(rows, rows.indexOf(rowId));
+    return true;
+  }
+
+  private renderList(shown: Shown) {
+    const wb = this.workbook!;
+    const height = cardHeight(shown.layout);
+    const conflictsOf = this.conflictsOf(shown.layout);
     const ctx: CardContext = {
       wb,
       sheetId: this.sheetId,
@@ -509,7 +578,7 @@ export class RowCards extends LitElement {
       formulas: this.formulas,
     };
     const rows = shown.rows;
-    const tops = cardTops(rows, height, tracker.total ? (r) => conflictsOf(r).length * CONFLICT_PX : null);
+    const tops = this.tops(rows, shown.layout, height);
     const first = Math.max(0, tops.indexAt(this.scrollTop) - OVERSCAN);
     const last = Math.min(rows.length, tops.indexAt(this.scrollTop + this.viewportHeight) + 1 + OVERSCAN);
     const cards = [];

@@ -38,6 +38,11 @@ import { FirstScreenKeeper, resumeGrid } from './first-screen-capture.js';
 import { afterPaint, type FirstScreenView, type KeepEdit } from './first-screen.js';
 import { editsAccess, keepEdit, readEdits, takeEdits, type PendingEdit } from './first-screen-edits.js';
 import { applyEdits, refusedText } from './first-screen-apply.js';
+import { loadFirstCards, type FirstCards } from './first-cards-cache.js';
+import { FirstCardsKeeper } from './first-cards-capture.js';
+import type { FirstCardsView } from './first-cards.js';
+import './first-cards.js';
+import type { RowCards } from './row-cards.js';
 import { visuallyHidden } from './visually-hidden.js';
 
 type Phase = 'loading' | 'waiting' | 'ready' | 'too-new';
@@ -78,6 +83,8 @@ export class WorkbookView extends LitElement {
     sealedNotice: { state: true },
     narrow: { state: true },
     firstScreen: { state: true },
+    firstCards: { state: true },
+    cardNotOpened: { state: true },
     typedNotApplied: { state: true },
     typedApplied: { state: true },
   };
@@ -101,6 +108,10 @@ export class WorkbookView extends LitElement {
   declare narrow: boolean;
   /** what the grid showed last time, painted while the doc loads (first-screen-cache.ts); the keeper saves it */
   declare firstScreen: FirstScreen | null;
+  /** on a phone, the cards shown last time, painted while the doc loads (first-cards-cache.ts); the cards keeper saves them */
+  declare firstCards: FirstCards | null;
+  /** a card tapped in the first cards whose row is no longer a card once they are live, said */
+  declare cardNotOpened: string;
   /** edits typed in the first screen that the live workbook refused, each said with its text */
   declare typedNotApplied: string[];
   /** how many edits typed in the first screen were applied, for the live region */
@@ -113,6 +124,11 @@ export class WorkbookView extends LitElement {
   private readonly keeper = new FirstScreenKeeper(this, () =>
     this.phase === 'ready' && this.workbook && this.profile
       ? { grid: this.shadowRoot?.querySelector('sheet-grid'), workbook: this.workbook, sheetId: this.sheetId, workbookId: this.workbookId, policy: cachePolicy(this.workbookId, this.credential, this.profile.lockState) }
+      : null,
+  );
+  private readonly cardsKeeper = new FirstCardsKeeper(this, () =>
+    this.phase === 'ready' && this.narrow && this.workbook && this.profile
+      ? { cards: this.shadowRoot?.querySelector('row-cards'), workbook: this.workbook, sheetId: this.sheetId, workbookId: this.workbookId, policy: cachePolicy(this.workbookId, this.credential, this.profile.lockState) }
       : null,
   );
   private readonly narrowQuery = matchMedia('(max-width: 600px)');
@@ -148,6 +164,8 @@ export class WorkbookView extends LitElement {
     this.problem = '';
     this.narrow = this.narrowQuery.matches;
     this.firstScreen = null;
+    this.firstCards = null;
+    this.cardNotOpened = '';
     this.typedNotApplied = [];
     this.typedApplied = '';
   }
@@ -183,7 +201,7 @@ export class WorkbookView extends LitElement {
       text-align: center;
       color: #57606a;
     }
-    sheet-grid, first-screen {
+    sheet-grid, first-screen, first-cards {
       flex: 1;
       min-height: 0;
     }
@@ -219,6 +237,7 @@ export class WorkbookView extends LitElement {
 
   private async close(): Promise<void> {
     this.keeper.flush();
+    this.cardsKeeper.flush();
     for (const fn of this.cleanup.splice(0)) fn();
     this.workbook?.destroy();
     this.undo?.destroy();
@@ -245,15 +264,20 @@ export class WorkbookView extends LitElement {
     // Read synchronously, before any of the doc, and painted before the doc's long first apply starts.
     const typed = editsAccess(id, this.credential, profile.lockState);
     this.firstScreen = this.narrow ? null : loadFirstScreen(localStorage, id, typed.policy);
+    // A phone's own: the cards of last time, kept apart from the grid's (a device can be both widths).
+    this.firstCards = this.narrow ? loadFirstCards(localStorage, id, typed.policy) : null;
+    this.cardNotOpened = '';
     // What is typed in the first screen is kept under the same policy as the first screen itself; none, and it says "Still opening".
     this.keepTyped = typed.policy.kind === 'none' ? null : (edit) => keepEdit(localStorage, id, typed, edit);
     this.typedWaiting = this.firstScreen ? (readEdits(localStorage, id, typed) ?? []) : [];
     this.typedNotApplied = [];
     this.typedApplied = '';
     const turn = ++this.opening;
-    if (this.firstScreen) {
+    if (this.firstScreen || this.firstCards) {
       await afterPaint(this.updateComplete);
       if (turn !== this.opening || !this.isConnected) return;
+      // the live cards' code arrives while the doc is read, so they draw the moment it is in
+      if (this.firstCards) void LAZY['row-cards']().catch(() => undefined);
     }
     const doc = new Y.Doc();
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -329,7 +353,8 @@ export class WorkbookView extends LitElement {
         throw err;
       }
       const handoff = this.shadowRoot?.querySelector<FirstScreenView>('first-screen')?.handoff() ?? null;
-      const cached = this.firstScreen?.sheetId;
+      const cardsHandoff = this.shadowRoot?.querySelector<FirstCardsView>('first-cards')?.handoff() ?? null;
+      const cached = this.firstScreen?.sheetId ?? this.firstCards?.sheetId;
       this.phase = 'ready';
       // The sheet of last time, where it is still there: the live grid replaces its first screen in place.
       const sheets = workbook.sheets();
@@ -343,6 +368,13 @@ export class WorkbookView extends LitElement {
           .then(() => resumeGrid(this.workbook === workbook ? this.shadowRoot?.querySelector('sheet-grid') : null, handoff))
           .then((left) => left && this.workbook === workbook && this.applyTyped(workbook, [left]));
       } else if (handoff?.draft) this.applyTyped(workbook, [handoff.draft]);
+      if (cardsHandoff && this.sheetId === cached) {
+        // The live cards go on where the first cards were, and open the card tapped meanwhile.
+        void this.lazyElement<RowCards>('row-cards').then((cards) => {
+          if (!cards || this.workbook !== workbook || cards.resume(cardsHandoff.scrollTop, cardsHandoff.tapped)) return;
+          this.cardNotOpened = t('fc.gone', { n: cardsHandoff.tappedN });
+        });
+      } else if (cardsHandoff?.tapped) this.cardNotOpened = t('fc.gone', { n: cardsHandoff.tappedN });
       profile.remember({ id, title: workbook.title(), openedAt: Date.now() });
       void this.openJournal(workbook, journalDoc, id);
       return true;
@@ -493,6 +525,7 @@ export class WorkbookView extends LitElement {
           </div>`
         : nothing}
       <div class="sr" role="status">${this.typedApplied}</div>
+      ${this.cardNotOpened ? html`<div class="notice" role="status">${this.cardNotOpened}</div>` : nothing}
       ${this.renderBody()}
       ${wb && this.phase === 'ready'
         ? html`<import-dialog .workbook=${wb} .sheetId=${this.sheetId} .undo=${this.undo} @import-done=${this.onImported}></import-dialog>
@@ -596,6 +629,7 @@ export class WorkbookView extends LitElement {
             .keep=${this.keepTyped}
             .pending=${this.typedWaiting}
           ></first-screen>`;
+        if (this.firstCards && this.narrow) return html`<first-cards .screen=${this.firstCards}></first-cards>`;
         return html`<p class="center">${t('wb.opening')}</p>`;
       case 'waiting':
         // a retired workbook never arrives: say where it went, not that it is on its way
@@ -619,7 +653,7 @@ export class WorkbookView extends LitElement {
           </div>`;
         }
         return html`${this.narrow
-            ? html`<row-cards .workbook=${wb} .sheetId=${this.sheetId} .viewStore=${this.viewStore} .status=${this.status}></row-cards>`
+            ? html`<row-cards .workbook=${wb} .sheetId=${this.sheetId} .viewStore=${this.viewStore} .status=${this.status} @cards-rendered=${this.cardsKeeper.rendered}></row-cards>`
             : html`<sheet-grid
             .workbook=${wb}
             .sheetId=${this.sheetId}

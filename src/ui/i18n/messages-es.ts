@@ -22,5 +22,6 @@ import { es as formulas } from './messages/es/formulas.js';
 import { es as formulaEditing } from './messages/es/formula-editing.js';
 import { es as formulaUse } from './messages/es/formula-use.js';
 import { es as firstScreen } from './messages/es/first-screen.js';
+import { es as firstCards } from './messages/es/first-cards.js';
 
-export const es: Record<MessageKey, string> = { ...home, ...workbook, ...sheet, ...phone, ...records, ...restore, ...errors, ...access, ...sealed, ...lock, ...retire, ...grid, ...filters, ...layout, ...imports, ...formulas, ...formulaUse, ...formulaEditing, ...firstScreen };
+export const es: Record<MessageKey, string> = { ...home, ...workbook, ...sheet, ...phone, ...records, ...restore, ...errors, ...access, ...sealed, ...lock, ...retire, ...grid, ...filters, ...layout, ...imports, ...formulas, ...formulaUse, ...formulaEditing, ...firstScreen, ...firstCards };

@@ -25,7 +25,8 @@ import * as formulas from './messages/formulas.js';
 import * as formulaEditing from './messages/formula-editing.js';
 import * as formulaUse from './messages/formula-use.js';
 import * as firstScreen from './messages/first-screen.js';
+import * as firstCards from './messages/first-cards.js';
 
-export const en = { ...home.en, ...workbook.en, ...sheet.en, ...phone.en, ...records.en, ...restore.en, ...errors.en, ...access.en, ...sealed.en, ...lock.en, ...retire.en, ...grid.en, ...filters.en, ...layout.en, ...imports.en, ...formulas.en, ...formulaUse.en, ...formulaEditing.en, ...firstScreen.en };
+export const en = { ...home.en, ...workbook.en, ...sheet.en, ...phone.en, ...records.en, ...restore.en, ...errors.en, ...access.en, ...sealed.en, ...lock.en, ...retire.en, ...grid.en, ...filters.en, ...layout.en, ...imports.en, ...formulas.en, ...formulaUse.en, ...formulaEditing.en, ...firstScreen.en, ...firstCards.en };
 
 export type MessageKey = keyof typeof en;

@@ -136,15 +136,26 @@ function renderClaim(ctx: CardContext, rowId: string, col: Column) {
   </div>`;
 }
 
-function renderChip(ctx: CardContext, rowId: string, col: Column, n: number) {
-  const computed = isComputed(ctx.formulas, ctx.sheetId, rowId, col);
-  const value = ctx.wb.getValue(ctx.sheetId, rowId, col.id);
+/** The status chip's words and colour, as a card shows them (the phone's first cards keep them, first-cards-capture.ts). */
+export function chipOf(wb: Workbook, sheetId: string, rowId: string, col: Column, formulas: FormulaReader | null): { label: string; color: string; computed: boolean } {
+  const computed = isComputed(formulas, sheetId, rowId, col);
+  const value = wb.getValue(sheetId, rowId, col.id);
   // A computed status is its result, matched to an option by label for its colour.
-  const shown = computed ? fieldText(ctx.wb, ctx.sheetId, rowId, col, ctx.formulas) : null;
+  const shown = computed ? fieldText(wb, sheetId, rowId, col, formulas) : null;
   const option = computed ? col.options.find((o) => o.label === shown) : col.options.find((o) => o.id === value);
   // A value that is no option (kept as text by an import) reads as itself, in grey.
   const label = option?.label ?? (shown || (typeof value === 'string' && value ? value : t('phone.none')));
-  const color = safeColor(option?.color);
+  return { label, color: safeColor(option?.color), computed };
+}
+
+/** A counter's number as its card shows it. */
+export function counterText(wb: Workbook, sheetId: string, rowId: string, col: Column): string {
+  const value = wb.getValue(sheetId, rowId, col.id);
+  return typeof value === 'number' ? displayValue(currentLocale(), col, value) : '0';
+}
+
+function renderChip(ctx: CardContext, rowId: string, col: Column, n: number) {
+  const { label, color, computed } = chipOf(ctx.wb, ctx.sheetId, rowId, col, ctx.formulas);
   const style = `background:${color}22;border-color:${color}`;
   // a formula's result is read, not picked
   if (computed) return html`<span class="chip" style=${style}>${label} <span class="computed">${t('formula.computed')}</span></span>`;
@@ -162,8 +173,7 @@ function renderChip(ctx: CardContext, rowId: string, col: Column, n: number) {
 
 function renderCounter(ctx: CardContext, rowId: string, col: Column) {
   const { wb, sheetId } = ctx;
-  const value = wb.getValue(sheetId, rowId, col.id);
-  const shown = typeof value === 'number' ? displayValue(currentLocale(), col, value) : '0';
+  const shown = counterText(wb, sheetId, rowId, col);
   const low = isLowCell(wb, sheetId, rowId, col);
   const min = counterMinimum(wb, sheetId, rowId, col);
   return html`<div class="counter">
