@@ -62,7 +62,7 @@ export class SheetAggregates {
 
   /** True once every column has been read. */
   get ready(): boolean {
-    return this.unbuilt.length === 0;
+    return this.unbuilt.length === 0 && this.reading === null;
   }
 
   rebuild(): void {

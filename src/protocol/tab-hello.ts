@@ -18,10 +18,21 @@ export function encodeTabHello(stateVector: Uint8Array): Uint8Array {
   return encoding.toUint8Array(enc);
 }
 
-/** Reads a hello's state vector, the message type already read; null if it is not whole. */
+/**
+ * Reads a hello's state vector, the message type already read: null unless the message is exactly
+ * one state vector (a count, then that many client and clock varuints, nothing after either).
+ */
 export function decodeTabHello(decoder: decoding.Decoder): Uint8Array | null {
   try {
-    return decoding.readVarUint8Array(decoder);
+    const sv = decoding.readVarUint8Array(decoder);
+    if (decoding.hasContent(decoder)) return null;
+    const entries = decoding.createDecoder(sv);
+    // each entry takes at least two bytes: a made-up count runs out of bytes, it cannot run long
+    for (let n = decoding.readVarUint(entries); n > 0; n--) {
+      decoding.readVarUint(entries);
+      decoding.readVarUint(entries);
+    }
+    return decoding.hasContent(entries) ? null : sv;
   } catch {
     return null;
   }

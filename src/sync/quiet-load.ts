@@ -1,5 +1,6 @@
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import type { WebsocketProvider } from 'y-websocket';
 import { MESSAGE_SYNC } from '../protocol/messages.js';
@@ -25,11 +26,20 @@ export function skipUpdateEncodingOnce(doc: Y.Doc, isLoad: (tr: Y.Transaction) =
   let held: { listeners: Set<Listener>; tr: Y.Transaction } | null = null;
   let skipped: Y.Transaction | null = null;
   let done = false;
+  // While the listeners are set aside, lib0's `off` would find no 'update' entry and do nothing,
+  // and the listener it was asked to remove would come back with the others: it is removed from
+  // the set aside instead (an own property over the prototype's method, deleted when done).
+  const off = doc.off;
+  const offWhileHeld = function (this: Y.Doc, name: string, f: Listener) {
+    if (name === 'update' && held) held.listeners.delete(f);
+    else off.call(this, name as never, f as never);
+  };
   const putBack = () => {
     if (!held) return;
+    delete (doc as unknown as { off?: unknown }).off;
     const added = observers.get('update');
     if (added) for (const f of added) held.listeners.add(f);
-    observers.set('update', held.listeners);
+    if (held.listeners.size > 0) observers.set('update', held.listeners);
     held = null;
   };
   const before = (tr: Y.Transaction) => {
@@ -40,6 +50,7 @@ export function skipUpdateEncodingOnce(doc: Y.Doc, isLoad: (tr: Y.Transaction) =
     if (!current) return;
     held = { listeners: current, tr };
     observers.delete('update');
+    (doc as unknown as { off: typeof offWhileHeld }).off = offWhileHeld;
   };
   const after = () => {
     if (held) skipped = held.tr;
@@ -73,31 +84,59 @@ export const AS_IS_BYTES = 64 * 1024;
  * Those bytes hold everything that was applied (and perhaps structs already here, which applying
  * again ignores), so the local saver stores a copy that loads the same; every other listener only
  * looks at the origin. Installed under the clock guard, so it sees each message when it is applied.
+ *
+ * The bytes are passed on only when they are exactly what went in: when Yjs holds no structs back
+ * from earlier messages (a message filling their gap brings them in too, and they are in no bytes
+ * at hand), and when the update applied whole. One that breaks off part-way (a truncated or forged
+ * update: Yjs applies what it read before it throws) is logged as y-protocols logs it, and what
+ * did go in is encoded from the doc, so the stored copy never holds bytes that fail to load.
  */
 export function storeReceivedAsIs(provider: WebsocketProvider): void {
   const plain = provider.messageHandlers[MESSAGE_SYNC];
   provider.messageHandlers[MESSAGE_SYNC] = (encoder, decoder, p, emitSynced, type) => {
-    const payload = bigPayload(decoder.arr.subarray(decoder.pos));
-    if (!payload) return plain(encoder, decoder, p, emitSynced, type);
     const doc = p.doc;
+    const big = bigPayload(decoder);
+    if (!big || doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return plain(encoder, decoder, p, emitSynced, type);
+    decoder.pos = big.end;
+    // What y-websocket's own handler writes for a step 2 or an update: a reply of no content, not sent.
+    encoding.writeVarUint(encoder, MESSAGE_SYNC);
     const skip = skipUpdateEncodingOnce(doc, (tr) => tr.origin === p);
     let skipped: Y.Transaction | null;
+    let whole = false;
     try {
-      plain(encoder, decoder, p, emitSynced, type);
+      Y.applyUpdate(doc, big.payload, p);
+      whole = true;
+    } catch (err) {
+      console.error('Caught error while handling a Yjs update', err);
     } finally {
       skipped = skip.stop();
     }
-    if (skipped && changedAnything(skipped)) doc.emit('update', [payload, p, doc, skipped]);
+    // Heard before the provider says it is synced, as with y-websocket's own handler.
+    if (skipped && changedAnything(skipped)) doc.emit('update', [whole ? big.payload : appliedBy(doc, skipped), p, doc, skipped]);
+    if (emitSynced && big.kind === syncProtocol.messageYjsSyncStep2 && !p.synced) p.synced = true;
   };
 }
 
-function bigPayload(bytes: Uint8Array): Uint8Array | null {
-  if (bytes.length < AS_IS_BYTES) return null;
+/** What a transaction that broke off part-way did apply: everything past its start (deletions whole, which applying again ignores). */
+function appliedBy(doc: Y.Doc, tr: Y.Transaction): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, tr.beforeState.size);
+  for (const [client, clock] of tr.beforeState) {
+    encoding.writeVarUint(enc, client);
+    encoding.writeVarUint(enc, clock);
+  }
+  return Y.encodeStateAsUpdate(doc, encoding.toUint8Array(enc));
+}
+
+/** A step 2 or update message of at least AS_IS_BYTES at `decoder`'s position: its kind, payload and where it ends. */
+function bigPayload(decoder: decoding.Decoder): { kind: number; payload: Uint8Array; end: number } | null {
+  if (decoder.arr.length - decoder.pos < AS_IS_BYTES) return null;
   try {
-    const dec = decoding.createDecoder(bytes);
+    const dec = decoding.createDecoder(decoder.arr.subarray(decoder.pos));
     const kind = decoding.readVarUint(dec);
     if (kind !== syncProtocol.messageYjsSyncStep2 && kind !== syncProtocol.messageYjsUpdate) return null;
-    return decoding.readVarUint8Array(dec);
+    const payload = decoding.readVarUint8Array(dec);
+    return { kind, payload, end: decoder.pos + dec.pos };
   } catch {
     return null;
   }

@@ -49,6 +49,8 @@ export class SyncSession implements WorkbookSession {
   readonly whenLoaded: Promise<void>;
   private status: SyncStatus = { connection: 'connecting', caughtUp: false, pending: 0, lastClose: null, local: 'none', localError: null };
   private saver: LocalSaver | null = null;
+  /** puts the doc's update listeners back if the session closes while the local copy is still loading */
+  private stopQuietLoad: (() => void) | null = null;
   private readonly listeners = new Set<(s: SyncStatus) => void>();
   private readonly hub;
   private destroyed = false;
@@ -154,10 +156,13 @@ export class SyncSession implements WorkbookSession {
     const local = new IndexeddbPersistence(name, doc);
     this.local = local;
     const skip = skipUpdateEncodingOnce(doc, (tr) => tr.origin === local);
+    // destroy() stops it too: a session closed before the copy loads never sees whenSynced settle.
+    this.stopQuietLoad = () => skip.stop();
     try {
       await local.whenSynced;
     } finally {
       skip.stop();
+      this.stopQuietLoad = null;
     }
     performance.mark(`ms:local-loaded ${this.options.workbookId}`);
     if (this.destroyed) return;
@@ -287,6 +292,7 @@ export class SyncSession implements WorkbookSession {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.stopQuietLoad?.();
     this.options.doc.off('update', this.onDocUpdate);
     if (typeof window !== 'undefined') {
       window.removeEventListener('offline', this.onOffline);
