@@ -534,7 +534,8 @@ export class RowCards extends LitElement {
       tops: this.tops(shown.rows, shown.layout, height),
       height,
       extra: (r) => conflictsOf(r).length * CONFLICT_PX,
-      scrollTop: this.scrollTop,
+      // where the list is now, even before its scroll event has come in
+      scrollTop: this.renderRoot.querySelector<HTMLElement>('.list')?.scrollTop ?? this.scrollTop,
       viewportHeight: this.viewportHeight,
       formulas: this.formulas,
     };
@@ -546,16 +547,21 @@ export class RowCards extends LitElement {
    */
   resume(scrollTop: number, rowId: string | null): boolean {
     this.scrollTop = scrollTop;
-    if (this.list) {
-      this.list.scrollTop = scrollTop;
-      // read back: the browser clamps to what the live list's extent allows
-      this.scrollTop = this.list.scrollTop;
+    const rows = rowId !== null && this.workbook ? this.shown().rows : [];
+    const index = rowId !== null ? rows.indexOf(rowId) : -1;
+    if (index >= 0) {
+      // The list goes for the form and comes back at `scrollTop` (updated()). Not scrolled now:
+      // its scroll event would come from a list no longer on the page, reading 0.
+      this.openAt(rows, index);
+      return true;
     }
-    if (rowId === null || !this.workbook) return true;
-    const rows = this.shown().rows;
-    if (!rows.includes(rowId)) return false;
-    this.openAt(rows, rows.indexOf(rowId));
-    return true;
+    const list = this.renderRoot.querySelector<HTMLElement>('.list');
+    if (list) {
+      list.scrollTop = scrollTop;
+      // read back: the browser clamps to what the live list's extent allows
+      this.scrollTop = list.scrollTop;
+    }
+    return rowId === null;
   }
 
   private renderList(shown: Shown) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { e2eEnvironment } from '../support/e2e.js';
 import { activeAt, cell, cellText, focusInGrid, gridPage, newWorkbook, retypeColumn, setYourName, typeDown } from '../support/grid-page.js';
+import { holdLocalCopy, release } from '../support/hold-local-copy.js';
 import { shareLink } from '../support/links.js';
 
 /**
@@ -69,50 +70,6 @@ const liveScrollTop = (page: Page) =>
     const view = document.querySelector('mutual-sheets-app')!.shadowRoot!.querySelector('workbook-view')!.shadowRoot!;
     return view.querySelector('sheet-grid')?.shadowRoot?.querySelector('.scroller')?.scrollTop ?? -1;
   });
-
-/**
- * Holds back the app's IndexedDB opens (its databases are `mutual-sheets:…`) until
- * `window.__release()`: the doc cannot load, so the first screen stays up as long as the test needs.
- */
-async function holdLocalCopy(page: Page): Promise<void> {
-  await page.context().addInitScript(() => {
-    const w = window as unknown as { __release: () => void };
-    const realOpen = IDBFactory.prototype.open;
-    let held: (() => void)[] | null = [];
-    w.__release = () => {
-      const waiting = held ?? [];
-      held = null;
-      waiting.forEach((go) => go());
-    };
-    IDBFactory.prototype.open = function (this: IDBFactory, name: string, version?: number) {
-      if (held === null || !name.startsWith('mutual-sheets:')) return realOpen.call(this, name, version);
-      let real: IDBOpenDBRequest | null = null;
-      const handlers: Record<string, ((e: Event) => void) | null> = { success: null, error: null, upgradeneeded: null, blocked: null };
-      const stand = {
-        get result() {
-          return real?.result;
-        },
-        get error() {
-          return real?.error ?? null;
-        },
-        get readyState() {
-          return real?.readyState ?? 'pending';
-        },
-      } as Record<string, unknown>;
-      for (const type of Object.keys(handlers)) {
-        Object.defineProperty(stand, `on${type}`, { get: () => handlers[type], set: (fn: ((e: Event) => void) | null) => (handlers[type] = fn) });
-      }
-      held.push(() => {
-        real = version === undefined ? realOpen.call(this, name) : realOpen.call(this, name, version);
-        for (const type of Object.keys(handlers)) real.addEventListener(type, (e) => handlers[type]?.(e));
-      });
-      return stand as unknown as IDBOpenDBRequest;
-    };
-  });
-}
-
-/** Lets the held IndexedDB opens go: the doc loads and the live grid takes over. */
-const release = (page: Page) => page.evaluate(() => (window as unknown as { __release: () => void }).__release());
 
 /** The queue of edits typed in the first screen, its key in localStorage, or null. */
 const queueEntry = (page: Page) =>
