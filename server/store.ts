@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as Y from 'yjs';
 import { baseWorkbookId, historyRoom } from '../src/protocol/messages.js';
 import type { SnapshotInfo } from '../src/protocol/snapshots.js';
@@ -196,12 +196,14 @@ export class SqliteStore implements RoomStore {
   /** transactionThenSync's: the WAL, for its fsync, and the two pragmas around its transaction */
   private walFd: number | null = null;
   private syncPragmas: { normal: Database.Statement; full: Database.Statement } | null = null;
+  /** whether SQLite took WAL mode: transactionThenSync's fsync of the WAL means something only then */
+  private readonly wal: boolean;
 
   constructor(dataDir: string, options: StoreOptions = {}) {
     this.now = options.now ?? Date.now;
     mkdirSync(dataDir, { recursive: true });
     this.db = new Database(join(dataDir, DB_FILE_NAME));
-    this.db.pragma('journal_mode = WAL');
+    this.wal = this.db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
     // FULL: an acked update survives power loss, not only a process crash.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
@@ -499,6 +501,12 @@ export class SqliteStore implements RoomStore {
    * before every checkpoint and the database after it, and every other write stays FULL.
    */
   transactionThenSync<T>(fn: () => T, synced: (error: Error | null) => void): T {
+    if (!this.wal) {
+      // Not in WAL mode (a filesystem that refused it): an ordinary FULL transaction, on disk when it returns.
+      const done = this.db.transaction(fn)();
+      setImmediate(() => synced(null));
+      return done;
+    }
     const pragmas = (this.syncPragmas ??= {
       normal: this.db.prepare('PRAGMA synchronous = NORMAL'),
       full: this.db.prepare('PRAGMA synchronous = FULL'),
@@ -510,8 +518,19 @@ export class SqliteStore implements RoomStore {
     } finally {
       pragmas.full.run();
     }
-    // Opened once: SQLite keeps this one WAL file (emptied, never replaced) until the last connection closes.
-    this.walFd ??= openSync(`${this.db.name}-wal`, 'r');
+    if (this.walFd === null) {
+      // Opened once: SQLite keeps this one WAL file (emptied, never replaced) until the last
+      // connection closes. Writable, as fsync wants on some systems. The file may be new since
+      // this process opened the database, and SQLite's own first sync of a new journal, which
+      // would make its directory entry durable, is one of the syncs NORMAL skips: done here, once.
+      this.walFd = openSync(`${this.db.name}-wal`, 'r+');
+      const dir = openSync(dirname(this.db.name), 'r');
+      try {
+        fsyncSync(dir);
+      } finally {
+        closeSync(dir);
+      }
+    }
     fsync(this.walFd, (err) => synced(err));
     return result;
   }
