@@ -6,6 +6,9 @@
  *  - returning: the same context after its first open (IndexedDB holds the copy, the service
  *    worker serves the app).
  * Each at CPU ×1 and ×4 (Chrome's CPU throttling, a cheap phone's pace). Printed, never asserted.
+ * The kind `phone` opens the standard 10k × 10 workbook as a cheap phone (412×860, touch, CPU ÷4
+ * by default, BENCH_OPEN_PHONE_RATES): the first screen is its first cards (first-cards.ts) and
+ * live is the live cards' first card (row-cards.ts). 10k only, so the default run stays bounded.
  * BENCH_OPEN_PROFILE=1 also takes a CPU profile of one returning open per case and prints where
  * its time went (self time by function), which is how the work here was chosen.
  */
@@ -28,7 +31,9 @@ const RUNS = Number(process.env.BENCH_OPEN_RUNS ?? 3);
 const RUNS_100K = Number(process.env.BENCH_OPEN_RUNS_100K ?? 1);
 const RATES = (process.env.BENCH_OPEN_RATES ?? '1,4').split(',').map(Number);
 const SIZES = (process.env.BENCH_OPEN_ROWS ?? '10000,100000').split(',').map(Number);
-const KINDS = (process.env.BENCH_OPEN_KINDS ?? 'standard,sealed').split(',');
+const KINDS = (process.env.BENCH_OPEN_KINDS ?? 'standard,sealed,phone').split(',');
+const PHONE_RATES = (process.env.BENCH_OPEN_PHONE_RATES ?? '4').split(',').map(Number);
+const PHONE_ROWS = 10_000;
 /** BENCH_OPEN_PROFILE=1: profile a returning open; =new: a new device's */
 const PROFILE = process.env.BENCH_OPEN_PROFILE ?? '';
 const FIRST = 'r0 A';
@@ -52,7 +57,16 @@ interface Case {
   rows: number;
   /** the hash route that opens it, credential included */
   route: string;
+  /** opened as a cheap phone: cards, not the grid */
+  phone?: boolean;
 }
+
+/** What the first screen of data is on each: its first cell's text, in whichever view draws it, and in the live one. */
+const SHOWN = {
+  grid: { first: '[role="gridcell"]', live: 'sheet-grid [role="gridcell"]' },
+  phone: { first: '[role="listitem"]', live: 'row-cards [role="listitem"]' },
+};
+const PHONE_CONTEXT = { viewport: { width: 412, height: 860 }, isMobile: true, hasTouch: true };
 
 function buildStandard(store: SqliteStore, rows: number): Case {
   const doc = new Y.Doc();
@@ -81,12 +95,12 @@ interface Opened {
 }
 
 /** Navigates and waits for the first cell; ms since the page's navigation start. */
-async function openOnce(page: Page, url: string): Promise<Opened> {
+async function openOnce(page: Page, url: string, shown = SHOWN.grid): Promise<Opened> {
   await page.goto(url);
   // Each read is evaluated once its cell is there: the page has run a task since, so it answers script.
-  await page.locator('[role="gridcell"]', { hasText: FIRST }).first().waitFor({ timeout: 300_000 });
+  await page.locator(shown.first, { hasText: FIRST }).first().waitFor({ timeout: 300_000 });
   const first = (await page.evaluate('performance.now()')) as number;
-  await page.locator('sheet-grid [role="gridcell"]', { hasText: FIRST }).first().waitFor({ timeout: 300_000 });
+  await page.locator(shown.live, { hasText: FIRST }).first().waitFor({ timeout: 300_000 });
   const live = (await page.evaluate('performance.now()')) as number;
   const marks = (await page.evaluate(`performance.getEntriesByType('mark').map((m) => [m.name.split(' ')[0], m.startTime])`)) as [string, number][];
   if (process.env.BENCH_OPEN_RESOURCES === '1') {
@@ -119,11 +133,11 @@ const RECORD_FRAMES = `globalThis.__benchFrames = [];
   requestAnimationFrame(tick);`;
 
 /** The first open of a context, then until its copy is on disk and the service worker controls pages. */
-async function firstOpen(context: BrowserContext, url: string, rate: number, profile?: string[]): Promise<Opened> {
+async function firstOpen(context: BrowserContext, url: string, rate: number, profile?: string[], shown = SHOWN.grid): Promise<Opened> {
   const page = await context.newPage();
   const cdp = await throttled(page, rate);
   if (profile) await startProfile(cdp);
-  const ms = await openOnce(page, url);
+  const ms = await openOnce(page, url, shown);
   if (profile) profile.push(...(await stopProfile(cdp)));
   await page.getByTestId('local-status').getByText('Saved on this device').waitFor({ timeout: 300_000 });
   await page.evaluate('navigator.serviceWorker.ready.then(() => true)');
@@ -207,11 +221,11 @@ async function stopProfile(cdp: CDPSession): Promise<string[]> {
   return topSelfTime(profile);
 }
 
-async function profiledReturn(context: BrowserContext, url: string, rate: number): Promise<string[]> {
+async function profiledReturn(context: BrowserContext, url: string, rate: number, shown = SHOWN.grid): Promise<string[]> {
   const page = await context.newPage();
   const cdp = await throttled(page, rate);
   await startProfile(cdp);
-  await openOnce(page, url);
+  await openOnce(page, url, shown);
   const out = await stopProfile(cdp);
   await page.close();
   return out;
@@ -228,6 +242,12 @@ async function main() {
   const store = new SqliteStore(dataDir);
   const cases: Case[] = [];
   if (KINDS.includes('standard')) for (const rows of SIZES) cases.push(buildStandard(store, rows));
+  // the phone opens the standard workbook of its size (built here if the standard kind is not run)
+  if (KINDS.includes('phone')) {
+    const std = cases.find((c) => c.rows === PHONE_ROWS) ?? buildStandard(store, PHONE_ROWS);
+    cases.push({ ...std, label: `phone ${PHONE_ROWS / 1000}k × ${COLS}`, phone: true });
+    if (!KINDS.includes('standard') || !SIZES.includes(PHONE_ROWS)) cases.splice(cases.indexOf(std), 1);
+  }
   store.close();
   const relay = await startRelay({ dataDir, env: { ROOM_GRACE_MS: '600000' } });
   const browser = await launchChromium();
@@ -235,27 +255,28 @@ async function main() {
     if (KINDS.includes('sealed')) for (const rows of SIZES.filter((r) => r <= 10_000)) cases.push(await buildSealed(relay.syncUrl, rows));
     for (const c of cases) {
       const url = `${relay.httpUrl}/${c.route}`;
-      for (const rate of RATES) {
+      const shown = c.phone ? SHOWN.phone : SHOWN.grid;
+      for (const rate of c.phone ? PHONE_RATES : RATES) {
         const fresh: Opened[] = [];
         const back: Opened[] = [];
         let profile: string[] = [];
         const runs = c.rows >= 100_000 ? RUNS_100K : RUNS;
         for (let k = 0; k < runs; k++) {
-          const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+          const context = await browser.newContext(c.phone ? PHONE_CONTEXT : { viewport: { width: 1280, height: 800 } });
           await context.addInitScript(RECORD_FRAMES);
           const freshProfile = PROFILE === 'new' && k === 0 ? profile : undefined;
-          fresh.push(await firstOpen(context, url, rate, freshProfile));
+          fresh.push(await firstOpen(context, url, rate, freshProfile, shown));
           const page = await context.newPage();
           await throttled(page, rate);
-          back.push(await openOnce(page, url));
+          back.push(await openOnce(page, url, shown));
           await page.close();
-          if (PROFILE === '1' && k === 0) profile = await profiledReturn(context, url, rate);
+          if (PROFILE === '1' && k === 0) profile = await profiledReturn(context, url, rate, shown);
           await context.close();
         }
         const tag = `${c.label}${rate === 1 ? '' : `, CPU ÷${rate}`}`;
         console.log(`${`${tag}: new device`.padEnd(44)} ${fmt(fresh.map((o) => o.live))}`);
         console.log(`${`${tag}: returning, first screen`.padEnd(44)} ${fmt(back.map((o) => o.first))}`);
-        console.log(`${`${tag}: returning, live grid`.padEnd(44)} ${fmt(back.map((o) => o.live))}`);
+        console.log(`${`${tag}: returning, live ${c.phone ? 'cards' : 'grid'}`.padEnd(44)} ${fmt(back.map((o) => o.live))}`);
         const marks = (xs: Opened[]) => ['ms:app-defined', 'ms:first-screen', 'ms:session', 'ms:local-open', 'ms:local-loaded', 'ms:hub-open', 'ms:hub-synced'].map((m) => `${m.slice(3)} ${summarize(xs.map((o) => o.marks[m] ?? NaN)).median.toFixed(0)}`).join(', ');
         console.log(`  median ms from navigation start, new device: ${marks(fresh)}`);
         console.log(`  median ms from navigation start, returning: ${marks(back)}`);
