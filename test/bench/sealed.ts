@@ -33,6 +33,7 @@ import { openBlob, sealBlob } from '../../src/protocol/blob.js';
 import { newSealedWorkbookKeys, sealedKeysFor } from '../../src/protocol/sealed-keys.js';
 import { BLOB_CHANGES, DOC_WORKBOOK, ENVELOPE_BLOBS, type BlobBody, type SealedKeys } from '../../src/protocol/sealed.js';
 import { SealedBridge } from '../../src/sync/sealed/bridge.js';
+import { wellFramedUpdate } from '../../src/sync/sealed/update-check.js';
 import { allOnHub, allSealedOnHub, makeClient, makeSealedClient, untilDoc, untilSealed, untilStatus, type SealedTestClient, type TestClient } from '../support/clients.js';
 import { startRelay } from '../support/relay-process.js';
 import { row, summarize } from './stats.js';
@@ -317,7 +318,7 @@ interface OpenParts {
   verify: number;
   /** openBlob without its signature check: decrypt, inflate, decode the body */
   decrypt: number;
-  /** the bridge's Y.decodeUpdate check of each body before it applies it */
+  /** the bridge's framing check of each body before it applies it (src/sync/sealed/update-check.ts) */
   check: number;
   apply: number;
 }
@@ -344,7 +345,9 @@ function openParts(b: Built, state: Uint8Array): OpenParts {
     t.verify += sigOnly;
     t.decrypt += Math.max(0, total - sigOnly);
     const update = opened.body.update;
-    t.check += cpu(() => Y.decodeUpdate(update));
+    t.check += cpu(() => {
+      if (!wellFramedUpdate(update)) throw new Error('an honest blob failed the framing check');
+    });
     t.apply += cpu(() => Y.applyUpdate(doc, update));
   }
   return t;
@@ -354,7 +357,7 @@ function printParts(label: string, b: Built, state: Uint8Array, blobs: number): 
   const parts = [openParts(b, state), openParts(b, state), openParts(b, state)];
   const m = (k: keyof OpenParts) => median(parts.map((p) => p[k]));
   console.log(
-    `  ${label}: envelope Y.applyUpdate ${fmt(m('envelope'))} · Ed25519 verify ${fmt(m('verify'))} (${fmt((m('verify') / blobs) * 1000)} µs/blob) · decrypt+inflate+decode ${fmt(m('decrypt'))} · bridge's Y.decodeUpdate check ${fmt(m('check'))} · Y.applyUpdate ${fmt(m('apply'))} ms`,
+    `  ${label}: envelope Y.applyUpdate ${fmt(m('envelope'))} · Ed25519 verify ${fmt(m('verify'))} (${fmt((m('verify') / blobs) * 1000)} µs/blob) · decrypt+inflate+decode ${fmt(m('decrypt'))} · bridge's framing check ${fmt(m('check'))} · Y.applyUpdate ${fmt(m('apply'))} ms`,
   );
 }
 
