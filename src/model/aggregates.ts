@@ -103,7 +103,7 @@ export class SheetAggregates {
 
   /** Folds in one model change for this sheet. */
   apply(change: SheetChange): void {
-    if (change.structure) {
+    if (change.structure && !this.followRows()) {
       this.rebuild();
       return;
     }
@@ -119,6 +119,53 @@ export class SheetAggregates {
       // A counter's minimum may live in another column of the same row.
       for (const c of this.columns) if (c.type === 'counter' && c.minColumn === colId) this.reread(rowId, c);
     }
+  }
+
+  /**
+   * A structural change that left the columns as they were (rows added, deleted or moved): the
+   * columns read so far keep their figures, minus the rows gone, plus the rows new, instead of
+   * all being read again. Rebuilding on every such change could keep a big sheet's figures from
+   * ever appearing while someone adds rows every few seconds. False: the columns changed, rebuild.
+   */
+  private followRows(): boolean {
+    const columns = this.wb.columns(this.sheetId);
+    if (columns.length !== this.columns.length || columns.some((c, i) => JSON.stringify(c) !== JSON.stringify(this.columns[i]))) return false;
+    this.columns = columns;
+    const rows = this.wb.rowIds(this.sheetId);
+    const live = new Set(rows);
+    for (const col of columns) {
+      const facts = this.facts.get(col.id);
+      const totals = this.totals.get(col.id);
+      if (!facts || !totals) continue;
+      for (const [row, f] of facts) {
+        if (live.has(row)) continue;
+        account(totals, f, -1);
+        facts.delete(row);
+      }
+      for (const row of rows) {
+        if (facts.has(row)) continue;
+        const f = this.read(row, col);
+        facts.set(row, f);
+        account(totals, f, 1);
+      }
+    }
+    const r = this.reading;
+    if (r) {
+      // The column being read keeps what it read of rows still there; the rows not read yet,
+      // new ones included, are read in the slices to come.
+      const read: string[] = [];
+      for (const [row, f] of r.facts) {
+        if (live.has(row)) {
+          read.push(row);
+        } else {
+          account(r.totals, f, -1);
+          r.facts.delete(row);
+        }
+      }
+      r.rows = read.concat(rows.filter((row) => !r.facts.has(row)));
+      r.next = read.length;
+    }
+    return true;
   }
 
   /** Re-reads cells whose shown value changed with no change to the doc (formula results). */

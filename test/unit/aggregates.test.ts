@@ -121,4 +121,45 @@ describe('SheetAggregates', () => {
     expect(agg.summary(stock)).toEqual(fresh.summary(stock));
     expect(agg.lowCount()).toBe(fresh.lowCount());
   });
+
+  it('rows added, deleted and moved while a lazy build runs keep the columns already read: it finishes, and agrees with a fresh read', () => {
+    const t = newWorkbook('Ana');
+    const s = t.wb.initialize({ rows: 0, columns: 0 });
+    const qty = t.wb.addColumn(s, { name: 'Qty', type: 'number' });
+    const stock = t.wb.addColumn(s, { name: 'Stock', type: 'counter', min: 3 });
+    const note = t.wb.addColumn(s, { name: 'Note', type: 'text' });
+    const rows = t.wb.insertRows(s, 0, 5_000);
+    t.wb.setCells(s, rows.flatMap((rowId, i) => [{ rowId, colId: qty, value: i % 11 }, { rowId, colId: note, value: i % 3 ? 'x' : '' }]));
+    const agg = new SheetAggregates(t.wb, s, Date.now, true);
+    follow(t.wb, agg, s);
+    const seed = 11;
+    const r = prng(seed);
+    let slices = 0;
+    while (agg.buildNext()) {
+      slices++;
+      // a colleague adding a row every slice, and now and then deleting or moving some
+      const [added] = t.wb.insertRows(s, r.int(t.wb.rowIds(s).length), 1);
+      t.wb.setCell(s, added, qty, r.int(40));
+      if (r.chance(0.3)) t.wb.deleteRows(s, [r.pick(t.wb.rowIds(s))]);
+      if (r.chance(0.3)) t.wb.moveRows(s, [r.pick(t.wb.rowIds(s))], 0);
+      if (r.chance(0.5)) t.wb.adjustCounter(s, r.pick(t.wb.rowIds(s)), stock, r.pick([-2, 4]));
+      expect(slices, `seed ${seed}: the build keeps starting over`).toBeLessThan(40);
+    }
+    expect(agg.ready).toBe(true);
+    const fresh = new SheetAggregates(t.wb, s);
+    for (const col of [qty, stock, note]) expect(agg.summary(col), `seed ${seed}`).toEqual(fresh.summary(col));
+    expect(agg.lowCount()).toBe(fresh.lowCount());
+    // and once built, a row change adjusts the figures in place
+    const extra = t.wb.insertRows(s, 0, 3);
+    t.wb.setCells(s, extra.map((rowId) => ({ rowId, colId: qty, value: 1000 })));
+    t.wb.deleteRows(s, t.wb.rowIds(s).slice(10, 20));
+    expect(agg.ready).toBe(true);
+    const after = new SheetAggregates(t.wb, s);
+    for (const col of [qty, stock, note]) expect(agg.summary(col)).toEqual(after.summary(col));
+    // a column change still reads everything again, in slices as before
+    t.wb.addColumn(s, { name: 'More', type: 'number' });
+    expect(agg.ready).toBe(false);
+    while (agg.buildNext());
+    expect(agg.summary(qty)).toEqual(new SheetAggregates(t.wb, s).summary(qty));
+  });
 });
