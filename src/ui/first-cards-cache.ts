@@ -1,6 +1,22 @@
 import { COLUMN_TYPES, type ColumnType } from '../model/types.js';
 import { isValidId } from '../model/ids.js';
-import { CARDS_KIND, WORKBOOK_ID, closeEntry, loadEntry, openEntry, parseJson, saveEntry, type CachePolicy } from './first-screen-cache.js';
+import {
+  CARDS_KIND,
+  MAX_NAME_CHARS,
+  MAX_TABS,
+  WORKBOOK_ID,
+  closeEntry,
+  count,
+  isObject,
+  loadEntry,
+  openEntry,
+  parseJson,
+  parseTabs,
+  px,
+  saveEntry,
+  text,
+  type CachePolicy,
+} from './first-screen-cache.js';
 
 /**
  * A phone's first screen, kept from last time (issue 18): the cards `<row-cards>` showed, so a
@@ -20,10 +36,6 @@ export const MAX_FIELDS = 12;
 /** A field's text is one line on a card: longer text is cut to this. */
 export const MAX_FIELD_CHARS = 120;
 export const MAX_CARDS_BYTES = CARDS_KIND.maxBytes;
-const MAX_NAME_CHARS = 200;
-const MAX_TABS = 50;
-const MAX_COUNT = 10_000_000;
-const MAX_PX = 1e9;
 const ROLES = ['title', 'status', 'line', 'claim', 'counter'] as const;
 export type FieldRole = (typeof ROLES)[number];
 /** A status chip's colour, as the card shows it (safe-style.ts `safeColor`'s form). */
@@ -72,10 +84,6 @@ export interface FirstCards {
   bar: number;
 }
 
-const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
-const count = (x: unknown, max = MAX_COUNT): x is number => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= max;
-const px = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= MAX_PX;
-const text = (x: unknown, max: number): x is string => typeof x === 'string' && x.length <= max;
 const TYPES: ReadonlySet<string> = new Set(COLUMN_TYPES);
 const ROLE_SET: ReadonlySet<string> = new Set(ROLES);
 /** Ascending indices into `fields`, each once. */
@@ -88,12 +96,8 @@ export function parseFirstCards(value: unknown): FirstCards | null {
   const { sheetId, sheetName, title, tabs, fields, total, height, cards, scrollTop, bar } = value;
   if (!text(sheetId, MAX_NAME_CHARS) || !sheetId || !text(sheetName, MAX_NAME_CHARS) || !text(title, MAX_NAME_CHARS)) return null;
   if (!count(total) || !px(height) || !px(scrollTop) || !px(bar) || bar > 1000) return null;
-  if (!Array.isArray(tabs) || tabs.length > MAX_TABS || !Array.isArray(fields) || fields.length > MAX_FIELDS || !Array.isArray(cards) || cards.length > MAX_CARDS) return null;
-  const outTabs: FirstCards['tabs'] = [];
-  for (const tab of tabs) {
-    if (!isObject(tab) || !text(tab.id, MAX_NAME_CHARS) || !text(tab.name, MAX_NAME_CHARS)) return null;
-    outTabs.push({ id: tab.id, name: tab.name });
-  }
+  const outTabs = parseTabs(tabs);
+  if (!outTabs || !Array.isArray(fields) || fields.length > MAX_FIELDS || !Array.isArray(cards) || cards.length > MAX_CARDS) return null;
   const outFields: CardField[] = [];
   for (const f of fields) {
     if (!isObject(f) || !isValidId(f.id) || !text(f.name, MAX_NAME_CHARS) || typeof f.type !== 'string' || !TYPES.has(f.type) || typeof f.role !== 'string' || !ROLE_SET.has(f.role)) return null;

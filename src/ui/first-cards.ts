@@ -1,7 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { CachedCard, CardField, FirstCards } from './first-cards-cache.js';
 import { LocaleController, t } from './i18n/locale.js';
-import { ADD_CARD_PX, CARD_GAP_PX, cardStyles } from './phone/card-view.js';
+import { ADD_CARD_PX, CARD_GAP_PX, cardListStyles, cardStyles } from './phone/card-view.js';
+import { tabStrip, tabStripStyles } from './first-screen.js';
 import { safeColor } from './safe-style.js';
 
 /** Where the first cards were when the live cards take their place: the live cards go on from there. */
@@ -41,13 +42,9 @@ export class FirstCardsView extends LitElement {
 
   static styles = [
     cardStyles,
+    cardListStyles,
+    tabStripStyles,
     css`
-      :host {
-        display: flex;
-        flex-direction: column;
-        flex: 1;
-        min-height: 0;
-      }
       .bar {
         box-sizing: border-box;
         display: flex;
@@ -65,10 +62,6 @@ export class FirstCardsView extends LitElement {
         font-weight: 600;
       }
       .list {
-        flex: 1;
-        overflow-y: auto;
-        position: relative;
-        overscroll-behavior: contain;
         cursor: progress;
       }
       .card.tapped {
@@ -76,28 +69,6 @@ export class FirstCardsView extends LitElement {
         box-shadow: 0 0 0 2px #0969da;
       }
       .counter output {
-        font-weight: 600;
-      }
-      .strip {
-        display: flex;
-        gap: 0.25rem;
-        padding: 0.25rem 0.5rem;
-        border-top: 1px solid #d0d7de;
-        background: #f6f8fa;
-        overflow: hidden;
-      }
-      .strip span {
-        display: inline-flex;
-        align-items: center;
-        min-height: 44px;
-        padding: 0 0.75rem;
-        border: 1px solid #d0d7de;
-        border-radius: 6px;
-        white-space: nowrap;
-        color: #57606a;
-      }
-      .strip .current {
-        border-color: #0969da;
         font-weight: 600;
       }
     `,
@@ -130,7 +101,7 @@ export class FirstCardsView extends LitElement {
         <div aria-hidden="true" style="height:${s.height + CARD_GAP_PX + ADD_CARD_PX + CARD_GAP_PX}px"></div>
         ${s.cards.map((c) => this.renderCard(s.fields, c))}
       </div>
-      <div class="strip" aria-hidden="true">${s.tabs.map((tab) => html`<span class=${tab.id === s.sheetId ? 'current' : ''}>${tab.name}</span>`)}</div>`;
+      ${tabStrip(s.tabs, s.sheetId)}`;
   }
 
   private renderCard(fields: CardField[], c: CachedCard) {

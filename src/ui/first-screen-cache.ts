@@ -39,8 +39,8 @@ export const MAX_ENCODED_BYTES = 64 * 1024;
 export const MAX_WORKBOOKS = 20;
 /** A cell's text is clipped on screen anyway: longer text is cut to this. */
 export const MAX_CELL_CHARS = 200;
-const MAX_NAME_CHARS = 200;
-const MAX_TABS = 50;
+export const MAX_NAME_CHARS = 200;
+export const MAX_TABS = 50;
 const MAX_COUNT = 10_000_000;
 const MAX_PX = 1e9;
 const PAD = 256;
@@ -142,10 +142,21 @@ export function cachePolicy(workbookId: string, credential: Credential | null, l
 
 // ── the codec ───────────────────────────────────────────────────────────────
 
-const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
-const count = (x: unknown, max = MAX_COUNT): x is number => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= max;
-const px = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= MAX_PX;
-const text = (x: unknown, max: number): x is string => typeof x === 'string' && x.length <= max;
+// The readers' checks, shared with the phone's first cards (first-cards-cache.ts).
+export const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+export const count = (x: unknown, max = MAX_COUNT): x is number => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= max;
+export const px = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= MAX_PX;
+export const text = (x: unknown, max: number): x is string => typeof x === 'string' && x.length <= max;
+/** A sheet's tabs as kept: each an id and a name, at most MAX_TABS; null when not. */
+export function parseTabs(tabs: unknown): { id: string; name: string }[] | null {
+  if (!Array.isArray(tabs) || tabs.length > MAX_TABS) return null;
+  const out: { id: string; name: string }[] = [];
+  for (const tab of tabs) {
+    if (!isObject(tab) || !text(tab.id, MAX_NAME_CHARS) || !text(tab.name, MAX_NAME_CHARS)) return null;
+    out.push({ id: tab.id, name: tab.name });
+  }
+  return out;
+}
 const TYPES: ReadonlySet<string> = new Set(COLUMN_TYPES);
 
 /** A decoded value exactly as encodeFirstScreen writes it, or null. */
@@ -155,12 +166,8 @@ export function parseFirstScreen(value: unknown): FirstScreen | null {
   if (!text(sheetId, MAX_NAME_CHARS) || !sheetId || !text(sheetName, MAX_NAME_CHARS) || !text(title, MAX_NAME_CHARS)) return null;
   if (!count(totalRows) || !count(totalCols) || !count(colFrom) || !count(rowFrom) || !px(left) || !px(right)) return null;
   if (!px(scrollTop) || !px(scrollLeft) || !px(bar) || bar > 1000) return null;
-  if (!Array.isArray(tabs) || tabs.length > MAX_TABS || !Array.isArray(columns) || columns.length > MAX_COLUMNS || !Array.isArray(rows) || rows.length > MAX_ROWS) return null;
-  const outTabs: FirstScreen['tabs'] = [];
-  for (const tab of tabs) {
-    if (!isObject(tab) || !text(tab.id, MAX_NAME_CHARS) || !text(tab.name, MAX_NAME_CHARS)) return null;
-    outTabs.push({ id: tab.id, name: tab.name });
-  }
+  const outTabs = parseTabs(tabs);
+  if (!outTabs || !Array.isArray(columns) || columns.length > MAX_COLUMNS || !Array.isArray(rows) || rows.length > MAX_ROWS) return null;
   const outCols: CachedColumn[] = [];
   for (const c of columns) {
     if (!isObject(c) || !isValidId(c.id) || !text(c.name, MAX_NAME_CHARS) || typeof c.type !== 'string' || !TYPES.has(c.type) || typeof c.computed !== 'boolean') return null;

@@ -24,6 +24,42 @@ export type KeepEdit = (edit: PendingEdit) => KeepResult;
 
 const cellKey = (rowId: string, colId: string) => `${rowId}\u0000${colId}`;
 
+/** The sheet tabs' strip as `<sheet-tabs>` draws it (as tall), of the tabs kept: words only, nothing to press yet. Shared with `<first-cards>`. */
+export const tabStripStyles = css`
+  .tabs {
+    display: flex;
+    align-items: center;
+    gap: 0.25rem;
+    padding: 0.25rem 0.5rem;
+    border-top: 1px solid #d0d7de;
+    background: #f6f8fa;
+    overflow: hidden;
+  }
+  .tab {
+    box-sizing: border-box;
+    display: inline-flex;
+    align-items: center;
+    min-height: 44px;
+    padding: 0 0.75rem;
+    border: 1px solid #d0d7de;
+    border-radius: 6px;
+    background: white;
+    white-space: nowrap;
+    /* a button's own line box, so the strip is as tall as <sheet-tabs> */
+    line-height: normal;
+    color: #57606a;
+  }
+  .tab.current {
+    background: #ddf4ff;
+    border-color: #0969da;
+    font-weight: 600;
+  }
+`;
+
+export function tabStrip(tabs: readonly { id: string; name: string }[], current: string) {
+  return html`<div class="tabs" aria-hidden="true">${tabs.map((tab) => html`<span class="tab ${tab.id === current ? 'current' : ''}">${tab.name}</span>`)}</div>`;
+}
+
 /**
  * `<first-screen>`: while a workbook's doc is still being read, what its grid showed last time
  * (first-screen-cache.ts), laid out exactly as `<sheet-grid>` lays it out (its styles and
@@ -90,6 +126,7 @@ export class FirstScreenView extends LitElement {
   static styles = [
     visuallyHidden,
     gridStyles,
+    tabStripStyles,
     css`
       .toolbar {
         box-sizing: border-box;
@@ -110,34 +147,6 @@ export class FirstScreenView extends LitElement {
       .cell.waiting {
         font-style: italic;
         color: #57606a;
-      }
-      .tabs {
-        display: flex;
-        align-items: center;
-        gap: 0.25rem;
-        padding: 0.25rem 0.5rem;
-        border-top: 1px solid #d0d7de;
-        background: #f6f8fa;
-        overflow: hidden;
-      }
-      .tab {
-        box-sizing: border-box;
-        display: inline-flex;
-        align-items: center;
-        min-height: 44px;
-        padding: 0 0.75rem;
-        border: 1px solid #d0d7de;
-        border-radius: 6px;
-        background: white;
-        white-space: nowrap;
-        /* a button's own line box, so the strip is as tall as <sheet-tabs> */
-        line-height: normal;
-        color: #57606a;
-      }
-      .tab.current {
-        background: #ddf4ff;
-        border-color: #0969da;
-        font-weight: 600;
       }
     `,
   ];
@@ -280,7 +289,7 @@ export class FirstScreenView extends LitElement {
         <span class="sr" role="status">${this.said}</span>
         <span>${t('grid.size', { rows: formatNumber(s.totalRows), columns: formatNumber(s.totalCols) })}</span>
       </div>
-      <div class="tabs" aria-hidden="true">${s.tabs.map((tab) => html`<span class="tab ${tab.id === s.sheetId ? 'current' : ''}">${tab.name}</span>`)}</div>
+      ${tabStrip(s.tabs, s.sheetId)}
     `;
   }
 

@@ -25,7 +25,7 @@ import {
   type CardLayout,
   type PhoneFilter,
 } from './phone/card-list.js';
-import { ADD_CARD_PX, CARD_GAP_PX, CONFLICT_PX, cardHeight, cardStyles, fieldText, renderCard, type CardContext } from './phone/card-view.js';
+import { ADD_CARD_PX, CARD_GAP_PX, CONFLICT_PX, cardHeight, cardListStyles, cardStyles, fieldText, renderCard, type CardContext } from './phone/card-view.js';
 import { conflictableFields } from './phone/conflict-text.js';
 import { ConflictTracker } from './conflict-tracker.js';
 import { FormulaResults } from './formula-results.js';
@@ -158,13 +158,8 @@ export class RowCards extends LitElement {
 
   static styles = [
     cardStyles,
+    cardListStyles,
     css`
-      :host {
-        display: flex;
-        flex-direction: column;
-        flex: 1;
-        min-height: 0;
-      }
       .bar {
         display: grid;
         gap: 0.4rem;
@@ -258,12 +253,6 @@ export class RowCards extends LitElement {
       }
       .note .error {
         color: #cf222e;
-      }
-      .list {
-        flex: 1;
-        overflow-y: auto;
-        position: relative;
-        overscroll-behavior: contain;
       }
       .add {
         position: absolute;

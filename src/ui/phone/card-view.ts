@@ -190,6 +190,22 @@ function renderCounter(ctx: CardContext, rowId: string, col: Column) {
   </div>`;
 }
 
+/** A list of cards filling the sheet's place: `<row-cards>` and, while it opens, `<first-cards>`. */
+export const cardListStyles = css`
+  :host {
+    display: flex;
+    flex-direction: column;
+    flex: 1;
+    min-height: 0;
+  }
+  .list {
+    flex: 1;
+    overflow-y: auto;
+    position: relative;
+    overscroll-behavior: contain;
+  }
+`;
+
 export const cardStyles = css`
   .card {
     position: absolute;
