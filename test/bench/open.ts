@@ -246,7 +246,6 @@ async function main() {
   if (KINDS.includes('phone')) {
     const std = cases.find((c) => c.rows === PHONE_ROWS) ?? buildStandard(store, PHONE_ROWS);
     cases.push({ ...std, label: `phone ${PHONE_ROWS / 1000}k × ${COLS}`, phone: true });
-    if (!KINDS.includes('standard') || !SIZES.includes(PHONE_ROWS)) cases.splice(cases.indexOf(std), 1);
   }
   store.close();
   const relay = await startRelay({ dataDir, env: { ROOM_GRACE_MS: '600000' } });
