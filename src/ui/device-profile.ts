@@ -134,6 +134,9 @@ export class DeviceProfile {
   async setLock(passphrase: string): Promise<void> {
     if (this.lockHeader()) throw new Error('this device already has a lock');
     this.migrate();
+    // Loaded before the lock is written: a lock set with no way to clear the plain first screens
+    // would leave their text readable while saying it is locked. A failed load throws, nothing changed.
+    const [cache, edits] = await Promise.all([import('./first-screen-cache.js'), import('./first-screen-edits.js')]);
     const { header, opened } = await createLock(passphrase);
     if (this.lockHeader()) throw new Error('this device already has a lock');
     if (!this.write(LOCK_KEY, JSON.stringify(header))) throw new Error('storage refused the lock');
@@ -141,9 +144,9 @@ export class DeviceProfile {
     // record() seals a key it finds in the clear while there is a lock.
     for (const id of this.recordIds()) this.record(id);
     // No workbook's text stays readable either: the first screens kept in the clear go (first-screen-cache.ts).
-    await import('./first-screen-cache.js').then((m) => m.forgetPlainFirstScreens(this.storage)).catch(() => undefined);
+    cache.forgetPlainFirstScreens(this.storage);
     // Edits typed in a first screen and not yet applied are sealed under their workbook's key instead (first-screen-edits.ts).
-    await import('./first-screen-edits.js').then((m) => m.sealPlainEdits(this.storage, (id) => m.editsAccess(id, this.credential(id), this.lockState))).catch(() => undefined);
+    edits.sealPlainEdits(this.storage, (id) => edits.editsAccess(id, this.credential(id), this.lockState));
     this.changed();
   }
 

@@ -147,12 +147,25 @@ export const isObject = (x: unknown): x is Record<string, unknown> => !!x && typ
 export const count = (x: unknown, max = MAX_COUNT): x is number => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= max;
 export const px = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= MAX_PX;
 export const text = (x: unknown, max: number): x is string => typeof x === 'string' && x.length <= max;
+/**
+ * An object with exactly these keys: the writer writes all of them and nothing else. A field
+ * added later comes with a new version (the entry's tag and `v`), so an older reader never meets
+ * one in an entry it would read: an extra key is a hand-edited or foreign entry, ignored.
+ */
+export const exactly = (x: unknown, keys: readonly string[]): x is Record<string, unknown> => {
+  if (!isObject(x)) return false;
+  const own = Object.keys(x);
+  return own.length === keys.length && keys.every((k) => own.includes(k));
+};
+const SCREEN_KEYS = ['v', 'sheetId', 'sheetName', 'title', 'tabs', 'totalRows', 'totalCols', 'colFrom', 'left', 'right', 'columns', 'rowFrom', 'rows', 'scrollTop', 'scrollLeft', 'bar', 'active'] as const;
+const COLUMN_KEYS = ['id', 'name', 'width', 'type', 'computed'] as const;
+const ROW_KEYS = ['id', 'n', 'cells', 'f'] as const;
 /** A sheet's tabs as kept: each an id and a name, at most MAX_TABS; null when not. */
 export function parseTabs(tabs: unknown): { id: string; name: string }[] | null {
   if (!Array.isArray(tabs) || tabs.length > MAX_TABS) return null;
   const out: { id: string; name: string }[] = [];
   for (const tab of tabs) {
-    if (!isObject(tab) || !text(tab.id, MAX_NAME_CHARS) || !text(tab.name, MAX_NAME_CHARS)) return null;
+    if (!exactly(tab, ['id', 'name']) || !text(tab.id, MAX_NAME_CHARS) || !text(tab.name, MAX_NAME_CHARS)) return null;
     out.push({ id: tab.id, name: tab.name });
   }
   return out;
@@ -161,7 +174,7 @@ const TYPES: ReadonlySet<string> = new Set(COLUMN_TYPES);
 
 /** A decoded value exactly as encodeFirstScreen writes it, or null. */
 export function parseFirstScreen(value: unknown): FirstScreen | null {
-  if (!isObject(value) || value.v !== FIRST_SCREEN_VERSION) return null;
+  if (!exactly(value, SCREEN_KEYS) || value.v !== FIRST_SCREEN_VERSION) return null;
   const { sheetId, sheetName, title, tabs, totalRows, totalCols, colFrom, left, right, columns, rowFrom, rows, scrollTop, scrollLeft, bar, active } = value;
   if (!text(sheetId, MAX_NAME_CHARS) || !sheetId || !text(sheetName, MAX_NAME_CHARS) || !text(title, MAX_NAME_CHARS)) return null;
   if (!count(totalRows) || !count(totalCols) || !count(colFrom) || !count(rowFrom) || !px(left) || !px(right)) return null;
@@ -170,13 +183,14 @@ export function parseFirstScreen(value: unknown): FirstScreen | null {
   if (!outTabs || !Array.isArray(columns) || columns.length > MAX_COLUMNS || !Array.isArray(rows) || rows.length > MAX_ROWS) return null;
   const outCols: CachedColumn[] = [];
   for (const c of columns) {
-    if (!isObject(c) || !isValidId(c.id) || !text(c.name, MAX_NAME_CHARS) || typeof c.type !== 'string' || !TYPES.has(c.type) || typeof c.computed !== 'boolean') return null;
+    if (!exactly(c, COLUMN_KEYS) || !isValidId(c.id) || !text(c.name, MAX_NAME_CHARS) || typeof c.type !== 'string' || !TYPES.has(c.type) || typeof c.computed !== 'boolean') return null;
     if (typeof c.width !== 'number' || !(c.width >= MIN_COLUMN_WIDTH && c.width <= MAX_COLUMN_WIDTH)) return null;
     outCols.push({ id: c.id, name: c.name, width: c.width, type: c.type as ColumnType, computed: c.computed });
   }
   const outRows: CachedRow[] = [];
   for (const r of rows) {
-    if (!isObject(r) || !isValidId(r.id) || !count(r.n) || !Array.isArray(r.cells) || r.cells.length !== outCols.length) return null;
+    // A row's number is its own in the sheet (a filtered view keeps it): at least 1, not bounded by the rows shown.
+    if (!exactly(r, ROW_KEYS) || !isValidId(r.id) || !count(r.n) || r.n < 1 || !Array.isArray(r.cells) || r.cells.length !== outCols.length) return null;
     if (!r.cells.every((c) => text(c, MAX_CELL_CHARS))) return null;
     const f = r.f;
     if (!Array.isArray(f) || f.length > outCols.length || !f.every((j, k) => count(j, outCols.length - 1) && (k === 0 || j > (f[k - 1] as number)))) return null;
@@ -185,7 +199,8 @@ export function parseFirstScreen(value: unknown): FirstScreen | null {
   // An id twice would make an edit typed in one cell land in another's.
   if (new Set(outCols.map((c) => c.id)).size !== outCols.length || new Set(outRows.map((r) => r.id)).size !== outRows.length) return null;
   if (colFrom + outCols.length > totalCols || rowFrom + outRows.length > totalRows) return null;
-  if (!isObject(active) || !count(active.row) || !count(active.col)) return null;
+  // The chosen cell is one of the sheet's (row 0, column 0 in an empty one), kept or not.
+  if (!exactly(active, ['row', 'col']) || !count(active.row, Math.max(0, totalRows - 1)) || !count(active.col, Math.max(0, totalCols - 1))) return null;
   return {
     sheetId,
     sheetName,
@@ -458,16 +473,37 @@ export function forgetFirstScreen(storage: Storage, workbookId: string): void {
   for (const kind of KINDS) forgetEntry(storage, kind, workbookId);
 }
 
-/** Forgets every first screen and first cards kept in the clear: a device lock was set, and no workbook's text may stay readable. */
+/**
+ * Forgets every first screen and first cards kept in the clear: a device lock was set, and no
+ * workbook's text may stay readable. Every key of each kind is looked at, not only the listed ids:
+ * an entry can be left unlisted (an eviction storage refused, a failed rollback, an id past the list).
+ */
 export function forgetPlainFirstScreens(storage: Storage): void {
   for (const kind of KINDS) {
-    for (const id of readIndex(storage, kind)) {
-      try {
+    const entryPrefix = `${kind.prefix}:`;
+    const plain: string[] = [];
+    try {
+      for (let i = 0; i < storage.length; i++) {
+        const key = storage.key(i);
         // an entry of an older version too: never shown, and its text must not stay readable
-        if (storage.getItem(`${kind.prefix}:${id}`)?.startsWith(sealedTag(kind)) !== true) forgetEntry(storage, kind, id);
+        if (key?.startsWith(entryPrefix) && storage.getItem(key)?.startsWith(sealedTag(kind)) !== true) plain.push(key.slice(entryPrefix.length));
+      }
+    } catch {
+      // storage refused to be read: what was found so far still goes
+    }
+    for (const id of plain) {
+      try {
+        storage.removeItem(entryPrefix + id);
       } catch {
         // storage refused: nothing more this device can do
       }
+    }
+    const index = readIndex(storage, kind);
+    const kept = index.filter((id) => !plain.includes(id));
+    try {
+      if (kept.length !== index.length) storage.setItem(kind.prefix, JSON.stringify(kept));
+    } catch {
+      // the list names an entry that is gone: it reads as absent
     }
   }
 }

@@ -13,6 +13,7 @@ import {
   saveFirstScreen,
   type FirstScreen,
 } from '../../src/ui/first-screen-cache.js';
+import { DeviceProfile } from '../../src/ui/device-profile.js';
 import { memoryStorage, storageKeys } from '../support/memory-storage.js';
 
 const STANDARD = 'standard-room-1';
@@ -109,6 +110,28 @@ describe('first-screen cache', () => {
     storage.setItem(`mutual-sheets:first-screen:${STANDARD}`, `1:p:${JSON.stringify({ v: 1, title: 'Food bank' })}`);
     forgetPlainFirstScreens(storage);
     expect(storage.getItem(`mutual-sheets:first-screen:${STANDARD}`)).toBeNull();
+  });
+
+  it('setting a device lock (DeviceProfile.setLock) drops plain entries the lists do not name, and keeps sealed ones', async () => {
+    const storage = memoryStorage();
+    const keys = newSealedWorkbookKeys();
+    const sealed = cachePolicy(keys.id, keys.edit, 'none');
+    saveFirstScreen(storage, keys.id, screen(), sealed);
+    // unlisted: an eviction storage refused, a rollback that failed, an id the list never held
+    storage.setItem(`mutual-sheets:first-screen:${STANDARD}`, encodeEntry(screen({ title: 'Canary-grid' }), STANDARD, { kind: 'plain' })!);
+    storage.setItem('mutual-sheets:first-cards:unlisted-room', '1:p:{"title":"Canary-cards"}');
+    storage.setItem('mutual-sheets:first-screen:not an id!', '2:p:{"title":"Canary-odd-key"}');
+    storage.setItem('mutual-sheets:first-screen-edits-other', 'another module’s, kept');
+    await new DeviceProfile(storage).setLock('a long passphrase for the test');
+    expect(JSON.stringify(snapshot(storage))).not.toContain('Canary-');
+    expect(storage.getItem('mutual-sheets:first-screen-edits-other')).toBe('another module’s, kept');
+    expect(loadFirstScreen(storage, keys.id, sealed)).toEqual(screen());
+  });
+
+  it('reads a chosen cell on the sheet’s last row and column, and a filtered view’s row numbers past the rows shown', () => {
+    const policy = cachePolicy(STANDARD, null, 'none');
+    const s = screen({ active: { row: 499, col: 3 }, rows: [{ id: 'row0000900', n: 900, cells: ['Rice', '40', '☐'], f: [] }] });
+    expect(decodeEntry(encodeEntry(s, STANDARD, policy), STANDARD, policy)).toEqual(s);
   });
 
   it('round-trips a sealed workbook under its edit key, and its view link opens the same cache', () => {
@@ -223,6 +246,16 @@ describe('first-screen cache', () => {
       variant({ rowFrom: 499 }),
       variant({ tabs: 'Needs' }),
       variant({ active: null }),
+      // extra keys: the writer writes exactly these, and a new field comes with a new version
+      variant({ extra: 1 }),
+      row({ extra: 'hidden text' }),
+      col({ hint: 'x' }),
+      variant({ tabs: [{ id: 'sheet00001', name: 'Needs', colour: 'red' }] }),
+      variant({ active: { row: 11, col: 1, x: 0 } }),
+      // the chosen cell past the sheet's size, and a row number of 0
+      variant({ active: { row: 500, col: 1 } }),
+      variant({ active: { row: 11, col: 4 } }),
+      row({ n: 0 }),
       `2:p:${' '.repeat(MAX_ENCODED_BYTES * 2)}{}`,
       '2:x:not base64!',
       '2:x:AAAA',
