@@ -5,9 +5,10 @@
  * record and every id is one. lib0 reads each with `TextDecoder.decode` on a fresh subarray, and
  * in Chromium that costs about 0.5 µs a call plus a view object to collect: 2.6 s of a 100k × 10
  * returning open was that one function, and most of the garbage collector's 1.8 s. Short ASCII
- * strings read by hand into `String.fromCharCode` take a tenth of that (`.exp`-style measure in
- * docs/architecture.md, "Opening a workbook"). The bundle's copy of lib0/decoding.js is patched at
- * build time to read through here (`patchLib0Decoding`, used by vite.config.ts); anything else —
+ * strings read by hand into `String.fromCharCode` take a tenth of that (docs/architecture.md,
+ * "Opening a workbook"). The bundle's copy of lib0/decoding.js is patched at build time to read
+ * through here (`patchLib0Decoding`, used by vite.config.ts; the hub's by server/lib0-hooks.ts);
+ * anything else —
  * a long string, a byte ≥ 0x80, a length that runs past the end — goes to lib0's own reader
  * untouched, so what is read, and every error on malformed bytes, is exactly lib0's.
  */
