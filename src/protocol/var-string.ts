@@ -8,9 +8,8 @@
  * strings read by hand into `String.fromCharCode` take a tenth of that (docs/architecture.md,
  * "Opening a workbook"). The bundle's copy of lib0/decoding.js is patched at build time to read
  * through here (`patchLib0Decoding`, used by vite.config.ts; the hub's by server/lib0-hooks.ts);
- * anything else —
- * a long string, a byte ≥ 0x80, a length that runs past the end — goes to lib0's own reader
- * untouched, so what is read, and every error on malformed bytes, is exactly lib0's.
+ * anything else — a long string, a byte ≥ 0x80, a length that runs past the end — goes to lib0's
+ * own reader untouched, so what is read, and every error on malformed bytes, is exactly lib0's.
  */
 
 export interface ByteDecoder {
