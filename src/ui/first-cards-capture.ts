@@ -8,6 +8,7 @@ import { chipOf, counterText, fieldText } from './phone/card-view.js';
 import { isComputed } from './phone/formula-text.js';
 import type { RowCards, ShownCards } from './row-cards.js';
 import { KeepSoon } from './first-screen-capture.js';
+import { keptWindow } from './first-screen-window.js';
 import type { CachePolicy } from './first-screen-cache.js';
 import { MAX_CARDS, MAX_FIELDS, saveFirstCards, type CachedCard, type CardField, type FieldRole, type FirstCards } from './first-cards-cache.js';
 
@@ -43,8 +44,8 @@ function fieldsOf(layout: CardLayout): { col: Column; role: FieldRole }[] {
 }
 
 /**
- * What the live cards show now, for the first cards of next time: the cards on screen and about
- * a screen of margin above and below (at most MAX_CARDS), each field as the text its card shows,
+ * What the live cards show now, for the first cards of next time: the cards on screen and up to
+ * a screen of margin above and below (at most MAX_CARDS, those on screen first: first-screen-window.ts), each field as the text its card shows,
  * and where the list is scrolled. Null while the cards show nothing (no sheet, or the row form is open
  * and there is no list to measure).
  */
@@ -59,8 +60,7 @@ export function captureFirstCards(cards: RowCards): { screen: FirstCards; onScre
   const fields = fieldsOf(shown.layout);
   const firstVisible = Math.min(rows.length, tops.indexAt(shown.scrollTop));
   const visible = Math.max(1, tops.indexAt(shown.scrollTop + shown.viewportHeight) + 1 - firstVisible);
-  const from = Math.max(0, Math.min(firstVisible - visible, rows.length - MAX_CARDS));
-  const to = Math.min(rows.length, from + MAX_CARDS, firstVisible + 2 * visible);
+  const { from, to } = keptWindow(firstVisible, visible, rows.length, MAX_CARDS);
   const screen: FirstCards = {
     sheetId,
     sheetName: sheet.name,

@@ -11,11 +11,38 @@ import { cellSelection } from './grid/selection.js';
 import type { Handoff } from './first-screen.js';
 import type { PendingEdit } from './first-screen-edits.js';
 import { columnOffsets, columnWindow } from './grid/window.js';
+import { keptWindow } from './first-screen-window.js';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { MAX_COLUMNS, MAX_ROWS, saveFirstScreen, type CachePolicy, type FirstScreen } from './first-screen-cache.js';
+import { MAX_COLUMNS, MAX_ROWS, cachePolicy, saveFirstScreen, type CachePolicy, type FirstScreen } from './first-screen-cache.js';
+import type { Credential } from '../protocol/access.js';
+import type { DeviceProfile } from './device-profile.js';
 
 /** What is on screen is kept at most this often, and when the page is hidden or closed. */
 const SAVE_MS = 1_000;
+
+/** The workbook whose live view the page set up (workbook-view.ts open()), with the id and key it was opened with. */
+export interface LiveWorkbook {
+  workbook: Workbook;
+  workbookId: string;
+  credential: Credential | null;
+}
+
+/** The device's side of a save: whether it still lists the workbook, and its lock. */
+export type KeepProfile = Pick<DeviceProfile, 'entry' | 'lockState'>;
+
+/**
+ * Whose first screen a keeper may save now, and under what policy; null for nothing. Only the
+ * workbook whose live view is still the page's (`shown`, once the sheet is in), under the id and
+ * key it was opened with: never the id and key of the workbook the page is leaving it for (its
+ * `workbookId` and `credential` change before the live view goes, and the keepers save as it goes).
+ * The policy follows the lock as it is now, so a lock set since the open keeps it sealed. Nothing
+ * once this device no longer lists the workbook: removed here, or in another tab whose keeper
+ * would otherwise put the entry back when this page is hidden or closed.
+ */
+export function keepFor(live: LiveWorkbook | null, shown: Workbook | null, ready: boolean, profile: KeepProfile | null): { workbook: Workbook; workbookId: string; policy: CachePolicy } | null {
+  if (!live || !ready || !profile || shown !== live.workbook || !profile.entry(live.workbookId)) return null;
+  return { workbook: live.workbook, workbookId: live.workbookId, policy: cachePolicy(live.workbookId, live.credential, profile.lockState) };
+}
 
 /** What a save needs from the workbook page, or null while it shows no live grid. */
 export interface KeepTarget {
@@ -84,7 +111,8 @@ export class FirstScreenKeeper extends KeepSoon {
 
 /**
  * What the live grid shows now, for the first screen of next time: the rows and columns on
- * screen and about a screen of margin around them (capped at MAX_ROWS × MAX_COLUMNS), each cell
+ * screen and up to a screen of margin around them (capped at MAX_ROWS × MAX_COLUMNS, the cells
+ * on screen kept first: first-screen-window.ts), each cell
  * as the text the grid draws for it (grid-rows.ts renderValue / renderResult, without the
  * controls), and where it is scrolled. Null while the grid has nothing to show.
  */
@@ -102,12 +130,10 @@ export function captureFirstScreen(grid: SheetGrid, wb: Workbook, sheetId: strin
 
   const firstVisible = Math.min(rows.length, Math.floor(vp.scrollTop / h));
   const visible = Math.ceil(vp.height / h) + 1;
-  const rowFrom = Math.max(0, Math.min(firstVisible - visible, rows.length - MAX_ROWS));
-  const rowTo = Math.min(rows.length, rowFrom + MAX_ROWS, firstVisible + 2 * visible);
-  // A screen of margin sideways too: the columns a screen to either side.
-  const seen = columnWindow(offsets, vp.scrollLeft, vp.width, vp.width);
-  const colFrom = seen.from;
-  const colTo = Math.min(seen.to, colFrom + MAX_COLUMNS);
+  const { from: rowFrom, to: rowTo } = keptWindow(firstVisible, visible, rows.length, MAX_ROWS);
+  // Sideways the same: the columns on screen first, then a margin to either side.
+  const seen = columnWindow(offsets, vp.scrollLeft, vp.width, 0);
+  const { from: colFrom, to: colTo } = keptWindow(seen.from, seen.to - seen.from, columns.length, MAX_COLUMNS);
 
   const cached = columns.slice(colFrom, colTo);
   const screen: FirstScreen = {

@@ -33,8 +33,8 @@ import './sheet-tabs.js';
 import type { HeaderAction } from './workbook-header.js';
 import './workbook-header.js';
 import './sync-status.js';
-import { cachePolicy, loadFirstScreen, type FirstScreen } from './first-screen-cache.js';
-import { FirstScreenKeeper, resumeGrid } from './first-screen-capture.js';
+import { loadFirstScreen, type FirstScreen } from './first-screen-cache.js';
+import { FirstScreenKeeper, keepFor, resumeGrid, type LiveWorkbook } from './first-screen-capture.js';
 import { afterPaint, type FirstScreenView, type KeepEdit } from './first-screen.js';
 import { editsAccess, keepEdit, readEdits, takeEdits, type PendingEdit } from './first-screen-edits.js';
 import { applyEdits, refusedText } from './first-screen-apply.js';
@@ -119,18 +119,18 @@ export class WorkbookView extends LitElement {
   /** where the first screen keeps what is typed in it (null: no key to keep it under), and what already waits */
   private keepTyped: KeepEdit | null = null;
   private typedWaiting: PendingEdit[] = [];
-  /** the latest open(): one that waited for its first screen to paint goes no further once another began */
+  /** the latest open(): one that waited (for the last workbook to close, its first screen to paint) goes no further once another began */
   private opening = 0;
-  private readonly keeper = new FirstScreenKeeper(this, () =>
-    this.phase === 'ready' && this.workbook && this.profile
-      ? { grid: this.shadowRoot?.querySelector('sheet-grid'), workbook: this.workbook, sheetId: this.sheetId, workbookId: this.workbookId, policy: cachePolicy(this.workbookId, this.credential, this.profile.lockState) }
-      : null,
-  );
-  private readonly cardsKeeper = new FirstCardsKeeper(this, () =>
-    this.phase === 'ready' && this.narrow && this.workbook && this.profile
-      ? { cards: this.shadowRoot?.querySelector('row-cards'), workbook: this.workbook, sheetId: this.sheetId, workbookId: this.workbookId, policy: cachePolicy(this.workbookId, this.credential, this.profile.lockState) }
-      : null,
-  );
+  /** the workbook whose live view open() set up, with its id and key: the keepers save it, and only it */
+  private live: LiveWorkbook | null = null;
+  private readonly keeper = new FirstScreenKeeper(this, () => {
+    const to = keepFor(this.live, this.workbook, this.phase === 'ready', this.profile);
+    return to && { ...to, grid: this.shadowRoot?.querySelector('sheet-grid'), sheetId: this.sheetId };
+  });
+  private readonly cardsKeeper = new FirstCardsKeeper(this, () => {
+    const to = this.narrow ? keepFor(this.live, this.workbook, this.phase === 'ready', this.profile) : null;
+    return to && { ...to, cards: this.shadowRoot?.querySelector('row-cards'), sheetId: this.sheetId };
+  });
   private readonly narrowQuery = matchMedia('(max-width: 600px)');
   private partsPreloaded = false;
   private readonly onNarrow = () => (this.narrow = this.narrowQuery.matches);
@@ -238,6 +238,7 @@ export class WorkbookView extends LitElement {
   private async close(): Promise<void> {
     this.keeper.flush();
     this.cardsKeeper.flush();
+    this.live = null;
     for (const fn of this.cleanup.splice(0)) fn();
     this.workbook?.destroy();
     this.undo?.destroy();
@@ -257,12 +258,20 @@ export class WorkbookView extends LitElement {
   }
 
   private async open(): Promise<void> {
-    await this.close();
+    const turn = ++this.opening;
+    // The keepers save the workbook being left as close() begins, while its live view is still here.
+    const closed = this.close();
+    // Nothing of it is shown meanwhile: the next workbook's first screen draws, or "Opening…".
+    this.phase = 'loading';
+    await closed;
+    // Another open began while this one waited: it alone goes on, or this one's session would never be destroyed.
+    if (turn !== this.opening || !this.isConnected) return;
     this.sealedNotice = '';
     const id = this.workbookId;
+    const credential = this.credential;
     const profile = this.profile!;
     // Read synchronously, before any of the doc, and painted before the doc's long first apply starts.
-    const typed = editsAccess(id, this.credential, profile.lockState);
+    const typed = editsAccess(id, credential, profile.lockState);
     this.firstScreen = this.narrow ? null : loadFirstScreen(localStorage, id, typed.policy);
     // A phone's own: the cards of last time, kept apart from the grid's (a device can be both widths).
     this.firstCards = this.narrow ? loadFirstCards(localStorage, id, typed.policy) : null;
@@ -272,7 +281,6 @@ export class WorkbookView extends LitElement {
     this.typedWaiting = this.firstScreen ? (readEdits(localStorage, id, typed) ?? []) : [];
     this.typedNotApplied = [];
     this.typedApplied = '';
-    const turn = ++this.opening;
     if (this.firstScreen || this.firstCards) {
       await afterPaint(this.updateComplete);
       if (turn !== this.opening || !this.isConnected) return;
@@ -290,24 +298,25 @@ export class WorkbookView extends LitElement {
       syncUrl: `${scheme}://${location.host}/sync`,
       hubStateStore: new LocalStorageHubStateStore(localStorage),
       persist: typeof indexedDB !== 'undefined',
-      credential: this.credential,
+      credential,
     });
     const journalDoc = new Y.Doc();
     const workbook = new Workbook(doc, {
       actor: { name: profile.authorName, deviceId: profile.deviceIdFor(id) },
-      readOnly: readOnlyFor(id, this.credential),
+      readOnly: readOnlyFor(id, credential),
       history: journalDoc,
     });
     this.doc = doc;
     this.journalDoc = journalDoc;
     this.session = session;
     this.workbook = workbook;
+    this.live = { workbook, workbookId: id, credential };
     this.phase = 'loading';
     this.status = session.getStatus();
     this.cleanup.push(session.onStatus((s) => (this.status = combinedStatus(s, this.journalSession?.getStatus() ?? null))));
 
     this.viewStore = new ViewStore(localStorage, id);
-    this.snapshots = new SnapshotClient(location.origin, id, this.credential);
+    this.snapshots = new SnapshotClient(location.origin, id, credential);
     const awareness = session.awareness;
     awareness.setLocalStateField('user', { name: profile.authorName, color: colorFor(profile.deviceIdFor(id)) });
     awareness.setLocalStateField('active', Date.now());
@@ -376,7 +385,7 @@ export class WorkbookView extends LitElement {
         });
       } else if (cardsHandoff?.tapped) this.cardNotOpened = t('fc.gone', { n: cardsHandoff.tappedN });
       profile.remember({ id, title: workbook.title(), openedAt: Date.now() });
-      void this.openJournal(workbook, journalDoc, id);
+      void this.openJournal(workbook, journalDoc, id, credential);
       return true;
     };
     if (!settle()) {
@@ -450,7 +459,7 @@ export class WorkbookView extends LitElement {
    * in-memory state first). The first entry written opens it at once: a tab
    * closed right after an edit must not take that edit's history with it.
    */
-  private async openJournal(workbook: Workbook, journalDoc: Y.Doc, id: string): Promise<void> {
+  private async openJournal(workbook: Workbook, journalDoc: Y.Doc, id: string, credential: Credential | null): Promise<void> {
     await this.updateComplete;
     await new Promise<void>((resolve) => {
       // Entries already written here (a new workbook's template, an edit in the first moment) are
@@ -471,7 +480,7 @@ export class WorkbookView extends LitElement {
       syncUrl: `${scheme}://${location.host}/sync`,
       hubStateStore: new LocalStorageHubStateStore(localStorage),
       persist: typeof indexedDB !== 'undefined',
-      credential: this.credential,
+      credential,
     });
     this.journalSession = journalSession;
     const main = this.session;
