@@ -386,6 +386,40 @@ describe('e2e: first screen from last time', () => {
     expect(await cellText(page, 0, 0)).toBe('Canary-A1 and more');
     expect(errors).toEqual([]);
   }, 60_000);
+  it('leaving sealed A for standard B in the same page: A’s screen is never kept as B’s nor in the clear, and back on A its first screen is drawn', async () => {
+    const { page, errors } = await gridPage(env);
+    await recordFirstScreens(page);
+    await newWorkbook(page, env.relay.httpUrl);
+    await expect.poll(() => page.url()).toMatch(/#\/w\/e[\w-]{43}$/);
+    const a = page.url().split('#/w/')[1];
+    await typeDown(page, 0, ['Canary-Sealed-A1', 'Canary-Sealed-A2']);
+    await page.getByTestId('local-status').getByText('Saved on this device').waitFor();
+    await expect.poll(() => firstScreenEntry(page)).not.toBeNull();
+    const b = 'fsfixstandard01';
+    // The grid draws (a save is due) and, at once, the app goes to B: the keepers save as A's live view goes.
+    await page.evaluate(async (to) => {
+      const view = document.querySelector('mutual-sheets-app')!.shadowRoot!.querySelector('workbook-view')!.shadowRoot!;
+      const grid = view.querySelector('sheet-grid') as unknown as { requestUpdate(): void; updateComplete: Promise<unknown> };
+      grid.requestUpdate();
+      await grid.updateComplete;
+      location.hash = `#/w/${to}`;
+    }, b);
+    await expect.poll(() => page.url()).toMatch(new RegExp(`#/w/${b}$`));
+    await page.getByText('Waiting for this workbook to arrive', { exact: false }).first().waitFor();
+    expect(await page.evaluate((id) => localStorage.getItem(`mutual-sheets:first-screen:${id}`), b)).toBeNull();
+    expect(await localStorageText(page)).not.toContain('Canary-Sealed');
+    expect(await seen(page)).toEqual([]);
+
+    await page.evaluate((to) => (location.hash = `#/w/${to}`), a);
+    await cell(page, 0, 0).getByText('Canary-Sealed-A1').waitFor();
+    const [first, ...more] = await seen(page);
+    expect(more).toEqual([]);
+    expect(first.cells).toEqual(expect.arrayContaining(['Canary-Sealed-A1', 'Canary-Sealed-A2']));
+    expect(await page.evaluate((id) => localStorage.getItem(`mutual-sheets:first-screen:${id}`), b)).toBeNull();
+    expect(await localStorageText(page)).not.toContain('Canary-Sealed');
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('on a view link the first screen takes no edits and says why', async () => {
     const { page } = await gridPage(env);
     await newWorkbook(page, env.relay.httpUrl);
