@@ -30,6 +30,8 @@ export interface Committer {
   submit(request: CommitRequest): void;
   /** Stores whatever is still waiting, now (shutdown: nothing may wait forever). */
   flush(): void;
+  /** Resolves once no write is still on its way to the disk: the store may be closed then, not before. */
+  drain(): Promise<void>;
 }
 
 /** Stores each update as it comes, before `submit` returns. */
@@ -50,6 +52,10 @@ export class ImmediateCommitter implements Committer {
 
   flush(): void {
     // Nothing waits: each update was stored in `submit`.
+  }
+
+  drain(): Promise<void> {
+    return Promise.resolve();
   }
 }
 
@@ -87,6 +93,8 @@ export class BatchingCommitter implements Committer {
   private lastStart = -Infinity;
   /** a batch is written and its sync running: the next batch waits for it */
   private syncing = false;
+  /** drain()s waiting for the sync in flight */
+  private drained: (() => void)[] = [];
 
   constructor(
     private readonly store: RoomStore,
@@ -140,6 +148,7 @@ export class BatchingCommitter implements Committer {
       seqs = store.transactionThenSync(writeAll, (err) => {
         this.syncing = false;
         report(batch, err ? null : seqs, err);
+        for (const done of this.drained.splice(0)) done();
         this.schedule();
       });
     } catch (err) {
@@ -147,6 +156,15 @@ export class BatchingCommitter implements Committer {
       report(batch, null, err);
       this.schedule();
     }
+  }
+
+  /**
+   * Shutdown, after flush(): the sync still running, if one is, is reported before the store
+   * closes the file it is syncing (its callback would otherwise see a closed or reused descriptor).
+   */
+  drain(): Promise<void> {
+    if (!this.syncing) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
   }
 
   /**
@@ -212,5 +230,9 @@ export class HoldingCommitter implements Committer {
     // Shutdown stores what is held: a graceful stop loses nothing, hook or not.
     this.release();
     this.inner.flush();
+  }
+
+  drain(): Promise<void> {
+    return this.inner.drain();
   }
 }

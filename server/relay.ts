@@ -739,6 +739,7 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
       await closed;
       clearTimeout(deadline);
       committer.flush();
+      await committer.drain();
       if (hosted) await hosted.committer.drain();
       for (const [, slot] of rooms) {
         slot.room.compact();

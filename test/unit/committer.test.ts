@@ -151,5 +151,17 @@ describe('BatchingCommitter', () => {
     expect(batches).toEqual([2, 1]);
     syncs[1](new Error('EIO'));
     expect(results).toEqual([1, 2, 'Error: EIO']);
+    // shutdown: drain() waits for the sync in flight (the store must not close the file it syncs), and only that
+    await committer.drain();
+    submit(4);
+    await written(3);
+    let drained = false;
+    const draining = committer.drain().then(() => (drained = true));
+    committer.flush();
+    await Promise.resolve();
+    expect(drained).toBe(false);
+    syncs[2](null);
+    await draining;
+    expect(results).toEqual([1, 2, 'Error: EIO', 4]);
   });
 });
