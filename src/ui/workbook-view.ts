@@ -33,15 +33,8 @@ import './sheet-tabs.js';
 import type { HeaderAction } from './workbook-header.js';
 import './workbook-header.js';
 import './sync-status.js';
-import { loadFirstScreen, type FirstScreen } from './first-screen-cache.js';
-import { FirstScreenKeeper, keepFor, resumeGrid, type LiveWorkbook } from './first-screen-capture.js';
-import { afterPaint, type FirstScreenView, type KeepEdit } from './first-screen.js';
-import { editsAccess, keepEdit, readEdits, takeEdits, type PendingEdit } from './first-screen-edits.js';
-import { applyEdits, refusedText } from './first-screen-apply.js';
-import { loadFirstCards, type FirstCards } from './first-cards-cache.js';
-import { FirstCardsKeeper } from './first-cards-capture.js';
-import type { FirstCardsView } from './first-cards.js';
-import './first-cards.js';
+import { afterPaint } from './first-screen.js';
+import { FirstScreenController } from './first-screen-controller.js';
 import type { RowCards } from './row-cards.js';
 import { visuallyHidden } from './visually-hidden.js';
 
@@ -82,11 +75,6 @@ export class WorkbookView extends LitElement {
     problem: { state: true },
     sealedNotice: { state: true },
     narrow: { state: true },
-    firstScreen: { state: true },
-    firstCards: { state: true },
-    cardNotOpened: { state: true },
-    typedNotApplied: { state: true },
-    typedApplied: { state: true },
   };
 
   declare workbookId: string;
@@ -106,31 +94,10 @@ export class WorkbookView extends LitElement {
   declare sealedNotice: string;
   /** under ~600px the sheet is shown as cards with a form per row */
   declare narrow: boolean;
-  /** what the grid showed last time, painted while the doc loads (first-screen-cache.ts); the keeper saves it */
-  declare firstScreen: FirstScreen | null;
-  /** on a phone, the cards shown last time, painted while the doc loads (first-cards-cache.ts); the cards keeper saves them */
-  declare firstCards: FirstCards | null;
-  /** a card tapped in the first cards whose row is no longer a card once they are live, said */
-  declare cardNotOpened: string;
-  /** edits typed in the first screen that the live workbook refused, each said with its text */
-  declare typedNotApplied: string[];
-  /** how many edits typed in the first screen were applied, for the live region */
-  declare typedApplied: string;
-  /** where the first screen keeps what is typed in it (null: no key to keep it under), and what already waits */
-  private keepTyped: KeepEdit | null = null;
-  private typedWaiting: PendingEdit[] = [];
   /** the latest open(): one that waited (for the last workbook to close, its first screen to paint) goes no further once another began */
   private opening = 0;
-  /** the workbook whose live view open() set up, with its id and key: the keepers save it, and only it */
-  private live: LiveWorkbook | null = null;
-  private readonly keeper = new FirstScreenKeeper(this, () => {
-    const to = keepFor(this.live, this.workbook, this.phase === 'ready', this.profile);
-    return to && { ...to, grid: this.shadowRoot?.querySelector('sheet-grid'), sheetId: this.sheetId };
-  });
-  private readonly cardsKeeper = new FirstCardsKeeper(this, () => {
-    const to = this.narrow ? keepFor(this.live, this.workbook, this.phase === 'ready', this.profile) : null;
-    return to && { ...to, cards: this.shadowRoot?.querySelector('row-cards'), sheetId: this.sheetId };
-  });
+  /** the first screen or cards of last time, the keepers, the handover and the edits typed meanwhile (first-screen-controller.ts) */
+  private readonly first = new FirstScreenController(this);
   private readonly narrowQuery = matchMedia('(max-width: 600px)');
   private partsPreloaded = false;
   private readonly onNarrow = () => (this.narrow = this.narrowQuery.matches);
@@ -145,6 +112,16 @@ export class WorkbookView extends LitElement {
   private viewStore: ViewStore | null = null;
   private snapshots: SnapshotClient | null = null;
   private cleanup: (() => void)[] = [];
+  /** For the first screen's wiring (first-screen-controller.ts): the live workbook, once its sheet is in. */
+  get liveWorkbook(): Workbook | null {
+    return this.workbook;
+  }
+  get sheetReady(): boolean {
+    return this.phase === 'ready';
+  }
+  rowCards(): Promise<RowCards | null> {
+    return this.lazyElement<RowCards>('row-cards');
+  }
   private readonly controller = new WorkbookController(this, (c) => c.meta || c.sheetList);
 
   constructor() {
@@ -163,11 +140,6 @@ export class WorkbookView extends LitElement {
     this.people = [];
     this.problem = '';
     this.narrow = this.narrowQuery.matches;
-    this.firstScreen = null;
-    this.firstCards = null;
-    this.cardNotOpened = '';
-    this.typedNotApplied = [];
-    this.typedApplied = '';
   }
 
   connectedCallback(): void {
@@ -236,9 +208,7 @@ export class WorkbookView extends LitElement {
   }
 
   private async close(): Promise<void> {
-    this.keeper.flush();
-    this.cardsKeeper.flush();
-    this.live = null;
+    this.first.closing();
     for (const fn of this.cleanup.splice(0)) fn();
     this.workbook?.destroy();
     this.undo?.destroy();
@@ -271,21 +241,12 @@ export class WorkbookView extends LitElement {
     const credential = this.credential;
     const profile = this.profile!;
     // Read synchronously, before any of the doc, and painted before the doc's long first apply starts.
-    const typed = editsAccess(id, credential, profile.lockState);
-    this.firstScreen = this.narrow ? null : loadFirstScreen(localStorage, id, typed.policy);
-    // A phone's own: the cards of last time, kept apart from the grid's (a device can be both widths).
-    this.firstCards = this.narrow ? loadFirstCards(localStorage, id, typed.policy) : null;
-    this.cardNotOpened = '';
-    // What is typed in the first screen is kept under the same policy as the first screen itself; none, and it says "Still opening".
-    this.keepTyped = typed.policy.kind === 'none' ? null : (edit) => keepEdit(localStorage, id, typed, edit);
-    this.typedWaiting = this.firstScreen ? (readEdits(localStorage, id, typed) ?? []) : [];
-    this.typedNotApplied = [];
-    this.typedApplied = '';
-    if (this.firstScreen || this.firstCards) {
+    const { typed, shown } = this.first.load(id, credential, profile);
+    if (shown) {
       await afterPaint(this.updateComplete);
       if (turn !== this.opening || !this.isConnected) return;
       // the live cards' code arrives while the doc is read, so they draw the moment it is in
-      if (this.firstCards) void LAZY['row-cards']().catch(() => undefined);
+      if (this.narrow) void LAZY['row-cards']().catch(() => undefined);
     }
     const doc = new Y.Doc();
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -310,7 +271,7 @@ export class WorkbookView extends LitElement {
     this.journalDoc = journalDoc;
     this.session = session;
     this.workbook = workbook;
-    this.live = { workbook, workbookId: id, credential };
+    this.first.setLive({ workbook, workbookId: id, credential });
     this.phase = 'loading';
     this.status = session.getStatus();
     this.cleanup.push(session.onStatus((s) => (this.status = combinedStatus(s, this.journalSession?.getStatus() ?? null))));
@@ -347,7 +308,7 @@ export class WorkbookView extends LitElement {
     const settle = () => {
       if (!workbook.isInitialized()) {
         // What is in an open first-screen editor goes into the queue, applied once the workbook is in.
-        this.shadowRoot?.querySelector<FirstScreenView>('first-screen')?.keepOpenEditor();
+        this.first.keepOpenEditor();
         this.phase = 'waiting';
         return false;
       }
@@ -361,29 +322,12 @@ export class WorkbookView extends LitElement {
         }
         throw err;
       }
-      const handoff = this.shadowRoot?.querySelector<FirstScreenView>('first-screen')?.handoff() ?? null;
-      const cardsHandoff = this.shadowRoot?.querySelector<FirstCardsView>('first-cards')?.handoff() ?? null;
-      const cached = this.firstScreen?.sheetId ?? this.firstCards?.sheetId;
+      const handover = this.first.takeHandover();
       this.phase = 'ready';
       // The sheet of last time, where it is still there: the live grid replaces its first screen in place.
       const sheets = workbook.sheets();
-      this.sheetId = sheets.some((s) => s.id === cached) ? cached! : (sheets[0]?.id ?? '');
-      // What was typed in the first screen (here, or in an earlier page closed before this moment) goes in now, as typed edits.
-      // On a view link it stays kept for an open with the edit link.
-      if (!workbook.readOnly) this.applyTyped(workbook, takeEdits(localStorage, id, typed));
-      if (handoff && this.sheetId === cached) {
-        // An editor left open in the first screen opens again in the live grid, with what was typed in it.
-        void this.updateComplete
-          .then(() => resumeGrid(this.workbook === workbook ? this.shadowRoot?.querySelector('sheet-grid') : null, handoff))
-          .then((left) => left && this.workbook === workbook && this.applyTyped(workbook, [left]));
-      } else if (handoff?.draft) this.applyTyped(workbook, [handoff.draft]);
-      if (cardsHandoff && this.sheetId === cached) {
-        // The live cards go on where the first cards were, and open the card tapped meanwhile.
-        void this.lazyElement<RowCards>('row-cards').then((cards) => {
-          if (!cards || this.workbook !== workbook || cards.resume(cardsHandoff.scrollTop, cardsHandoff.tapped)) return;
-          this.cardNotOpened = t('fc.gone', { n: cardsHandoff.tappedN });
-        });
-      } else if (cardsHandoff?.tapped) this.cardNotOpened = t('fc.gone', { n: cardsHandoff.tappedN });
+      this.sheetId = sheets.some((s) => s.id === handover.sheetId) ? handover.sheetId! : (sheets[0]?.id ?? '');
+      this.first.handOver(workbook, id, typed, handover);
       profile.remember({ id, title: workbook.title(), openedAt: Date.now() });
       void this.openJournal(workbook, journalDoc, id, credential);
       return true;
@@ -396,14 +340,6 @@ export class WorkbookView extends LitElement {
       doc.on('update', onUpdate);
       this.cleanup.push(() => doc.off('update', onUpdate));
     }
-  }
-
-  /** Writes edits typed in the first screen; each one refused is said with its text, and the count applied is announced. */
-  private applyTyped(workbook: Workbook, edits: PendingEdit[]): void {
-    if (edits.length === 0) return;
-    const { applied, refused } = applyEdits(workbook, edits);
-    if (refused.length) this.typedNotApplied = [...this.typedNotApplied, ...refusedText(refused)];
-    if (applied) this.typedApplied = tn('fs.applied', applied, { count: applied });
   }
 
   /**
@@ -524,17 +460,7 @@ export class WorkbookView extends LitElement {
         : nothing}
       ${this.problem && this.phase !== 'too-new' ? html`<div class="notice" role="alert">${this.problem}</div>` : nothing}
       ${this.sealedNotice ? html`<div class="notice" role="alert">${this.sealedNotice.replace(GAP_MARK, '')}</div>` : nothing}
-      ${this.typedNotApplied.length
-        ? html`<div class="notice" role="alert" data-testid="typed-not-applied">
-            ${t('fs.notAppliedTitle')}
-            <ul>
-              ${this.typedNotApplied.map((line) => html`<li>${line}</li>`)}
-            </ul>
-            <button @click=${this.dismissTyped}>${t('fs.dismiss')}</button>
-          </div>`
-        : nothing}
-      <div class="sr" role="status">${this.typedApplied}</div>
-      ${this.cardNotOpened ? html`<div class="notice" role="status">${this.cardNotOpened}</div>` : nothing}
+      ${this.first.renderNotices(this.focusGrid)}
       ${this.renderBody()}
       ${wb && this.phase === 'ready'
         ? html`<import-dialog .workbook=${wb} .sheetId=${this.sheetId} .undo=${this.undo} @import-done=${this.onImported}></import-dialog>
@@ -631,15 +557,7 @@ export class WorkbookView extends LitElement {
     const wb = this.workbook;
     switch (this.phase) {
       case 'loading':
-        if (this.firstScreen && !this.narrow)
-          return html`<first-screen
-            .screen=${this.firstScreen}
-            .readOnly=${readOnlyFor(this.workbookId, this.credential)}
-            .keep=${this.keepTyped}
-            .pending=${this.typedWaiting}
-          ></first-screen>`;
-        if (this.firstCards && this.narrow) return html`<first-cards .screen=${this.firstCards}></first-cards>`;
-        return html`<p class="center">${t('wb.opening')}</p>`;
+        return this.first.renderLoading(readOnlyFor(this.workbookId, this.credential)) ?? html`<p class="center">${t('wb.opening')}</p>`;
       case 'waiting':
         // a retired workbook never arrives: say where it went, not that it is on its way
         if (this.status?.lastClose?.code === CloseCode.RETIRED) return html`<p class="center" role="alert">${t('close.4460')}</p>`;
@@ -662,23 +580,18 @@ export class WorkbookView extends LitElement {
           </div>`;
         }
         return html`${this.narrow
-            ? html`<row-cards .workbook=${wb} .sheetId=${this.sheetId} .viewStore=${this.viewStore} .status=${this.status} @cards-rendered=${this.cardsKeeper.rendered}></row-cards>`
+            ? html`<row-cards .workbook=${wb} .sheetId=${this.sheetId} .viewStore=${this.viewStore} .status=${this.status} @cards-rendered=${this.first.cardsRendered}></row-cards>`
             : html`<sheet-grid
             .workbook=${wb}
             .sheetId=${this.sheetId}
             .undo=${this.undo}
             .awareness=${this.session?.awareness ?? null}
             .viewStore=${this.viewStore}
-            @grid-rendered=${this.keeper.rendered}
+            @grid-rendered=${this.first.gridRendered}
           ></sheet-grid>`}
           <sheet-tabs .workbook=${wb} .activeSheetId=${this.sheetId} @sheet-selected=${this.onSheetSelected} @sheet-tabs-done=${this.focusGrid}></sheet-tabs>`;
     }
   }
-
-  private dismissTyped = (): void => {
-    this.typedNotApplied = [];
-    this.focusGrid();
-  };
 
   private onSheetSelected = (e: CustomEvent<string>): void => {
     this.sheetId = e.detail;
