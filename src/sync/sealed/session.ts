@@ -48,7 +48,12 @@ export class SealedSession implements WorkbookSession {
 
   constructor(options: SealedSessionOptions) {
     this.compactJitterMs = options.compactJitterMs ?? 30_000;
-    this.sync = new SyncSession({ ...syncOptionsOf(options), doc: this.envelope });
+    // Connected only once the bridge is made: a blob the hub (or another tab) deleted before then
+    // would go unjudged, since the bridge checks deletions of the blobs it has taken in.
+    this.sync = new SyncSession({ ...syncOptionsOf(options), doc: this.envelope, connect: false });
+    const connect = () => {
+      if (!this.destroyed && (options.connect ?? true)) this.sync.connect();
+    };
     this.awareness = new SealedPresence(this.sync.awareness, options.keys);
     this.status = this.compute();
     this.offSync = this.sync.onStatus(() => this.refresh());
@@ -59,10 +64,12 @@ export class SealedSession implements WorkbookSession {
       document.addEventListener('visibilitychange', this.flushNow);
     }
     this.whenLoaded = this.sync.whenLoaded.then(async () => {
-      if (this.destroyed || !options.keys) return;
-      // The stored envelope's big blobs are opened first with native inflating (preopen.ts); the
-      // hub connects meanwhile, and whatever reaches the envelope before the bridge is made is
-      // opened by it as usual.
+      if (this.destroyed) return;
+      if (!options.keys) {
+        connect();
+        return;
+      }
+      // The stored envelope's big blobs are opened first with native inflating (preopen.ts).
       const preopened = await preopenEnvelope(this.envelope, options.keys, options.docTag);
       if (this.destroyed) return;
       // listeners go in with the options: the bridge opens the stored envelope as it is made, and
@@ -82,6 +89,7 @@ export class SealedSession implements WorkbookSession {
         },
       });
       this.refresh();
+      connect();
     });
   }
 
