@@ -49,8 +49,8 @@ export class SyncSession implements WorkbookSession {
   readonly whenLoaded: Promise<void>;
   private status: SyncStatus = { connection: 'connecting', caughtUp: false, pending: 0, lastClose: null, local: 'none', localError: null };
   private saver: LocalSaver | null = null;
-  /** puts the doc's update listeners back if the session closes while the local copy is still loading */
-  private stopQuietLoad: (() => void) | null = null;
+  /** the local copy's quiet load: stopped by destroy() too, if the session closes while it is still loading */
+  private quietLoad: { stop(): unknown } | null = null;
   private readonly listeners = new Set<(s: SyncStatus) => void>();
   private readonly hub;
   private destroyed = false;
@@ -155,14 +155,13 @@ export class SyncSession implements WorkbookSession {
     performance.mark(`ms:local-open ${this.options.workbookId}`);
     const local = new IndexeddbPersistence(name, doc);
     this.local = local;
-    const skip = skipUpdateEncodingOnce(doc, (tr) => tr.origin === local);
     // destroy() stops it too: a session closed before the copy loads never sees whenSynced settle.
-    this.stopQuietLoad = () => skip.stop();
+    const skip = (this.quietLoad = skipUpdateEncodingOnce(doc, (tr) => tr.origin === local));
     try {
       await local.whenSynced;
     } finally {
       skip.stop();
-      this.stopQuietLoad = null;
+      this.quietLoad = null;
     }
     performance.mark(`ms:local-loaded ${this.options.workbookId}`);
     if (this.destroyed) return;
@@ -194,7 +193,11 @@ export class SyncSession implements WorkbookSession {
       } finally {
         this.hearing = false;
       }
-      if (this.hub.hear(before, clocksOf(p.doc))) this.options.hubStateStore.save(this.options.workbookId, this.hub);
+      const after = clocksOf(p.doc);
+      // What this doc wrote itself while the message was applied (an observer answering it, the
+      // sealed bridge putting a blob back) moved its own clock: that is work for the hub, not from it.
+      after.delete(p.doc.clientID);
+      if (this.hub.hear(before, after)) this.options.hubStateStore.save(this.options.workbookId, this.hub);
       this.refresh();
     };
   }
@@ -292,7 +295,7 @@ export class SyncSession implements WorkbookSession {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
-    this.stopQuietLoad?.();
+    this.quietLoad?.stop();
     this.options.doc.off('update', this.onDocUpdate);
     if (typeof window !== 'undefined') {
       window.removeEventListener('offline', this.onOffline);

@@ -183,6 +183,22 @@ describe('opening a workbook from this device', () => {
     expect(new Workbook(again, { actor: { name: 'Ben', deviceId: 'b' } }).getValue(sheet, wb.rowIds(sheet)[7], cols[0].id)).toBe('later, from the same client');
   });
 
+  it('a write this doc makes while a hub message is applied stays pending: it is not heard from the hub', async () => {
+    const doc = new Y.Doc();
+    const s = tab('open-path-7', doc);
+    await s.whenLoaded;
+    const colleague = new Y.Doc();
+    colleague.getMap('m').set('theirs', 1);
+    // an observer answering what came in, inside the hub's transaction
+    doc.on('afterTransaction', (tr: Y.Transaction) => {
+      if (tr.origin === s.provider && !doc.getMap('m').has('mine')) doc.getMap('m').set('mine', 2);
+    });
+    fromHub(s, syncProtocol.messageYjsUpdate, Y.encodeStateAsUpdate(colleague));
+    expect(doc.getMap('m').toJSON()).toEqual({ theirs: 1, mine: 2 });
+    // the colleague's change is heard; this doc's own is one change waiting for the hub
+    expect(s.getStatus().pending).toBe(1);
+  });
+
   it('an update listener removed while the load has them set aside stays removed', () => {
     const doc = new Y.Doc();
     const removed: Uint8Array[] = [];
