@@ -412,12 +412,21 @@ export class HostedHub {
       try {
         await c.query('BEGIN');
         await c.query(`SELECT pg_advisory_xact_lock(${ROOM_LOCK_CLASS + 1}, hashtext($1))`, [room]);
-        const retired = await this.store.retiredAt(room);
+        if ((await this.store.retiredAt(room)) !== null) {
+          await c.query('ROLLBACK');
+          return;
+        }
         const row = await c.query<{ id: string }>('INSERT INTO rooms (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id', [room]);
         const id = row.rows[0].id;
+        // asked again once the row is locked: a retirement that held it while this waited has
+        // deleted the row, and the insert above made a fresh one that would outlive it
+        if ((await this.store.retiredAt(room)) !== null) {
+          await c.query('ROLLBACK');
+          return;
+        }
         const recent = await c.query("SELECT 1 FROM saved_snapshots WHERE room = $1 AND kind = 'auto' AND at > $2 LIMIT 1", [id, Math.trunc(info.at - this.autoSnapshotMs)]);
         let kept: number | null = null;
-        if (retired === null && recent.rows.length === 0) {
+        if (recent.rows.length === 0) {
           const put = await c.query<{ id: string }>(
             'INSERT INTO saved_snapshots (room, name, kind, by, at, data) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
             [id, info.name, info.kind, info.by, Math.trunc(info.at), data],
