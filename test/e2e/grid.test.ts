@@ -340,6 +340,8 @@ describe('e2e: driving the grid', () => {
     await b.page.keyboard.type('near');
     await b.page.keyboard.press('Enter');
     await cell(a.page, 0, 1).getByText('near').waitFor();
+    // presence is sent on its own beat (PRESENCE_FLUSH_MS), so B's cursor reaches B2 after the edit does
+    await cell(a.page, 1, 1).locator('.peer-tag').waitFor();
     const seen = await a.page.evaluate(() => (window as unknown as { seen: string[] }).seen);
     // Only the cells B's cursor visited on A's screen (A1 where B started, B1 which B edited, B2
     // after Enter) changed: no other cell, row or header, and nothing at all for the edit to row 19.
