@@ -29,7 +29,7 @@ async function untilWaitingOnLock(c: pg.Client, prefix: string): Promise<void> {
 describe('hosted hub: an automatic snapshot racing a retirement', () => {
   it('one that waited on the row while the workbook was retired keeps nothing, and makes no row for it', async () => {
     const room = 'retire-race';
-    const hub = await HostedHub.open({ databaseUrl: backends.pg.url, redisUrl: backends.redis.url }, { autoSnapshotMs: 3_600_000, maxDocBytes: 1 << 24 }, silentLogger);
+    const hub = await HostedHub.open({ databaseUrl: backends.pg.url, redisUrl: backends.redis.url, redisPrefix: 'race:' }, { autoSnapshotMs: 3_600_000, maxDocBytes: 1 << 24 }, silentLogger);
     const retirer = new pg.Client(backends.pg.url);
     const watcher = new pg.Client(backends.pg.url);
     await Promise.all([retirer.connect(), watcher.connect()]);
