@@ -189,6 +189,12 @@ export const DB_FILE_NAME = 'mutual-sheets.sqlite';
 /** PRAGMA user_version: 1 added the retained log. */
 const SCHEMA_VERSION = 1;
 
+/** a transactionThenSync whose fsync is running (outcome undefined) or done but not yet reported */
+interface PendingSync {
+  synced: (error: Error | null) => void;
+  outcome: Error | null | undefined;
+}
+
 export class SqliteStore implements RoomStore {
   private readonly db: Database.Database;
   private readonly stmts;
@@ -198,6 +204,8 @@ export class SqliteStore implements RoomStore {
   private syncPragmas: { normal: Database.Statement; full: Database.Statement } | null = null;
   /** whether SQLite took WAL mode: transactionThenSync's fsync of the WAL means something only then */
   private readonly wal: boolean;
+  /** transactionThenSync's syncs not yet reported, oldest first */
+  private readonly syncsInFlight: PendingSync[] = [];
 
   constructor(dataDir: string, options: StoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -531,7 +539,17 @@ export class SqliteStore implements RoomStore {
         closeSync(dir);
       }
     }
-    fsync(this.walFd, (err) => synced(err));
+    // fsyncs on the thread pool can finish in any order; a sync is reported only after every one
+    // asked for before it, so a caller sees its writes become durable in the order it made them.
+    const slot: PendingSync = { synced, outcome: undefined };
+    this.syncsInFlight.push(slot);
+    fsync(this.walFd, (err) => {
+      slot.outcome = err;
+      while (this.syncsInFlight.length && this.syncsInFlight[0].outcome !== undefined) {
+        const done = this.syncsInFlight.shift()!;
+        done.synced(done.outcome ?? null);
+      }
+    });
     return result;
   }
 

@@ -50,6 +50,28 @@ describe('SqliteStore.transactionThenSync (the group commit\'s write: server/com
     reopened.close();
   });
 
+  it('reports many syncs asked for at once in the order they were asked for, though the thread pool may finish them in any order', async () => {
+    const store = new SqliteStore(freshDir());
+    const order: number[] = [];
+    const all: Promise<Error | null>[] = [];
+    for (let i = 0; i < 64; i++) {
+      all.push(
+        new Promise((resolve) =>
+          store.transactionThenSync(
+            () => store.appendMany([{ room: 'many', update: Uint8Array.from([i]) }]),
+            (err) => {
+              order.push(i);
+              resolve(err);
+            },
+          ),
+        ),
+      );
+    }
+    expect((await Promise.all(all)).every((e) => e === null)).toBe(true);
+    expect(order).toEqual([...Array(64).keys()]);
+    store.close();
+  });
+
   it('a transaction that throws writes nothing, reports no sync, and leaves the next one working', async () => {
     const dir = freshDir();
     const store = new SqliteStore(dir);
