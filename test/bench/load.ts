@@ -1,7 +1,9 @@
 /**
  * Part of `npm run bench` (never a test): relay fan-out under load, our hub against the reference
  * y-websocket server (@y/websocket-server 0.1.1, in memory; it stores nothing) and, when asked
- * (LOAD_KINDS=…,hocuspocus), @hocuspocus/server. Each server runs in its own process on loopback
+ * (LOAD_KINDS=…,hocuspocus), @hocuspocus/server, and a floor (test/bench/peers/floor.ts: forwards
+ * update bytes unread, drops presence, stores nothing): what this machine and the generators cost
+ * with next to no server at all, the lowest p99 any server could show here. Each server runs in its own process on loopback
  * for the whole bench; the clients are split over LOAD_WORKERS generator processes
  * (test/bench/load-worker.ts: raw ws clients speaking the y-websocket protocol), each holding
  * whole rooms, so latency is measured send → receipt on one process's monotonic clock.
@@ -35,7 +37,7 @@ const SCALES = (process.env.LOAD_SCALES ?? '100,1000').split(',').map(Number);
 const ROUNDS = Number(process.env.LOAD_RUNS ?? 3);
 const WORKERS = Number(process.env.LOAD_WORKERS ?? 2);
 const ECHO = process.env.LOAD_PRESENCE_ECHO !== '0';
-const KINDS = (process.env.LOAD_KINDS ?? 'ours,y-websocket-server').split(',') as Kind[];
+const KINDS = (process.env.LOAD_KINDS ?? 'ours,y-websocket-server,floor').split(',') as Kind[];
 
 interface ServerProc {
   proc: ChildProcess;
@@ -44,7 +46,7 @@ interface ServerProc {
 }
 
 async function startServer(kind: Kind): Promise<ServerProc> {
-  const script = kind === 'ours' ? 'server/main.ts' : kind === 'hocuspocus' ? 'test/bench/peers/hocuspocus.ts' : 'test/bench/peers/y-websocket-server.ts';
+  const script = { ours: 'server/main.ts', hocuspocus: 'test/bench/peers/hocuspocus.ts', floor: 'test/bench/peers/floor.ts', 'y-websocket-server': 'test/bench/peers/y-websocket-server.ts' }[kind];
   const env = {
     ...process.env,
     PORT: '0',
@@ -93,11 +95,11 @@ async function startServer(kind: Kind): Promise<ServerProc> {
 }
 
 /** Resident memory and total CPU seconds of a process, from /proc. */
-function usage(pid: number): { rss: number; cpu: number } {
+function usage(pid: number): { rss: number; cpu: number; sys: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return { rss, cpu: (Number(stat[11]) + Number(stat[12])) / 100 };
+  return { rss, cpu: (Number(stat[11]) + Number(stat[12])) / 100, sys: Number(stat[12]) / 100 };
 }
 
 interface Worker {
@@ -136,6 +138,8 @@ interface RunResult {
   delivered: number;
   expected: number;
   serverCpuPct: number;
+  /** the part of serverCpuPct spent in the kernel (socket writes on loopback, fsync) */
+  serverSysPct: number;
   rssMb: number;
   /** RSS growth per connection once all are synced (young generation included; see idle-memory.ts) */
   syncedKbPerConn: number;
@@ -174,6 +178,7 @@ async function run(kind: Kind, server: ServerProc, n: number): Promise<RunResult
       delivered: results.reduce((s, r) => s + r.delivered, 0),
       expected: results.reduce((s, r) => s + r.expected, 0),
       serverCpuPct: ((m1.cpu - m0.cpu) / (MEASURE_MS / 1000)) * 100,
+      serverSysPct: ((m1.sys - m0.sys) / (MEASURE_MS / 1000)) * 100,
       rssMb: m1.rss / 1024 / 1024,
       syncedKbPerConn: (synced.rss - before.rss) / n / 1024,
       workerCpuPct: results.map((r) => r.cpuPct),
@@ -198,7 +203,7 @@ function line(kind: Kind, n: number, r: RunResult): string {
   return (
     `  ${kind.padEnd(19)} N=${String(n).padStart(5)}  fan-out p50 ${f ? f1(f.median) : '—'}  p95 ${f ? f1(f.p95) : '—'}  p99 ${f ? f1(f.p99) : '—'} ms` +
     `  (${r.delivered}/${r.expected} delivered)  ack p50 ${a ? f1(a.median) : '—'} p99 ${a ? f1(a.p99) : '—'} ms` +
-    `  server CPU ${r.serverCpuPct.toFixed(0)}% RSS ${r.rssMb.toFixed(0)} MB (+${r.syncedKbPerConn.toFixed(1)} KB/conn synced)  generators CPU ${r.workerCpuPct.map((c) => c.toFixed(0) + '%').join(' ')}`
+    `  server CPU ${r.serverCpuPct.toFixed(0)}% (kernel ${r.serverSysPct.toFixed(0)}%) RSS ${r.rssMb.toFixed(0)} MB (+${r.syncedKbPerConn.toFixed(1)} KB/conn synced)  generators CPU ${r.workerCpuPct.map((c) => c.toFixed(0) + '%').join(' ')}`
   );
 }
 
