@@ -19,6 +19,7 @@ import { BLANK_SHEET, columnLetter } from './blank-sheet.js';
 import { readCardFields } from './card-fields.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './schema.js';
 import { DEFAULT_TIME_ZONE, canonicalTimeZone, deviceTimeZone } from './time-zone.js';
+import { markDeletionOnlyChanges } from './clock-marks.js';
 import type {
   Actor,
   CellRecord,
@@ -112,6 +113,7 @@ export class Workbook {
   private readonly cache = new Map<string, OrderCache>();
   private sheetListCache: SheetInfo[] | undefined;
   readonly readOnly: boolean;
+  private unmark: () => void = () => {};
   private readonly listeners = new Set<(change: WorkbookChange) => void>();
   private readonly onDeep = (events: Y.YEvent<any>[], tr: Y.Transaction) => this.handleEvents(events, tr);
   private readonly onMeta = (e: Y.YMapEvent<unknown>, tr: Y.Transaction) => {
@@ -143,9 +145,12 @@ export class Workbook {
     this.ownOrigins.add(this.origin);
     this.sheetsMap.observeDeep(this.onDeep);
     doc.getMap('meta').observe(this.onMeta);
+    // A view link's device makes no change; a mark from it would be one, refused by the hub.
+    if (!this.readOnly) this.unmark = markDeletionOnlyChanges(doc);
   }
 
   destroy(): void {
+    this.unmark();
     this.sheetsMap.unobserveDeep(this.onDeep);
     this.doc.getMap('meta').unobserve(this.onMeta);
     this.listeners.clear();
