@@ -52,7 +52,7 @@ export class ClockGuard {
     provider.messageHandlers[MESSAGE_SYNC] = (encoder, decoder, p, emitSynced, type) => this.receive(encoder, decoder, p, emitSynced, type);
     provider.on('status', ({ status }: { status: string }) => {
       if (status === 'connected') this.connected();
-      else this.check = null;
+      else this.dropCheck();
     });
   }
 
@@ -116,12 +116,39 @@ export class ClockGuard {
       this.followClientId();
       return;
     }
+    this.applyCompared(encoder, decoder, rest, emitSynced);
+  }
+
+  /** Applies an update (or step 2) that may reach clocks held here, comparing it first. */
+  private applyCompared(encoder: encoding.Encoder, decoder: decoding.Decoder, rest: Uint8Array, emitSynced: boolean): void {
+    const p = this.provider;
     const update = payloadOf(rest);
     const overlap = update ? overlapsHeld(p.doc, update) : new Map();
     const verdict = update && overlap.size > 0 ? compareWithHub(p.doc, update, overlap) : null;
-    this.original(encoder, decoder, p, emitSynced, type);
+    this.original(encoder, decoder, p, emitSynced, MESSAGE_SYNC);
     if (verdict) this.restore(verdict);
     this.followClientId();
+  }
+
+  /**
+   * The socket went before the hub answered. What the hub sent meanwhile it sends again on the
+   * next connection; what other tabs posted (their own changes, by BroadcastChannel) it may never
+   * send, if those tabs are offline too: that is applied now, compared as any update is, and a
+   * tab's question (its step 1) is answered over the channel it came by.
+   */
+  private dropCheck(): void {
+    const check = this.check;
+    this.check = null;
+    if (!check) return;
+    for (const { bytes, fromHub } of check.queue) {
+      if (fromHub) continue;
+      const kind = peekKind(bytes);
+      const enc = encoding.createEncoder();
+      const dec = decoding.createDecoder(bytes);
+      if (kind === syncProtocol.messageYjsSyncStep2 || kind === syncProtocol.messageYjsUpdate) this.applyCompared(enc, dec, bytes, false);
+      else this.original(enc, dec, this.provider, false, MESSAGE_SYNC);
+      if (encoding.length(enc) > 1 && this.provider.bcconnected) bc.publish(this.provider.bcChannel, encoding.toUint8Array(enc), this.provider);
+    }
   }
 
   /** The hub's answer to our step 1 is in: compare, then apply everything held, in order. */
