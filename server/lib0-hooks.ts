@@ -1,5 +1,5 @@
 /**
- * A Node module hook (registered by server/main.ts) that patches lib0/decoding.js as the
+ * A Node module hook (registered by server/main.ts, cli.ts and dev.ts) that patches lib0/decoding.js as the
  * browser bundle is patched (vite.config.ts): short ASCII strings are read by hand before
  * TextDecoder (src/protocol/var-string.ts says why and what stays exactly lib0's).
  */
