@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (issue 18): open-to-interactive through the real UI in headless Chromium, from
  * navigation start to the first screen of data in the grid (the first cell's text on screen and
- * the page answering script), for a 10k × 10 and a 100k × 10 workbook, standard and sealed.
+ * the page answering script), for a 10k × 10 and a 100k × 10 workbook, standard (sealed: 10k only).
  *  - new device: a fresh browser context; the workbook comes from the hub.
  *  - returning: the same context after its first open (IndexedDB holds the copy, the service
  *    worker serves the app).
