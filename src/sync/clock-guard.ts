@@ -147,8 +147,15 @@ export class ClockGuard {
       const dec = decoding.createDecoder(bytes);
       if (kind === syncProtocol.messageYjsSyncStep2 || kind === syncProtocol.messageYjsUpdate) this.applyCompared(enc, dec, bytes, false);
       else this.original(enc, dec, this.provider, false, MESSAGE_SYNC);
-      if (encoding.length(enc) > 1 && this.provider.bcconnected) bc.publish(this.provider.bcChannel, encoding.toUint8Array(enc), this.provider);
+      this.answerHeld(enc, false, check.ws);
     }
+  }
+
+  /** A held message's reply (a step 2 answering a step 1), if it made one, goes back where the question came from. */
+  private answerHeld(enc: encoding.Encoder, fromHub: boolean, ws: WebSocket): void {
+    if (encoding.length(enc) <= 1) return;
+    if (fromHub) ws.send(encoding.toUint8Array(enc));
+    else if (this.provider.bcconnected) bc.publish(this.provider.bcChannel, encoding.toUint8Array(enc), this.provider);
   }
 
   /** The hub's answer to our step 1 is in: compare, then apply everything held, in order. */
@@ -160,10 +167,8 @@ export class ClockGuard {
       if (this.provider.ws !== check.ws) return;
       const enc = encoding.createEncoder();
       this.original(enc, decoding.createDecoder(bytes), this.provider, fromHub, MESSAGE_SYNC);
-      // the hub's step 1 was held too: its answer (our step 2) goes out now, where the question came from
-      if (encoding.length(enc) <= 1) continue;
-      if (fromHub) check.ws.send(encoding.toUint8Array(enc));
-      else if (this.provider.bcconnected) bc.publish(this.provider.bcChannel, encoding.toUint8Array(enc), this.provider);
+      // the hub's step 1 was held too: its answer (our step 2) goes out now
+      this.answerHeld(enc, fromHub, check.ws);
     }
     if (verdict) this.restore(verdict);
     this.followClientId();
