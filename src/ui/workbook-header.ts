@@ -263,21 +263,30 @@ export class WorkbookHeader extends LitElement {
     super.updated(changed);
     // The page's <sync-status> is slotted in (it stays the page's, where tests and tools find it); told here how short to be.
     const slot = this.renderRoot.querySelector<HTMLSlotElement>('slot[name="status"]');
+    const late: LitElement[] = [];
     for (const el of slot?.assignedElements() ?? []) {
       if (el instanceof SyncStatusElement) {
         el.compact = this.gave('local');
         el.terse = this.gave('status');
+        late.push(el);
       }
     }
+    const menu = this.renderRoot.querySelector('header-menu');
+    if (menu instanceof LitElement) late.push(menu);
     // Give way one step per render until the line fits; each step re-renders before the next paint.
     if (this.given < STEPS.length && this.wraps()) this.given++;
     else if (this.given < STEPS.length) {
       // Parts that render after this one (the slotted sync state, the More button) can still push the
-      // line over, without the header's size changing again (it may be two lines tall already): look once more next frame.
-      cancelAnimationFrame(this.recheck);
-      this.recheck = requestAnimationFrame(() => {
+      // line over, without the header's size changing again (it may be two lines tall already). Look
+      // again as soon as they have rendered, in the same task: a two-line header between tasks moves
+      // the grid down under a click or a tap already on its way (it landed on the column header).
+      const check = () => {
         if (this.given < STEPS.length && this.wraps()) this.given++;
-      });
+      };
+      void Promise.all(late.map((el) => el.updateComplete)).then(check);
+      // And once more next frame, for what renders later still (a font arriving).
+      cancelAnimationFrame(this.recheck);
+      this.recheck = requestAnimationFrame(check);
     }
   }
 

@@ -271,6 +271,48 @@ for (const viewport of [
       expect(errors).toEqual([]);
     });
 
+    it('keeps the grid where it is while the sync state changes under edits: a click between two renders lands on the cell aimed at', async () => {
+      const { page, errors } = await newPage(viewport);
+      await page.goto(`${env.relay.httpUrl}/`);
+      await page.evaluate(`localStorage.setItem('mutual-sheets:display-name', 'Ana Lucía')`);
+      await page.getByRole('button', { name: 'New workbook' }).click();
+      await page.getByRole('grid').waitFor();
+      await page.getByTestId('sync-status').getByText('Synced').waitFor();
+      // Where the grid stands, sampled between every two tasks (a MessageChannel loop runs a task at a
+      // time, as input events are dispatched), not only at frames: the header once wrapped to two lines
+      // for the tasks between a sync state's render and the next frame, and a click then hit the column header.
+      await page.evaluate(() => {
+        const grid = () => document.querySelector('mutual-sheets-app')?.shadowRoot?.querySelector('workbook-view')?.shadowRoot?.querySelector('sheet-grid');
+        const seen = new Set<number>();
+        const channel = new MessageChannel();
+        const w = window as unknown as { gridTops: Set<number>; stopSampling: () => void };
+        let on = true;
+        w.gridTops = seen;
+        w.stopSampling = () => (on = false);
+        channel.port1.onmessage = () => {
+          const top = grid()?.getBoundingClientRect().top;
+          if (top !== undefined) seen.add(Math.round(top));
+          if (on) channel.port2.postMessage(0);
+        };
+        channel.port2.postMessage(0);
+      });
+      const grid = page.getByRole('grid');
+      for (const [i, value] of ['12', 'tents', '7', 'water', '3'].entries()) {
+        await grid.locator(`[role="row"][aria-rowindex="${i + 2}"] [role="gridcell"][aria-colindex="2"]`).click();
+        await page.keyboard.type(value);
+        await page.keyboard.press('Enter');
+        // Each edit is pending, then on the hub: two changes of the words in the header.
+        await page.getByTestId('sync-status').getByText('Synced').waitFor();
+      }
+      const tops = await page.evaluate(() => {
+        const w = window as unknown as { gridTops: Set<number>; stopSampling: () => void };
+        w.stopSampling();
+        return [...w.gridTops];
+      });
+      expect(tops).toHaveLength(1);
+      expect(errors).toEqual([]);
+    });
+
     it('shows the column settings dialog whole, Save reachable without scrolling the page (its fields scroll)', async () => {
       const { page, errors } = await newPage(viewport);
       await createWorkbook(page);
