@@ -5,7 +5,7 @@ import type { DeviceProfile } from './device-profile.js';
 import { loadFirstScreen, type FirstScreen } from './first-screen-cache.js';
 import { FirstScreenKeeper, keepFor, resumeGrid, type LiveWorkbook } from './first-screen-capture.js';
 import type { FirstScreenView, Handoff, KeepEdit } from './first-screen.js';
-import { editsAccess, keepEdit, readEdits, takeEdits, type EditsAccess, type PendingEdit } from './first-screen-edits.js';
+import { editsAccess, keepEdit, newPageQueue, readEdits, takeEdits, type EditsAccess, type PendingEdit } from './first-screen-edits.js';
 import { applyEdits, refusedText } from './first-screen-apply.js';
 import { loadFirstCards, type FirstCards } from './first-cards-cache.js';
 import { FirstCardsKeeper } from './first-cards-capture.js';
@@ -101,7 +101,9 @@ export class FirstScreenController {
     this.cards = this.page.narrow ? loadFirstCards(localStorage, id, typed.policy) : null;
     this.cardNotOpened = '';
     // What is typed in the first screen is kept under the same policy as the first screen itself; none, and it says "Still opening".
-    this.keepTyped = typed.policy.kind === 'none' ? null : (edit) => keepEdit(localStorage, id, typed, edit);
+    // In a queue of this open's own: another tab typing in its first screen at the same moment writes its own.
+    const page = newPageQueue();
+    this.keepTyped = typed.policy.kind === 'none' ? null : (edit) => keepEdit(localStorage, id, typed, edit, page);
     this.typedWaiting = this.screen ? (readEdits(localStorage, id, typed) ?? []) : [];
     this.typedNotApplied = [];
     this.typedApplied = '';

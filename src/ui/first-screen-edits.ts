@@ -10,7 +10,12 @@ import { WORKBOOK_ID, cachePolicy, firstScreenKey, openSealed, seal, type CacheP
  * The queue is the only copy of what was typed until then, so every commit writes it to
  * localStorage synchronously, and an edit storage refuses is not taken (the editor stays open).
  *
- * localStorage: `mutual-sheets:first-screen-edits:<id>`, "1:p:" ‖ JSON, or "1:x:" ‖ b64u(nonce ‖ box),
+ * localStorage: `mutual-sheets:first-screen-edits:<id>:<page>`, one queue per page load that typed
+ * (`newPageQueue`), so two tabs typing at once never write the same entry: localStorage has no lock
+ * across tabs, and each tab's read of it can lag another's write by a moment, so one shared entry
+ * read, appended and written by both would keep only the last. `…:<id>` alone is the single queue
+ * of earlier versions, still read and taken. Each entry is
+ * "1:p:" ‖ JSON, or "1:x:" ‖ b64u(nonce ‖ box),
  * under the same policy as the first screen kept for the workbook (first-screen-cache.ts): plain
  * for a standard workbook, sealed under the first-screen key (HKDF of its content or view key)
  * with AAD = "mutual-sheets/first-screen-edits v1\0" ‖ id for a sealed workbook or on a device
@@ -28,7 +33,37 @@ const MAX_CELL_LABEL = 20;
 const PAD = 256;
 
 const PREFIX = 'mutual-sheets:first-screen-edits:';
-export const editsKey = (id: string) => `${PREFIX}${id}`;
+/** A page's queue of a workbook, or (no page) the single queue earlier versions kept. */
+export const editsKey = (id: string, page?: string) => (page ? `${PREFIX}${id}:${page}` : `${PREFIX}${id}`);
+const PAGE = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** A new page load's own queue name: random, so no two tabs (or reloads) share one. */
+export function newPageQueue(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Where a stored key's queue belongs: its workbook, and its page ('' for the older single queue); null when it is no queue's key. */
+function queueOf(key: string | null): { id: string; page: string } | null {
+  if (!key?.startsWith(PREFIX)) return null;
+  const [id, page, ...rest] = key.slice(PREFIX.length).split(':');
+  if (rest.length || !WORKBOOK_ID.test(id) || (page !== undefined && !PAGE.test(page))) return null;
+  return { id, page: page ?? '' };
+}
+
+/** Every key holding a queue of `workbookId` (each page's, and the older single one); null when storage cannot be listed. */
+function queueKeys(storage: Storage, workbookId: string): string[] | null {
+  const keys: string[] = [];
+  try {
+    for (let i = 0; i < storage.length; i++) {
+      const k = storage.key(i);
+      if (queueOf(k)?.id === workbookId) keys.push(k!);
+    }
+  } catch {
+    return null;
+  }
+  return keys;
+}
 const PLAIN = `${EDITS_VERSION}:p:`;
 const SEALED = `${EDITS_VERSION}:x:`;
 const utf8 = new TextEncoder();
@@ -118,12 +153,11 @@ export function encodeEntry(edits: PendingEdit[], workbookId: string, policy: Ca
   return policy.kind === 'plain' ? PLAIN + json : SEALED + seal(policy.key, AD_DOMAIN, workbookId, json);
 }
 
-/** The edits waiting for a workbook ([] when none), or null when a queue is there but cannot be read. Never throws. */
-export function readEdits(storage: Storage, workbookId: string, access: EditsAccess): PendingEdit[] | null {
-  if (!WORKBOOK_ID.test(workbookId)) return [];
+/** One stored queue ([] when there is none), or null when it is there but cannot be read. Never throws. */
+function readQueue(storage: Storage, key: string, workbookId: string, access: EditsAccess): PendingEdit[] | null {
   let raw: string | null;
   try {
-    raw = storage.getItem(editsKey(workbookId));
+    raw = storage.getItem(key);
   } catch {
     return null;
   }
@@ -131,23 +165,45 @@ export function readEdits(storage: Storage, workbookId: string, access: EditsAcc
   return decodeEdits(raw, workbookId, access);
 }
 
+/** In the order they were typed; the sort is stable, so a page's own edits keep their order. */
+const byTime = (edits: PendingEdit[]) => edits.sort((a, b) => a.at - b.at);
+
 /**
- * Appends an edit to a workbook's queue in storage, at once. Read, appended and written in one
- * go, so two tabs typing in their first screens both keep theirs. Refused, with storage as it
- * was, when there is no key to keep it under, past MAX_EDITS or MAX_QUEUE_BYTES, when the
- * queue there cannot be read (it is not overwritten), or when storage refuses (quota).
+ * The edits waiting for a workbook, every page's queue together in the order they were typed ([]
+ * when none), or null when a queue is there but cannot be read. Never throws.
  */
-export function keepEdit(storage: Storage, workbookId: string, access: EditsAccess, edit: PendingEdit): KeepResult {
-  if (access.policy.kind === 'none' || !WORKBOOK_ID.test(workbookId)) return { ok: false, reason: 'no-key' };
+export function readEdits(storage: Storage, workbookId: string, access: EditsAccess): PendingEdit[] | null {
+  if (!WORKBOOK_ID.test(workbookId)) return [];
+  const keys = queueKeys(storage, workbookId);
+  if (keys === null) return null;
+  const all: PendingEdit[] = [];
+  for (const key of keys) {
+    const edits = readQueue(storage, key, workbookId, access);
+    if (edits === null) return null;
+    all.push(...edits);
+  }
+  return byTime(all);
+}
+
+/**
+ * Appends an edit to this page's queue of a workbook (`page`, from `newPageQueue`), in storage at
+ * once. Only this page writes that entry, so another tab typing at the same moment keeps its own.
+ * Refused, with storage as it was, when there is no key to keep it under, past MAX_EDITS or
+ * MAX_QUEUE_BYTES, when the page's queue there cannot be read (it is not overwritten), or when
+ * storage refuses (quota).
+ */
+export function keepEdit(storage: Storage, workbookId: string, access: EditsAccess, edit: PendingEdit, page: string): KeepResult {
+  if (access.policy.kind === 'none' || !WORKBOOK_ID.test(workbookId) || !PAGE.test(page)) return { ok: false, reason: 'no-key' };
   if (edit.text.length > MAX_TEXT_LENGTH || !parseEdit(edit)) return { ok: false, reason: 'too-long' };
-  const edits = readEdits(storage, workbookId, access);
+  const key = editsKey(workbookId, page);
+  const edits = readQueue(storage, key, workbookId, access);
   if (edits === null) return { ok: false, reason: 'unreadable' };
   const next = [...edits, { ...edit }];
   if (next.length > MAX_EDITS) return { ok: false, reason: 'full' };
   const entry = encodeEntry(next, workbookId, access.policy);
   if (entry === null) return { ok: false, reason: 'full' };
   try {
-    storage.setItem(editsKey(workbookId), entry);
+    storage.setItem(key, entry);
   } catch {
     // setItem that throws leaves the old value: the queue is as it was
     return { ok: false, reason: 'storage' };
@@ -156,28 +212,41 @@ export function keepEdit(storage: Storage, workbookId: string, access: EditsAcce
 }
 
 /**
- * Takes a workbook's queue: read and removed in one synchronous step, so of two tabs opening the
- * workbook only the first to hand over gets it. [] when there is none or no key to read it (it
- * stays for an open that has one). A queue that is there but does not read back is not this
- * app's (tampered, or another version): it is removed, and nothing of it is applied.
+ * Takes a workbook's queues, every page's: each read and removed in one synchronous step, so of two
+ * tabs opening the workbook only the first to hand over gets them, in the order they were typed.
+ * [] when there are none or no key to read them (they stay for an open that has one). A queue
+ * that does not read back (another version's, tampered, or sealed under a key this open lacks) is
+ * left where it is and nothing of it is applied: with a queue per page it blocks no one's typing,
+ * and an open that can read it takes it ("Remove from this device" and a lock clear it).
+ *
+ * A tab still in its first screen while another hands over may, for the moment localStorage takes
+ * to reach it, write its queue again with the edits just taken: those are applied twice, the same
+ * text to the same cell, which loses nothing; one shared entry would have lost an edit there.
  */
 export function takeEdits(storage: Storage, workbookId: string, access: EditsAccess): PendingEdit[] {
   if (access.policy.kind === 'none' || !WORKBOOK_ID.test(workbookId)) return [];
-  const edits = readEdits(storage, workbookId, access);
-  try {
-    storage.removeItem(editsKey(workbookId));
-  } catch {
-    // storage refused: the edits are applied now all the same, and a later take finds them unchanged (each writes nothing twice)
+  const all: PendingEdit[] = [];
+  for (const key of queueKeys(storage, workbookId) ?? []) {
+    const edits = readQueue(storage, key, workbookId, access);
+    if (edits === null) continue;
+    try {
+      storage.removeItem(key);
+    } catch {
+      // storage refused: the edits are applied now all the same, and a later take finds them unchanged (each writes nothing twice)
+    }
+    all.push(...edits);
   }
-  return edits ?? [];
+  return byTime(all);
 }
 
-/** Forgets a workbook's queue ("Remove from this device"). */
+/** Forgets a workbook's queues, every page's ("Remove from this device"). */
 export function forgetEdits(storage: Storage, workbookId: string): void {
-  try {
-    storage.removeItem(editsKey(workbookId));
-  } catch {
-    // storage refused: nothing more this device can do
+  for (const key of queueKeys(storage, workbookId) ?? []) {
+    try {
+      storage.removeItem(key);
+    } catch {
+      // storage refused: nothing more this device can do
+    }
   }
 }
 
@@ -187,28 +256,30 @@ export function forgetEdits(storage: Storage, workbookId: string): void {
  * (or that does not read) is removed, as its first screen is.
  */
 export function sealPlainEdits(storage: Storage, accessFor: (workbookId: string) => EditsAccess): void {
-  const ids: string[] = [];
+  const queues: { key: string; id: string }[] = [];
   try {
     for (let i = 0; i < storage.length; i++) {
       const k = storage.key(i);
-      if (k?.startsWith(PREFIX)) ids.push(k.slice(PREFIX.length));
+      if (!k?.startsWith(PREFIX)) continue;
+      // A key under the prefix that names no queue is removed too: it may hold typed text all the same.
+      queues.push({ key: k, id: queueOf(k)?.id ?? '' });
     }
   } catch {
     return;
   }
-  for (const id of ids) {
+  for (const { key, id } of queues) {
     try {
-      const raw = storage.getItem(editsKey(id));
+      const raw = storage.getItem(key);
       if (!raw?.startsWith(PLAIN)) continue;
-      const access = accessFor(id);
-      const edits = WORKBOOK_ID.test(id) ? decodeEdits(raw, id, access) : null;
-      const sealed = edits && access.policy.kind === 'sealed' ? encodeEntry(edits, id, access.policy) : null;
-      if (sealed) storage.setItem(editsKey(id), sealed);
-      else storage.removeItem(editsKey(id));
+      const access = WORKBOOK_ID.test(id) ? accessFor(id) : null;
+      const edits = access && decodeEdits(raw, id, access);
+      const sealed = access && edits && access.policy.kind === 'sealed' ? encodeEntry(edits, id, access.policy) : null;
+      if (sealed) storage.setItem(key, sealed);
+      else storage.removeItem(key);
     } catch {
       // storage refused: the next take or removal tidies it
       try {
-        storage.removeItem(editsKey(id));
+        storage.removeItem(key);
       } catch {
         // nothing more this device can do
       }

@@ -19,7 +19,7 @@ import * as encoding from 'lib0/encoding';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { MESSAGE_AWARENESS, MESSAGE_DURABLE_ACK, MESSAGE_SYNC } from '../../src/protocol/messages.js';
 
-export type Kind = 'ours' | 'y-websocket-server' | 'hocuspocus' | 'floor';
+export type Kind = 'ours' | 'y-websocket-server' | 'hocuspocus' | 'floor' | 'floor-presence';
 
 /** parent → worker */
 export type ToWorker =

@@ -1,9 +1,11 @@
 /**
  * Part of `npm run bench` (never a test): relay fan-out under load, our hub against the reference
  * y-websocket server (@y/websocket-server 0.1.1, in memory; it stores nothing) and, when asked
- * (LOAD_KINDS=…,hocuspocus), @hocuspocus/server, and a floor (test/bench/peers/floor.ts: forwards
- * update bytes unread, drops presence, stores nothing): what this machine and the generators cost
- * with next to no server at all, the lowest p99 any server could show here. Each server runs in its own process on loopback
+ * (LOAD_KINDS=…,hocuspocus), @hocuspocus/server, and two floors: test/bench/peers/floor.ts forwards
+ * update bytes unread, drops presence and stores nothing (what this machine and the generators
+ * cost with next to no server at all, the lowest p99 any server could show here), and
+ * floor-presence.ts also forwards each newer presence state as the reference does, with no doc
+ * behind it (the lowest p99 a server doing the reference's job could show). Each server runs in its own process on loopback
  * for the whole bench; the clients are split over LOAD_WORKERS generator processes
  * (test/bench/load-worker.ts: raw ws clients speaking the y-websocket protocol), each holding
  * whole rooms, so latency is measured send → receipt on one process's monotonic clock.
@@ -37,7 +39,7 @@ const SCALES = (process.env.LOAD_SCALES ?? '100,1000').split(',').map(Number);
 const ROUNDS = Number(process.env.LOAD_RUNS ?? 3);
 const WORKERS = Number(process.env.LOAD_WORKERS ?? 2);
 const ECHO = process.env.LOAD_PRESENCE_ECHO !== '0';
-const KINDS = (process.env.LOAD_KINDS ?? 'ours,y-websocket-server,floor').split(',') as Kind[];
+const KINDS = (process.env.LOAD_KINDS ?? 'ours,y-websocket-server,floor,floor-presence').split(',') as Kind[];
 
 interface ServerProc {
   proc: ChildProcess;
@@ -46,7 +48,7 @@ interface ServerProc {
 }
 
 async function startServer(kind: Kind): Promise<ServerProc> {
-  const script = { ours: 'server/main.ts', hocuspocus: 'test/bench/peers/hocuspocus.ts', floor: 'test/bench/peers/floor.ts', 'y-websocket-server': 'test/bench/peers/y-websocket-server.ts' }[kind];
+  const script = { ours: 'server/main.ts', hocuspocus: 'test/bench/peers/hocuspocus.ts', floor: 'test/bench/peers/floor.ts', 'floor-presence': 'test/bench/peers/floor-presence.ts', 'y-websocket-server': 'test/bench/peers/y-websocket-server.ts' }[kind];
   const env = {
     ...process.env,
     PORT: '0',

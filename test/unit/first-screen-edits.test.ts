@@ -9,6 +9,7 @@ import {
   encodeEntry,
   forgetEdits,
   keepEdit,
+  newPageQueue,
   readEdits,
   sealPlainEdits,
   takeEdits,
@@ -20,6 +21,8 @@ import { newWorkbook } from '../support/model.js';
 import { memoryStorage, storageKeys } from '../support/memory-storage.js';
 
 const STANDARD = 'standard-room-1';
+/** the page load typing (first-screen-controller.ts makes one per open) */
+const PAGE = 'page0001';
 
 const edit = (over: Partial<PendingEdit> = {}): PendingEdit => ({
   sheetId: 'sheet00001',
@@ -55,14 +58,14 @@ describe('first-screen edits: the queue', () => {
     const storage = memoryStorage();
     const access = editsAccess(STANDARD, null, 'none');
     expect(access.policy.kind).toBe('plain');
-    expect(keepEdit(storage, STANDARD, access, edit({ text: 'one' }))).toMatchObject({ ok: true });
-    const kept = keepEdit(storage, STANDARD, access, edit({ text: 'two', colId: 'colItem1', cell: 'A11' }));
+    expect(keepEdit(storage, STANDARD, access, edit({ text: 'one' }), PAGE)).toMatchObject({ ok: true });
+    const kept = keepEdit(storage, STANDARD, access, edit({ text: 'two', colId: 'colItem1', cell: 'A11' }), PAGE);
     expect(kept.ok && kept.edits.map((e) => e.text)).toEqual(['one', 'two']);
     expect(readEdits(storage, STANDARD, access)).toEqual([edit({ text: 'one' }), edit({ text: 'two', colId: 'colItem1', cell: 'A11' })]);
     expect(takeEdits(storage, STANDARD, access).map((e) => e.text)).toEqual(['one', 'two']);
     // the second tab to hand over finds none
     expect(takeEdits(storage, STANDARD, access)).toEqual([]);
-    expect(storage.getItem(editsKey(STANDARD))).toBeNull();
+    expect(storage.getItem(editsKey(STANDARD, PAGE))).toBeNull();
   });
 
   it('a sealed workbook’s queue holds no typed text, opens under its edit or view link, and only under its own id and key', () => {
@@ -71,8 +74,8 @@ describe('first-screen edits: the queue', () => {
     const b = newSealedWorkbookKeys();
     const access = editsAccess(a.id, a.edit, 'none');
     expect(access.policy.kind).toBe('sealed');
-    expect(keepEdit(storage, a.id, access, edit()).ok).toBe(true);
-    const raw = storage.getItem(editsKey(a.id))!;
+    expect(keepEdit(storage, a.id, access, edit(), PAGE).ok).toBe(true);
+    const raw = storage.getItem(editsKey(a.id, PAGE))!;
     expect(everything(storage)).not.toContain('Canary-typed-text');
     expect(everything(storage)).not.toContain('colCount');
     expect(raw.startsWith('1:x:')).toBe(true);
@@ -83,12 +86,12 @@ describe('first-screen edits: the queue', () => {
     expect(storage.getItem(`mutual-sheets:first-screen:${a.id}`)).toBeNull();
     // and without a key there is no queue at all: the first screen says "Still opening"
     expect(editsAccess(a.id, null, 'none').policy.kind).toBe('none');
-    expect(keepEdit(storage, a.id, editsAccess(a.id, null, 'none'), edit({ text: 'x' }))).toEqual({ ok: false, reason: 'no-key' });
-    expect(keepEdit(storage, STANDARD, editsAccess(STANDARD, null, 'locked'), edit())).toEqual({ ok: false, reason: 'no-key' });
-    expect(storage.getItem(editsKey(STANDARD))).toBeNull();
+    expect(keepEdit(storage, a.id, editsAccess(a.id, null, 'none'), edit({ text: 'x' }), PAGE)).toEqual({ ok: false, reason: 'no-key' });
+    expect(keepEdit(storage, STANDARD, editsAccess(STANDARD, null, 'locked'), edit(), PAGE)).toEqual({ ok: false, reason: 'no-key' });
+    expect(storage.getItem(editsKey(STANDARD, PAGE))).toBeNull();
     // a locked device cannot read it, and leaves it for an open that can
     expect(takeEdits(storage, a.id, editsAccess(a.id, a.edit, 'locked'))).toEqual([]);
-    expect(storage.getItem(editsKey(a.id))).toBe(raw);
+    expect(storage.getItem(editsKey(a.id, PAGE))).toBe(raw);
   });
 
   it('a fresh nonce each write, and the sealed form padded', () => {
@@ -103,10 +106,10 @@ describe('first-screen edits: the queue', () => {
   it('refuses an edit storage refuses (quota): storage and the queue exactly as they were', () => {
     const base = memoryStorage();
     const access = editsAccess(STANDARD, null, 'none');
-    keepEdit(base, STANDARD, access, edit({ text: 'before' }));
+    keepEdit(base, STANDARD, access, edit({ text: 'before' }), PAGE);
     base.setItem('other-app', 'kept');
     const before = snapshot(base);
-    expect(keepEdit(fullStorage(base), STANDARD, access, edit({ text: 'refused' }))).toEqual({ ok: false, reason: 'storage' });
+    expect(keepEdit(fullStorage(base), STANDARD, access, edit({ text: 'refused' }), PAGE)).toEqual({ ok: false, reason: 'storage' });
     expect(snapshot(base)).toEqual(before);
     expect(readEdits(base, STANDARD, access)!.map((e) => e.text)).toEqual(['before']);
   });
@@ -114,16 +117,16 @@ describe('first-screen edits: the queue', () => {
   it(`holds at most ${MAX_EDITS} edits and the model's longest text; past either it refuses and changes nothing`, () => {
     const storage = memoryStorage();
     const access = editsAccess(STANDARD, null, 'none');
-    for (let i = 0; i < MAX_EDITS; i++) expect(keepEdit(storage, STANDARD, access, edit({ text: String(i) })).ok).toBe(true);
+    for (let i = 0; i < MAX_EDITS; i++) expect(keepEdit(storage, STANDARD, access, edit({ text: String(i) }), PAGE).ok).toBe(true);
     const before = snapshot(storage);
-    expect(keepEdit(storage, STANDARD, access, edit({ text: 'one too many' }))).toEqual({ ok: false, reason: 'full' });
+    expect(keepEdit(storage, STANDARD, access, edit({ text: 'one too many' }), PAGE)).toEqual({ ok: false, reason: 'full' });
     expect(snapshot(storage)).toEqual(before);
     const other = 'room-2';
-    expect(keepEdit(storage, other, access, edit({ text: 'x'.repeat(MAX_TEXT_LENGTH + 1) }))).toEqual({ ok: false, reason: 'too-long' });
-    expect(storage.getItem(editsKey(other))).toBeNull();
+    expect(keepEdit(storage, other, access, edit({ text: 'x'.repeat(MAX_TEXT_LENGTH + 1) }), PAGE)).toEqual({ ok: false, reason: 'too-long' });
+    expect(storage.getItem(editsKey(other, PAGE))).toBeNull();
     // the queue's whole size is bounded too: a few edits of the longest text, then a refusal
     let kept = 0;
-    while (keepEdit(storage, other, access, edit({ text: 'y'.repeat(MAX_TEXT_LENGTH) })).ok) kept++;
+    while (keepEdit(storage, other, access, edit({ text: 'y'.repeat(MAX_TEXT_LENGTH) }), PAGE).ok) kept++;
     expect(kept).toBeGreaterThan(0);
     expect(readEdits(storage, other, access)!.length).toBe(kept);
   });
@@ -165,30 +168,45 @@ describe('first-screen edits: the queue', () => {
 
     // what cannot be read is not written over by the next edit
     const storage = memoryStorage();
-    storage.setItem(editsKey(STANDARD), variant({ rowId: '' }));
+    storage.setItem(editsKey(STANDARD, PAGE), variant({ rowId: '' }));
     const before = snapshot(storage);
     expect(readEdits(storage, STANDARD, access)).toBeNull();
-    expect(keepEdit(storage, STANDARD, access, edit())).toEqual({ ok: false, reason: 'unreadable' });
+    expect(keepEdit(storage, STANDARD, access, edit(), PAGE)).toEqual({ ok: false, reason: 'unreadable' });
     expect(snapshot(storage)).toEqual(before);
-    // and the take at the handover removes it, applying nothing of it
+    // the take at the handover applies nothing of it and leaves it (an open that can read it may take it)
     expect(takeEdits(storage, STANDARD, access)).toEqual([]);
-    expect(storage.getItem(editsKey(STANDARD))).toBeNull();
+    expect(snapshot(storage)).toEqual(before);
+    // and it blocks no other page: the next open types into a queue of its own, and takes only what reads
+    expect(keepEdit(storage, STANDARD, access, edit({ text: 'next open' }), 'page0002')).toMatchObject({ ok: true });
+    expect(takeEdits(storage, STANDARD, access).map((e) => e.text)).toEqual(['next open']);
+    expect(snapshot(storage)).toEqual(before);
+  });
+
+  it('a sealed queue taken under a key that cannot open it stays, and the open with the edit link takes it', () => {
+    const keys = newSealedWorkbookKeys();
+    const storage = memoryStorage();
+    expect(keepEdit(storage, keys.id, editsAccess(keys.id, keys.edit, 'none'), edit({ text: 'typed under the edit link' }), PAGE).ok).toBe(true);
+    const other = newSealedWorkbookKeys();
+    const wrong = editsAccess(keys.id, other.edit, 'none');
+    expect(takeEdits(storage, keys.id, wrong)).toEqual([]);
+    expect(takeEdits(storage, keys.id, editsAccess(keys.id, keys.edit, 'none')).map((e) => e.text)).toEqual(['typed under the edit link']);
+    expect(storageKeys(storage)).toEqual([]);
   });
 
   it('a plain queue written before a lock still reads (applying it is how it leaves), and setting a lock seals it under the workbook’s key', async () => {
     const storage = memoryStorage();
     const signed = await newWorkbookKeys();
-    keepEdit(storage, signed.id, editsAccess(signed.id, signed.edit, 'none'), edit({ text: 'typed before the lock' }));
-    keepEdit(storage, STANDARD, editsAccess(STANDARD, null, 'none'), edit({ text: 'no key to seal under' }));
+    keepEdit(storage, signed.id, editsAccess(signed.id, signed.edit, 'none'), edit({ text: 'typed before the lock' }), PAGE);
+    keepEdit(storage, STANDARD, editsAccess(STANDARD, null, 'none'), edit({ text: 'no key to seal under' }), PAGE);
     storage.setItem('other-app', 'kept');
-    expect(storage.getItem(editsKey(signed.id))!.startsWith('1:p:')).toBe(true);
+    expect(storage.getItem(editsKey(signed.id, PAGE))!.startsWith('1:p:')).toBe(true);
     const locked = editsAccess(signed.id, signed.edit, 'unlocked');
     expect(readEdits(storage, signed.id, locked)!.map((e) => e.text)).toEqual(['typed before the lock']);
 
     sealPlainEdits(storage, (id) => editsAccess(id, id === signed.id ? signed.edit : null, 'unlocked'));
     expect(everything(storage)).not.toContain('typed before the lock');
     expect(everything(storage)).not.toContain('no key to seal under');
-    expect(storage.getItem(editsKey(STANDARD))).toBeNull();
+    expect(storage.getItem(editsKey(STANDARD, PAGE))).toBeNull();
     expect(storage.getItem('other-app')).toBe('kept');
     expect(readEdits(storage, signed.id, editsAccess(signed.id, signed.view, 'unlocked'))!.map((e) => e.text)).toEqual(['typed before the lock']);
     // the lock removed later: the signed workbook's queue is plain again, and the sealed one still opens
@@ -200,22 +218,103 @@ describe('first-screen edits: the queue', () => {
     const signed = await newWorkbookKeys();
     const profile = new DeviceProfile(storage);
     profile.keepCredential(signed.id, signed.edit);
-    keepEdit(storage, signed.id, editsAccess(signed.id, signed.edit, 'none'), edit({ text: 'Canary-before-lock' }));
-    keepEdit(storage, STANDARD, editsAccess(STANDARD, null, 'none'), edit({ text: 'Canary-keyless' }));
+    keepEdit(storage, signed.id, editsAccess(signed.id, signed.edit, 'none'), edit({ text: 'Canary-before-lock' }), PAGE);
+    keepEdit(storage, STANDARD, editsAccess(STANDARD, null, 'none'), edit({ text: 'Canary-keyless' }), PAGE);
     await profile.setLock('a long passphrase for the test');
     expect(everything(storage)).not.toContain('Canary-');
-    expect(storage.getItem(editsKey(STANDARD))).toBeNull();
+    expect(storage.getItem(editsKey(STANDARD, PAGE))).toBeNull();
     expect(readEdits(storage, signed.id, editsAccess(signed.id, profile.credential(signed.id), profile.lockState))!.map((e) => e.text)).toEqual(['Canary-before-lock']);
   });
 
   it('"Remove from this device" forgets the queue', () => {
     const storage = memoryStorage();
     const access = editsAccess(STANDARD, null, 'none');
-    keepEdit(storage, STANDARD, access, edit());
-    keepEdit(storage, 'room-2', access, edit());
+    keepEdit(storage, STANDARD, access, edit(), PAGE);
+    keepEdit(storage, 'room-2', access, edit(), PAGE);
     forgetEdits(storage, STANDARD);
-    expect(storage.getItem(editsKey(STANDARD))).toBeNull();
+    expect(storage.getItem(editsKey(STANDARD, PAGE))).toBeNull();
     expect(readEdits(storage, 'room-2', access)).toHaveLength(1);
+  });
+});
+
+/**
+ * Two tabs share one localStorage with no lock between them, and each tab's read can lag another's
+ * write: this view reads what storage held when it was made and writes through, which is what a
+ * tab sees in that moment.
+ */
+function laggingView(base: Storage): Storage {
+  const seen = new Map(storageKeys(base).map((k) => [k, base.getItem(k)!]));
+  const keys = () => [...new Set([...seen.keys()])];
+  return {
+    get length() {
+      return keys().length;
+    },
+    key: (i) => keys()[i] ?? null,
+    getItem: (k) => seen.get(k) ?? null,
+    setItem: (k, v) => base.setItem(k, v),
+    removeItem: (k) => base.removeItem(k),
+    clear: () => base.clear(),
+  };
+}
+
+describe('first-screen edits: one queue per page', () => {
+  it('two tabs typing at the same moment, each reading storage as it was, both keep their edit', () => {
+    const storage = memoryStorage();
+    const access = editsAccess(STANDARD, null, 'none');
+    expect(keepEdit(storage, STANDARD, access, edit({ text: 'earlier', at: 1 }), 'tabA').ok).toBe(true);
+    const tabA = laggingView(storage);
+    const tabB = laggingView(storage);
+    expect(keepEdit(tabA, STANDARD, access, edit({ text: 'from A', at: 2 }), 'tabA').ok).toBe(true);
+    expect(keepEdit(tabB, STANDARD, access, edit({ text: 'from B', at: 3, rowId: 'row0000012', cell: 'B12' }), 'tabB').ok).toBe(true);
+    expect(readEdits(storage, STANDARD, access)!.map((e) => e.text)).toEqual(['earlier', 'from A', 'from B']);
+    expect(takeEdits(storage, STANDARD, access).map((e) => e.text)).toEqual(['earlier', 'from A', 'from B']);
+    expect(storageKeys(storage)).toEqual([]);
+  });
+
+  it('one take gets every page’s queue and the older single queue, in the order typed, and leaves other workbooks’', () => {
+    const storage = memoryStorage();
+    const access = editsAccess(STANDARD, null, 'none');
+    // the single queue an earlier version kept, under the workbook's id alone
+    storage.setItem(editsKey(STANDARD), encodeEntry([edit({ text: 'old version', at: 5 })], STANDARD, access.policy)!);
+    keepEdit(storage, STANDARD, access, edit({ text: 'page 1, first', at: 2 }), 'page1');
+    keepEdit(storage, STANDARD, access, edit({ text: 'page 2', at: 4 }), 'page2');
+    keepEdit(storage, STANDARD, access, edit({ text: 'page 1, second', at: 6 }), 'page1');
+    // ids that share a beginning with this one are other workbooks
+    keepEdit(storage, `${STANDARD}0`, access, edit({ text: 'another workbook' }), 'page1');
+    keepEdit(storage, 'standard-room', access, edit({ text: 'a shorter id' }), 'page1');
+    storage.setItem('mutual-sheets:first-screen-edits-other', 'another module’s');
+    const taken = takeEdits(storage, STANDARD, access).map((e) => e.text);
+    expect(taken).toEqual(['page 1, first', 'page 2', 'old version', 'page 1, second']);
+    expect(storageKeys(storage).sort()).toEqual([editsKey(`${STANDARD}0`, 'page1'), editsKey('standard-room', 'page1'), 'mutual-sheets:first-screen-edits-other'].sort());
+    expect(readEdits(storage, `${STANDARD}0`, access)!.map((e) => e.text)).toEqual(['another workbook']);
+    // Remove from this device forgets every page's queue of the workbook, and only them
+    keepEdit(storage, STANDARD, access, edit(), 'page3');
+    storage.setItem(editsKey(STANDARD), encodeEntry([edit()], STANDARD, access.policy)!);
+    forgetEdits(storage, STANDARD);
+    expect(readEdits(storage, STANDARD, access)).toEqual([]);
+    expect(readEdits(storage, 'standard-room', access)).toHaveLength(1);
+  });
+
+  it('page names are fresh per open and a malformed one is refused', () => {
+    const names = new Set(Array.from({ length: 100 }, () => newPageQueue()));
+    expect(names.size).toBe(100);
+    for (const name of names) expect(name).toMatch(/^[0-9a-f]{24}$/);
+    const storage = memoryStorage();
+    const access = editsAccess(STANDARD, null, 'none');
+    for (const bad of ['', 'a:b', 'x'.repeat(33), 'a b']) expect(keepEdit(storage, STANDARD, access, edit(), bad)).toEqual({ ok: false, reason: 'no-key' });
+    expect(storageKeys(storage)).toEqual([]);
+  });
+
+  it('a lock seals every page’s plain queue and removes what names no queue', async () => {
+    const storage = memoryStorage();
+    const signed = await newWorkbookKeys();
+    const plain = editsAccess(signed.id, signed.edit, 'none');
+    keepEdit(storage, signed.id, plain, edit({ text: 'Canary-page-1', at: 1 }), 'page1');
+    keepEdit(storage, signed.id, plain, edit({ text: 'Canary-page-2', at: 2 }), 'page2');
+    storage.setItem(`mutual-sheets:first-screen-edits:${signed.id}:a:b`, '1:p:Canary-odd-key');
+    sealPlainEdits(storage, (id) => editsAccess(id, id === signed.id ? signed.edit : null, 'unlocked'));
+    expect(everything(storage)).not.toContain('Canary-');
+    expect(readEdits(storage, signed.id, editsAccess(signed.id, signed.edit, 'unlocked'))!.map((e) => e.text)).toEqual(['Canary-page-1', 'Canary-page-2']);
   });
 });
 

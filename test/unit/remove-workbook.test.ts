@@ -11,6 +11,8 @@ import { DeviceProfile } from '../../src/ui/device-profile.js';
 import { removeFromDevice } from '../../src/ui/remove-workbook.js';
 import { ViewStore } from '../../src/ui/view-store.js';
 import { editsAccess, keepEdit } from '../../src/ui/first-screen-edits.js';
+
+const PAGE = 'page0001';
 import { memoryStorage, storageKeys } from '../support/memory-storage.js';
 
 /** Opens a room's local copy as the app does (y-indexeddb, no hub), writes something and closes it. */
@@ -45,7 +47,7 @@ async function useWorkbook(storage: Storage, id: string): Promise<void> {
   hub.save(id, new HubState(new Map([[1, 3]])));
   hub.save(historyRoom(id), new HubState(new Map([[2, 4]])));
   // an edit typed in the first screen and not yet applied
-  expect(keepEdit(storage, id, editsAccess(id, null, 'none'), { sheetId: 'sheet00001', rowId: 'row0000001', colId: 'col00001', cell: 'A1', text: 'typed', at: 1 }).ok).toBe(true);
+  expect(keepEdit(storage, id, editsAccess(id, null, 'none'), { sheetId: 'sheet00001', rowId: 'row0000001', colId: 'col00001', cell: 'A1', text: 'typed', at: 1 }, PAGE).ok).toBe(true);
   const journal = new Y.Doc();
   await localCopy(id, storage, (doc) => {
     const wb = new Workbook(doc, { actor: { name: 'Ana', deviceId }, history: journal });
