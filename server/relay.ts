@@ -24,6 +24,7 @@ import { Room, RoomError, encodeRefused, type Peer } from './room.js';
 import type { RoomStore } from './store.js';
 import type { HostedHub } from './hosted.js';
 import { asyncStore, type AsyncRoomStore } from './async-store.js';
+import type { Wire } from './ws-wire.js';
 
 const SYNC_PREFIX = '/sync/';
 const PING_INTERVAL_MS = 30_000;
@@ -93,6 +94,12 @@ export interface Relay {
   loadedRooms(): string[];
   /** 'room-loaded' and 'room-evicted' (room name): for tests and logs to wait on, instead of timing. */
   readonly events: EventEmitter<{ 'room-loaded': [string]; 'room-evicted': [string] }>;
+}
+
+/** What of ws 8's insides `sendWire` looks at (its Sender's state and queue, the socket it writes to). */
+interface WsInternals {
+  _socket?: { writable: boolean; write(bytes: Buffer): boolean };
+  _sender?: { _state: number; _queue: unknown[] };
 }
 
 interface RoomSlot {
@@ -510,17 +517,15 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
       if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame);
     }
 
-    sendFrames(frames: Uint8Array[]): void {
+    sendWire(w: Wire): void {
       const ws = this.ws;
       if (ws.readyState !== ws.OPEN) return;
-      // ws writes each frame with a cork of its own; corked around them all, the frames leave in one writev.
-      const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-      socket?.cork();
-      try {
-        for (const f of frames) ws.send(f);
-      } finally {
-        socket?.uncork();
-      }
+      // The bytes go straight to the socket only when ws has nothing of its own waiting to go
+      // first (its sender queues while it reads a Blob or compresses, neither of which this
+      // relay does); otherwise ws frames them, in order behind what it holds.
+      const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
+      if (socket?.writable && sender?._state === 0 && sender._queue.length === 0) socket.write(w.bytes);
+      else for (const f of w.frames) ws.send(f);
     }
 
     close(code: number, reason?: string): void {

@@ -16,6 +16,7 @@ import { ImmediateCommitter, type Committer } from './committer.js';
 import type { Logger } from './log.js';
 import type { RoomStore } from './store.js';
 import { KIND_SKIP, ScanError, UpdateScan, encodePart } from './update-scan.js';
+import { wire, type Wire } from './ws-wire.js';
 
 /** One end of a connection, as the room sees it; the relay adapts a WebSocket to this. */
 export interface Peer {
@@ -31,8 +32,8 @@ export interface Peer {
    * asking. Absent: no limit (tests, tools).
    */
   allowPresence?(): boolean;
-  /** Sends frames in one socket write (the relay corks the socket). Absent: one send each. */
-  sendFrames?(frames: Uint8Array[]): void;
+  /** Writes a broadcast's frames, built once for the whole room (ws-wire.ts). Absent: its frames sent one by one. */
+  sendWire?(w: Wire): void;
 }
 
 export interface RoomLimits {
@@ -271,10 +272,10 @@ export class Room {
     }
     // Colleagues' acks that are due ride in the same socket write: no send of their own.
     const ack = this.takeColleagueAcks();
-    const both = [toBuffer(frame), ack];
+    const both = wire([frame, ack]);
     for (const peer of this.peers.keys()) {
       if (peer === from) safeSend(peer, ack);
-      else safeSendFrames(peer, both);
+      else safeSendWire(peer, both);
     }
   }
 
@@ -293,10 +294,14 @@ export class Room {
     this.broadcast(this.takeColleagueAcks(), null);
   }
 
-  /** One frame to every peer but `except`, as one Buffer: ws would otherwise wrap the bytes anew for each. */
+  /** One frame to every peer but `except`, framed once for them all. */
   private broadcast(frame: Uint8Array, except: unknown): void {
-    const bytes = toBuffer(frame);
-    for (const peer of this.peers.keys()) if (peer !== except) safeSend(peer, bytes);
+    let framed: Wire | null = null;
+    for (const peer of this.peers.keys()) {
+      if (peer === except) continue;
+      framed ??= wire([frame]);
+      safeSendWire(peer, framed);
+    }
   }
 
   get peerCount(): number {
@@ -1217,13 +1222,13 @@ function safeSend(peer: Peer, frame: Uint8Array): void {
   }
 }
 
-function safeSendFrames(peer: Peer, frames: Uint8Array[]): void {
-  if (!peer.sendFrames) {
-    for (const f of frames) safeSend(peer, f);
+function safeSendWire(peer: Peer, w: Wire): void {
+  if (!peer.sendWire) {
+    for (const f of w.frames) safeSend(peer, f);
     return;
   }
   try {
-    peer.sendFrames(frames);
+    peer.sendWire(w);
   } catch {
     peer.close(CloseCode.SHUTDOWN);
   }
