@@ -358,7 +358,8 @@ export class FirstScreenView extends LitElement {
       }[kept.reason];
       return false;
     }
-    this.pending = kept.edits;
+    // What waited when the page opened (earlier opens' queues, each its own) stays shown with this one.
+    this.pending = [...this.pending, edit];
     this.alert = '';
     this.said = text === '' ? t('fs.clearedWaiting', { cell: edit.cell }) : t('fs.typedWaiting', { cell: edit.cell, text });
     return true;

@@ -283,8 +283,17 @@ describe('e2e: first screen from last time', () => {
     await next.goto(address);
     await firstScreenCell(next, 0, 0).getByText('Typed-Then-Closed').waitFor();
     expect(await firstScreenCell(next, 0, 0).getAttribute('class')).toContain('waiting');
+    // typing here too: a queue of this open's own beside the first one, and both stay shown waiting
+    await firstScreenCell(next, 1, 0).click();
+    await next.keyboard.type('Typed-In-Second');
+    await next.keyboard.press('Enter');
+    await firstScreenCell(next, 1, 0).getByText('Typed-In-Second').waitFor();
+    expect(await firstScreenCell(next, 0, 0).getAttribute('class')).toContain('waiting');
+    await firstScreenCell(next, 0, 0).getByText('Typed-Then-Closed').waitFor();
+    expect(await next.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('mutual-sheets:first-screen-edits:')).length)).toBe(2);
     await release(next);
     await expect.poll(() => cellText(next, 0, 0)).toBe('Typed-Then-Closed');
+    await expect.poll(() => cellText(next, 1, 0)).toBe('Typed-In-Second');
     expect(await queueEntry(next)).toBeNull();
     expect(errors).toEqual([]);
   }, 60_000);
