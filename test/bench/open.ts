@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (issue 18): open-to-interactive through the real UI in headless Chromium, from
  * navigation start to the first screen of data in the grid (the first cell's text on screen and
- * the page answering script), for a 10k × 10 and a 100k × 10 workbook, standard (sealed: 10k only).
+ * the page answering script), for a 10k × 10 and a 100k × 10 workbook, standard (sealed: 10k only,
+ * unless BENCH_OPEN_SEALED_MAX_ROWS=100000).
  *  - new device: a fresh browser context; the workbook comes from the hub.
  *  - returning: the same context after its first open (IndexedDB holds the copy, the service
  *    worker serves the app).
@@ -32,6 +33,8 @@ const RUNS_100K = Number(process.env.BENCH_OPEN_RUNS_100K ?? 1);
 const RATES = (process.env.BENCH_OPEN_RATES ?? '1,4').split(',').map(Number);
 const SIZES = (process.env.BENCH_OPEN_ROWS ?? '10000,100000').split(',').map(Number);
 const KINDS = (process.env.BENCH_OPEN_KINDS ?? 'standard,sealed,phone').split(',');
+/** the sealed case's largest size by default (building a sealed 100k workbook seals it batch by batch): BENCH_OPEN_SEALED_MAX_ROWS=100000 for it */
+const SEALED_MAX_ROWS = Number(process.env.BENCH_OPEN_SEALED_MAX_ROWS ?? 10_000);
 const PHONE_RATES = (process.env.BENCH_OPEN_PHONE_RATES ?? '4').split(',').map(Number);
 const PHONE_ROWS = 10_000;
 /** BENCH_OPEN_PROFILE=1: profile a returning open; =new: a new device's */
@@ -237,7 +240,7 @@ const fmt = (xs: number[]) => {
 };
 
 async function main() {
-  console.log(`\n# Open to the first screen through the real UI (headless Chromium, ${COLS} columns, ${RUNS} runs each; from navigation start)`);
+  console.log(`\n# Open to the first screen through the real UI (headless Chromium, ${COLS} columns, ${RUNS} runs each, ${RUNS_100K} at 100k; from navigation start)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'ms-bench-open-'));
   const store = new SqliteStore(dataDir);
   const cases: Case[] = [];
@@ -251,7 +254,7 @@ async function main() {
   const relay = await startRelay({ dataDir, env: { ROOM_GRACE_MS: '600000' } });
   const browser = await launchChromium();
   try {
-    if (KINDS.includes('sealed')) for (const rows of SIZES.filter((r) => r <= 10_000)) cases.push(await buildSealed(relay.syncUrl, rows));
+    if (KINDS.includes('sealed')) for (const rows of SIZES.filter((r) => r <= SEALED_MAX_ROWS)) cases.push(await buildSealed(relay.syncUrl, rows));
     for (const c of cases) {
       const url = `${relay.httpUrl}/${c.route}`;
       const shown = c.phone ? SHOWN.phone : SHOWN.grid;
