@@ -524,7 +524,8 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
       // first (its sender queues while it reads a Blob or compresses, neither of which this
       // relay does); otherwise ws frames them, in order behind what it holds.
       const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
-      if (socket?.writable && sender?._state === 0 && sender._queue.length === 0) socket.write(w.bytes);
+      // (Checked field by field: a ws whose insides differ frames them itself, as before.)
+      if (socket?.writable && sender?._state === 0 && Array.isArray(sender._queue) && sender._queue.length === 0) socket.write(w.bytes);
       else for (const f of w.frames) ws.send(f);
     }
 

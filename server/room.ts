@@ -272,10 +272,14 @@ export class Room {
     }
     // Colleagues' acks that are due ride in the same socket write: no send of their own.
     const ack = this.takeColleagueAcks();
-    const both = wire([frame, ack]);
+    let both: Wire | null = null;
     for (const peer of this.peers.keys()) {
-      if (peer === from) safeSend(peer, ack);
-      else safeSendWire(peer, both);
+      if (peer === from) {
+        safeSend(peer, ack);
+        continue;
+      }
+      both ??= wire([frame, ack]);
+      safeSendWire(peer, both);
     }
   }
 

@@ -6,6 +6,7 @@ import { loadFirstScreen, type FirstScreen } from './first-screen-cache.js';
 import { FirstScreenKeeper, keepFor, resumeGrid, type LiveWorkbook } from './first-screen-capture.js';
 import type { FirstScreenView, Handoff, KeepEdit } from './first-screen.js';
 import { editsAccess, keepEdit, newPageQueue, readEdits, takeEdits, type EditsAccess, type PendingEdit } from './first-screen-edits.js';
+import { PageHold, othersToTake } from './first-screen-pages.js';
 import { applyEdits, refusedText } from './first-screen-apply.js';
 import { loadFirstCards, type FirstCards } from './first-cards-cache.js';
 import { FirstCardsKeeper } from './first-cards-capture.js';
@@ -58,6 +59,8 @@ export class FirstScreenController {
   /** where the first screen keeps what is typed in it (null: no key to keep it under), and what already waits */
   private keepTyped: KeepEdit | null = null;
   private typedWaiting: PendingEdit[] = [];
+  /** this open's own queue of typed edits, held as open until its handover (first-screen-pages.ts) */
+  private hold: PageHold | null = null;
   /** the workbook whose live view the page set up, with its id and key: the keepers save it, and only it */
   private live: LiveWorkbook | null = null;
   private readonly keeper: FirstScreenKeeper;
@@ -87,6 +90,9 @@ export class FirstScreenController {
     this.keeper.flush();
     this.cardsKeeper.flush();
     this.live = null;
+    // Left before its handover: what it typed waits for the next open of that workbook, which may take it now.
+    this.hold?.end();
+    this.hold = null;
   }
 
   /**
@@ -102,9 +108,18 @@ export class FirstScreenController {
     this.cardNotOpened = '';
     // What is typed in the first screen is kept under the same policy as the first screen itself; none, and it says "Still opening".
     // In a queue of this open's own: another tab typing in its first screen at the same moment writes its own.
-    const page = newPageQueue();
-    this.keepTyped = typed.policy.kind === 'none' ? null : (edit) => keepEdit(localStorage, id, typed, edit, page);
-    this.typedWaiting = this.screen ? (readEdits(localStorage, id, typed) ?? []) : [];
+    this.hold?.end();
+    const hold = (this.hold = new PageHold(id, newPageQueue()));
+    this.keepTyped =
+      typed.policy.kind === 'none'
+        ? null
+        : (edit) => {
+            const kept = keepEdit(localStorage, id, typed, edit, hold.page);
+            // Kept here too: a render of the page sets the first screen's `pending` to this list again.
+            if (kept.ok) this.typedWaiting = [...this.typedWaiting, edit];
+            return kept;
+          };
+    this.typedWaiting = this.screen ? readEdits(localStorage, id, typed) : [];
     this.typedNotApplied = [];
     this.typedApplied = '';
     this.page.requestUpdate();
@@ -138,7 +153,16 @@ export class FirstScreenController {
    */
   handOver(workbook: Workbook, id: string, typed: EditsAccess, from: Handover): void {
     const page = this.page;
-    if (!workbook.readOnly) this.applyTyped(workbook, takeEdits(localStorage, id, typed));
+    const hold = this.hold?.workbookId === id ? this.hold : null;
+    if (!workbook.readOnly) {
+      // Its own queue (and the older single one) now; other pages' once it is known which are gone.
+      this.applyTyped(workbook, takeEdits(localStorage, id, typed, (p) => p === '' || p === hold?.page));
+      void othersToTake(id, Date.now()).then((mayTake) => {
+        if (page.liveWorkbook !== workbook) return;
+        this.applyTyped(workbook, takeEdits(localStorage, id, typed, (p, edits) => p !== '' && p !== hold?.page && mayTake(p, edits)));
+      });
+    }
+    hold?.end();
     const { grid: handoff, cards: cardsHandoff } = from;
     const same = page.sheetId === from.sheetId;
     if (handoff && same) {

@@ -165,41 +165,56 @@ function readQueue(storage: Storage, key: string, workbookId: string, access: Ed
   return decodeEdits(raw, workbookId, access);
 }
 
-/** In the order they were typed; the sort is stable, so a page's own edits keep their order. */
-const byTime = (edits: PendingEdit[]) => edits.sort((a, b) => a.at - b.at);
+/**
+ * Queues merged in the order typed: each queue's own order kept as it was written (a clock stepped
+ * back must not put a page's later edit of a cell before its earlier one), the queues interleaved
+ * by when each next edit was typed.
+ */
+function merge(queues: PendingEdit[][]): PendingEdit[] {
+  const at = queues.map(() => 0);
+  const out: PendingEdit[] = [];
+  for (;;) {
+    let pick = -1;
+    for (let q = 0; q < queues.length; q++) {
+      if (at[q] < queues[q].length && (pick < 0 || queues[q][at[q]].at < queues[pick][at[pick]].at)) pick = q;
+    }
+    if (pick < 0) return out;
+    out.push(queues[pick][at[pick]++]);
+  }
+}
+
+/** Every queue of a workbook that reads back, with its key and page ('' for the older single queue). */
+function readableQueues(storage: Storage, workbookId: string, access: EditsAccess): { key: string; page: string; edits: PendingEdit[] | null }[] {
+  return (queueKeys(storage, workbookId) ?? []).map((key) => ({ key, page: queueOf(key)!.page, edits: readQueue(storage, key, workbookId, access) }));
+}
 
 /**
  * The edits waiting for a workbook, every page's queue together in the order they were typed ([]
- * when none), or null when a queue is there but cannot be read. Never throws.
+ * when none). A queue that does not read back is not among them (it hides no other). Never throws.
  */
-export function readEdits(storage: Storage, workbookId: string, access: EditsAccess): PendingEdit[] | null {
+export function readEdits(storage: Storage, workbookId: string, access: EditsAccess): PendingEdit[] {
   if (!WORKBOOK_ID.test(workbookId)) return [];
-  const keys = queueKeys(storage, workbookId);
-  if (keys === null) return null;
-  const all: PendingEdit[] = [];
-  for (const key of keys) {
-    const edits = readQueue(storage, key, workbookId, access);
-    if (edits === null) return null;
-    all.push(...edits);
-  }
-  return byTime(all);
+  return merge(readableQueues(storage, workbookId, access).flatMap((q) => (q.edits ? [q.edits] : [])));
 }
 
 /**
  * Appends an edit to this page's queue of a workbook (`page`, from `newPageQueue`), in storage at
  * once. Only this page writes that entry, so another tab typing at the same moment keeps its own.
- * Refused, with storage as it was, when there is no key to keep it under, past MAX_EDITS or
- * MAX_QUEUE_BYTES, when the page's queue there cannot be read (it is not overwritten), or when
- * storage refuses (quota).
+ * The limits are the workbook's, every page's queue counted: refused, with storage as it was, when
+ * there is no key to keep it under, past MAX_EDITS or MAX_QUEUE_BYTES, when the page's queue there
+ * cannot be read (it is not overwritten), or when storage refuses (quota).
  */
 export function keepEdit(storage: Storage, workbookId: string, access: EditsAccess, edit: PendingEdit, page: string): KeepResult {
   if (access.policy.kind === 'none' || !WORKBOOK_ID.test(workbookId) || !PAGE.test(page)) return { ok: false, reason: 'no-key' };
   if (edit.text.length > MAX_TEXT_LENGTH || !parseEdit(edit)) return { ok: false, reason: 'too-long' };
   const key = editsKey(workbookId, page);
-  const edits = readQueue(storage, key, workbookId, access);
-  if (edits === null) return { ok: false, reason: 'unreadable' };
-  const next = [...edits, { ...edit }];
-  if (next.length > MAX_EDITS) return { ok: false, reason: 'full' };
+  const queues = readableQueues(storage, workbookId, access);
+  const own = queues.find((q) => q.key === key);
+  if (own && own.edits === null) return { ok: false, reason: 'unreadable' };
+  const next = [...(own?.edits ?? []), { ...edit }];
+  const others = queues.flatMap((q) => (q.key !== key && q.edits ? q.edits : []));
+  if (others.length + next.length > MAX_EDITS) return { ok: false, reason: 'full' };
+  if (others.length && utf8.encode(encodeEdits([...others, ...next])).length > MAX_QUEUE_BYTES) return { ok: false, reason: 'full' };
   const entry = encodeEntry(next, workbookId, access.policy);
   if (entry === null) return { ok: false, reason: 'full' };
   try {
@@ -212,31 +227,34 @@ export function keepEdit(storage: Storage, workbookId: string, access: EditsAcce
 }
 
 /**
- * Takes a workbook's queues, every page's: each read and removed in one synchronous step, so of two
- * tabs opening the workbook only the first to hand over gets them, in the order they were typed.
- * [] when there are none or no key to read them (they stay for an open that has one). A queue
- * that does not read back (another version's, tampered, or sealed under a key this open lacks) is
- * left where it is and nothing of it is applied: with a queue per page it blocks no one's typing,
- * and an open that can read it takes it ("Remove from this device" and a lock clear it).
- *
- * A tab still in its first screen while another hands over may, for the moment localStorage takes
- * to reach it, write its queue again with the edits just taken: those are applied twice, the same
- * text to the same cell, which loses nothing; one shared entry would have lost an edit there.
+ * Takes a workbook's queues that `mayTake` allows (by page, '' for the older single queue, and
+ * what it holds: null when it does not read back), each
+ * read and removed in one synchronous step, so of two opens handing over only the first gets a
+ * queue, and returns them merged in the order typed. An open takes its own queue and those of
+ * pages no longer open (first-screen-pages.ts says which): a page still in its first screen may
+ * be writing its queue that moment, and its own handover takes it. [] when there is no key to read
+ * them (they stay for an open that has one). A queue that does not read back though there is a key
+ * (tampered, or another version's) is removed and nothing of it applied, as it would otherwise
+ * stay for good.
  */
-export function takeEdits(storage: Storage, workbookId: string, access: EditsAccess): PendingEdit[] {
+export function takeEdits(
+  storage: Storage,
+  workbookId: string,
+  access: EditsAccess,
+  mayTake: (page: string, edits: PendingEdit[] | null) => boolean,
+): PendingEdit[] {
   if (access.policy.kind === 'none' || !WORKBOOK_ID.test(workbookId)) return [];
-  const all: PendingEdit[] = [];
-  for (const key of queueKeys(storage, workbookId) ?? []) {
-    const edits = readQueue(storage, key, workbookId, access);
-    if (edits === null) continue;
+  const taken: PendingEdit[][] = [];
+  for (const { key, page, edits } of readableQueues(storage, workbookId, access)) {
+    if (!mayTake(page, edits)) continue;
     try {
       storage.removeItem(key);
     } catch {
       // storage refused: the edits are applied now all the same, and a later take finds them unchanged (each writes nothing twice)
     }
-    all.push(...edits);
+    if (edits) taken.push(edits);
   }
-  return byTime(all);
+  return merge(taken);
 }
 
 /** Forgets a workbook's queues, every page's ("Remove from this device"). */

@@ -298,6 +298,49 @@ describe('e2e: first screen from last time', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  it('two tabs in their first screens: the first to hand over takes only its own edits and leaves the other tab’s queue to it', async () => {
+    const { page, errors } = await gridPage(env);
+    await newWorkbook(page, env.relay.httpUrl);
+    await typeDown(page, 0, ['Canary-A1']);
+    await page.getByTestId('local-status').getByText('Saved on this device').waitFor();
+    await expect.poll(() => firstScreenEntry(page)).not.toBeNull();
+    const address = page.url();
+    await holdLocalCopy(page);
+    await page.reload();
+    const other = await page.context().newPage();
+    await other.goto(address);
+    const queues = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('mutual-sheets:first-screen-edits:')).length);
+
+    await firstScreenCell(other, 1, 0).click();
+    await other.keyboard.type('From-Other-Tab');
+    await other.keyboard.press('Enter');
+    await firstScreenCell(other, 1, 0).getByText('From-Other-Tab').waitFor();
+    await firstScreenCell(page, 2, 0).click();
+    await page.keyboard.type('From-This-Tab');
+    await page.keyboard.press('Enter');
+    await firstScreenCell(page, 2, 0).getByText('From-This-Tab').waitFor();
+    expect(await queues()).toBe(2);
+
+    // this tab hands over: its own edit goes in, the other tab's queue stays (that tab is still open, still typing)
+    await release(page);
+    await expect.poll(() => cellText(page, 2, 0)).toBe('From-This-Tab');
+    await expect.poll(queues).toBe(1);
+    await firstScreenCell(other, 3, 0).click();
+    await other.keyboard.type('Still-Typing');
+    await other.keyboard.press('Enter');
+    await firstScreenCell(other, 3, 0).getByText('Still-Typing').waitFor();
+    expect(await cellText(page, 1, 0)).toBe('');
+
+    // the other tab's own handover applies both of its edits, once; this tab gets them through sync
+    await release(other);
+    await expect.poll(() => cellText(other, 1, 0)).toBe('From-Other-Tab');
+    await expect.poll(() => cellText(other, 3, 0)).toBe('Still-Typing');
+    await expect.poll(() => cellText(page, 1, 0)).toBe('From-Other-Tab');
+    await expect.poll(() => cellText(page, 3, 0)).toBe('Still-Typing');
+    expect(await queues()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('refuses, in words, what cannot be typed here: a computed column, F2 on a long text kept cut short; the editor left open at the handover goes on in the live grid', async () => {
     const { page, errors } = await gridPage(env);
     await newWorkbook(page, env.relay.httpUrl);

@@ -3,6 +3,7 @@ import { newSealedWorkbookKeys, newWorkbookKeys } from '../../src/protocol/acces
 import { MAX_TEXT_LENGTH } from '../../src/model/values.js';
 import {
   MAX_EDITS,
+  MAX_QUEUE_BYTES,
   decodeEdits,
   editsAccess,
   editsKey,
@@ -23,6 +24,8 @@ import { memoryStorage, storageKeys } from '../support/memory-storage.js';
 const STANDARD = 'standard-room-1';
 /** the page load typing (first-screen-controller.ts makes one per open) */
 const PAGE = 'page0001';
+/** a take as an open with no other page still open makes it */
+const ALL = () => true;
 
 const edit = (over: Partial<PendingEdit> = {}): PendingEdit => ({
   sheetId: 'sheet00001',
@@ -62,9 +65,9 @@ describe('first-screen edits: the queue', () => {
     const kept = keepEdit(storage, STANDARD, access, edit({ text: 'two', colId: 'colItem1', cell: 'A11' }), PAGE);
     expect(kept.ok && kept.edits.map((e) => e.text)).toEqual(['one', 'two']);
     expect(readEdits(storage, STANDARD, access)).toEqual([edit({ text: 'one' }), edit({ text: 'two', colId: 'colItem1', cell: 'A11' })]);
-    expect(takeEdits(storage, STANDARD, access).map((e) => e.text)).toEqual(['one', 'two']);
+    expect(takeEdits(storage, STANDARD, access, ALL).map((e) => e.text)).toEqual(['one', 'two']);
     // the second tab to hand over finds none
-    expect(takeEdits(storage, STANDARD, access)).toEqual([]);
+    expect(takeEdits(storage, STANDARD, access, ALL)).toEqual([]);
     expect(storage.getItem(editsKey(STANDARD, PAGE))).toBeNull();
   });
 
@@ -90,7 +93,7 @@ describe('first-screen edits: the queue', () => {
     expect(keepEdit(storage, STANDARD, editsAccess(STANDARD, null, 'locked'), edit(), PAGE)).toEqual({ ok: false, reason: 'no-key' });
     expect(storage.getItem(editsKey(STANDARD, PAGE))).toBeNull();
     // a locked device cannot read it, and leaves it for an open that can
-    expect(takeEdits(storage, a.id, editsAccess(a.id, a.edit, 'locked'))).toEqual([]);
+    expect(takeEdits(storage, a.id, editsAccess(a.id, a.edit, 'locked'), ALL)).toEqual([]);
     expect(storage.getItem(editsKey(a.id, PAGE))).toBe(raw);
   });
 
@@ -170,26 +173,15 @@ describe('first-screen edits: the queue', () => {
     const storage = memoryStorage();
     storage.setItem(editsKey(STANDARD, PAGE), variant({ rowId: '' }));
     const before = snapshot(storage);
-    expect(readEdits(storage, STANDARD, access)).toBeNull();
+    // it hides no other queue: what reads is still shown waiting
+    expect(readEdits(storage, STANDARD, access)).toEqual([]);
     expect(keepEdit(storage, STANDARD, access, edit(), PAGE)).toEqual({ ok: false, reason: 'unreadable' });
     expect(snapshot(storage)).toEqual(before);
-    // the take at the handover applies nothing of it and leaves it (an open that can read it may take it)
-    expect(takeEdits(storage, STANDARD, access)).toEqual([]);
-    expect(snapshot(storage)).toEqual(before);
-    // and it blocks no other page: the next open types into a queue of its own, and takes only what reads
+    // and it blocks no other page: the next open types into a queue of its own
     expect(keepEdit(storage, STANDARD, access, edit({ text: 'next open' }), 'page0002')).toMatchObject({ ok: true });
-    expect(takeEdits(storage, STANDARD, access).map((e) => e.text)).toEqual(['next open']);
-    expect(snapshot(storage)).toEqual(before);
-  });
-
-  it('a sealed queue taken under a key that cannot open it stays, and the open with the edit link takes it', () => {
-    const keys = newSealedWorkbookKeys();
-    const storage = memoryStorage();
-    expect(keepEdit(storage, keys.id, editsAccess(keys.id, keys.edit, 'none'), edit({ text: 'typed under the edit link' }), PAGE).ok).toBe(true);
-    const other = newSealedWorkbookKeys();
-    const wrong = editsAccess(keys.id, other.edit, 'none');
-    expect(takeEdits(storage, keys.id, wrong)).toEqual([]);
-    expect(takeEdits(storage, keys.id, editsAccess(keys.id, keys.edit, 'none')).map((e) => e.text)).toEqual(['typed under the edit link']);
+    expect(readEdits(storage, STANDARD, access).map((e) => e.text)).toEqual(['next open']);
+    // the take at the handover removes it, applying nothing of it (it would otherwise stay for good)
+    expect(takeEdits(storage, STANDARD, access, ALL).map((e) => e.text)).toEqual(['next open']);
     expect(storageKeys(storage)).toEqual([]);
   });
 
@@ -267,7 +259,7 @@ describe('first-screen edits: one queue per page', () => {
     expect(keepEdit(tabA, STANDARD, access, edit({ text: 'from A', at: 2 }), 'tabA').ok).toBe(true);
     expect(keepEdit(tabB, STANDARD, access, edit({ text: 'from B', at: 3, rowId: 'row0000012', cell: 'B12' }), 'tabB').ok).toBe(true);
     expect(readEdits(storage, STANDARD, access)!.map((e) => e.text)).toEqual(['earlier', 'from A', 'from B']);
-    expect(takeEdits(storage, STANDARD, access).map((e) => e.text)).toEqual(['earlier', 'from A', 'from B']);
+    expect(takeEdits(storage, STANDARD, access, ALL).map((e) => e.text)).toEqual(['earlier', 'from A', 'from B']);
     expect(storageKeys(storage)).toEqual([]);
   });
 
@@ -283,7 +275,10 @@ describe('first-screen edits: one queue per page', () => {
     keepEdit(storage, `${STANDARD}0`, access, edit({ text: 'another workbook' }), 'page1');
     keepEdit(storage, 'standard-room', access, edit({ text: 'a shorter id' }), 'page1');
     storage.setItem('mutual-sheets:first-screen-edits-other', 'another module’s');
-    const taken = takeEdits(storage, STANDARD, access).map((e) => e.text);
+    // an open takes what its predicate allows (its own, and pages that are gone: first-screen-pages.ts), the rest stays
+    expect(takeEdits(storage, STANDARD, access, (page) => page === 'page2').map((e) => e.text)).toEqual(['page 2']);
+    keepEdit(storage, STANDARD, access, edit({ text: 'page 2', at: 4 }), 'page2');
+    const taken = takeEdits(storage, STANDARD, access, ALL).map((e) => e.text);
     expect(taken).toEqual(['page 1, first', 'page 2', 'old version', 'page 1, second']);
     expect(storageKeys(storage).sort()).toEqual([editsKey(`${STANDARD}0`, 'page1'), editsKey('standard-room', 'page1'), 'mutual-sheets:first-screen-edits-other'].sort());
     expect(readEdits(storage, `${STANDARD}0`, access)!.map((e) => e.text)).toEqual(['another workbook']);
@@ -293,6 +288,33 @@ describe('first-screen edits: one queue per page', () => {
     forgetEdits(storage, STANDARD);
     expect(readEdits(storage, STANDARD, access)).toEqual([]);
     expect(readEdits(storage, 'standard-room', access)).toHaveLength(1);
+  });
+
+  it('each page’s own order is kept when merged, even where its clock stepped back', () => {
+    const storage = memoryStorage();
+    const access = editsAccess(STANDARD, null, 'none');
+    keepEdit(storage, STANDARD, access, edit({ text: 'first', at: 100 }), 'page1');
+    // the device's clock was set back between two edits of the same cell
+    keepEdit(storage, STANDARD, access, edit({ text: 'second, clock set back', at: 10 }), 'page1');
+    keepEdit(storage, STANDARD, access, edit({ text: 'other page', at: 50 }), 'page2');
+    expect(readEdits(storage, STANDARD, access).map((e) => e.text)).toEqual(['other page', 'first', 'second, clock set back']);
+    expect(takeEdits(storage, STANDARD, access, ALL).map((e) => e.text)).toEqual(['other page', 'first', 'second, clock set back']);
+  });
+
+  it(`the limits are the workbook’s: ${MAX_EDITS} edits over every page’s queue, then refused with storage as it was`, () => {
+    const storage = memoryStorage();
+    const access = editsAccess(STANDARD, null, 'none');
+    for (let i = 0; i < MAX_EDITS; i++) expect(keepEdit(storage, STANDARD, access, edit({ text: String(i) }), `page${i % 7}`).ok).toBe(true);
+    const before = snapshot(storage);
+    expect(keepEdit(storage, STANDARD, access, edit({ text: 'one too many' }), 'page9')).toEqual({ ok: false, reason: 'full' });
+    expect(keepEdit(storage, STANDARD, access, edit({ text: 'one too many' }), 'page1')).toEqual({ ok: false, reason: 'full' });
+    expect(snapshot(storage)).toEqual(before);
+    const bytes = memoryStorage();
+    let kept = 0;
+    while (keepEdit(bytes, STANDARD, access, edit({ text: 'y'.repeat(MAX_TEXT_LENGTH) }), `p${kept}`).ok) kept++;
+    expect(kept).toBeGreaterThan(0);
+    expect(readEdits(bytes, STANDARD, access).length).toBe(kept);
+    expect(kept * MAX_TEXT_LENGTH).toBeLessThanOrEqual(MAX_QUEUE_BYTES);
   });
 
   it('page names are fresh per open and a malformed one is refused', () => {
