@@ -43,6 +43,12 @@ export class FormulaEngine {
   private readonly compiled: CompiledFormulas;
   private readonly nodes = new Map<string, FNode>();
   private readonly cellFormulas = new Map<string, string>();
+  /**
+   * Rows holding a cell formula, by sheet and column: what takes over again when the column's
+   * formula is removed, including rows in the trash (their column formula nodes are gone, a fresh
+   * start places their cell formulas all the same).
+   */
+  private readonly cellFormulaRows = new Map<string, Set<string>>();
   private readonly columnFormulas = new Map<string, { sheet: string; col: string; stored: string }>();
   /** who reads each cell: most cells are read by one formula, so one node, and a set only when several */
   private readonly cellDependents = new Map<string, Deps<FNode>>();
@@ -110,9 +116,15 @@ export class FormulaEngine {
   /** A cell's formula (stored text) was set, or removed with null. */
   setCellFormula(sheetId: string, rowId: string, colId: string, stored: string | null): void {
     const key = keyOf(sheetId, rowId, colId);
-    if (stored === null) this.cellFormulas.delete(key);
-    else this.cellFormulas.set(key, stored);
-    if (this.columnFormulas.has(colKey(sheetId, colId))) return;
+    const ck = colKey(sheetId, colId);
+    if (stored === null) {
+      this.cellFormulas.delete(key);
+      removeFrom(this.cellFormulaRows, ck, rowId);
+    } else {
+      this.cellFormulas.set(key, stored);
+      addTo(this.cellFormulaRows, ck, rowId);
+    }
+    if (this.columnFormulas.has(ck)) return;
     this.place(sheetId, rowId, colId, stored);
   }
 
@@ -123,6 +135,8 @@ export class FormulaEngine {
       if (!this.columnFormulas.has(ck)) return;
       this.columnFormulas.delete(ck);
       for (const node of [...(this.columnNodes.get(ck) ?? [])]) this.place(sheetId, node.row, colId, this.cellFormulas.get(node.key) ?? null);
+      // cell formulas of rows the column formula had no node for (in the trash, or not placed yet) are in force again too
+      for (const row of [...(this.cellFormulaRows.get(ck) ?? [])]) this.place(sheetId, row, colId, this.cellFormulas.get(keyOf(sheetId, row, colId)) ?? null);
       return;
     }
     // the same formula again (told on every structure change): only rows added or gone
