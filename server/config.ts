@@ -59,6 +59,12 @@ export interface RelayConfig {
   fragmentTimeoutMs: number;
   /** WebSocket connections at once, from every address together (503 at the handshake past it) */
   maxConnections: number;
+  /**
+   * What the hub holds written but unread for one connection, past the largest single message it
+   * sent it: a device that stops reading (or reads slower than its room writes) is dropped there
+   * (4508), not buffered for without end; it reconnects and syncs what it lacks.
+   */
+  maxBufferedBytes: number;
   /** workbooks one address may load into memory per minute (close 4429 past it); reopening a loaded one is free */
   maxRoomLoadsPerIpPerMinute: number;
   /** snapshots one workbook may take per hour (named, by people; 429 past it) */
@@ -158,6 +164,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
     maxReassemblyBytes: intFrom(env, 'MAX_REASSEMBLY_BYTES', 256 * 1024 * 1024, 1024, 1024 * 1024 * 1024 * 1024),
     fragmentTimeoutMs: intFrom(env, 'FRAGMENT_TIMEOUT_MS', 120_000, 100, 3_600_000),
     maxConnections: intFrom(env, 'MAX_CONNECTIONS', 1000, 1, 1_000_000),
+    maxBufferedBytes: intFrom(env, 'MAX_BUFFERED_BYTES', 16 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
     maxRoomLoadsPerIpPerMinute: intFrom(env, 'MAX_ROOM_LOADS_PER_IP', 120, 1, 1_000_000),
     maxSnapshotsPerHour: intFrom(env, 'MAX_SNAPSHOTS_PER_HOUR', 20, 1, 1_000_000),
     maxSnapshotsPerHourPerIp: intFrom(env, 'MAX_SNAPSHOTS_PER_HOUR_PER_IP', 60, 1, 1_000_000),

@@ -493,6 +493,8 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
     private messageLast = Date.now();
     private presenceTokens = config.maxAwarenessPerSecond * 2;
     private presenceLast = this.messageLast;
+    /** the largest message written to it: a device reading a whole workbook's first answer may leave that much unread a while */
+    private largestSent = 0;
 
     constructor(
       private readonly ws: WebSocket,
@@ -514,7 +516,23 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
     }
 
     send(frame: Uint8Array): void {
-      if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame);
+      if (this.ws.readyState !== this.ws.OPEN) return;
+      this.ws.send(frame);
+      this.sent(frame.length);
+    }
+
+    /**
+     * What it has not read yet, against MAX_BUFFERED_BYTES past its largest message: a device that
+     * stops reading would otherwise have the hub keep every change of its room for it, without end.
+     * Its socket is ended at once (a close frame would wait behind what it does not read), which
+     * frees what was held; the device reconnects and syncs what it lacks, so nothing is lost.
+     */
+    private sent(bytes: number): void {
+      if (bytes > this.largestSent) this.largestSent = bytes;
+      const unread = this.ws.bufferedAmount;
+      if (unread <= config.maxBufferedBytes + this.largestSent) return;
+      log.info('dropped a connection that reads too slowly', { room: this.name, code: CloseCode.SLOW_READER, unreadBytes: unread });
+      this.ws.terminate();
     }
 
     sendWire(w: Wire): void {
@@ -527,6 +545,7 @@ export function createRelay(config: RelayConfig, backend: RoomStore | HostedHub,
       // (Checked field by field: a ws whose insides differ frames them itself, as before.)
       if (socket?.writable && sender?._state === 0 && Array.isArray(sender._queue) && sender._queue.length === 0) socket.write(w.bytes);
       else for (const f of w.frames) ws.send(f);
+      this.sent(w.bytes.length);
     }
 
     close(code: number, reason?: string): void {

@@ -51,6 +51,11 @@ export const CloseCode = {
    * y-websocket reconnects after (it stops for every 44xx)
    */
   CLOCK_GAP: 4509,
+  /**
+   * the device read slower than its room wrote, past MAX_BUFFERED_BYTES unread: dropped (its socket
+   * ended at once, so an unread close frame holds nothing); reconnecting syncs what it lacks
+   */
+  SLOW_READER: 4508,
   /** the hub is unloading this workbook to free memory; reconnecting loads it again */
   TRY_AGAIN: 1013,
   /** the workbook's links were replaced (server/retire-api.ts): the hub refuses it for good and holds nothing of it */
@@ -76,6 +81,7 @@ export const CLOSE_REASONS: Record<number, string> = {
   [CloseCode.STATE_VECTOR_TOO_LARGE]: 'sync request lists too many clients',
   [CloseCode.TOO_MANY_STRUCTS]: 'change has too many parts for this hub',
   [CloseCode.CLOCK_GAP]: 'change refers to clocks the hub does not hold',
+  [CloseCode.SLOW_READER]: 'reading too slowly for this workbook: reconnect to catch up',
   [CloseCode.TRY_AGAIN]: 'hub busy, try again',
   [CloseCode.RETIRED]: 'this workbook has moved: ask your coordinator for the new link',
 };

@@ -67,6 +67,7 @@ export const en = {
   'close.4429': 'too many messages at once',
   'close.4500': 'the hub could not save; your changes are kept on this device',
   'close.4501': 'the hub could not load this workbook',
+  'close.4508': 'this device read the hub’s changes too slowly; catching up',
   'close.4509': 'a change referred to edits the hub does not have; syncing again',
 
   'update.ready': 'A new version of Mutual Sheets is ready.',

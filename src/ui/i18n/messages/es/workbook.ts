@@ -68,6 +68,7 @@ export const es: Record<keyof typeof en, string> = {
   'close.4429': 'demasiados mensajes a la vez',
   'close.4500': 'el hub no pudo guardar; tus cambios se conservan en este dispositivo',
   'close.4501': 'el hub no pudo cargar este libro',
+  'close.4508': 'este dispositivo leyó los cambios del hub demasiado despacio; poniéndose al día',
   'close.4509': 'un cambio se refería a ediciones que el hub no tiene; se vuelve a sincronizar',
 
   'update.ready': 'Hay una nueva versión de Mutual Sheets.',
