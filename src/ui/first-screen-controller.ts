@@ -114,7 +114,8 @@ export class FirstScreenController {
       typed.policy.kind === 'none'
         ? null
         : (edit) => {
-            const kept = keepEdit(localStorage, id, typed, edit, hold.page);
+            // Worked out again at each edit: a lock set in another tab since must not find this text kept in the clear.
+            const kept = keepEdit(localStorage, id, editsAccess(id, credential, profile.lockState), edit, hold.page);
             // Kept here too: a render of the page sets the first screen's `pending` to this list again.
             if (kept.ok) this.typedWaiting = [...this.typedWaiting, edit];
             return kept;
