@@ -21,7 +21,7 @@
  * 4,000 ms (5 edits/s per room) and sending presence every 2,000 ms, at 100 and 1,000 connections
  * (5 and 50 rooms), 3 rounds, 1 s warm-up and 4 s measured per run: under 2 min in all.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,6 +40,15 @@ const ROUNDS = Number(process.env.LOAD_RUNS ?? 3);
 const WORKERS = Number(process.env.LOAD_WORKERS ?? 2);
 const ECHO = process.env.LOAD_PRESENCE_ECHO !== '0';
 const KINDS = (process.env.LOAD_KINDS ?? 'ours,y-websocket-server,floor,floor-presence').split(',') as Kind[];
+/**
+ * LOAD_PIN=1: each server on CPU 0 and the generators on CPU 1 (Linux `taskset`), so a server's
+ * tail is its own work and the loopback's, not the generators' time on its core. Off by default:
+ * a hub shares its machine in the field too.
+ */
+const PIN = process.env.LOAD_PIN === '1';
+function pin(pid: number | undefined, cpu: number): void {
+  if (PIN && pid) execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+}
 
 interface ServerProc {
   proc: ChildProcess;
@@ -72,6 +81,7 @@ async function startServer(kind: Kind): Promise<ServerProc> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stderr!.resume();
+  pin(proc.pid, 0);
   const port = await new Promise<number>((res, rej) => {
     let out = '';
     proc.stdout!.on('data', (d) => {
@@ -112,6 +122,7 @@ interface Worker {
 
 function startWorker(): Worker {
   const proc = fork(join(ROOT, 'test/bench/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  pin(proc.pid, 1);
   const inbox: FromWorker[] = [];
   let waiting: ((m: FromWorker) => void) | null = null;
   proc.on('message', (m: FromWorker) => {
@@ -213,7 +224,7 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(
   `\n# Load: rooms of ${ROOM_SIZE}, each client edits every ${EDIT_EVERY_MS} ms (${((ROOM_SIZE * 1000) / EDIT_EVERY_MS).toFixed(1)} edits/s per room) and sends presence every ${AWARENESS_EVERY_MS} ms` +
     `${ECHO ? ' (re-sending others’ as y-websocket does)' : ''}; ${ROUNDS} interleaved rounds, ${WARMUP_MS} ms warm-up + ${MEASURE_MS} ms measured per run; ` +
-    `${WORKERS} generator processes; servers and generators share this machine (load average ${load()})`,
+    `${WORKERS} generator processes; ${PIN ? 'each server pinned to CPU 0, the generators to CPU 1' : 'servers and generators share this machine'} (load average ${load()})`,
 );
 const servers = new Map<Kind, ServerProc>();
 for (const kind of KINDS) servers.set(kind, await startServer(kind));
