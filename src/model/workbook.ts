@@ -1398,6 +1398,7 @@ export class Workbook {
         recordEvents(events, {
           me,
           heads: (s, r, c) => (this.lineages.built ? this.lineages.heads(s, r, c).map((h) => h.id!) : []),
+          conflictShown: (s, r, c, current) => this.lineages.built && this.lineages.conflict(s, r, c, current) !== null,
         }),
         tr,
       );

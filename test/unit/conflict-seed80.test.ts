@@ -40,6 +40,8 @@ describe('a write that saw the previous one in the journal only (fuzz seed 80)',
     const delivered = ana.cellWriteId(sheet, row, col)!;
     // her write names Luis's as seen: in the journal's lineage it replaced his
     expect(ana.cellWrite(sheet, row, col, delivered)?.saw).toContain(luisWrite);
+    // and it settled nothing: no conflict was shown (her record replaced was his write's ancestor)
+    expect(ana.cellWrite(sheet, row, col, delivered)?.resolves).toBe(false);
     ana.setCell(sheet, row, col, 'No answer');
     const newest = ana.cellWriteId(sheet, row, col)!;
     syncWorkbooks(ana, luis);
@@ -54,8 +56,9 @@ describe('a write that saw the previous one in the journal only (fuzz seed 80)',
       expect(wb.conflicts(sheet).map((x) => x.rowId)).toEqual([row]);
     }
     expect(luis.conflict(sheet, row, col)).toEqual(ana.conflict(sheet, row, col));
-    // settled by anyone who sees both: quiet everywhere
+    // settled by anyone who sees both: quiet everywhere, and that write says it settled one
     luis.resolveConflict(sheet, row, col, 'No answer');
+    expect(luis.cellWrite(sheet, row, col, luis.cellWriteId(sheet, row, col)!)?.resolves).toBe(true);
     syncWorkbooks(ana, luis);
     for (const wb of [ana, luis]) {
       expect(wb.getValue(sheet, row, col)).toBe('No answer');

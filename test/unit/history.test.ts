@@ -62,10 +62,19 @@ describe('undo and redo are new writes', () => {
         ['Ana', 'oops', 'Beans'],
       ]),
     );
-    // Resolved in one action, it is one line again everywhere.
+    // An undo sees only the record it takes: it settles nothing, and says so.
+    const luisUndo = luis.createUndoManager();
+    luis.setCell(sheet, rows[1], text, 'unrelated');
+    luisUndo.undo();
+    expect(luis.cellHistory(sheet, rows[1], text)[0]).toMatchObject({ resolves: false });
+    // Resolved in one action, it is one line again everywhere, and that write says it settled a conflict.
     rosa.resolveConflict(sheet, rows[0], text, 'Z by Luis');
+    expect(rosa.cellHistory(sheet, rows[0], text)[0]).toMatchObject({ by: 'Rosa', after: 'Z by Luis', resolves: true });
     syncAll();
     for (const w of wbs) expect(choices(w, sheet, rows[0], text)).toEqual({ shown: 'Z by Luis', values: null });
+    // A plain write after it settles nothing.
+    luis.setCell(sheet, rows[0], text, 'Z, later');
+    expect(luis.cellHistory(sheet, rows[0], text)[0]).toMatchObject({ after: 'Z, later', resolves: false });
   });
 
   it('an undo and a redo with nothing crossing them stay quiet, on every peer', () => {
