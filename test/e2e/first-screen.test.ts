@@ -90,6 +90,22 @@ async function tabIntoFirstScreen(page: Page): Promise<void> {
   expect(await inside()).toBe(true);
 }
 
+/**
+ * A workbook with a cell typed and its first screen kept, reloaded with its local copy held: the
+ * page stays on its first screen until `release`, as do further pages of its context.
+ */
+async function heldOnItsFirstScreen() {
+  const { page, errors } = await gridPage(env);
+  await newWorkbook(page, env.relay.httpUrl);
+  await typeDown(page, 0, ['Canary-A1']);
+  await page.getByTestId('local-status').getByText('Saved on this device').waitFor();
+  await expect.poll(() => firstScreenEntry(page)).not.toBeNull();
+  const address = page.url();
+  await holdLocalCopy(page);
+  await page.reload();
+  return { page, errors, address };
+}
+
 describe('e2e: first screen from last time', () => {
   it('a reload paints the cached cells in a busy grid that takes edits, then the live grid replaces it and takes edits; the sealed cache holds none of the text', async () => {
     const { page, errors } = await gridPage(env);
@@ -263,15 +279,7 @@ describe('e2e: first screen from last time', () => {
   }, 90_000);
 
   it('an edit waiting when the page closes before the handover is shown and applied at the next open', async () => {
-    const { page, errors } = await gridPage(env);
-    await newWorkbook(page, env.relay.httpUrl);
-    await typeDown(page, 0, ['Canary-A1']);
-    await page.getByTestId('local-status').getByText('Saved on this device').waitFor();
-    await expect.poll(() => firstScreenEntry(page)).not.toBeNull();
-    const address = page.url();
-
-    await holdLocalCopy(page);
-    await page.reload();
+    const { page, errors, address } = await heldOnItsFirstScreen();
     await firstScreenCell(page, 0, 0).click();
     await page.keyboard.type('Typed-Then-Closed');
     await page.keyboard.press('Enter');
@@ -299,14 +307,7 @@ describe('e2e: first screen from last time', () => {
   }, 60_000);
 
   it('two tabs in their first screens: the first to hand over takes only its own edits and leaves the other tab’s queue to it', async () => {
-    const { page, errors } = await gridPage(env);
-    await newWorkbook(page, env.relay.httpUrl);
-    await typeDown(page, 0, ['Canary-A1']);
-    await page.getByTestId('local-status').getByText('Saved on this device').waitFor();
-    await expect.poll(() => firstScreenEntry(page)).not.toBeNull();
-    const address = page.url();
-    await holdLocalCopy(page);
-    await page.reload();
+    const { page, errors, address } = await heldOnItsFirstScreen();
     const other = await page.context().newPage();
     await other.goto(address);
     const queues = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('mutual-sheets:first-screen-edits:')).length);

@@ -1,10 +1,11 @@
 import * as encoding from 'lib0/encoding';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { CloseCode, MESSAGE_AWARENESS } from '../../src/protocol/messages.js';
 import { allOnHub, makeClient, untilDoc, type TestClient } from '../support/clients.js';
-import { rawSocket, type RawSocket } from '../support/raw-socket.js';
+import { rawSocket } from '../support/raw-socket.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
+import { endedAfterEach } from '../support/ended-after-each.js';
 import { until } from '../support/wait.js';
 
 /**
@@ -14,14 +15,7 @@ import { until } from '../support/wait.js';
  * nothing (the room drops them), so they cost only the general message rate.
  */
 
-const relays: RelayProcess[] = [];
-const clients: TestClient[] = [];
-const sockets: RawSocket[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.ws.terminate();
-  await Promise.all(clients.splice(0).map((c) => c.destroy()));
-  await Promise.all(relays.splice(0).map((r) => r.stop('SIGKILL')));
-});
+const { relays, clients, sockets } = endedAfterEach();
 
 /** What y-websocket sends first: sync step 1 with an empty state vector. */
 const STEP1 = new Uint8Array([0, 0, 1, 0]);

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { rawUpdate } from '../support/vandal.js';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { newWorkbookKeys } from '../../src/protocol/access.js';
 import { fragmentFrame } from '../../src/protocol/fragments.js';
@@ -12,6 +12,7 @@ import { Workbook } from '../../src/model/workbook.js';
 import { allOnHub, makeClient, untilDoc, untilStatus, type TestClient } from '../support/clients.js';
 import { rawSocket, type RawSocket } from '../support/raw-socket.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
+import { endedAfterEach } from '../support/ended-after-each.js';
 import { until } from '../support/wait.js';
 
 /**
@@ -21,14 +22,7 @@ import { until } from '../support/wait.js';
  * honest offline work survives.
  */
 
-const relays: RelayProcess[] = [];
-const clients: TestClient[] = [];
-const sockets: RawSocket[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.ws.terminate();
-  await Promise.all(clients.splice(0).map((c) => c.destroy()));
-  await Promise.all(relays.splice(0).map((r) => r.stop('SIGKILL')));
-});
+const { relays, clients, sockets } = endedAfterEach();
 
 /** The starvation bound: not a benchmark, a hub that answers. */
 // `npm run test:attacks` runs this file alone with HEALTH_BOUND_MS=200 (the issue's bound); inside `npm test` other

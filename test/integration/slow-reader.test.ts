@@ -5,25 +5,19 @@
  * everything; the writer's changes are all acked; the dropped device, reconnecting, loses nothing.
  */
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_TEXT_LENGTH } from '../../src/model/values.js';
-import { allOnHub, makeClient, untilDoc, type TestClient } from '../support/clients.js';
-import { rawSocket, type RawSocket } from '../support/raw-socket.js';
-import { startRelay, type RelayProcess } from '../support/relay-process.js';
+import { allOnHub, makeClient, untilDoc } from '../support/clients.js';
+import { rawSocket } from '../support/raw-socket.js';
+import { startRelay } from '../support/relay-process.js';
+import { endedAfterEach } from '../support/ended-after-each.js';
 
 /** What y-websocket sends first: sync step 1 with an empty state vector. */
 const STEP1 = new Uint8Array([0, 0, 1, 0]);
 const LIMIT = 64 * 1024;
 const DROPPED = 'dropped a connection that reads too slowly';
 
-const relays: RelayProcess[] = [];
-const clients: TestClient[] = [];
-const sockets: RawSocket[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.ws.terminate();
-  await Promise.all(clients.splice(0).map((c) => c.destroy()));
-  await Promise.all(relays.splice(0).map((r) => r.stop('SIGKILL')));
-});
+const { relays, clients, sockets } = endedAfterEach();
 
 describe('a connection that reads too slowly', () => {
   it(`is dropped past MAX_BUFFERED_BYTES unread, and the room, its writer and its readers lose nothing`, async () => {
