@@ -19,8 +19,8 @@ export interface RecorderContext {
   me: string;
   /** the cell's heads in the journal before this transaction (see conflicts.ts) */
   heads(sheetId: string, rowId: string, colId: string): string[];
-  /** Whether a conflict was shown at the cell with `current` the record on it, before this write (absent: judged by the heads seen). */
-  conflictShown?(sheetId: string, rowId: string, colId: string, current: { id: string; v: CellValue; formula: boolean }): boolean;
+  /** Whether a conflict was shown at the cell with `current` the record on it, before this transaction (see conflicts.ts) */
+  conflictShown(sheetId: string, rowId: string, colId: string, current: { id: string; v: CellValue; formula: boolean } | null): boolean;
 }
 
 /** Row operations on more rows than this keep a count, not every id (a whole-sheet reorder). */
@@ -187,19 +187,16 @@ function cellEntry(out: EntryInput[], sheetId: string, rowId: string, key: strin
     return;
   }
   const id = writeId(cell.ref, cell.at);
+  const replaced = was && { id: writeId(was.ref, was.at), v: was.formula ?? was.v, formula: was.formula !== undefined };
   // The record replaced comes first: revert walks back along it.
-  const saw = new Set<string>(was ? [writeId(was.ref, was.at)] : []);
+  const saw = new Set<string>(replaced ? [replaced.id] : []);
   const heads = ctx.heads(sheetId, rowId, key).filter((h) => h !== id);
   for (const h of heads) saw.add(h);
-  saw.delete(id);
   // It settled a conflict when one was shown on the record it replaced (the index is as it was
   // before this write) and it saw the heads. Having seen two records is not enough: with the
   // journal ahead of the doc the replaced one may be an earlier write of the one head, and nothing
   // was shown. (An undo's write sees only the record it took: it settles nothing.)
-  const resolves =
-    was && ctx.conflictShown
-      ? heads.length > 0 && ctx.conflictShown(sheetId, rowId, key, { id: writeId(was.ref, was.at), v: was.formula ?? was.v, formula: was.formula !== undefined })
-      : heads.length > 1;
+  const resolves = heads.length > 0 && ctx.conflictShown(sheetId, rowId, key, replaced);
   // A formula's entry holds its stored text, flagged, so history, conflicts and reverts carry it as a formula.
   out.push({
     kind: 'cell',

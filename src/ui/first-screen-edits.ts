@@ -51,16 +51,17 @@ function queueOf(key: string | null): { id: string; page: string } | null {
   return { id, page: page ?? '' };
 }
 
-/** Every key holding a queue of `workbookId` (each page's, and the older single one); null when storage cannot be listed. */
-function queueKeys(storage: Storage, workbookId: string): string[] | null {
-  const keys: string[] = [];
+/** Every queue of `workbookId` in storage, each page's and the older single one ([] when storage cannot be listed). */
+function queueKeys(storage: Storage, workbookId: string): { key: string; page: string }[] {
+  const keys: { key: string; page: string }[] = [];
   try {
     for (let i = 0; i < storage.length; i++) {
-      const k = storage.key(i);
-      if (queueOf(k)?.id === workbookId) keys.push(k!);
+      const key = storage.key(i);
+      const queue = queueOf(key);
+      if (key && queue?.id === workbookId) keys.push({ key, page: queue.page });
     }
   } catch {
-    return null;
+    return [];
   }
   return keys;
 }
@@ -183,9 +184,9 @@ function merge(queues: PendingEdit[][]): PendingEdit[] {
   }
 }
 
-/** Every queue of a workbook that reads back, with its key and page ('' for the older single queue). */
-function readableQueues(storage: Storage, workbookId: string, access: EditsAccess): { key: string; page: string; edits: PendingEdit[] | null }[] {
-  return (queueKeys(storage, workbookId) ?? []).map((key) => ({ key, page: queueOf(key)!.page, edits: readQueue(storage, key, workbookId, access) }));
+/** Every queue of a workbook with what it holds: null for one that does not read back. */
+function queuesOf(storage: Storage, workbookId: string, access: EditsAccess): { key: string; page: string; edits: PendingEdit[] | null }[] {
+  return queueKeys(storage, workbookId).map((q) => ({ ...q, edits: readQueue(storage, q.key, workbookId, access) }));
 }
 
 /**
@@ -194,7 +195,7 @@ function readableQueues(storage: Storage, workbookId: string, access: EditsAcces
  */
 export function readEdits(storage: Storage, workbookId: string, access: EditsAccess): PendingEdit[] {
   if (!WORKBOOK_ID.test(workbookId)) return [];
-  return merge(readableQueues(storage, workbookId, access).flatMap((q) => (q.edits ? [q.edits] : [])));
+  return merge(queuesOf(storage, workbookId, access).flatMap((q) => (q.edits ? [q.edits] : [])));
 }
 
 /**
@@ -208,7 +209,7 @@ export function keepEdit(storage: Storage, workbookId: string, access: EditsAcce
   if (access.policy.kind === 'none' || !WORKBOOK_ID.test(workbookId) || !PAGE.test(page)) return { ok: false, reason: 'no-key' };
   if (edit.text.length > MAX_TEXT_LENGTH || !parseEdit(edit)) return { ok: false, reason: 'too-long' };
   const key = editsKey(workbookId, page);
-  const queues = readableQueues(storage, workbookId, access);
+  const queues = queuesOf(storage, workbookId, access);
   const own = queues.find((q) => q.key === key);
   if (own && own.edits === null) return { ok: false, reason: 'unreadable' };
   const next = [...(own?.edits ?? []), { ...edit }];
@@ -245,7 +246,7 @@ export function takeEdits(
 ): PendingEdit[] {
   if (access.policy.kind === 'none' || !WORKBOOK_ID.test(workbookId)) return [];
   const taken: PendingEdit[][] = [];
-  for (const { key, page, edits } of readableQueues(storage, workbookId, access)) {
+  for (const { key, page, edits } of queuesOf(storage, workbookId, access)) {
     if (!mayTake(page, edits)) continue;
     try {
       storage.removeItem(key);
@@ -259,7 +260,7 @@ export function takeEdits(
 
 /** Forgets a workbook's queues, every page's ("Remove from this device"). */
 export function forgetEdits(storage: Storage, workbookId: string): void {
-  for (const key of queueKeys(storage, workbookId) ?? []) {
+  for (const { key } of queueKeys(storage, workbookId)) {
     try {
       storage.removeItem(key);
     } catch {

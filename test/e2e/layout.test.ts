@@ -237,18 +237,24 @@ describe('e2e: the header\'s More menu', () => {
   });
 });
 
+/** A new workbook page at this size, by a person with a name, once it is synced. */
+async function newSyncedWorkbook(viewport: { width: number; height: number }) {
+  const { page, errors } = await newPage(viewport);
+  await page.goto(`${env.relay.httpUrl}/`);
+  await page.evaluate(`localStorage.setItem('mutual-sheets:display-name', 'Ana Lucía')`);
+  await page.getByRole('button', { name: 'New workbook' }).click();
+  await page.getByRole('grid').waitFor();
+  await page.getByTestId('sync-status').getByText('Synced').waitFor();
+  return { page, errors };
+}
+
 for (const viewport of [
   { width: 1024, height: 768 },
   { width: 1280, height: 800 },
 ]) {
   describe(`e2e: the workbook page at ${viewport.width}×${viewport.height}`, () => {
     it('has its header on one line, the sync state readable with its detail in a tooltip, and what did not fit in a keyboard-operable More menu', async () => {
-      const { page, errors } = await newPage(viewport);
-      await page.goto(`${env.relay.httpUrl}/`);
-      await page.evaluate(`localStorage.setItem('mutual-sheets:display-name', 'Ana Lucía')`);
-      await page.getByRole('button', { name: 'New workbook' }).click();
-      await page.getByRole('grid').waitFor();
-      await page.getByTestId('sync-status').getByText('Synced').waitFor();
+      const { page, errors } = await newSyncedWorkbook(viewport);
 
       const { header, parts } = await headerParts(page);
       // One line: every part starts above the bottom of the tallest (44 px) one, and none runs off the page.
@@ -272,12 +278,7 @@ for (const viewport of [
     });
 
     it('keeps the grid where it is while the sync state changes under edits: a click between two renders lands on the cell aimed at', async () => {
-      const { page, errors } = await newPage(viewport);
-      await page.goto(`${env.relay.httpUrl}/`);
-      await page.evaluate(`localStorage.setItem('mutual-sheets:display-name', 'Ana Lucía')`);
-      await page.getByRole('button', { name: 'New workbook' }).click();
-      await page.getByRole('grid').waitFor();
-      await page.getByTestId('sync-status').getByText('Synced').waitFor();
+      const { page, errors } = await newSyncedWorkbook(viewport);
       // Where the grid stands, sampled between every two tasks (a MessageChannel loop runs a task at a
       // time, as input events are dispatched), not only at frames: the header once wrapped to two lines
       // for the tasks between a sync state's render and the next frame, and a click then hit the column header.
